@@ -1,0 +1,1 @@
+"""mlsysim: analytical models of ML systems."""

@@ -1,0 +1,1 @@
+"""TinyTorch: a build-your-own deep-learning framework."""

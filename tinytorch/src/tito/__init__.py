@@ -1,0 +1,1 @@
+"""tito: the TinyTorch student CLI."""

@@ -1,0 +1,1 @@
+"""mlsys: the curriculum CLI and Quarto book renderer."""
