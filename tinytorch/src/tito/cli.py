@@ -1,0 +1,346 @@
+"""``tito``: the TinyTorch student CLI.
+
+One small function per verb. Everything a learner can get wrong (unknown module, missing
+prerequisites, edited files, broken YAML) ends as a ``click.ClickException`` with a message and
+a non-zero exit — never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import platform
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from .curriculum import (
+    CurriculumError,
+    curriculum_dir,
+    find_module,
+    load_curriculum,
+    reference_package_dir,
+)
+from .runner import RunnerError, TestReport, child_env, run_module_tests
+from .stub import StubError
+from .workspace import Workspace, WorkspaceError
+
+console = Console(highlight=False)
+_USER_ERRORS = (CurriculumError, WorkspaceError, StubError, RunnerError)
+
+
+def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn our domain errors into ClickExceptions (message + exit 1, no traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except _USER_ERRORS as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+def _workspace_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--workspace",
+        "-w",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Workspace folder (default: the --workspace given to tito, or the current folder).",
+    )(fn)
+
+
+def _ws(ctx: click.Context, workspace: Path | None) -> Workspace:
+    root = workspace or (ctx.obj or {}).get("workspace") or Path.cwd()
+    return Workspace(Path(root))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@_workspace_option
+@click.version_option(package_name="tinytorch", prog_name="tito")
+@click.pass_context
+def main(ctx: click.Context, workspace: Path | None) -> None:
+    """Build your own deep-learning framework, one module at a time.
+
+    Typical loop: `tito module start 01`, edit tinytorch/tensor.py, `tito module test 01`,
+    `tito module complete 01`, then the next module.
+    """
+    ctx.obj = {"workspace": workspace}
+
+
+# ----------------------------------------------------------------------------- module
+
+
+@main.group()
+def module() -> None:
+    """Start, test, complete or reset a module."""
+
+
+@module.command("list")
+@_friendly
+def module_list() -> None:
+    """List the modules with their prerequisites."""
+    table = Table(title="TinyTorch modules")
+    for col in ("#", "module", "group", "requires", "summary"):
+        table.add_column(col)
+    for m in load_curriculum():
+        req = " ".join(f"{r:02d}" for r in m.requires) or "-"
+        table.add_row(m.key, m.title, m.group, req, m.summary)
+    console.print(table)
+
+
+@module.command("start")
+@click.argument("name")
+@click.option("--force", is_flag=True, help="Ignore prerequisites and replace edited files (backed up).")
+@_workspace_option
+@click.pass_context
+@_friendly
+def module_start(ctx: click.Context, name: str, force: bool, workspace: Path | None) -> None:
+    """Copy module NAME's source files, with the solutions removed, into your workspace."""
+    ws = _ws(ctx, workspace)
+    modules = load_curriculum()
+    mod = find_module(name, modules)
+    written, backup = ws.start(mod, modules, force=force)
+    console.print(f"[bold green]Started module {mod.key}: {mod.title}[/]")
+    for p in written:
+        console.print(f"  wrote {p.relative_to(ws.root)}")
+    if backup:
+        console.print(f"  your previous files were saved to {backup.relative_to(ws.root)}")
+    console.print(f"Read the lesson: {mod.lesson}")
+    console.print(f"Then fill in every `NotImplementedError` and run `tito module test {mod.key}`.")
+
+
+def _print_report(report: TestReport, ws: Workspace) -> None:
+    table = Table(title=f"Module {report.module.key}: {report.module.title}")
+    table.add_column("behaviour")
+    table.add_column("result")
+    table.add_column("details", overflow="fold")
+    styles = {"passed": "[green]pass[/]", "skipped": "[yellow]skip[/]",
+              "failed": "[red]FAIL[/]", "error": "[red]ERROR[/]"}
+    for r in report.results:
+        table.add_row(r.behaviour, styles.get(r.outcome, r.outcome),
+                      "" if r.outcome == "passed" else r.message)
+    console.print(table)
+    where = report.tinytorch_file or "(tinytorch was not imported)"
+    console.print(f"tested: {where}")
+    c = report.counts
+    summary = ", ".join(f"{v} {k}" for k, v in sorted(c.items())) or "no tests ran"
+    colour = "green" if report.passed else "red"
+    console.print(f"[bold {colour}]{summary}[/]")
+
+
+def _run(ctx: click.Context, name: str, workspace: Path | None) -> tuple[Workspace, TestReport]:
+    ws = _ws(ctx, workspace)
+    modules = load_curriculum()
+    mod = find_module(name, modules)
+    prog = ws.load_progress()
+    if mod.number not in prog.started:
+        raise click.ClickException(
+            f"module {mod.key} is not started in {ws.root}; run `tito module start {mod.key}` first"
+        )
+    ws.rewrite_init(modules)
+    report = run_module_tests(ws.root, mod)
+    _print_report(report, ws)
+    if report.tinytorch_file and not Path(report.tinytorch_file).resolve().is_relative_to(ws.root):
+        raise click.ClickException(
+            f"the tests imported {report.tinytorch_file}, not your workspace; "
+            f"is {ws.package} missing?"
+        )
+    return ws, report
+
+
+@module.command("test")
+@click.argument("name")
+@_workspace_option
+@click.pass_context
+@_friendly
+def module_test(ctx: click.Context, name: str, workspace: Path | None) -> None:
+    """Run module NAME's tests against YOUR code (exit status 1 when any fails)."""
+    _, report = _run(ctx, name, workspace)
+    if not report.passed:
+        raise click.ClickException(f"module {report.module.key}: tests failed")
+
+
+@module.command("complete")
+@click.argument("name")
+@_workspace_option
+@click.pass_context
+@_friendly
+def module_complete(ctx: click.Context, name: str, workspace: Path | None) -> None:
+    """Run module NAME's tests and record it as completed only if they all pass."""
+    ws, report = _run(ctx, name, workspace)
+    if not report.passed:
+        raise click.ClickException(
+            f"module {report.module.key} is not complete: fix the failing tests first"
+        )
+    ws.mark_completed(report.module)
+    console.print(f"[bold green]Module {report.module.key} completed.[/]")
+    unlocked = [m for m in load_curriculum() if report.module.number in m.requires
+                and not ws.missing_prerequisites(m)]
+    if unlocked:
+        console.print("Now available: " + ", ".join(f"{m.key} {m.title}" for m in unlocked))
+
+
+@module.command("reset")
+@click.argument("name")
+@_workspace_option
+@click.pass_context
+@_friendly
+def module_reset(ctx: click.Context, name: str, workspace: Path | None) -> None:
+    """Restore module NAME's stubbed files (your current files are backed up first)."""
+    ws = _ws(ctx, workspace)
+    modules = load_curriculum()
+    mod = find_module(name, modules)
+    _, backup = ws.reset(mod, modules)
+    console.print(f"[bold]Module {mod.key} reset to its starting point.[/]")
+    if backup:
+        console.print(f"  your files were saved to {backup.relative_to(ws.root)}")
+
+
+# ----------------------------------------------------------------------------- status
+
+
+@main.command()
+@_workspace_option
+@click.pass_context
+@_friendly
+def status(ctx: click.Context, workspace: Path | None) -> None:
+    """Show your progress through the modules."""
+    ws = _ws(ctx, workspace)
+    prog = ws.load_progress()
+    modules = load_curriculum()
+    table = Table(title=f"Progress in {ws.root}")
+    for col in ("#", "module", "group", "state", "since"):
+        table.add_column(col)
+    for m in modules:
+        if m.number in prog.completed:
+            state, since = "[green]completed[/]", prog.completed[m.number]
+        elif m.number in prog.started:
+            state, since = "[yellow]in progress[/]", prog.started[m.number]
+        elif not ws.missing_prerequisites(m):
+            state, since = "available", ""
+        else:
+            state, since = "[dim]locked[/]", ""
+        table.add_row(m.key, m.title, m.group, state, since)
+    console.print(table)
+    console.print(f"{len(prog.completed)} of {len(modules)} modules completed.")
+
+
+# ----------------------------------------------------------------------------- milestones
+
+
+@main.group()
+def milestone() -> None:
+    """Reproduce landmarks of ML history with your own framework."""
+
+
+@milestone.command("list")
+@_friendly
+def milestone_list() -> None:
+    """List the milestones, their targets and the modules they need."""
+    from .milestones import MILESTONES
+
+    table = Table(title="Milestones")
+    for col in ("name", "year", "title", "target", "needs modules"):
+        table.add_column(col)
+    for ms in MILESTONES.values():
+        table.add_row(ms.name, str(ms.year), ms.title, ms.target,
+                      " ".join(f"{n:02d}" for n in ms.requires))
+    console.print(table)
+
+
+@milestone.command("run")
+@click.argument("name")
+@click.option("--reference", is_flag=True, help="Run on the reference TinyTorch, not your code.")
+@click.option("--seed", default=0, show_default=True, help="Random seed.")
+@_workspace_option
+@click.pass_context
+@_friendly
+def milestone_run(
+    ctx: click.Context, name: str, reference: bool, seed: int, workspace: Path | None
+) -> None:
+    """Run milestone NAME (e.g. 1957 or perceptron) on your code or the reference."""
+    from .milestones import find_milestone
+
+    ms = find_milestone(name)
+    ws = _ws(ctx, workspace)
+    if reference:
+        env = dict(os.environ)
+        env.pop("PYTHONPATH", None)
+        cwd = reference_package_dir().parent
+    else:
+        prog = ws.load_progress()
+        missing = [n for n in ms.requires if n not in prog.completed]
+        if missing:
+            need = ", ".join(f"{n:02d}" for n in missing)
+            raise click.ClickException(
+                f"milestone {ms.name} needs modules {need} completed in {ws.root} "
+                "(or run it with --reference)"
+            )
+        ws.rewrite_init(load_curriculum())
+        env, cwd = child_env(ws.root), ws.root
+    proc = subprocess.run(
+        [sys.executable, "-P", "-m", "tito.milestones", ms.name, "--seed", str(seed)],
+        cwd=cwd, env=env,
+    )
+    if proc.returncode != 0:
+        raise click.ClickException(f"milestone {ms.name} did not reach its target")
+
+
+# ----------------------------------------------------------------------------- doctor
+
+
+@main.command()
+@_workspace_option
+@click.pass_context
+def doctor(ctx: click.Context, workspace: Path | None) -> None:
+    """Check that Python, numpy, pytest, the curriculum and your workspace are usable."""
+    rows: list[tuple[str, bool, str]] = []
+    rows.append(("python >= 3.11", sys.version_info >= (3, 11), platform.python_version()))
+    for pkg in ("numpy", "pytest", "yaml", "rich"):
+        spec = importlib.util.find_spec(pkg)
+        version = ""
+        if spec is not None:
+            try:
+                from importlib.metadata import version as _v
+
+                version = _v({"yaml": "pyyaml"}.get(pkg, pkg))
+            except Exception:  # noqa: BLE001 - metadata may be missing in odd installs
+                version = "installed"
+        rows.append((pkg, spec is not None, version or "missing"))
+    try:
+        modules = load_curriculum()
+        rows.append(("curriculum", len(modules) > 0, f"{len(modules)} modules in {curriculum_dir()}"))
+    except CurriculumError as exc:
+        modules = []
+        rows.append(("curriculum", False, str(exc)))
+    ref = reference_package_dir()
+    rows.append(("reference tinytorch", (ref / "__init__.py").is_file(), str(ref)))
+    ws = _ws(ctx, workspace)
+    try:
+        prog = ws.load_progress()
+        detail = (f"{ws.root}: {len(prog.started)} started, {len(prog.completed)} completed"
+                  if ws.progress_file.exists() else f"{ws.root}: new (no modules started)")
+        rows.append(("workspace", os.access(ws.root if ws.root.exists() else ws.root.parent,
+                                            os.W_OK), detail))
+    except WorkspaceError as exc:
+        rows.append(("workspace", False, str(exc)))
+    table = Table(title="tito doctor")
+    for col in ("check", "ok", "details"):
+        table.add_column(col)
+    for check, ok, detail in rows:
+        table.add_row(check, "[green]ok[/]" if ok else "[red]problem[/]", detail)
+    console.print(table)
+    if not all(ok for _, ok, _ in rows):
+        raise click.ClickException("some checks failed (see the table above)")
+
+
