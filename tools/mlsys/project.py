@@ -1,0 +1,557 @@
+"""Load a Quarto book project (`_quarto.yml` plus profiles) into a typed model.
+
+The sources must stay valid Quarto, so this module reads the same files Quarto reads and applies
+the same rules (profile merging, chapter numbering, part pages, appendices). Every mistake an
+author can make here is reported as a `BuildError` whose problems name the file and line, because
+"invalid config" without a location costs an author minutes of bisecting a long YAML file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from mlsys.model import BuildError, Problem
+
+ChapterKind = Literal["index", "chapter", "appendix", "references", "page"]
+
+_CONFIG_NAMES = ("_quarto.yml", "_quarto.yaml")
+_HEADING = re.compile(r"^#\s+(.*?)\s*$")
+_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
+_REFS_DIV = re.compile(r"^:{3,}\s*\{[^}]*#refs\b[^}]*\}\s*$|^:{3,}\s*#refs\s*$", re.MULTILINE)
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+
+@dataclass(frozen=True)
+class ChapterRef:
+    """One file of the book in reading order, with the number and title Quarto would give it."""
+
+    path: Path  # absolute path of the .qmd
+    rel: str  # the path as written in _quarto.yml
+    href: str  # rel with .qmd -> .html
+    part: str | None  # title of the enclosing part ("Appendices" for appendices)
+    kind: ChapterKind  # "page" is a part page (`part: file.qmd`)
+    number: str | None  # "3", "B" or None when unnumbered
+    title: str
+
+
+@dataclass
+class Project:
+    """A loaded book project: the merged config plus the facts every later stage needs."""
+
+    root: Path
+    profile: str | None
+    config: dict[str, Any]
+    title: str
+    subtitle: str | None
+    author: str | None
+    description: str | None
+    chapters: list[ChapterRef]
+    bibliography: list[Path] = field(default_factory=list)
+    crossref_custom: list[dict[str, Any]] = field(default_factory=list)
+    callouts: dict[str, Any] = field(default_factory=dict)
+    number_sections: bool = True
+    output_dir: Path = Path("_book")
+
+    @property
+    def execute_options(self) -> dict[str, Any]:
+        """Project-wide `execute:` options (format-level ones win, as in Quarto)."""
+        opts: dict[str, Any] = {}
+        if isinstance(self.config.get("execute"), dict):
+            opts.update(self.config["execute"])
+        html = _html_format(self.config)
+        if isinstance(html.get("execute"), dict):
+            opts.update(html["execute"])
+        return opts
+
+
+# --------------------------------------------------------------------------------------------
+# YAML with line numbers
+
+
+class _Located:
+    """A parsed YAML document that can tell on which line any key path was written."""
+
+    def __init__(self, file: Path, node: yaml.Node | None, line_offset: int = 0):
+        self.file = file
+        self.node = node
+        self.line_offset = line_offset
+
+    def find(self, *keys: str | int, key_node: bool = False) -> yaml.Node | None:
+        """The node at `keys`; with key_node, the KEY node of a final mapping lookup (whose
+        line is where an author wrote `key:`, even when the value starts on the next line)."""
+        node = self.node
+        for depth, key in enumerate(keys):
+            if isinstance(key, int):
+                if not isinstance(node, yaml.SequenceNode) or key >= len(node.value):
+                    return None
+                node = node.value[key]
+            else:
+                if not isinstance(node, yaml.MappingNode):
+                    return None
+                found = None
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value == key:
+                        found = k if key_node and depth == len(keys) - 1 else v
+                node = found
+            if node is None:
+                return None
+        return node
+
+    def line(self, *keys: str | int) -> int | None:
+        node = self.find(*keys, key_node=True)
+        if node is None and keys:
+            node = self.find(*keys[:-1], key_node=True)
+        return node.start_mark.line + 1 + self.line_offset if node is not None else None
+
+
+def _parse_yaml(text: str, file: Path, line_offset: int = 0) -> tuple[Any, _Located]:
+    """Parse one YAML document; a syntax error becomes a Problem at the right line of `file`."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+            mark = exc.context_mark  # an unclosed quote/bracket: point where it was opened
+        line = mark.line + 1 + line_offset if mark is not None else None
+        detail = exc.problem or str(exc)
+        if exc.context:
+            detail = f"{exc.context}: {detail}"
+        raise BuildError([Problem("error", f"invalid YAML: {detail}", file, line)]) from None
+    except yaml.YAMLError as exc:
+        raise BuildError([Problem("error", f"invalid YAML: {exc}", file, None)]) from None
+    return data, _Located(file, node, line_offset)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise BuildError([Problem("error", f"not UTF-8 text: {exc}", path)]) from None
+    except OSError as exc:
+        raise BuildError([Problem("error", f"cannot read: {exc.strerror}", path)]) from None
+
+
+def read_front_matter(path: Path, text: str | None = None) -> tuple[dict[str, Any], int]:
+    """Return a .qmd's YAML front matter and the 1-based line where its body starts.
+
+    Errors in the front matter are reported at the line of the .qmd itself (not of the YAML
+    snippet), so an author's editor can jump straight to the mistake.
+    """
+    if text is None:
+        text = _read_text(path)
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return {}, 1
+    for end in range(1, len(lines)):
+        if lines[end].strip() in ("---", "..."):
+            break
+    else:
+        raise BuildError([Problem("error", "front matter is not closed by '---'", path, 1)])
+    data, _ = _parse_yaml("\n".join(lines[1:end]), path, line_offset=1)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise BuildError([Problem("error", "front matter must be a YAML mapping", path, 2)])
+    return data, end + 2
+
+
+# --------------------------------------------------------------------------------------------
+# Profiles
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Merge `over` onto `base`: mappings merge recursively, anything else (lists too) is replaced."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _profile_names(requested: str | None, base: dict[str, Any]) -> list[str]:
+    """Explicit argument, else QUARTO_PROFILE, else `profile: default:` (Quarto's order)."""
+    spec: Any = requested
+    if not spec:
+        spec = os.environ.get("QUARTO_PROFILE") or None
+    if not spec:
+        prof = base.get("profile")
+        spec = prof.get("default") if isinstance(prof, dict) else None
+    if not spec:
+        return []
+    items = spec if isinstance(spec, list) else str(spec).split(",")
+    return [str(p).strip() for p in items if str(p).strip()]
+
+
+def _find_config(root: Path, stem: str) -> Path | None:
+    for ext in (".yml", ".yaml"):
+        candidate = root / f"{stem}{ext}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Chapters
+
+
+def _strip_attrs(text: str) -> tuple[str, str]:
+    """Split `Title {#id .unnumbered}` into ("Title", "#id .unnumbered")."""
+    m = _ATTRS.search(text)
+    if m:
+        return text[: m.start()].strip(), m.group(1)
+    return text.strip(), ""
+
+
+def _unquote_title(value: Any) -> str:
+    return " ".join(str(value).split())
+
+
+def _scan_chapter(path: Path) -> tuple[str, bool, bool]:
+    """Return (title, unnumbered, is_references) of a chapter file."""
+    text = _read_text(path)
+    meta, body_start = read_front_matter(path, text)
+    lines = text.splitlines()[body_start - 1 :]
+    heading_title: str | None = None
+    heading_unnumbered = False
+    in_fence: str | None = None
+    for line in lines:
+        fence = _FENCE.match(line)
+        if fence:
+            mark = fence.group(1)
+            if in_fence is None:
+                in_fence = mark[0] * len(mark)
+            elif line.strip().startswith(in_fence) and not line.strip().strip(mark[0]):
+                in_fence = None
+            continue
+        if in_fence is None:
+            m = _HEADING.match(line)
+            if m:
+                heading_title, attrs = _strip_attrs(m.group(1))
+                heading_unnumbered = _is_unnumbered(attrs)
+                break
+    refs = bool(_REFS_DIV.search(text))
+    if meta.get("title") is not None:
+        title, attrs = _strip_attrs(_unquote_title(meta["title"]))
+        unnumbered = _is_unnumbered(attrs) or heading_unnumbered or meta.get("number-sections") is False
+    else:
+        title = heading_title or path.stem.replace("_", " ").replace("-", " ").title()
+        unnumbered = heading_unnumbered or meta.get("number-sections") is False
+    return title, unnumbered, refs
+
+
+def _is_unnumbered(attrs: str) -> bool:
+    tokens = attrs.split()
+    return ".unnumbered" in tokens or "-" in tokens
+
+
+class _ChapterWalker:
+    """Walk `book: chapters:` and `book: appendices:`, numbering as Quarto does."""
+
+    def __init__(self, root: Path, problems: list[Problem]):
+        self.root = root
+        self.problems = problems
+        self.refs: list[ChapterRef] = []
+        self.next_number = 1
+        self.next_letter = 0
+
+    def _resolve(self, entry: Any, loc: _Located, keys: tuple[str | int, ...]) -> Path | None:
+        if not isinstance(entry, str) or not entry.strip():
+            self.problems.append(
+                Problem("error", f"chapter entry must be a file path, got {entry!r}",
+                        loc.file, loc.line(*keys))
+            )
+            return None
+        path = (self.root / entry).resolve()
+        if not path.is_file():
+            self.problems.append(
+                Problem("error", f"chapter file not found: {entry}", loc.file, loc.line(*keys))
+            )
+            return None
+        return path
+
+    def _add(self, rel: str, path: Path, part: str | None, appendix: bool, first: bool,
+             loc: _Located, keys: tuple[str | int, ...]) -> None:
+        try:
+            title, unnumbered, refs = _scan_chapter(path)
+        except BuildError as exc:
+            self.problems.extend(exc.problems)
+            return
+        kind: ChapterKind
+        number: str | None = None
+        if first and not appendix:
+            kind = "index"
+        elif refs:
+            kind = "references"
+        elif appendix:
+            kind = "appendix"
+            if not unnumbered:
+                number = _letters(self.next_letter)
+                self.next_letter += 1
+        else:
+            kind = "chapter"
+            if not unnumbered:
+                number = str(self.next_number)
+                self.next_number += 1
+        href = re.sub(r"\.(qmd|md|ipynb)$", ".html", rel)
+        self.refs.append(ChapterRef(path, rel, href, part, kind, number, title))
+
+    def walk(self, entries: Any, loc: _Located, keys: tuple[str | int, ...],
+             appendix: bool = False) -> None:
+        if not isinstance(entries, list):
+            self.problems.append(
+                Problem("error", f"'book: {keys[-1]}:' must be a list", loc.file, loc.line(*keys))
+            )
+            return
+        part_title = "Appendices" if appendix else None
+        for i, entry in enumerate(entries):
+            ekeys = (*keys, i)
+            first = not self.refs
+            if isinstance(entry, dict):
+                if appendix:
+                    self.problems.append(Problem(
+                        "error", "appendices cannot contain parts", loc.file, loc.line(*ekeys)))
+                    continue
+                self._walk_part(entry, loc, ekeys)
+                continue
+            path = self._resolve(entry, loc, ekeys)
+            if path is not None:
+                self._add(entry, path, part_title, appendix, first, loc, ekeys)
+
+    def _walk_part(self, entry: dict[str, Any], loc: _Located,
+                   keys: tuple[str | int, ...]) -> None:
+        if "part" not in entry:
+            self.problems.append(Problem(
+                "error", "a mapping in 'chapters:' needs a 'part:' key", loc.file, loc.line(*keys)))
+            return
+        part = entry["part"]
+        title = _unquote_title(part)
+        if isinstance(part, str) and re.search(r"\.(qmd|md)$", part):
+            path = self._resolve(part, loc, (*keys, "part"))
+            if path is None:
+                return
+            try:
+                title, _, _ = _scan_chapter(path)
+            except BuildError as exc:
+                self.problems.extend(exc.problems)
+                return
+            href = re.sub(r"\.(qmd|md)$", ".html", part)
+            self.refs.append(ChapterRef(path, part, href, title, "page", None, title))
+        sub = entry.get("chapters", [])
+        if not isinstance(sub, list):
+            self.problems.append(Problem(
+                "error", "'chapters:' of a part must be a list", loc.file,
+                loc.line(*keys, "chapters")))
+            return
+        for i, child in enumerate(sub):
+            ckeys = (*keys, "chapters", i)
+            if isinstance(child, dict):
+                self.problems.append(Problem(
+                    "error", "parts cannot be nested", loc.file, loc.line(*ckeys)))
+                continue
+            path = self._resolve(child, loc, ckeys)
+            if path is not None:
+                self._add(child, path, title, False, not self.refs, loc, ckeys)
+
+
+def _letters(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA (appendix letters)."""
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(ord("A") + rem) + out
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# load_project
+
+
+def _html_format(config: dict[str, Any]) -> dict[str, Any]:
+    fmt = config.get("format")
+    if isinstance(fmt, dict) and isinstance(fmt.get("html"), dict):
+        return fmt["html"]
+    return {}
+
+
+def load_project(path: Path, profile: str | None = None) -> Project:
+    """Read `_quarto.yml` (and `_quarto-<profile>.yml`) at `path` into a `Project`.
+
+    `path` may be the project directory or the config file itself. Raises `BuildError` listing
+    every problem found, each naming the YAML file and line it comes from.
+    """
+    path = Path(path).resolve()
+    if path.is_file():
+        root, config_file = path.parent, path
+    else:
+        root = path
+        found = next((root / n for n in _CONFIG_NAMES if (root / n).is_file()), None)
+        if found is None:
+            raise BuildError([Problem("error", "no _quarto.yml in this directory", root)])
+        config_file = found
+
+    base, base_loc = _parse_yaml(_read_text(config_file), config_file)
+    if base is None:
+        base = {}
+    if not isinstance(base, dict):
+        raise BuildError([Problem("error", "_quarto.yml must be a YAML mapping", config_file, 1)])
+
+    config = base
+    layers: list[tuple[dict[str, Any], _Located]] = [(base, base_loc)]
+    names = _profile_names(profile, base)
+    for name in names:
+        prof_file = _find_config(root, f"_quarto-{name}")
+        if prof_file is None:
+            known = sorted(p.stem.removeprefix("_quarto-") for p in root.glob("_quarto-*.y*ml"))
+            raise BuildError([Problem(
+                "error",
+                f"profile '{name}' has no _quarto-{name}.yml (known profiles: "
+                f"{', '.join(known) or 'none'})",
+                config_file, base_loc.line("profile"))])
+        data, loc = _parse_yaml(_read_text(prof_file), prof_file)
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise BuildError([Problem("error", "profile config must be a YAML mapping",
+                                      prof_file, 1)])
+        config = deep_merge(config, data)
+        layers.append((data, loc))
+
+    def owner(*keys: str) -> _Located:
+        """The file whose value for `keys` survived the merge (the last layer that sets it)."""
+        for data, loc in reversed(layers):
+            node: Any = data
+            for k in keys:
+                node = node.get(k) if isinstance(node, dict) else None
+            if node is not None:
+                return loc
+        return base_loc
+
+    problems: list[Problem] = []
+    proj = config.get("project")
+    ptype = proj.get("type") if isinstance(proj, dict) else None
+    if ptype != "book":
+        where = owner("project", "type")
+        problems.append(Problem(
+            "error", f"'project: type:' must be 'book' (got {ptype!r})", where.file,
+            where.line("project", "type") or where.line("project") or 1))
+
+    book = config.get("book")
+    if not isinstance(book, dict) or "chapters" not in book:
+        where = owner("book")
+        problems.append(Problem("error", "missing 'book: chapters:'", where.file,
+                                where.line("book") or 1))
+        raise BuildError(problems)
+
+    walker = _ChapterWalker(root, problems)
+    walker.walk(book["chapters"], owner("book", "chapters"), ("book", "chapters"))
+    if book.get("appendices"):
+        walker.walk(book["appendices"], owner("book", "appendices"), ("book", "appendices"),
+                    appendix=True)
+
+    bibliography: list[Path] = []
+    bib = config.get("bibliography")
+    bib_items = [bib] if isinstance(bib, str) else bib if isinstance(bib, list) else []
+    bib_loc = owner("bibliography")
+    for i, item in enumerate(bib_items):
+        bib_path = (root / str(item)).resolve()
+        if not bib_path.is_file():
+            problems.append(Problem("error", f"bibliography file not found: {item}",
+                                    bib_loc.file, bib_loc.line("bibliography", i)))
+        bibliography.append(bib_path)
+
+    if problems:
+        raise BuildError(problems)
+
+    crossref = config.get("crossref")
+    custom = crossref.get("custom") if isinstance(crossref, dict) else None
+    mlsys_cfg = config.get("mlsys")
+    callouts = mlsys_cfg.get("callouts") if isinstance(mlsys_cfg, dict) else None
+    html = _html_format(config)
+    numbered = html.get("number-sections", config.get("number-sections", True))
+    out_dir = proj.get("output-dir", "_book") if isinstance(proj, dict) else "_book"
+
+    def text(key: str) -> str | None:
+        value = book.get(key, config.get(key))
+        if value is None:
+            return None
+        if isinstance(value, list):
+            return ", ".join(_author_name(v) for v in value)
+        return _author_name(value) if key == "author" else str(value)
+
+    return Project(
+        root=root,
+        profile=",".join(names) or None,
+        config=config,
+        title=text("title") or root.name,
+        subtitle=text("subtitle"),
+        author=text("author"),
+        description=text("description"),
+        chapters=walker.refs,
+        bibliography=bibliography,
+        crossref_custom=[c for c in custom if isinstance(c, dict)] if isinstance(custom, list)
+        else [],
+        callouts=dict(callouts) if isinstance(callouts, dict) else {},
+        number_sections=bool(numbered),
+        output_dir=(root / str(out_dir)).resolve(),
+    )
+
+
+def _author_name(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("name", ""))
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter selection
+
+
+def _candidates(ch: ChapterRef) -> Iterator[str]:
+    yield ch.path.stem.lower()
+    yield ch.title.lower()
+
+
+def select_chapters(project: Project, names: list[str]) -> list[ChapterRef]:
+    """Pick chapters by file stem or title (case-insensitive): exact match, else unique prefix.
+
+    Results keep the book's reading order and drop duplicates. Every unknown or ambiguous name
+    is reported at once, with suggestions, so a typo costs one run, not one per name.
+    """
+    problems: list[Problem] = []
+    chosen: set[Path] = set()
+    for name in names:
+        key = name.strip().lower()
+        exact = [c for c in project.chapters if key in _candidates(c)]
+        if exact:
+            chosen.update(c.path for c in exact[:1])
+            continue
+        prefix = [c for c in project.chapters if any(s.startswith(key) for s in _candidates(c))]
+        if len(prefix) == 1:
+            chosen.add(prefix[0].path)
+        elif prefix:
+            listing = ", ".join(f"{c.path.stem} ({c.title})" for c in prefix)
+            problems.append(Problem("error", f"ambiguous chapter '{name}' matches: {listing}"))
+        else:
+            pool = [s for c in project.chapters for s in (c.path.stem, c.title)]
+            close = difflib.get_close_matches(name, pool, n=4, cutoff=0.5)
+            if not close:
+                lowered = {s.lower(): s for s in pool}
+                close = [lowered[m] for m in difflib.get_close_matches(key, list(lowered), n=4,
+                                                                        cutoff=0.5)]
+            hint = f" (did you mean: {', '.join(close)})" if close else ""
+            problems.append(Problem("error", f"unknown chapter '{name}'{hint}"))
+    if problems:
+        raise BuildError(problems)
+    return [c for c in project.chapters if c.path in chosen]
