@@ -1,0 +1,687 @@
+"""Run a chapter's `{python}` cells and inline `` `{python} expr` `` in a Jupyter kernel.
+
+The output is plain pandoc markdown in which every cell became its code and outputs, the way
+Quarto lays them out, so the parse stage needs to know nothing about Jupyter. Execution is the
+slow part of a book build (a kernel start alone is ~0.5 s), so results are kept in a freeze
+cache keyed only by what can change them — the code, never the prose — and a chapter whose code
+did not change is rebuilt without starting a kernel.
+
+Three phases keep this testable and the cache honest:
+1. scan: expand includes, find cells and inline expressions, resolve each cell's options;
+2. run: execute the plan (cells and inline expressions in document order) or load it from cache;
+3. emit: turn the scanned document plus the results into markdown and a line map.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlsys.include import Loc, expand_includes
+from mlsys.model import BuildError, Problem
+from mlsys.project import Project, read_front_matter
+
+CACHE_VERSION = "exec-v1"
+DEFAULT_KERNEL = "python3"
+CELL_TIMEOUT = float(os.environ.get("MLSYS_CELL_TIMEOUT", "600"))
+
+_CELL_FENCE = re.compile(r"^(\s*)(`{3,})\s*\{python(?:3)?(\s[^}]*)?\}\s*$")
+_ANY_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_INLINE = re.compile(r"(?<!`)(`+)\{python\}[ \t]+(.+?)(?<!`)\1(?!`)")
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_CELL_IN = re.compile(r"Cell In\s*\[(\d+)\],\s*line (\d+)")
+_OPTION = re.compile(r"^\s*#\|\s?(.*)$")
+
+# Options Quarto resolves per cell; values are the defaults before project/chapter config.
+_DEFAULTS: dict[str, Any] = {
+    "echo": True,
+    "eval": True,
+    "output": True,
+    "warning": True,
+    "error": False,
+    "include": True,
+}
+
+
+@dataclass
+class ExecutedChapter:
+    """A chapter after execution: what the parse stage reads, plus how to locate its lines."""
+
+    markdown: str  # pandoc markdown, cells replaced by outputs, includes expanded
+    line_map: list[tuple[Path, int]]  # line_map[i] = (original file, original line) of line i+1
+    resources: dict[str, Path]  # href relative to the chapter's output dir -> file on disk
+    problems: list[Problem]
+    executed: bool  # False when served from the freeze cache or when there was no code
+
+
+def source_location(ch: ExecutedChapter, line: int) -> tuple[Path, int]:
+    """Map a 1-based line of `ch.markdown` back to the original file and line."""
+    if not ch.line_map:
+        raise ValueError("chapter has no lines")
+    index = min(max(line, 1), len(ch.line_map)) - 1
+    return ch.line_map[index]
+
+
+# --------------------------------------------------------------------------------------------
+# Phase 1: scan
+
+
+@dataclass
+class _Cell:
+    index: int  # 0-based cell number within the chapter
+    fence: int  # index of the opening fence in the expanded document
+    close: int  # index of the closing fence
+    fence_marks: str
+    indent: str
+    code: list[str]  # every line between the fences (option lines included)
+    body_start: int  # offset into `code` of the first non-option line
+    options: dict[str, Any]
+    label: str | None
+    plan_index: int | None = None  # where this cell's result lives in the plan
+    caption_exprs: dict[str, list[int]] = field(default_factory=dict)  # option -> plan indices
+
+
+@dataclass
+class _Doc:
+    lines: list[str]
+    locs: list[Loc]
+    front_end: int  # index of the first body line (front matter is lines[:front_end])
+    cells: list[_Cell]
+    inline: dict[int, list[tuple[re.Match[str], int]]]  # line index -> (match, plan index)
+    plan: list[tuple[str, str, dict[str, Any]]]  # ("cell"|"expr", code, extra) in order
+    problems: list[Problem]
+    kernel: str
+
+
+def _parse_attr_options(attrs: str) -> dict[str, Any]:
+    """Options written on the fence, e.g. ```{python echo=false #fig-x}."""
+    out: dict[str, Any] = {}
+    for token in re.findall(r"[\w.-]+=(?:\"[^\"]*\"|'[^']*'|\S+)|#[\w:.-]+|\.[\w-]+", attrs or ""):
+        if token.startswith("#"):
+            out["label"] = token[1:]
+        elif "=" in token:
+            key, value = token.split("=", 1)
+            if value[:1] in "\"'":
+                out[key] = value[1:-1]
+            else:
+                try:
+                    out[key] = yaml.safe_load(value)
+                except yaml.YAMLError:
+                    out[key] = value
+    return out
+
+
+def _cell_options(code: list[str], file_loc: Loc, problems: list[Problem]) -> tuple[dict, int]:
+    """Parse the leading `#|` option lines of a cell (they are YAML)."""
+    opts: list[str] = []
+    n = 0
+    for line in code:
+        m = _OPTION.match(line)
+        if not m:
+            break
+        opts.append(m.group(1))
+        n += 1
+    if not opts:
+        return {}, 0
+    try:
+        data = yaml.safe_load("\n".join(opts))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = file_loc[1] + 1 + (mark.line if mark else 0)
+        problems.append(Problem("error", f"invalid cell option: {exc.problem}", file_loc[0], line))
+        return {}, n
+    if data is None:
+        return {}, n
+    if not isinstance(data, dict):
+        problems.append(Problem("error", "cell options must be 'key: value' lines",
+                                file_loc[0], file_loc[1] + 1))
+        return {}, n
+    return data, n
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() in ("true", "yes"))
+
+
+def _scan(path: Path, project: Project) -> _Doc:
+    """Expand includes, resolve execute options, and list cells and inline expressions."""
+    expanded = expand_includes(path, project.root)
+    problems = list(expanded.problems)
+    lines, locs = expanded.lines, expanded.locs
+    meta: dict[str, Any] = {}
+    front_end = 0
+    try:
+        meta, body_start = read_front_matter(path, "\n".join(lines) + "\n")
+        front_end = body_start - 1
+    except BuildError as exc:
+        # read_front_matter counted lines of the expanded text; the front matter precedes any
+        # include, so those line numbers are the chapter's own.
+        problems.extend(exc.problems)
+    base = dict(_DEFAULTS)
+    base.update({k: v for k, v in project.execute_options.items() if k in _DEFAULTS})
+    chapter_exec = meta.get("execute") if isinstance(meta.get("execute"), dict) else {}
+    base.update({k: v for k, v in chapter_exec.items() if k in _DEFAULTS})
+    enabled = project.execute_options.get("enabled", True) and chapter_exec.get("enabled", True)
+    kernel = meta.get("jupyter") or project.config.get("jupyter") or DEFAULT_KERNEL
+    if isinstance(kernel, dict):
+        kernel = kernel.get("kernelspec", {}).get("name", DEFAULT_KERNEL)
+
+    doc = _Doc(lines, locs, front_end, [], {}, [], problems, str(kernel))
+    i = front_end
+    while i < len(lines):
+        line = lines[i]
+        cell = _CELL_FENCE.match(line)
+        if cell:
+            marks = cell.group(2)
+            j = i + 1
+            while j < len(lines) and not (
+                lines[j].strip().startswith(marks) and not lines[j].strip().strip("`")
+            ):
+                j += 1
+            if j >= len(lines):
+                problems.append(Problem("error", "code cell is not closed", *locs[i]))
+            code = lines[i + 1 : j]
+            opts, n_opts = _cell_options(code, locs[i], problems)
+            attr_opts = _parse_attr_options(cell.group(3) or "")
+            options = {**base, **attr_opts, **opts}
+            if not enabled:
+                options["eval"] = False
+            label = options.get("label")
+            c = _Cell(len(doc.cells), i, j, marks, cell.group(1), code, n_opts, options,
+                      str(label) if label else None)
+            if _truthy(options["eval"]):
+                c.plan_index = len(doc.plan)
+                indent = cell.group(1)
+                # option lines are not sent, so traceback line numbers match the code shown
+                body = "\n".join(ln[len(indent):] if ln.startswith(indent) else ln.lstrip()
+                                 for ln in code[n_opts:])
+                doc.plan.append(("cell", body, {"error": _truthy(options["error"])}))
+            for key in ("fig-cap", "tbl-cap", "fig-alt"):
+                value = options.get(key)
+                if isinstance(value, str) and enabled:
+                    for m in _INLINE.finditer(value):
+                        c.caption_exprs.setdefault(key, []).append(len(doc.plan))
+                        doc.plan.append(("expr", m.group(2).strip(), {}))
+            doc.cells.append(c)
+            i = j + 1
+            continue
+        other = _ANY_FENCE.match(line)
+        if other:
+            marks = other.group(1)
+            j = i + 1
+            while j < len(lines) and not (
+                lines[j].strip().startswith(marks) and not lines[j].strip().strip(marks[0])
+            ):
+                j += 1
+            i = j + 1
+            continue
+        if "{python}" in line and enabled:
+            for m in _INLINE.finditer(line):
+                doc.inline.setdefault(i, []).append((m, len(doc.plan)))
+                doc.plan.append(("expr", m.group(2).strip(), {}))
+        i += 1
+    return doc
+
+
+# --------------------------------------------------------------------------------------------
+# Phase 2: run (or load from the freeze cache)
+
+
+def _cache_key(doc: _Doc, path: Path, project: Project) -> str:
+    """Everything that can change an execution result, and nothing else (prose is not here)."""
+    h = hashlib.sha256()
+    try:
+        rel = path.resolve().relative_to(project.root.resolve()).as_posix()
+    except ValueError:
+        rel = path.resolve().as_posix()
+    h.update(json.dumps([CACHE_VERSION, doc.kernel, rel, doc.plan]).encode())
+    return h.hexdigest()
+
+
+_RC_LOCK = threading.Lock()
+_RC_DIR: Path | None = None
+
+
+def _matplotlibrc() -> Path:
+    """A matplotlibrc for kernels: inline backend and deterministic SVG ids (stable figures)."""
+    global _RC_DIR
+    with _RC_LOCK:
+        if _RC_DIR is None or not (_RC_DIR / "matplotlibrc").is_file():
+            d = Path(tempfile.mkdtemp(prefix="mlsys-mpl-"))
+            (d / "matplotlibrc").write_text(
+                "backend: module://matplotlib_inline.backend_inline\n"
+                "svg.hashsalt: mlsys\n"
+                "svg.fonttype: path\n"
+            )
+            _RC_DIR = d
+        return _RC_DIR / "matplotlibrc"
+
+
+_STARTUP = "%config InlineBackend.figure_formats = ['svg']\n"
+
+
+class _Kernel:
+    """One Jupyter kernel for one chapter, started in the chapter's directory."""
+
+    def __init__(self, kernel_name: str, cwd: Path):
+        from jupyter_client.manager import KernelManager
+
+        self._sock_dir = tempfile.mkdtemp(prefix="mlsys-k-")
+        self.km = KernelManager(kernel_name=kernel_name, transport="ipc",
+                                ip=os.path.join(self._sock_dir, "k"))
+        env = dict(os.environ)
+        env.update({
+            "MATPLOTLIBRC": str(_matplotlibrc()),
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+            "SOURCE_DATE_EPOCH": "0",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        })
+        try:
+            self.km.start_kernel(cwd=str(cwd), env=env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        except Exception as exc:  # no such kernelspec, kernel binary missing, ...
+            shutil.rmtree(self._sock_dir, ignore_errors=True)
+            raise RuntimeError(f"cannot start Jupyter kernel '{kernel_name}': {exc}") from exc
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        try:
+            self.kc.wait_for_ready(timeout=60)
+        except RuntimeError as exc:
+            self.close()
+            raise RuntimeError(f"Jupyter kernel '{kernel_name}' did not start: {exc}") from exc
+        self.kc.execute_interactive(_STARTUP, store_history=False, output_hook=lambda m: None,
+                                    timeout=60)
+
+    def run_cell(self, code: str) -> dict[str, Any]:
+        outputs: list[dict[str, Any]] = []
+
+        def hook(msg: dict[str, Any]) -> None:
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream":
+                outputs.append({"type": "stream", "name": content["name"], "text": content["text"]})
+            elif kind in ("display_data", "execute_result"):
+                outputs.append({"type": "display", "data": content["data"]})
+            elif kind == "error":
+                outputs.append({"type": "error", "ename": content["ename"],
+                                "evalue": content["evalue"],
+                                "traceback": [_ANSI.sub("", t) for t in content["traceback"]]})
+            elif kind == "clear_output":
+                outputs.clear()
+
+        try:
+            reply = self.kc.execute_interactive(code, output_hook=hook, timeout=CELL_TIMEOUT,
+                                                allow_stdin=False, stop_on_error=False)
+        except TimeoutError:
+            self.km.interrupt_kernel()
+            return {"status": "error", "outputs": outputs, "ename": "TimeoutError",
+                    "evalue": f"cell did not finish in {CELL_TIMEOUT:g} s", "count": None}
+        content = reply["content"]
+        result = {"status": content["status"], "outputs": outputs,
+                  "count": content.get("execution_count")}
+        if content["status"] == "error":
+            result["ename"] = content.get("ename", "Error")
+            result["evalue"] = content.get("evalue", "")
+        return result
+
+    def run_expr(self, expr: str) -> dict[str, Any]:
+        try:
+            reply = self.kc.execute_interactive(
+                "", store_history=False, user_expressions={"v": f"str(({expr}\n))"},
+                output_hook=lambda m: None, timeout=CELL_TIMEOUT)
+        except TimeoutError:
+            return {"status": "error", "ename": "TimeoutError", "evalue": "expression timed out"}
+        value = reply["content"].get("user_expressions", {}).get("v", {})
+        if value.get("status") != "ok":
+            return {"status": "error", "ename": value.get("ename", "Error"),
+                    "evalue": value.get("evalue", "")}
+        return {"status": "ok", "value": ast.literal_eval(value["data"]["text/plain"])}
+
+    def close(self) -> None:
+        try:
+            self.kc.stop_channels()
+            self.km.shutdown_kernel(now=True)
+        finally:
+            shutil.rmtree(self._sock_dir, ignore_errors=True)
+
+
+_IMAGE_EXT = {"image/svg+xml": "svg", "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
+
+
+def _externalise_images(results: list[dict[str, Any] | None], entry: Path) -> None:
+    """Move image payloads out of the results into files under `entry` (the cache entry)."""
+    for pi, res in enumerate(results):
+        if not res or "outputs" not in res:
+            continue
+        k = 0
+        for out in res["outputs"]:
+            if out["type"] != "display":
+                continue
+            for mime, ext in _IMAGE_EXT.items():
+                if mime in out["data"]:
+                    k += 1
+                    name = f"out-{pi}-{k}.{ext}"
+                    payload = out["data"][mime]
+                    if mime == "image/svg+xml":
+                        (entry / name).write_text(payload, encoding="utf-8")
+                    else:
+                        (entry / name).write_bytes(base64.b64decode(payload))
+                    out["image"] = {"file": name, "mime": mime}
+                    out["data"] = {m: v for m, v in out["data"].items()
+                                   if m not in _IMAGE_EXT}
+                    break
+
+
+def _run_plan(doc: _Doc, cwd: Path) -> tuple[list[dict[str, Any] | None], bool]:
+    """Execute the plan in one kernel; stop at the first cell error not marked `error: true`."""
+    results: list[dict[str, Any] | None] = [None] * len(doc.plan)
+    kernel = _Kernel(doc.kernel, cwd)
+    failed = False
+    try:
+        for i, (kind, code, extra) in enumerate(doc.plan):
+            if kind == "cell":
+                res = kernel.run_cell(code)
+                results[i] = res
+                if res["status"] == "error" and not extra["error"]:
+                    failed = True
+                    break
+            else:
+                results[i] = kernel.run_expr(code)
+    finally:
+        kernel.close()
+    return results, failed
+
+
+def _load_or_run(doc: _Doc, path: Path, project: Project, cache_dir: Path,
+                 ) -> tuple[list[dict[str, Any] | None], Path | None, bool]:
+    """Return (results, directory holding their image files, executed?)."""
+    if not doc.plan:
+        return [], None, False
+    key = _cache_key(doc, path, project)
+    entry = cache_dir / key[:2] / key
+    results_file = entry / "results.json"
+    if results_file.is_file():
+        try:
+            return json.loads(results_file.read_text(encoding="utf-8")), entry, False
+        except (OSError, ValueError):
+            pass  # a damaged entry is simply re-made
+    results, failed = _run_plan(doc, path.parent)
+    failed = failed or any(r is not None and r.get("status") == "error" and "outputs" not in r
+                           for r in results)  # a failed inline expression
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = cache_dir / f"tmp-{uuid.uuid4().hex}"
+    tmp.mkdir()
+    _externalise_images(results, tmp)
+    (tmp / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    if failed:
+        # failures are not frozen (their cause may lie outside the code, and a re-run must
+        # retry), but their figures still need a home the site can copy them from
+        final = cache_dir / "failed" / key
+        final.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(final, ignore_errors=True)
+    else:
+        final = entry
+        final.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.rename(tmp, final)  # atomic: readers see a whole entry or none
+    except OSError:
+        # another worker renamed the same entry first; theirs is identical, keep it
+        shutil.rmtree(tmp, ignore_errors=True)
+    return results, final, True
+
+
+# --------------------------------------------------------------------------------------------
+# Phase 3: emit
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.locs: list[Loc] = []
+
+    def add(self, text: str, loc: Loc) -> None:
+        for part in text.split("\n"):
+            self.lines.append(part)
+            self.locs.append(loc)
+
+
+def _fence_for(text: str, char: str = "`") -> str:
+    longest = max((len(m) for m in re.findall(re.escape(char) + "+", text)), default=0)
+    return char * max(3, longest + 1)
+
+
+def _attr_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _problem_line(res: dict[str, Any], cell: _Cell, doc: _Doc) -> Loc:
+    """The original file and line a traceback points at inside this cell (else its fence)."""
+    count = res.get("count")
+    line_in_cell: int | None = None
+    for out in res.get("outputs", []):
+        if out["type"] == "error":
+            for tb in out["traceback"]:
+                for m in _CELL_IN.finditer(tb):
+                    if count is None or int(m.group(1)) == count:
+                        line_in_cell = int(m.group(2))
+    if line_in_cell and 1 <= line_in_cell <= len(cell.code) - cell.body_start:
+        return doc.locs[cell.fence + cell.body_start + line_in_cell]
+    return doc.locs[cell.fence]
+
+
+def _is_pipe_table(text: str) -> bool:
+    rows = [r for r in text.strip().splitlines() if r.strip()]
+    return len(rows) >= 2 and all(r.lstrip().startswith("|") for r in rows[:2]) and bool(
+        re.match(r"^\s*\|?\s*:?-{3,}", rows[1]))
+
+
+def _emit_cell(cell: _Cell, doc: _Doc, results: list[dict[str, Any] | None],
+               images: Path | None, chapter: str, w: _Writer,
+               resources: dict[str, Path]) -> None:
+    opts = cell.options
+    fence_loc = doc.locs[cell.fence]
+    if not _truthy(opts["include"]):
+        return
+    res = results[cell.plan_index] if cell.plan_index is not None else None
+
+    def caption(key: str) -> str | None:
+        value = opts.get(key)
+        if value is None:
+            return None
+        text = str(value)
+        for pi in cell.caption_exprs.get(key, []):
+            r = results[pi] if pi < len(results) else None
+            if r and r.get("status") == "ok":
+                text = _INLINE.sub(lambda _m, v=r["value"]: v, text, count=1)
+        return " ".join(text.split())
+
+    label = cell.label
+    attrs = ".cell"
+    if label and not label.startswith(("fig-", "tbl-")):
+        attrs = f"#{label} .cell"
+    echo = _truthy(opts["echo"]) or opts["echo"] == "fenced"
+    output_opt = opts["output"]
+    blocks: list[str] = []
+    if res is not None and output_opt is not False and str(output_opt).lower() != "false":
+        asis = str(output_opt).lower() == "asis"
+        blocks = _output_blocks(res, cell, opts, asis, images, chapter, resources, caption)
+    if not echo and not blocks:
+        return  # nothing to show: no empty div for the parser to trip over
+    w.add(f"{cell.indent}::: {{{attrs}}}", fence_loc)
+    if echo:
+        body = cell.code[cell.body_start :]
+        marks = _fence_for("\n".join(body))
+        w.add(f"{cell.indent}{marks} {{.python .cell-code}}", fence_loc)
+        for k, line in enumerate(body):
+            w.add(line, doc.locs[cell.fence + 1 + cell.body_start + k])
+        w.add(f"{cell.indent}{marks}", doc.locs[min(cell.close, len(doc.locs) - 1)])
+    for block in blocks:
+        w.add("", fence_loc)
+        w.add(block, fence_loc)
+    w.add("", fence_loc)
+    w.add(f"{cell.indent}:::", fence_loc)
+
+
+def _output_blocks(res: dict[str, Any], cell: _Cell, opts: dict[str, Any], asis: bool,
+                   images: Path | None, chapter: str, resources: dict[str, Path],
+                   caption: Any) -> list[str]:
+    """Markdown blocks for a cell's outputs, with figure and table captions applied."""
+    blocks: list[str] = []
+    streams: list[tuple[str, str]] = []
+    show_warnings = _truthy(opts["warning"])
+    label = cell.label or ""
+    fig_cap, fig_alt, tbl_cap = caption("fig-cap"), caption("fig-alt"), caption("tbl-cap")
+    figures: list[str] = []
+    table_done = False
+
+    def flush_streams() -> None:
+        if not streams:
+            return
+        name, text = streams[0][0], "".join(t for _, t in streams)
+        streams.clear()
+        if asis:
+            blocks.append(text.rstrip("\n"))
+            return
+        marks = _fence_for(text)
+        blocks.append(f"{marks} {{.cell-output .cell-output-{name}}}\n{text.rstrip(chr(10))}\n"
+                      f"{marks}")
+
+    for out in res.get("outputs", []):
+        if out["type"] == "stream":
+            if out["name"] == "stderr" and not show_warnings:
+                continue
+            if streams and streams[-1][0] != out["name"]:
+                flush_streams()
+            streams.append((out["name"], out["text"]))
+            continue
+        flush_streams()
+        if out["type"] == "error":
+            text = "\n".join(out["traceback"]).rstrip()
+            marks = _fence_for(text)
+            blocks.append(f"{marks} {{.cell-output .cell-output-error}}\n{text}\n{marks}")
+            continue
+        data = out.get("data", {})
+        image = out.get("image")
+        if image and images is not None:
+            n = len(figures) + 1
+            stem = label if label.startswith("fig-") else f"cell-{cell.index + 1}"
+            href = f"figures/{chapter}/{stem}-{n}.{image['file'].rsplit('.', 1)[1]}"
+            resources[href] = images / image["file"]
+            figures.append(href)
+            blocks.append(f"\x00fig{n - 1}")
+            continue
+        if "text/markdown" in data or (asis and "text/plain" in data):
+            text = str(data.get("text/markdown", data.get("text/plain", ""))).strip("\n")
+            if label.startswith("tbl-") and tbl_cap and not table_done and _is_pipe_table(text):
+                text += f"\n\n: {tbl_cap} {{#{label}}}"
+                table_done = True
+            blocks.append(text)
+        elif "text/html" in data:
+            html = str(data["text/html"]).strip("\n")
+            marks = _fence_for(html)
+            blocks.append(f"{marks}{{=html}}\n{html}\n{marks}")
+        elif "text/plain" in data:
+            text = str(data["text/plain"])
+            marks = _fence_for(text)
+            blocks.append(f"{marks} {{.cell-output .cell-output-display}}\n{text}\n{marks}")
+    flush_streams()
+
+    # figures: a single labelled figure is an image with the id; several become a figure div
+    alt_attr = f' fig-alt="{_attr_escape(fig_alt)}"' if fig_alt else ""
+    fig_id = label if label.startswith("fig-") else None
+    for n, href in enumerate(figures):
+        slot = blocks.index(f"\x00fig{n}")
+        if len(figures) == 1:
+            attrs = " ".join(x for x in (f"#{fig_id}" if fig_id else "", alt_attr.strip()) if x)
+            blocks[slot] = f"![{fig_cap or ''}]({href})" + (f"{{{attrs}}}" if attrs else "")
+        else:
+            blocks[slot] = f"![]({href})" + (f"{{{alt_attr.strip()}}}" if alt_attr else "")
+    if len(figures) > 1 and (fig_id or fig_cap):
+        head = f"::: {{#{fig_id}}}" if fig_id else ":::"
+        blocks = [head, *blocks, *( [fig_cap] if fig_cap else [] ), ":::"]
+    elif not figures and fig_id and fig_cap:
+        blocks = [f"::: {{#{fig_id}}}", *blocks, fig_cap, ":::"]
+    if label.startswith("tbl-") and tbl_cap and not table_done and blocks:
+        blocks = [f"::: {{#{label}}}", *blocks, tbl_cap, ":::"]
+    return blocks
+
+
+def _emit(doc: _Doc, results: list[dict[str, Any] | None], images: Path | None,
+          chapter: str, problems: list[Problem]) -> tuple[_Writer, dict[str, Path]]:
+    w = _Writer()
+    resources: dict[str, Path] = {}
+    cells = {c.fence: c for c in doc.cells}
+    failed_before = False
+    for c in doc.cells:
+        res = results[c.plan_index] if c.plan_index is not None and results else None
+        if res and res["status"] == "error" and not _truthy(c.options["error"]):
+            if not failed_before:
+                file, line = _problem_line(res, c, doc)
+                problems.append(Problem(
+                    "error", f"code cell failed: {res.get('ename')}: {res.get('evalue')}",
+                    file, line))
+            failed_before = True
+    i = 0
+    while i < len(doc.lines):
+        if i in cells:
+            c = cells[i]
+            _emit_cell(c, doc, results, images, chapter, w, resources)
+            i = c.close + 1
+            continue
+        line = doc.lines[i]
+        if i in doc.inline:
+            pieces: list[str] = []
+            pos = 0
+            for m, pi in doc.inline[i]:
+                pieces.append(line[pos : m.start()])
+                r = results[pi] if pi < len(results) else None
+                if r is None:
+                    pieces.append(m.group(0))
+                elif r["status"] == "ok":
+                    pieces.append(r["value"])
+                else:
+                    pieces.append(m.group(0))
+                    problems.append(Problem(
+                        "error", f"inline expression `{m.group(2).strip()}` failed: "
+                        f"{r.get('ename')}: {r.get('evalue')}", *doc.locs[i]))
+                pos = m.end()
+            pieces.append(line[pos:])
+            line = "".join(pieces)
+        w.add(line, doc.locs[i])
+        i += 1
+    return w, resources
+
+
+def execute_chapter(path: Path, project: Project, cache_dir: Path) -> ExecutedChapter:
+    """Execute one chapter's code (or reuse the freeze cache) and return its markdown.
+
+    Safe to call for different chapters at the same time from threads or processes: each call
+    has its own kernel, and cache entries appear atomically (written aside, then renamed).
+    """
+    path = Path(path).resolve()
+    doc = _scan(path, project)
+    problems = list(doc.problems)
+    executed = False
+    results: list[dict[str, Any] | None] = []
+    images: Path | None = None
+    try:
+        results, images, executed = _load_or_run(doc, path, project, Path(cache_dir))
+    except RuntimeError as exc:  # the kernel could not start: report it, render the prose
+        problems.append(Problem("error", str(exc), path, None))
+    if len(results) < len(doc.plan):
+        results = results + [None] * (len(doc.plan) - len(results))
+    w, resources = _emit(doc, results, images, path.stem, problems)
+    return ExecutedChapter("\n".join(w.lines) + "\n", w.locs, resources, problems, executed)

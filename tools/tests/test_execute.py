@@ -1,0 +1,320 @@
+"""Executing chapters in a real Jupyter kernel: options, inline values, figures, errors, cache."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import textwrap
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pypandoc
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mlsys.execute import ExecutedChapter, execute_chapter, source_location
+from mlsys.project import Project, load_project
+
+BOOK = Path(__file__).parent / "fixtures" / "exec_book"
+
+
+@pytest.fixture(scope="module")
+def project() -> Project:
+    return load_project(BOOK, profile="main")
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("freeze")
+
+
+@pytest.fixture(scope="module")
+def runs(project: Project, cache: Path) -> dict[str, ExecutedChapter]:
+    """The fixture chapters, executed concurrently (as a build does), each in its own kernel."""
+    names = ["cells", "figures", "broken"]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        done = list(pool.map(lambda n: execute_chapter(BOOK / f"{n}.qmd", project, cache), names))
+    return dict(zip(names, done, strict=True))
+
+
+def pandoc_blocks(markdown: str) -> list[dict]:
+    return json.loads(pypandoc.convert_text(markdown, "json", format="markdown"))["blocks"]
+
+
+def walk(blocks: list) -> list[dict]:
+    """Every AST element (dicts with a "t"), depth first."""
+    found: list[dict] = []
+
+    def visit(x: object) -> None:
+        if isinstance(x, dict):
+            if "t" in x:
+                found.append(x)
+            for v in x.values():
+                visit(v)
+        elif isinstance(x, list):
+            for v in x:
+                visit(v)
+
+    visit(blocks)
+    return found
+
+
+def block_after(md: str, marker: str) -> str:
+    """The text from `marker` to the end of its cell div."""
+    start = md.index(marker)
+    return md[start : md.index("\n:::", start)]
+
+
+# ---------------------------------------------------------------------------- cell options
+
+
+def test_every_chapter_ran_and_line_map_covers_every_line(runs: dict[str, ExecutedChapter]
+                                                         ) -> None:
+    for ch in runs.values():
+        assert ch.executed is True
+        assert len(ch.line_map) == len(ch.markdown.splitlines())
+
+
+def test_echo_true_shows_code_and_its_output(runs: dict[str, ExecutedChapter]) -> None:
+    md = runs["cells"].markdown
+    cell = block_after(md, "::: {#setup-cell .cell}")
+    assert '``` {.python .cell-code}\ntotal = rate * 14\nprint("hello from the kernel")\n```' in cell
+    assert "``` {.cell-output .cell-output-stdout}\nhello from the kernel\n```" in cell
+    assert "#|" not in md  # option lines are never shown
+
+
+def test_echo_false_eval_false_output_false_include_false(runs: dict[str, ExecutedChapter]
+                                                          ) -> None:
+    md = runs["cells"].markdown
+    assert "only the output" in md and 'print("only the output")' not in md  # echo: false
+    assert "never_run = 1 / 0" in md  # eval: false still shows the code ...
+    assert not runs["cells"].problems  # ... and never runs it
+    assert 'print("hidden output")' in md  # output: false shows code only
+    assert md.count("hidden output") == 1
+    assert "invisible" not in md and "41 + 1" not in md  # include: false shows nothing
+    assert "the secret is 42" in md  # ... but it did run
+
+
+def test_warning_option_filters_warnings(runs: dict[str, ExecutedChapter]) -> None:
+    md = runs["cells"].markdown
+    assert "after warning" in md and "noisy warning" not in md.replace(
+        'warnings.warn("noisy warning")', "")
+    stderr = block_after(md, 'warnings.warn("loud warning")\n```')
+    assert ".cell-output-stderr" in stderr and "UserWarning: loud warning" in stderr
+
+
+def test_error_true_shows_the_exception_instead_of_failing(runs: dict[str, ExecutedChapter]
+                                                           ) -> None:
+    out = block_after(runs["cells"].markdown, 'raise ValueError("shown on purpose")')
+    assert ".cell-output-error" in out and "ValueError: shown on purpose" in out
+    assert "\x1b[" not in out  # ANSI colours stripped
+    assert runs["cells"].problems == []
+
+
+def test_output_asis_is_raw_markdown(runs: dict[str, ExecutedChapter]) -> None:
+    md = runs["cells"].markdown
+    assert "\n**bold from asis**\n" in md
+    strongs = [e for e in walk(pandoc_blocks(md)) if e["t"] == "Strong"]
+    assert any(s["c"][0]["c"] == "bold" for s in strongs)
+
+
+def test_markdown_table_with_caption_becomes_a_labelled_table(runs: dict[str, ExecutedChapter]
+                                                              ) -> None:
+    md = runs["cells"].markdown
+    assert ": Speeds of 3 things {#tbl-speeds}" in md  # inline value inside tbl-cap too
+    tables = [e for e in walk(pandoc_blocks(md)) if e["t"] == "Table"]
+    ids = [t["c"][0][0] for t in tables]
+    assert "tbl-speeds" in ids
+
+
+# ---------------------------------------------------------------------------- inline values
+
+
+def test_inline_expressions_everywhere_but_code(runs: dict[str, ExecutedChapter]) -> None:
+    md = runs["cells"].markdown
+    assert "The total is 42 and the secret is 42." in md  # paragraph
+    assert "| rate | 3 |" in md  # table cell
+    assert "$$ r = 3 $$" in md  # math
+    assert "![Image caption with 42 items](missing.png)" in md  # caption
+    assert '::: {.callout-note title="Rate is 3"}' in md  # callout title
+    assert "not_a_cell = `{python} rate`" in md  # a plain code block is left alone
+
+
+def test_inline_error_names_its_line(tmp_path: Path, project: Project) -> None:
+    chapter = tmp_path / "inline.qmd"
+    chapter.write_text("# T\n\nx is `{python} 1 + 1`.\n\nBad: `{python} undefined_name`.\n")
+    ch = execute_chapter(chapter, project, tmp_path / "cache")
+    assert "x is 2." in ch.markdown
+    assert [(p.file, p.line) for p in ch.problems] == [(chapter.resolve(), 5)]
+    assert "NameError: name 'undefined_name' is not defined" in ch.problems[0].message
+
+
+# ---------------------------------------------------------------------------- includes
+
+
+def test_nested_include_is_expanded_and_mapped_to_its_file(runs: dict[str, ExecutedChapter]
+                                                           ) -> None:
+    ch = runs["cells"]
+    lines = ch.markdown.splitlines()
+    n = next(i for i, line in enumerate(lines, 1) if line.startswith("Deeper text"))
+    assert lines[n - 1] == "Deeper text from a nested include, where rate is 3."
+    assert source_location(ch, n) == ((BOOK / "snippets" / "deeper.qmd").resolve(), 1)
+    assert "ignored front matter" not in ch.markdown  # an include's front matter is dropped
+    assert ch.markdown.startswith('---\ntitle: "Cells and options"')  # the chapter's is kept
+
+
+def test_echoed_code_lines_map_to_their_source_lines(runs: dict[str, ExecutedChapter]) -> None:
+    ch = runs["cells"]
+    lines = ch.markdown.splitlines()
+    n = lines.index('print("hello from the kernel")') + 1
+    src = (BOOK / "cells.qmd").read_text().splitlines()
+    file, line = source_location(ch, n)
+    assert file == (BOOK / "cells.qmd").resolve()
+    assert src[line - 1] == 'print("hello from the kernel")'
+
+
+def test_missing_and_cyclic_includes_are_located(tmp_path: Path, project: Project) -> None:
+    (tmp_path / "a.qmd").write_text("A text\n\n{{< include b.qmd >}}\n")
+    (tmp_path / "b.qmd").write_text("B text\n{{< include a.qmd >}}\n")
+    chapter = tmp_path / "ch.qmd"
+    chapter.write_text("# T\n\n{{< include a.qmd >}}\n\n{{< include nothere.qmd >}}\n")
+    ch = execute_chapter(chapter, project, tmp_path / "cache")
+    got = sorted((p.file.name, p.line, p.message.split(":")[0]) for p in ch.problems)
+    assert got == [("b.qmd", 2, "include cycle"), ("ch.qmd", 5, "included file not found")]
+    assert "A text" in ch.markdown and "B text" in ch.markdown
+    assert ch.executed is False  # no code, no kernel
+
+
+# ---------------------------------------------------------------------------- figures
+
+
+def test_matplotlib_figure_is_an_svg_file_and_a_labelled_figure(
+        runs: dict[str, ExecutedChapter]) -> None:
+    ch = runs["figures"]
+    href = "figures/figures/fig-line-1.svg"
+    assert (f'![A straight line with slope 2]({href}){{#fig-line fig-alt="A rising \\"line\\""}}'
+            in ch.markdown)
+    svg = ch.resources[href]
+    assert svg.is_file() and "<svg" in svg.read_text()[:500]
+    figures = [e for e in walk(pandoc_blocks(ch.markdown)) if e["t"] == "Figure"]
+    assert [f["c"][0][0] for f in figures] == ["fig-line"]  # uncaptioned: a plain image
+    assert "import matplotlib" not in ch.markdown  # echo: false
+    plain = "figures/figures/cell-2-1.svg"
+    assert f"![]({plain})" in ch.markdown and ch.resources[plain].is_file()
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+def test_failing_cell_names_original_file_line_and_error(runs: dict[str, ExecutedChapter]
+                                                         ) -> None:
+    ch = runs["broken"]
+    assert len(ch.problems) == 1
+    prob = ch.problems[0]
+    assert prob.file == (BOOK / "snippets" / "failing.qmd").resolve()
+    assert prob.line == 5  # `y = x / 0`, inside the included file
+    assert prob.message.endswith("ZeroDivisionError: division by zero")
+    assert prob.severity == "error"
+    assert 'print("after the failure")\n```\n\n:::' in ch.markdown  # later cell: not run
+    assert "cell-output-stdout" not in ch.markdown
+
+
+def test_syntax_error_points_at_its_line(tmp_path: Path, project: Project) -> None:
+    chapter = tmp_path / "syn.qmd"
+    chapter.write_text("# S\n\n```{python}\n#| echo: true\nok = 1\nbad = (1 +\n```\n")
+    ch = execute_chapter(chapter, project, tmp_path / "cache")
+    assert [(p.file, p.line) for p in ch.problems] == [(chapter.resolve(), 6)]
+    assert "SyntaxError" in ch.problems[0].message
+
+
+# ---------------------------------------------------------------------------- freeze cache
+
+
+def test_cache_hit_starts_no_kernel_and_gives_identical_output(
+        runs: dict[str, ExecutedChapter], project: Project, cache: Path) -> None:
+    start = time.perf_counter()
+    again = execute_chapter(BOOK / "figures.qmd", project, cache)
+    elapsed = time.perf_counter() - start
+    assert again.executed is False
+    assert elapsed < 0.2  # a kernel start alone takes ~0.5 s
+    first = runs["figures"]
+    assert (again.markdown, again.line_map, again.resources) == (
+        first.markdown, first.line_map, first.resources)
+    assert all(p.is_file() for p in again.resources.values())
+
+
+def test_failed_chapters_are_not_frozen(runs: dict[str, ExecutedChapter], project: Project,
+                                        cache: Path) -> None:
+    assert runs["broken"].problems
+    again = execute_chapter(BOOK / "broken.qmd", project, cache)
+    assert again.executed is True and len(again.problems) == 1
+
+
+def test_prose_edit_hits_cache_code_edit_misses(tmp_path: Path, project: Project) -> None:
+    chapter = tmp_path / "c.qmd"
+    source = textwrap.dedent("""\
+        # Cache
+
+        Some prose.
+
+        ```{python}
+        value = 6 * 7
+        print(value)
+        ```
+
+        The value is `{python} value`.
+        """)
+    chapter.write_text(source)
+    cache = tmp_path / "cache"
+    first = execute_chapter(chapter, project, cache)
+    assert first.executed is True and "The value is 42." in first.markdown
+
+    second = execute_chapter(chapter, project, cache)
+    assert second.executed is False and second.markdown == first.markdown
+
+    chapter.write_text(source.replace("Some prose.", "Entirely new prose,\nover two lines."))
+    prose = execute_chapter(chapter, project, cache)
+    assert prose.executed is False
+    assert "over two lines." in prose.markdown and "The value is 42." in prose.markdown
+    n = prose.markdown.splitlines().index("print(value)") + 1
+    assert source_location(prose, n) == (chapter.resolve(), 8)  # lines moved, map follows
+
+    chapter.write_text(source.replace("6 * 7", "6 * 8"))
+    code = execute_chapter(chapter, project, cache)
+    assert code.executed is True and "The value is 48." in code.markdown
+    assert not list(cache.glob("tmp-*"))  # no half-written entries left behind
+
+
+settings_prose = settings(max_examples=40, deadline=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture])
+prose_line = st.text(st.characters(blacklist_characters="`\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029",
+                                   blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings_prose
+@given(st.lists(prose_line, max_size=12))
+def test_prose_only_chapters_pass_through_unchanged(project: Project, lines: list[str]) -> None:
+    text = "\n".join(["# Prose", *lines]) + "\n"
+    if text.lstrip().startswith("---"):
+        return
+    with tempfile.TemporaryDirectory() as d:
+        chapter = Path(d) / "p.qmd"
+        chapter.write_text(text, encoding="utf-8")
+        ch = execute_chapter(chapter, project, Path(d) / "cache")
+        assert ch.executed is False and ch.problems == []
+        assert ch.markdown == text
+        assert ch.line_map == [(chapter.resolve(), i) for i in range(1, len(lines) + 2)]
+        assert not (Path(d) / "cache").exists()
+
+
+def test_kernel_cwd_is_the_chapter_directory(tmp_path: Path, project: Project) -> None:
+    sub = tmp_path / "deep"
+    sub.mkdir()
+    (sub / "data.txt").write_text("from disk")
+    chapter = sub / "cwd.qmd"
+    chapter.write_text("# C\n\nRead: `{python} open('data.txt').read()`.\n")
+    ch = execute_chapter(chapter, project, tmp_path / "cache")
+    assert "Read: from disk." in ch.markdown
+    shutil.rmtree(sub)
