@@ -1,0 +1,142 @@
+"""Activation functions (module 03): the non-linearities that make depth worth having.
+
+A stack of linear layers is still one linear map; an element-wise non-linearity between them
+is what lets a network bend its decision boundary. ReLU, sigmoid and tanh are single Tensor
+ops already (module 01 forward, module 02 backward). The functions here are the ones where a
+naive composition is slow or numerically fragile:
+
+* softmax / log_softmax: exp of a large logit overflows, so subtract the row maximum first
+  (it cancels in the ratio); each is ONE op with a closed-form backward instead of five.
+* GELU: the smooth ReLU used by transformers, with an exact (erf) and a tanh form.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .autograd import Function
+from .tensor import Tensor, _op
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(x, 0): cheap, and its gradient does not vanish for positive inputs."""
+    return x.relu()
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + e^-x): squashes to (0, 1), e.g. a probability."""
+    return x.sigmoid()
+
+
+def tanh(x: Tensor) -> Tensor:
+    """Squashes to (-1, 1); zero-centred, unlike sigmoid."""
+    return x.tanh()
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """ReLU with a small slope for negative inputs, so no unit goes permanently silent."""
+    return _op(np.where(x.data > 0, x.data, x.data * np.asarray(negative_slope, x.dtype)),
+               (x,), _LeakyReluBackward, slope=negative_slope)
+
+
+class _LeakyReluBackward(Function):
+    def backward(self, grad):
+        x = self.inputs[0].data
+        return (np.where(x > 0, grad, grad * np.asarray(self.saved["slope"], grad.dtype)),)
+
+
+# --------------------------------------------------------------------------- softmax
+def _stable_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    # BEGIN SOLUTION
+    # HINT: subtract the max along `axis` (keepdims=True) before exponentiating, so the
+    # HINT: largest exponent is e^0 = 1 and nothing overflows; then divide by the row sum
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
+    # END SOLUTION
+
+
+class SoftmaxBackward(Function):
+    def backward(self, grad):
+        y, axis = self.out, self.saved["axis"]
+        # BEGIN SOLUTION
+        # HINT: the Jacobian of softmax is diag(y) - y y^T, so dx = y * (g - sum(g * y))
+        # HINT: with the sum along `axis` (keepdims=True) - no matrix is ever built
+        return (y * (grad - (grad * y).sum(axis=axis, keepdims=True)),)
+        # END SOLUTION
+
+
+def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """Probabilities along ``axis``: exp(x) / sum(exp(x)), computed without overflow."""
+    axis = axis if dim is None else dim
+    return _op(_stable_softmax(x.data, axis), (x,), SoftmaxBackward, axis=axis)
+
+
+class LogSoftmaxBackward(Function):
+    def backward(self, grad):
+        axis = self.saved["axis"]
+        # BEGIN SOLUTION
+        # HINT: log_softmax = x - logsumexp(x); its backward is g - softmax(x) * sum(g)
+        # HINT: and softmax(x) = exp(out)
+        return (grad - np.exp(self.out) * grad.sum(axis=axis, keepdims=True),)
+        # END SOLUTION
+
+
+def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """log(softmax(x)) as x - logsumexp(x): exact even where softmax underflows to 0."""
+    axis = axis if dim is None else dim
+    d = x.data
+    # BEGIN SOLUTION
+    # HINT: shifted = x - max(x); out = shifted - log(sum(exp(shifted)))
+    shifted = d - d.max(axis=axis, keepdims=True)
+    out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    # END SOLUTION
+    return _op(out, (x,), LogSoftmaxBackward, axis=axis)
+
+
+# --------------------------------------------------------------------------- GELU
+_SQRT_2_OVER_PI = float(np.sqrt(2.0 / np.pi))
+_INV_SQRT_2 = float(1.0 / np.sqrt(2.0))
+_INV_SQRT_2PI = float(1.0 / np.sqrt(2.0 * np.pi))
+
+
+def erf(x: np.ndarray) -> np.ndarray:
+    """The error function, vectorised (numpy has none): Abramowitz & Stegun 7.1.26.
+
+    Absolute error below 1.5e-7, i.e. at float32 resolution, which is all GELU needs.
+    """
+    s = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741
+                + t * (-1.453152027 + t * 1.061405429))))
+    return s * (1.0 - poly * np.exp(-a * a))
+
+
+class GeluBackward(Function):
+    def backward(self, grad):
+        x = self.inputs[0].data
+        if self.saved["approximate"] == "tanh":
+            inner = _SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)
+            t = np.tanh(inner)
+            d_inner = _SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * x * x)
+            return (grad * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * d_inner),)
+        # BEGIN SOLUTION
+        # HINT: gelu(x) = x * Phi(x), so the derivative is Phi(x) + x * phi(x)
+        # HINT: with Phi the normal CDF 0.5*(1+erf(x/sqrt 2)) and phi its density
+        cdf = 0.5 * (1.0 + erf(x * _INV_SQRT_2))
+        pdf = _INV_SQRT_2PI * np.exp(-0.5 * x * x)
+        return (grad * (cdf + x * pdf),)
+        # END SOLUTION
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x): a smooth ReLU ("none" uses erf; "tanh" is GPT-2's approximation)."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    d = x.data
+    if approximate == "tanh":
+        out = 0.5 * d * (1.0 + np.tanh(_SQRT_2_OVER_PI * (d + 0.044715 * d ** 3)))
+    else:
+        out = 0.5 * d * (1.0 + erf(d * _INV_SQRT_2))
+    return _op(out.astype(d.dtype, copy=False), (x,), GeluBackward, approximate=approximate)

@@ -1,0 +1,597 @@
+"""Autograd (module 02): reverse-mode differentiation on a tape of small op classes.
+
+Every Tensor op of module 01 ends in ``_op(data, parents, rule)``. Importing this file installs
+an engine there, so from now on each op whose inputs need gradients leaves behind a node: an
+instance of a small ``Function`` subclass that remembers its inputs and knows one thing - how
+to turn the gradient of its output into gradients of its inputs (the chain rule, one op at a
+time). ``backward()`` walks those nodes from the output back to the leaves in reverse
+topological order, visiting each node exactly once however many paths lead to it.
+
+Two jobs are done once, by the engine, rather than in every rule:
+* broadcasting: a rule may return a gradient shaped like the *output*; the engine sums it over
+  the broadcast dimensions so it matches the input (``unbroadcast``);
+* accumulation: an input used twice (``x * x``) receives the sum of both contributions.
+
+Rules work on plain numpy arrays: this framework differentiates once (no gradients of
+gradients), which keeps each rule a line or two.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import tensor as _tensor
+from .tensor import Tensor
+
+grad_enabled = True  # read by tensor._op for every op
+
+
+class no_grad:  # noqa: N801 - PyTorch's spelling
+    """Context manager / decorator: ops inside record nothing (inference, optimiser steps)."""
+
+    def __enter__(self) -> None:
+        global grad_enabled
+        self._prev = grad_enabled
+        grad_enabled = False
+
+    def __exit__(self, *exc: Any) -> None:
+        global grad_enabled
+        grad_enabled = self._prev
+
+    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with no_grad():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class enable_grad(no_grad):  # noqa: N801
+    """Turn recording back on inside a ``no_grad`` block."""
+
+    def __enter__(self) -> None:
+        global grad_enabled
+        self._prev = grad_enabled
+        grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    return grad_enabled
+
+
+# --------------------------------------------------------------------------- the node
+class Function:
+    """One recorded op: its inputs, its output values and whatever else backward needs.
+
+    Subclasses implement ``backward(grad) -> tuple`` returning one numpy gradient (or None) per
+    input. ``needs[i]`` tells whether input i wants a gradient, so rules can skip work.
+    """
+
+    __slots__ = ("inputs", "out", "saved", "needs")
+
+    def __init__(self, inputs: tuple[Tensor, ...], out: np.ndarray, saved: dict[str, Any]):
+        self.inputs: tuple[Tensor, ...] | None = inputs
+        self.out = out
+        self.saved = saved
+        self.needs = tuple(t.requires_grad for t in inputs)
+
+    def backward(self, grad: np.ndarray) -> Sequence[np.ndarray | None]:
+        raise NotImplementedError(f"{type(self).__name__} has no backward rule")
+
+    def release(self) -> None:
+        """Drop references to inputs and saved arrays so the graph's memory can be freed."""
+        self.inputs = None
+        self.out = None
+        self.saved = None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+RULES: dict[str, type[Function]] = {}
+
+
+def rule(name: str) -> Callable[[type[Function]], type[Function]]:
+    """Register a Function subclass as the backward rule of the Tensor op called ``name``."""
+
+    def register(cls: type[Function]) -> type[Function]:
+        RULES[name] = cls
+        return cls
+
+    return register
+
+
+def record(out: Tensor, parents: tuple[Tensor, ...], rule_: Any, saved: dict[str, Any]) -> None:
+    """Called by ``tensor._op``: attach a node to ``out`` so backward can find its inputs."""
+    cls = RULES[rule_] if isinstance(rule_, str) else rule_
+    out.grad_fn = cls(parents, out.data, saved)
+    out.requires_grad = True
+
+
+# --------------------------------------------------------------------------- broadcasting
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``grad`` over the dimensions that broadcasting added or stretched, to get ``shape``.
+
+    If y = a + b with a of shape (3, 1) and b of shape (4,), y has shape (3, 4): each a[i] was
+    used 4 times, so its gradient is the sum over that stretched axis.
+    """
+    if grad.shape == shape:
+        return grad
+    # BEGIN SOLUTION
+    # HINT: first sum away the extra leading dimensions (grad.ndim - len(shape) of them),
+    # HINT: then sum with keepdims=True over every axis where shape has 1 but grad does not
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, s in enumerate(shape) if s == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    # END SOLUTION
+    if grad.shape != shape:
+        grad = np.broadcast_to(grad, shape)
+    return grad
+
+
+# --------------------------------------------------------------------------- the engine
+_FREED = (
+    "backward(): trying to backward through the graph a second time, but its saved values "
+    "were freed by the first backward(); pass retain_graph=True to the first call if you "
+    "need to go through it again"
+)
+
+
+def _topological_order(root: Tensor) -> list[Tensor]:
+    """Tensors reachable from ``root`` that need grad, each after all of its inputs.
+
+    Iterative depth-first search: a deep chain (thousands of ops) must not hit Python's
+    recursion limit.
+    """
+    # BEGIN SOLUTION
+    # HINT: keep a stack of (tensor, expanded?) pairs and a set of visited ids
+    # HINT: when a tensor is popped the second time (expanded=True) append it to the order
+    # HINT: a node whose grad_fn.inputs is None was freed: raise RuntimeError(_FREED)
+    order: list[Tensor] = []
+    seen: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        t, expanded = stack.pop()
+        if expanded:
+            order.append(t)
+            continue
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        stack.append((t, True))
+        fn = t.grad_fn
+        if fn is not None:
+            if fn.inputs is None:
+                raise RuntimeError(_FREED)
+            for p in fn.inputs:
+                if p.requires_grad and id(p) not in seen:
+                    stack.append((p, False))
+    return order
+    # END SOLUTION
+
+
+def _accumulate(t: Tensor, g: np.ndarray) -> None:
+    """Add ``g`` into ``t.grad`` (a fresh, writable array: optimisers may update it in place)."""
+    if t.grad is None:
+        t.grad = Tensor._wrap(np.array(g, dtype=t.data.dtype, copy=True))
+    else:
+        t.grad = Tensor._wrap(t.grad.data + g)
+
+
+def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> None:
+    """Reverse-mode sweep from ``root``: fill ``.grad`` of every leaf that requires grad."""
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward(): this tensor does not require grad and has no grad_fn, so there is "
+            "nothing to differentiate; create the leaves with requires_grad=True (and not "
+            "under no_grad())"
+        )
+    if gradient is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"backward(): a gradient can be implied only for a scalar output, but this "
+                f"tensor has shape {root.shape}; call backward(gradient=...) with a tensor of "
+                f"that shape, or reduce it first (e.g. loss.sum())"
+            )
+        seed = np.ones_like(root.data)
+    else:
+        seed = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
+                          dtype=root.data.dtype)
+        if seed.shape != root.shape:
+            raise RuntimeError(
+                f"backward(): gradient has shape {seed.shape} but the tensor has shape "
+                f"{root.shape}"
+            )
+    order = _topological_order(root)
+    grads: dict[int, np.ndarray] = {id(root): seed}
+    # BEGIN SOLUTION
+    # HINT: visit `order` from the end (the root) to the start (the leaves)
+    # HINT: pop this tensor's gradient; leaves accumulate it into .grad with _accumulate
+    # HINT: otherwise ask grad_fn.backward(g) for the inputs' gradients, unbroadcast each
+    # HINT: to its input's shape and add it to grads[id(input)]; release the node unless
+    # HINT: retain_graph
+    for t in reversed(order):
+        g = grads.pop(id(t), None)
+        if g is None:
+            continue
+        fn = t.grad_fn
+        if fn is None:
+            _accumulate(t, g)
+            continue
+        if t._retains_grad:
+            _accumulate(t, g)
+        in_grads = fn.backward(g)
+        for inp, ig, need in zip(fn.inputs, in_grads, fn.needs, strict=True):
+            if ig is None or not need:
+                continue
+            shape = inp.data.shape
+            if ig.shape != shape:
+                ig = unbroadcast(ig, shape)
+            if ig.dtype != inp.data.dtype:
+                ig = ig.astype(inp.data.dtype)
+            key = id(inp)
+            prev = grads.get(key)
+            grads[key] = ig if prev is None else prev + ig
+        if not retain_graph:
+            fn.release()
+    # END SOLUTION
+
+
+# --------------------------------------------------------------------------- the rules
+@rule("add")
+class AddBackward(Function):
+    def backward(self, grad):
+        # BEGIN SOLUTION
+        # HINT: d(a+b)/da = d(a+b)/db = 1
+        return grad, grad
+        # END SOLUTION
+
+
+@rule("sub")
+class SubBackward(Function):
+    def backward(self, grad):
+        # BEGIN SOLUTION
+        # HINT: d(a-b)/db = -1
+        return grad, -grad
+        # END SOLUTION
+
+
+@rule("mul")
+class MulBackward(Function):
+    def backward(self, grad):
+        a, b = self.inputs
+        # BEGIN SOLUTION
+        # HINT: d(a*b)/da = b and d(a*b)/db = a
+        ga = grad * b.data if self.needs[0] else None
+        gb = grad * a.data if self.needs[1] else None
+        return ga, gb
+        # END SOLUTION
+
+
+@rule("div")
+class DivBackward(Function):
+    def backward(self, grad):
+        a, b = self.inputs
+        # BEGIN SOLUTION
+        # HINT: d(a/b)/da = 1/b and d(a/b)/db = -a/b**2 = -out/b
+        ga = grad / b.data if self.needs[0] else None
+        gb = -grad * self.out / b.data if self.needs[1] else None
+        return ga, gb
+        # END SOLUTION
+
+
+@rule("pow_scalar")
+class PowScalarBackward(Function):
+    def backward(self, grad):
+        (a,) = self.inputs
+        p = self.saved["exponent"]
+        # BEGIN SOLUTION
+        # HINT: d(a**p)/da = p * a**(p-1)
+        return (grad * p * np.power(a.data, p - 1),)
+        # END SOLUTION
+
+
+@rule("pow")
+class PowBackward(Function):
+    def backward(self, grad):
+        a, b = self.inputs
+        ga = grad * b.data * np.power(a.data, b.data - 1) if self.needs[0] else None
+        gb = None
+        if self.needs[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = grad * self.out * np.log(a.data)
+        return ga, gb
+
+
+@rule("neg")
+class NegBackward(Function):
+    def backward(self, grad):
+        return (-grad,)
+
+
+@rule("matmul")
+class MatmulBackward(Function):
+    def backward(self, grad):
+        a, b = self.inputs
+        A, B = a.data, b.data
+        # 1-D operands: treat as a row (a) or a column (b), as np.matmul does.
+        if A.ndim == 1:
+            A = A[None, :]
+            grad = np.expand_dims(grad, -2)
+        if B.ndim == 1:
+            B = B[:, None]
+            grad = np.expand_dims(grad, -1)
+        # BEGIN SOLUTION
+        # HINT: for C = A @ B:  dA = dC @ B^T  and  dB = A^T @ dC  (transpose the last two axes)
+        ga = np.matmul(grad, np.swapaxes(B, -1, -2)) if self.needs[0] else None
+        gb = np.matmul(np.swapaxes(A, -1, -2), grad) if self.needs[1] else None
+        # END SOLUTION
+        if ga is not None and a.data.ndim == 1:
+            ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:])
+        if gb is not None and b.data.ndim == 1:
+            gb = gb.reshape(gb.shape[:-1])
+        return ga, gb
+
+
+@rule("exp")
+class ExpBackward(Function):
+    def backward(self, grad):
+        # BEGIN SOLUTION
+        # HINT: d(e^x)/dx = e^x, which is the saved output self.out
+        return (grad * self.out,)
+        # END SOLUTION
+
+
+@rule("log")
+class LogBackward(Function):
+    def backward(self, grad):
+        # BEGIN SOLUTION
+        # HINT: d(log x)/dx = 1/x
+        return (grad / self.inputs[0].data,)
+        # END SOLUTION
+
+
+@rule("sqrt")
+class SqrtBackward(Function):
+    def backward(self, grad):
+        return (grad * 0.5 / self.out,)
+
+
+@rule("abs")
+class AbsBackward(Function):
+    def backward(self, grad):
+        return (grad * np.sign(self.inputs[0].data),)
+
+
+@rule("tanh")
+class TanhBackward(Function):
+    def backward(self, grad):
+        # BEGIN SOLUTION
+        # HINT: d(tanh x)/dx = 1 - tanh(x)^2, and tanh(x) is the saved output
+        return (grad * (1.0 - self.out * self.out),)
+        # END SOLUTION
+
+
+@rule("sigmoid")
+class SigmoidBackward(Function):
+    def backward(self, grad):
+        # BEGIN SOLUTION
+        # HINT: d(sigma(x))/dx = sigma(x) * (1 - sigma(x))
+        s = self.out
+        return (grad * s * (1.0 - s),)
+        # END SOLUTION
+
+
+@rule("relu")
+class ReluBackward(Function):
+    def backward(self, grad):
+        # BEGIN SOLUTION
+        # HINT: the gradient passes where the output is positive and is zero elsewhere
+        return (grad * (self.out > 0),)
+        # END SOLUTION
+
+
+@rule("clip")
+class ClipBackward(Function):
+    def backward(self, grad):
+        x = self.inputs[0].data
+        lo, hi = self.saved["lo"], self.saved["hi"]
+        keep = np.ones(x.shape, dtype=bool)
+        if lo is not None:
+            keep &= x >= lo
+        if hi is not None:
+            keep &= x <= hi
+        return (grad * keep,)
+
+
+@rule("masked_fill")
+class MaskedFillBackward(Function):
+    def backward(self, grad):
+        return (np.where(self.saved["mask"], 0, grad).astype(grad.dtype, copy=False),)
+
+
+@rule("where")
+class WhereBackward(Function):
+    def backward(self, grad):
+        cond = self.saved["cond"]
+        zero = np.zeros((), dtype=grad.dtype)
+        ga = np.where(cond, grad, zero) if self.needs[0] else None
+        gb = np.where(cond, zero, grad) if self.needs[1] else None
+        return ga, gb
+
+
+def _expand_reduced(grad: np.ndarray, axis: Any, keepdims: bool, ndim: int) -> np.ndarray:
+    """Put back the axes a reduction removed, so ``grad`` broadcasts against the input."""
+    if keepdims:
+        return grad
+    if axis is None:
+        return grad.reshape((1,) * ndim)
+    axes = (axis,) if isinstance(axis, int | np.integer) else axis
+    return np.expand_dims(grad, tuple(a % ndim for a in axes))
+
+
+@rule("sum")
+class SumBackward(Function):
+    def backward(self, grad):
+        x = self.inputs[0].data
+        # BEGIN SOLUTION
+        # HINT: every input element contributed once to its sum: copy (broadcast) the grad
+        # HINT: back over the reduced axes; _expand_reduced restores them as size-1 axes
+        g = _expand_reduced(grad, self.saved["axis"], self.saved["keepdims"], x.ndim)
+        return (np.broadcast_to(g, x.shape),)
+        # END SOLUTION
+
+
+@rule("mean")
+class MeanBackward(Function):
+    def backward(self, grad):
+        x = self.inputs[0].data
+        n = x.size // max(self.out.size, 1)
+        g = _expand_reduced(grad, self.saved["axis"], self.saved["keepdims"], x.ndim)
+        return (np.broadcast_to(g / np.asarray(n, dtype=grad.dtype), x.shape),)
+
+
+@rule("extreme")
+class ExtremeBackward(Function):
+    """max/min: the gradient goes to the winning entries (shared equally between ties)."""
+
+    def backward(self, grad):
+        x = self.inputs[0].data
+        axis, keepdims = self.saved["axis"], self.saved["keepdims"]
+        out = _expand_reduced(self.out, axis, keepdims, x.ndim)
+        g = _expand_reduced(grad, axis, keepdims, x.ndim)
+        mask = x == out
+        count = mask.sum(axis=axis, keepdims=True)
+        return (mask * (g / count).astype(grad.dtype, copy=False),)
+
+
+@rule("reshape")
+class ReshapeBackward(Function):
+    def backward(self, grad):
+        return (grad.reshape(self.inputs[0].data.shape),)
+
+
+@rule("permute")
+class PermuteBackward(Function):
+    def backward(self, grad):
+        # BEGIN SOLUTION
+        # HINT: undo the permutation with its inverse, np.argsort(axes)
+        return (np.transpose(grad, np.argsort(self.saved["axes"])),)
+        # END SOLUTION
+
+
+@rule("expand")
+class ExpandBackward(Function):
+    def backward(self, grad):
+        return (grad,)  # the engine sums over the expanded axes (unbroadcast)
+
+
+@rule("astype")
+class AstypeBackward(Function):
+    def backward(self, grad):
+        return (grad,)  # the engine casts back to the input's dtype
+
+
+@rule("clone")
+class CloneBackward(Function):
+    def backward(self, grad):
+        return (grad,)
+
+
+def _is_fancy(index: Any) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(p, np.ndarray | list) for p in parts)
+
+
+@rule("getitem")
+class GetitemBackward(Function):
+    def backward(self, grad):
+        x = self.inputs[0].data
+        index = self.saved["index"]
+        # BEGIN SOLUTION
+        # HINT: scatter the gradient into zeros shaped like the input; repeated indices
+        # HINT: (x[[0, 0]]) must add up, which np.add.at does and plain assignment does not
+        full = np.zeros(x.shape, dtype=grad.dtype)
+        if _is_fancy(index):
+            np.add.at(full, index, grad)
+        else:
+            full[index] = grad
+        return (full,)
+        # END SOLUTION
+
+
+@rule("cat")
+class CatBackward(Function):
+    def backward(self, grad):
+        bounds = np.cumsum(self.saved["sizes"])[:-1]
+        return tuple(np.split(grad, bounds, axis=self.saved["axis"]))
+
+
+@rule("stack")
+class StackBackward(Function):
+    def backward(self, grad):
+        axis = self.saved["axis"]
+        return tuple(np.take(grad, i, axis=axis) for i in range(len(self.inputs)))
+
+
+# --------------------------------------------------------------------------- gradcheck
+def numerical_grad(fn: Callable[..., Tensor], inputs: Sequence[np.ndarray],
+                   weight: np.ndarray, eps: float = 1e-6) -> list[np.ndarray]:
+    """Central finite differences of ``sum(fn(*inputs) * weight)`` in float64.
+
+    A Python loop over elements is fine here: this is a test oracle for small shapes, not a
+    kernel.
+    """
+    xs = [np.array(x, dtype=np.float64) for x in inputs]
+    out: list[np.ndarray] = []
+    with no_grad():
+        for x in xs:
+            g = np.zeros_like(x)
+            flat, gflat = x.reshape(-1), g.reshape(-1)
+            for i in range(flat.size):
+                orig = flat[i]
+                flat[i] = orig + eps
+                hi = float(np.sum(fn(*[Tensor(v, dtype=np.float64) for v in xs]).data * weight))
+                flat[i] = orig - eps
+                lo = float(np.sum(fn(*[Tensor(v, dtype=np.float64) for v in xs]).data * weight))
+                flat[i] = orig
+                gflat[i] = (hi - lo) / (2 * eps)
+            out.append(g)
+    return out
+
+
+def gradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-4, seed: int = 0) -> bool:
+    """Compare backward() with finite differences in float64; raise AssertionError if off.
+
+    The output is contracted with a fixed random weight so every output element matters.
+    """
+    arrays = [np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
+              for x in inputs]
+    leaves = [Tensor(a.copy(), requires_grad=True, dtype=np.float64) for a in arrays]
+    out = fn(*leaves)
+    weight = np.random.default_rng(seed).standard_normal(out.shape)
+    (out * Tensor(weight, dtype=np.float64)).sum().backward()
+    numeric = numerical_grad(fn, arrays, weight, eps)
+    for i, (leaf, num) in enumerate(zip(leaves, numeric, strict=True)):
+        analytic = np.zeros_like(num) if leaf.grad is None else leaf.grad.data
+        if not np.allclose(analytic, num, atol=atol, rtol=rtol):
+            err = float(np.max(np.abs(analytic - num)))
+            raise AssertionError(
+                f"gradcheck: input {i} (shape {num.shape}): backward differs from finite "
+                f"differences by up to {err:.3g}\nanalytic:\n{analytic}\nnumeric:\n{num}"
+            )
+    return True
+
+
+# Connect this engine to tensor._op: from now on ops that need gradients are recorded.
+_tensor.install_engine(sys.modules[__name__])
