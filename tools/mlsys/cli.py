@@ -1,11 +1,271 @@
-"""The `mlsys` command line: one small command per verb."""
+"""The `mlsys` command line: one small command per verb.
+
+Commands only parse options, call `mlsys.build` (or preview, doctor) and report. Mistakes in
+the sources or the command line end as a list of problems with file and line, and a non-zero
+exit; never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
+from mlsys.model import BuildError, Problem
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for p in problems:
+        colour = "red" if p.severity == "error" else "yellow"
+        click.secho(str(p), fg=colour, err=True)
+
+
+def user_errors(func: F) -> F:
+    """Turn the build's own exceptions into a clear message and a non-zero exit."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from mlsys.site import SiteError
+
+        try:
+            return func(*args, **kwargs)
+        except BuildError as exc:
+            _print_problems(exc.problems)
+            errors = sum(1 for p in exc.problems if p.severity == "error")
+            raise click.ClickException(
+                f"stopped: {errors} error(s), {len(exc.problems) - errors} warning(s)"
+            ) from None
+        except SiteError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A rich progress bar fed by the pipeline's (stage, done, total) callback."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("[bold]{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def _summary(result: Any, quiet: bool, what: str) -> None:
+    _print_problems(result.problems)
+    if quiet:
+        return
+    rep = result.report
+    search = "reused" if rep.search_seconds is None else f"{rep.search_seconds:.2f} s"
+    click.echo(
+        f"{what} -> {result.out}  ({len(rep.written)} written, {rep.unchanged} unchanged, "
+        f"search index {search}, {rep.total_seconds + result.render_seconds:.2f} s)"
+    )
+
+
+def _repo_builder(out: Path | None, strict: bool, progress: Any, search: bool = True) -> Any:
+    from mlsys.build import SiteBuilder, find_repo_root
+
+    return SiteBuilder(find_repo_root(), out, strict=strict, progress=progress, search=search)
+
+
+# --------------------------------------------------------------------------- commands
+
 
 @click.group()
+@click.version_option(package_name="mlsys")
 def main() -> None:
     """Build, preview and check the ML-systems curriculum."""
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--to", "fmt", type=click.Choice(["html"]), default="html", show_default=True,
+              help="Output format (only HTML for now).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: the project's output-dir, else PATH/_book).")
+@click.option("--profile", help="Quarto profile to apply (_quarto-<NAME>.yml).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+@user_errors
+def render(path: Path, fmt: str, out: Path | None, profile: str | None, strict: bool,
+           quiet: bool) -> None:
+    """Render any Quarto book project at PATH into a static site."""
+    from mlsys.build import render_project
+
+    with progress_bar(quiet) as progress:
+        result = render_project(path, out, profile=profile, strict=strict, progress=progress)
+    _summary(result, quiet, "rendered")
+
+
+@main.group(invoke_without_command=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Site folder (default: _site/ at the repository root).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+@click.pass_context
+@user_errors
+def build(ctx: click.Context, out: Path | None, strict: bool, quiet: bool) -> None:
+    """Build every part of curriculum.yml into one site (or one part: see commands)."""
+    ctx.obj = {"out": out, "strict": strict, "quiet": quiet}
+    if ctx.invoked_subcommand is not None:
+        return
+    with progress_bar(quiet) as progress:
+        builder = _repo_builder(out, strict, progress)
+        result = builder.build()
+    _summary(result, quiet, "site")
+
+
+@build.command("book")
+@click.argument("chapters", nargs=-1)
+@click.option("--vol", type=click.Choice(["1", "2"]), help="Only this volume (default: both).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Site folder (default: _site/ at the repository root).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+@click.pass_context
+@user_errors
+def build_book(ctx: click.Context, chapters: tuple[str, ...], vol: str | None,
+               out: Path | None, strict: bool, quiet: bool) -> None:
+    """Render the textbook (both volumes, or --vol), optionally only CHAPTERS.
+
+    Chapters are named by file name or title; a unique prefix is enough.
+    """
+    parent = ctx.obj or {}
+    out = out or parent.get("out")
+    strict = strict or parent.get("strict", False)
+    quiet = quiet or parent.get("quiet", False)
+    with progress_bar(quiet) as progress:
+        builder = _repo_builder(out, strict, progress)
+        parts = builder.book_parts([vol] if vol else None)
+        if not parts:
+            raise click.ClickException("no volume of book/ found on disk to build")
+        if chapters:
+            _check_chapters(builder, parts, list(chapters))
+        result = builder.build(parts, list(chapters) or None, with_labs=False)
+    _summary(result, quiet, "book")
+
+
+def _check_chapters(builder: Any, parts: list[Any], names: list[str]) -> None:
+    """A chapter name must exist in at least one selected volume; report the rest."""
+    from mlsys.build import resolve_chapters
+
+    unresolved: dict[str, list[Problem]] = {}
+    for name in names:
+        for part in parts:
+            try:
+                resolve_chapters(builder.root / part.path, part.profile, [name])
+                unresolved.pop(name, None)
+                break
+            except BuildError as exc:
+                unresolved.setdefault(name, []).extend(exc.problems)
+    if unresolved:
+        raise BuildError([p for probs in unresolved.values() for p in probs])
+
+
+@main.command()
+@click.argument("part", required=False, type=click.Choice(["book"]))
+@click.option("--port", type=int, default=0, help="Port on 127.0.0.1 (default: a free one).")
+@click.option("--no-build", is_flag=True, help="Serve the existing _site/ without building.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@user_errors
+def preview(part: str | None, port: int, no_build: bool, quiet: bool) -> None:
+    """Build, serve _site/ on 127.0.0.1 and re-render a chapter when it is saved."""
+    from mlsys.preview import run_preview
+
+    with progress_bar(quiet) as progress:
+        builder = _repo_builder(None, False, progress)
+    run_preview(builder, part=part, port=port, build_first=not no_build,
+                echo=lambda m: click.echo(m, err=True))
+
+
+@main.group()
+def check() -> None:
+    """Validate sources without writing a site."""
+
+
+@check.command("book")
+@click.option("--vol", type=click.Choice(["1", "2"]), help="Only this volume (default: both).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@user_errors
+def check_book(vol: str | None, strict: bool, quiet: bool) -> None:
+    """Render the textbook in memory and report every problem; writes nothing."""
+    from mlsys.build import check_book as run_check
+    from mlsys.build import find_repo_root
+
+    with progress_bar(quiet) as progress:
+        problems = run_check(find_repo_root(), [vol] if vol else None, strict, progress)
+    _print_problems(problems)
+    if not quiet:
+        click.echo(f"book checked: {len(problems)} warning(s)")
+
+
+@main.command()
+@user_errors
+def clean() -> None:
+    """Remove _site/ and every build cache."""
+    from mlsys.build import clean as run_clean
+    from mlsys.build import find_repo_root
+
+    removed = run_clean(find_repo_root())
+    for path in removed:
+        click.echo(f"removed {path}")
+    if not removed:
+        click.echo("nothing to clean")
+
+
+@main.command()
+def doctor() -> None:
+    """Show which tools of the toolchain are installed; fails if a required one is missing."""
+    from rich.console import Console
+    from rich.table import Table
+
+    try:
+        from mlsys.doctor import toolchain_report
+    except ImportError as exc:
+        raise click.ClickException(f"the toolchain report is unavailable: {exc}") from None
+    rows = toolchain_report()
+    table = Table(title="mlsys toolchain")
+    table.add_column("tool")
+    table.add_column("version")
+    table.add_column("note")
+    missing = []
+    for name, version, hint in rows:
+        table.add_row(name, version or "[red]missing[/red]", hint or "")
+        if version is None and "optional" not in (hint or "").lower():
+            missing.append(name)
+    Console().print(table)
+    if missing:
+        raise click.ClickException(f"missing: {', '.join(missing)}")
+
+
+try:  # the labs part is optional: the site builds without it
+    from mlsys.labs import labs as _labs_group
+
+    main.add_command(_labs_group, "labs")
+except ImportError:
+    pass
 
 
 if __name__ == "__main__":

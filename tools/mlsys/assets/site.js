@@ -1,0 +1,118 @@
+// mlsys site behaviour: theme toggle, sidebar drawer, TOC highlighting, search dialog.
+// Every path is relative to data-root on <body>, so the site works under any base path.
+(function () {
+  "use strict";
+  var root = document.body.dataset.root || "";
+  var store = {
+    get: function (k) { try { return localStorage.getItem(k); } catch (e) { return null; } },
+    set: function (k, v) { try { localStorage.setItem(k, v); } catch (e) { /* private mode */ } },
+  };
+  // Remember where the site root is, so the 404 page (served at any depth) can link home.
+  store.set("mlsys-site-root", new URL(root || "./", location.href).href);
+
+  // ---- dark mode: the initial theme was applied inline in <head>; this flips and persists it.
+  var toggle = document.querySelector(".theme-toggle");
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      var next = document.documentElement.dataset.theme === "dark" ? "light" : "dark";
+      document.documentElement.dataset.theme = next;
+      store.set("mlsys-theme", next);
+    });
+  }
+
+  // ---- sidebar drawer on narrow screens
+  var drawerButton = document.querySelector(".drawer-toggle");
+  var scrim = document.querySelector(".drawer-scrim");
+  function setDrawer(open) {
+    document.body.classList.toggle("drawer-open", open);
+    if (drawerButton) drawerButton.setAttribute("aria-expanded", String(open));
+  }
+  if (drawerButton) {
+    drawerButton.addEventListener("click", function () {
+      setDrawer(!document.body.classList.contains("drawer-open"));
+    });
+  }
+  if (scrim) scrim.addEventListener("click", function () { setDrawer(false); });
+
+  // Keep the current chapter visible in a long sidebar.
+  var current = document.querySelector(".chapters a.current");
+  if (current && current.scrollIntoView) current.scrollIntoView({ block: "center" });
+
+  // ---- navbar menus: close the others when one opens, and on outside clicks
+  var menus = Array.prototype.slice.call(document.querySelectorAll(".menu"));
+  menus.forEach(function (m) {
+    m.addEventListener("toggle", function () {
+      if (m.open) menus.forEach(function (o) { if (o !== m) o.open = false; });
+    });
+  });
+  document.addEventListener("click", function (ev) {
+    menus.forEach(function (m) { if (!m.contains(ev.target)) m.open = false; });
+  });
+
+  // ---- TOC: highlight the section being read
+  var tocLinks = Array.prototype.slice.call(document.querySelectorAll(".toc a"));
+  if (tocLinks.length && "IntersectionObserver" in window) {
+    var byId = {};
+    tocLinks.forEach(function (a) { byId[decodeURIComponent(a.hash.slice(1))] = a; });
+    var visible = {};
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) { visible[e.target.id] = e.isIntersecting; });
+      var first = tocLinks.find(function (a) { return visible[decodeURIComponent(a.hash.slice(1))]; });
+      if (first) {
+        tocLinks.forEach(function (a) { a.classList.toggle("active", a === first); });
+      }
+    }, { rootMargin: "0px 0px -60% 0px" });
+    Object.keys(byId).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) observer.observe(el);
+    });
+  }
+
+  // ---- search: pagefind's own UI, loaded from this site's /pagefind/ bundle on first use
+  var dialog = document.querySelector(".search-dialog");
+  var loaded = false;
+  function loadSearch(done) {
+    if (loaded) { done(); return; }
+    var box = document.getElementById("search");
+    var bundle = box.dataset.bundle;
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = bundle + "pagefind-ui.css";
+    document.head.appendChild(css);
+    var script = document.createElement("script");
+    script.src = bundle + "pagefind-ui.js";
+    script.onload = function () {
+      // baseUrl makes result links correct when the site lives in a subfolder.
+      var base = new URL(root || "./", location.href).pathname;
+      new window.PagefindUI({
+        element: "#search", bundlePath: bundle, baseUrl: base,
+        showImages: false, resetStyles: false, autofocus: true,
+      });
+      loaded = true;
+      done();
+    };
+    script.onerror = function () {
+      box.textContent = "The search index is missing: build the site with mlsys to create it.";
+    };
+    document.head.appendChild(script);
+  }
+  function openSearch() {
+    if (!dialog) return;
+    if (!dialog.open) dialog.showModal();
+    loadSearch(function () {
+      var input = dialog.querySelector("input");
+      if (input) input.focus();
+    });
+  }
+  document.querySelectorAll("[data-search-open]").forEach(function (b) {
+    b.addEventListener("click", openSearch);
+  });
+  if (dialog) {
+    dialog.addEventListener("click", function (ev) { if (ev.target === dialog) dialog.close(); });
+  }
+  document.addEventListener("keydown", function (ev) {
+    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+    if (ev.key === "/" && !typing && dialog) { ev.preventDefault(); openSearch(); }
+    if (ev.key === "Escape") setDrawer(false);
+  });
+})();

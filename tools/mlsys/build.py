@@ -1,0 +1,445 @@
+"""Orchestration: which projects to render, where each lands in the site, and in what order.
+
+`mlsys` commands are thin; this module holds what they share. It knows the curriculum
+(curriculum.yml: the parts of the one site), renders Quarto parts with the pipeline, exports
+the labs with their own exporter, and hands everything to `site.SiteWriter`, which owns the
+output folder. It raises `BuildError` for anything an author or user got wrong, so the CLI can
+list every problem with its file and line and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlsys.model import BuildError, Problem, RenderedBook
+from mlsys.site import BookSection, NavLink, NavMenu, SiteConfig, SiteReport, SiteWriter
+
+Progress = Callable[[str, int, int], None]
+CURRICULUM = "curriculum.yml"
+CACHE_DIR = ".mlsys-cache"
+SITE_DIR = "_site"
+MENU_ORDER = ("Read", "Build", "Teach")
+PART_KINDS = ("quarto", "labs")
+
+
+@dataclass
+class Part:
+    """One entry of curriculum.yml: a part of the site and how to build it."""
+
+    id: str
+    title: str
+    kind: str
+    path: str
+    url: str
+    nav: str
+    blurb: str | None = None
+    profile: str | None = None
+
+
+@dataclass
+class Curriculum:
+    """curriculum.yml, checked: the site's title and its parts in order."""
+
+    root: Path
+    title: str
+    description: str | None
+    parts: list[Part]
+    site_url: str | None = None
+
+    def part(self, part_id: str) -> Part:
+        for p in self.parts:
+            if p.id == part_id:
+                return p
+        raise KeyError(part_id)
+
+    def present(self, part: Part) -> bool:
+        """Whether a part exists on disk, so a fresh checkout builds what it has."""
+        where = self.root / part.path
+        if part.kind == "quarto":
+            return (where / "_quarto.yml").is_file() or (where / "_quarto.yaml").is_file()
+        return where.is_dir() and labs_exporter() is not None
+
+
+@dataclass
+class BuildResult:
+    """What a build produced, for the CLI's summary and the benchmarks."""
+
+    out: Path
+    books: dict[str, RenderedBook] = field(default_factory=dict)
+    report: SiteReport | None = None
+    problems: list[Problem] = field(default_factory=list)  # warnings that did not stop it
+    render_seconds: float = 0.0
+
+
+# --------------------------------------------------------------------------- curriculum
+
+
+def find_repo_root(start: Path | None = None) -> Path:
+    """Walk up from `start` (default: cwd) to the folder holding curriculum.yml."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CURRICULUM).is_file():
+            return folder
+    raise BuildError(
+        [Problem("error", f"no {CURRICULUM} here or in any parent folder; run mlsys inside the "
+                 "curriculum repository", here)]
+    )
+
+
+def load_curriculum(root: Path) -> Curriculum:
+    """Read and check curriculum.yml; every mistake is reported with its line."""
+    file = root / CURRICULUM
+    try:
+        text = file.read_text("utf-8")
+        node = yaml.compose(text)
+        data = yaml.safe_load(text) or {}
+    except OSError as exc:
+        raise BuildError([Problem("error", f"cannot read: {exc}", file)]) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise BuildError([Problem("error", f"invalid YAML: {exc}", file, line)]) from exc
+    if not isinstance(data, dict):
+        raise BuildError([Problem("error", "must be a mapping with title and parts", file, 1)])
+
+    part_lines: list[int | None] = []
+    if node is not None and hasattr(node, "value"):
+        for key, value in node.value:
+            if key.value == "parts" and hasattr(value, "value"):
+                part_lines = [item.start_mark.line + 1 for item in value.value]
+
+    problems: list[Problem] = []
+    parts: list[Part] = []
+    raw_parts = data.get("parts")
+    if not isinstance(raw_parts, list) or not raw_parts:
+        raise BuildError([Problem("error", "'parts' must be a non-empty list", file)])
+    seen: set[str] = set()
+    for i, raw in enumerate(raw_parts):
+        line = part_lines[i] if i < len(part_lines) else None
+        if not isinstance(raw, dict):
+            problems.append(Problem("error", "each part must be a mapping", file, line))
+            continue
+        missing = [k for k in ("id", "title", "kind", "path", "url", "nav") if not raw.get(k)]
+        if missing:
+            problems.append(
+                Problem("error", f"part is missing {', '.join(missing)}", file, line)
+            )
+            continue
+        if raw["kind"] not in PART_KINDS:
+            problems.append(Problem(
+                "error", f"part '{raw['id']}': kind must be one of {', '.join(PART_KINDS)}, "
+                f"not '{raw['kind']}'", file, line))
+            continue
+        if raw["nav"] not in MENU_ORDER:
+            problems.append(Problem(
+                "error", f"part '{raw['id']}': nav must be one of {', '.join(MENU_ORDER)}",
+                file, line))
+            continue
+        if raw["id"] in seen:
+            problems.append(Problem("error", f"duplicate part id '{raw['id']}'", file, line))
+            continue
+        seen.add(raw["id"])
+        url = str(raw["url"]).strip("/")
+        parts.append(Part(
+            id=str(raw["id"]), title=str(raw["title"]), kind=str(raw["kind"]),
+            path=str(raw["path"]), url=url + "/" if url else "", nav=str(raw["nav"]),
+            blurb=raw.get("blurb"), profile=raw.get("profile"),
+        ))
+    if problems:
+        raise BuildError(problems)
+    return Curriculum(
+        root=root, title=str(data.get("title") or "Curriculum"),
+        description=data.get("description"), parts=parts, site_url=data.get("site-url"),
+    )
+
+
+def labs_exporter() -> Callable[[Path], list[dict[str, Any]]] | None:
+    """The labs part's exporter, if that part is installed (it is optional for the site)."""
+    try:
+        from mlsys.labs import export_labs  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return export_labs
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def render(
+    path: Path,
+    *,
+    profile: str | None = None,
+    chapters: list[str] | None = None,
+    strict: bool = False,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> RenderedBook:
+    """Render one Quarto project with the pipeline (imported late: it is the heavy part)."""
+    from mlsys.pipeline import render_book
+
+    return render_book(
+        path, profile=profile, chapters=chapters, strict=strict, cache_dir=cache_dir,
+        progress=progress,
+    )
+
+
+def resolve_chapters(path: Path, profile: str | None, names: list[str]) -> list[str]:
+    """Check chapter names (file name or title, unique prefix) and return their file stems."""
+    from mlsys.project import load_project, select_chapters
+
+    project = load_project(path, profile)
+    return [c.path.stem for c in select_chapters(project, names)]
+
+
+def default_output(path: Path, profile: str | None) -> Path:
+    """Where `mlsys render PATH` writes: the project's output-dir (Quarto's default _book)."""
+    from mlsys.project import load_project
+
+    project = load_project(path, profile)
+    out = Path(project.output_dir)
+    return out if out.is_absolute() else project.root / out
+
+
+def render_project(
+    path: Path,
+    out: Path | None = None,
+    *,
+    profile: str | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """`mlsys render`: any Quarto book project becomes a site of its own in `out`."""
+    path = Path(path).resolve()
+    out = Path(out).resolve() if out else default_output(path, profile)
+    t0 = time.perf_counter()
+    book = render(path, profile=profile, strict=strict, cache_dir=path / CACHE_DIR,
+                  progress=progress)
+    render_s = time.perf_counter() - t0
+    home = book.pages[0].href if book.pages else "index.html"
+    config = SiteConfig(title=book.title, description=book.description, home_href=home)
+    with SiteWriter(out, config) as writer:
+        writer.add_book(BookSection("book", book, prefix="", label=None))
+    return BuildResult(out=out, books={"book": book}, report=writer.report,
+                       problems=list(book.problems), render_seconds=render_s)
+
+
+# --------------------------------------------------------------------------- the one site
+
+
+class SiteBuilder:
+    """Builds the curriculum's one site (or some of its parts) into `<root>/_site`.
+
+    Kept as an object so `mlsys preview` can re-render one chapter at a time while reusing
+    what it knows about the curriculum and the previous build.
+    """
+
+    def __init__(self, root: Path, out: Path | None = None, *, strict: bool = False,
+                 progress: Progress | None = None, search: bool = True) -> None:
+        self.root = Path(root).resolve()
+        self.curriculum = load_curriculum(self.root)
+        self.out = Path(out).resolve() if out else self.root / SITE_DIR
+        self.cache = self.root / CACHE_DIR
+        self.strict = strict
+        self.progress = progress
+        self.search = search
+
+    # -- selection ---------------------------------------------------------------------------
+
+    def book_parts(self, vols: Iterable[str] | None = None) -> list[Part]:
+        """The parts rendered from book/ (vol1, vol2), optionally only some volumes."""
+        parts = [p for p in self.curriculum.parts
+                 if p.kind == "quarto" and Path(p.path) == Path("book")]
+        if vols is not None:
+            wanted = {f"vol{v}" if str(v).isdigit() else str(v) for v in vols}
+            parts = [p for p in parts if p.id in wanted or (p.profile or "") in wanted]
+        return [p for p in parts if self.curriculum.present(p)]
+
+    # -- building ----------------------------------------------------------------------------
+
+    def build(self, parts: list[Part] | None = None, chapters: list[str] | None = None,
+              *, with_labs: bool | None = None, defer_search: bool = False) -> BuildResult:
+        """Render `parts` (default: every part on disk) and write them into the site.
+
+        chapters: names to re-render in each part (the other pages keep their last build).
+        defer_search: keep the old search index; the caller refreshes it after the swap
+        (preview does, so a reader's reload never waits for indexing).
+        """
+        todo = parts if parts is not None else [
+            p for p in self.curriculum.parts if self.curriculum.present(p)
+        ]
+        result = BuildResult(out=self.out)
+        problems: list[Problem] = []
+        t0 = time.perf_counter()
+        sections: list[BookSection] = []
+        for part in todo:
+            if part.kind != "quarto":
+                continue
+            path = self.root / part.path
+            names = resolve_chapters(path, part.profile, chapters) if chapters else None
+            try:
+                book = render(path, profile=part.profile, chapters=names, strict=self.strict,
+                              cache_dir=self.cache / part.path.replace("/", "_"),
+                              progress=self.progress)
+            except BuildError as exc:
+                problems.extend(exc.problems)
+                continue
+            result.books[part.id] = book
+            result.problems.extend(book.problems)
+            sections.append(BookSection(part.id, book, prefix=part.url, label=part.title,
+                                        partial=bool(chapters)))
+        if problems:  # every part was tried, so the author sees every problem at once
+            raise BuildError(problems)
+        result.render_seconds = time.perf_counter() - t0
+
+        labs = [p for p in todo if p.kind == "labs"] if with_labs is not False else []
+        writer = SiteWriter(self.out, self._config(sections), defer_search=defer_search)
+        with writer:
+            for section in sections:
+                writer.add_book(section)
+            lab_items = {p.id: self._export_labs(writer, p) for p in labs}
+            writer.add_landing(self._landing(writer, lab_items))
+        result.report = writer.report
+        return result
+
+    def _export_labs(self, writer: SiteWriter, part: Part) -> list[dict[str, Any]]:
+        export = labs_exporter()
+        if export is None:
+            return []
+        folder = writer.fresh_folder(part.url or "labs/")
+        items = export(folder)
+        writer.claim_tree(part.url, part.id)
+        if not (folder / "index.html").exists():
+            rows = "".join(
+                f'<li><a href="{_esc(it.get("href", ""))}">{_esc(it.get("title", it.get("name")))}'
+                f'</a>{" — " + _esc(it["description"]) if it.get("description") else ""}</li>'
+                for it in items
+            )
+            body = f"<p>{_esc(part.blurb or '')}</p><ul class=\"labs\">{rows}</ul>"
+            writer.add_simple_page(part.url + "index.html", part.title, body, part.id,
+                                   part.blurb)
+        writer.sections[part.id] = {
+            "title": part.title, "prefix": part.url, "labs": items,
+            "pages": [{"href": "index.html", "title": part.title, "number": None,
+                       "part": None}],
+            "sidebar": [],
+        }
+        return items
+
+    # -- navigation --------------------------------------------------------------------------
+
+    def _home(self, part: Part, sections: dict[str, Any]) -> str | None:
+        meta = sections.get(part.id)
+        if not meta or not meta.get("pages"):
+            return None
+        return part.url + meta["pages"][0]["href"]
+
+    def _known_sections(self, sections: list[BookSection]) -> dict[str, Any]:
+        """Section metadata of this build merged over the previous build's manifest."""
+        known = dict(SiteWriter(self.out, SiteConfig(title="")).old.get("sections", {}))
+        for s in sections:
+            if s.partial and s.key in known:
+                continue  # only some pages were rendered; the book's home page is unchanged
+            known[s.key] = {
+                "pages": [{"href": p.href, "title": p.title, "number": p.number,
+                           "part": p.part} for p in s.book.pages],
+            }
+        return known
+
+    def _config(self, sections: list[BookSection]) -> SiteConfig:
+        known = self._known_sections(sections)
+        menus: list[NavMenu] = []
+        for name in MENU_ORDER:
+            links = []
+            for part in self.curriculum.parts:
+                if part.nav != name:
+                    continue
+                home = self._home(part, known)
+                if home is None and part.kind == "labs" and self.curriculum.present(part):
+                    home = part.url + "index.html"
+                if home:
+                    links.append(NavLink(part.title, home, part.blurb))
+            if links:
+                menus.append(NavMenu(name, links))
+        return SiteConfig(title=self.curriculum.title, description=self.curriculum.description,
+                          menus=menus, site_url=self.curriculum.site_url, search=self.search)
+
+    def _landing(self, writer: SiteWriter, labs: dict[str, list[dict[str, Any]]]
+                 ) -> list[dict[str, Any]]:
+        """The landing page's map: per menu, a card per part with its parts and chapters."""
+        groups = []
+        for name in MENU_ORDER:
+            cards = []
+            for part in self.curriculum.parts:
+                if part.nav != name:
+                    continue
+                meta = writer.sections.get(part.id)
+                card: dict[str, Any] = {"title": part.title, "blurb": part.blurb,
+                                        "available": bool(meta), "groups": [],
+                                        "href": self._home(part, writer.sections) or ""}
+                if meta and part.kind == "quarto":
+                    by_href = {p["href"]: p for p in meta.get("pages", [])}
+                    for grp in meta.get("sidebar", []):
+                        links = [{"href": part.url + h, "title": by_href[h]["title"],
+                                  "number": by_href[h]["number"], "blurb": None}
+                                 for h in grp["hrefs"] if h in by_href]
+                        if links:
+                            card["groups"].append({"title": grp["title"], "links": links})
+                elif meta and part.kind == "labs":
+                    items = labs.get(part.id) or meta.get("labs", [])
+                    card["groups"].append({"title": None, "links": [
+                        {"href": part.url + str(it.get("href", "")),
+                         "title": it.get("title") or it.get("name"), "number": None,
+                         "blurb": it.get("chapter")} for it in items]})
+                cards.append(card)
+            if cards:
+                groups.append({"title": name, "cards": cards})
+        return groups
+
+
+def _esc(value: Any) -> str:
+    import html
+
+    return html.escape(str(value if value is not None else ""))
+
+
+# --------------------------------------------------------------------------- check and clean
+
+
+def check_book(root: Path, vols: Iterable[str] | None = None, strict: bool = False,
+               progress: Progress | None = None) -> list[Problem]:
+    """Render the book's volumes in memory only; returns warnings, raises on errors."""
+    builder = SiteBuilder(root, strict=strict, progress=progress)
+    problems: list[Problem] = []
+    errors: list[Problem] = []
+    for part in builder.book_parts(vols):
+        try:
+            book = render(builder.root / part.path, profile=part.profile, strict=strict,
+                          cache_dir=builder.cache / part.path.replace("/", "_"),
+                          progress=progress)
+        except BuildError as exc:
+            errors.extend(exc.problems)
+            continue
+        problems.extend(book.problems)
+    if errors:
+        raise BuildError(errors + problems)
+    return problems
+
+
+def clean(root: Path) -> list[Path]:
+    """Remove the site and every cache the tools wrote; returns what was removed."""
+    removed = []
+    candidates = [root / SITE_DIR, root / CACHE_DIR]
+    candidates += [p for p in root.glob("*/" + CACHE_DIR)]
+    candidates += [p for p in root.glob(f".{SITE_DIR}.staging-*")]
+    for path in candidates:
+        if path.exists():
+            shutil.rmtree(path)
+            removed.append(path)
+    return removed

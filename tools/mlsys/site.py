@@ -1,0 +1,640 @@
+"""Write rendered books into a static site: templates, navigation, assets, search, atomic swap.
+
+The site writer is the last stage of the pipeline. It never renders Markdown itself: it wraps
+the HTML fragments of a `RenderedBook` in our templates and adds what a reader needs around
+them (sidebar, breadcrumbs, previous/next, table of contents, search).
+
+Two promises shape this module:
+
+* Atomic output. Everything is written into a staging folder beside the target, which starts
+  as a hard-linked copy of the previous site; only at the end is it swapped in by rename. A build
+  that fails part-way leaves the previous site exactly as it was.
+* No redone work. A manifest of the previous build records a hash of every file written; a
+  page whose HTML did not change is not rewritten, and the search index (pagefind, the slowest
+  step) is only rebuilt when some page changed.
+
+Every link is page-relative ("../../assets/site.css"), so a site works from any base path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from mlsys.model import Page, RenderedBook
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+ASSETS_DIR = PACKAGE_DIR / "assets"
+MANIFEST_NAME = ".mlsys-manifest.json"
+MANIFEST_VERSION = 1
+# Shipped assets copied into <site>/assets/. components.* belong to the render stage; a site
+# still builds (unstyled components) if they are absent.
+SITE_ASSETS = ("site.css", "site.js", "favicon.svg", "components.css", "components.js")
+
+
+class SiteError(Exception):
+    """A site cannot be written (bad configuration, pagefind failure); the message says why."""
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+@dataclass
+class NavLink:
+    """One entry of a navbar menu; href is relative to the site root."""
+
+    title: str
+    href: str
+    blurb: str | None = None
+
+
+@dataclass
+class NavMenu:
+    """A navbar menu (Read, Build, Teach) listing parts of the curriculum."""
+
+    title: str
+    links: list[NavLink] = field(default_factory=list)
+
+
+@dataclass
+class SiteConfig:
+    """What is shared by every page of a site."""
+
+    title: str
+    description: str | None = None
+    menus: list[NavMenu] = field(default_factory=list)
+    home_href: str = "index.html"  # relative to the site root
+    site_url: str | None = None  # absolute URL of the deployed site, for sitemap/og:url
+    search: bool = True
+    lang: str = "en"
+
+
+@dataclass
+class BookSection:
+    """Where one rendered book sits in a site.
+
+    key: the manifest id of this section ("vol1"); prefix: the folder of the book's root URL
+    inside the site ("book/", or "" for a site that is just this book); label: the breadcrumb
+    name of the book ("Volume I: One machine"). partial: the book holds only re-rendered
+    chapters; pages it lacks keep their previous HTML and their navigation entries are taken
+    from the previous build's manifest.
+    """
+
+    key: str
+    book: RenderedBook
+    prefix: str = ""
+    label: str | None = None
+    partial: bool = False
+
+
+@dataclass
+class SiteReport:
+    """What a site build did, for progress messages and benchmarks."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    search_seconds: float | None = None  # None when the index was reused
+    search_deferred: bool = False  # pages changed but indexing was left to the caller
+    total_seconds: float = 0.0
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _env() -> jinja2.Environment:
+    """The template environment, built once: loading and compiling templates is the costly part."""
+    global _ENV
+    if _ENV is None:
+        _ENV = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+            autoescape=True,
+            trim_blocks=False,
+            undefined=jinja2.StrictUndefined,
+        )
+    return _ENV
+
+
+_ENV: jinja2.Environment | None = None
+_TAG_RE = re.compile(r"<[^>]+>")
+_WS_RE = re.compile(r"\s+")
+_PARA_RE = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL | re.IGNORECASE)
+_SKIP_BLOCKS_RE = re.compile(
+    r"<(script|style|pre|math|svg|figure|table)\b.*?</\1>", re.DOTALL | re.IGNORECASE
+)
+
+
+def relative_root(path: str) -> str:
+    """The page-relative prefix from a site path like "book/vol1/x.html" back to the root."""
+    return "../" * path.count("/")
+
+
+def plain_text(fragment: str) -> str:
+    """Strip tags and collapse whitespace: titles and descriptions must be plain text."""
+    return _WS_RE.sub(" ", html.unescape(_TAG_RE.sub(" ", fragment))).strip()
+
+
+def describe(page: Page, limit: int = 160) -> str | None:
+    """A page's meta description: its own, else the start of its prose, cut at a word."""
+    if page.description:
+        return page.description
+    body = _SKIP_BLOCKS_RE.sub(" ", page.body_html)
+    paragraphs = _PARA_RE.findall(body)
+    text = plain_text(" ".join(paragraphs) if paragraphs else body)
+    if not text:
+        return None
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _nav_label(number: str | None, title: str) -> str:
+    return f"{number} {title}" if number else title
+
+
+# --------------------------------------------------------------------------- the writer
+
+
+class SiteWriter:
+    """Builds a site into a staging folder, then swaps it in (see the module docstring).
+
+    Use as a context manager: leaving the block normally commits; an exception discards the
+    staging folder and re-raises, so the previous site stays untouched.
+    """
+
+    def __init__(self, out_dir: Path, config: SiteConfig, *, defer_search: bool = False) -> None:
+        self.out = Path(out_dir).resolve()
+        self.defer_search = defer_search
+        self.config = config
+        self.report = SiteReport()
+        self._t0 = time.perf_counter()
+        self.stage = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
+        self.old: dict[str, Any] = self._read_manifest()
+        self.files: dict[str, dict[str, Any]] = {}  # relpath -> {"hash", "section"}
+        self.sections: dict[str, Any] = dict(self.old.get("sections", {}))
+        self._touched_sections: set[str] = set()
+        self._html_changed = False
+        self._begun = False
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def __enter__(self) -> SiteWriter:
+        self.begin()
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+    def begin(self) -> None:
+        """Create the staging folder as a cheap hard-linked copy of the current site."""
+        if self.stage.exists():
+            shutil.rmtree(self.stage)
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        if self.out.is_dir():
+            shutil.copytree(self.out, self.stage, copy_function=_link_or_copy, symlinks=True)
+        else:
+            self.stage.mkdir(parents=True)
+        # Files of the previous build are kept unless a section that owned them is rewritten.
+        self.files = {k: dict(v) for k, v in self.old.get("files", {}).items()}
+        self._begun = True
+
+    def abort(self) -> None:
+        """Throw the staging folder away; the previous site was never touched."""
+        shutil.rmtree(self.stage, ignore_errors=True)
+        self._begun = False
+
+    def commit(self) -> SiteReport:
+        """Write shared files, index for search, write the manifest and swap the site in."""
+        try:
+            self._write_assets()
+            self._write_404()
+            self._write_sitemap()
+            self._run_search()
+            manifest = {
+                "version": MANIFEST_VERSION,
+                "files": self.files,
+                "sections": self.sections,
+                "search": self.config.search and (self.stage / "pagefind").is_dir(),
+            }
+            (self.stage / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1), "utf-8")
+            self._swap()
+        except BaseException:
+            self.abort()
+            raise
+        self.report.total_seconds = time.perf_counter() - self._t0
+        return self.report
+
+    def _swap(self) -> None:
+        trash = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
+        if trash.exists():
+            shutil.rmtree(trash)
+        if self.out.exists():
+            os.rename(self.out, trash)
+        os.rename(self.stage, self.out)
+        shutil.rmtree(trash, ignore_errors=True)
+        self._begun = False
+
+    # -- files -------------------------------------------------------------------------------
+
+    def _read_manifest(self) -> dict[str, Any]:
+        try:
+            data = json.loads((self.out / MANIFEST_NAME).read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if data.get("version") == MANIFEST_VERSION else {}
+
+    def write_bytes(self, rel: str, data: bytes, section: str) -> bool:
+        """Write one file unless the previous build wrote the same bytes; True if written."""
+        digest = _sha(data)
+        target = self.stage / rel
+        prev = self.files.get(rel)
+        self.files[rel] = {"hash": digest, "section": section}
+        if prev and prev.get("hash") == digest and target.exists():
+            self.report.unchanged += 1
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists() or target.is_symlink():
+            target.unlink()  # it may be a hard link shared with the live site
+        target.write_bytes(data)
+        self.report.written.append(rel)
+        if rel.endswith(".html"):
+            self._html_changed = True
+        return True
+
+    def write_text(self, rel: str, text: str, section: str) -> bool:
+        return self.write_bytes(rel, text.encode("utf-8"), section)
+
+    def copy_file(self, rel: str, src: Path, section: str) -> bool:
+        """Copy a resource (image, data file); keyed by size and mtime to avoid hashing."""
+        try:
+            st = src.stat()
+        except OSError as exc:
+            raise SiteError(f"{src}: resource listed for {rel} cannot be read ({exc})") from exc
+        key = f"stat:{st.st_size}:{st.st_mtime_ns}"
+        target = self.stage / rel
+        prev = self.files.get(rel)
+        self.files[rel] = {"hash": key, "section": section}
+        if prev and prev.get("hash") == key and target.exists():
+            self.report.unchanged += 1
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            target.unlink()
+        shutil.copy2(src, target)
+        self.report.written.append(rel)
+        return True
+
+    def forget_section(self, section: str, keep: Iterable[str]) -> None:
+        """Delete files a section wrote last time but not this time (a removed chapter)."""
+        keep = set(keep)
+        for rel, meta in list(self.files.items()):
+            if meta.get("section") == section and rel not in keep:
+                del self.files[rel]
+                path = self.stage / rel
+                if path.exists():
+                    path.unlink()
+                self.report.removed.append(rel)
+                if rel.endswith(".html"):
+                    self._html_changed = True
+
+    def claim_tree(self, folder: str, section: str) -> list[str]:
+        """Record files an exporter wrote itself under `folder` as belonging to `section`."""
+        base = self.stage / folder
+        rels = []
+        for path in sorted(p for p in base.rglob("*") if p.is_file()):
+            rel = path.relative_to(self.stage).as_posix()
+            data = path.read_bytes()
+            digest = _sha(data)
+            prev = self.files.get(rel)
+            if not prev or prev.get("hash") != digest:
+                self.report.written.append(rel)
+                if rel.endswith(".html"):
+                    self._html_changed = True
+            else:
+                self.report.unchanged += 1
+            self.files[rel] = {"hash": digest, "section": section}
+            rels.append(rel)
+        return rels
+
+    def fresh_folder(self, folder: str) -> Path:
+        """An empty folder in the staging site for an exporter that writes files itself.
+
+        It is emptied rather than reused because its files are hard links to the live site:
+        writing into them in place would change the live site before the swap.
+        """
+        path = self.stage / folder
+        if path.exists():
+            shutil.rmtree(path)
+        path.mkdir(parents=True)
+        return path
+
+    # -- pages -------------------------------------------------------------------------------
+
+    def _common(self, path: str) -> dict[str, Any]:
+        return {
+            "site": self.config,
+            "root": relative_root(path),
+            "lang": self.config.lang,
+            "canonical": self._absolute(path),
+            "extra_css": [],
+            "has_sidebar": False,
+            "body_class": "",
+            "og_type": "website",
+            "components_css": (ASSETS_DIR / "components.css").exists(),
+            "components_js": (ASSETS_DIR / "components.js").exists(),
+        }
+
+    def _absolute(self, path: str) -> str | None:
+        if not self.config.site_url:
+            return None
+        return self.config.site_url.rstrip("/") + "/" + path
+
+    def add_book(self, section: BookSection) -> list[str]:
+        """Write every page of a rendered book; returns the site paths of the pages written."""
+        book, prefix = section.book, section.prefix
+        if prefix and not prefix.endswith("/"):
+            prefix += "/"
+        old_meta = {p["href"]: p for p in self.sections.get(section.key, {}).get("pages", [])}
+        rendered = {p.href: p for p in book.pages}
+        if section.partial:
+            order = [h for part in book.sidebar for h in part.hrefs]
+            order += [p.href for p in book.pages if p.href not in order]
+            meta = {h: old_meta[h] for h in order if h in old_meta}
+            meta.update({h: _page_meta(p) for h, p in rendered.items()})
+            order = [h for h in order if h in meta]
+        else:
+            order = [p.href for p in book.pages]
+            meta = {h: _page_meta(p) for h, p in rendered.items()}
+
+        css_rel = None
+        if book.css.strip():
+            data = book.css.encode("utf-8")
+            css_rel = f"assets/project-{_sha(data)[:10]}.css"
+            self.write_bytes(css_rel, data, section.key)
+
+        written: list[str] = []
+        produced: list[str] = [css_rel] if css_rel else []
+        for i, href in enumerate(order):
+            if href not in rendered:
+                produced.append(prefix + href)  # kept from the previous build
+                continue
+            page = rendered[href]
+            path = prefix + href
+            ctx = self._page_context(section, page, path, prefix, order, meta, i, css_rel)
+            if self.write_text(path, _env().get_template("page.html").render(ctx), section.key):
+                written.append(path)
+            produced.append(path)
+        for href, src in book.resources.items():
+            rel = prefix + href.lstrip("/")
+            self.copy_file(rel, Path(src), section.key)
+            produced.append(rel)
+        if section.partial:
+            produced += [r for r, m in self.files.items() if m.get("section") == section.key]
+        self.forget_section(section.key, produced)
+        self.sections[section.key] = {
+            "title": book.title,
+            "subtitle": book.subtitle,
+            "label": section.label,
+            "prefix": prefix,
+            "sidebar": [
+                {"title": s.title, "kind": s.kind, "hrefs": list(s.hrefs)} for s in book.sidebar
+            ],
+            "pages": [meta[h] for h in order],
+        }
+        self._touched_sections.add(section.key)
+        return written
+
+    def _page_context(
+        self,
+        section: BookSection,
+        page: Page,
+        path: str,
+        prefix: str,
+        order: list[str],
+        meta: dict[str, dict[str, Any]],
+        index: int,
+        css_rel: str | None,
+    ) -> dict[str, Any]:
+        book = section.book
+        root = relative_root(path)
+        here_dir = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+
+        def link(href: str) -> str:
+            # Relative to this page; both are site paths, so go via the root.
+            target = prefix + href
+            if target.startswith(here_dir) and here_dir:
+                return target[len(here_dir) :]
+            return root + target
+
+        sidebar = []
+        for part in book.sidebar:
+            items = [
+                {
+                    "href": link(h),
+                    "title": meta[h]["title"],
+                    "number": meta[h]["number"],
+                    "current": h == page.href,
+                }
+                for h in part.hrefs
+                if h in meta
+            ]
+            if items:
+                sidebar.append({"title": part.title, "kind": part.kind, "entries": items, "open": True})
+        if not sidebar:  # a book without sidebar structure: list pages in reading order
+            sidebar = [
+                {
+                    "title": None,
+                    "kind": "top",
+                    "open": True,
+                    "entries": [
+                        {
+                            "href": link(h),
+                            "title": meta[h]["title"],
+                            "number": meta[h]["number"],
+                            "current": h == page.href,
+                        }
+                        for h in order
+                    ],
+                }
+            ]
+
+        def neighbour(j: int) -> dict[str, str] | None:
+            if 0 <= j < len(order):
+                m = meta[order[j]]
+                return {"href": link(order[j]), "label": _nav_label(m["number"], m["title"])}
+            return None
+
+        book_home = link(order[0]) if order else root + prefix
+        crumbs: list[dict[str, str | None]] = []
+        if self.config.home_href and (prefix or section.label):
+            crumbs.append({"label": self.config.title, "href": root + self.config.home_href})
+        book_label = section.label or book.title
+        crumbs.append({"label": book_label, "href": book_home if page.href != order[0] else None})
+        if page.part:
+            part_first = next((h for h in order if meta[h].get("part") == page.part), None)
+            crumbs.append(
+                {
+                    "label": page.part,
+                    "href": link(part_first) if part_first and part_first != page.href else None,
+                }
+            )
+        if page.href != order[0]:
+            crumbs.append({"label": _nav_label(page.number, page.title), "href": None})
+
+        title = page.title
+        head_title = f"{title} · {book.title}" if title != book.title else title
+        ctx = self._common(path)
+        ctx.update(
+            {
+                "book": book,
+                "page": page,
+                "book_home": book_home,
+                "sidebar": sidebar,
+                "breadcrumbs": crumbs,
+                "prev": neighbour(index - 1),
+                "next": neighbour(index + 1),
+                "toc": page.toc,
+                "head_title": head_title,
+                "og_title": title,
+                "og_type": "article" if page.kind in ("chapter", "appendix") else "website",
+                "description": describe(page) or book.description,
+                "has_sidebar": True,
+                "body_class": f"page-{page.kind}",
+                "extra_css": [root + css_rel] if css_rel else [],
+            }
+        )
+        return ctx
+
+    def add_landing(self, groups: list[dict[str, Any]], path: str = "index.html") -> bool:
+        """The site's front page: a map of the curriculum (menus of cards, see landing.html)."""
+        ctx = self._common(path)
+        ctx.update(
+            {
+                "groups": groups,
+                "head_title": self.config.title,
+                "og_title": self.config.title,
+                "description": self.config.description,
+            }
+        )
+        html_text = _env().get_template("landing.html").render(ctx)
+        return self.write_text(path, html_text, "_landing")
+
+    def add_simple_page(
+        self, path: str, title: str, body_html: str, section: str, description: str | None = None
+    ) -> bool:
+        """A generated page in the site frame (e.g. the index of the labs)."""
+        ctx = self._common(path)
+        ctx.update(
+            {
+                "heading": title,
+                "body_html": body_html,
+                "head_title": f"{title} · {self.config.title}",
+                "og_title": title,
+                "description": description,
+            }
+        )
+        return self.write_text(path, _env().get_template("simple.html").render(ctx), section)
+
+    # -- shared files ------------------------------------------------------------------------
+
+    def _write_assets(self) -> None:
+        for name in SITE_ASSETS:
+            src = ASSETS_DIR / name
+            if src.exists():
+                self.write_bytes(f"assets/{name}", src.read_bytes(), "_assets")
+
+    def _write_404(self) -> None:
+        css = (ASSETS_DIR / "site.css").read_text("utf-8")
+        ctx = {"site": self.config, "lang": self.config.lang, "inline_css": css}
+        self.write_text("404.html", _env().get_template("404.html").render(ctx), "_site")
+
+    def _write_sitemap(self) -> None:
+        pages = sorted(
+            rel for rel in self.files if rel.endswith(".html") and rel != "404.html"
+        )
+        base = (self.config.site_url or "").rstrip("/")
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>']
+        lines.append('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
+        for rel in pages:
+            loc = f"{base}/{rel}" if base else rel
+            lines.append(f"  <url><loc>{html.escape(loc)}</loc></url>")
+        lines.append("</urlset>")
+        self.write_text("sitemap.xml", "\n".join(lines) + "\n", "_site")
+
+    def _run_search(self) -> None:
+        """Index with pagefind, unless no page changed and the previous index is still there."""
+        index_dir = self.stage / "pagefind"
+        if not self.config.search:
+            return
+        if not self._html_changed and index_dir.is_dir() and self.old.get("search"):
+            return
+        if self.defer_search and index_dir.is_dir():
+            self.report.search_deferred = True
+            return
+        t0 = time.perf_counter()
+        run_pagefind(self.stage)
+        self.report.search_seconds = time.perf_counter() - t0
+
+
+def _page_meta(page: Page) -> dict[str, Any]:
+    return {"href": page.href, "title": page.title, "number": page.number, "part": page.part}
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def pagefind_command() -> list[str]:
+    """How to run pagefind: the binary shipped in the pagefind_bin wheel, else `-m pagefind`."""
+    try:
+        import pagefind_bin  # type: ignore[import-not-found]
+
+        exe = Path(pagefind_bin.__file__).parent / "pagefind"
+        if exe.exists():
+            return [str(exe)]
+    except ImportError:
+        pass
+    found = shutil.which("pagefind")
+    if found:
+        return [found]
+    return [sys.executable, "-m", "pagefind"]
+
+
+def run_pagefind(site_dir: Path) -> None:
+    """Build the pagefind index (and its UI bundle) of `site_dir` into site_dir/pagefind."""
+    index_dir = site_dir / "pagefind"
+    if index_dir.exists():
+        shutil.rmtree(index_dir)  # its files may be hard links into the live site
+    cmd = [*pagefind_command(), "--site", str(site_dir), "--output-subdir", "pagefind"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SiteError(f"pagefind could not run ({exc}); install it with pip install 'pagefind[bin]'") from exc
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+        raise SiteError("pagefind failed to index the site:\n" + "\n".join(tail))
