@@ -1,0 +1,108 @@
+"""Callouts: Quarto's five kinds plus the project's own classes from `mlsys: callouts:`.
+
+Emitted as plain HTML (`<div>` or, when collapsible, `<details>`), so nested collapsed
+callouts — a quiz whose answers hide in an inner callout — open on demand with no script.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..xref import Target
+from .pandoc_ast import Node, attr_get, div, esc, plain, raw_block, span, text_inlines, walk
+
+BUILTIN = {
+    "note": ("Note", "ℹ"),
+    "tip": ("Tip", "💡"),
+    "warning": ("Warning", "⚠"),
+    "caution": ("Caution", "🔥"),
+    "important": ("Important", "❗"),
+}
+
+
+def callout_type(classes: list[str]) -> str | None:
+    for c in classes:
+        if c.startswith("callout-") and len(c) > len("callout-"):
+            return c[len("callout-"):]
+    return None
+
+
+def _default(ctype: str, project: dict[str, Any]) -> tuple[str, str]:
+    conf = project.get(ctype)
+    if isinstance(conf, dict):
+        return str(conf.get("title") or ctype.replace("-", " ").capitalize()), str(
+            conf.get("icon") or "")
+    return BUILTIN.get(ctype, (ctype.replace("-", " ").capitalize(), "•"))
+
+
+def render_callouts(blocks: list[Node], project: dict[str, Any],
+                    local: dict[str, Target]) -> list[Node]:
+    """Replace every `.callout-*` div by its HTML structure, innermost first."""
+
+    def fn(node: Node) -> list[Node] | None:
+        if node["t"] != "Div":
+            return None
+        a, content = node["c"]
+        ctype = callout_type(a[1])
+        if ctype is None:
+            return None
+        default_title, icon = _default(ctype, project)
+        title_attr = attr_get(a, "title")
+        title: list[Node]
+        if title_attr is not None:
+            title = text_inlines(title_attr)
+        elif content and content[0]["t"] == "Header":
+            title = content[0]["c"][2]
+            content = content[1:]
+        else:
+            title = []
+        target = local.get(a[0])
+        if target is not None and target.number is not None:
+            head = text_inlines(f"{target.prefix} {target.number}")
+            title = head + ([{"t": "Str", "c": ":"}, {"t": "Space"}, *title] if title else [])
+        elif not title:
+            title = text_inlines(default_title)
+        show_icon = (attr_get(a, "icon") or "true").lower() != "false"
+        appearance = attr_get(a, "appearance") or "default"
+        collapse = (attr_get(a, "collapse") or "").lower()
+        extra = [c for c in a[1] if not c.startswith("callout-") and c != "callout"]
+        classes = " ".join(["callout", f"callout-{ctype}", f"callout-style-{appearance}", *extra])
+        id_html = f' id="{esc(a[0])}"' if a[0] else ""
+        icon_inl = [span([{"t": "Str", "c": icon}], ["callout-icon"], kv={"aria-hidden": "true"}),
+                    {"t": "Space"}] if show_icon and icon else []
+        header = [*icon_inl, span(title, ["callout-title"])]
+        body = div(content, ["callout-body"])
+        if collapse in ("true", "false"):
+            open_attr = " open" if collapse == "false" else ""
+            return [
+                raw_block(f'<details class="{esc(classes)}"{id_html}{open_attr}>'),
+                raw_block('<summary class="callout-header">'),
+                plain(header),
+                raw_block("</summary>"),
+                body,
+                raw_block("</details>"),
+            ]
+        if appearance == "minimal":
+            header = []
+        return [
+            raw_block(f'<div class="{esc(classes)}"{id_html}>'),
+            *([div([plain(header)], ["callout-header"])] if header else []),
+            body,
+            raw_block("</div>"),
+        ]
+
+    return walk(blocks, fn)
+
+
+def callout_css(project: dict[str, Any]) -> str:
+    """CSS for the project's own callout classes: each gets its configured colour."""
+    rules = []
+    for name, conf in sorted(project.items()):
+        if not isinstance(conf, dict):
+            continue
+        color = str(conf.get("color") or "#6b7280")
+        safe = "".join(ch for ch in str(name) if ch.isalnum() or ch in "-_")
+        if not safe or any(ch in color for ch in ";{}<>"):
+            continue
+        rules.append(f".callout-{safe} {{ --callout-color: {color}; }}")
+    return "\n".join(rules) + ("\n" if rules else "")

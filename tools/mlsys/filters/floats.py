@@ -1,0 +1,151 @@
+"""Numbered floats: figures, subfigures, tables, listings, custom kinds, and equations.
+
+Each float gets its "Figure 3.2:" caption prefix from the pass-one index. Tables and
+listings carry captions above (where readers look first), figures and custom kinds below.
+"""
+
+from __future__ import annotations
+
+from ..xref import Target, XrefConfig, node_key
+from .pandoc_ast import (
+    Node,
+    attr_get,
+    attr_pop,
+    div,
+    esc,
+    plain,
+    raw_block,
+    span,
+    text_inlines,
+    walk,
+)
+
+CAPTION_ON_TOP = frozenset({"tbl", "lst"})
+
+
+def _prefix(target: Target | None) -> list[Node]:
+    if target is None or target.number is None:
+        return []
+    if "(" in target.number:  # a subfloat: "(a)"
+        text = target.number[target.number.index("("):]
+    else:
+        text = f"{target.prefix} {target.number}:"
+    return [span(text_inlines(text), ["float-prefix"]), {"t": "Space"}]
+
+
+def _alt(node: Node) -> None:
+    """`fig-alt` is the image's alt text; the caption stays the caption."""
+    a = node["c"][0]
+    alt = attr_pop(a, "fig-alt")
+    if alt is not None:
+        node["c"][1] = text_inlines(alt)
+
+
+def _caption_blocks(inlines: list[Node], key: str) -> list[Node]:
+    return [
+        raw_block(f'<figcaption class="float-caption float-caption-{esc(key)}">'),
+        plain(inlines),
+        raw_block("</figcaption>"),
+    ]
+
+
+def _layout_div(a: list, body: list[Node]) -> Node:
+    ncol = attr_pop(a, "layout-ncol")
+    nrow = attr_pop(a, "layout-nrow")
+    kv = {}
+    classes = ["float-body"]
+    if ncol and ncol.isdigit():
+        classes.append("float-layout")
+        kv["style"] = f"--layout-ncol: {int(ncol)}"
+    elif nrow and nrow.isdigit():
+        classes.append("float-layout")
+        kv["style"] = f"--layout-ncol: {max(1, (len(body) + int(nrow) - 1) // int(nrow))}"
+    return div(body, classes, kv=kv)
+
+
+def render_floats(blocks: list[Node], local: dict[str, Target], config: XrefConfig) -> list[Node]:
+    """Prefix captions with numbers and wrap labelled divs and listings as figures."""
+
+    def fn(node: Node) -> Node | list[Node] | None:
+        t = node["t"]
+        if t == "Image":
+            _alt(node)
+            return None
+        if t == "Figure":
+            a, caption, _body = node["c"]
+            target = local.get(a[0])
+            inl = caption[1][0]["c"] if caption[1] and caption[1][0]["t"] in (
+                "Plain", "Para") else []
+            if target is not None:
+                node["c"][1] = [None, [plain(_prefix(target) + inl)]]
+                key = target.key
+                if key not in a[1]:
+                    a[1].append(f"float-{key}")
+            return None
+        if t == "Table":
+            a = node["c"][0]
+            target = local.get(a[0])
+            if target is not None:
+                caption = node["c"][1]
+                inl = caption[1][0]["c"] if caption[1] and caption[1][0]["t"] in (
+                    "Plain", "Para") else []
+                node["c"][1] = [None, [plain(_prefix(target) + inl)]]
+            return None
+        if t == "Span":
+            a, content = node["c"]
+            if "equation" in a[1] and a[0] in local:
+                target = local[a[0]]
+                number = span([{"t": "Str", "c": f"({target.number})"}], ["eq-number"])
+                return span([*content, number], ["display-equation"], id_=a[0])
+            return None
+        if t == "CodeBlock":
+            a = node["c"][0]
+            target = local.get(a[0])
+            if target is None or target.key != "lst":
+                return None
+            cap = attr_pop(a, "lst-cap") or ""
+            fid = a[0]
+            a[0] = ""
+            return _wrap(fid, "lst", _prefix(target) + text_inlines(cap), [node], [])
+        if t == "Div":
+            a, content = node["c"]
+            target = local.get(a[0])
+            if target is None or target.key not in config.floats:
+                return None
+            key = target.key
+            cap_attr = attr_pop(a, f"{key}-cap")
+            if cap_attr is not None:
+                cap = text_inlines(cap_attr)
+            elif len(content) > 1 and content[-1]["t"] in ("Para", "Plain"):
+                cap = content[-1]["c"]
+                content = content[:-1]
+            elif len(content) == 1 and content[0]["t"] in ("Figure", "Table") and \
+                    node_key(content[0]["c"][0][0]) != key:
+                inner = content[0]
+                cb = inner["c"][1][1]
+                cap = cb[0]["c"] if cb and cb[0]["t"] in ("Plain", "Para") else []
+                inner["c"][1] = [None, []]
+            else:
+                cap = []
+            return _wrap(a[0], key, _prefix(target) + cap, [_layout_div(a, content)],
+                         [c for c in a[1]])
+        return None
+
+    return walk(blocks, fn)
+
+
+def _wrap(fid: str, key: str, caption: list[Node], body: list[Node],
+          classes: list[str]) -> list[Node]:
+    cls = " ".join(["float", f"float-{key}", *classes])
+    cap = _caption_blocks(caption, key) if caption else []
+    top = key in CAPTION_ON_TOP
+    return [
+        raw_block(f'<figure id="{esc(fid)}" class="{esc(cls)}">'),
+        *(cap if top else []),
+        *body,
+        *([] if top else cap),
+        raw_block("</figure>"),
+    ]
+
+
+__all__ = ["attr_get", "render_floats"]

@@ -1,0 +1,57 @@
+"""Section numbers, the chapter title and the page's table of contents.
+
+Numbers come from the pass-one index (looked up by id), never recomputed here, so a heading
+and every reference to it always show the same number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..xref import Target
+from .pandoc_ast import Node, attr, span, text_inlines
+
+
+@dataclass
+class TocItem:
+    level: int
+    id: str
+
+
+def number_headings(
+    blocks: list[Node], title_node: Node | None, local: dict[str, Target]
+) -> tuple[list[Node], list[Node] | None, list[TocItem]]:
+    """Remove the title H1, prefix numbered headings, and list the page's toc headings.
+
+    Returns (body blocks, title inlines or None, toc items). Only top-level headings that
+    pass one indexed (so not callout titles) go into the toc; `.unlisted` ones stay out.
+    """
+    title_inlines = None
+    body: list[Node] = []
+    toc: list[TocItem] = []
+    for b in blocks:
+        if b is title_node:
+            title_inlines = b["c"][2]
+            continue
+        if b["t"] == "Header":
+            level, a, inl = b["c"]
+            target = local.get(a[0])
+            if target is not None and target.number is not None:
+                b["c"][2] = [span(text_inlines(target.number), ["header-section-number"]),
+                             {"t": "Space"}, *inl]
+            if a[0] and "unlisted" not in a[1] and target is not None:
+                toc.append(TocItem(max(level, 2), a[0]))
+        body.append(b)
+    return body, title_inlines, toc
+
+
+def title_block(inlines: list[Node]) -> list[Node]:
+    """Sentinel-wrapped title, so one pandoc call renders title and body together."""
+    return [
+        {"t": "RawBlock", "c": ["html", "<!--mlsys-title-->"]},
+        {"t": "Plain", "c": inlines},
+        {"t": "RawBlock", "c": ["html", "<!--/mlsys-title-->"]},
+    ]
+
+
+__all__ = ["TocItem", "attr", "number_headings", "title_block"]

@@ -1,0 +1,83 @@
+"""Local files: images and linked files become site resources; `.qmd` links become pages.
+
+A page's output href mirrors its source path, so an image written as `images/x.png` keeps
+that relative src and is copied next to the page; anything that would land outside the
+site root is moved under `_resources/` instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from .pandoc_ast import Node, walk
+
+PAGE_SUFFIXES = (".qmd", ".md", ".ipynb", ".rmd")
+
+
+@dataclass
+class LinkResult:
+    resources: dict[str, Path] = field(default_factory=dict)
+    missing_images: list[str] = field(default_factory=list)
+
+
+def _is_local(url: str) -> bool:
+    return bool(url) and not (
+        url.startswith(("#", "/", "data:", "mailto:")) or "://" in url or url.startswith("//"))
+
+
+def rewrite_links(
+    blocks: list[Node],
+    *,
+    page_href: str,
+    source_dir: Path,
+    generated: dict[str, Path],
+    pages: dict[Path, str],
+) -> tuple[list[Node], LinkResult]:
+    """Collect images and local files to copy, report missing images, retarget page links."""
+    result = LinkResult()
+    page_dir = posixpath.dirname(page_href)
+
+    def place(url: str, path: Path) -> str:
+        href = posixpath.normpath(posixpath.join(page_dir, url))
+        if href.startswith(".."):
+            digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
+            href = f"_resources/{digest}/{path.name}"
+            url = posixpath.relpath(href, page_dir or ".")
+        result.resources[href] = path
+        return url
+
+    def fn(node: Node) -> None:
+        t = node["t"]
+        if t == "Image":
+            url = node["c"][2][0]
+            if not _is_local(url):
+                return None
+            clean = unquote(url.split("#")[0].split("?")[0])
+            path = generated.get(clean) or generated.get(url)
+            if path is None:
+                path = (source_dir / clean).resolve()
+            if not path.is_file():
+                result.missing_images.append(url)
+                return None
+            node["c"][2][0] = place(clean, path)
+        elif t == "Link":
+            url = node["c"][2][0]
+            if not _is_local(url):
+                return None
+            base, _, frag = url.partition("#")
+            path = (source_dir / unquote(base)).resolve()
+            if base.lower().endswith(PAGE_SUFFIXES):
+                href = pages.get(path)
+                if href is not None:
+                    rel = posixpath.relpath(href, page_dir or ".")
+                    node["c"][2][0] = rel + (f"#{frag}" if frag else "")
+            elif path.is_file():
+                node["c"][2][0] = place(unquote(base), path) + (f"#{frag}" if frag else "")
+        return None
+
+    walk(blocks, fn)
+    return blocks, result

@@ -1,0 +1,155 @@
+"""Markdown -> pandoc JSON AST, cached by content hash.
+
+Pandoc is the one Markdown reader we trust to read Quarto sources the way Quarto does, so we
+call the real binary (JSON in/out) and cache its output: an unchanged chapter costs a hash
+and a file read, never a subprocess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .filters.conditional import apply_conditional
+from .filters.normalize import normalize
+
+READER = "markdown"
+# Bump when normalisation changes, so old cached ASTs are not reused.
+NORMALIZE_VERSION = "3"
+
+
+class PandocError(RuntimeError):
+    """Pandoc exited with an error; the message is pandoc's own stderr."""
+
+
+@lru_cache(maxsize=1)
+def pandoc_path() -> str:
+    """The pandoc binary shipped with pypandoc-binary (no system pandoc needed)."""
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+@lru_cache(maxsize=1)
+def pandoc_version() -> str:
+    out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True)
+    return out.stdout.splitlines()[0].strip()
+
+
+def run_pandoc(args: list[str], text: str, cwd: Path | None = None) -> str:
+    """Run pandoc with `text` on stdin; raise PandocError with its stderr on failure."""
+    proc = subprocess.run(
+        [pandoc_path(), *args],
+        input=text.encode("utf-8"),
+        capture_output=True,
+        cwd=str(cwd) if cwd else None,
+    )
+    if proc.returncode != 0:
+        raise PandocError(proc.stderr.decode("utf-8", "replace").strip() or "pandoc failed")
+    return proc.stdout.decode("utf-8")
+
+
+def digest(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8") if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def write_atomic(path: Path, data: str) -> None:
+    """Write via a temporary file and rename, so a crash never leaves a half cache entry."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_cache(cache_dir: Path | None, stage: str, key: str) -> Any | None:
+    if cache_dir is None:
+        return None
+    path = cache_dir / stage / f"{key}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_cache(cache_dir: Path | None, stage: str, key: str, value: Any) -> None:
+    if cache_dir is not None:
+        write_atomic(cache_dir / stage / f"{key}.json", json.dumps(value, separators=(",", ":")))
+
+
+def parse_key(markdown: str, float_keys: frozenset[str], profiles: frozenset[str]) -> str:
+    return digest(
+        "ast", markdown, pandoc_version(), READER, NORMALIZE_VERSION,
+        ",".join(sorted(float_keys)), ",".join(sorted(profiles)),
+    )
+
+
+def parse_markdown(
+    markdown: str,
+    *,
+    float_keys: frozenset[str] = frozenset({"fig", "tbl", "lst"}),
+    profiles: frozenset[str] = frozenset(),
+    cache_dir: Path | None = None,
+) -> tuple[dict[str, Any], str]:
+    """Parse executed Markdown into a normalised HTML-ready AST; return (ast, cache key).
+
+    Normalisation (conditional content, equation and table labels) is part of this stage so
+    its result is cached with the AST.
+    """
+    key = parse_key(markdown, float_keys, profiles)
+    cached = read_cache(cache_dir, "ast", key)
+    if cached is not None:
+        return cached, key
+    ast = json.loads(run_pandoc(["-f", READER, "-t", "json"], markdown))
+    apply_conditional(ast["blocks"], profiles)
+    normalize(ast["blocks"], float_keys)
+    write_cache(cache_dir, "ast", key, ast)
+    return ast, key
+
+
+_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*\{(?P<lang>[A-Za-z][\w+-]*)[^}]*\}\s*$")
+_OPTION = re.compile(r"^\s*#\|\s*([\w-]+)\s*:\s*(.*?)\s*$")
+
+
+def unexecuted_markdown(source: str, float_keys: frozenset[str]) -> str:
+    """Source of a chapter that is not being executed, shaped for indexing only.
+
+    Executable cells become empty labelled divs, so `#| label: fig-x` cells count as targets
+    in the same document position their executed output would take.
+    """
+    out: list[str] = []
+    lines = source.splitlines()
+    i = 0
+    while i < len(lines):
+        m = _FENCE.match(lines[i])
+        if not m:
+            out.append(lines[i])
+            i += 1
+            continue
+        fence = m.group("fence")
+        j = i + 1
+        label = None
+        while j < len(lines) and not lines[j].startswith(fence[0] * len(fence)):
+            opt = _OPTION.match(lines[j])
+            if opt and opt.group(1) == "label":
+                label = opt.group(2).strip("'\"")
+            j += 1
+        if label and label.split("-", 1)[0] in float_keys:
+            out.extend(["", f"::: {{#{label}}}", "cell output", ":::", ""])
+        i = j + 1
+    return "\n".join(out) + "\n"

@@ -1,0 +1,348 @@
+"""The book pipeline: config -> execute -> parse -> index (all chapters) -> render -> book.
+
+`render_book` is the one entry point the site and CLI use. It collects every problem of the
+whole build before failing, so an author fixes a batch of mistakes per run, not one. Each
+stage is cached by content hash under the cache directory: an unchanged chapter costs a hash
+and two small file reads, never pandoc or a kernel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .execute import ExecutedChapter, execute_chapter, source_location
+from .filters.callouts import callout_css
+from .filters.citations import bibliography_keys, has_refs_div
+from .filters.pandoc_ast import esc, meta_value
+from .include import expand_includes
+from .model import BuildError, Page, Problem, RenderedBook, SidebarPart
+from .parse import (
+    PandocError,
+    digest,
+    pandoc_version,
+    parse_key,
+    parse_markdown,
+    read_cache,
+    unexecuted_markdown,
+    write_cache,
+)
+from .project import ChapterRef, Project, load_project, select_chapters
+from .render import RENDER_VERSION, ChapterContext, RenderedChapter, render_chapter
+from .xref import (
+    BUILTIN_CALLOUTS,
+    BUILTIN_FLOATS,
+    ChapterIndex,
+    XrefConfig,
+    XrefTable,
+    index_chapter,
+    is_xref_id,
+)
+
+Progress = Callable[[str, int, int], None]
+INDEX_VERSION = "3"
+
+
+def xref_config(project: Project) -> XrefConfig:
+    """Target kinds of this project: Quarto's built-ins, custom floats, numbered callouts."""
+    floats = dict(BUILTIN_FLOATS)
+    for kind in project.crossref_custom:
+        key = kind.get("key")
+        if kind.get("kind", "float") == "float" and isinstance(key, str) and key:
+            floats[key] = str(kind.get("reference-prefix") or key.capitalize())
+    callouts = dict(BUILTIN_CALLOUTS)
+    for name, conf in project.callouts.items():
+        if isinstance(conf, dict) and isinstance(conf.get("crossref"), str):
+            title = str(conf.get("title") or str(name).replace("-", " ").capitalize())
+            callouts[conf["crossref"]] = (str(name), title)
+    return XrefConfig(floats, callouts, project.number_sections)
+
+
+@dataclass
+class _Prepared:
+    ref: ChapterRef
+    markdown: str
+    ast_key: str
+    index: ChapterIndex
+    executed: ExecutedChapter | None
+    ast: dict[str, Any] | None  # loaded lazily: a warm build never needs it
+
+
+def _front_meta(ast: dict[str, Any]) -> dict[str, Any]:
+    meta = {k: meta_value(v) for k, v in ast.get("meta", {}).items()
+            if k in ("title", "subtitle", "description", "author", "bibliography",
+                     "number-sections")}
+    meta["has_refs"] = has_refs_div(ast["blocks"])
+    return meta
+
+
+def _bib_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _file_digest(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(str(p).encode())
+        try:
+            h.update(p.read_bytes())
+        except OSError:
+            h.update(b"<missing>")
+    return h.hexdigest()
+
+
+class _Build:
+    """One run of the pipeline: holds the project, caches and the problems found so far."""
+
+    def __init__(self, project: Project, cache_dir: Path, jobs: int, progress: Progress | None):
+        self.project = project
+        self.cache_dir = cache_dir
+        self.jobs = jobs
+        self.progress = progress
+        self.config = xref_config(project)
+        self.profiles = frozenset((project.profile or "").split(",")) - {""}
+        self.problems: list[Problem] = []
+        self._bib_cache: dict[Path, frozenset[str]] = {}
+
+    def _report(self, stage: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
+
+    def _map(self, stage: str, fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        total = len(items)
+        self._report(stage, 0, total)
+        if self.jobs <= 1 or total <= 1:
+            out = []
+            for i, item in enumerate(items):
+                out.append(fn(item))
+                self._report(stage, i + 1, total)
+            return out
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            futures = [pool.submit(fn, item) for item in items]
+            out = []
+            for i, f in enumerate(futures):
+                out.append(f.result())
+                self._report(stage, i + 1, total)
+            return out
+
+    # -- stage 1: execute, parse, index ------------------------------------------------------
+    def prepare(self, item: tuple[ChapterRef, bool]) -> _Prepared:
+        ref, selected = item
+        executed = None
+        if selected:
+            executed = execute_chapter(ref.path, self.project, self.cache_dir / "exec")
+            markdown = executed.markdown
+        else:
+            expanded = expand_includes(ref.path, self.project.root)
+            markdown = unexecuted_markdown("\n".join(expanded.lines), self.config.float_keys)
+        ast_key = parse_key(markdown, self.config.float_keys, self.profiles)
+        index_key = digest("index", INDEX_VERSION, ast_key, ref.href, ref.number or "",
+                           ref.kind, self.config.fingerprint())
+        cached = read_cache(self.cache_dir, "index", index_key)
+        ast = None
+        if cached is not None:
+            index = ChapterIndex.from_json(cached)
+        else:
+            ast, ast_key = parse_markdown(markdown, float_keys=self.config.float_keys,
+                                          profiles=self.profiles, cache_dir=self.cache_dir)
+            meta = _front_meta(ast)
+            front_title = meta.get("title") if isinstance(meta.get("title"), str) else None
+            ns = meta.get("number-sections")
+            index = index_chapter(
+                ast["blocks"], chapter_number=ref.number, href=ref.href,
+                appendix=ref.kind == "appendix", config=self.config,
+                number_sections=ns if isinstance(ns, bool) else None, front_title=front_title)
+            index.meta = meta
+            write_cache(self.cache_dir, "index", index_key, index.to_json())
+        return _Prepared(ref, markdown, ast_key, index, executed, ast)
+
+    # -- locating problems ------------------------------------------------------------------
+    def locate(self, prep: _Prepared, needle: str | None) -> tuple[Path, int | None]:
+        if needle is None:
+            return prep.ref.path, None
+        pattern = re.compile(re.escape(needle) + (r"(?![\w-])" if needle.startswith("@")
+                                                   else ""))
+        for i, line in enumerate(prep.markdown.splitlines(), start=1):
+            if pattern.search(line):
+                if prep.executed is not None and prep.executed.line_map:
+                    return source_location(prep.executed, i)
+                return prep.ref.path, i
+        return prep.ref.path, None
+
+    def bib_keys(self, paths: list[Path]) -> frozenset[str]:
+        keys: set[str] = set()
+        for p in paths:
+            if p not in self._bib_cache:
+                try:
+                    self._bib_cache[p] = frozenset(bibliography_keys(p))
+                except (OSError, ValueError) as exc:
+                    self.problems.append(Problem("error", f"cannot read bibliography: {exc}", p))
+                    self._bib_cache[p] = frozenset()
+            keys |= self._bib_cache[p]
+        return frozenset(keys)
+
+    # -- stage 3: render ----------------------------------------------------------------------
+    def render(self, prep: _Prepared, table: XrefTable, nocite: list[str],
+               pages: dict[Path, str], pages_digest: str) -> tuple[RenderedChapter | None,
+                                                                   list[Problem]]:
+        ref, index = prep.ref, prep.index
+        bibs = list(self.project.bibliography)
+        for b in _bib_list(index.meta.get("bibliography")):
+            bibs.append((ref.path.parent / b).resolve())
+        problems: list[Problem] = []
+        for b in bibs:
+            if not b.is_file():
+                problems.append(Problem("error", f"bibliography file not found: {b}", ref.path))
+        bibs = [b for b in bibs if b.is_file()]
+        use_nocite = nocite if (ref.kind == "references" or index.meta.get("has_refs")) else []
+        generated = dict(prep.executed.resources) if prep.executed else {}
+        local = [t.to_json() for t in index.targets]
+        key = digest(
+            "html", RENDER_VERSION, pandoc_version(), prep.ast_key, ref.href, str(ref.path),
+            json.dumps(table.slice(index.xref_uses), sort_keys=True),
+            json.dumps(local, sort_keys=True), self.config.fingerprint(),
+            json.dumps(self.project.callouts, sort_keys=True, default=str),
+            _file_digest(bibs), json.dumps(use_nocite), pages_digest,
+            json.dumps({k: str(v) for k, v in sorted(generated.items())}),
+        )
+        cached = read_cache(self.cache_dir, "html", key)
+        result = None
+        if cached is not None:
+            result = RenderedChapter.from_json(cached)
+            if not all(p.is_file() for p in result.resources.values()):
+                result = None
+        if result is None:
+            ast = prep.ast
+            if ast is None:
+                ast, _ = parse_markdown(prep.markdown, float_keys=self.config.float_keys,
+                                        profiles=self.profiles, cache_dir=self.cache_dir)
+            front_title = index.meta.get("title")
+            ctx = ChapterContext(
+                page_href=ref.href, source_dir=ref.path.parent, config=self.config,
+                table=table, index=index, callouts=self.project.callouts, bibliography=bibs,
+                bib_keys=self.bib_keys(bibs), nocite=use_nocite, generated=generated,
+                pages=pages, front_title=front_title if isinstance(front_title, str) else None)
+            try:
+                result = render_chapter(ast, ctx)
+            except PandocError as exc:
+                problems.append(Problem("error", f"pandoc failed: {exc}", ref.path))
+                return None, problems
+            write_cache(self.cache_dir, "html", key, result.to_json())
+        for issue in result.issues:
+            file, line = self.locate(prep, issue.needle)
+            problems.append(Problem(issue.severity, issue.message, file, line))  # type: ignore[arg-type]
+        return result, problems
+
+
+def _page(prep: _Prepared, rendered: RenderedChapter) -> Page:
+    ref, index = prep.ref, prep.index
+    title = index.title or ref.title
+    title_html = rendered.title_html or esc(title)
+    if ref.number:
+        title_html = f'<span class="chapter-number">{esc(ref.number)}</span> {title_html}'
+    kind = ref.kind if ref.kind in ("index", "chapter", "appendix", "references", "page") \
+        else "chapter"
+    desc = index.meta.get("description")
+    return Page(
+        source=ref.path, href=ref.href, title=title, title_html=title_html, number=ref.number,
+        part=ref.part, kind=kind, body_html=rendered.body_html, toc=rendered.toc,
+        description=desc if isinstance(desc, str) else None)
+
+
+def _sidebar(pages: list[Page]) -> list[SidebarPart]:
+    groups: list[SidebarPart] = []
+    for p in pages:
+        if p.kind == "appendix":
+            title, kind = (p.part or "Appendices"), "appendices"
+        elif p.part:
+            title, kind = p.part, "part"
+        else:
+            title, kind = None, "top"
+        if groups and groups[-1].title == title and groups[-1].kind == kind:
+            groups[-1].hrefs.append(p.href)
+        else:
+            groups.append(SidebarPart(title, [p.href], kind))  # type: ignore[arg-type]
+    return groups
+
+
+def render_book(
+    path: Path,
+    *,
+    profile: str | None = None,
+    chapters: list[str] | None = None,
+    strict: bool = False,
+    cache_dir: Path | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> RenderedBook:
+    """Render a Quarto book project to HTML fragments the site writer wraps in templates.
+
+    `chapters` renders only those (by file stem or title prefix), while references to the
+    other chapters still resolve: those are indexed from their unexecuted sources. Raises
+    BuildError with every problem when there are errors (or, under `strict`, warnings).
+    """
+    project = load_project(Path(path), profile)
+    cache = Path(cache_dir) if cache_dir is not None else project.root / ".mlsys-cache"
+    build = _Build(project, cache, jobs or min(4, os.cpu_count() or 1), progress)
+    chosen = select_chapters(project, chapters) if chapters else project.chapters
+    chosen_paths = {c.path for c in chosen}
+    items = [(ref, ref.path in chosen_paths) for ref in project.chapters]
+    # Chapters not being rendered are only indexed: cheap, so run them after the real ones.
+    prepared: list[_Prepared] = build._map("prepare", build.prepare, items)
+    for prep in prepared:
+        if prep.executed is not None:
+            build.problems.extend(prep.executed.problems)
+
+    table = XrefTable()
+    nocite: dict[str, None] = {}
+    for prep in prepared:
+        for dup in prep.index.duplicates:
+            if prep.ref.path in chosen_paths and is_xref_id(dup, build.config):
+                file, line = build.locate(prep, "#" + dup)
+                build.problems.append(Problem("warning", f"duplicate label #{dup}", file, line))
+        for clash in table.add_chapter(prep.index):
+            if prep.ref.path in chosen_paths and is_xref_id(clash, build.config):
+                first = table.targets[clash].href
+                file, line = build.locate(prep, "#" + clash)
+                build.problems.append(Problem(
+                    "warning", f"label #{clash} is also defined in {first}", file, line))
+        for k in prep.index.cite_keys:
+            nocite.setdefault(k, None)
+
+    pages_map = {p.ref.path: p.ref.href for p in prepared}
+    pages_digest = digest(json.dumps(sorted((str(k), v) for k, v in pages_map.items())))
+    to_render = [p for p in prepared if p.ref.path in chosen_paths]
+    all_bibs = list(project.bibliography)
+    known = build.bib_keys(all_bibs)
+    cited = [k for k in nocite if k in known]
+
+    def work(prep: _Prepared) -> tuple[RenderedChapter | None, list[Problem]]:
+        return build.render(prep, table, cited, pages_map, pages_digest)
+
+    results = build._map("render", work, to_render)
+    pages: list[Page] = []
+    resources: dict[str, Path] = {}
+    for prep, (rendered, problems) in zip(to_render, results, strict=True):
+        build.problems.extend(problems)
+        if rendered is None:
+            continue
+        pages.append(_page(prep, rendered))
+        resources.update(rendered.resources)
+
+    problems = build.problems
+    if any(p.severity == "error" for p in problems) or (strict and problems):
+        raise BuildError(problems)
+    return RenderedBook(
+        root=project.root, title=project.title, subtitle=project.subtitle,
+        author=project.author, description=project.description, pages=pages,
+        sidebar=_sidebar(pages), css=callout_css(project.callouts), resources=resources,
+        problems=problems)

@@ -1,0 +1,150 @@
+"""Pass two: one chapter's AST plus the book's cross-reference table -> an HTML fragment.
+
+The transforms run in a fixed order (headings, callouts, floats, references, citations,
+links), each one module under `filters/`; pandoc then writes HTML once per chapter, with
+citeproc and MathML, so math and bibliographies look exactly as pandoc makes them.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .filters.callouts import render_callouts
+from .filters.citations import (
+    has_citations,
+    has_refs_div,
+    mark_missing_citations,
+    nocite_meta,
+    references_section,
+)
+from .filters.floats import render_floats
+from .filters.headings import number_headings, title_block
+from .filters.links import rewrite_links
+from .filters.xrefs import resolve_xrefs
+from .model import TocEntry
+from .parse import run_pandoc
+from .xref import ChapterIndex, XrefConfig, XrefTable, first_title
+
+RENDER_VERSION = "4"
+_TITLE = re.compile(r"<!--mlsys-title-->\s*(.*?)\s*<!--/mlsys-title-->\s*", re.DOTALL)
+_HEADING = re.compile(r"<h([1-6])([^>]*)>(.*?)</h\1>", re.DOTALL)
+_ID = re.compile(r'\bid="([^"]*)"')
+
+
+@dataclass
+class Issue:
+    """A problem found while rendering, with text to look for in the source to locate it."""
+
+    severity: str
+    message: str
+    needle: str | None = None
+
+
+@dataclass
+class ChapterContext:
+    """Everything about the book that one chapter's rendering depends on."""
+
+    page_href: str
+    source_dir: Path
+    config: XrefConfig
+    table: XrefTable
+    index: ChapterIndex
+    callouts: dict[str, Any] = field(default_factory=dict)
+    bibliography: list[Path] = field(default_factory=list)
+    bib_keys: frozenset[str] = frozenset()
+    nocite: list[str] = field(default_factory=list)
+    generated: dict[str, Path] = field(default_factory=dict)
+    pages: dict[Path, str] = field(default_factory=dict)
+    front_title: str | None = None
+
+
+@dataclass
+class RenderedChapter:
+    body_html: str
+    title_html: str | None
+    toc: list[TocEntry]
+    issues: list[Issue]
+    resources: dict[str, Path]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "body_html": self.body_html, "title_html": self.title_html,
+            "toc": [asdict(t) for t in self.toc], "issues": [asdict(i) for i in self.issues],
+            "resources": {k: str(v) for k, v in self.resources.items()},
+        }
+
+    @staticmethod
+    def from_json(d: dict[str, Any]) -> RenderedChapter:
+        return RenderedChapter(
+            d["body_html"], d["title_html"], [TocEntry(**t) for t in d["toc"]],
+            [Issue(**i) for i in d["issues"]],
+            {k: Path(v) for k, v in d["resources"].items()},
+        )
+
+
+def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
+    """Apply every HTML transform to a copy of `ast` and write it with pandoc."""
+    ast = copy.deepcopy(ast)
+    blocks = ast["blocks"]
+    local = {t.id: t for t in ctx.index.targets if t.href == ctx.page_href}
+    # Targets of this page as the book table has them (the table wins on duplicate ids).
+    issues: list[Issue] = []
+
+    title_node = None if ctx.front_title else first_title(blocks)
+    blocks, title_inlines, toc_items = number_headings(blocks, title_node, local)
+    blocks = render_callouts(blocks, ctx.callouts, local)
+    blocks = render_floats(blocks, local, ctx.config)
+    blocks, missing_refs = resolve_xrefs(blocks, ctx.table, ctx.config, ctx.page_href)
+    for m in dict.fromkeys(missing_refs):
+        issues.append(Issue("warning", f"unresolved cross-reference @{m.cid}", "@" + m.cid))
+    blocks, missing_cites = mark_missing_citations(blocks, ctx.bib_keys)
+    for key in dict.fromkeys(missing_cites):
+        issues.append(Issue("warning", f"citation key not found in the bibliography: @{key}",
+                            "@" + key))
+    blocks, links = rewrite_links(blocks, page_href=ctx.page_href, source_dir=ctx.source_dir,
+                                  generated=ctx.generated, pages=ctx.pages)
+    for url in dict.fromkeys(links.missing_images):
+        issues.append(Issue("error", f"image file not found: {url}", url))
+
+    meta = ast.get("meta", {})
+    for key in ("title", "subtitle", "bibliography", "nocite", "references"):
+        meta.pop(key, None)
+    cites = has_citations(blocks)
+    refs_div = has_refs_div(blocks)
+    if ctx.nocite and refs_div:
+        meta["nocite"] = nocite_meta(ctx.nocite)
+    use_citeproc = bool(ctx.bibliography) and (cites or (refs_div and ctx.nocite))
+    if cites and not refs_div:
+        blocks.extend(references_section())
+    if use_citeproc:
+        meta["bibliography"] = {"t": "MetaList", "c": [
+            {"t": "MetaString", "c": str(p)} for p in ctx.bibliography]}
+        meta["link-citations"] = {"t": "MetaBool", "c": True}
+    if title_inlines:
+        blocks[:0] = title_block(title_inlines)
+    ast["blocks"] = blocks
+    ast["meta"] = meta
+
+    args = ["-f", "json", "-t", "html5", "--mathml", "--wrap=none"]
+    if use_citeproc:
+        args.append("--citeproc")
+    out = run_pandoc(args, json.dumps(ast), cwd=ctx.source_dir)
+
+    title_html = None
+    m = _TITLE.search(out)
+    if m:
+        title_html = m.group(1)
+        out = out[: m.start()] + out[m.end():]
+    headings: dict[str, str] = {}
+    for h in _HEADING.finditer(out):
+        idm = _ID.search(h.group(2))
+        if idm:
+            headings.setdefault(idm.group(1), h.group(3))
+    toc = [TocEntry(item.level, item.id, headings[item.id]) for item in toc_items
+           if item.id in headings]
+    return RenderedChapter(out, title_html, toc, issues, links.resources)

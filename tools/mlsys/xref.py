@@ -1,0 +1,290 @@
+"""Pass one: number every labelled target of every chapter and index it by id.
+
+Numbers depend on document order and on the chapter's own number ("Figure 3.2", "Table A.1"),
+so the same walk runs for every chapter before any page is rendered; the resulting table is
+all pass two needs to resolve `@fig-x` on any page, with no post-render patching.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import string
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .filters.pandoc_ast import Node, attr_get, iter_elements, stringify
+
+BUILTIN_FLOATS = {"fig": "Figure", "tbl": "Table", "lst": "Listing"}
+# Quarto's own cross-referenceable callouts: key -> (callout type, prefix).
+BUILTIN_CALLOUTS = {
+    "nte": ("note", "Note"),
+    "tip": ("tip", "Tip"),
+    "wrn": ("warning", "Warning"),
+    "cau": ("caution", "Caution"),
+    "imp": ("important", "Important"),
+}
+
+
+@dataclass(frozen=True)
+class XrefConfig:
+    """What counts as a target, and how it is named, for one project."""
+
+    floats: dict[str, str] = field(default_factory=lambda: dict(BUILTIN_FLOATS))
+    callouts: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(BUILTIN_CALLOUTS))
+    number_sections: bool = True
+
+    @property
+    def float_keys(self) -> frozenset[str]:
+        return frozenset(self.floats)
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset({*self.floats, *self.callouts, "eq", "sec"})
+
+    def prefix(self, key: str) -> str:
+        if key in self.floats:
+            return self.floats[key]
+        if key in self.callouts:
+            return self.callouts[key][1]
+        return {"eq": "Equation", "sec": "Section"}.get(key, key)
+
+    def callout_key(self, callout_type: str) -> str | None:
+        for key, (ctype, _prefix) in self.callouts.items():
+            if ctype == callout_type:
+                return key
+        return None
+
+    def fingerprint(self) -> str:
+        return repr((sorted(self.floats.items()), sorted(self.callouts.items()),
+                     self.number_sections))
+
+
+@dataclass(frozen=True)
+class Target:
+    """One referencable thing: where it lives and how a reference to it reads."""
+
+    id: str
+    key: str  # "fig", "sec", "vid", ...
+    number: str | None  # "3.2", "3.2(a)", "A.1", or None when unnumbered
+    href: str  # page href, e.g. "vol1/training.html"
+    prefix: str  # "Figure", "Section", "Chapter", "Appendix", ...
+    title: str = ""  # plain text: heading text or caption, used when there is no number
+    chapter_level: bool = False  # a chapter's own H1: link to the page, not an anchor
+
+    def label(self, number_only: bool = False) -> str:
+        if self.number is None:
+            return self.title or self.id
+        return self.number if number_only else f"{self.prefix} {self.number}"
+
+    def link_from(self, page_href: str) -> str:
+        """The link from `page_href` to this target (relative, so the site can move)."""
+        if page_href == self.href:
+            return "#" + self.id if not self.chapter_level else "#"
+        start = posixpath.dirname(page_href) or "."
+        rel = posixpath.relpath(self.href, start)
+        return rel if self.chapter_level else f"{rel}#{self.id}"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ChapterIndex:
+    """Pass-one facts about one chapter."""
+
+    targets: list[Target]
+    title: str | None  # the H1 text, when the chapter has one
+    title_id: str | None
+    xref_uses: list[str]  # ids referenced with @key-id, in order, deduplicated
+    cite_keys: list[str]  # bibliography keys cited, in order, deduplicated
+    duplicates: list[str]  # ids labelled twice in this chapter
+    meta: dict[str, Any] = field(default_factory=dict)  # front matter the pipeline needs
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["targets"] = [t.to_json() for t in self.targets]
+        return d
+
+    @staticmethod
+    def from_json(d: dict[str, Any]) -> ChapterIndex:
+        return ChapterIndex(
+            targets=[Target(**t) for t in d["targets"]],
+            title=d["title"], title_id=d["title_id"], xref_uses=d["xref_uses"],
+            cite_keys=d["cite_keys"], duplicates=d["duplicates"], meta=d.get("meta", {}),
+        )
+
+
+def is_xref_id(cid: str, config: XrefConfig) -> bool:
+    """`@fig-x` and `@Fig-x` are references; `@knuth1984` is a citation."""
+    if "-" not in cid:
+        return False
+    key = cid.split("-", 1)[0]
+    return key in config.keys or (key[:1].isupper() and key.lower() in config.keys)
+
+
+def canonical_id(cid: str) -> str:
+    """`Fig-x` -> `fig-x`: the capitalised spelling only changes the reference's case."""
+    key, rest = cid.split("-", 1)
+    return f"{key.lower()}-{rest}"
+
+
+def first_title(blocks: list[Node]) -> Node | None:
+    """The chapter's H1: the first top-level level-1 heading, if it comes first in the body."""
+    for b in blocks:
+        if b["t"] == "Header" and b["c"][0] == 1:
+            return b
+        if b["t"] == "Header":
+            return None
+    return None
+
+
+def _letters(i: int) -> str:
+    return string.ascii_lowercase[i] if i < 26 else str(i + 1)
+
+
+def float_caption_text(node: Node) -> str:
+    t, c = node["t"], node["c"]
+    if t in ("Figure", "Table"):
+        return stringify(c[1][1])
+    if t == "Div":
+        return attr_get(c[0], node_key(c[0][0]) + "-cap") or ""
+    return ""
+
+
+def node_key(id_: str) -> str:
+    return id_.split("-", 1)[0] if "-" in id_ else ""
+
+
+def index_chapter(
+    blocks: list[Node],
+    *,
+    chapter_number: str | None,
+    href: str,
+    appendix: bool,
+    config: XrefConfig,
+    number_sections: bool | None = None,
+    front_title: str | None = None,
+) -> ChapterIndex:
+    """Number and collect every target of one chapter, in document order.
+
+    The renderer looks numbers up by id in the result, so whatever this walk decides is
+    exactly what the page shows and what other pages' references say.
+    """
+    numbered = config.number_sections if number_sections is None else number_sections
+    targets: list[Target] = []
+    seen: set[str] = set()
+    duplicates: list[str] = []
+    skip: set[int] = set()
+    counters: dict[str, int] = {}
+    sec_counts = [0] * 7
+    xref_uses: dict[str, None] = {}
+    cite_keys: dict[str, None] = {}
+
+    title_node = None if front_title else first_title(blocks)
+    title_text = front_title or (stringify(title_node["c"][2]) if title_node else None)
+    title_id = title_node["c"][1][0] if title_node else None
+
+    def add(t: Target) -> None:
+        if t.id in seen:
+            duplicates.append(t.id)
+            return
+        seen.add(t.id)
+        targets.append(t)
+
+    def next_number(key: str) -> str:
+        counters[key] = counters.get(key, 0) + 1
+        n = str(counters[key])
+        return f"{chapter_number}.{n}" if chapter_number else n
+
+    if title_node is not None and title_id:
+        add(Target(title_id, "sec", chapter_number, href,
+                   "Appendix" if appendix else "Chapter", title_text or "", True))
+        skip.add(id(title_node))
+
+    for node in iter_elements(blocks):
+        if id(node) in skip:
+            continue
+        t = node["t"]
+        if t == "Cite":
+            for cit in node["c"][0]:
+                cid = cit["citationId"]
+                if is_xref_id(cid, config):
+                    xref_uses.setdefault(canonical_id(cid), None)
+                else:
+                    cite_keys.setdefault(cid, None)
+            continue
+        if t == "Header":
+            level, a, inl = node["c"]
+            depth = max(level - 1, 1)
+            unnumbered = "unnumbered" in a[1] or not numbered or chapter_number is None
+            number = None
+            if not unnumbered:
+                sec_counts[depth] += 1
+                for d in range(depth + 1, 7):
+                    sec_counts[d] = 0
+                number = ".".join([chapter_number or "", *(str(sec_counts[d]) for d in
+                                                           range(1, depth + 1))])
+            if a[0]:
+                add(Target(a[0], "sec", number, href, "Section", stringify(inl)))
+            continue
+        if t not in ("Div", "Figure", "Table", "CodeBlock", "Span"):
+            continue
+        a = node["c"][0]
+        id_, classes = a[0], a[1]
+        key = node_key(id_)
+        if t == "Div":
+            ctype = next((c[len("callout-"):] for c in classes if c.startswith("callout-")), None)
+            if ctype is not None:
+                for inner in iter_elements(node["c"][1]):
+                    if inner["t"] == "Header":
+                        skip.add(id(inner))
+                ckey = config.callout_key(ctype)
+                if id_ and ckey and key == ckey:
+                    add(Target(id_, key, next_number(key), href, config.prefix(key),
+                               attr_get(a, "title") or ""))
+                continue
+        if t == "Span":
+            if key == "eq" and "equation" in classes:
+                add(Target(id_, "eq", next_number("eq"), href, "Equation"))
+            continue
+        if key not in config.floats:
+            continue
+        if t == "CodeBlock" and key != "lst":
+            continue
+        number = next_number(key)
+        add(Target(id_, key, number, href, config.prefix(key), float_caption_text(node)))
+        if t == "Div":
+            subs = [n for n in iter_elements(node["c"][1])
+                    if n["t"] in ("Figure", "Table", "Div", "CodeBlock")
+                    and node_key(n["c"][0][0]) == key]
+            for i, sub in enumerate(subs):
+                skip.add(id(sub))
+                add(Target(sub["c"][0][0], key, f"{number}({_letters(i)})", href,
+                           config.prefix(key), float_caption_text(sub)))
+
+    return ChapterIndex(targets, title_text, title_id, list(xref_uses), list(cite_keys),
+                        duplicates)
+
+
+class XrefTable:
+    """Every target of the book by id (pass one's result, read by pass two)."""
+
+    def __init__(self) -> None:
+        self.targets: dict[str, Target] = {}
+
+    def add_chapter(self, index: ChapterIndex) -> list[str]:
+        """Add a chapter's targets; return ids that another chapter already defined."""
+        clashes = []
+        for t in index.targets:
+            if t.id in self.targets:
+                clashes.append(t.id)
+            else:
+                self.targets[t.id] = t
+        return clashes
+
+    def get(self, cid: str) -> Target | None:
+        return self.targets.get(canonical_id(cid)) if "-" in cid else None
+
+    def slice(self, ids: list[str]) -> dict[str, Any]:
+        """The part of the table a chapter depends on (for its render cache key)."""
+        return {i: (self.targets[i].to_json() if i in self.targets else None) for i in ids}
