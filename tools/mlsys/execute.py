@@ -19,11 +19,13 @@ import base64
 import hashlib
 import json
 import os
+import queue
 import re
 import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +39,14 @@ from mlsys.project import Project, read_front_matter
 
 CACHE_VERSION = "exec-v1"
 DEFAULT_KERNEL = "python3"
-CELL_TIMEOUT = float(os.environ.get("MLSYS_CELL_TIMEOUT", "600"))
+
+
+def _cell_timeout() -> float:
+    """Seconds one cell or inline expression may run (MLSYS_CELL_TIMEOUT, default 600)."""
+    try:
+        return float(os.environ.get("MLSYS_CELL_TIMEOUT", "600"))
+    except ValueError:
+        return 600.0
 
 _CELL_FENCE = re.compile(r"^(\s*)(`{3,})\s*\{python(?:3)?(\s[^}]*)?\}\s*$")
 _ANY_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
@@ -210,7 +219,7 @@ def _scan(path: Path, project: Project) -> _Doc:
                 body = "\n".join(ln[len(indent):] if ln.startswith(indent) else ln.lstrip()
                                  for ln in code[n_opts:])
                 doc.plan.append(("cell", body, {"error": _truthy(options["error"])}))
-            for key in ("fig-cap", "tbl-cap", "fig-alt"):
+            for key in ("fig-cap", "tbl-cap", "fig-alt", "lst-cap"):
                 value = options.get(key)
                 if isinstance(value, str) and enabled:
                     for m in _INLINE.finditer(value):
@@ -274,6 +283,10 @@ def _matplotlibrc() -> Path:
 _STARTUP = "%config InlineBackend.figure_formats = ['svg']\n"
 
 
+class _KernelStopped(Exception):
+    """The kernel died or timed out: nothing later in the chapter can run."""
+
+
 class _Kernel:
     """One Jupyter kernel for one chapter, started in the chapter's directory."""
 
@@ -306,6 +319,43 @@ class _Kernel:
         self.kc.execute_interactive(_STARTUP, store_history=False, output_hook=lambda m: None,
                                     timeout=60)
 
+    def _request(self, code: str, hook: Any, **kwargs: Any) -> dict[str, Any]:
+        """Send one execute request; collect its outputs until the kernel is idle again.
+
+        A hand-written loop rather than `execute_interactive`, so that a kernel that dies
+        mid-cell (a segfault, `os._exit`) is noticed within a second instead of at the timeout.
+        """
+        msg_id = self.kc.execute(code, allow_stdin=False, stop_on_error=False, **kwargs)
+        limit = _cell_timeout()
+        deadline = time.monotonic() + limit
+        idle = False
+        while not idle:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.km.interrupt_kernel()
+                raise _KernelStopped(f"TimeoutError: did not finish in {limit:g} s "
+                                     "(set MLSYS_CELL_TIMEOUT to allow longer)")
+            try:
+                msg = self.kc.get_iopub_msg(timeout=min(1.0, remaining))
+            except queue.Empty:
+                if not self.km.is_alive():
+                    raise _KernelStopped("KernelDied: the Python kernel died while running "
+                                         "this code") from None
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "status":
+                idle = msg["content"]["execution_state"] == "idle"
+            else:
+                hook(msg)
+        while True:
+            try:
+                reply = self.kc.get_shell_msg(timeout=max(1.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise _KernelStopped("KernelDied: no reply from the Python kernel") from None
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply
+
     def run_cell(self, code: str) -> dict[str, Any]:
         outputs: list[dict[str, Any]] = []
 
@@ -323,13 +373,11 @@ class _Kernel:
                 outputs.clear()
 
         try:
-            reply = self.kc.execute_interactive(code, output_hook=hook, timeout=CELL_TIMEOUT,
-                                                allow_stdin=False, stop_on_error=False)
-        except TimeoutError:
-            self.km.interrupt_kernel()
-            return {"status": "error", "outputs": outputs, "ename": "TimeoutError",
-                    "evalue": f"cell did not finish in {CELL_TIMEOUT:g} s", "count": None}
-        content = reply["content"]
+            content = self._request(code, hook)["content"]
+        except _KernelStopped as exc:
+            ename, _, evalue = str(exc).partition(": ")
+            return {"status": "error", "outputs": outputs, "ename": ename, "evalue": evalue,
+                    "count": None, "fatal": True}
         result = {"status": content["status"], "outputs": outputs,
                   "count": content.get("execution_count")}
         if content["status"] == "error":
@@ -339,11 +387,11 @@ class _Kernel:
 
     def run_expr(self, expr: str) -> dict[str, Any]:
         try:
-            reply = self.kc.execute_interactive(
-                "", store_history=False, user_expressions={"v": f"str(({expr}\n))"},
-                output_hook=lambda m: None, timeout=CELL_TIMEOUT)
-        except TimeoutError:
-            return {"status": "error", "ename": "TimeoutError", "evalue": "expression timed out"}
+            reply = self._request("", lambda m: None, store_history=False,
+                                  user_expressions={"v": f"str(({expr}\n))"})
+        except _KernelStopped as exc:
+            ename, _, evalue = str(exc).partition(": ")
+            return {"status": "error", "ename": ename, "evalue": evalue, "fatal": True}
         value = reply["content"].get("user_expressions", {}).get("v", {})
         if value.get("status") != "ok":
             return {"status": "error", "ename": value.get("ename", "Error"),
@@ -392,14 +440,12 @@ def _run_plan(doc: _Doc, cwd: Path) -> tuple[list[dict[str, Any] | None], bool]:
     failed = False
     try:
         for i, (kind, code, extra) in enumerate(doc.plan):
-            if kind == "cell":
-                res = kernel.run_cell(code)
-                results[i] = res
-                if res["status"] == "error" and not extra["error"]:
-                    failed = True
-                    break
-            else:
-                results[i] = kernel.run_expr(code)
+            res = kernel.run_cell(code) if kind == "cell" else kernel.run_expr(code)
+            results[i] = res
+            if res.get("fatal") or (kind == "cell" and res["status"] == "error"
+                                    and not extra["error"]):
+                failed = True
+                break
     finally:
         kernel.close()
     return results, failed
@@ -419,6 +465,22 @@ def _load_or_run(doc: _Doc, path: Path, project: Project, cache_dir: Path,
         except (OSError, ValueError):
             pass  # a damaged entry is simply re-made
     results, failed = _run_plan(doc, path.parent)
+    try:
+        return results, _store(results, failed, cache_dir, entry, key), True
+    except OSError as exc:
+        raise _CacheUnwritable(results, f"cannot write the freeze cache in {cache_dir}: "
+                               f"{exc}") from exc
+
+
+class _CacheUnwritable(Exception):
+    def __init__(self, results: list[dict[str, Any] | None], message: str):
+        super().__init__(message)
+        self.results = results
+
+
+def _store(results: list[dict[str, Any] | None], failed: bool, cache_dir: Path, entry: Path,
+           key: str) -> Path:
+    """Write an entry aside, then rename it into place; return the directory of its files."""
     failed = failed or any(r is not None and r.get("status") == "error" and "outputs" not in r
                            for r in results)  # a failed inline expression
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -440,7 +502,7 @@ def _load_or_run(doc: _Doc, path: Path, project: Project, cache_dir: Path,
     except OSError:
         # another worker renamed the same entry first; theirs is identical, keep it
         shutil.rmtree(tmp, ignore_errors=True)
-    return results, final, True
+    return final
 
 
 # --------------------------------------------------------------------------------------------
@@ -510,7 +572,13 @@ def _emit_cell(cell: _Cell, doc: _Doc, results: list[dict[str, Any] | None],
 
     label = cell.label
     attrs = ".cell"
-    if label and not label.startswith(("fig-", "tbl-")):
+    code_attrs = ".python .cell-code"
+    if label and label.startswith("lst-"):
+        # a code listing: the id and caption go on the code block, as Quarto writes it
+        cap = caption("lst-cap")
+        code_attrs = f"#{label} " + code_attrs + (f' lst-cap="{_attr_escape(cap)}"' if cap
+                                                   else "")
+    elif label and not label.startswith(("fig-", "tbl-")):
         attrs = f"#{label} .cell"
     echo = _truthy(opts["echo"]) or opts["echo"] == "fenced"
     output_opt = opts["output"]
@@ -524,7 +592,7 @@ def _emit_cell(cell: _Cell, doc: _Doc, results: list[dict[str, Any] | None],
     if echo:
         body = cell.code[cell.body_start :]
         marks = _fence_for("\n".join(body))
-        w.add(f"{cell.indent}{marks} {{.python .cell-code}}", fence_loc)
+        w.add(f"{cell.indent}{marks} {{{code_attrs}}}", fence_loc)
         for k, line in enumerate(body):
             w.add(line, doc.locs[cell.fence + 1 + cell.body_start + k])
         w.add(f"{cell.indent}{marks}", doc.locs[min(cell.close, len(doc.locs) - 1)])
@@ -681,6 +749,9 @@ def execute_chapter(path: Path, project: Project, cache_dir: Path) -> ExecutedCh
         results, images, executed = _load_or_run(doc, path, project, Path(cache_dir))
     except RuntimeError as exc:  # the kernel could not start: report it, render the prose
         problems.append(Problem("error", str(exc), path, None))
+    except _CacheUnwritable as exc:  # outputs are fine, images could not be kept
+        problems.append(Problem("error", str(exc), path, None))
+        results, executed = exc.results, True
     if len(results) < len(doc.plan):
         results = results + [None] * (len(doc.plan) - len(results))
     w, resources = _emit(doc, results, images, path.stem, problems)

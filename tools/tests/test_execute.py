@@ -318,3 +318,53 @@ def test_kernel_cwd_is_the_chapter_directory(tmp_path: Path, project: Project) -
     ch = execute_chapter(chapter, project, tmp_path / "cache")
     assert "Read: from disk." in ch.markdown
     shutil.rmtree(sub)
+
+
+# ---------------------------------------------------------------------------- kernel trouble
+
+
+def test_kernel_death_is_reported_quickly_at_the_cell(tmp_path: Path, project: Project) -> None:
+    chapter = tmp_path / "die.qmd"
+    chapter.write_text("# D\n\n```{python}\nimport os\nos._exit(3)\n```\n\nAfter: `{python} 1`\n")
+    start = time.perf_counter()
+    ch = execute_chapter(chapter, project, tmp_path / "cache")
+    assert time.perf_counter() - start < 15
+    assert [(p.line, p.message) for p in ch.problems] == [
+        (3, "code cell failed: KernelDied: the Python kernel died while running this code")]
+    assert "After: `{python} 1`" in ch.markdown  # nothing ran after the death
+
+
+def test_runaway_cell_times_out(tmp_path: Path, project: Project,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLSYS_CELL_TIMEOUT", "1.5")
+    chapter = tmp_path / "slow.qmd"
+    chapter.write_text("# S\n\n```{python}\nimport time\ntime.sleep(30)\n```\n")
+    start = time.perf_counter()
+    ch = execute_chapter(chapter, project, tmp_path / "cache")
+    assert time.perf_counter() - start < 10
+    assert len(ch.problems) == 1 and "TimeoutError: did not finish in 1.5 s" in \
+        ch.problems[0].message
+
+
+def test_listing_label_and_caption_go_on_the_code_block(tmp_path: Path, project: Project
+                                                        ) -> None:
+    chapter = tmp_path / "lst.qmd"
+    chapter.write_text('# L\n\n```{python}\n#| label: lst-sum\n#| lst-cap: "Adding up"\n'
+                       "print(sum([1, 2]))\n```\n")
+    ch = execute_chapter(chapter, project, tmp_path / "cache")
+    blocks = [e for e in walk(pandoc_blocks(ch.markdown)) if e["t"] == "CodeBlock"]
+    ident, classes, kv = blocks[0]["c"][0]
+    assert (ident, classes, kv) == ("lst-sum", ["python", "cell-code"], [["lst-cap", "Adding up"]])
+    assert blocks[1]["c"][1] == "3"
+
+
+def test_toolchain_report_finds_the_installed_tools() -> None:
+    from mlsys.doctor import toolchain_report
+
+    rows = {name: (version, hint) for name, version, hint in toolchain_report()}
+    assert set(rows) == {"pandoc", "python kernel", "pagefind", "typst", "chromium"}
+    assert rows["pandoc"][0] == pypandoc.get_pandoc_version()
+    assert rows["python kernel"][0] and rows["python kernel"][0].startswith("ipykernel ")
+    assert all(hint for _, hint in rows.values())
+    if not Path("/usr/bin/chromium").exists():
+        assert rows["chromium"][0] is None
