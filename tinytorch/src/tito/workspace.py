@@ -47,11 +47,26 @@ def render_init(modules: list[Module]) -> str:
     modules 1..k" rule is checked.
     """
     lines = [INIT_HEADER, "", "Do not edit: `tito module start` rewrites it.", '"""', ""]
-    for mod in sorted(modules, key=lambda m: m.number):
+    ordered = sorted(modules, key=lambda m: m.number)
+    # Import every source module first, in curriculum order, before any exported name is bound:
+    # an export may share its name with a submodule (the function ``tensor`` in ``tensor.py``),
+    # and a later module doing ``from . import tensor`` must still find the submodule.
+    submodules = [
+        src[: -len(".py")].replace("/", ".").removesuffix(".__init__")
+        for mod in ordered
+        for src in mod.sources
+    ]
+    if submodules:
+        lines.append("import importlib as _importlib")
+        lines.append("")
+        lines.append(f"for _name in {tuple(submodules)!r}:")
+        lines.append('    _importlib.import_module(f"{__name__}.{_name}")')
+        lines.append("")
+    for mod in ordered:
         for src, names in mod.exports.items():
             if not names:
                 continue
-            dotted = "." + src[: -len(".py")].replace("/", ".")
+            dotted = "." + src[: -len(".py")].replace("/", ".").removesuffix(".__init__")
             lines.append(f"from {dotted} import {', '.join(names)}  # module {mod.key}")
     return "\n".join(lines) + "\n"
 
