@@ -198,6 +198,17 @@ def resolve_chapters(path: Path, profile: str | None, names: list[str]) -> list[
     return [c.path.stem for c in select_chapters(project, names)]
 
 
+def chapters_in(path: Path, profile: str | None, names: list[str]) -> list[str]:
+    """The names (of several volumes' chapters) that name a chapter of this project."""
+    found = []
+    for name in names:
+        try:
+            found += resolve_chapters(path, profile, [name])
+        except BuildError:
+            continue
+    return found
+
+
 def default_output(path: Path, profile: str | None) -> Path:
     """Where `mlsys render PATH` writes: the project's output-dir (Quarto's default _book)."""
     from mlsys.project import load_project
@@ -282,7 +293,11 @@ class SiteBuilder:
             if part.kind != "quarto":
                 continue
             path = self.root / part.path
-            names = resolve_chapters(path, part.profile, chapters) if chapters else None
+            names = None
+            if chapters:
+                names = chapters_in(path, part.profile, chapters)
+                if not names:
+                    continue  # none of the named chapters is in this volume
             try:
                 book = render(path, profile=part.profile, chapters=names, strict=self.strict,
                               cache_dir=self.cache / part.path.replace("/", "_"),

@@ -34,7 +34,7 @@ from typing import Any
 
 import jinja2
 
-from mlsys.model import Page, RenderedBook
+from mlsys.model import Page, RenderedBook, SidebarPart
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -376,14 +376,20 @@ class SiteWriter:
         book, prefix = section.book, section.prefix
         if prefix and not prefix.endswith("/"):
             prefix += "/"
-        old_meta = {p["href"]: p for p in self.sections.get(section.key, {}).get("pages", [])}
+        old_section = self.sections.get(section.key) or {}
         rendered = {p.href: p for p in book.pages}
-        if section.partial:
-            order = [h for part in book.sidebar for h in part.hrefs]
-            order += [p.href for p in book.pages if p.href not in order]
-            meta = {h: old_meta[h] for h in order if h in old_meta}
+        sidebar_parts = book.sidebar
+        if section.partial and old_section.get("pages"):
+            # Only some chapters were re-rendered: reading order, titles and the sidebar of the
+            # rest come from the previous build, so navigation stays whole.
+            order = [p["href"] for p in old_section["pages"]]
+            order += [h for h in rendered if h not in order]
+            meta = {p["href"]: p for p in old_section["pages"]}
             meta.update({h: _page_meta(p) for h, p in rendered.items()})
-            order = [h for h in order if h in meta]
+            sidebar_parts = [
+                SidebarPart(s["title"], list(s["hrefs"]), s["kind"])
+                for s in old_section.get("sidebar", [])
+            ] or book.sidebar
         else:
             order = [p.href for p in book.pages]
             meta = {h: _page_meta(p) for h, p in rendered.items()}
@@ -391,7 +397,9 @@ class SiteWriter:
         css_rel = None
         if book.css.strip():
             data = book.css.encode("utf-8")
-            css_rel = f"assets/project-{_sha(data)[:10]}.css"
+            # One file per section, not per content: two volumes sharing a file would let one
+            # volume's rebuild delete the stylesheet the other still links.
+            css_rel = f"assets/project-{section.key}.css"
             self.write_bytes(css_rel, data, section.key)
 
         written: list[str] = []
@@ -402,7 +410,8 @@ class SiteWriter:
                 continue
             page = rendered[href]
             path = prefix + href
-            ctx = self._page_context(section, page, path, prefix, order, meta, i, css_rel)
+            ctx = self._page_context(section, page, path, prefix, order, meta, i, css_rel,
+                                     sidebar_parts)
             if self.write_text(path, _env().get_template("page.html").render(ctx), section.key):
                 written.append(path)
             produced.append(path)
@@ -419,7 +428,7 @@ class SiteWriter:
             "label": section.label,
             "prefix": prefix,
             "sidebar": [
-                {"title": s.title, "kind": s.kind, "hrefs": list(s.hrefs)} for s in book.sidebar
+                {"title": s.title, "kind": s.kind, "hrefs": list(s.hrefs)} for s in sidebar_parts
             ],
             "pages": [meta[h] for h in order],
         }
@@ -436,6 +445,7 @@ class SiteWriter:
         meta: dict[str, dict[str, Any]],
         index: int,
         css_rel: str | None,
+        sidebar_parts: list[SidebarPart],
     ) -> dict[str, Any]:
         book = section.book
         root = relative_root(path)
@@ -449,7 +459,7 @@ class SiteWriter:
             return root + target
 
         sidebar = []
-        for part in book.sidebar:
+        for part in sidebar_parts:
             items = [
                 {
                     "href": link(h),
