@@ -1,0 +1,223 @@
+"""Single features of the renderer, each on a tiny book written into a temporary folder."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from mlsys.model import BuildError, RenderedBook
+from mlsys.pipeline import render_book
+
+
+def make_book(root: Path, chapters: dict[str, str], config: str = "",
+              appendices: list[str] | None = None) -> Path:
+    """Write a minimal Quarto book: `chapters` maps file name -> content, in order."""
+    root.mkdir(parents=True, exist_ok=True)
+    lines = ["project:", "  type: book", "book:", '  title: "T"', "  chapters:"]
+    lines += [f"    - {name}" for name in chapters if name not in (appendices or [])]
+    if appendices:
+        lines += ["  appendices:", *[f"    - {a}" for a in appendices]]
+    (root / "_quarto.yml").write_text("\n".join(lines) + "\n" + textwrap.dedent(config))
+    for name, text in chapters.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text))
+    return root
+
+
+def body(book: RenderedBook, href: str) -> str:
+    return next(p.body_html for p in book.pages if p.href == href)
+
+
+def test_missing_image_is_an_error_with_file_and_line(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {
+        "index.qmd": "# Home\n\nText.\n",
+        "one.qmd": "# One\n\nIntro.\n\n![Gone](img/nothere.png){#fig-gone}\n\nMore.\n",
+    })
+    with pytest.raises(BuildError) as err:
+        render_book(root, cache_dir=tmp_path / "c")
+    errors = [p for p in err.value.problems if p.severity == "error"]
+    assert len(errors) == 1
+    assert errors[0].file.name == "one.qmd" and errors[0].line == 5
+    assert "img/nothere.png" in errors[0].message
+
+
+def test_all_problems_of_the_build_are_collected(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {
+        "index.qmd": "# Home\n\nSee @fig-a.\n",
+        "one.qmd": "# One\n\n![x](a.png)\n",
+        "two.qmd": "# Two\n\n![y](b.png)\n\n@tbl-none\n",
+    })
+    with pytest.raises(BuildError) as err:
+        render_book(root, cache_dir=tmp_path / "c")
+    found = {(p.file.name, p.line, p.severity) for p in err.value.problems}
+    assert found == {("index.qmd", 3, "warning"), ("one.qmd", 3, "error"),
+                     ("two.qmd", 3, "error"), ("two.qmd", 5, "warning")}
+
+
+def test_number_sections_false_leaves_headings_unnumbered(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {
+        "index.qmd": "# Home\n",
+        "one.qmd": "# One\n\n## Part A {#sec-a}\n\nSee @sec-a.\n",
+    }, config="format:\n  html:\n    number-sections: false\n")
+    book = render_book(root, cache_dir=tmp_path / "c")
+    html = body(book, "one.html")
+    assert "header-section-number" not in html
+    assert '<a href="#sec-a" class="xref">Part A</a>' in html
+
+
+def test_front_matter_can_turn_numbering_off_for_one_chapter(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {
+        "index.qmd": "# Home\n",
+        "one.qmd": "---\nnumber-sections: false\n---\n# One\n\n## Plain {#sec-p}\n",
+        "two.qmd": "# Two\n\n## Numbered {#sec-n}\n",
+    })
+    book = render_book(root, cache_dir=tmp_path / "c")
+    assert "header-section-number" not in body(book, "one.html")
+    # Like Quarto, a chapter that turns numbering off takes no chapter number either.
+    assert [p.number for p in book.pages] == [None, None, "1"]
+    assert '<span class="header-section-number">1.1</span> Numbered' in body(book, "two.html")
+
+
+def test_auto_ids_for_headings_without_one(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {"index.qmd": "# Home\n",
+                                      "one.qmd": "# One\n\n## Memory Wall\n"})
+    book = render_book(root, cache_dir=tmp_path / "c")
+    page = next(p for p in book.pages if p.href == "one.html")
+    assert page.toc[0].id == "memory-wall"
+    assert 'id="memory-wall"' in page.body_html
+
+
+def test_content_hidden_and_unless_format(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {"index.qmd": """\
+        # Home
+
+        ::: {.content-hidden}
+        secret-one
+        :::
+
+        ::: {.content-hidden when-format="latex"}
+        shown-two
+        :::
+
+        ::: {.content-visible unless-format="html"}
+        secret-three
+        :::
+
+        ::: {.content-visible unless-format="pdf"}
+        shown-four
+        :::
+
+        Inline [secret-five]{.content-visible when-format="pdf"} and `<b>raw-html</b>`{=html}
+        and `\\LaTeX`{=latex}.
+
+        ```{=html}
+        <div class="kept-raw">raw block</div>
+        ```
+
+        ```{=tex}
+        \\clearpage
+        ```
+        """})
+    html = body(render_book(root, cache_dir=tmp_path / "c"), "index.html")
+    assert "shown-two" in html and "shown-four" in html
+    assert "secret" not in html
+    assert "<b>raw-html</b>" in html and '<div class="kept-raw">' in html
+    assert "LaTeX" not in html and "clearpage" not in html
+
+
+def test_callout_options(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {"index.qmd": """\
+        # Home
+
+        ::: {.callout-warning icon=false}
+        No icon here.
+        :::
+
+        ::: {.callout-important collapse="false" title="Open by default"}
+        Visible.
+        :::
+
+        ::: {.callout-caution appearance="minimal"}
+        Minimal.
+        :::
+
+        ::: {#nte-first .callout-note title="Numbered note"}
+        Body.
+        :::
+
+        See @nte-first.
+        """})
+    html = body(render_book(root, cache_dir=tmp_path / "c"), "index.html")
+    warning = html.split("callout-warning")[1].split("</div>\n</div>")[0]
+    assert "callout-icon" not in warning
+    assert '<span class="callout-title">Warning</span>' in warning
+    assert '<details class="callout callout-important callout-style-default" open>' in html
+    assert "callout-style-minimal" in html
+    assert '<span class="callout-title">Note 1: Numbered note</span>' in html
+    assert '<a href="#nte-first" class="xref">Note 1</a>' in html
+
+
+def test_table_div_and_listing_code_block(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {"index.qmd": "# Home\n", "one.qmd": """\
+        # One
+
+        ::: {#tbl-speeds}
+        | a | b |
+        |---|---|
+        | 1 | 2 |
+
+        Speeds of things
+        :::
+
+        ```{#lst-hello .python lst-cap="Hello world"}
+        print("hi")
+        ```
+
+        See @tbl-speeds and @lst-hello.
+        """})
+    html = body(render_book(root, cache_dir=tmp_path / "c"), "one.html")
+    assert '<figure id="tbl-speeds" class="float float-tbl">' in html
+    assert '<span class="float-prefix">Table 1.1:</span> Speeds of things' in html
+    # table captions sit above the table
+    assert html.index("Speeds of things") < html.index("<table")
+    assert '<span class="float-prefix">Listing 1.1:</span> Hello world' in html
+    assert '<a href="#tbl-speeds" class="xref">Table 1.1</a>' in html
+    assert '<a href="#lst-hello" class="xref">Listing 1.1</a>' in html
+
+
+def test_figure_div_with_fig_cap_attribute_and_links_to_pages(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {
+        "index.qmd": "# Home\n\nGo to [the chapter](sub/one.qmd#sec-deep) or "
+                     "[data](data.csv).\n",
+        "sub/one.qmd": "# One\n\n## Deep {#sec-deep}\n\n::: {#fig-box fig-cap=\"A box\"}\n"
+                       "Box content\n:::\n\nBack [home](../index.qmd).\n",
+    })
+    (root / "data.csv").write_text("a,b\n1,2\n")
+    book = render_book(root, cache_dir=tmp_path / "c")
+    assert '<a href="sub/one.html#sec-deep">the chapter</a>' in body(book, "index.html")
+    assert '<a href="data.csv">data</a>' in body(book, "index.html")
+    assert book.resources["data.csv"] == root / "data.csv"
+    one = body(book, "sub/one.html")
+    assert '<span class="float-prefix">Figure 1.1:</span> A box' in one
+    assert '<a href="../index.html">home</a>' in one
+
+
+def test_unnumbered_chapter_numbers_floats_without_chapter(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {
+        "index.qmd": "# Home\n\n::: {#fig-a}\nx\n\nCap\n:::\n\n$$a$$ {#eq-a}\n\n@fig-a @eq-a\n"})
+    html = body(render_book(root, cache_dir=tmp_path / "c"), "index.html")
+    assert '<a href="#fig-a" class="xref">Figure 1</a>' in html
+    assert '<a href="#eq-a" class="xref">Equation 1</a>' in html
+    assert '<span class="eq-number">(1)</span>' in html
+
+
+def test_chapter_bibliography_from_front_matter(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {
+        "index.qmd": "---\nbibliography: local.bib\n---\n# Home\n\nAs @doe2020 says.\n"})
+    (root / "local.bib").write_text(
+        "@article{doe2020, author={Jane Doe}, title={A study}, journal={J}, year={2020}}\n")
+    book = render_book(root, cache_dir=tmp_path / "c")
+    html = body(book, "index.html")
+    assert "Doe (" in html and 'id="ref-doe2020"' in html
+    assert not book.problems
