@@ -24,6 +24,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import textwrap
 import threading
 import time
 import uuid
@@ -301,6 +302,7 @@ class _Kernel:
             "MATPLOTLIBRC": str(_matplotlibrc()),
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
             "SOURCE_DATE_EPOCH": "0",
+            "PYTHONHASHSEED": "0",  # set iteration order, so outputs are reproducible
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         })
         try:
@@ -588,7 +590,11 @@ def _emit_cell(cell: _Cell, doc: _Doc, results: list[dict[str, Any] | None],
         blocks = _output_blocks(res, cell, opts, asis, images, chapter, resources, caption)
     if not echo and not blocks:
         return  # nothing to show: no empty div for the parser to trip over
-    w.add(f"{cell.indent}::: {{{attrs}}}", fence_loc)
+    # pandoc does not see an indented `:::` fence (a cell nested in a list item) as a div, so
+    # nested cells are emitted without their wrapper
+    wrap = not cell.indent
+    if wrap:
+        w.add(f"::: {{{attrs}}}", fence_loc)
     if echo:
         body = cell.code[cell.body_start :]
         marks = _fence_for("\n".join(body))
@@ -598,9 +604,11 @@ def _emit_cell(cell: _Cell, doc: _Doc, results: list[dict[str, Any] | None],
         w.add(f"{cell.indent}{marks}", doc.locs[min(cell.close, len(doc.locs) - 1)])
     for block in blocks:
         w.add("", fence_loc)
-        w.add(block, fence_loc)
-    w.add("", fence_loc)
-    w.add(f"{cell.indent}:::", fence_loc)
+        # outputs of a cell nested in a list item keep the item's indentation
+        w.add(textwrap.indent(block, cell.indent) if cell.indent else block, fence_loc)
+    if wrap:
+        w.add("", fence_loc)
+        w.add(":::", fence_loc)
 
 
 def _output_blocks(res: dict[str, Any], cell: _Cell, opts: dict[str, Any], asis: bool,
