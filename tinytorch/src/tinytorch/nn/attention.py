@@ -1,0 +1,155 @@
+"""Attention (module 12): every position looks at every other and takes what is relevant.
+
+Each position emits a query ("what am I looking for"), a key ("what do I offer") and a value
+("what I hand over"). Scores are query-key dot products scaled by 1/sqrt(d) (so their variance
+does not grow with d and the softmax does not saturate); the softmax of a row says how much of
+each value to mix in. A causal mask hides the future so a language model cannot peek at the
+token it must predict.
+
+``scaled_dot_product_attention`` is one fused op: forward keeps only the attention
+probabilities, and backward is four batched matmuls plus the softmax rule - instead of six graph
+nodes and their intermediates. ``MultiheadAttention`` accepts ``past_kv`` and returns
+``present_kv`` so generation can reuse the keys and values of earlier tokens (module 18).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..autograd import Function
+from ..tensor import Tensor, _op, cat
+from .linear import Linear, linear, uniform_
+from .module import Module, Parameter
+
+__all__ = ["MultiheadAttention"]
+
+
+def causal_mask(tq: int, tk: int | None = None) -> np.ndarray:
+    """Boolean (tq, tk) mask, True where query i must NOT see key j.
+
+    With a cache the queries are the LAST tq of tk positions, so query i sits at absolute
+    position tk - tq + i and may see keys 0..tk - tq + i.
+    """
+    tk = tq if tk is None else tk
+    # BEGIN SOLUTION
+    # HINT: np.triu(np.ones((tq, tk), bool), k=...) marks the entries above a diagonal;
+    # HINT: the diagonal is shifted right by the number of cached positions, tk - tq
+    return np.triu(np.ones((tq, tk), dtype=bool), k=1 + tk - tq)
+    # END SOLUTION
+
+
+class AttentionBackward(Function):
+    def backward(self, grad):
+        q, k, v = (t.data for t in self.inputs)
+        probs, scale = self.saved["probs"], self.saved["scale"]
+        kt = np.swapaxes(k, -1, -2)
+        # BEGIN SOLUTION
+        # HINT: out = P @ V  ->  dV = P^T @ g,  dP = g @ V^T
+        # HINT: softmax rule: dS = P * (dP - sum(dP * P, last axis))
+        # HINT: S = scale * Q @ K^T  ->  dQ = scale * dS @ K,  dK = scale * dS^T @ Q
+        gv = np.swapaxes(probs, -1, -2) @ grad if self.needs[2] else None
+        dp = grad @ np.swapaxes(v, -1, -2)
+        ds = probs * (dp - (dp * probs).sum(axis=-1, keepdims=True))
+        ds *= np.asarray(scale, dtype=ds.dtype)
+        gq = ds @ np.swapaxes(kt, -1, -2) if self.needs[0] else None
+        gk = np.swapaxes(ds, -1, -2) @ q if self.needs[1] else None
+        # END SOLUTION
+        return gq, gk, gv
+
+
+def scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, mask: np.ndarray | None = None,
+                                 is_causal: bool = False,
+                                 return_weights: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """softmax(Q K^T / sqrt(d) with masked entries at -inf) @ V over the last two axes.
+
+    ``mask`` is boolean, True where attention is NOT allowed (broadcast over batch and heads).
+    """
+    if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
+        raise ValueError(f"scaled_dot_product_attention: q {q.shape}, k {k.shape} and v "
+                         f"{v.shape} do not fit (q and k need the same last dim, k and v the "
+                         f"same length)")
+    scale = 1.0 / math.sqrt(q.shape[-1])
+    # BEGIN SOLUTION
+    # HINT: scores = (q @ k^T) * scale; fill masked entries with -inf; stable softmax on the
+    # HINT: last axis; out = probs @ v. Save probs for backward.
+    scores = np.matmul(q.data, np.swapaxes(k.data, -1, -2))
+    scores *= np.asarray(scale, dtype=scores.dtype)
+    if is_causal:
+        cm = causal_mask(q.shape[-2], k.shape[-2])
+        mask = cm if mask is None else (mask | cm)
+    if mask is not None:
+        scores = np.where(mask, -np.inf, scores)
+    scores -= scores.max(axis=-1, keepdims=True)
+    probs = np.exp(scores, out=scores)
+    probs /= probs.sum(axis=-1, keepdims=True)
+    out = probs @ v.data
+    # END SOLUTION
+    result = _op(out, (q, k, v), AttentionBackward, probs=probs, scale=scale)
+    if return_weights:
+        return result, Tensor(probs)
+    return result
+
+
+class MultiheadAttention(Module):
+    """Self-attention with ``num_heads`` heads over (B, T, embed_dim) inputs.
+
+    Parameters mirror PyTorch's ``nn.MultiheadAttention``: ``in_proj_weight`` (3E, E) and
+    ``in_proj_bias`` produce q, k, v in one matmul; ``out_proj`` mixes the heads.
+    """
+
+    def __init__(self, embed_dim: int, num_heads: int, bias: bool = True,
+                 dropout: float = 0.0) -> None:
+        super().__init__()
+        if embed_dim % num_heads:
+            raise ValueError(f"MultiheadAttention: embed_dim {embed_dim} is not divisible by "
+                             f"num_heads {num_heads}")
+        self.embed_dim, self.num_heads = embed_dim, num_heads
+        self.head_dim = embed_dim // num_heads
+        bound = math.sqrt(6.0 / (embed_dim + 3 * embed_dim))  # Xavier-uniform on (3E, E)
+        self.in_proj_weight = Parameter(uniform_((3 * embed_dim, embed_dim), bound))
+        if bias:
+            self.in_proj_bias = Parameter(np.zeros(3 * embed_dim, dtype=np.float32))
+        else:
+            self.register_parameter("in_proj_bias", None)
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias)
+        if bias:
+            self.out_proj.bias.data[:] = 0.0
+        self.dropout = dropout
+
+    def _split_heads(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        b, t, _ = x.shape
+        qkv = linear(x, self.in_proj_weight, self.in_proj_bias)        # (B, T, 3E)
+        qkv = qkv.reshape(b, t, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        return qkv[0], qkv[1], qkv[2]                                  # each (B, H, T, hd)
+
+    def forward(self, x: Tensor, attn_mask: np.ndarray | Tensor | None = None,
+                is_causal: bool = False, past_kv: tuple[Tensor, Tensor] | None = None,
+                use_cache: bool = False) -> Tensor | tuple[Tensor, tuple[Tensor, Tensor]]:
+        """Attend over ``x`` (B, T, E); with ``past_kv`` the cached keys/values come first.
+
+        Returns the output, or ``(output, (k, v))`` when ``use_cache`` - the keys and values
+        of all positions so far, to pass as ``past_kv`` next time.
+        """
+        if x.ndim != 3 or x.shape[-1] != self.embed_dim:
+            raise ValueError(f"MultiheadAttention: expected (B, T, {self.embed_dim}) input, "
+                             f"got {x.shape}")
+        b, t, _ = x.shape
+        q, k, v = self._split_heads(x)
+        if past_kv is not None:
+            k = cat([past_kv[0], k], axis=2)
+            v = cat([past_kv[1], v], axis=2)
+        mask = attn_mask.data if isinstance(attn_mask, Tensor) else attn_mask
+        if mask is not None:
+            mask = np.asarray(mask, dtype=bool)
+        out = scaled_dot_product_attention(q, k, v, mask=mask, is_causal=is_causal)
+        out = out.permute(0, 2, 1, 3).reshape(b, t, self.embed_dim)
+        if self.dropout and self.training:
+            from .normalization import dropout as _dropout  # module 09 is present by now
+            out = _dropout(out, self.dropout, True)
+        out = self.out_proj(out)
+        return (out, (k, v)) if use_cache else out
+
+    def extra_repr(self) -> str:
+        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
