@@ -179,9 +179,9 @@ def _check_chapters(builder: Any, parts: list[Any], names: list[str]) -> None:
                 break
             except BuildError as exc:
                 unresolved.setdefault(name, []).extend(exc.problems)
-    if unresolved:  # the same problem found in each volume is reported once
-        unique = {str(p): p for probs in unresolved.values() for p in probs}
-        raise BuildError(list(unique.values()))
+    if unresolved:  # one problem per name: the volume whose answer says the most
+        raise BuildError([max(probs, key=lambda p: len(p.message))
+                          for probs in unresolved.values()])
 
 
 @main.command()

@@ -1,0 +1,168 @@
+"""The mlsys CLI on a miniature curriculum repository, with the real pipeline (pandoc)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from mlsys.cli import main
+
+FIXTURE = Path(__file__).parent / "fixtures" / "site_repo"
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURE, root)
+    monkeypatch.chdir(root / "book")  # commands find the root by walking up
+    return root
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def test_build_makes_one_site_with_a_landing_page(repo: Path) -> None:
+    code, out = run("build", "-q")
+    assert code == 0, out
+    site = repo / "_site"
+    for page in ("book/vol1/memory.html", "book/vol2/scaling.html", "index.html", "404.html",
+                 "sitemap.xml", "pagefind/pagefind-ui.js"):
+        assert (site / page).is_file(), page
+    landing = (site / "index.html").read_text()
+    assert "Tiny curriculum" in landing
+    # The map of the curriculum: both volumes with their parts and chapters; absent parts say so.
+    assert 'href="book/vol1/memory.html"' in landing and "Memory hierarchies" in landing
+    assert 'href="book/vol2/scaling.html"' in landing
+    assert "Hardware kit" in landing and "Not built yet" in landing
+    page = (site / "book/vol1/memory.html").read_text()
+    menu = page[page.index('<nav class="menus"'):page.index("</nav>")]
+    assert "<summary>Read</summary>" in menu
+    assert 'href="../../book/vol1/index.html">Volume I: Small' in menu
+    assert 'href="../../book/vol2/index.html">Volume II: Large' in menu
+    assert "Hardware kit" not in menu  # not on disk, so not in the navbar
+
+
+def test_cross_chapter_reference_points_at_the_right_anchor(repo: Path) -> None:
+    assert run("build", "book", "-q")[0] == 0
+    intro = (repo / "_site/book/vol1/introduction.html").read_text()
+    href = re.search(r'<a href="([^"]+)"[^>]*>Section 2\.2</a>', intro).group(1)
+    target, anchor = href.split("#")
+    assert 'id="' + anchor + '"' in (repo / "_site/book/vol1" / target).read_text()
+
+
+def test_unknown_chapter_fails_with_a_suggestion(repo: Path) -> None:
+    code, out = run("build", "book", "memroy")
+    assert code != 0
+    assert "unknown chapter 'memroy'" in out and "memory" in out
+    assert out.count("unknown chapter 'memroy'") == 1  # once, not once per volume
+    assert not (repo / "_site").exists()
+
+
+def test_ambiguous_chapter_lists_the_candidates(repo: Path) -> None:
+    code, out = run("build", "book", "--vol", "1", "in")
+    assert code != 0
+    assert "ambiguous chapter 'in'" in out and "introduction" in out and "index" in out
+
+
+def test_one_chapter_rebuild_touches_only_that_page(repo: Path) -> None:
+    assert run("build", "book", "-q")[0] == 0
+    before = snapshot(repo / "_site")
+    chapter = repo / "book/vol1/memory.qmd"
+    chapter.write_text(chapter.read_text() + "\nA freshly added sentence.\n")
+    code, out = run("build", "book", "--vol", "1", "memory")
+    assert code == 0, out
+    after = snapshot(repo / "_site")
+    changed = {k for k in after if before.get(k) != after[k] and not k.startswith("pagefind/")}
+    assert changed == {"book/vol1/memory.html", ".mlsys-manifest.json"}
+    assert "A freshly added sentence." in after["book/vol1/memory.html"].decode()
+
+
+def test_failed_build_keeps_the_old_site_and_names_the_line(repo: Path) -> None:
+    """Through a real subprocess, as an author would run it."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    cmd = [sys.executable, "-m", "mlsys.cli", "build", "book", "-q"]
+    first = subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    before = snapshot(repo / "_site")
+    config = repo / "book/_quarto-vol1.yml"
+    config.write_text(config.read_text().replace("vol1/training.qmd", "vol1/missing.qmd"))
+    second = subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    assert second.returncode != 0
+    assert "Traceback" not in second.stderr
+    line = next(i for i, t in enumerate(config.read_text().splitlines(), 1) if "missing" in t)
+    assert f"_quarto-vol1.yml:{line}: error:" in second.stderr
+    assert snapshot(repo / "_site") == before
+    assert not list(repo.glob("._site*"))
+
+
+def test_render_any_project_into_its_output_dir(repo: Path) -> None:
+    code, out = run("render", str(repo / "book"), "--profile", "vol2", "-q")
+    assert code == 0, out
+    site = repo / "book/_book/vol2"  # the project's own output-dir
+    assert (site / "vol2/scaling.html").is_file()
+    html = (site / "vol2/scaling.html").read_text()
+    assert '<a class="brand" href="../vol2/index.html">' in html
+    assert not (repo / "_site").exists()
+
+
+def test_render_with_out(repo: Path, tmp_path: Path) -> None:
+    code, out = run("render", str(repo / "book"), "--out", str(tmp_path / "web"), "-q")
+    assert code == 0, out
+    assert (tmp_path / "web/vol1/memory.html").is_file()  # default profile: vol1
+
+
+def test_check_writes_nothing_and_strict_fails_on_warnings(repo: Path) -> None:
+    code, out = run("check", "book", "-q")
+    assert code == 0, out
+    assert not (repo / "_site").exists()
+    chapter = repo / "book/vol1/training.qmd"
+    chapter.write_text(chapter.read_text() + "\nSee @sec-nowhere.\n")
+    code, out = run("check", "book", "--strict", "-q")
+    assert code != 0
+    assert "training.qmd:" in out and "sec-nowhere" in out
+    assert not (repo / "_site").exists()
+
+
+def test_clean_removes_site_and_caches(repo: Path) -> None:
+    assert run("build", "-q")[0] == 0
+    assert (repo / "_site").exists()
+    code, out = run("clean")
+    assert code == 0
+    assert not (repo / "_site").exists() and not (repo / ".mlsys-cache").exists()
+    assert "removed" in out
+
+
+def test_outside_a_curriculum_is_a_clear_error(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out = run("build")
+    assert code != 0 and "no curriculum.yml" in out
+
+
+def test_bad_curriculum_entry_is_reported_with_its_line(repo: Path) -> None:
+    cur = repo / "curriculum.yml"
+    cur.write_text(cur.read_text().replace("kind: quarto\n    path: kit", "kind: pdf\n    path: kit"))
+    code, out = run("build")
+    line = next(i for i, t in enumerate(cur.read_text().splitlines(), 1) if "id: kit" in t)
+    assert code != 0
+    assert f"curriculum.yml:{line}: error: part 'kit': kind must be one of" in out
+
+
+def test_doctor_prints_the_toolchain() -> None:
+    code, out = run("doctor")
+    assert "pandoc" in out and "pagefind" in out
+    assert code in (0, 1)
+    assert (code == 0) == ("missing:" not in out)
