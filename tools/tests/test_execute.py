@@ -383,3 +383,50 @@ def test_toolchain_report_finds_the_installed_tools() -> None:
     assert all(hint for _, hint in rows.values())
     if not Path("/usr/bin/chromium").exists():
         assert rows["chromium"][0] is None
+
+
+def test_project_chapter_and_cell_options_merge_in_that_order(tmp_path: Path, project: Project
+                                                              ) -> None:
+    import dataclasses
+
+    quiet = dataclasses.replace(project, config={**project.config,
+                                                 "execute": {"echo": False, "warning": True}})
+    chapter = tmp_path / "merge.qmd"
+    chapter.write_text(textwrap.dedent("""\
+        ---
+        execute:
+          warning: false
+        ---
+
+        ```{python}
+        import warnings
+        warnings.warn("hidden by the chapter")
+        print("project hides this code")
+        ```
+
+        ```{python}
+        #| echo: true
+        print("cell shows this code")
+        ```
+
+        ```{python #attr-cell echo=true output=false}
+        print("fence attributes work too")
+        ```
+        """))
+    ch = execute_chapter(chapter, quiet, tmp_path / "cache")
+    md = ch.markdown
+    assert "project hides this code" in md and 'print("project hides this code")' not in md
+    assert "hidden by the chapter" not in md
+    assert 'print("cell shows this code")' in md
+    attr = block_after(md, "::: {#attr-cell .cell}")
+    assert 'print("fence attributes work too")' in attr and "cell-output" not in attr
+
+
+def test_unknown_kernel_is_a_problem_not_a_crash(tmp_path: Path, project: Project) -> None:
+    chapter = tmp_path / "k.qmd"
+    chapter.write_text("---\njupyter: no-such-kernel\n---\n\nValue `{python} 1`.\n")
+    ch = execute_chapter(chapter, project, tmp_path / "cache")
+    assert len(ch.problems) == 1
+    assert "cannot start Jupyter kernel 'no-such-kernel'" in ch.problems[0].message
+    assert ch.problems[0].file == chapter.resolve()
+    assert "Value `{python} 1`." in ch.markdown
