@@ -1,0 +1,116 @@
+"""`mlsys preview` for real: a server thread, a watcher, a saved chapter, a reload event."""
+
+from __future__ import annotations
+
+import http.client
+import shutil
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mlsys.build import SiteBuilder
+from mlsys.preview import EVENTS_PATH, Preview
+
+FIXTURE = Path(__file__).parent / "fixtures" / "site_repo"
+
+
+class EventListener:
+    """A Server-Sent Events client on its own thread, noting when each reload arrives."""
+
+    def __init__(self, port: int) -> None:
+        self.reloads: list[float] = []
+        self.connected = threading.Event()
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        self.conn.request("GET", EVENTS_PATH)
+        resp = self.conn.getresponse()
+        assert resp.getheader("Content-Type") == "text/event-stream"
+        self.connected.set()
+        try:
+            while True:
+                line = resp.fp.readline()
+                if not line:
+                    return
+                if line.startswith(b"event: reload"):
+                    self.reloads.append(time.perf_counter())
+        except OSError:
+            return
+
+    def wait_for(self, count: int, timeout: float) -> bool:
+        end = time.perf_counter() + timeout
+        while time.perf_counter() < end:
+            if len(self.reloads) >= count:
+                return True
+            time.sleep(0.01)
+        return False
+
+
+@pytest.fixture
+def preview(tmp_path: Path) -> Iterator[Preview]:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURE, root)
+    builder = SiteBuilder(root)
+    builder.build()
+    messages: list[str] = []
+    pv = Preview(builder, builder.book_parts(), echo=messages.append)
+    pv.start()
+    time.sleep(0.3)  # let the watcher register its inotify watches
+    yield pv
+    pv.stop()
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        return resp.read().decode("utf-8")
+
+
+def test_pages_get_the_reload_script_only_when_served(preview: Preview) -> None:
+    served = fetch(preview.url + "book/vol1/memory.html")
+    assert EVENTS_PATH in served
+    on_disk = (preview.builder.out / "book/vol1/memory.html").read_text()
+    assert EVENTS_PATH not in on_disk
+    assert EVENTS_PATH in fetch(preview.url)  # the landing page, via the folder URL
+
+
+def test_saving_a_chapter_rerenders_it_and_reloads_the_browser(preview: Preview) -> None:
+    listener = EventListener(preview.server.server_address[1])
+    assert listener.connected.wait(5)
+    chapter = preview.builder.root / "book/vol1/memory.qmd"
+    intro_before = (preview.builder.out / "book/vol1/introduction.html").read_bytes()
+
+    t0 = time.perf_counter()
+    chapter.write_text(chapter.read_text() + "\nThe platypoid paragraph was just saved.\n")
+    assert listener.wait_for(1, timeout=15), "no reload event after saving a chapter"
+    latency = listener.reloads[0] - t0
+    print(f"\nsave -> reload event: {latency * 1000:.0f} ms")
+
+    page = fetch(preview.url + "book/vol1/memory.html")
+    assert "platypoid paragraph" in page
+    event = preview.events[-1]
+    assert event.chapters == ["memory"] and event.error is None
+    # Only the saved chapter was re-rendered; its neighbours are byte-identical.
+    assert (preview.builder.out / "book/vol1/introduction.html").read_bytes() == intro_before
+    assert latency < 5.0  # the target (< 1 s) is measured by benchmarks/book_build.py
+
+
+def test_a_broken_save_keeps_serving_and_recovers(preview: Preview) -> None:
+    listener = EventListener(preview.server.server_address[1])
+    assert listener.connected.wait(5)
+    config = preview.builder.root / "book/_quarto-vol1.yml"
+    good = config.read_text()
+    preview.rebuilt.clear()
+    config.write_text(good.replace("vol1/training.qmd", "vol1/gone.qmd"))
+    assert preview.rebuilt.wait(15)
+    assert preview.events[-1].error and "gone.qmd" in preview.events[-1].error
+    assert listener.reloads == []  # nothing to reload: the old site is still served
+    assert "Training at scale" in fetch(preview.url + "book/vol1/training.html")
+
+    config.write_text(good)
+    assert listener.wait_for(1, timeout=15)
+    assert preview.events[-1].error is None
