@@ -1,0 +1,206 @@
+"""Acceleration (module 15): the same maths, three to four orders of magnitude apart in speed.
+
+Every kernel here computes exactly the same numbers. What changes is *who runs the loops*:
+the Python interpreter (one bytecode dispatch per multiply-add), numpy (one C loop per call),
+or an optimised BLAS library (blocked for the cache, vectorised for SIMD, multi-threaded). The
+naive kernels are deliberately slow: they are the baseline that makes the speed-ups visible.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+
+def _arr(x: Any) -> np.ndarray:
+    """Accept Tensors (their ``.data`` array) or arrays; float64 stays float64, else float32."""
+    if not isinstance(x, np.ndarray):
+        x = np.asarray(getattr(x, "data", x))
+    return x if x.dtype in (np.float32, np.float64) else x.astype(np.float32)
+
+
+def _check_matmul(a: np.ndarray, b: np.ndarray) -> None:
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
+        raise ValueError(f"matmul needs (n, k) @ (k, m) matrices, got {a.shape} @ {b.shape}")
+
+
+def matmul_naive(a: Any, b: Any) -> np.ndarray:
+    """Three nested Python loops: the textbook definition, n*m*k interpreted multiply-adds."""
+    a, b = _arr(a), _arr(b)
+    _check_matmul(a, b)
+    n, k = a.shape
+    m = b.shape[1]
+    out = np.zeros((n, m), dtype=a.dtype)
+    # BEGIN SOLUTION
+    # HINT: out[i, j] = sum over p of a[i, p] * b[p, j]; use plain Python lists for the loops
+    al, bl = a.tolist(), b.tolist()
+    for i in range(n):
+        row = al[i]
+        for j in range(m):
+            s = 0.0
+            for p in range(k):
+                s += row[p] * bl[p][j]
+            out[i, j] = s
+    # END SOLUTION
+    return out
+
+
+def matmul_outer(a: Any, b: Any) -> np.ndarray:
+    """k rank-1 updates: one Python loop, each step a whole (n, m) numpy outer product."""
+    a, b = _arr(a), _arr(b)
+    _check_matmul(a, b)
+    out = np.zeros((a.shape[0], b.shape[1]), dtype=a.dtype)
+    # BEGIN SOLUTION
+    # HINT: for each p, out += np.outer(a[:, p], b[p, :])
+    for p in range(a.shape[1]):
+        out += np.outer(a[:, p], b[p, :])
+    # END SOLUTION
+    return out
+
+
+def matmul_tiled(a: Any, b: Any, tile: int = 64) -> np.ndarray:
+    """Blocked matmul: each (tile x tile) block of the output accumulates block products.
+
+    A block of ``a``, ``b`` and ``out`` together fit in cache, so each loaded number is reused
+    ``tile`` times instead of once. BLAS libraries do exactly this (several levels deep).
+    """
+    if tile < 1:
+        raise ValueError(f"tile must be a positive integer, got {tile}")
+    a, b = _arr(a), _arr(b)
+    _check_matmul(a, b)
+    n, k = a.shape
+    m = b.shape[1]
+    out = np.zeros((n, m), dtype=a.dtype)
+    # BEGIN SOLUTION
+    # HINT: three loops over block starts i0, j0, p0 with step `tile`; slicing clips the edges
+    for i0 in range(0, n, tile):
+        for j0 in range(0, m, tile):
+            acc = out[i0 : i0 + tile, j0 : j0 + tile]
+            for p0 in range(0, k, tile):
+                acc += a[i0 : i0 + tile, p0 : p0 + tile] @ b[p0 : p0 + tile, j0 : j0 + tile]
+    # END SOLUTION
+    return out
+
+
+def matmul_blas(a: Any, b: Any) -> np.ndarray:
+    """numpy's ``@``, which calls the BLAS library it was built with."""
+    a, b = _arr(a), _arr(b)
+    _check_matmul(a, b)
+    return a @ b
+
+
+def _pad(x: np.ndarray, padding: int) -> np.ndarray:
+    if padding == 0:
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+
+
+def _check_conv(x: np.ndarray, w: np.ndarray, stride: int, padding: int) -> tuple[int, int]:
+    if x.ndim != 4 or w.ndim != 4 or x.shape[1] != w.shape[1]:
+        raise ValueError(
+            f"conv2d needs x (N, C, H, W) and w (F, C, kh, kw) with equal C, got {x.shape}, {w.shape}"
+        )
+    if stride < 1 or padding < 0:
+        raise ValueError(f"stride must be >= 1 and padding >= 0, got {stride}, {padding}")
+    oh = (x.shape[2] + 2 * padding - w.shape[2]) // stride + 1
+    ow = (x.shape[3] + 2 * padding - w.shape[3]) // stride + 1
+    if oh < 1 or ow < 1:
+        raise ValueError(f"kernel {w.shape[2:]} is larger than the padded input {x.shape[2:]}")
+    return oh, ow
+
+
+def conv2d_naive(x: Any, w: Any, bias: Any = None, stride: int = 1, padding: int = 0) -> np.ndarray:
+    """Direct convolution with Python loops over images, filters and output positions."""
+    x, w = _arr(x), _arr(w)
+    oh, ow = _check_conv(x, w, stride, padding)
+    xp = _pad(x, padding)
+    n, f = x.shape[0], w.shape[0]
+    kh, kw = w.shape[2:]
+    out = np.zeros((n, f, oh, ow), dtype=x.dtype)
+    # BEGIN SOLUTION
+    # HINT: out[b, o, i, j] = sum(xp[b, :, i*s : i*s+kh, j*s : j*s+kw] * w[o])
+    for b in range(n):
+        for o in range(f):
+            for i in range(oh):
+                for j in range(ow):
+                    patch = xp[b, :, i * stride : i * stride + kh, j * stride : j * stride + kw]
+                    out[b, o, i, j] = np.sum(patch * w[o])
+    # END SOLUTION
+    if bias is not None:
+        out += _arr(bias).reshape(1, -1, 1, 1)
+    return out
+
+
+def im2col(x: Any, kh: int, kw: int, stride: int = 1, padding: int = 0) -> np.ndarray:
+    """Every receptive field as a row: shape (N * OH * OW, C * kh * kw), no Python loops."""
+    x = _arr(x)
+    xp = _pad(x, padding)
+    # BEGIN SOLUTION
+    # HINT: sliding_window_view(xp, (kh, kw), axis=(2, 3)) has shape (N, C, H', W', kh, kw);
+    # HINT: subsample H', W' by the stride, move C next to (kh, kw), then reshape
+    win = sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
+    n, c, oh, ow = win.shape[:4]
+    return win.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * kh * kw)
+    # END SOLUTION
+
+
+def conv2d_im2col(
+    x: Any, w: Any, bias: Any = None, stride: int = 1, padding: int = 0
+) -> np.ndarray:
+    """Convolution as ONE matrix multiply: im2col rows times the flattened filters."""
+    x, w = _arr(x), _arr(w)
+    oh, ow = _check_conv(x, w, stride, padding)
+    n, f = x.shape[0], w.shape[0]
+    # BEGIN SOLUTION
+    # HINT: (N*OH*OW, C*kh*kw) @ (C*kh*kw, F), then reshape to (N, OH, OW, F) and transpose
+    cols = im2col(x, w.shape[2], w.shape[3], stride, padding)
+    out = (cols @ w.reshape(f, -1).T).reshape(n, oh, ow, f).transpose(0, 3, 1, 2)
+    # END SOLUTION
+    if bias is not None:
+        out = out + _arr(bias).reshape(1, -1, 1, 1)
+    return np.ascontiguousarray(out)
+
+
+def time_kernel(fn: Callable[..., Any], *args: Any, warmup: int = 1, repeats: int = 5) -> float:
+    """Median wall time of ``fn(*args)`` in seconds, after ``warmup`` untimed calls.
+
+    Warm-up pays one-off costs (allocations, caches, lazy imports) outside the measurement;
+    the median ignores the odd run slowed down by the operating system.
+    """
+    if repeats < 1 or warmup < 0:
+        raise ValueError(f"need repeats >= 1 and warmup >= 0, got {repeats}, {warmup}")
+    for _ in range(warmup):
+        fn(*args)
+    times = np.empty(repeats)
+    for r in range(repeats):
+        t0 = time.perf_counter()
+        fn(*args)
+        times[r] = time.perf_counter() - t0
+    return float(np.median(times))
+
+
+MATMUL_KERNELS: dict[str, Callable[..., np.ndarray]] = {
+    "naive": matmul_naive,
+    "outer": matmul_outer,
+    "tiled": matmul_tiled,
+    "blas": matmul_blas,
+}
+
+
+def matmul_speedups(n: int = 64, repeats: int = 3, seed: int = 0) -> list[dict[str, float | str]]:
+    """Time every matmul kernel on (n, n) @ (n, n); report seconds, GFLOP/s and speed-up."""
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((n, n)).astype(np.float32)
+    b = rng.standard_normal((n, n)).astype(np.float32)
+    flops = 2.0 * n**3
+    rows: list[dict[str, float | str]] = []
+    base = None
+    for name, fn in MATMUL_KERNELS.items():
+        t = time_kernel(fn, a, b, warmup=1, repeats=repeats)
+        base = base or t
+        rows.append({"kernel": name, "seconds": t, "gflops": flops / t / 1e9, "speedup": base / t})
+    return rows
