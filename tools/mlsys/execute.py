@@ -685,9 +685,11 @@ def _output_blocks(res: dict[str, Any], cell: _Cell, opts: dict[str, Any], asis:
             blocks[slot] = f"![{fig_cap or ''}]({href})" + (f"{{{attrs}}}" if attrs else "")
         else:
             blocks[slot] = f"![]({href})" + (f"{{{alt_attr.strip()}}}" if alt_attr else "")
-    if len(figures) > 1 and (fig_id or fig_cap):
-        head = f"::: {{#{fig_id}}}" if fig_id else ":::"
-        blocks = [head, *blocks, *( [fig_cap] if fig_cap else [] ), ":::"]
+    if len(figures) > 1 and fig_id:
+        # Quarto's div figure: the content, then the caption as the last paragraph
+        blocks = [f"::: {{#{fig_id}}}", *blocks, *([fig_cap] if fig_cap else []), ":::"]
+    elif len(figures) > 1 and fig_cap:
+        blocks = [*blocks, fig_cap]  # no label: nothing to number, the caption is a paragraph
     elif not figures and fig_id and fig_cap:
         blocks = [f"::: {{#{fig_id}}}", *blocks, fig_cap, ":::"]
     if label.startswith("tbl-") and tbl_cap and not table_done and blocks:

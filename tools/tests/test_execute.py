@@ -430,3 +430,41 @@ def test_unknown_kernel_is_a_problem_not_a_crash(tmp_path: Path, project: Projec
     assert "cannot start Jupyter kernel 'no-such-kernel'" in ch.problems[0].message
     assert ch.problems[0].file == chapter.resolve()
     assert "Value `{python} 1`." in ch.markdown
+
+
+def test_invalid_cell_options_name_their_line(tmp_path: Path, project: Project) -> None:
+    chapter = tmp_path / "opts.qmd"
+    chapter.write_text("# O\n\n```{python}\n#| echo: false\n#| fig-cap: [unclosed\nx = 1\n```\n")
+    ch = execute_chapter(chapter, project, tmp_path / "cache")
+    assert [(p.file, p.line) for p in ch.problems] == [(chapter.resolve(), 5)]
+    assert ch.problems[0].message.startswith("invalid cell option")
+
+
+def test_several_figures_in_one_labelled_cell_form_one_figure(tmp_path: Path, project: Project
+                                                              ) -> None:
+    chapter = tmp_path / "multi.qmd"
+    chapter.write_text(textwrap.dedent("""\
+        # M
+
+        ```{python}
+        #| label: fig-pair
+        #| fig-cap: "Two panels"
+        #| echo: false
+        import matplotlib.pyplot as plt
+        for k in (1, 2):
+            plt.figure()
+            plt.plot([0, k])
+            plt.show()
+        ```
+        """))
+    ch = execute_chapter(chapter, project, tmp_path / "cache")
+    assert ch.problems == []
+    assert sorted(ch.resources) == ["figures/multi/fig-pair-1.svg", "figures/multi/fig-pair-2.svg"]
+    divs = [e for e in walk(pandoc_blocks(ch.markdown)) if e["t"] == "Div"
+            and e["c"][0][0] == "fig-pair"]
+    assert len(divs) == 1
+    inner = walk(divs[0]["c"][1])
+    assert sum(e["t"] == "Image" for e in inner) == 2
+    assert divs[0]["c"][1][-1]["t"] == "Para"  # the caption closes the div, as Quarto expects
+    first, second = (ch.resources[h].read_text() for h in sorted(ch.resources))
+    assert first != second
