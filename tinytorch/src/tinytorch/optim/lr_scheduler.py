@@ -59,7 +59,11 @@ class StepLR(LRScheduler):
 
 
 class CosineAnnealingLR(LRScheduler):
-    """Half a cosine from the base lr down to ``eta_min`` over ``T_max`` steps."""
+    """Half a cosine from the base lr down to ``eta_min`` over ``T_max`` steps.
+
+    Past ``T_max`` the cosine continues (rising again), exactly as PyTorch's schedule does;
+    set ``T_max`` to the total number of steps to avoid that.
+    """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:  # noqa: N803
         if T_max < 1:
@@ -69,9 +73,8 @@ class CosineAnnealingLR(LRScheduler):
 
     def _apply(self) -> None:
         # BEGIN SOLUTION
-        # HINT: lr = eta_min + (base - eta_min) * (1 + cos(pi * t / T_max)) / 2, t capped at T_max
-        t = min(self.last_epoch, self.T_max)
-        c = (1.0 + math.cos(math.pi * t / self.T_max)) / 2.0
+        # HINT: lr = eta_min + (base - eta_min) * (1 + cos(pi * t / T_max)) / 2
+        c = (1.0 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2.0
         for group, base in zip(self.optimizer.param_groups, self.base_lrs, strict=True):
             group["lr"] = self.eta_min + (base - self.eta_min) * c
         # END SOLUTION
