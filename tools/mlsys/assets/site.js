@@ -74,7 +74,8 @@
   function loadSearch(done) {
     if (loaded) { done(); return; }
     var box = document.getElementById("search");
-    var bundle = box.dataset.bundle;
+    // Absolute path: pagefind resolves a relative bundlePath against its own script's URL.
+    var bundle = new URL(box.dataset.bundle, location.href).pathname;
     var css = document.createElement("link");
     css.rel = "stylesheet";
     css.href = bundle + "pagefind-ui.css";

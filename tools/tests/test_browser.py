@@ -1,0 +1,224 @@
+"""End to end in Debian's Chromium: navigation, cross-references, search, dark mode, phone.
+
+The site is served from a subfolder of a local server (http://127.0.0.1:PORT/repo/_site/), so
+the test also proves that every link is page-relative. No request may leave 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from mlsys.build import SiteBuilder
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE = Path(__file__).parent / "fixtures" / "site_repo"
+SHOTS = Path("/tmp/mlsys-shots")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+if not CHROMIUM.exists():
+    pytest.skip("Debian chromium is not installed at /usr/bin/chromium "
+                "(apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
+@dataclass
+class Case:
+    """What to click in one built site."""
+
+    name: str
+    source: Path  # a repository (curriculum.yml + book/) to copy and build
+    start: str  # a volume's front page, relative to the site
+    search: str  # a word the search must find
+    search_page: str | None  # the page it must lead to (None: any page)
+
+
+def _book_incomplete() -> str | None:
+    """Why the real book cannot be built yet (None when every listed chapter exists)."""
+    intro = REPO / "book" / "vol1" / "introduction.qmd"
+    if not intro.exists():
+        return "book/vol1/introduction.qmd does not exist yet"
+    missing = []
+    for cfg in (REPO / "book").glob("_quarto-vol*.yml"):
+        for rel in re.findall(r"^\s*-\s*(vol\d/\S+\.qmd)\s*$", cfg.read_text(), re.MULTILINE):
+            if not (REPO / "book" / rel).exists():
+                missing.append(rel)
+    if missing:
+        return f"book/ is not complete yet ({len(missing)} chapter files missing, e.g. {missing[0]})"
+    return None
+
+
+CASES = [
+    pytest.param(Case("fixture", FIXTURE, "book/vol1/index.html", "quokkalith",
+                      "book/vol1/memory.html"), id="fixture"),
+    pytest.param(Case("book", REPO, "book/vol1/index.html", "memory", None), id="real-book",
+                 marks=pytest.mark.skipif(bool(_book_incomplete()),
+                                          reason=_book_incomplete() or "")),
+]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module", params=CASES)
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[tuple[Case, str]]:
+    case: Case = request.param
+    top = tmp_path_factory.mktemp(f"served-{case.name}")
+    root = top / "repo"
+    root.mkdir()
+    shutil.copy(case.source / "curriculum.yml", root)
+    shutil.copytree(case.source / "book", root / "book",
+                    ignore=shutil.ignore_patterns(".mlsys-cache", "_book", "_site"))
+    SiteBuilder(root).build()
+    handler = functools.partial(_Quiet, directory=str(top))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield case, f"http://127.0.0.1:{server.server_address[1]}/repo/_site/"
+    server.shutdown()
+    server.server_close()
+
+
+def _page(browser: object, hosts: list[str], **kw: object) -> object:
+    page = browser.new_page(**kw)
+    page.on("request", lambda req: hosts.append(urlparse(req.url).hostname or req.url))
+    page.set_default_timeout(10_000)
+    return page
+
+
+def test_navigation_xref_search_and_theme(browser: object, served: tuple[Case, str]) -> None:
+    case, base = served
+    hosts: list[str] = []
+    page = _page(browser, hosts, viewport={"width": 1440, "height": 900}, color_scheme="light")
+    page.goto(base + case.start)
+    assert page.evaluate("document.documentElement.dataset.theme") == "light"
+
+    # The sidebar leads to another chapter, which becomes the highlighted one.
+    link = page.locator(".chapters a:not(.current)").nth(1)
+    target = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(re.compile(re.escape(target.split("/")[-1]) + "$"))
+    assert page.locator(".chapters a.current").get_attribute("href") == target
+
+    # A cross-chapter reference lands on its anchor in the other page.
+    xref = None
+    for href in page.eval_on_selector_all(".chapters a", "els => els.map(e => e.href)"):
+        page.goto(href)
+        found = page.locator("article a[href*='.html#']")
+        if found.count():
+            xref = found.first
+            break
+    assert xref is not None, "no cross-chapter reference in any chapter"
+    want = xref.get_attribute("href")
+    anchor = want.split("#")[1]
+    xref.click()
+    page.wait_for_url(re.compile(re.escape(want.split("/")[-1]) + "$"))
+    heading = page.locator(f"[id='{anchor}']")
+    assert heading.count() == 1
+    page.wait_for_function(
+        "id => { const r = document.getElementById(id).getBoundingClientRect();"
+        " return r.top >= 0 && r.top < innerHeight; }", arg=anchor)
+
+    # Search with pagefind's own UI, from this site's bundle.
+    page.locator("[data-search-open]").first.click()
+    box = page.locator(".pagefind-ui__search-input")
+    box.fill(case.search)
+    result = page.locator(".pagefind-ui__result-link").first
+    result.wait_for()
+    href = result.get_attribute("href")
+    if case.search_page:
+        assert href.endswith(case.search_page), href
+    result.click()
+    page.wait_for_url(re.compile(re.escape(href.split("/")[-1]) + r"(#.*)?$"))
+    assert page.locator("article").count() == 1
+
+    # Dark mode persists to the next page.
+    page.locator(".theme-toggle").click()
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    page.goto(base + case.start)
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert sum(int(c) for c in re.findall(r"\d+", bg)[:3]) < 150, bg
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{case.name}-desktop-dark.png"))
+    page.close()
+
+    assert set(hosts) == {"127.0.0.1"}, f"requests left the machine: {set(hosts)}"
+
+
+def test_first_visit_follows_the_system_theme(browser: object, served: tuple[Case, str]) -> None:
+    case, base = served
+    hosts: list[str] = []
+    page = _page(browser, hosts, color_scheme="dark")
+    page.goto(base + case.start)
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    page.close()
+
+
+def test_desktop_and_phone_layouts(browser: object, served: tuple[Case, str]) -> None:
+    case, base = served
+    hosts: list[str] = []
+    SHOTS.mkdir(exist_ok=True)
+    desk = _page(browser, hosts, viewport={"width": 1440, "height": 900}, color_scheme="light")
+    desk.goto(base + case.start)
+    chapter = desk.locator(".chapters a").nth(2).get_attribute("href")
+    desk.goto(base + "book/vol1/" + chapter)
+    assert desk.locator(".sidebar").is_visible()
+    assert desk.locator(".toc").is_visible()
+    width = desk.evaluate("document.querySelector('article > p').getBoundingClientRect().width")
+    font = desk.evaluate("parseFloat(getComputedStyle(document.querySelector('article > p'))"
+                         ".fontSize)")
+    assert 55 <= width / (font * 0.5) <= 90  # a comfortable measure, in characters (~0.5em)
+    desk.screenshot(path=str(SHOTS / f"{case.name}-desktop.png"))
+    desk.goto(base)
+    desk.screenshot(path=str(SHOTS / f"{case.name}-landing.png"))
+    desk.close()
+
+    phone = _page(browser, hosts, viewport={"width": 390, "height": 844}, color_scheme="light",
+                  is_mobile=True, has_touch=True)
+    phone.goto(base + "book/vol1/" + chapter)
+    assert not phone.locator(".sidebar").is_visible()
+    assert not phone.locator(".toc").is_visible()
+    overflow = phone.evaluate("document.documentElement.scrollWidth - innerWidth")
+    assert overflow <= 0, "the page scrolls sideways on a phone"
+    phone.screenshot(path=str(SHOTS / f"{case.name}-phone.png"))
+    phone.locator(".drawer-toggle").click()
+    phone.locator(".sidebar").wait_for(state="visible")
+    phone.wait_for_timeout(300)  # the drawer slides in
+    phone.screenshot(path=str(SHOTS / f"{case.name}-phone-drawer.png"))
+    first = phone.locator(".chapters a").first
+    target = first.get_attribute("href")
+    first.click()
+    phone.wait_for_url(re.compile(re.escape(target.split("/")[-1]) + "$"))
+    phone.close()
+    assert set(hosts) == {"127.0.0.1"}
+
+
+def test_missing_page_gets_the_404_page(browser: object, served: tuple[Case, str]) -> None:
+    case, base = served
+    page = _page(browser, [])
+    page.goto(base + "404.html")
+    assert "does not exist" in page.locator("h1").inner_text()
+    page.close()
