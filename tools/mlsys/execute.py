@@ -51,6 +51,7 @@ def _cell_timeout() -> float:
 
 _CELL_FENCE = re.compile(r"^(\s*)(`{3,})\s*\{python(?:3)?(\s[^}]*)?\}\s*$")
 _ANY_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_ESCAPED_FENCE = re.compile(r"^(\s*)(`{3,})\s*\{\{(python[^}]*)\}\}\s*$")
 _INLINE = re.compile(r"(?<!`)(`+)\{python\}[ \t]+(.+?)(?<!`)\1(?!`)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _CELL_IN = re.compile(r"Cell In\s*\[(\d+)\],\s*line (\d+)")
@@ -115,6 +116,17 @@ class _Doc:
     plan: list[tuple[str, str, dict[str, Any]]]  # ("cell"|"expr", code, extra) in order
     problems: list[Problem]
     kernel: str
+    escaped: dict[int, int] = field(default_factory=dict)  # ```{{python}} open -> close index
+
+
+def _fence_end(lines: list[str], start: int, marks: str) -> int:
+    """Index of the line closing the fence opened at `start` (len(lines) if never closed)."""
+    j = start + 1
+    while j < len(lines) and not (
+        lines[j].strip().startswith(marks) and not lines[j].strip().strip(marks[0])
+    ):
+        j += 1
+    return j
 
 
 def _parse_attr_options(attrs: str) -> dict[str, Any]:
@@ -197,11 +209,7 @@ def _scan(path: Path, project: Project) -> _Doc:
         cell = _CELL_FENCE.match(line)
         if cell:
             marks = cell.group(2)
-            j = i + 1
-            while j < len(lines) and not (
-                lines[j].strip().startswith(marks) and not lines[j].strip().strip("`")
-            ):
-                j += 1
+            j = _fence_end(lines, i, marks)
             if j >= len(lines):
                 problems.append(Problem("error", "code cell is not closed", *locs[i]))
             code = lines[i + 1 : j]
@@ -231,13 +239,11 @@ def _scan(path: Path, project: Project) -> _Doc:
             continue
         other = _ANY_FENCE.match(line)
         if other:
-            marks = other.group(1)
-            j = i + 1
-            while j < len(lines) and not (
-                lines[j].strip().startswith(marks) and not lines[j].strip().strip(marks[0])
-            ):
-                j += 1
-            i = j + 1
+            if _ESCAPED_FENCE.match(line):
+                doc.escaped[i] = _fence_end(lines, i, other.group(1))
+                i = doc.escaped[i] + 1
+                continue
+            i = _fence_end(lines, i, other.group(1)) + 1
             continue
         if "{python}" in line and enabled:
             for m in _INLINE.finditer(line):
@@ -582,6 +588,17 @@ def _emit_cell(cell: _Cell, doc: _Doc, results: list[dict[str, Any] | None],
                                                    else "")
     elif label and not label.startswith(("fig-", "tbl-")):
         attrs = f"#{label} .cell"
+    extra = opts.get("classes")
+    if isinstance(extra, str | list):
+        names = extra.split() if isinstance(extra, str) else [str(x) for x in extra]
+        attrs += "".join(f" .{n.lstrip('.')}" for n in names)
+    if isinstance(opts.get("column"), str):
+        attrs += f" .column-{opts['column']}"  # e.g. column: margin -> .column-margin
+    for key in ("code-fold", "code-summary"):
+        if key in opts:
+            value = opts[key]
+            value = str(value).lower() if isinstance(value, bool) else str(value)
+            code_attrs += f' {key}="{_attr_escape(value)}"'
     echo = _truthy(opts["echo"]) or opts["echo"] == "fenced"
     output_opt = opts["output"]
     blocks: list[str] = []
@@ -718,6 +735,18 @@ def _emit(doc: _Doc, results: list[dict[str, Any] | None], images: Path | None,
             c = cells[i]
             _emit_cell(c, doc, results, images, chapter, w, resources)
             i = c.close + 1
+            continue
+        if i in doc.escaped:
+            # ```{{python}} shows a cell verbatim (Quarto's escape for writing about cells)
+            end = min(doc.escaped[i], len(doc.lines) - 1)
+            shown = doc.lines[i : end + 1]
+            shown[0] = _ESCAPED_FENCE.sub(r"\1\2{\3}", shown[0])
+            marks = _fence_for("\n".join(shown))
+            w.add(f"{marks} {{.markdown .cell-code}}", doc.locs[i])
+            for k, text in enumerate(shown):
+                w.add(text, doc.locs[i + k])
+            w.add(marks, doc.locs[end])
+            i = end + 1
             continue
         line = doc.lines[i]
         if i in doc.inline:

@@ -468,3 +468,35 @@ def test_several_figures_in_one_labelled_cell_form_one_figure(tmp_path: Path, pr
     assert divs[0]["c"][1][-1]["t"] == "Para"  # the caption closes the div, as Quarto expects
     first, second = (ch.resources[h].read_text() for h in sorted(ch.resources))
     assert first != second
+
+
+def test_layout_options_and_escaped_cells(tmp_path: Path, project: Project) -> None:
+    chapter = tmp_path / "layout.qmd"
+    chapter.write_text(textwrap.dedent("""\
+        # Layout
+
+        ```{python}
+        #| column: margin
+        #| classes: wide tight
+        #| code-fold: true
+        #| code-summary: "Show the code"
+        print("in the margin")
+        ```
+
+        To write about a cell, escape it:
+
+        ```{{python}}
+        #| echo: false
+        1 + 1
+        ```
+        """))
+    ch = execute_chapter(chapter, project, tmp_path / "cache")
+    assert ch.problems == []
+    blocks = pandoc_blocks(ch.markdown)
+    div = next(e for e in blocks if e["t"] == "Div")
+    assert div["c"][0][1] == ["cell", "wide", "tight", "column-margin"]
+    code = next(e for e in walk(div) if e["t"] == "CodeBlock")
+    assert code["c"][0][2] == [["code-fold", "true"], ["code-summary", "Show the code"]]
+    shown = [e["c"][1] for e in blocks if e["t"] == "CodeBlock"]
+    assert shown == ["```{python}\n#| echo: false\n1 + 1\n```"]  # shown verbatim, never run
+    assert "\n2\n" not in ch.markdown
