@@ -13,7 +13,7 @@ import pytest
 import yaml
 from tito.curriculum import curriculum_dir, load_curriculum, reference_package_dir
 from tito.runner import run_module_tests
-from tito.stub import solution_lines, stub_file
+from tito.stub import find_regions, solution_lines, stub_file
 from tito.workspace import materialise
 
 MODULES = load_curriculum()
@@ -50,7 +50,9 @@ def test_stubs_never_contain_a_solution_line(mod):
         text = (ref / src).read_text(encoding="utf-8")
         stubbed = stub_file(ref / src, mod.number)
         given = {ln.strip() for ln in stubbed.splitlines()}
-        outside = {ln.strip() for ln in text.splitlines()} - set(solution_lines(text))
+        lines = text.splitlines()
+        inside = {i for r in find_regions(text) for i in range(r.begin - 1, r.end)}
+        outside = {ln.strip() for i, ln in enumerate(lines) if i not in inside}
         leaked = [s for s in solution_lines(text) if s in given and s not in outside]
         assert not leaked, f"{src}: solution lines reach the learner: {leaked[:3]}"
 
