@@ -521,6 +521,7 @@ def _author_name(value: Any) -> str:
 def _candidates(ch: ChapterRef) -> Iterator[str]:
     yield ch.path.stem.lower()
     yield ch.title.lower()
+    yield re.sub(r"\.(qmd|md|ipynb)$", "", ch.rel).lower()  # a tab-completed path works too
 
 
 def select_chapters(project: Project, names: list[str]) -> list[ChapterRef]:
@@ -532,7 +533,7 @@ def select_chapters(project: Project, names: list[str]) -> list[ChapterRef]:
     problems: list[Problem] = []
     chosen: set[Path] = set()
     for name in names:
-        key = name.strip().lower()
+        key = re.sub(r"\.(qmd|md|ipynb)$", "", name.strip().lower()).removeprefix("./")
         exact = [c for c in project.chapters if key in _candidates(c)]
         if exact:
             chosen.update(c.path for c in exact[:1])

@@ -251,6 +251,7 @@ def test_select_chapters_by_stem_title_and_prefix() -> None:
     assert pick("CELLS AND OPTIONS") == ["cells.qmd"]  # title, case-insensitive
     assert pick("glos") == ["glossary.qmd"]  # unique prefix
     assert pick("notation", "cells", "cells") == ["cells.qmd", "notation.qmd"]  # book order
+    assert pick("parts/advanced.qmd", "broken.qmd") == ["parts/advanced.qmd", "broken.qmd"]
 
 
 def test_select_chapters_ambiguous_and_unknown(tmp_path: Path) -> None:
