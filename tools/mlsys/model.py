@@ -62,6 +62,8 @@ class Page:
     body_html: str  # the page body, without the <h1> title
     toc: list[TocEntry] = field(default_factory=list)
     description: str | None = None
+    subtitle: str | None = None  # front matter `subtitle:` of the chapter
+    author: str | None = None  # front matter `author:` of the chapter (names joined by ", ")
 
 
 @dataclass
