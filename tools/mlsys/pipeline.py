@@ -208,6 +208,7 @@ class _Build:
         local = [t.to_json() for t in index.targets]
         key = digest(
             "html", RENDER_VERSION, pandoc_version(), prep.ast_key, ref.href, str(ref.path),
+            ref.number or "", ref.kind,
             json.dumps(table.slice(index.xref_uses), sort_keys=True),
             json.dumps(local, sort_keys=True), self.config.fingerprint(),
             json.dumps(self.project.callouts, sort_keys=True, default=str),
@@ -251,11 +252,24 @@ def _page(prep: _Prepared, rendered: RenderedChapter) -> Page:
         title_html = f'<span class="chapter-number">{esc(ref.number)}</span> {title_html}'
     kind = ref.kind if ref.kind in ("index", "chapter", "appendix", "references", "page") \
         else "chapter"
-    desc = index.meta.get("description")
+    meta = index.meta
     return Page(
         source=ref.path, href=ref.href, title=title, title_html=title_html, number=ref.number,
         part=ref.part, kind=kind, body_html=rendered.body_html, toc=rendered.toc,
-        description=desc if isinstance(desc, str) else None)
+        description=_text(meta.get("description")), subtitle=_text(meta.get("subtitle")),
+        author=_authors(meta.get("author")))
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _authors(value: Any) -> str | None:
+    """Front matter `author:` as one string: a name, a list of names, or {name: ...} maps."""
+    items = value if isinstance(value, list) else [value]
+    names = [str(v.get("name", "")) if isinstance(v, dict) else str(v)
+             for v in items if v is not None]
+    return ", ".join(n for n in names if n) or None
 
 
 def _sidebar(pages: list[Page]) -> list[SidebarPart]:

@@ -221,3 +221,22 @@ def test_chapter_bibliography_from_front_matter(tmp_path: Path) -> None:
     html = body(book, "index.html")
     assert "Doe (" in html and 'id="ref-doe2020"' in html
     assert not book.problems
+
+
+def test_front_matter_subtitle_author_description(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {"index.qmd": """\
+        ---
+        title: "Opening"
+        subtitle: "Why systems"
+        description: "The first page."
+        author:
+          - name: "Ada L."
+          - "Alan T."
+        ---
+
+        Body text.
+        """})
+    page = render_book(root, cache_dir=tmp_path / "c").pages[0]
+    assert page.title == "Opening" and page.title_html == "Opening"
+    assert (page.subtitle, page.author, page.description) == (
+        "Why systems", "Ada L., Alan T.", "The first page.")
