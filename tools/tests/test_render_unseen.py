@@ -70,6 +70,8 @@ def test_labels_and_links_point_at_the_right_pages(book: RenderedBook) -> None:
         ("population.html#tbl-daphnia", "Table 2.1"),
         ("#lst-fit", "Listing 3.1"),
         ("population.html#sec-daphnia", "Section 2.1"),
+        ("#tbl-growth", "Table 3.1"),
+        ("#fig-growth-curve", "Figure 3.1"),
     }
     # the include brings a reference to the appendix table into chapter 1
     assert ("../appendix/instruments.html#tbl-kit", "Table A.1") in xrefs(
@@ -87,6 +89,9 @@ def test_cell_figure_inline_value_and_resources(book: RenderedBook) -> None:
                      r'alt="An S-shaped curve rising from 10 and levelling off at 150" />', growth)
     assert '<span class="float-prefix">Figure 3.1:</span> Logistic growth' in growth
     assert "The fitted capacity was 150 per litre" in growth
+    assert re.search(r'<table id="tbl-growth">\s*<caption><span class="float-prefix">Table 3.1:'
+                     r'</span> Modelled population on selected days</caption>', growth)
+    assert '<td style="text-align: right;">150</td>' in growth  # computed by the cell
     svg = [h for h in book.resources if h.startswith("chapters/figures/") and h.endswith(".svg")]
     assert len(svg) == 1 and book.resources[svg[0]].read_text().lstrip().startswith("<")
     assert book.resources["assets/sites.png"].is_file()
