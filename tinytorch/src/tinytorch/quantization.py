@@ -1,0 +1,224 @@
+"""Quantization (module 16): store and compute with 8-bit integers instead of 32-bit floats.
+
+An int8 weight takes a quarter of the bytes of a float32 one, so a quantized model is about 4x
+smaller and moves 4x less data per forward pass — usually the bottleneck of inference. The cost
+is rounding error. Affine quantization maps a float range [lo, hi] onto the 256 int8 codes:
+
+    q = clip(round(x / scale) + zero_point, -128, 127),    x ~ scale * (q - zero_point)
+
+Weights get one (scale, zero_point) per output channel, because rows of a weight matrix can
+differ in range by orders of magnitude; activations get one per tensor, calibrated by running
+representative data through the float model and recording the range each layer sees.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .autograd import no_grad
+from .nn.linear import Linear
+from .nn.module import Module
+from .profiler import model_size_bytes
+from .tensor import Tensor
+
+QMIN, QMAX = -128, 127
+
+
+def _np(x: Any) -> np.ndarray:
+    return np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float32)
+
+
+def affine_params(lo: np.ndarray | float, hi: np.ndarray | float,
+                  symmetric: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(scale, zero_point) mapping [lo, hi] onto int8; works elementwise on arrays of ranges.
+
+    The range is widened to include 0 so that zero (padding, ReLU outputs, pruned weights) is
+    represented exactly. Symmetric mode uses zero_point 0 and [-max|x|, max|x|].
+    """
+    lo = np.minimum(np.asarray(lo, dtype=np.float64), 0.0)
+    hi = np.maximum(np.asarray(hi, dtype=np.float64), 0.0)
+    # BEGIN SOLUTION
+    # HINT: symmetric: scale = max(|lo|, |hi|) / 127, zero point 0;
+    # HINT: affine: scale = (hi - lo) / 255, zero_point = round(QMIN - lo / scale);
+    # HINT: guard against a zero range (all-zero tensor) with a tiny positive scale
+    if symmetric:
+        scale = np.maximum(np.maximum(-lo, hi) / QMAX, 1e-12)
+        zero = np.zeros_like(scale)
+    else:
+        scale = np.maximum((hi - lo) / (QMAX - QMIN), 1e-12)
+        zero = np.clip(np.round(QMIN - lo / scale), QMIN, QMAX)
+    # END SOLUTION
+    return scale.astype(np.float32), zero.astype(np.int32)
+
+
+def quantize(x: Any, scale: np.ndarray | float, zero_point: np.ndarray | int) -> np.ndarray:
+    """Float values to int8 codes (scale and zero_point broadcast against ``x``)."""
+    # BEGIN SOLUTION
+    # HINT: round(x / scale) + zero_point, clipped to [QMIN, QMAX], as np.int8
+    q = np.round(_np(x) / scale) + zero_point
+    return np.clip(q, QMIN, QMAX).astype(np.int8)
+    # END SOLUTION
+
+
+def dequantize(q: np.ndarray, scale: np.ndarray | float, zero_point: np.ndarray | int) -> np.ndarray:
+    """int8 codes back to (approximate) float32 values."""
+    # BEGIN SOLUTION
+    # HINT: scale * (q - zero_point), computed in a wider integer type first
+    return (scale * (q.astype(np.int32) - zero_point)).astype(np.float32)
+    # END SOLUTION
+
+
+def quantize_per_tensor(x: Any, symmetric: bool = False) -> tuple[np.ndarray, float, int]:
+    """One scale/zero-point for the whole tensor, from its min and max."""
+    a = _np(x)
+    scale, zero = affine_params(a.min(), a.max(), symmetric)
+    return quantize(a, scale, zero), float(scale), int(zero)
+
+
+def quantize_per_channel(w: Any, axis: int = 0,
+                         symmetric: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One scale/zero-point per slice along ``axis`` (per output channel for weights)."""
+    a = _np(w)
+    # BEGIN SOLUTION
+    # HINT: reduce min/max over every axis except `axis` (keepdims=True so they broadcast)
+    others = tuple(i for i in range(a.ndim) if i != axis % a.ndim)
+    lo = a.min(axis=others, keepdims=True)
+    hi = a.max(axis=others, keepdims=True)
+    scale, zero = affine_params(lo, hi, symmetric)
+    return quantize(a, scale, zero), scale, zero
+    # END SOLUTION
+
+
+class MinMaxObserver:
+    """Tracks the running min and max of everything it has seen (for calibration)."""
+
+    def __init__(self) -> None:
+        self.lo = np.inf
+        self.hi = -np.inf
+
+    def observe(self, x: Any) -> None:
+        a = _np(x)
+        self.lo = min(self.lo, float(a.min()))
+        self.hi = max(self.hi, float(a.max()))
+
+    def params(self) -> tuple[float, int]:
+        if not np.isfinite(self.lo):
+            raise RuntimeError("observer has seen no data: run calibration batches first")
+        scale, zero = affine_params(self.lo, self.hi)
+        return float(scale), int(zero)
+
+
+class QuantizedLinear(Module):
+    """A Linear layer with int8 per-channel weights and int8 per-tensor inputs.
+
+    The matmul runs on integers accumulated in int32, exactly as int8 hardware does; one
+    float rescale per output channel at the end turns the sums back into activations.
+    """
+
+    def __init__(self, linear: Linear, input_scale: float, input_zero: int) -> None:
+        super().__init__()
+        self.in_features, self.out_features = linear.in_features, linear.out_features
+        q, scale, _ = quantize_per_channel(linear.weight.data, axis=0, symmetric=True)
+        self.register_buffer("qweight", Tensor(q))  # int8 (out, in)
+        self.register_buffer("weight_scale", Tensor(scale.reshape(-1)))  # float32 (out,)
+        bias = None if linear.bias is None else Tensor(linear.bias.data.copy())
+        self.register_buffer("bias", bias)
+        self.input_scale, self.input_zero = float(input_scale), int(input_zero)
+
+    def forward(self, x: Tensor) -> Tensor:
+        # BEGIN SOLUTION
+        # HINT: qx = quantize(x, input_scale, input_zero); acc = (qx - zero) @ qweight.T in int32;
+        # HINT: y = acc * (input_scale * weight_scale) + bias
+        qx = quantize(x, self.input_scale, self.input_zero).astype(np.int32) - self.input_zero
+        acc = qx @ self.qweight.data.astype(np.int32).T
+        y = acc.astype(np.float32) * (self.input_scale * self.weight_scale.data)
+        if self.bias is not None:
+            y = y + self.bias.data
+        return Tensor(y.astype(np.float32))
+        # END SOLUTION
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, int8"
+
+
+def calibrate(model: Module, batches: Iterable[Any]) -> dict[str, MinMaxObserver]:
+    """Run ``batches`` through the float model, recording the input range of every Linear."""
+    observers: dict[str, MinMaxObserver] = {}
+    wrapped: list[Module] = []
+    for name, mod in model.named_modules():
+        if isinstance(mod, Linear):
+            obs = observers[name] = MinMaxObserver()
+            original = mod.forward
+
+            def watching(x: Any, *a: Any, _o: MinMaxObserver = obs, _f: Callable = original,
+                         **k: Any) -> Any:
+                _o.observe(x)
+                return _f(x, *a, **k)
+
+            object.__setattr__(mod, "forward", watching)
+            wrapped.append(mod)
+    try:
+        with no_grad():
+            for batch in batches:
+                model(batch if isinstance(batch, Tensor) else Tensor(batch))
+    finally:
+        for mod in wrapped:
+            object.__delattr__(mod, "forward")
+    return observers
+
+
+def quantize_model(model: Module, calibration_batches: Iterable[Any]) -> Module:
+    """A copy of ``model`` with every Linear replaced by a calibrated QuantizedLinear."""
+    observers = calibrate(model, calibration_batches)
+    qmodel = copy.deepcopy(model)
+    modules = dict(qmodel.named_modules())
+    for name, obs in observers.items():
+        parent_name, _, child = name.rpartition(".")
+        parent = modules[parent_name]
+        scale, zero = obs.params()
+        q = QuantizedLinear(modules[name], scale, zero)
+        # replace in place: re-assigning would move the child to the end of a Sequential
+        parent._modules[child] = q
+        object.__setattr__(parent, child, q)
+    return qmodel.eval()
+
+
+@dataclass(frozen=True)
+class QuantizationReport:
+    size_fp32: int
+    size_int8: int
+    accuracy_fp32: float
+    accuracy_int8: float
+
+    @property
+    def compression(self) -> float:
+        return self.size_fp32 / self.size_int8
+
+    @property
+    def accuracy_drop(self) -> float:
+        return self.accuracy_fp32 - self.accuracy_int8
+
+    def table(self) -> str:
+        return (f"{'model':<8}{'bytes':>10}{'accuracy':>10}\n"
+                f"{'fp32':<8}{self.size_fp32:>10}{self.accuracy_fp32:>10.4f}\n"
+                f"{'int8':<8}{self.size_int8:>10}{self.accuracy_int8:>10.4f}\n"
+                f"{self.compression:.2f}x smaller, accuracy change {-self.accuracy_drop:+.4f}")
+
+
+def accuracy(model: Module, x: Any, y: Any) -> float:
+    """Fraction of rows whose argmax logit equals the integer label."""
+    with no_grad():
+        logits = model(x if isinstance(x, Tensor) else Tensor(x))
+    labels = np.asarray(y.data if isinstance(y, Tensor) else y)
+    return float((logits.data.argmax(axis=-1) == labels).mean())
+
+
+def quantization_report(model: Module, qmodel: Module, x: Any, y: Any) -> QuantizationReport:
+    """Size and accuracy of the float model next to its quantized copy."""
+    return QuantizationReport(model_size_bytes(model), model_size_bytes(qmodel),
+                              accuracy(model, x, y), accuracy(qmodel, x, y))
