@@ -9,6 +9,7 @@ author can make here is reported as a `BuildError` whose problems name the file 
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -169,13 +170,47 @@ def read_front_matter(path: Path, text: str | None = None) -> tuple[dict[str, An
 
 
 def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """Merge `over` onto `base`: mappings merge recursively, anything else (lists too) is replaced."""
+    """Merge `over` onto `base` the way Quarto merges project config and profiles.
+
+    Mappings merge key by key and `over`'s scalars win. Lists are NOT replaced: Quarto
+    concatenates them (base first; a scalar on either side counts as a one-item list) and drops
+    duplicates, so a profile can add a bibliography file without repeating the base's.
+    """
     out = dict(base)
     for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
+        old = out.get(key)
+        if isinstance(value, dict) and isinstance(old, dict):
+            out[key] = deep_merge(old, value)
+        elif isinstance(value, list) or isinstance(old, list):
+            if old is None or old is False or old == [] or old == "":
+                out[key] = value
+            elif value is None or value is False or value == [] or value == "":
+                out[key] = old
+            else:
+                out[key] = _unique([*_as_list(old), *_as_list(value)])
         else:
             out[key] = value
+    return out
+
+
+def _get(data: Any, keys: tuple[str, ...]) -> Any:
+    for k in keys:
+        data = data.get(k) if isinstance(data, dict) else None
+    return data
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _unique(items: list[Any]) -> list[Any]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        key = json.dumps(item, sort_keys=True, default=str)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
     return out
 
 
@@ -191,6 +226,16 @@ def _profile_names(requested: str | None, base: dict[str, Any]) -> list[str]:
         return []
     items = spec if isinstance(spec, list) else str(spec).split(",")
     return [str(p).strip() for p in items if str(p).strip()]
+
+
+def _declared_profiles(base: dict[str, Any]) -> set[str]:
+    """Profiles named under `profile: group:` (a list, or a list of lists)."""
+    prof = base.get("profile")
+    group = prof.get("group") if isinstance(prof, dict) else None
+    names: set[str] = set()
+    for item in group if isinstance(group, list) else []:
+        names.update(str(x) for x in (item if isinstance(item, list) else [item]))
+    return names
 
 
 def _find_config(root: Path, stem: str) -> Path | None:
@@ -306,16 +351,11 @@ class _ChapterWalker:
         href = re.sub(r"\.(qmd|md|ipynb)$", ".html", rel)
         self.refs.append(ChapterRef(path, rel, href, part, kind, number, title))
 
-    def walk(self, entries: Any, loc: _Located, keys: tuple[str | int, ...],
+    def walk(self, entries: list[tuple[Any, _Located, tuple[str | int, ...]]],
              appendix: bool = False) -> None:
-        if not isinstance(entries, list):
-            self.problems.append(
-                Problem("error", f"'book: {keys[-1]}:' must be a list", loc.file, loc.line(*keys))
-            )
-            return
+        """Walk located entries: (value, file it came from, key path in that file)."""
         part_title = "Appendices" if appendix else None
-        for i, entry in enumerate(entries):
-            ekeys = (*keys, i)
+        for entry, loc, ekeys in entries:
             first = not self.refs
             if isinstance(entry, dict):
                 if appendix:
@@ -410,8 +450,12 @@ def load_project(path: Path, profile: str | None = None) -> Project:
     config = base
     layers: list[tuple[dict[str, Any], _Located]] = [(base, base_loc)]
     names = _profile_names(profile, base)
-    for name in names:
+    declared = _declared_profiles(base)
+    # Quarto gives the FIRST listed profile priority, so profiles are merged last to first
+    for name in reversed(names):
         prof_file = _find_config(root, f"_quarto-{name}")
+        if prof_file is None and name in declared:
+            continue  # Quarto allows a declared profile without a file (for when-profile)
         if prof_file is None:
             known = sorted(p.stem.removeprefix("_quarto-") for p in root.glob("_quarto-*.y*ml"))
             raise BuildError([Problem(
@@ -431,12 +475,26 @@ def load_project(path: Path, profile: str | None = None) -> Project:
     def owner(*keys: str) -> _Located:
         """The file whose value for `keys` survived the merge (the last layer that sets it)."""
         for data, loc in reversed(layers):
-            node: Any = data
-            for k in keys:
-                node = node.get(k) if isinstance(node, dict) else None
-            if node is not None:
+            if _get(data, keys) is not None:
                 return loc
         return base_loc
+
+    def located(*keys: str) -> list[tuple[Any, _Located, tuple[str | int, ...]]]:
+        """A merged list with each item's file and key path: the merge concatenates lists in
+        layer order and drops repeats, so replaying that order locates every item."""
+        items: list[tuple[Any, _Located, tuple[str | int, ...]]] = []
+        seen: set[str] = set()
+        for data, loc in layers:
+            value = _get(data, keys)
+            if value is None:
+                continue
+            pairs = enumerate(value) if isinstance(value, list) else [(None, value)]
+            for i, item in pairs:
+                key = json.dumps(item, sort_keys=True, default=str)
+                if key not in seen:
+                    seen.add(key)
+                    items.append((item, loc, keys if i is None else (*keys, i)))
+        return items
 
     problems: list[Problem] = []
     proj = config.get("project")
@@ -455,20 +513,22 @@ def load_project(path: Path, profile: str | None = None) -> Project:
         raise BuildError(problems)
 
     walker = _ChapterWalker(root, problems)
-    walker.walk(book["chapters"], owner("book", "chapters"), ("book", "chapters"))
-    if book.get("appendices"):
-        walker.walk(book["appendices"], owner("book", "appendices"), ("book", "appendices"),
-                    appendix=True)
+    for key in ("chapters", "appendices"):
+        if book.get(key) is None:
+            continue
+        if not isinstance(book[key], list):
+            where = owner("book", key)
+            problems.append(Problem("error", f"'book: {key}:' must be a list", where.file,
+                                    where.line("book", key)))
+            continue
+        walker.walk(located("book", key), appendix=key == "appendices")
 
     bibliography: list[Path] = []
-    bib = config.get("bibliography")
-    bib_items = [bib] if isinstance(bib, str) else bib if isinstance(bib, list) else []
-    bib_loc = owner("bibliography")
-    for i, item in enumerate(bib_items):
+    for item, loc, keys in located("bibliography"):
         bib_path = (root / str(item)).resolve()
         if not bib_path.is_file():
             problems.append(Problem("error", f"bibliography file not found: {item}",
-                                    bib_loc.file, bib_loc.line("bibliography", i)))
+                                    loc.file, loc.line(*keys)))
         bibliography.append(bib_path)
 
     if problems:

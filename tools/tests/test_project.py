@@ -61,14 +61,37 @@ def test_default_profile_numbers_chapters_like_quarto() -> None:
     assert p.output_dir == BOOK.resolve() / "_out"
 
 
-def test_explicit_profile_replaces_lists_and_merges_mappings() -> None:
+def test_explicit_profile_merges_onto_the_base() -> None:
     p = load_project(BOOK, profile="short")
     assert p.profile == "short"
-    assert [c.rel for c in p.chapters] == ["index.qmd", "figures.qmd"]  # list replaced
+    # lists concatenate without repeats: base [index] + profile [index, figures]
+    assert [c.rel for c in p.chapters] == ["index.qmd", "figures.qmd"]
     assert p.chapters[1].number == "1"
     assert p.number_sections is False  # format.html merged key by key
     assert p.config["format"]["html"] == {"number-sections": False}
     assert p.config["crossref"]["custom"][0]["key"] == "vid"  # untouched base key survives
+
+
+def test_several_profiles_first_listed_wins_and_lists_concatenate(tmp_path: Path) -> None:
+    root = write_book(tmp_path, """
+        project:
+          type: book
+        profile:
+          group: [[a, b], [plain]]
+        book:
+          title: Base
+          chapters: [index.qmd]
+        bibliography: base.bib
+        """, {"index.qmd": "# Hi\n", "one.qmd": "# One\n", "two.qmd": "# Two\n",
+              "base.bib": "", "a.bib": "",
+              "_quarto-a.yml": "book:\n  title: A\n  chapters: [index.qmd, one.qmd]\n"
+                               "bibliography: [a.bib]\n",
+              "_quarto-b.yml": "book:\n  title: B\n  chapters: [two.qmd]\n"})
+    p = load_project(root, profile="a,b")
+    assert p.title == "A"  # the first listed profile has priority, as in Quarto
+    assert [c.rel for c in p.chapters] == ["index.qmd", "two.qmd", "one.qmd"]
+    assert [b.name for b in p.bibliography] == ["base.bib", "a.bib"]
+    assert load_project(root, profile="plain").title == "Base"  # declared, no file: allowed
 
 
 def test_quarto_profile_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -86,10 +109,14 @@ def test_unknown_profile_is_an_error_naming_known_ones() -> None:
 
 
 def test_deep_merge_semantics() -> None:
-    base = {"a": {"x": 1, "y": [1, 2]}, "b": 1}
-    assert deep_merge(base, {"a": {"y": [3]}, "c": 2}) == {"a": {"x": 1, "y": [3]}, "b": 1,
-                                                           "c": 2}
-    assert base == {"a": {"x": 1, "y": [1, 2]}, "b": 1}  # inputs are not modified
+    base = {"a": {"x": 1, "y": [1, 2]}, "b": 1, "bib": "refs.bib"}
+    merged = deep_merge(base, {"a": {"y": [2, 3], "x": 5}, "c": 2, "bib": ["more.bib"]})
+    # Quarto concatenates lists (base first) without repeats, and coerces scalars to lists
+    assert merged == {"a": {"x": 5, "y": [1, 2, 3]}, "b": 1, "c": 2,
+                      "bib": ["refs.bib", "more.bib"]}
+    assert base == {"a": {"x": 1, "y": [1, 2]}, "b": 1, "bib": "refs.bib"}  # not modified
+    assert deep_merge({"l": [1]}, {"l": None}) == {"l": [1]}
+    assert deep_merge({"l": None}, {"l": [1]}) == {"l": [1]}
 
 
 leaf = st.one_of(st.integers(), st.text(max_size=3), st.lists(st.integers(), max_size=2))
@@ -100,16 +127,25 @@ tree = st.recursive(leaf, lambda kids: st.dictionaries(st.sampled_from("abc"), k
 @settings(deadline=None)
 @given(st.dictionaries(st.sampled_from("abcd"), tree), st.dictionaries(st.sampled_from("abcd"),
                                                                        tree))
-def test_deep_merge_profile_wins_everywhere(base: dict, over: dict) -> None:
+def test_deep_merge_keeps_every_key_and_profile_wins(base: dict, over: dict) -> None:
     merged = deep_merge(base, over)
 
     def check(m: dict, b: dict, o: dict) -> None:
         assert set(m) == set(b) | set(o)
         for k, v in o.items():
-            if isinstance(v, dict) and isinstance(b.get(k), dict):
-                check(m[k], b[k], v)
+            old = b.get(k)
+            if isinstance(v, dict) and isinstance(old, dict):
+                check(m[k], old, v)
+            elif isinstance(v, list) or isinstance(old, list):
+                got = m[k] if isinstance(m[k], list) else [m[k]]
+                items = [*(old if isinstance(old, list) else [old]),
+                         *(v if isinstance(v, list) else [v])]
+                kept = [x for x in items if x in got]
+                assert all(x in got for x in items if x not in (None, [], "", False))
+                assert len(set(map(repr, got))) == len(got)  # no repeats
+                assert [x for x in kept if x in got] == kept
             else:
-                assert m[k] == v
+                assert m[k] == v  # the profile's scalar or mapping wins
         for k in set(b) - set(o):
             assert m[k] == b[k]
 
