@@ -49,23 +49,26 @@
     menus.forEach(function (m) { if (!m.contains(ev.target)) m.open = false; });
   });
 
-  // ---- TOC: highlight the section being read
+  // ---- TOC: highlight the section being read (the last heading above the upper third)
   var tocLinks = Array.prototype.slice.call(document.querySelectorAll(".toc a"));
-  if (tocLinks.length && "IntersectionObserver" in window) {
-    var byId = {};
-    tocLinks.forEach(function (a) { byId[decodeURIComponent(a.hash.slice(1))] = a; });
-    var visible = {};
-    var observer = new IntersectionObserver(function (entries) {
-      entries.forEach(function (e) { visible[e.target.id] = e.isIntersecting; });
-      var first = tocLinks.find(function (a) { return visible[decodeURIComponent(a.hash.slice(1))]; });
-      if (first) {
-        tocLinks.forEach(function (a) { a.classList.toggle("active", a === first); });
-      }
-    }, { rootMargin: "0px 0px -60% 0px" });
-    Object.keys(byId).forEach(function (id) {
-      var el = document.getElementById(id);
-      if (el) observer.observe(el);
-    });
+  var targets = tocLinks.map(function (a) {
+    return document.getElementById(decodeURIComponent(a.hash.slice(1)));
+  });
+  var ticking = false;
+  function markActive() {
+    ticking = false;
+    var line = window.innerHeight * 0.35;
+    var active = -1;
+    for (var i = 0; i < targets.length; i++) {
+      if (targets[i] && targets[i].getBoundingClientRect().top <= line) active = i;
+    }
+    tocLinks.forEach(function (a, i) { a.classList.toggle("active", i === active); });
+  }
+  if (tocLinks.length) {
+    window.addEventListener("scroll", function () {
+      if (!ticking) { ticking = true; requestAnimationFrame(markActive); }
+    }, { passive: true });
+    markActive();
   }
 
   // ---- search: pagefind's own UI, loaded from this site's /pagefind/ bundle on first use
