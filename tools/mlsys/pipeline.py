@@ -75,6 +75,15 @@ class _Prepared:
     ast: dict[str, Any] | None  # loaded lazily: a warm build never needs it
 
 
+@dataclass
+class _Failed:
+    """A chapter that could not be parsed: it is reported, and left out of the book."""
+
+    ref: ChapterRef
+    problems: list[Problem]
+    executed: ExecutedChapter | None
+
+
 def _front_meta(ast: dict[str, Any]) -> dict[str, Any]:
     meta = {k: meta_value(v) for k, v in ast.get("meta", {}).items()
             if k in ("title", "subtitle", "description", "author", "bibliography",
@@ -135,11 +144,14 @@ class _Build:
             return out
 
     # -- stage 1: execute, parse, index ------------------------------------------------------
-    def prepare(self, item: tuple[ChapterRef, bool]) -> _Prepared:
+    def prepare(self, item: tuple[ChapterRef, bool]) -> _Prepared | _Failed:
         ref, selected = item
         executed = None
         if selected:
-            executed = execute_chapter(ref.path, self.project, self.cache_dir / "exec")
+            try:
+                executed = execute_chapter(ref.path, self.project, self.cache_dir / "exec")
+            except BuildError as exc:  # keep going: report it with every other problem
+                return _Failed(ref, list(exc.problems), None)
             markdown = executed.markdown
         else:
             expanded = expand_includes(ref.path, self.project.root)
@@ -152,8 +164,15 @@ class _Build:
         if cached is not None:
             index = ChapterIndex.from_json(cached)
         else:
-            ast, ast_key = parse_markdown(markdown, float_keys=self.config.float_keys,
-                                          profiles=self.profiles, cache_dir=self.cache_dir)
+            try:
+                ast, ast_key = parse_markdown(markdown, float_keys=self.config.float_keys,
+                                              profiles=self.profiles, cache_dir=self.cache_dir)
+            except PandocError as exc:
+                line = re.search(r"line (\d+)", str(exc))
+                problem = Problem("error", "pandoc cannot read this chapter: "
+                                  + " ".join(str(exc).split()), ref.path,
+                                  int(line.group(1)) if line else None)
+                return _Failed(ref, [problem], executed)
             meta = _front_meta(ast)
             front_title = meta.get("title") if isinstance(meta.get("title"), str) else None
             ns = meta.get("number-sections")
@@ -311,10 +330,15 @@ def render_book(
     chosen_paths = {c.path for c in chosen}
     items = [(ref, ref.path in chosen_paths) for ref in project.chapters]
     # Chapters not being rendered are only indexed: cheap, so run them after the real ones.
-    prepared: list[_Prepared] = build._map("prepare", build.prepare, items)
-    for prep in prepared:
+    outcomes: list[_Prepared | _Failed] = build._map("prepare", build.prepare, items)
+    prepared: list[_Prepared] = []
+    for prep in outcomes:
         if prep.executed is not None:
             build.problems.extend(prep.executed.problems)
+        if isinstance(prep, _Failed):
+            build.problems.extend(prep.problems)
+        else:
+            prepared.append(prep)
 
     table = XrefTable()
     nocite: dict[str, None] = {}

@@ -42,6 +42,8 @@ BLOCK = st.one_of(
 # A 1x1 transparent PNG, so image blocks resolve (and `gone.png` is the missing one).
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082")
+FRONT = st.sampled_from(["", "---\ntitle: Given\n---\n\n", "---\ntitle: [broken\n---\n\n",
+                         "---\nnumber-sections: false\nbibliography: none.bib\n---\n\n"])
 BIB = "@book{knuth,\n  author = {Knuth, D.},\n  title = {Art},\n  year = {1968}\n}\n"
 CONFIG = """\
 project:
@@ -66,15 +68,16 @@ mlsys:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(BLOCK, min_size=1, max_size=8), st.lists(BLOCK, max_size=4))
-def test_any_markdown_renders_or_raises_build_error(one: list[str], index: list[str]) -> None:
+@given(FRONT, st.lists(BLOCK, min_size=1, max_size=8), st.lists(BLOCK, max_size=4))
+def test_any_markdown_renders_or_raises_build_error(front: str, one: list[str],
+                                                    index: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "_quarto.yml").write_text(CONFIG)
         (root / "refs.bib").write_text(BIB)
         (root / "img.png").write_bytes(PNG)
         (root / "index.qmd").write_text("\n\n".join(index) + "\n")
-        (root / "one.qmd").write_text("\n\n".join(one) + "\n")
+        (root / "one.qmd").write_text(front + "\n\n".join(one) + "\n")
         try:
             book = render_book(root, cache_dir=root / ".cache", jobs=1)
         except BuildError as err:

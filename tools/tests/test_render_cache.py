@@ -5,10 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 import mlsys.parse
 import mlsys.render
+import pytest
 from mlsys.model import BuildError
 from mlsys.pipeline import render_book
 

@@ -240,3 +240,13 @@ def test_front_matter_subtitle_author_description(tmp_path: Path) -> None:
     assert page.title == "Opening" and page.title_html == "Opening"
     assert (page.subtitle, page.author, page.description) == (
         "Why systems", "Ada L., Alan T.", "The first page.")
+
+
+def test_unreadable_front_matter_is_a_located_error_not_a_crash(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {"index.qmd": "# Home\n",
+                                      "one.qmd": "---\ntitle: [unclosed\n---\n\n# One\n"})
+    for chapters in (["index"], None):  # indexed only, then executed and rendered
+        with pytest.raises(BuildError) as err:
+            render_book(root, cache_dir=tmp_path / "c", chapters=chapters)
+        assert any(p.file == root / "one.qmd" and p.severity == "error"
+                   for p in err.value.problems)
