@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import glob
 import hashlib
 import json
 import os
@@ -258,13 +259,55 @@ def _scan(path: Path, project: Project) -> _Doc:
 
 
 def _cache_key(doc: _Doc, path: Path, project: Project) -> str:
-    """Everything that can change an execution result, and nothing else (prose is not here)."""
+    """Everything that can change an execution result, and nothing else (prose is not here).
+
+    Code can also read files the chapter does not mention (the book's numbers come from
+    mlsysim's data), so the project may list them under `mlsys: execute-depends:` (globs
+    relative to the project root); their contents are part of every chapter's key.
+    """
     h = hashlib.sha256()
     try:
         rel = path.resolve().relative_to(project.root.resolve()).as_posix()
     except ValueError:
         rel = path.resolve().as_posix()
-    h.update(json.dumps([CACHE_VERSION, doc.kernel, rel, doc.plan]).encode())
+    h.update(json.dumps([CACHE_VERSION, doc.kernel, rel, doc.plan,
+                         _depends_digest(project)]).encode())
+    return h.hexdigest()
+
+
+_DIGESTS: dict[Path, tuple[tuple[int, int, int], str]] = {}  # file -> (stat stamp, sha256)
+_DIGESTS_LOCK = threading.Lock()
+
+
+def _file_digest(path: Path) -> str:
+    """sha256 of a file, re-read only when its mtime or size changed (builds hash it often)."""
+    st = path.stat()
+    stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+    with _DIGESTS_LOCK:
+        known = _DIGESTS.get(path)
+    if known and known[0] == stamp:
+        return known[1]
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with _DIGESTS_LOCK:
+        _DIGESTS[path] = (stamp, digest)
+    return digest
+
+
+def _depends_digest(project: Project) -> str:
+    cfg = project.config.get("mlsys")
+    patterns = cfg.get("execute-depends") if isinstance(cfg, dict) else None
+    if not patterns:
+        return ""
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    h = hashlib.sha256()
+    root = project.root.resolve()
+    for pattern in patterns:
+        h.update(f"\0{pattern}\0".encode())
+        matches = glob.glob(os.path.join(root, str(pattern)), recursive=True)
+        for name in sorted(m for m in matches if os.path.isfile(m)):
+            rel = os.path.relpath(name, root)  # may climb out of the project: ../mlsysim/...
+            h.update(f"{rel}:{_file_digest(Path(name))}\n".encode())
     return h.hexdigest()
 
 

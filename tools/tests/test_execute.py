@@ -500,3 +500,24 @@ def test_layout_options_and_escaped_cells(tmp_path: Path, project: Project) -> N
     shown = [e["c"][1] for e in blocks if e["t"] == "CodeBlock"]
     assert shown == ["```{python}\n#| echo: false\n1 + 1\n```"]  # shown verbatim, never run
     assert "\n2\n" not in ch.markdown
+
+
+def test_files_listed_in_execute_depends_invalidate_the_cache(tmp_path: Path, project: Project
+                                                              ) -> None:
+    import dataclasses
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "speed.txt").write_text("1")
+    book = tmp_path / "book"
+    book.mkdir()
+    dep = dataclasses.replace(project, root=book, config={
+        **project.config, "mlsys": {"execute-depends": ["../data/*.txt"]}})
+    chapter = book / "ch.qmd"
+    chapter.write_text("# D\n\nSpeed `{python} open('../data/speed.txt').read()`.\n")
+    cache = tmp_path / "cache"
+    assert "Speed 1." in execute_chapter(chapter, dep, cache).markdown
+    assert execute_chapter(chapter, dep, cache).executed is False
+    (data / "speed.txt").write_text("2")
+    again = execute_chapter(chapter, dep, cache)
+    assert again.executed is True and "Speed 2." in again.markdown
