@@ -19,6 +19,8 @@ import click
 from mlsys.model import BuildError, Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
+# Tools a site build can do without; the rest are required and make `mlsys doctor` fail.
+OPTIONAL_TOOLS = {"chromium": "browser tests (optional)", "typst": "PDF output (optional)"}
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -250,11 +252,15 @@ def doctor() -> None:
     table = Table(title="mlsys toolchain")
     table.add_column("tool")
     table.add_column("version")
-    table.add_column("note")
+    table.add_column("needed for")
+    table.add_column("how to get it")
     missing = []
     for name, version, hint in rows:
-        table.add_row(name, version or "[red]missing[/red]", hint or "")
-        if version is None and "optional" not in (hint or "").lower():
+        optional = name in OPTIONAL_TOOLS
+        shown = version or ("[yellow]missing[/yellow]" if optional else "[red]missing[/red]")
+        table.add_row(name, shown, OPTIONAL_TOOLS.get(name, "building the site"),
+                      "" if version else hint)
+        if version is None and not optional:
             missing.append(name)
     Console().print(table)
     if missing:
