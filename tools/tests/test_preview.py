@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import http.client
 import shutil
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -114,3 +118,30 @@ def test_a_broken_save_keeps_serving_and_recovers(preview: Preview) -> None:
     config.write_text(good)
     assert listener.wait_for(1, timeout=15)
     assert preview.events[-1].error is None
+
+
+def test_preview_command_builds_and_serves_on_the_chosen_port(tmp_path: Path) -> None:
+    """`mlsys preview book --port N` as an author runs it, stopped with Ctrl-C (SIGINT)."""
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURE, root)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mlsys.cli", "preview", "book", "--port", str(port), "-q"],
+        cwd=root, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")),
+                              daemon=True)
+    reader.start()
+    try:
+        end = time.monotonic() + 60
+        while not any("serving" in line for line in lines) and time.monotonic() < end:
+            assert proc.poll() is None, "".join(lines)
+            time.sleep(0.05)
+        assert any(f"http://127.0.0.1:{port}/" in line for line in lines), "".join(lines)
+        page = fetch(f"http://127.0.0.1:{port}/book/vol1/memory.html")
+        assert "Memory hierarchies" in page and EVENTS_PATH in page
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=15) == 0
