@@ -117,6 +117,7 @@ class _Doc:
     plan: list[tuple[str, str, dict[str, Any]]]  # ("cell"|"expr", code, extra) in order
     problems: list[Problem]
     kernel: str
+    figsize: tuple[float, float] = (7.0, 5.0)  # inches, Quarto's HTML default
     escaped: dict[int, int] = field(default_factory=dict)  # ```{{python}} open -> close index
 
 
@@ -203,7 +204,8 @@ def _scan(path: Path, project: Project) -> _Doc:
     if isinstance(kernel, dict):
         kernel = kernel.get("kernelspec", {}).get("name", DEFAULT_KERNEL)
 
-    doc = _Doc(lines, locs, front_end, [], {}, [], problems, str(kernel))
+    doc = _Doc(lines, locs, front_end, [], {}, [], problems, str(kernel),
+               _figsize(meta, project, problems, path))
     i = front_end
     while i < len(lines):
         line = lines[i]
@@ -270,7 +272,7 @@ def _cache_key(doc: _Doc, path: Path, project: Project) -> str:
         rel = path.resolve().relative_to(project.root.resolve()).as_posix()
     except ValueError:
         rel = path.resolve().as_posix()
-    h.update(json.dumps([CACHE_VERSION, doc.kernel, rel, doc.plan,
+    h.update(json.dumps([CACHE_VERSION, doc.kernel, rel, doc.plan, doc.figsize,
                          _depends_digest(project)]).encode())
     return h.hexdigest()
 
@@ -312,22 +314,46 @@ def _depends_digest(project: Project) -> str:
 
 
 _RC_LOCK = threading.Lock()
-_RC_DIR: Path | None = None
+_RC_FILES: dict[tuple[float, float], Path] = {}
 
 
-def _matplotlibrc() -> Path:
-    """A matplotlibrc for kernels: inline backend and deterministic SVG ids (stable figures)."""
-    global _RC_DIR
+def _matplotlibrc(figsize: tuple[float, float]) -> Path:
+    """A matplotlibrc for kernels: inline backend, the figure size, deterministic SVG ids.
+
+    Handing matplotlib its settings through MATPLOTLIBRC (rather than a startup cell) keeps
+    kernels of chapters without figures from paying for a matplotlib import.
+    """
     with _RC_LOCK:
-        if _RC_DIR is None or not (_RC_DIR / "matplotlibrc").is_file():
-            d = Path(tempfile.mkdtemp(prefix="mlsys-mpl-"))
-            (d / "matplotlibrc").write_text(
+        rc = _RC_FILES.get(figsize)
+        if rc is None or not rc.is_file():
+            rc = Path(tempfile.mkdtemp(prefix="mlsys-mpl-")) / "matplotlibrc"
+            rc.write_text(
                 "backend: module://matplotlib_inline.backend_inline\n"
+                f"figure.figsize: {figsize[0]}, {figsize[1]}\n"
                 "svg.hashsalt: mlsys\n"
                 "svg.fonttype: path\n"
             )
-            _RC_DIR = d
-        return _RC_DIR / "matplotlibrc"
+            _RC_FILES[figsize] = rc
+        return rc
+
+
+def _figsize(meta: dict[str, Any], project: Project, problems: list[Problem],
+             path: Path) -> tuple[float, float]:
+    """fig-width/fig-height from the chapter, else the project's html format, else 7 x 5."""
+    html = project.config.get("format", {})
+    html = html.get("html", {}) if isinstance(html, dict) else {}
+    html = html if isinstance(html, dict) else {}
+    size = [7.0, 5.0]
+    for i, key in enumerate(("fig-width", "fig-height")):
+        value = meta.get(key, html.get(key, project.config.get(key)))
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            problems.append(Problem("error", f"{key} must be a positive number of inches, got "
+                                    f"{value!r}", path, None))
+            continue
+        size[i] = float(value)
+    return size[0], size[1]
 
 
 _STARTUP = "%config InlineBackend.figure_formats = ['svg']\n"
@@ -340,7 +366,7 @@ class _KernelStopped(Exception):
 class _Kernel:
     """One Jupyter kernel for one chapter, started in the chapter's directory."""
 
-    def __init__(self, kernel_name: str, cwd: Path):
+    def __init__(self, kernel_name: str, cwd: Path, figsize: tuple[float, float] = (7.0, 5.0)):
         from jupyter_client.manager import KernelManager
 
         self._sock_dir = tempfile.mkdtemp(prefix="mlsys-k-")
@@ -348,7 +374,7 @@ class _Kernel:
                                 ip=os.path.join(self._sock_dir, "k"))
         env = dict(os.environ)
         env.update({
-            "MATPLOTLIBRC": str(_matplotlibrc()),
+            "MATPLOTLIBRC": str(_matplotlibrc(figsize)),
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
             "SOURCE_DATE_EPOCH": "0",
             "PYTHONHASHSEED": "0",  # set iteration order, so outputs are reproducible
@@ -487,7 +513,7 @@ def _externalise_images(results: list[dict[str, Any] | None], entry: Path) -> No
 def _run_plan(doc: _Doc, cwd: Path) -> tuple[list[dict[str, Any] | None], bool]:
     """Execute the plan in one kernel; stop at the first cell error not marked `error: true`."""
     results: list[dict[str, Any] | None] = [None] * len(doc.plan)
-    kernel = _Kernel(doc.kernel, cwd)
+    kernel = _Kernel(doc.kernel, cwd, doc.figsize)
     failed = False
     try:
         for i, (kind, code, extra) in enumerate(doc.plan):

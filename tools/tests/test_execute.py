@@ -521,3 +521,18 @@ def test_files_listed_in_execute_depends_invalidate_the_cache(tmp_path: Path, pr
     (data / "speed.txt").write_text("2")
     again = execute_chapter(chapter, dep, cache)
     assert again.executed is True and "Speed 2." in again.markdown
+
+
+def test_figure_size_follows_quarto_defaults_and_front_matter(
+        runs: dict[str, ExecutedChapter], tmp_path: Path, project: Project) -> None:
+    assert "Default size: [7.0, 5.0] inches." in runs["figures"].markdown
+    chapter = tmp_path / "size.qmd"
+    chapter.write_text("---\nfig-width: 4\nfig-height: 2.5\n---\n\n```{python}\n"
+                       "import matplotlib\n```\n\nSize `{python} "
+                       "list(matplotlib.rcParams['figure.figsize'])`.\n")
+    ch = execute_chapter(chapter, project, tmp_path / "cache")
+    assert "Size [4.0, 2.5]." in ch.markdown
+    chapter.write_text(chapter.read_text().replace("fig-width: 4", "fig-width: wide"))
+    bad = execute_chapter(chapter, project, tmp_path / "cache")
+    assert [p.message for p in bad.problems] == [
+        "fig-width must be a positive number of inches, got 'wide'"]
