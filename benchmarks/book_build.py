@@ -146,6 +146,10 @@ def main() -> int:
         ("one chapter edited: build book (all)",
          f"{one_full:.3f} s  (search index {search(res_one_full)})"
          f"  [{'ok' if one_full < 1.5 else 'OVER'} < 1.5 s]"),
+        ("cold: render / site writer / search",
+         f"{res_cold.render_seconds:.3f} s / "
+         f"{res_cold.report.total_seconds - (res_cold.report.search_seconds or 0):.3f} s / "
+         f"{res_cold.report.search_seconds or 0:.3f} s"),
         ("pages written cold / warm / edited",
          f"{len(res_cold.report.written)} / {len(res_warm.report.written)} / "
          f"{len(res_one.report.written)}"),

@@ -166,3 +166,20 @@ def test_doctor_prints_the_toolchain() -> None:
     assert "pandoc" in out and "pagefind" in out
     assert code in (0, 1)
     assert (code == 0) == ("missing:" not in out)
+
+
+def test_full_build_exports_the_labs_when_that_part_exists(repo: Path) -> None:
+    pytest.importorskip("mlsys.labs", reason="the labs part (mlsys.labs) is not written yet")
+    cur = repo / "curriculum.yml"
+    cur.write_text(cur.read_text() + (
+        "  - id: labs\n    title: \"Labs\"\n    kind: labs\n    path: labs\n    url: labs/\n"
+        "    nav: Teach\n    blurb: \"Interactive notebooks.\"\n"))
+    (repo / "labs").mkdir()
+    code, out = run("build", "-q")
+    assert code == 0, out
+    site = repo / "_site"
+    assert (site / "labs" / "index.html").is_file()
+    landing = (site / "index.html").read_text()
+    assert "<h2>Teach</h2>" in landing and "Labs" in landing
+    page = (site / "book/vol1/memory.html").read_text()
+    assert "<summary>Teach</summary>" in page
