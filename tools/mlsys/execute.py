@@ -42,6 +42,14 @@ from mlsys.project import Project, read_front_matter
 CACHE_VERSION = "exec-v1"
 DEFAULT_KERNEL = "python3"
 
+_CELL_FENCE = re.compile(r"^(\s*)(`{3,})\s*\{python(?:3)?(\s[^}]*)?\}\s*$")
+_ANY_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_ESCAPED_FENCE = re.compile(r"^(\s*)(`{3,})\s*\{\{(python[^}]*)\}\}\s*$")
+_INLINE = re.compile(r"(?<!`)(`+)\{python\}[ \t]+(.+?)(?<!`)\1(?!`)")
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_CELL_IN = re.compile(r"Cell In\s*\[(\d+)\],\s*line (\d+)")
+_OPTION = re.compile(r"^\s*#\|\s?(.*)$")
+
 
 def _cell_timeout() -> float:
     """Seconds one cell or inline expression may run (MLSYS_CELL_TIMEOUT, default 600)."""
@@ -50,13 +58,6 @@ def _cell_timeout() -> float:
     except ValueError:
         return 600.0
 
-_CELL_FENCE = re.compile(r"^(\s*)(`{3,})\s*\{python(?:3)?(\s[^}]*)?\}\s*$")
-_ANY_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-_ESCAPED_FENCE = re.compile(r"^(\s*)(`{3,})\s*\{\{(python[^}]*)\}\}\s*$")
-_INLINE = re.compile(r"(?<!`)(`+)\{python\}[ \t]+(.+?)(?<!`)\1(?!`)")
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_CELL_IN = re.compile(r"Cell In\s*\[(\d+)\],\s*line (\d+)")
-_OPTION = re.compile(r"^\s*#\|\s?(.*)$")
 
 # Options Quarto resolves per cell; values are the defaults before project/chapter config.
 _DEFAULTS: dict[str, Any] = {
