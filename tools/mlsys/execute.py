@@ -273,7 +273,7 @@ def _cache_key(doc: _Doc, path: Path, project: Project) -> str:
         rel = path.resolve().relative_to(project.root.resolve()).as_posix()
     except ValueError:
         rel = path.resolve().as_posix()
-    h.update(json.dumps([CACHE_VERSION, doc.kernel, rel, doc.plan, doc.figsize,
+    h.update(json.dumps([CACHE_VERSION, doc.kernel, rel, doc.plan, doc.figsize, project.profile,
                          _depends_digest(project)]).encode())
     return h.hexdigest()
 
@@ -367,7 +367,8 @@ class _KernelStopped(Exception):
 class _Kernel:
     """One Jupyter kernel for one chapter, started in the chapter's directory."""
 
-    def __init__(self, kernel_name: str, cwd: Path, figsize: tuple[float, float] = (7.0, 5.0)):
+    def __init__(self, kernel_name: str, cwd: Path, figsize: tuple[float, float] = (7.0, 5.0),
+                 extra_env: dict[str, str] | None = None):
         from jupyter_client.manager import KernelManager
 
         self._sock_dir = tempfile.mkdtemp(prefix="mlsys-k-")
@@ -379,6 +380,7 @@ class _Kernel:
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
             "SOURCE_DATE_EPOCH": "0",
             "PYTHONHASHSEED": "0",  # set iteration order, so outputs are reproducible
+            **(extra_env or {}),
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         })
         try:
@@ -511,10 +513,15 @@ def _externalise_images(results: list[dict[str, Any] | None], entry: Path) -> No
                     break
 
 
-def _run_plan(doc: _Doc, cwd: Path) -> tuple[list[dict[str, Any] | None], bool]:
+def _run_plan(doc: _Doc, cwd: Path, project: Project
+              ) -> tuple[list[dict[str, Any] | None], bool]:
     """Execute the plan in one kernel; stop at the first cell error not marked `error: true`."""
     results: list[dict[str, Any] | None] = [None] * len(doc.plan)
-    kernel = _Kernel(doc.kernel, cwd, doc.figsize)
+    # like Quarto, tell the code which profile is active (so it can branch on the volume)
+    env = {"QUARTO_PROJECT_DIR": str(project.root)}
+    if project.profile:
+        env["QUARTO_PROFILE"] = project.profile
+    kernel = _Kernel(doc.kernel, cwd, doc.figsize, env)
     failed = False
     try:
         for i, (kind, code, extra) in enumerate(doc.plan):
@@ -542,7 +549,7 @@ def _load_or_run(doc: _Doc, path: Path, project: Project, cache_dir: Path,
             return json.loads(results_file.read_text(encoding="utf-8")), entry, False
         except (OSError, ValueError):
             pass  # a damaged entry is simply re-made
-    results, failed = _run_plan(doc, path.parent)
+    results, failed = _run_plan(doc, path.parent, project)
     try:
         return results, _store(results, failed, cache_dir, entry, key), True
     except OSError as exc:

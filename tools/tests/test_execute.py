@@ -324,14 +324,16 @@ def test_cell_inside_a_list_item_keeps_its_indentation(tmp_path: Path, project: 
     assert codes == ["for i in range(2):\n    print(i)", "0\n1"]
 
 
-def test_kernel_cwd_is_the_chapter_directory(tmp_path: Path, project: Project) -> None:
+def test_kernel_runs_in_the_chapter_directory_with_the_profile(tmp_path: Path, project: Project) -> None:
     sub = tmp_path / "deep"
     sub.mkdir()
     (sub / "data.txt").write_text("from disk")
     chapter = sub / "cwd.qmd"
-    chapter.write_text("# C\n\nRead: `{python} open('data.txt').read()`.\n")
+    chapter.write_text("# C\n\nRead: `{python} open('data.txt').read()`.\n\n"
+                       "Profile: `{python} __import__('os').environ['QUARTO_PROFILE']`.\n")
     ch = execute_chapter(chapter, project, tmp_path / "cache")
     assert "Read: from disk." in ch.markdown
+    assert "Profile: main." in ch.markdown  # code can branch on the volume, as under Quarto
     shutil.rmtree(sub)
 
 
