@@ -91,7 +91,7 @@ def render_callouts(blocks: list[Node], project: dict[str, Any],
             raw_block("</div>"),
         ]
 
-    return walk(blocks, fn)
+    return walk(blocks, fn, frozenset({"Div"}))
 
 
 def callout_css(project: dict[str, Any]) -> str:

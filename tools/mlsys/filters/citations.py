@@ -57,7 +57,7 @@ def mark_missing_citations(blocks: list[Node], known: frozenset[str]) -> tuple[l
             out.append(span([{"t": "Str", "c": "?" + c["citationId"]}], ["citation-missing"]))
         return out
 
-    return walk(blocks, fn), missing
+    return walk(blocks, fn, frozenset({"Cite"})), missing
 
 
 def has_refs_div(blocks: list[Node]) -> bool:

@@ -53,4 +53,4 @@ def apply_conditional(blocks: list[Node], profiles: frozenset[str] = frozenset()
             return None if node["c"][0].lower() in KEEP_RAW else []
         return None
 
-    return walk(blocks, fn)
+    return walk(blocks, fn, frozenset({"Div", "Span", "RawBlock", "RawInline"}))

@@ -131,7 +131,7 @@ def render_floats(blocks: list[Node], local: dict[str, Target], config: XrefConf
                          [c for c in a[1]])
         return None
 
-    return walk(blocks, fn)
+    return walk(blocks, fn, frozenset({"Image", "Figure", "Table", "Span", "CodeBlock", "Div"}))
 
 
 def _wrap(fid: str, key: str, caption: list[Node], body: list[Node],

@@ -79,5 +79,5 @@ def rewrite_links(
                 node["c"][2][0] = place(unquote(base), path) + (f"#{frag}" if frag else "")
         return None
 
-    walk(blocks, fn)
+    walk(blocks, fn, frozenset({"Image", "Link"}))
     return blocks, result

@@ -89,4 +89,4 @@ def normalize(blocks: list[Node], float_keys: frozenset[str]) -> list[Node]:
             return None
         return None
 
-    return walk(blocks, fn)
+    return walk(blocks, fn, frozenset({"Para", "Plain", "Table", "Figure"}))

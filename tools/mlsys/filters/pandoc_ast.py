@@ -15,38 +15,58 @@ Attr = list[Any]  # [id, [classes], [[key, value], ...]]
 
 WalkFn = Callable[[Node], Node | list[Node] | None]
 
+# Elements with no child elements: never descended into (most of a document is these).
+LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "Math", "Code", "RawInline",
+                    "RawBlock", "CodeBlock", "HorizontalRule"})
 
-def walk(node: Any, fn: WalkFn) -> Any:
+
+def walk(node: Any, fn: WalkFn, types: frozenset[str] | None = None) -> Any:
     """Bottom-up, in-place rewrite: `fn` sees every element after its children.
 
     `fn` returns None to keep the element, a node to replace it, or a list to splice in
     (an empty list deletes it). Bottom-up order means a filter never has to re-walk what it
-    produced.
+    produced. `types` limits which elements `fn` is called for; a list is only rebuilt
+    when something in it changed, since most walks change almost nothing.
     """
-    if isinstance(node, list):
-        out: list[Any] = []
-        for item in node:
-            walk(item, fn)
-            if isinstance(item, dict) and "t" in item:
-                result = fn(item)
-                if result is None:
-                    out.append(item)
-                elif isinstance(result, list):
-                    out.extend(result)
-                else:
-                    out.append(result)
-            else:
-                out.append(item)
-        node[:] = out
-    elif isinstance(node, dict):
+    if isinstance(node, dict):
         if "t" in node:
             content = node.get("c")
-            if isinstance(content, list | dict):
-                walk(content, fn)
+            if node["t"] not in LEAVES and isinstance(content, list | dict):
+                walk(content, fn, types)
         else:  # e.g. a citation record: its prefix and suffix hold inlines
             for value in node.values():
                 if isinstance(value, list | dict):
-                    walk(value, fn)
+                    walk(value, fn, types)
+        return node
+    if not isinstance(node, list):
+        return node
+    out: list[Any] | None = None
+    for i, item in enumerate(node):
+        if isinstance(item, dict):
+            t = item.get("t")
+            if t is None:
+                walk(item, fn, types)
+            else:
+                if t not in LEAVES:
+                    content = item.get("c")
+                    if isinstance(content, list | dict):
+                        walk(content, fn, types)
+                if types is None or t in types:
+                    result = fn(item)
+                    if result is not None:
+                        if out is None:
+                            out = node[:i]
+                        if isinstance(result, list):
+                            out.extend(result)
+                        else:
+                            out.append(result)
+                        continue
+        elif isinstance(item, list):
+            walk(item, fn, types)
+        if out is not None:
+            out.append(item)
+    if out is not None:
+        node[:] = out
     return node
 
 
@@ -61,7 +81,7 @@ def iter_elements(node: Any) -> Iterator[Node]:
             if "t" in item:
                 yield item
                 content = item.get("c")
-                if isinstance(content, list | dict):
+                if item["t"] not in LEAVES and isinstance(content, list | dict):
                     stack.append(content)
             else:
                 stack.extend(reversed([v for v in item.values() if isinstance(v, list | dict)]))

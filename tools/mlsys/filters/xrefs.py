@@ -66,4 +66,4 @@ def resolve_xrefs(
                 {"t": "Str", "c": "@" + c["citationId"]} for c in rest]]}])
         return out
 
-    return walk(blocks, fn), missing
+    return walk(blocks, fn, frozenset({"Cite"})), missing
