@@ -274,7 +274,7 @@ def milestone_run(
     ms = find_milestone(name)
     ws = _ws(ctx, workspace)
     if reference:
-        env = dict(os.environ)
+        env = child_env(ws.root)
         env.pop("PYTHONPATH", None)
         cwd = reference_package_dir().parent
     else:

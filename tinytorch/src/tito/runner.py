@@ -69,6 +69,10 @@ def child_env(workspace: Path) -> dict[str, str]:
     old = env.get("PYTHONPATH")
     env["PYTHONPATH"] = str(workspace) + (os.pathsep + old if old else "")
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # One BLAS thread unless the learner chose otherwise: timing tests and milestones compare
+    # kernels, and a multi-threaded BLAS on a busy machine makes those timings erratic.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
     return env
 
 
