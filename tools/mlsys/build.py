@@ -19,7 +19,15 @@ from typing import Any
 import yaml
 
 from mlsys.model import BuildError, Problem, RenderedBook
-from mlsys.site import BookSection, NavLink, NavMenu, SiteConfig, SiteReport, SiteWriter
+from mlsys.site import (
+    BookSection,
+    NavLink,
+    NavMenu,
+    SiteConfig,
+    SiteReport,
+    SiteWriter,
+    read_manifest,
+)
 
 Progress = Callable[[str, int, int], None]
 CURRICULUM = "curriculum.yml"
@@ -305,10 +313,22 @@ class SiteBuilder:
             except BuildError as exc:
                 problems.extend(exc.problems)
                 continue
+            partial = bool(chapters)
+            if partial and self._navigation_changed(part, book):
+                # A re-rendered chapter changed its title, number or part: every page's
+                # sidebar must change too, so render the whole part (cheap: it is cached).
+                try:
+                    book = render(path, profile=part.profile, strict=self.strict,
+                                  cache_dir=self.cache / part.path.replace("/", "_"),
+                                  progress=self.progress)
+                except BuildError as exc:
+                    problems.extend(exc.problems)
+                    continue
+                partial = False
             result.books[part.id] = book
             result.problems.extend(book.problems)
             sections.append(BookSection(part.id, book, prefix=part.url, label=part.title,
-                                        partial=bool(chapters)))
+                                        partial=partial))
         if problems:  # every part was tried, so the author sees every problem at once
             raise BuildError(problems)
         result.render_seconds = time.perf_counter() - t0
@@ -322,6 +342,21 @@ class SiteBuilder:
             writer.add_landing(self._landing(writer, lab_items))
         result.report = writer.report
         return result
+
+    def _navigation_changed(self, part: Part, book: RenderedBook) -> bool:
+        """Whether the pages of a partial render differ in what navigation shows of them."""
+        old = self._previous_sections().get(part.id) or {}
+        known = {p["href"]: p for p in old.get("pages", [])}
+        for page in book.pages:
+            before = known.get(page.href)
+            now = {"href": page.href, "title": page.title, "number": page.number,
+                   "part": page.part}
+            if before != now:
+                return True
+        return False
+
+    def _previous_sections(self) -> dict[str, Any]:
+        return read_manifest(self.out).get("sections", {})
 
     def _export_labs(self, writer: SiteWriter, part: Part) -> list[dict[str, Any]]:
         export = labs_exporter()
@@ -357,7 +392,7 @@ class SiteBuilder:
 
     def _known_sections(self, sections: list[BookSection]) -> dict[str, Any]:
         """Section metadata of this build merged over the previous build's manifest."""
-        known = dict(SiteWriter(self.out, SiteConfig(title="")).old.get("sections", {}))
+        known = dict(self._previous_sections())
         for s in sections:
             if s.partial and s.key in known:
                 continue  # only some pages were rendered; the book's home page is unchanged

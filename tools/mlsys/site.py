@@ -259,11 +259,7 @@ class SiteWriter:
     # -- files -------------------------------------------------------------------------------
 
     def _read_manifest(self) -> dict[str, Any]:
-        try:
-            data = json.loads((self.out / MANIFEST_NAME).read_text("utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if data.get("version") == MANIFEST_VERSION else {}
+        return read_manifest(self.out)
 
     def write_bytes(self, rel: str, data: bytes, section: str) -> bool:
         """Write one file unless the previous build wrote the same bytes; True if written."""
@@ -606,6 +602,15 @@ class SiteWriter:
         t0 = time.perf_counter()
         run_pagefind(self.stage)
         self.report.search_seconds = time.perf_counter() - t0
+
+
+def read_manifest(out_dir: Path) -> dict[str, Any]:
+    """The manifest of the site in `out_dir` ({} when absent, unreadable or of another version)."""
+    try:
+        data = json.loads((Path(out_dir) / MANIFEST_NAME).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("version") == MANIFEST_VERSION else {}
 
 
 def _page_meta(page: Page) -> dict[str, Any]:

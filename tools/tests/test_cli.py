@@ -183,3 +183,14 @@ def test_full_build_exports_the_labs_when_that_part_exists(repo: Path) -> None:
     assert "<h2>Teach</h2>" in landing and "Labs" in landing
     page = (site / "book/vol1/memory.html").read_text()
     assert "<summary>Teach</summary>" in page
+
+
+def test_renaming_a_chapter_updates_every_sidebar(repo: Path) -> None:
+    assert run("build", "book", "--vol", "1", "-q")[0] == 0
+    chapter = repo / "book/vol1/memory.qmd"
+    chapter.write_text(chapter.read_text().replace("# Memory hierarchies", "# Memory systems"))
+    code, out = run("build", "book", "--vol", "1", "memory", "-q")
+    assert code == 0, out
+    for name in ("introduction", "training", "index"):
+        html = (repo / "_site/book/vol1" / f"{name}.html").read_text()
+        assert "Memory systems" in html and "Memory hierarchies" not in html, name

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,6 +81,13 @@ def test_pages_get_the_reload_script_only_when_served(preview: Preview) -> None:
     on_disk = (preview.builder.out / "book/vol1/memory.html").read_text()
     assert EVENTS_PATH not in on_disk
     assert EVENTS_PATH in fetch(preview.url)  # the landing page, via the folder URL
+
+
+def test_a_missing_page_gets_the_site_404_page(preview: Preview) -> None:
+    with pytest.raises(urllib.error.HTTPError) as err:
+        fetch(preview.url + "book/vol1/no-such-chapter.html")
+    assert err.value.code == 404
+    assert "This page does not exist" in err.value.read().decode()
 
 
 def test_saving_a_chapter_rerenders_it_and_reloads_the_browser(preview: Preview) -> None:
