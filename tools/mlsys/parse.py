@@ -22,7 +22,7 @@ from .filters.normalize import normalize
 
 READER = "markdown"
 # Bump when normalisation changes, so old cached ASTs are not reused.
-NORMALIZE_VERSION = "3"
+NORMALIZE_VERSION = "4"
 
 
 class PandocError(RuntimeError):

@@ -250,3 +250,55 @@ def test_unreadable_front_matter_is_a_located_error_not_a_crash(tmp_path: Path) 
             render_book(root, cache_dir=tmp_path / "c", chapters=chapters)
         assert any(p.file == root / "one.qmd" and p.severity == "error"
                    for p in err.value.problems)
+
+
+def test_unlabelled_panels_of_a_figure_div_are_lettered(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {"index.qmd": "# Home\n", "one.qmd": """\
+        # One
+
+        ::: {#fig-grid layout-ncol=3}
+        ![](p.png)
+
+        ![Second](p.png)
+
+        ![](p.png)
+
+        Three panels
+        :::
+
+        See @fig-grid.
+        """})
+    (root / "p.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    html = body(render_book(root, cache_dir=tmp_path / "c"), "one.html")
+    assert [m for m in ("(a)", "(b)", "(c)") if f'<span class="float-prefix">{m}</span>' in html] \
+        == ["(a)", "(b)", "(c)"]
+    assert '<span class="float-prefix">(b)</span> Second' in html
+    assert '<span class="float-prefix">Figure 1.1:</span> Three panels' in html
+    assert '<a href="#fig-grid" class="xref">Figure 1.1</a>' in html
+
+
+def test_label_defined_in_two_chapters_warns_at_the_second(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {
+        "index.qmd": "# Home\n",
+        "one.qmd": "# One\n\n![a](p.png){#fig-same}\n",
+        "two.qmd": "# Two\n\nText.\n\n![b](p.png){#fig-same}\n\nSee @fig-same.\n",
+    })
+    (root / "p.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    book = render_book(root, cache_dir=tmp_path / "c")
+    [warning] = [p for p in book.problems if "fig-same" in p.message]
+    assert (warning.file.name, warning.line, warning.severity) == ("two.qmd", 5, "warning")
+    assert "one.html" in warning.message
+    # the first definition wins, so the reference goes there
+    assert '<a href="one.html#fig-same" class="xref">Figure 1.1</a>' in body(book, "two.html")
+
+
+def test_progress_reports_each_stage_and_jobs_do_not_change_output(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {f"c{i}.qmd": f"# C{i}\n\n## S {{#sec-c{i}}}\n\n"
+                                      f"See @sec-c{(i + 1) % 4}.\n" for i in range(4)})
+    seen: list[tuple[str, int, int]] = []
+    serial = render_book(root, cache_dir=tmp_path / "c1", jobs=1,
+                         progress=lambda stage, done, total: seen.append((stage, done, total)))
+    parallel = render_book(root, cache_dir=tmp_path / "c2", jobs=4)
+    assert [p.body_html for p in serial.pages] == [p.body_html for p in parallel.pages]
+    assert ("prepare", 4, 4) in seen and ("render", 4, 4) in seen
+    assert seen.index(("prepare", 4, 4)) < seen.index(("render", 0, 4))

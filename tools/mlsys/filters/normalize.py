@@ -49,6 +49,36 @@ def _caption_label(caption_blocks: list[Node]) -> str | None:
     return None
 
 
+def _name_subfigures(div_node: Node) -> None:
+    """Give unlabelled images of a multi-image figure div ids, so they number as (a), (b).
+
+    Quarto letters every panel of such a figure; a code cell that draws several plots emits
+    exactly this shape. The made-up ids (`fig-x--1`) cannot clash with an author's labels
+    in practice and give the indexer and the renderer one thing to agree on.
+    """
+    parent = div_node["c"][0][0]
+    content = div_node["c"][1]
+    panels = []
+    for i, b in enumerate(content):
+        if b["t"] == "Figure" and not b["c"][0][0]:
+            panels.append(i)
+        elif (b["t"] in ("Para", "Plain") and len(b["c"]) == 1 and b["c"][0]["t"] == "Image"
+              and not b["c"][0]["c"][0][0]):
+            panels.append(i)
+    if len(panels) < 2:
+        return
+    for n, i in enumerate(panels, start=1):
+        b = content[i]
+        if b["t"] == "Figure":
+            b["c"][0][0] = f"{parent}--{n}"
+        else:
+            image = b["c"][0]
+            caption = list(image["c"][1])
+            content[i] = {"t": "Figure", "c": [attr(f"{parent}--{n}"),
+                                               [None, [plain(caption)] if caption else []],
+                                               [plain([image])]]}
+
+
 def normalize(blocks: list[Node], float_keys: frozenset[str]) -> list[Node]:
     """Rewrite labelled equations, table captions and lone labelled images in place."""
 
@@ -73,6 +103,9 @@ def normalize(blocks: list[Node], float_keys: frozenset[str]) -> list[Node]:
                           [plain([image])]],
                 }
             return None
+        if t == "Div" and is_float_id(node["c"][0][0]):
+            _name_subfigures(node)
+            return None
         if t == "Table":
             label = _caption_label(node["c"][1][1])
             if label and not node["c"][0][0]:
@@ -89,4 +122,4 @@ def normalize(blocks: list[Node], float_keys: frozenset[str]) -> list[Node]:
             return None
         return None
 
-    return walk(blocks, fn, frozenset({"Para", "Plain", "Table", "Figure"}))
+    return walk(blocks, fn, frozenset({"Para", "Plain", "Table", "Figure", "Div"}))
