@@ -70,9 +70,47 @@ def timed(fn, *args, **kw) -> tuple[float, object]:
     return time.perf_counter() - t0, out
 
 
+def preview_latency(builder, parts, chapter: Path) -> float | None:
+    """Seconds from saving `chapter` to the live-reload event of a running preview."""
+    import http.client
+    import threading
+
+    from mlsys.preview import EVENTS_PATH, Preview
+
+    preview = Preview(builder, parts, echo=lambda _m: None)
+    preview.start()
+    got = threading.Event()
+    stamp: list[float] = []
+    conn = http.client.HTTPConnection("127.0.0.1", preview.server.server_address[1], timeout=35)
+
+    def listen() -> None:
+        conn.request("GET", EVENTS_PATH)
+        resp = conn.getresponse()
+        ready.set()
+        for line in iter(resp.fp.readline, b""):
+            if line.startswith(b"event: reload"):
+                stamp.append(time.perf_counter())
+                got.set()
+                return
+
+    ready = threading.Event()
+    threading.Thread(target=listen, daemon=True).start()
+    try:
+        ready.wait(10)
+        time.sleep(0.3)  # the watcher registers its watches
+        t0 = time.perf_counter()
+        chapter.write_text(chapter.read_text() + "\nSaved while previewing.\n")
+        return stamp[0] - t0 if got.wait(30) else None
+    finally:
+        preview.stop()
+        conn.close()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="use the small fixture book (for CI)")
+    ap.add_argument("--source", type=Path,
+                    help="another folder holding curriculum.yml and book/ (default: this repo)")
     args = ap.parse_args()
 
     import pypandoc
@@ -81,7 +119,7 @@ def main() -> int:
     from mlsys.model import BuildError
     from mlsys.project import load_project
 
-    source = FIXTURE if args.quick else REPO
+    source = FIXTURE if args.quick else (args.source or REPO)
     with tempfile.TemporaryDirectory(prefix="mlsys-bench-") as tmp:
         root = Path(tmp) / "repo"
         dropped = prepare(source, root)
@@ -123,6 +161,7 @@ def main() -> int:
         one, res_one = timed(builder.build, parts, [edited.stem])
         edited.write_text(edited.read_text() + "\nAnd another.\n")
         one_full, res_one_full = timed(builder.build, parts)
+        reload_s = preview_latency(builder, parts, edited)
 
     budget = 2 * bare + cells
 
@@ -146,6 +185,9 @@ def main() -> int:
         ("one chapter edited: build book (all)",
          f"{one_full:.3f} s  (search index {search(res_one_full)})"
          f"  [{'ok' if one_full < 1.5 else 'OVER'} < 1.5 s]"),
+        ("preview: save -> reload event",
+         f"{reload_s:.3f} s  [{'ok' if reload_s < 1.0 else 'OVER'} < 1 s]"
+         if reload_s is not None else "no reload within 30 s"),
         ("cold: render / site writer / search",
          f"{res_cold.render_seconds:.3f} s / "
          f"{res_cold.report.total_seconds - (res_cold.report.search_seconds or 0):.3f} s / "
@@ -154,7 +196,7 @@ def main() -> int:
          f"{len(res_cold.report.written)} / {len(res_warm.report.written)} / "
          f"{len(res_one.report.written)}"),
     ]
-    print(f"mlsys book build benchmark ({'fixture, --quick' if args.quick else 'book/'}; "
+    print(f"mlsys book build benchmark ({'fixture, --quick' if args.quick else source}; "
           f"pandoc {pypandoc.get_pandoc_version()})")
     width = max(len(r[0]) for r in rows)
     for name, value in rows:

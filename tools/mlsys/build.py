@@ -309,7 +309,7 @@ class SiteBuilder:
             try:
                 book = render(path, profile=part.profile, chapters=names, strict=self.strict,
                               cache_dir=self.cache / part.path.replace("/", "_"),
-                              progress=self.progress)
+                              progress=self._progress_for(part))
             except BuildError as exc:
                 problems.extend(exc.problems)
                 continue
@@ -320,7 +320,7 @@ class SiteBuilder:
                 try:
                     book = render(path, profile=part.profile, strict=self.strict,
                                   cache_dir=self.cache / part.path.replace("/", "_"),
-                                  progress=self.progress)
+                                  progress=self._progress_for(part))
                 except BuildError as exc:
                     problems.extend(exc.problems)
                     continue
@@ -342,6 +342,13 @@ class SiteBuilder:
             writer.add_landing(self._landing(writer, lab_items))
         result.report = writer.report
         return result
+
+    def _progress_for(self, part: Part) -> Progress | None:
+        """Progress of one part's render, its stages labelled with the part ("vol1 render")."""
+        if self.progress is None:
+            return None
+        report = self.progress
+        return lambda stage, done, total: report(f"{part.id} {stage}", done, total)
 
     def _navigation_changed(self, part: Part, book: RenderedBook) -> bool:
         """Whether the pages of a partial render differ in what navigation shows of them."""

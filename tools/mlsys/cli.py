@@ -60,7 +60,7 @@ def progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(
-        TextColumn("[bold]{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("[bold]{task.description:<16}"), BarColumn(), MofNCompleteColumn(),
         console=Console(stderr=True), transient=True,
     ) as bar:
         tasks: dict[str, Any] = {}
