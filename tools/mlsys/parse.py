@@ -17,12 +17,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .filters.attr_markdown import lift_attribute_markdown
 from .filters.conditional import apply_conditional
 from .filters.normalize import normalize
 
 READER = "markdown"
 # Bump when normalisation changes, so old cached ASTs are not reused.
-NORMALIZE_VERSION = "4"
+NORMALIZE_VERSION = "5"
 
 
 class PandocError(RuntimeError):
@@ -117,9 +118,25 @@ def parse_markdown(
         return cached, key
     ast = json.loads(run_pandoc(["-f", READER, "-t", "json"], markdown))
     apply_conditional(ast["blocks"], profiles)
+    lift_attribute_markdown(ast["blocks"], float_keys, parse_inline_strings)
     normalize(ast["blocks"], float_keys)
     write_cache(cache_dir, "ast", key, ast)
     return ast, key
+
+
+def parse_inline_strings(texts: list[str]) -> list[list[dict[str, Any]]]:
+    """Parse several short Markdown strings with one pandoc call; return each one's inlines."""
+    doc = "".join(f"::: {{#mlsys-s{i}}}\n{' '.join(t.split())}\n:::\n\n"
+                  for i, t in enumerate(texts))
+    blocks = json.loads(run_pandoc(["-f", READER, "-t", "json"], doc))["blocks"]
+    out: list[list[dict[str, Any]]] = [[] for _ in texts]
+    for b in blocks:
+        if b["t"] == "Div" and b["c"][0][0].startswith("mlsys-s"):
+            i = int(b["c"][0][0][len("mlsys-s"):])
+            first = b["c"][1][0] if b["c"][1] else None
+            if first is not None and first["t"] in ("Para", "Plain"):
+                out[i] = first["c"]
+    return out
 
 
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*\{(?P<lang>[A-Za-z][\w+-]*)[^}]*\}\s*$")

@@ -302,3 +302,36 @@ def test_progress_reports_each_stage_and_jobs_do_not_change_output(tmp_path: Pat
     assert [p.body_html for p in serial.pages] == [p.body_html for p in parallel.pages]
     assert ("prepare", 4, 4) in seen and ("render", 4, 4) in seen
     assert seen.index(("prepare", 4, 4)) < seen.index(("render", 0, 4))
+
+
+def test_markdown_in_caption_and_title_attributes(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {"index.qmd": "# Home\n", "one.qmd": """\
+        # One
+
+        ::: {#fig-box fig-cap="Cost of *one* step, $O(n^2)$, after @knuth"}
+        Box
+        :::
+
+        ```{#lst-a .python lst-cap="The `fit` helper"}
+        def fit(): ...
+        ```
+
+        ::: {.callout-tip title="Use `torch.compile` **wisely**"}
+        Body.
+        :::
+
+        ::: {.callout-note title="Plain title"}
+        Body two.
+        :::
+        """}, config="bibliography: refs.bib\n")
+    (root / "refs.bib").write_text("@book{knuth, author={D. Knuth}, title={Art}, year={1968}}\n")
+    book = render_book(root, cache_dir=tmp_path / "c")
+    html = body(book, "one.html")
+    assert ('<span class="float-prefix">Figure 1.1:</span> Cost of <em>one</em> step, '
+            '<math display="inline"') in html
+    assert 'Knuth (<a href="#ref-knuth"' in html
+    assert '<span class="float-prefix">Listing 1.1:</span> The <code>fit</code> helper' in html
+    assert ('<span class="callout-title">Use <code>torch.compile</code> '
+            '<strong>wisely</strong></span>') in html
+    assert '<span class="callout-title">Plain title</span>' in html
+    assert "<p>Box</p>" in html and '<span class="kw">def</span> fit()' in html
