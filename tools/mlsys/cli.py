@@ -198,8 +198,13 @@ def preview(part: str | None, port: int, no_build: bool, quiet: bool) -> None:
 
     with progress_bar(quiet) as progress:
         builder = _repo_builder(None, False, progress)
-    run_preview(builder, part=part, port=port, build_first=not no_build,
-                echo=lambda m: click.echo(m, err=True))
+    try:
+        run_preview(builder, part=part, port=port, build_first=not no_build,
+                    echo=lambda m: click.echo(m, err=True))
+    except OSError as exc:  # the port is taken, or the address cannot be bound
+        raise click.ClickException(
+            f"cannot serve on 127.0.0.1:{port} ({exc.strerror or exc}); "
+            "choose another with --port, or omit it to pick a free one") from None
 
 
 @main.group()

@@ -153,3 +153,18 @@ def test_preview_command_builds_and_serves_on_the_chosen_port(tmp_path: Path) ->
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=15) == 0
+
+
+def test_preview_on_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURE, root)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "mlsys.cli", "preview", "book", "--port", str(port), "-q"],
+            cwd=root, capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert f"cannot serve on 127.0.0.1:{port}" in proc.stderr
+    assert "Traceback" not in proc.stderr
