@@ -538,3 +538,16 @@ def test_figure_size_follows_quarto_defaults_and_front_matter(
     bad = execute_chapter(chapter, project, tmp_path / "cache")
     assert [p.message for p in bad.problems] == [
         "fig-width must be a positive number of inches, got 'wide'"]
+
+
+def test_the_same_chapter_twice_at_once_leaves_one_whole_cache_entry(
+        tmp_path: Path, project: Project) -> None:
+    chapter = tmp_path / "race.qmd"
+    chapter.write_text("# R\n\n```{python}\nprint(sum(range(10)))\n```\n")
+    cache = tmp_path / "cache"
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        a, b = pool.map(lambda _: execute_chapter(chapter, project, cache), range(2))
+    assert a.markdown == b.markdown and "\n45\n" in a.markdown
+    entries = [p for p in cache.rglob("results.json")]
+    assert len(entries) == 1 and not list(cache.glob("tmp-*"))
+    assert execute_chapter(chapter, project, cache).executed is False
