@@ -29,7 +29,7 @@ from .model import TocEntry
 from .parse import run_pandoc
 from .xref import ChapterIndex, XrefConfig, XrefTable, first_title
 
-RENDER_VERSION = "4"
+RENDER_VERSION = "5"
 _TITLE = re.compile(r"<!--mlsys-title-->\s*(.*?)\s*<!--/mlsys-title-->\s*", re.DOTALL)
 _HEADING = re.compile(r"<h([1-6])([^>]*)>(.*?)</h\1>", re.DOTALL)
 _ID = re.compile(r'\bid="([^"]*)"')

@@ -89,8 +89,9 @@ def test_cell_figure_inline_value_and_resources(book: RenderedBook) -> None:
                      r'alt="An S-shaped curve rising from 10 and levelling off at 150" />', growth)
     assert '<span class="float-prefix">Figure 3.1:</span> Logistic growth' in growth
     assert "The fitted capacity was 150 per litre" in growth
-    assert re.search(r'<table id="tbl-growth">\s*<caption><span class="float-prefix">Table 3.1:'
-                     r'</span> Modelled population on selected days</caption>', growth)
+    assert re.search(r'<figure id="tbl-growth" class="float float-tbl">\s*<figcaption[^>]*>\s*'
+                     r'<span class="float-prefix">Table 3.1:</span> Modelled population on '
+                     r'selected days\s*</figcaption>\s*<table>', growth)
     assert '<td style="text-align: right;">150</td>' in growth  # computed by the cell
     svg = [h for h in book.resources if h.startswith("chapters/figures/") and h.endswith(".svg")]
     assert len(svg) == 1 and book.resources[svg[0]].read_text().lstrip().startswith("<")

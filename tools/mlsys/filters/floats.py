@@ -85,12 +85,19 @@ def render_floats(blocks: list[Node], local: dict[str, Target], config: XrefConf
         if t == "Table":
             a = node["c"][0]
             target = local.get(a[0])
-            if target is not None:
-                caption = node["c"][1]
-                inl = caption[1][0]["c"] if caption[1] and caption[1][0]["t"] in (
-                    "Plain", "Para") else []
+            if target is None:
+                return None
+            caption = node["c"][1]
+            inl = caption[1][0]["c"] if caption[1] and caption[1][0]["t"] in (
+                "Plain", "Para") else []
+            if "(" in (target.number or ""):  # a sub-table keeps its own short caption
                 node["c"][1] = [None, [plain(_prefix(target) + inl)]]
-            return None
+                return None
+            # A figure around the table lets the caption span the text, not the table's width.
+            node["c"][1] = [None, []]
+            tid = a[0]
+            a[0] = ""
+            return _wrap(tid, "tbl", _prefix(target) + inl, [node], [])
         if t == "Span":
             a, content = node["c"]
             if "equation" in a[1] and a[0] in local:
