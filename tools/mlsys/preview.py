@@ -205,22 +205,29 @@ class Preview:
         return not p.name.startswith(".") and p.name != MANIFEST_NAME and not p.name.endswith("~")
 
     def rebuild(self, files: list[Path]) -> RebuildEvent:
-        """Re-render what `files` affect: saved chapters alone, anything else the whole part."""
+        """Re-render what `files` affect: saved chapters alone, anything else the whole part.
+
+        A saved chapter is re-rendered only in the volume(s) that list it; any other file
+        (config, bibliography, an included snippet, an image) rebuilds each part it lives in.
+        """
         t0 = time.perf_counter()
-        chapters = [f.stem for f in files if f.suffix == ".qmd"]
-        only_chapters = bool(chapters) and len(chapters) == len(files)
+        chapters_of = {part.id: self._chapter_paths(part) for part in self.parts}
+        all_chapters = set().union(*chapters_of.values()) if chapters_of else set()
+        saved = [f for f in files if f.resolve() in all_chapters]
+        others = [f for f in files if f.resolve() not in all_chapters]
+        chapters = sorted({f.stem for f in saved})
         error = None
         deferred = False
         try:
-            for part in self._parts_for(files):
-                if only_chapters:
-                    mine = [c for c in chapters if self._has_chapter(part, c)]
+            for part in self.parts:
+                if self._parts_for(others, [part]):
+                    result = self.builder.build([part], None, with_labs=False,
+                                                defer_search=True)
+                else:
+                    mine = [f.stem for f in saved if f.resolve() in chapters_of[part.id]]
                     if not mine:
                         continue
                     result = self.builder.build([part], mine, with_labs=False,
-                                                defer_search=True)
-                else:
-                    result = self.builder.build([part], None, with_labs=False,
                                                 defer_search=True)
                 deferred = deferred or bool(result.report and result.report.search_deferred)
         except BuildError as exc:
@@ -243,22 +250,24 @@ class Preview:
         self.rebuilt.set()
         return event
 
-    def _parts_for(self, files: list[Path]) -> list[Part]:
+    def _parts_for(self, files: list[Path], parts: list[Part]) -> list[Part]:
+        """The parts among `parts` whose source folder holds any of `files`."""
         out = []
-        for part in self.parts:
+        for part in parts:
             base = (self.builder.root / part.path).resolve()
             if any(base in f.resolve().parents for f in files):
                 out.append(part)
         return out
 
-    def _has_chapter(self, part: Part, stem: str) -> bool:
+    def _chapter_paths(self, part: Part) -> set[Path]:
+        """The chapter files a part lists (empty when its config is broken: rebuild reports it)."""
         from mlsys.project import load_project
 
         try:
             project = load_project(self.builder.root / part.path, part.profile)
         except BuildError:
-            return True  # let the build report the config problem
-        return any(c.path.stem == stem for c in project.chapters)
+            return set()
+        return {c.path.resolve() for c in project.chapters}
 
 
 def run_preview(builder: SiteBuilder, *, part: str | None = None, port: int = 0,

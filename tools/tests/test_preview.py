@@ -168,3 +168,12 @@ def test_preview_on_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert f"cannot serve on 127.0.0.1:{port}" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_saving_a_file_that_is_not_a_chapter_rebuilds_its_part(preview: Preview) -> None:
+    listener = EventListener(preview.server.server_address[1])
+    assert listener.connected.wait(5)
+    (preview.builder.root / "book" / "vol1" / "_snippet.qmd").write_text("Included text.\n")
+    assert listener.wait_for(1, timeout=15)
+    event = preview.events[-1]
+    assert event.error is None and event.chapters == []

@@ -34,9 +34,14 @@
   }
   if (scrim) scrim.addEventListener("click", function () { setDrawer(false); });
 
-  // Keep the current chapter visible in a long sidebar.
+  // Keep the current chapter visible in a long sidebar. Only the sidebar scrolls: the
+  // window must stay where the browser put it (e.g. at a #anchor).
+  var sidebar = document.querySelector(".sidebar");
   var current = document.querySelector(".chapters a.current");
-  if (current && current.scrollIntoView) current.scrollIntoView({ block: "center" });
+  if (sidebar && current) {
+    var top = current.getBoundingClientRect().top - sidebar.getBoundingClientRect().top;
+    if (top > sidebar.clientHeight * 0.7) sidebar.scrollTop = top - sidebar.clientHeight / 2;
+  }
 
   // ---- navbar menus: close the others when one opens, and on outside clicks
   var menus = Array.prototype.slice.call(document.querySelectorAll(".menu"));
