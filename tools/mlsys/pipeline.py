@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -121,6 +122,8 @@ class _Build:
         self.profiles = frozenset((project.profile or "").split(",")) - {""}
         self.problems: list[Problem] = []
         self._bib_cache: dict[Path, frozenset[str]] = {}
+        self._digests: dict[tuple[Path, ...], str] = {}
+        self._lock = threading.Lock()
 
     def _report(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
@@ -197,16 +200,26 @@ class _Build:
                 return prep.ref.path, i
         return prep.ref.path, None
 
+    def files_digest(self, paths: list[Path]) -> str:
+        """Digest of the bibliography files, computed once per build per combination."""
+        key = tuple(paths)
+        with self._lock:
+            if key not in self._digests:
+                self._digests[key] = _file_digest(paths)
+            return self._digests[key]
+
     def bib_keys(self, paths: list[Path]) -> frozenset[str]:
         keys: set[str] = set()
-        for p in paths:
-            if p not in self._bib_cache:
-                try:
-                    self._bib_cache[p] = frozenset(bibliography_keys(p))
-                except (OSError, ValueError) as exc:
-                    self.problems.append(Problem("error", f"cannot read bibliography: {exc}", p))
-                    self._bib_cache[p] = frozenset()
-            keys |= self._bib_cache[p]
+        with self._lock:  # render threads share the parsed bibliographies
+            for p in paths:
+                if p not in self._bib_cache:
+                    try:
+                        self._bib_cache[p] = frozenset(bibliography_keys(p))
+                    except (OSError, ValueError) as exc:
+                        self.problems.append(
+                            Problem("error", f"cannot read bibliography: {exc}", p))
+                        self._bib_cache[p] = frozenset()
+                keys |= self._bib_cache[p]
         return frozenset(keys)
 
     # -- stage 3: render ----------------------------------------------------------------------
@@ -231,7 +244,7 @@ class _Build:
             json.dumps(table.slice(index.xref_uses), sort_keys=True),
             json.dumps(local, sort_keys=True), self.config.fingerprint(),
             json.dumps(self.project.callouts, sort_keys=True, default=str),
-            _file_digest(bibs), json.dumps(use_nocite), pages_digest,
+            self.files_digest(bibs), json.dumps(use_nocite), pages_digest,
             json.dumps({k: str(v) for k, v in sorted(generated.items())}),
         )
         cached = read_cache(self.cache_dir, "html", key)
