@@ -29,10 +29,12 @@ from .model import TocEntry
 from .parse import run_pandoc
 from .xref import ChapterIndex, XrefConfig, XrefTable, first_title
 
-RENDER_VERSION = "5"
+RENDER_VERSION = "6"
 _TITLE = re.compile(r"<!--mlsys-title-->\s*(.*?)\s*<!--/mlsys-title-->\s*", re.DOTALL)
 _HEADING = re.compile(r"<h([1-6])([^>]*)>(.*?)</h\1>", re.DOTALL)
 _ID = re.compile(r'\bid="([^"]*)"')
+_SECTION_HEADING = re.compile(r'<section id="([^"]*)"[^>]*>\s*<h([1-6])[^>]*>(.*?)</h\2>',
+                              re.DOTALL)
 
 
 @dataclass
@@ -147,6 +149,9 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
         idm = _ID.search(h.group(2))
         if idm:
             headings.setdefault(idm.group(1), h.group(3))
+    # pandoc turns a div that starts with a heading into a <section> carrying the id
+    for sec in _SECTION_HEADING.finditer(out):
+        headings.setdefault(sec.group(1), sec.group(3))
     toc = [TocEntry(item.level, item.id, headings[item.id]) for item in toc_items
            if item.id in headings]
     return RenderedChapter(out, title_html, toc, issues, links.resources)

@@ -335,3 +335,24 @@ def test_markdown_in_caption_and_title_attributes(tmp_path: Path) -> None:
             '<strong>wisely</strong></span>') in html
     assert '<span class="callout-title">Plain title</span>' in html
     assert "<p>Box</p>" in html and '<span class="kw">def</span> fit()' in html
+
+
+def test_headings_inside_plain_divs_are_numbered_like_references_say(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {"index.qmd": "# Home\n", "one.qmd": """\
+        # One
+
+        ## First {#sec-first}
+
+        ::: {.panel-tabset}
+        ## Inside a div {#sec-inside}
+
+        Text.
+        :::
+
+        See @sec-inside.
+        """})
+    book = render_book(root, cache_dir=tmp_path / "c")
+    page = next(p for p in book.pages if p.href == "one.html")
+    assert '<span class="header-section-number">1.2</span> Inside a div' in page.body_html
+    assert '<a href="#sec-inside" class="xref">Section 1.2</a>' in page.body_html
+    assert [t.id for t in page.toc] == ["sec-first", "sec-inside"]

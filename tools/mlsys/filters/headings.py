@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..xref import Target
-from .pandoc_ast import Node, attr, span, text_inlines
+from .pandoc_ast import Node, attr, iter_elements, span, text_inlines
 
 
 @dataclass
@@ -23,25 +23,30 @@ def number_headings(
 ) -> tuple[list[Node], list[Node] | None, list[TocItem]]:
     """Remove the title H1, prefix numbered headings, and list the page's toc headings.
 
-    Returns (body blocks, title inlines or None, toc items). Only top-level headings that
-    pass one indexed (so not callout titles) go into the toc; `.unlisted` ones stay out.
+    Returns (body blocks, title inlines or None, toc items). Headings anywhere count (inside
+    a tabset div too), except callout titles, which pass one does not index; `.unlisted`
+    ones stay out of the toc but keep their number.
     """
     title_inlines = None
     body: list[Node] = []
-    toc: list[TocItem] = []
     for b in blocks:
         if b is title_node:
             title_inlines = b["c"][2]
             continue
-        if b["t"] == "Header":
-            level, a, inl = b["c"]
-            target = local.get(a[0])
-            if target is not None and target.number is not None:
-                b["c"][2] = [span(text_inlines(target.number), ["header-section-number"]),
-                             {"t": "Space"}, *inl]
-            if a[0] and "unlisted" not in a[1] and target is not None:
-                toc.append(TocItem(max(level, 2), a[0]))
         body.append(b)
+    toc: list[TocItem] = []
+    for node in iter_elements(body):
+        if node["t"] != "Header":
+            continue
+        level, a, inl = node["c"]
+        target = local.get(a[0])
+        if target is None or target.key != "sec" or target.chapter_level:
+            continue
+        if target.number is not None:
+            node["c"][2] = [span(text_inlines(target.number), ["header-section-number"]),
+                            {"t": "Space"}, *inl]
+        if "unlisted" not in a[1]:
+            toc.append(TocItem(max(level, 2), a[0]))
     return body, title_inlines, toc
 
 
