@@ -12,7 +12,7 @@ from tinytorch.autograd import gradcheck
 
 import tinytorch as tt
 
-SETTINGS = settings(max_examples=15, deadline=None,
+SETTINGS = settings(max_examples=25, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 dims = st.integers(1, 4)
@@ -170,3 +170,104 @@ def test_deep_chain_gradcheck():
         return x
 
     gradcheck(f, np.random.default_rng(2).standard_normal((2, 3)))
+
+
+# --------------------------------------------------------------------------- fused layer ops
+@SETTINGS
+@given(data=st.data(), lead=hnp.array_shapes(min_dims=1, max_dims=2, max_side=3),
+       din=dims, dout=dims, bias=st.booleans())
+def test_fused_linear(data, lead, din, dout, bias):
+    x = data.draw(arrays(lead + (din,)))
+    w = data.draw(arrays((dout, din)))
+    if bias:
+        gradcheck(lambda a, b, c: F.linear(a, b, c), x, w, data.draw(arrays((dout,))))
+    else:
+        gradcheck(lambda a, b: F.linear(a, b), x, w)
+
+
+@SETTINGS
+@given(data=st.data(), n=st.integers(1, 2), c=st.integers(1, 3), o=st.integers(1, 3),
+       h=st.integers(3, 6), w=st.integers(3, 6), k=st.integers(1, 3), stride=st.integers(1, 2),
+       pad=st.integers(0, 1))
+def test_conv2d_over_random_geometry(data, n, c, o, h, w, k, stride, pad):
+    x = data.draw(arrays((n, c, h, w)))
+    wt = data.draw(arrays((o, c, k, k)))
+    b = data.draw(arrays((o,)))
+    gradcheck(lambda a, ww, bb: F.conv2d(a, ww, bb, stride=stride, padding=pad), x, wt, b)
+
+
+@SETTINGS
+@given(data=st.data(), h=st.integers(2, 6), w=st.integers(2, 6), k=st.integers(1, 3),
+       stride=st.integers(1, 3))
+def test_pooling_over_random_geometry(data, h, w, k, stride):
+    k = min(k, h, w)
+    pad = data.draw(st.integers(0, k // 2))
+    n = 2 * h * w
+    # distinct values so the max is never tied
+    x = (np.array(data.draw(st.permutations(range(n)))) / 7.0).reshape(1, 2, h, w)
+    gradcheck(lambda a: F.max_pool2d(a, k, stride, pad), x)
+    gradcheck(lambda a: F.avg_pool2d(a, k, stride, pad), x)
+
+
+@SETTINGS
+@given(data=st.data(), shape=hnp.array_shapes(min_dims=2, max_dims=4, min_side=2, max_side=4))
+def test_batch_norm_and_layer_norm(data, shape):
+    x = data.draw(arrays(shape))
+    x = x + np.linspace(0, 1, x.size).reshape(shape)  # never constant along an axis
+    c = shape[1]
+    w, b = data.draw(arrays((c,))), data.draw(arrays((c,)))
+    gradcheck(lambda a, ww, bb: F.batch_norm(a, None, None, ww, bb, training=True), x, w, b)
+    d = shape[-1]
+    wl, bl = data.draw(arrays((d,))), data.draw(arrays((d,)))
+    gradcheck(lambda a, ww, bb: F.layer_norm(a, (d,), ww, bb), x, wl, bl)
+
+
+@SETTINGS
+@given(data=st.data(), v=st.integers(1, 5), d=dims, shape=hnp.array_shapes(max_dims=2,
+                                                                              max_side=4))
+def test_embedding_with_repeated_ids(data, v, d, shape):
+    ids = data.draw(hnp.arrays(np.int64, shape, elements=st.integers(0, v - 1)))
+    gradcheck(lambda w: F.embedding(ids, w), data.draw(arrays((v, d))))
+
+
+@SETTINGS
+@given(data=st.data(), b=st.integers(1, 2), tq=st.integers(1, 4), extra=st.integers(0, 2),
+       d=dims, causal=st.booleans())
+def test_attention_with_and_without_causal_mask(data, b, tq, extra, d, causal):
+    tk = tq + extra
+    q, k, v = (data.draw(arrays((b, t, d))) for t in (tq, tk, tk))
+    gradcheck(lambda x, y, z: F.scaled_dot_product_attention(x, y, z, is_causal=causal), q, k, v)
+
+
+@SETTINGS
+@given(data=st.data(), n=st.integers(1, 5), c=st.integers(2, 5),
+       reduction=st.sampled_from(["mean", "sum", "none"]))
+def test_losses(data, n, c, reduction):
+    z = data.draw(arrays((n, c), -4, 4))
+    t = data.draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, c - 1)))
+    y = data.draw(arrays((n, c), 0, 1))
+    gradcheck(lambda a: F.cross_entropy(a, t, reduction), z)
+    gradcheck(lambda a, b: F.mse_loss(a, b, reduction), z, y)
+    gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction), z, y)
+
+
+def test_dropout_with_a_fixed_mask():
+    x = np.random.default_rng(0).standard_normal((4, 5))
+
+    def f(a):
+        tt.manual_seed(3)  # the same mask on every call, so the function is deterministic
+        return F.dropout(a, 0.4, training=True)
+
+    gradcheck(f, x)
+
+
+def test_gradcheck_catches_a_wrong_backward_rule():
+    from tinytorch.autograd import Function
+    from tinytorch.tensor import _op
+
+    class WrongSquare(Function):
+        def backward(self, grad):
+            return (grad * self.inputs[0].data,)  # should be 2x
+
+    with pytest.raises(AssertionError, match="input 0 .* differs from finite differences"):
+        gradcheck(lambda a: _op(a.data ** 2, (a,), WrongSquare), np.array([1.0, -2.0, 3.0]))
