@@ -191,9 +191,7 @@ class SiteWriter:
         self.old: dict[str, Any] = self._read_manifest()
         self.files: dict[str, dict[str, Any]] = {}  # relpath -> {"hash", "section"}
         self.sections: dict[str, Any] = dict(self.old.get("sections", {}))
-        self._touched_sections: set[str] = set()
         self._html_changed = False
-        self._begun = False
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -209,6 +207,13 @@ class SiteWriter:
 
     def begin(self) -> None:
         """Create the staging folder as a cheap hard-linked copy of the current site."""
+        if self.out.exists() and not self.old and (
+            not self.out.is_dir() or any(self.out.iterdir())
+        ):
+            raise SiteError(
+                f"{self.out} exists and was not written by mlsys (no {MANIFEST_NAME}); "
+                "remove it or choose another output folder"
+            )
         if self.stage.exists():
             shutil.rmtree(self.stage)
         self.out.parent.mkdir(parents=True, exist_ok=True)
@@ -218,12 +223,10 @@ class SiteWriter:
             self.stage.mkdir(parents=True)
         # Files of the previous build are kept unless a section that owned them is rewritten.
         self.files = {k: dict(v) for k, v in self.old.get("files", {}).items()}
-        self._begun = True
 
     def abort(self) -> None:
         """Throw the staging folder away; the previous site was never touched."""
         shutil.rmtree(self.stage, ignore_errors=True)
-        self._begun = False
 
     def commit(self) -> SiteReport:
         """Write shared files, index for search, write the manifest and swap the site in."""
@@ -238,7 +241,10 @@ class SiteWriter:
                 "sections": self.sections,
                 "search": self.config.search and (self.stage / "pagefind").is_dir(),
             }
-            (self.stage / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1), "utf-8")
+            target = self.stage / MANIFEST_NAME
+            if target.exists():
+                target.unlink()  # a hard link to the live manifest: never write through it
+            target.write_text(json.dumps(manifest, indent=1), "utf-8")
             self._swap()
         except BaseException:
             self.abort()
@@ -254,7 +260,6 @@ class SiteWriter:
             os.rename(self.out, trash)
         os.rename(self.stage, self.out)
         shutil.rmtree(trash, ignore_errors=True)
-        self._begun = False
 
     # -- files -------------------------------------------------------------------------------
 
@@ -428,7 +433,6 @@ class SiteWriter:
             ],
             "pages": [meta[h] for h in order],
         }
-        self._touched_sections.add(section.key)
         return written
 
     def _page_context(

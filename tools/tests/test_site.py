@@ -18,6 +18,7 @@ from mlsys.site import (
     NavLink,
     NavMenu,
     SiteConfig,
+    SiteError,
     SiteWriter,
     describe,
     relative_root,
@@ -320,3 +321,28 @@ def test_descriptions_are_short_plain_text(text: str) -> None:
         assert len(out) <= 161
         assert "<" not in out.replace("&lt;", "") or "<" in text
         assert "\n" not in out
+
+
+def test_a_folder_not_written_by_mlsys_is_never_replaced(tmp_path: Path) -> None:
+    precious = tmp_path / "notes"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work")
+    with pytest.raises(SiteError, match="was not written by mlsys"):
+        build(precious)
+    assert (precious / "thesis.txt").read_text() == "years of work"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"]
+
+
+def test_the_live_manifest_is_not_written_through_its_hard_link(tmp_path: Path) -> None:
+    out = tmp_path / "_site"
+    build(out)
+    manifest = (out / ".mlsys-manifest.json").read_bytes()
+    book = books.make_book(tmp_path / "src", extra_word="changed")
+    with pytest.raises(RuntimeError), SiteWriter(out, CONFIG) as writer:
+        writer.add_book(BookSection("vol1", book, prefix="book/", label="Volume I"))
+        writer._swap = _fail  # the very last step fails
+    assert (out / ".mlsys-manifest.json").read_bytes() == manifest
+
+
+def _fail() -> None:
+    raise RuntimeError("rename failed")
