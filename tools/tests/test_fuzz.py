@@ -87,3 +87,20 @@ def test_any_markdown_renders_or_raises_build_error(front: str, one: list[str],
         assert [p.href for p in book.pages] == ["index.html", "one.html"]
         for problem in book.problems:
             assert problem.severity == "warning" and problem.file is not None
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300))
+def test_arbitrary_text_renders_or_raises_build_error(text: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "_quarto.yml").write_text(CONFIG)
+        (root / "refs.bib").write_text(BIB)
+        (root / "index.qmd").write_text("# Home\n", encoding="utf-8")
+        (root / "one.qmd").write_text(text, encoding="utf-8")
+        try:
+            book = render_book(root, cache_dir=root / ".cache", jobs=1)
+        except BuildError as err:
+            assert err.problems
+            return
+        assert len(book.pages) == 2
