@@ -371,7 +371,7 @@ class SiteBuilder:
             return []
         folder = writer.fresh_folder(part.url or "labs/")
         items = export(folder)
-        writer.claim_tree(part.url, part.id)
+        produced = writer.claim_tree(part.url or "labs/", part.id)
         if not (folder / "index.html").exists():
             rows = "".join(
                 f'<li><a href="{_esc(it.get("href", ""))}">{_esc(it.get("title", it.get("name")))}'
@@ -381,6 +381,8 @@ class SiteBuilder:
             body = f"<p>{_esc(part.blurb or '')}</p><ul class=\"labs\">{rows}</ul>"
             writer.add_simple_page(part.url + "index.html", part.title, body, part.id,
                                    part.blurb)
+            produced.append(part.url + "index.html")
+        writer.forget_section(part.id, produced)  # labs removed since the last export
         writer.sections[part.id] = {
             "title": part.title, "prefix": part.url, "labs": items,
             "pages": [{"href": "index.html", "title": part.title, "number": None,

@@ -40,7 +40,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 ASSETS_DIR = PACKAGE_DIR / "assets"
 MANIFEST_NAME = ".mlsys-manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 # Shipped assets copied into <site>/assets/. components.* belong to the render stage; a site
 # still builds (unstyled components) if they are absent.
 SITE_ASSETS = ("site.css", "site.js", "favicon.svg", "components.css", "components.js")
@@ -189,7 +189,9 @@ class SiteWriter:
         self._t0 = time.perf_counter()
         self.stage = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
         self.old: dict[str, Any] = self._read_manifest()
-        self.files: dict[str, dict[str, Any]] = {}  # relpath -> {"hash", "section"}
+        # relpath -> {"hash", "owners"}: the sections that produce the file. Two volumes may
+        # share one (an image, a stylesheet); it is deleted only when no section wants it.
+        self.files: dict[str, dict[str, Any]] = {}
         self.sections: dict[str, Any] = dict(self.old.get("sections", {}))
         self._html_changed = False
 
@@ -207,7 +209,7 @@ class SiteWriter:
 
     def begin(self) -> None:
         """Create the staging folder as a cheap hard-linked copy of the current site."""
-        if self.out.exists() and not self.old and (
+        if self.out.exists() and not (self.out / MANIFEST_NAME).exists() and (
             not self.out.is_dir() or any(self.out.iterdir())
         ):
             raise SiteError(
@@ -222,7 +224,8 @@ class SiteWriter:
         else:
             self.stage.mkdir(parents=True)
         # Files of the previous build are kept unless a section that owned them is rewritten.
-        self.files = {k: dict(v) for k, v in self.old.get("files", {}).items()}
+        self.files = {k: {"hash": v["hash"], "owners": list(v["owners"])}
+                      for k, v in self.old.get("files", {}).items()}
 
     def abort(self) -> None:
         """Throw the staging folder away; the previous site was never touched."""
@@ -271,7 +274,7 @@ class SiteWriter:
         digest = _sha(data)
         target = self.stage / rel
         prev = self.files.get(rel)
-        self.files[rel] = {"hash": digest, "section": section}
+        self._record(rel, digest, section)
         if prev and prev.get("hash") == digest and target.exists():
             self.report.unchanged += 1
             return False
@@ -283,6 +286,13 @@ class SiteWriter:
         if rel.endswith(".html"):
             self._html_changed = True
         return True
+
+    def _record(self, rel: str, digest: str, section: str) -> None:
+        prev = self.files.get(rel)
+        owners = list(prev["owners"]) if prev else []
+        if section not in owners:
+            owners.append(section)
+        self.files[rel] = {"hash": digest, "owners": owners}
 
     def write_text(self, rel: str, text: str, section: str) -> bool:
         return self.write_bytes(rel, text.encode("utf-8"), section)
@@ -296,7 +306,7 @@ class SiteWriter:
         key = f"stat:{st.st_size}:{st.st_mtime_ns}"
         target = self.stage / rel
         prev = self.files.get(rel)
-        self.files[rel] = {"hash": key, "section": section}
+        self._record(rel, key, section)
         if prev and prev.get("hash") == key and target.exists():
             self.report.unchanged += 1
             return False
@@ -311,7 +321,10 @@ class SiteWriter:
         """Delete files a section wrote last time but not this time (a removed chapter)."""
         keep = set(keep)
         for rel, meta in list(self.files.items()):
-            if meta.get("section") == section and rel not in keep:
+            if section in meta["owners"] and rel not in keep:
+                meta["owners"].remove(section)
+                if meta["owners"]:
+                    continue  # another section still produces it
                 del self.files[rel]
                 path = self.stage / rel
                 if path.exists():
@@ -335,7 +348,7 @@ class SiteWriter:
                     self._html_changed = True
             else:
                 self.report.unchanged += 1
-            self.files[rel] = {"hash": digest, "section": section}
+            self._record(rel, digest, section)
             rels.append(rel)
         return rels
 
@@ -421,7 +434,7 @@ class SiteWriter:
             self.copy_file(rel, Path(src), section.key)
             produced.append(rel)
         if section.partial:
-            produced += [r for r, m in self.files.items() if m.get("section") == section.key]
+            produced += [r for r, m in self.files.items() if section.key in m["owners"]]
         self.forget_section(section.key, produced)
         self.sections[section.key] = {
             "title": book.title,

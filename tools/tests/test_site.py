@@ -346,3 +346,25 @@ def test_the_live_manifest_is_not_written_through_its_hard_link(tmp_path: Path) 
 
 def _fail() -> None:
     raise RuntimeError("rename failed")
+
+
+def test_a_file_two_volumes_share_survives_one_dropping_it(tmp_path: Path) -> None:
+    out = tmp_path / "_site"
+    image = tmp_path / "shared.png"
+    image.write_bytes(b"\x89PNG fake but real bytes")
+
+    one = books.make_book(tmp_path / "src")
+    two = books.make_book(tmp_path / "src", folder="vol2")
+    one.resources = {"images/shared.png": image}
+    two.resources = {"images/shared.png": image}
+    with SiteWriter(out, CONFIG) as writer:
+        writer.add_book(BookSection("vol1", one, prefix="book/"))
+        writer.add_book(BookSection("vol2", two, prefix="book/"))
+    two.resources = {}
+    with SiteWriter(out, CONFIG) as writer:  # only vol2 is rebuilt, and no longer uses it
+        writer.add_book(BookSection("vol2", two, prefix="book/"))
+    assert (out / "book/images/shared.png").read_bytes() == image.read_bytes()
+    with SiteWriter(out, CONFIG) as writer:  # vol1 stops using it too: now it goes
+        one = books.make_book(tmp_path / "src")
+        writer.add_book(BookSection("vol1", one, prefix="book/"))
+    assert not (out / "book/images/shared.png").exists()
