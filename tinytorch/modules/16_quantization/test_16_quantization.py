@@ -8,6 +8,7 @@ from tinytorch.quantization import (
     affine_params,
     calibrate,
     dequantize,
+    integer_matmul,
     quantization_report,
     quantize,
     quantize_model,
@@ -111,3 +112,12 @@ def test_quantized_model_keeps_layer_order_is_smaller_and_nearly_as_accurate():
     assert report.accuracy_fp32 == 1.0
     assert report.accuracy_drop <= 0.03
     assert "smaller" in report.table()
+
+
+def test_integer_matmul_is_exact_for_int8_operands():
+    rng = np.random.default_rng(5)
+    for k in (3, 64, 600):  # 600 exceeds the exact-float32 bound and takes the integer path
+        a = rng.integers(-255, 256, size=(7, k))
+        b = rng.integers(-128, 128, size=(k, 5))
+        out = integer_matmul(a, b)
+        np.testing.assert_array_equal(out, a.astype(np.int64) @ b.astype(np.int64))
