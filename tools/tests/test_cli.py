@@ -194,3 +194,10 @@ def test_renaming_a_chapter_updates_every_sidebar(repo: Path) -> None:
     for name in ("introduction", "training", "index"):
         html = (repo / "_site/book/vol1" / f"{name}.html").read_text()
         assert "Memory systems" in html and "Memory hierarchies" not in html, name
+
+
+def test_render_of_a_folder_that_is_not_a_project(tmp_path: Path) -> None:
+    (tmp_path / "notes").mkdir()
+    code, out = run("render", str(tmp_path / "notes"))
+    assert code != 0
+    assert "no _quarto.yml" in out and "Traceback" not in out
