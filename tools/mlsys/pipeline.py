@@ -19,10 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from .execute import ExecutedChapter, execute_chapter, source_location
 from .filters.callouts import callout_css
 from .filters.citations import bibliography_keys, has_refs_div
 from .filters.pandoc_ast import esc, meta_value
+from .filters.shortcodes import expand_shortcodes
 from .include import expand_includes
 from .model import BuildError, Page, Problem, RenderedBook, SidebarPart
 from .parse import (
@@ -74,6 +77,7 @@ class _Prepared:
     index: ChapterIndex
     executed: ExecutedChapter | None
     ast: dict[str, Any] | None  # loaded lazily: a warm build never needs it
+    problems: list[Problem]  # found while preparing (e.g. unknown shortcodes)
 
 
 @dataclass
@@ -124,6 +128,8 @@ class _Build:
         self._bib_cache: dict[Path, frozenset[str]] = {}
         self._digests: dict[tuple[Path, ...], str] = {}
         self._lock = threading.Lock()
+        self._variables: dict[str, Any] | None = None
+        self.selected: set[Path] = set()
 
     def _report(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
@@ -159,6 +165,9 @@ class _Build:
         else:
             expanded = expand_includes(ref.path, self.project.root)
             markdown = unexecuted_markdown("\n".join(expanded.lines), self.config.float_keys)
+        early: list[Problem] = []
+        if "{{<" in markdown:
+            markdown, early = self.shortcodes(ref, markdown, executed)
         ast_key = parse_key(markdown, self.config.float_keys, self.profiles)
         index_key = digest("index", INDEX_VERSION, ast_key, ref.href, ref.number or "",
                            ref.kind, self.config.fingerprint())
@@ -175,7 +184,7 @@ class _Build:
                 problem = Problem("error", "pandoc cannot read this chapter: "
                                   + " ".join(str(exc).split()), ref.path,
                                   int(line.group(1)) if line else None)
-                return _Failed(ref, [problem], executed)
+                return _Failed(ref, [*early, problem], executed)
             meta = _front_meta(ast)
             front_title = meta.get("title") if isinstance(meta.get("title"), str) else None
             ns = meta.get("number-sections")
@@ -185,7 +194,43 @@ class _Build:
                 number_sections=ns if isinstance(ns, bool) else None, front_title=front_title)
             index.meta = meta
             write_cache(self.cache_dir, "index", index_key, index.to_json())
-        return _Prepared(ref, markdown, ast_key, index, executed, ast)
+        return _Prepared(ref, markdown, ast_key, index, executed, ast, early)
+
+    def shortcodes(self, ref: ChapterRef, markdown: str,
+                   executed: ExecutedChapter | None) -> tuple[str, list[Problem]]:
+        """Expand Quarto shortcodes; an unknown one is a warning at its source line."""
+        front: dict[str, Any] = {}
+        fm = re.match(r"\A---\n(.*?)\n(?:---|\.\.\.)\n", markdown, re.DOTALL)
+        if fm:
+            try:
+                loaded = yaml.safe_load(fm.group(1))
+                front = loaded if isinstance(loaded, dict) else {}
+            except yaml.YAMLError:
+                front = {}
+        meta = {**self.project.config, **(self.project.config.get("book") or {}), **front}
+        result = expand_shortcodes(markdown, meta, self.variables())
+        problems = []
+        if ref.path in self.selected:
+            for line, message in result.unknown:
+                file, where = ref.path, line
+                if executed is not None and executed.line_map:
+                    file, where = source_location(executed, line)
+                problems.append(Problem("warning", message, file, where))
+        return result.text, problems
+
+    def variables(self) -> dict[str, Any]:
+        """`_variables.yml` of the project (what `{{< var key >}}` reads), loaded once."""
+        with self._lock:
+            if self._variables is None:
+                path = self.project.root / "_variables.yml"
+                data: Any = {}
+                if path.is_file():
+                    try:
+                        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                    except yaml.YAMLError as exc:
+                        self.problems.append(Problem("error", f"invalid YAML: {exc}", path))
+                self._variables = data if isinstance(data, dict) else {}
+            return self._variables
 
     # -- locating problems ------------------------------------------------------------------
     def locate(self, prep: _Prepared, needle: str | None) -> tuple[Path, int | None]:
@@ -341,6 +386,7 @@ def render_book(
     build = _Build(project, cache, jobs or min(4, os.cpu_count() or 1), progress)
     chosen = select_chapters(project, chapters) if chapters else project.chapters
     chosen_paths = {c.path for c in chosen}
+    build.selected = chosen_paths
     items = [(ref, ref.path in chosen_paths) for ref in project.chapters]
     # Chapters not being rendered are only indexed: cheap, so run them after the real ones.
     outcomes: list[_Prepared | _Failed] = build._map("prepare", build.prepare, items)
@@ -348,9 +394,8 @@ def render_book(
     for prep in outcomes:
         if prep.executed is not None:
             build.problems.extend(prep.executed.problems)
-        if isinstance(prep, _Failed):
-            build.problems.extend(prep.problems)
-        else:
+        build.problems.extend(prep.problems)
+        if isinstance(prep, _Prepared):
             prepared.append(prep)
 
     table = XrefTable()

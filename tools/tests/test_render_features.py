@@ -356,3 +356,43 @@ def test_headings_inside_plain_divs_are_numbered_like_references_say(tmp_path: P
     assert '<span class="header-section-number">1.2</span> Inside a div' in page.body_html
     assert '<a href="#sec-inside" class="xref">Section 1.2</a>' in page.body_html
     assert [t.id for t in page.toc] == ["sec-first", "sec-inside"]
+
+
+def test_shortcodes_outside_code(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {"index.qmd": """\
+        ---
+        title: "Home"
+        owner: "Pond Society"
+        ---
+
+        Owner {{< meta owner >}}, book {{< meta book.title >}}, version {{< var release.version >}}.
+
+        {{< pagebreak >}}
+
+        Press {{< kbd Ctrl-C >}}. Literal `{{< meta owner >}}` and {{{< meta owner >}}}.
+
+        {{< video clip.mp4 >}}
+
+        {{< video https://www.youtube.com/watch?v=abcdefgh123 title="Talk" >}}
+
+        ```
+        {{< meta owner >}}
+        ```
+
+        Unknown {{< fancy thing >}} here.
+        """})
+    (root / "_variables.yml").write_text("release:\n  version: 2.1\n")
+    (root / "clip.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    book = render_book(root, cache_dir=tmp_path / "c")
+    html = body(book, "index.html")
+    assert "Owner Pond Society, book T, version 2.1." in html
+    assert "pagebreak" not in html
+    assert "<kbd>Ctrl-C</kbd>" in html
+    assert "<code>{{&lt; meta owner &gt;}}</code>" in html  # inline code keeps it
+    assert "and {{&lt; meta owner &gt;}}." in html  # the {{{< >}}} escape
+    assert '<video src="clip.mp4" controls=""' in html and book.resources["clip.mp4"]
+    assert 'src="https://www.youtube.com/embed/abcdefgh123" title="Talk"' in html
+    assert "<pre><code>{{&lt; meta owner &gt;}}</code></pre>" in html
+    [warning] = book.problems
+    assert (warning.file.name, warning.line) == ("index.qmd", 20)
+    assert "fancy" in warning.message and "{{&lt; fancy thing &gt;}}" in html
