@@ -10,6 +10,7 @@ index is refreshed after the reload is sent, so the author never waits for it.
 from __future__ import annotations
 
 import http.server
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -22,9 +23,18 @@ from mlsys.build import CACHE_DIR, SITE_DIR, BuildError, Part, SiteBuilder
 from mlsys.site import MANIFEST_NAME, run_pagefind
 
 EVENTS_PATH = "/__mlsys/events"
+# Reload on "reload"; on "problem", show the build's problems in a banner over the old page,
+# so an author sees why the page did not change without looking at the terminal.
 RELOAD_SNIPPET = (
     "<script>(function(){var es=new EventSource('" + EVENTS_PATH + "');"
-    "es.addEventListener('reload',function(){location.reload();});})();</script>"
+    "es.addEventListener('reload',function(){location.reload();});"
+    "es.addEventListener('problem',function(e){var b=document.getElementById('mlsys-problem');"
+    "if(!b){b=document.createElement('pre');b.id='mlsys-problem';b.style.cssText='position:fixed;"
+    "left:1rem;right:1rem;bottom:1rem;z-index:99;max-height:40vh;overflow:auto;margin:0;"
+    "padding:1rem;border-radius:8px;background:#2b0f0f;color:#ffd7d7;font:13px/1.5 monospace;"
+    "white-space:pre-wrap;box-shadow:0 8px 30px rgba(0,0,0,.4)';document.body.appendChild(b);}"
+    "b.textContent='mlsys preview: the last save did not build\\n\\n'+JSON.parse(e.data);});"
+    "})();</script>"
 )
 IGNORED_DIRS = {SITE_DIR, CACHE_DIR, "_book", "_freeze", ".git", "__pycache__", ".quarto"}
 
@@ -34,12 +44,14 @@ class ReloadHub:
 
     def __init__(self) -> None:
         self.generation = 0
+        self.last: tuple[str, str] = ("reload", "")  # the event of the latest generation
         self.cond = threading.Condition()
         self.closed = False
 
-    def fire(self) -> None:
+    def fire(self, event: str = "reload", data: str = "") -> None:
         with self.cond:
             self.generation += 1
+            self.last = (event, data)
             self.cond.notify_all()
 
     def close(self) -> None:
@@ -99,7 +111,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                     break
                 if now != seen:
                     seen = now
-                    self.wfile.write(f"event: reload\ndata: {now}\n\n".encode())
+                    event, data = hub.last
+                    payload = json.dumps(data) if event == "problem" else str(now)
+                    self.wfile.write(f"event: {event}\ndata: {payload}\n\n".encode())
                 else:
                     self.wfile.write(b": keep-alive\n\n")
                 self.wfile.flush()
@@ -239,6 +253,7 @@ class Preview:
         self.events.append(event)
         if error:
             self.echo(f"rebuild failed ({seconds:.2f} s):\n{error}")
+            self.hub.fire("problem", error)
         else:
             self.hub.fire()
             self.echo(f"rebuilt {', '.join(f.name for f in files)} in {seconds:.2f} s")

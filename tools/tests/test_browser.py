@@ -222,3 +222,37 @@ def test_missing_page_gets_the_404_page(browser: object, served: tuple[Case, str
     page.goto(base + "404.html")
     assert "does not exist" in page.locator("h1").inner_text()
     page.close()
+
+
+def test_preview_reloads_the_open_page_and_shows_build_problems(browser: object,
+                                                                tmp_path: Path) -> None:
+    from mlsys.preview import Preview
+
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURE, root)
+    builder = SiteBuilder(root)
+    builder.build()
+    preview = Preview(builder, builder.book_parts(), echo=lambda _m: None)
+    preview.start()
+    hosts: list[str] = []
+    page = _page(browser, hosts)
+    try:
+        page.goto(preview.url + "book/vol1/memory.html")
+        page.wait_for_timeout(300)  # the page's event stream connects
+        config = root / "book" / "_quarto-vol1.yml"
+        good = config.read_text()
+        config.write_text(good.replace("vol1/training.qmd", "vol1/gone.qmd"))
+        banner = page.locator("#mlsys-problem")
+        banner.wait_for(timeout=15_000)
+        assert "gone.qmd" in banner.inner_text()
+
+        config.write_text(good)
+        chapter = root / "book" / "vol1" / "memory.qmd"
+        with page.expect_navigation(timeout=15_000):  # the reload
+            chapter.write_text(chapter.read_text() + "\nA sentence written while previewing.\n")
+        page.wait_for_selector("text=A sentence written while previewing.")
+        assert page.locator("#mlsys-problem").count() == 0
+    finally:
+        page.close()
+        preview.stop()
+    assert set(hosts) == {"127.0.0.1"}

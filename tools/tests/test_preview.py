@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import shutil
 import signal
 import socket
@@ -27,6 +28,7 @@ class EventListener:
 
     def __init__(self, port: int) -> None:
         self.reloads: list[float] = []
+        self.problems: list[str] = []
         self.connected = threading.Event()
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -44,6 +46,8 @@ class EventListener:
                     return
                 if line.startswith(b"event: reload"):
                     self.reloads.append(time.perf_counter())
+                if line.startswith(b"event: problem"):
+                    self.problems.append(json.loads(resp.fp.readline()[len(b"data: "):]))
         except OSError:
             return
 
@@ -121,6 +125,10 @@ def test_a_broken_save_keeps_serving_and_recovers(preview: Preview) -> None:
     assert preview.rebuilt.wait(15)
     assert preview.events[-1].error and "gone.qmd" in preview.events[-1].error
     assert listener.reloads == []  # nothing to reload: the old site is still served
+    deadline = time.perf_counter() + 5
+    while not listener.problems and time.perf_counter() < deadline:
+        time.sleep(0.01)
+    assert "gone.qmd" in listener.problems[0]  # the browser is told why, in a banner
     assert "Training at scale" in fetch(preview.url + "book/vol1/training.html")
 
     config.write_text(good)
