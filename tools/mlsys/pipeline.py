@@ -51,22 +51,32 @@ from .xref import (
 )
 
 Progress = Callable[[str, int, int], None]
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 
 
 def xref_config(project: Project) -> XrefConfig:
     """Target kinds of this project: Quarto's built-ins, custom floats, numbered callouts."""
     floats = dict(BUILTIN_FLOATS)
+    captions: dict[str, str] = {}
     for kind in project.crossref_custom:
         key = kind.get("key")
         if kind.get("kind", "float") == "float" and isinstance(key, str) and key:
             floats[key] = str(kind.get("reference-prefix") or key.capitalize())
+            if kind.get("caption-prefix"):
+                captions[key] = str(kind["caption-prefix"])
+    crossref = project.config.get("crossref")
+    crossref = crossref if isinstance(crossref, dict) else {}
+    ref_prefixes = {key: str(crossref[f"{key}-prefix"]) for key in (*BUILTIN_FLOATS, "eq", "sec")
+                    if isinstance(crossref.get(f"{key}-prefix"), str)}
+    for key in BUILTIN_FLOATS:
+        if isinstance(crossref.get(f"{key}-title"), str):
+            captions[key] = crossref[f"{key}-title"]
     callouts = dict(BUILTIN_CALLOUTS)
     for name, conf in project.callouts.items():
         if isinstance(conf, dict) and isinstance(conf.get("crossref"), str):
             title = str(conf.get("title") or str(name).replace("-", " ").capitalize())
             callouts[conf["crossref"]] = (str(name), title)
-    return XrefConfig(floats, callouts, project.number_sections)
+    return XrefConfig(floats, callouts, project.number_sections, ref_prefixes, captions)
 
 
 @dataclass

@@ -32,6 +32,10 @@ class XrefConfig:
     floats: dict[str, str] = field(default_factory=lambda: dict(BUILTIN_FLOATS))
     callouts: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(BUILTIN_CALLOUTS))
     number_sections: bool = True
+    # `crossref: fig-prefix:` etc. (how references read) and custom kinds' caption-prefix or
+    # `crossref: fig-title:` (how captions start), when a project changes Quarto's defaults.
+    ref_prefixes: dict[str, str] = field(default_factory=dict)
+    captions: dict[str, str] = field(default_factory=dict)
 
     @property
     def float_keys(self) -> frozenset[str]:
@@ -42,11 +46,16 @@ class XrefConfig:
         return frozenset({*self.floats, *self.callouts, "eq", "sec"})
 
     def prefix(self, key: str) -> str:
+        if key in self.ref_prefixes:
+            return self.ref_prefixes[key]
         if key in self.floats:
             return self.floats[key]
         if key in self.callouts:
             return self.callouts[key][1]
         return {"eq": "Equation", "sec": "Section"}.get(key, key)
+
+    def caption_prefix(self, key: str) -> str:
+        return self.captions.get(key) or self.floats.get(key) or self.prefix(key)
 
     def callout_key(self, callout_type: str) -> str | None:
         for key, (ctype, _prefix) in self.callouts.items():
@@ -56,7 +65,8 @@ class XrefConfig:
 
     def fingerprint(self) -> str:
         return repr((sorted(self.floats.items()), sorted(self.callouts.items()),
-                     self.number_sections))
+                     self.number_sections, sorted(self.ref_prefixes.items()),
+                     sorted(self.captions.items())))
 
 
 @dataclass(frozen=True)
@@ -225,7 +235,7 @@ def index_chapter(
                 number = ".".join([chapter_number or "", *(str(sec_counts[d]) for d in
                                                            range(1, depth + 1))])
             if a[0]:
-                add(Target(a[0], "sec", number, href, "Section", stringify(inl)))
+                add(Target(a[0], "sec", number, href, config.prefix("sec"), stringify(inl)))
             continue
         if t not in ("Div", "Figure", "Table", "CodeBlock", "Span"):
             continue
@@ -245,7 +255,7 @@ def index_chapter(
                 continue
         if t == "Span":
             if key == "eq" and "equation" in classes:
-                add(Target(id_, "eq", next_number("eq"), href, "Equation"))
+                add(Target(id_, "eq", next_number("eq"), href, config.prefix("eq")))
             continue
         if key not in config.floats:
             continue

@@ -396,3 +396,40 @@ def test_shortcodes_outside_code(tmp_path: Path) -> None:
     [warning] = book.problems
     assert (warning.file.name, warning.line) == ("index.qmd", 20)
     assert "fancy" in warning.message and "{{&lt; fancy thing &gt;}}" in html
+
+
+def test_crossref_prefix_and_title_options(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {"index.qmd": "# Home\n", "one.qmd": """\
+        # One
+
+        ## Part {#sec-part}
+
+        ![Chart](p.png){#fig-c}
+
+        $$x$$ {#eq-x}
+
+        ::: {#vid-v}
+        v
+
+        A clip
+        :::
+
+        @fig-c, @eq-x, @sec-part, @vid-v.
+        """}, config="""\
+        crossref:
+          fig-prefix: Fig.
+          fig-title: Plate
+          eq-prefix: Eq.
+          sec-prefix: §
+          custom:
+            - kind: float
+              key: vid
+              reference-prefix: Clip
+              caption-prefix: Video clip
+        """)
+    (root / "p.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    html = body(render_book(root, cache_dir=tmp_path / "c"), "one.html")
+    for ref in ("Fig. 1.1", "Eq. 1.1", "§ 1.1", "Clip 1.1"):
+        assert f'class="xref">{ref}</a>' in html
+    assert '<span class="float-prefix">Plate 1.1:</span> Chart' in html
+    assert '<span class="float-prefix">Video clip 1.1:</span> A clip' in html

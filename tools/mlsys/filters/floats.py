@@ -23,13 +23,13 @@ from .pandoc_ast import (
 CAPTION_ON_TOP = frozenset({"tbl", "lst"})
 
 
-def _prefix(target: Target | None) -> list[Node]:
+def _prefix(target: Target | None, config: XrefConfig) -> list[Node]:
     if target is None or target.number is None:
         return []
     if "(" in target.number:  # a subfloat: "(a)"
         text = target.number[target.number.index("("):]
     else:
-        text = f"{target.prefix} {target.number}:"
+        text = f"{config.caption_prefix(target.key)} {target.number}:"
     return [span(text_inlines(text), ["float-prefix"]), {"t": "Space"}]
 
 
@@ -77,7 +77,7 @@ def render_floats(blocks: list[Node], local: dict[str, Target], config: XrefConf
             inl = caption[1][0]["c"] if caption[1] and caption[1][0]["t"] in (
                 "Plain", "Para") else []
             if target is not None:
-                node["c"][1] = [None, [plain(_prefix(target) + inl)]]
+                node["c"][1] = [None, [plain(_prefix(target, config) + inl)]]
                 key = target.key
                 if key not in a[1]:
                     a[1].append(f"float-{key}")
@@ -91,13 +91,13 @@ def render_floats(blocks: list[Node], local: dict[str, Target], config: XrefConf
             inl = caption[1][0]["c"] if caption[1] and caption[1][0]["t"] in (
                 "Plain", "Para") else []
             if "(" in (target.number or ""):  # a sub-table keeps its own short caption
-                node["c"][1] = [None, [plain(_prefix(target) + inl)]]
+                node["c"][1] = [None, [plain(_prefix(target, config) + inl)]]
                 return None
             # A figure around the table lets the caption span the text, not the table's width.
             node["c"][1] = [None, []]
             tid = a[0]
             a[0] = ""
-            return _wrap(tid, "tbl", _prefix(target) + inl, [node], [])
+            return _wrap(tid, "tbl", _prefix(target, config) + inl, [node], [])
         if t == "Span":
             a, content = node["c"]
             if "equation" in a[1] and a[0] in local:
@@ -113,7 +113,7 @@ def render_floats(blocks: list[Node], local: dict[str, Target], config: XrefConf
             cap = attr_pop(a, "lst-cap") or ""
             fid = a[0]
             a[0] = ""
-            return _wrap(fid, "lst", _prefix(target) + text_inlines(cap), [node], [])
+            return _wrap(fid, "lst", _prefix(target, config) + text_inlines(cap), [node], [])
         if t == "Div":
             a, content = node["c"]
             target = local.get(a[0])
@@ -134,7 +134,7 @@ def render_floats(blocks: list[Node], local: dict[str, Target], config: XrefConf
                 inner["c"][1] = [None, []]
             else:
                 cap = []
-            return _wrap(a[0], key, _prefix(target) + cap, [_layout_div(a, content)],
+            return _wrap(a[0], key, _prefix(target, config) + cap, [_layout_div(a, content)],
                          [c for c in a[1]])
         return None
 
