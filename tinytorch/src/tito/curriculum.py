@@ -1,7 +1,7 @@
 """The curriculum: the 20 module folders (module.yaml, lesson.qmd, tests) tito teaches from.
 
 tito ships inside the ``tinytorch`` wheel and must work in any folder, so it never assumes a
-source checkout: the module folders are installed as the data package ``tito/curriculum`` and
+source checkout: the module folders are installed as the data package ``tito/modules`` and
 the reference framework is the sibling package ``tinytorch``. In a source checkout (editable
 install) the folders are found at ``tinytorch/modules`` instead. ``TITO_CURRICULUM`` overrides
 both, which is how tests point tito at a small, hand-made curriculum.
@@ -76,7 +76,7 @@ def curriculum_dir() -> Path:
     if env:
         return Path(env)
     here = Path(__file__).resolve().parent
-    installed = here / "curriculum"
+    installed = here / "modules"
     if installed.is_dir() and any(installed.glob("*/module.yaml")):
         return installed
     return here.parent.parent / "modules"
