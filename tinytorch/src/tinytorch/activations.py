@@ -100,33 +100,50 @@ _INV_SQRT_2 = float(1.0 / np.sqrt(2.0))
 _INV_SQRT_2PI = float(1.0 / np.sqrt(2.0 * np.pi))
 
 
-def erf(x: np.ndarray) -> np.ndarray:
-    """The error function, vectorised (numpy has none): Abramowitz & Stegun 7.1.26.
+def _erf_and_gauss(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """erf(z) and exp(-z^2), vectorised (numpy has no erf): Abramowitz & Stegun 7.1.26.
 
-    Absolute error below 1.5e-7, i.e. at float32 resolution, which is all GELU needs.
+    Absolute error below 1.5e-7, i.e. at float32 resolution, which is all GELU needs. The
+    Gaussian factor exp(-z^2) is computed anyway, and GELU's backward reuses it. Every step
+    works in place on three buffers: this runs on every activation of every MLP.
     """
-    s = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741
-                + t * (-1.453152027 + t * 1.061405429))))
-    return s * (1.0 - poly * np.exp(-a * a))
+    a = np.abs(z)
+    t = a * 0.3275911
+    t += 1.0
+    np.reciprocal(t, out=t)
+    poly = t * 1.061405429
+    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        poly += c
+        poly *= t
+    np.square(a, out=a)
+    np.negative(a, out=a)
+    gauss = np.exp(a, out=a)
+    poly *= gauss
+    np.subtract(1.0, poly, out=poly)
+    return np.copysign(poly, z, out=poly), gauss
+
+
+def erf(x: np.ndarray) -> np.ndarray:
+    """The error function, vectorised, to float32 accuracy (see ``_erf_and_gauss``)."""
+    return _erf_and_gauss(np.asarray(x))[0]
 
 
 class GeluBackward(Function):
     def backward(self, grad):
         x = self.inputs[0].data
         if self.saved["approximate"] == "tanh":
-            inner = _SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)
-            t = np.tanh(inner)
+            t = self.saved["t"]
             d_inner = _SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * x * x)
             return (grad * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * d_inner),)
+        cdf, gauss = self.saved["cdf"], self.saved["gauss"]
         # BEGIN SOLUTION
-        # HINT: gelu(x) = x * Phi(x), so the derivative is Phi(x) + x * phi(x)
-        # HINT: with Phi the normal CDF 0.5*(1+erf(x/sqrt 2)) and phi its density
-        cdf = 0.5 * (1.0 + erf(x * _INV_SQRT_2))
-        pdf = _INV_SQRT_2PI * np.exp(-0.5 * x * x)
-        return (grad * (cdf + x * pdf),)
+        # HINT: gelu(x) = x * Phi(x), so the derivative is Phi(x) + x * phi(x), with Phi the
+        # HINT: normal CDF (saved as cdf) and phi(x) = exp(-x^2/2)/sqrt(2 pi) (gauss is the exp)
+        d = x * gauss
+        d *= _INV_SQRT_2PI
+        d += cdf
+        d *= grad
+        return (d,)
         # END SOLUTION
 
 
@@ -136,7 +153,16 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     d = x.data
     if approximate == "tanh":
-        out = 0.5 * d * (1.0 + np.tanh(_SQRT_2_OVER_PI * (d + 0.044715 * d ** 3)))
-    else:
-        out = 0.5 * d * (1.0 + erf(d * _INV_SQRT_2))
-    return _op(out.astype(d.dtype, copy=False), (x,), GeluBackward, approximate=approximate)
+        t = np.tanh(_SQRT_2_OVER_PI * (d + 0.044715 * d ** 3))
+        out = 0.5 * d * (1.0 + t)
+        return _op(out.astype(d.dtype, copy=False), (x,), GeluBackward, approximate="tanh",
+                   t=t)
+    # BEGIN SOLUTION
+    # HINT: Phi(x) = 0.5 * (1 + erf(x / sqrt 2)); out = x * Phi(x). Keep Phi(x) and the
+    # HINT: Gaussian factor exp(-x^2/2) that _erf_and_gauss returns: backward needs both.
+    cdf, gauss = _erf_and_gauss(d * _INV_SQRT_2)
+    cdf += 1.0
+    cdf *= 0.5
+    out = d * cdf
+    # END SOLUTION
+    return _op(out, (x,), GeluBackward, approximate="none", cdf=cdf, gauss=gauss)

@@ -46,19 +46,20 @@ def windows(x: np.ndarray, k: tuple[int, int], s: tuple[int, int]) -> np.ndarray
 
 def col2im(cols: np.ndarray, padded_shape: tuple[int, ...], k: tuple[int, int],
            s: tuple[int, int]) -> np.ndarray:
-    """Adjoint of ``windows``: add each window's gradient (N, C, Ho, Wo, kh, kw) back in place.
+    """Adjoint of ``windows``: add each window's gradient, laid out (N, C, kh, kw, Ho, Wo),
+    back onto the (padded) image.
 
     Windows overlap when stride < kernel, so contributions must ADD; looping over the kernel
     offsets (i, j) makes each addition a single strided slice of the whole batch.
     """
     out = np.zeros(padded_shape, dtype=cols.dtype)
-    ho, wo = cols.shape[2], cols.shape[3]
+    ho, wo = cols.shape[4], cols.shape[5]
     # BEGIN SOLUTION
     # HINT: for each kernel offset (i, j), the pixels touched are rows i, i+sh, ... (ho of them)
-    # HINT: and columns j, j+sw, ...; add cols[:, :, :, :, i, j] into that strided slice
+    # HINT: and columns j, j+sw, ...; add cols[:, :, i, j] into that strided slice
     for i in range(k[0]):
         for j in range(k[1]):
-            out[:, :, i:i + s[0] * ho:s[0], j:j + s[1] * wo:s[1]] += cols[:, :, :, :, i, j]
+            out[:, :, i:i + s[0] * ho:s[0], j:j + s[1] * wo:s[1]] += cols[:, :, i, j]
     # END SOLUTION
     return out
 
@@ -78,21 +79,22 @@ def _check_4d(name: str, x: Tensor) -> None:
 class Conv2dBackward(Function):
     def backward(self, grad):
         w = self.inputs[1]
-        cols = self.saved["cols"]  # (N*Ho*Wo, C*kh*kw)
-        n, _, ho, wo = grad.shape
-        o = w.data.shape[0]
-        g2 = grad.transpose(0, 2, 3, 1).reshape(-1, o)  # (N*Ho*Wo, O)
+        cols = self.saved["cols"]  # (N, C*kh*kw, Ho*Wo)
+        n, o, ho, wo = grad.shape
+        g = grad.reshape(n, o, ho * wo)
+        w2 = w.data.reshape(o, -1)
         # BEGIN SOLUTION
-        # HINT: forward was out2 = cols @ W2^T with W2 = w reshaped to (O, C*kh*kw), so
-        # HINT: dW2 = g2^T @ cols, dcols = g2 @ W2, db = g2 summed over rows;
-        # HINT: dcols reshaped to (N, Ho, Wo, C, kh, kw) goes back to the image with col2im
-        gw = (g2.T @ cols).reshape(w.data.shape) if self.needs[1] else None
-        gb = g2.sum(axis=0) if len(self.inputs) > 2 and self.needs[2] else None
+        # HINT: forward was out[n] = W2 @ cols[n] with W2 = w reshaped to (O, C*kh*kw), so
+        # HINT: dW2 = sum over n of g[n] @ cols[n]^T,  dcols[n] = W2^T @ g[n],  db = sum of g;
+        # HINT: dcols reshaped to (N, C, kh, kw, Ho, Wo) goes back onto the image with col2im
+        gw = None
+        if self.needs[1]:
+            gw = np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.data.shape)
+        gb = g.sum(axis=(0, 2)) if len(self.inputs) > 2 and self.needs[2] else None
         gx = None
         if self.needs[0]:
             c, kh, kw = w.data.shape[1:]
-            dcols = (g2 @ w.data.reshape(o, -1)).reshape(n, ho, wo, c, kh, kw)
-            dcols = dcols.transpose(0, 3, 1, 2, 4, 5)
+            dcols = np.matmul(w2.T, g).reshape(n, c, kh, kw, ho, wo)
             gx = _unpad(col2im(dcols, self.saved["padded_shape"], (kh, kw), self.saved["stride"]),
                         self.saved["padding"])
         # END SOLUTION
@@ -114,18 +116,18 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None,
         raise ValueError(f"conv2d: kernel {(kh, kw)} is larger than the padded input {x.shape}")
     xp = _pad(x.data, p)
     # BEGIN SOLUTION
-    # HINT: cols = windows(xp, (kh, kw), s) moved to (N, Ho, Wo, C, kh, kw) and reshaped to
-    # HINT: (N*Ho*Wo, C*kh*kw); out = cols @ weight reshaped (O, C*kh*kw) transposed (+ bias);
-    # HINT: finally (N*Ho*Wo, O) -> (N, O, Ho, Wo)
-    cols = windows(xp, (kh, kw), s).transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, -1)
-    out = cols @ weight.data.reshape(o, -1).T
+    # HINT: cols = windows(xp, (kh, kw), s) moved to (N, C, kh, kw, Ho, Wo) and reshaped to
+    # HINT: (N, C*kh*kw, Ho*Wo); out = weight reshaped (O, C*kh*kw) @ cols, a batched matmul
+    # HINT: giving (N, O, Ho*Wo) - already channels-first; add the bias per channel
+    cols = windows(xp, (kh, kw), s).transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, ho * wo)
+    out = np.matmul(weight.data.reshape(o, -1), cols)
     if bias is not None:
-        out += bias.data
-    out = out.reshape(n, ho, wo, o).transpose(0, 3, 1, 2)
+        out += bias.data[:, None]
+    out = out.reshape(n, o, ho, wo)
     # END SOLUTION
     parents = (x, weight) if bias is None else (x, weight, bias)
-    return _op(np.ascontiguousarray(out), parents, Conv2dBackward, cols=cols,
-               padded_shape=xp.shape, stride=s, padding=p)
+    return _op(out, parents, Conv2dBackward, cols=cols, padded_shape=xp.shape, stride=s,
+               padding=p)
 
 
 class Conv2d(Module):
@@ -163,7 +165,8 @@ class MaxPoolBackward(Function):
         # HINT: one-hot it over the kh*kw window positions (put_along_axis), then col2im
         win = np.zeros((n, c, ho, wo, k[0] * k[1]), dtype=grad.dtype)
         np.put_along_axis(win, idx[..., None], grad[..., None], axis=-1)
-        gx = col2im(win.reshape(n, c, ho, wo, k[0], k[1]), self.saved["padded_shape"], k, s)
+        win = win.reshape(n, c, ho, wo, k[0], k[1]).transpose(0, 1, 4, 5, 2, 3)
+        gx = col2im(win, self.saved["padded_shape"], k, s)
         # END SOLUTION
         return (_unpad(gx, self.saved["padding"]),)
 
@@ -191,7 +194,7 @@ class AvgPoolBackward(Function):
     def backward(self, grad):
         k, s = self.saved["kernel"], self.saved["stride"]
         share = grad / np.asarray(k[0] * k[1], dtype=grad.dtype)
-        cols = np.broadcast_to(share[..., None, None], grad.shape + k)
+        cols = np.broadcast_to(share[:, :, None, None], grad.shape[:2] + k + grad.shape[2:])
         gx = col2im(cols, self.saved["padded_shape"], k, s)
         return (_unpad(gx, self.saved["padding"]),)
 
