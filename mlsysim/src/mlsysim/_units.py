@@ -1,0 +1,140 @@
+"""Small shared helpers: precision sizes, input checks and human-readable formatting."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, fields
+from typing import Any
+
+import numpy as np
+
+from .errors import InvalidInputError
+
+#: Bytes per element of each number format we model.
+BYTES_PER_ELEMENT: dict[str, float] = {
+    "fp32": 4.0, "tf32": 4.0, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5,
+}
+
+
+def precision_bytes(precision: str, field: str = "precision") -> float:
+    """Bytes per element; unknown formats are a user error naming the field."""
+    key = str(precision).lower().replace("-", "").replace("_", "")
+    if key not in BYTES_PER_ELEMENT:
+        raise InvalidInputError(
+            field, f"unknown precision {precision!r} (choose from {', '.join(BYTES_PER_ELEMENT)})"
+        )
+    return BYTES_PER_ELEMENT[key]
+
+
+def norm_precision(precision: str, field: str = "precision") -> str:
+    precision_bytes(precision, field)
+    return str(precision).lower().replace("-", "").replace("_", "")
+
+
+def check_positive(field: str, value: Any, integer: bool = False, allow_zero: bool = False):
+    """Validate a scalar or array of sizes; returns it unchanged (arrays stay arrays)."""
+    arr = np.asarray(value)
+    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) or arr.dtype == bool:
+        raise InvalidInputError(field, f"must be a number, got {value!r}")
+    if not np.all(np.isfinite(arr)):
+        raise InvalidInputError(field, f"must be finite, got {value!r}")
+    if allow_zero:
+        if np.any(arr < 0):
+            raise InvalidInputError(field, f"must be >= 0, got {value!r}")
+    elif np.any(arr <= 0):
+        raise InvalidInputError(field, f"must be > 0, got {value!r}")
+    if integer and np.any(arr != np.round(arr)):
+        raise InvalidInputError(field, f"must be a whole number, got {value!r}")
+    if arr.ndim == 0:
+        v = arr.item()
+        return int(v) if integer else v
+    return arr
+
+
+_PREFIXES = [(1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
+
+
+def si(value: float, unit: str = "") -> str:
+    """Format with an SI prefix: 3.35e12 B/s -> '3.35 TB/s'."""
+    if isinstance(value, np.ndarray):
+        return f"array{value.shape}"
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, int | float | np.number):
+        return str(value)
+    v = float(value)
+    for scale, p in _PREFIXES:
+        if abs(v) >= scale:
+            return f"{v / scale:.3g} {p}{unit}"
+    return f"{v:.3g} {unit}".rstrip()
+
+
+def seconds(t: float) -> str:
+    """Human duration: 0.0021 -> '2.1 ms', 86400*3 -> '3 days'."""
+    if isinstance(t, np.ndarray):
+        return f"array{t.shape}"
+    if t is None or not math.isfinite(t):
+        return "n/a"
+    if t < 1e-3:
+        return f"{t * 1e6:.3g} us"
+    if t < 1:
+        return f"{t * 1e3:.3g} ms"
+    if t < 120:
+        return f"{t:.3g} s"
+    if t < 7200:
+        return f"{t / 60:.3g} min"
+    if t < 2 * 86400:
+        return f"{t / 3600:.3g} h"
+    return f"{t / 86400:.3g} days"
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+class ResultMixin:
+    """Shared behaviour of result dataclasses: a readable summary and JSON export.
+
+    Subclasses list `_units` {field: unit} so the summary shows '2.1 ms' rather than raw
+    floats; a learner printing a result should be able to read it without the docs."""
+
+    _units: dict[str, str] = {}
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))  # type: ignore[call-overload]
+
+    def to_json(self, **kw: Any) -> str:
+        return json.dumps(self.to_dict(), **kw)
+
+    def __str__(self) -> str:
+        lines = [type(self).__name__]
+        for f in fields(self):  # type: ignore[arg-type]
+            if f.name.startswith("_"):
+                continue
+            v = getattr(self, f.name)
+            unit = self._units.get(f.name)
+            if unit == "s":
+                txt = seconds(v)
+            elif unit is not None:
+                txt = si(v, unit)
+            elif isinstance(v, float):
+                txt = f"{v:.4g}"
+            elif isinstance(v, list | tuple) and len(v) > 6:
+                txt = f"[{len(v)} items]"
+            else:
+                txt = str(v)
+            lines.append(f"  {f.name:<24} {txt}")
+        return "\n".join(lines)

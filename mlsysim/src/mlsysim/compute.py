@@ -1,0 +1,290 @@
+"""FLOP counts, the roofline, and per-operator analysis of transformer layers.
+
+Conventions (stated because published figures differ on them): a multiply-add is 2 FLOPs;
+the attention term counts the full (non-causal) score matrix, as Kaplan et al. 2020,
+Narayanan et al. 2021 and Chowdhery et al. 2022 (PaLM's MFU) do; the input embedding lookup
+costs no FLOPs but the output projection (LM head) does, tied or not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._units import ResultMixin, check_positive, norm_precision, precision_bytes, seconds, si
+from .errors import InvalidInputError
+from .registry import Hardware, Model, hardware, model
+
+ArrayLike = float | np.ndarray
+
+
+def _matmul_params(m: Model) -> float:
+    """Parameters that take part in a matrix multiply for each token (active experts only)."""
+    p = m.active_params - m.embedding_params
+    if m.tied and m.kind == "transformer" and not m.vit:
+        p += m.vocab * m.d_model  # the tied head is still a matmul per token
+    return float(p)
+
+
+def _attn_dims(m: Model) -> tuple[int, int]:
+    """(total query/key width, total value width) summed over heads."""
+    if m.mla:
+        qk = m.mla["qk_nope_head_dim"] + m.mla["qk_rope_head_dim"]
+        return m.heads * qk, m.heads * m.mla["v_head_dim"]
+    return m.heads * m.head_dim, m.heads * m.head_dim
+
+
+def forward_flops(m: Model | str, tokens: ArrayLike, seq_len: ArrayLike | None = None) -> ArrayLike:
+    """Forward-pass FLOPs for `tokens` tokens; with `seq_len`, add attention over that context."""
+    m = model(m)
+    tokens = check_positive("tokens", tokens)
+    if m.cnn is not None:
+        return m.cnn.flops * np.asarray(tokens) if isinstance(tokens, np.ndarray) else m.cnn.flops * tokens
+    f = 2.0 * _matmul_params(m) * tokens
+    if seq_len is not None:
+        seq_len = check_positive("seq_len", seq_len)
+        qk, v = _attn_dims(m)
+        f = f + 2.0 * tokens * m.n_layers * seq_len * (qk + v)
+    return f
+
+
+def inference_flops(m: Model | str, tokens: ArrayLike, seq_len: ArrayLike | None = None) -> ArrayLike:
+    """FLOPs to run `tokens` tokens (or images, for a CNN) forward; 2N per token plus attention."""
+    return forward_flops(m, tokens, seq_len)
+
+
+def training_flops(m: Model | str, tokens: ArrayLike, seq_len: ArrayLike | None = None,
+                   recompute: str = "none") -> ArrayLike:
+    """Training FLOPs: forward + backward = 3x forward (the classic 6 N D without `seq_len`).
+
+    recompute='full' adds one more forward pass (hardware FLOPs, as in HFU); 'selective'
+    adds only the attention-score recomputation (Korthikanti et al. 2022)."""
+    m = model(m)
+    base = 3.0 * forward_flops(m, tokens, seq_len)
+    if recompute == "none":
+        return base
+    if recompute == "full":
+        return base + forward_flops(m, tokens, seq_len)
+    if recompute == "selective":
+        if seq_len is None or m.cnn is not None:
+            return base
+        qk, v = _attn_dims(m)
+        return base + 2.0 * tokens * m.n_layers * seq_len * (qk + v)
+    raise InvalidInputError("recompute", f"{recompute!r} is not one of none, selective, full")
+
+
+# --------------------------------------------------------------------------- roofline
+@dataclass(frozen=True)
+class Roofline(ResultMixin):
+    """Roofline verdict for a kernel (or array of kernels) on one device."""
+
+    hardware: str
+    precision: str
+    flops: ArrayLike
+    bytes: ArrayLike
+    intensity: ArrayLike
+    ridge_point: float
+    attainable_flops: ArrayLike
+    time_s: ArrayLike
+    bound: str | np.ndarray
+
+    _units = {"flops": "FLOP", "bytes": "B", "attainable_flops": "FLOP/s", "time_s": "s",
+              "intensity": "FLOP/B"}
+
+
+def ridge_point(hw: Hardware | str, precision: str = "bf16") -> float:
+    """Arithmetic intensity (FLOP/byte) where the memory and compute roofs meet."""
+    return hardware(hw).ridge_point(precision)
+
+
+def roofline(hw: Hardware | str, flops: ArrayLike, bytes: ArrayLike,
+             precision: str = "bf16") -> Roofline:
+    """Attainable FLOP/s = min(peak, intensity x bandwidth); time = max(compute, memory) time.
+
+    The ideal-machine bound: real kernels reach a fraction of it, which train()/serve() model
+    with calibrated efficiencies."""
+    h = hardware(hw)
+    peak = h.peak(precision)
+    flops = check_positive("flops", flops, allow_zero=True)
+    nbytes = check_positive("bytes", bytes)
+    intensity = np.asarray(flops, dtype=float) / np.asarray(nbytes, dtype=float)
+    attain = np.minimum(peak, intensity * h.memory_bw)
+    t = np.maximum(np.asarray(flops) / peak, np.asarray(nbytes) / h.memory_bw)
+    bound = np.where(intensity >= h.ridge_point(precision), "compute", "memory")
+    if np.ndim(intensity) == 0:
+        return Roofline(h.name, norm_precision(precision), float(flops), float(nbytes),
+                        float(intensity), h.ridge_point(precision), float(attain), float(t),
+                        str(bound))
+    return Roofline(h.name, norm_precision(precision), np.asarray(flops, float),
+                    np.asarray(nbytes, float), intensity, h.ridge_point(precision), attain, t,
+                    bound)
+
+
+# --------------------------------------------------------------------------- operators
+@dataclass(frozen=True)
+class Op:
+    """One operator of a transformer layer (already multiplied by the number of layers)."""
+
+    name: str
+    flops: float
+    bytes: float
+    intensity: float
+    time_s: float
+    bound: str
+
+
+@dataclass(frozen=True)
+class TransformerOps(ResultMixin):
+    """Per-operator roofline of a transformer forward pass on one device."""
+
+    model: str
+    hardware: str
+    phase: str
+    batch: int
+    seq_len: int
+    precision: str
+    ops: tuple[Op, ...]
+    total_flops: float
+    total_bytes: float
+    time_s: float
+    compute_bound_fraction: float
+
+    _units = {"total_flops": "FLOP", "total_bytes": "B", "time_s": "s"}
+
+    def __str__(self) -> str:
+        lines = [f"{self.model} {self.phase} on {self.hardware}, batch {self.batch}, "
+                 f"seq {self.seq_len}, {self.precision}",
+                 f"  {'operator':<16}{'FLOPs':>12}{'bytes':>12}{'FLOP/B':>9}{'time':>11}  bound"]
+        for o in self.ops:
+            lines.append(f"  {o.name:<16}{si(o.flops):>12}{si(o.bytes, 'B'):>12}"
+                         f"{o.intensity:>9.1f}{seconds(o.time_s):>11}  {o.bound}")
+        lines.append(f"  total time {seconds(self.time_s)}; "
+                     f"{self.compute_bound_fraction:.0%} of it compute-bound")
+        return "\n".join(lines)
+
+
+def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: ArrayLike = 1,
+                   decode: bool = False, fused_attention: bool = True
+                   ) -> tuple[list[str], list[ArrayLike], list[ArrayLike]]:
+    """FLOPs and bytes of each operator of ONE layer, per tensor-parallel rank.
+
+    `tokens` = tokens processed in this pass (batch x new tokens), `ctx` = context length each
+    query attends to, `b` = bytes per element. Arrays broadcast, so the training-plan search
+    evaluates a whole grid of (micro-batch, tp) in one call."""
+    d = m.d_model
+    qk, v = _attn_dims(m)
+    if m.mla:
+        kv_w = m.mla["kv_lora_rank"] + m.mla["qk_rope_head_dim"]
+        qkv_w = (m.mla.get("q_lora_rank") or 0) * 0 + qk + kv_w
+        kv_read = kv_w
+    else:
+        kv_w = 2 * m.kv_heads * m.head_dim
+        qkv_w = qk + kv_w
+        kv_read = kv_w
+    names: list[str] = []
+    fl: list[ArrayLike] = []
+    by: list[ArrayLike] = []
+
+    def gemm(name: str, k: float, n: float, weights_scale: float = 1.0):
+        # [tokens x k] @ [k x n] sharded n/tp (column) or k/tp (row): same FLOPs and weight bytes
+        names.append(name)
+        fl.append(2.0 * tokens * k * n / tp)
+        by.append(b * (tokens * k + weights_scale * k * n / tp + tokens * n / tp))
+
+    def elementwise(name: str, elems: ArrayLike, rw: float = 2.0, flops_per: float = 5.0):
+        names.append(name)
+        fl.append(flops_per * elems)
+        by.append(b * rw * elems)
+
+    elementwise("norm_attn", tokens * d, rw=2.0, flops_per=5.0)
+    gemm("qkv_proj", d, qkv_w)
+    # attention core, per head sharded by tp. Fused (FlashAttention-style, the default): the
+    # score matrix never leaves on-chip memory, so only Q, K, V and the output move. Unfused:
+    # scores, softmax and context are three kernels and the s x s matrix round-trips DRAM.
+    if fused_attention:
+        names.append("attention")
+        fl.append(2.0 * tokens * ctx * (qk + v) / tp + 5.0 * tokens * ctx * m.heads / tp)
+        if decode:
+            by.append(b * (tokens * (qk + v) / tp + tokens * ctx * kv_read / tp))
+        else:
+            by.append(b * tokens * (2 * qk + 2 * v) / tp)
+    else:
+        names.append("attn_scores")
+        fl.append(2.0 * tokens * ctx * qk / tp)
+        if decode:
+            by.append(b * (tokens * qk / tp + tokens * ctx * kv_read / 2 / tp
+                           + tokens * ctx * m.heads / tp))
+        else:
+            by.append(b * (2 * tokens * qk / tp + tokens * ctx * m.heads / tp))
+        elementwise("softmax", tokens * ctx * m.heads / tp, rw=2.0, flops_per=5.0)
+        names.append("attn_context")
+        fl.append(2.0 * tokens * ctx * v / tp)
+        if decode:
+            by.append(b * (tokens * ctx * m.heads / tp + tokens * ctx * kv_read / 2 / tp
+                           + tokens * v / tp))
+        else:
+            by.append(b * (tokens * ctx * m.heads / tp + 2 * tokens * v / tp))
+    gemm("out_proj", v, d)
+    elementwise("residual_attn", tokens * d, rw=3.0, flops_per=1.0)
+    elementwise("norm_mlp", tokens * d, rw=2.0, flops_per=5.0)
+    if m.moe:
+        ef = m.moe.get("ffn", m.ffn)
+        k_act = m.moe["top_k"] + m.moe.get("shared", 0)
+        n_exp = m.moe["experts"] + m.moe.get("shared", 0)
+        # weights touched: every expert some token routes to (all of them for big batches)
+        touched = np.minimum(n_exp, tokens * k_act) / k_act
+        up = (2 if m.gated else 1) * ef
+        names.append("moe_up")
+        fl.append(2.0 * tokens * k_act * d * up / tp)
+        by.append(b * (tokens * d + touched * k_act * d * up / tp + tokens * k_act * up / tp))
+        elementwise("activation", tokens * k_act * ef / tp, rw=3.0 if m.gated else 2.0)
+        names.append("moe_down")
+        fl.append(2.0 * tokens * k_act * ef * d / tp)
+        by.append(b * (tokens * k_act * ef / tp + touched * k_act * ef * d / tp + tokens * d))
+    else:
+        gemm("mlp_up", d, (2 if m.gated else 1) * m.ffn)
+        elementwise("activation", tokens * m.ffn / tp, rw=3.0 if m.gated else 2.0)
+        gemm("mlp_down", m.ffn, d)
+    elementwise("residual_mlp", tokens * d, rw=3.0, flops_per=1.0)
+    return names, fl, by
+
+
+def transformer_ops(m: Model | str, seq_len: int, batch: int = 1,
+                    hw: Hardware | str = "H100", precision: str = "bf16",
+                    phase: str = "prefill", fused_attention: bool = True) -> TransformerOps:
+    """Operator-by-operator roofline of a transformer forward pass (all layers + LM head).
+
+    phase='prefill' processes `seq_len` tokens per sequence; phase='decode' generates one token
+    per sequence against a KV cache of `seq_len` tokens. Shows which operators are
+    memory-bound: in decode nearly all of them are, which is why serving is bandwidth-limited.
+    fused_attention=False shows the pre-FlashAttention picture where the score matrix
+    round-trips memory."""
+    m, h = model(m), hardware(hw)
+    if m.kind != "transformer" or m.vit is not None and phase == "decode":
+        raise InvalidInputError("model", f"{m.name} is not a decoder transformer")
+    seq_len = check_positive("seq_len", seq_len, integer=True)
+    batch = check_positive("batch", batch, integer=True)
+    if phase not in ("prefill", "decode"):
+        raise InvalidInputError("phase", f"{phase!r} is not prefill or decode")
+    b = precision_bytes(precision)
+    peak, bw = h.peak(precision), h.memory_bw
+    decode = phase == "decode"
+    tokens = batch * (1 if decode else seq_len)
+    names, fl, by = layer_op_table(m, tokens, seq_len, b, 1, decode, fused_attention)
+    L = m.n_layers
+    fl = [float(x) * L for x in fl]
+    by = [float(x) * L for x in by]
+    if m.vocab:
+        names.append("lm_head")
+        fl.append(2.0 * tokens * m.d_model * m.vocab if decode else 2.0 * batch * m.d_model * m.vocab)
+        rows = tokens if decode else batch
+        by.append(b * (rows * m.d_model + m.d_model * m.vocab + rows * m.vocab))
+    ops = []
+    ridge = peak / bw
+    for n, f, y in zip(names, fl, by, strict=True):
+        t = max(f / peak, y / bw)
+        ops.append(Op(n, f, y, f / y, t, "compute" if f / y >= ridge else "memory"))
+    total_t = sum(o.time_s for o in ops)
+    cb = sum(o.time_s for o in ops if o.bound == "compute") / total_t
+    return TransformerOps(m.name, h.name, phase, batch, seq_len, norm_precision(precision),
+                          tuple(ops), sum(fl), sum(by), total_t, cb)

@@ -1,0 +1,158 @@
+"""Memory models: weights at a precision, the KV cache, and training memory per GPU.
+
+Training memory follows Rajbhandari et al. 2020 (ZeRO) for model states and Korthikanti
+et al. 2022 for activations, so the book's worked examples can be checked against them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._units import ResultMixin, check_positive, norm_precision, precision_bytes
+from .errors import InvalidInputError
+from .registry import Model, model
+
+ArrayLike = float | np.ndarray
+
+
+def model_size_bytes(m: Model | str, precision: str = "fp16") -> float:
+    """Bytes to store every parameter at `precision` (int4 = half a byte per weight)."""
+    m = model(m)
+    return m.params * precision_bytes(precision)
+
+
+def kv_cache_bytes(m: Model | str, seq_len: ArrayLike, batch: ArrayLike = 1,
+                   precision: str = "fp16") -> ArrayLike:
+    """KV-cache bytes for `batch` sequences of `seq_len` tokens.
+
+    MHA/GQA/MQA store keys and values for each KV head: 2 x layers x kv_heads x head_dim per
+    token. MLA (DeepSeek-V2/V3) stores one compressed latent plus the shared RoPE key:
+    layers x (kv_lora_rank + rope_dim) per token, which is why it is so much smaller."""
+    m = model(m)
+    if m.kind != "transformer" or m.vit is not None:
+        raise InvalidInputError("model", f"{m.name} has no KV cache (not a decoder transformer)")
+    seq_len = check_positive("seq_len", seq_len, integer=True)
+    batch = check_positive("batch", batch, integer=True)
+    if m.mla:
+        per_token = m.n_layers * (m.mla["kv_lora_rank"] + m.mla["qk_rope_head_dim"])
+    else:
+        per_token = 2 * m.n_layers * m.kv_heads * m.head_dim
+    return per_token * precision_bytes(precision) * seq_len * batch
+
+
+# bytes per parameter of (weights, grads, optimizer states) for each optimizer and precision
+def _state_bytes(optimizer: str, precision: str, master_weights: bool) -> tuple[float, float, float]:
+    p = precision_bytes(precision)
+    opt = optimizer.lower().replace("-", "").replace("_", "").replace("+", "")
+    slots = {"sgd": 0, "sgdmomentum": 1, "momentum": 1, "adam": 2, "adamw": 2}
+    if opt not in slots:
+        raise InvalidInputError("optimizer", f"{optimizer!r} is not one of sgd, sgd+momentum, adam")
+    mixed = p < 4
+    master = 4.0 if (mixed and master_weights) else 0.0
+    state = 4.0 * slots[opt] + master  # optimizer moments kept in fp32
+    return p, p, state
+
+
+@dataclass(frozen=True)
+class TrainingMemory(ResultMixin):
+    """Per-GPU training memory, split the way the ZeRO paper does, plus activations."""
+
+    weights_bytes: ArrayLike
+    grads_bytes: ArrayLike
+    optimizer_bytes: ArrayLike
+    activations_bytes: ArrayLike
+    total_bytes: ArrayLike
+    params_per_gpu: ArrayLike
+    bytes_per_param: float
+    capacity_bytes: float | None = None
+    feasible: bool | np.ndarray = True
+    reason: str = ""
+
+    _units = {"weights_bytes": "B", "grads_bytes": "B", "optimizer_bytes": "B",
+              "activations_bytes": "B", "total_bytes": "B", "params_per_gpu": "",
+              "capacity_bytes": "B"}
+
+
+def activation_bytes_per_layer(m: Model, seq_len: ArrayLike, micro_batch: ArrayLike,
+                               tp: ArrayLike = 1, recompute: str = "none",
+                               sequence_parallel: bool = False) -> ArrayLike:
+    """Korthikanti et al. 2022, eq. 1-6: activation bytes of one layer for one micro-batch.
+
+    The paper's 34 = 11 (attention) + 19 (MLP) + 4 (norms) assumes a 4h GeLU MLP; we scale the
+    MLP part by the model's actual FFN width (and gated FFNs keep one more tensor)."""
+    s, b, h = seq_len, micro_batch, m.d_model
+    a = m.heads
+    f_ratio = (m.moe.get("ffn", m.ffn) * (m.moe["top_k"] + m.moe.get("shared", 0)) if m.moe
+               else m.ffn) / h
+    mlp = 2 + 4 * f_ratio * (1.5 if m.gated else 1.0) + 1
+    linear = 11 + mlp + 4       # attention linear part + MLP + norms (34 for GPT)
+    score = 5 * a * s / h       # softmax, its dropout mask and the attention over values
+    if recompute == "full":
+        return 2.0 * s * b * h / (tp if sequence_parallel else 1)
+    if recompute not in ("none", "selective"):
+        raise InvalidInputError("recompute", f"{recompute!r} is not one of none, selective, full")
+    score_part = 0.0 if recompute == "selective" else score
+    if sequence_parallel:
+        return s * b * h * (linear + score_part) / tp
+    # without SP the norms and dropouts (10 sbh) are replicated on every TP rank
+    return s * b * h * (10 + (linear - 10) / tp + score_part / tp)
+
+
+def training_memory(m: Model | str, precision: str = "bf16", optimizer: str = "adam",
+                    zero_stage: int = 0, dp: ArrayLike = 1, tp: ArrayLike = 1, pp: ArrayLike = 1,
+                    ep: ArrayLike = 1, seq_len: ArrayLike = 2048, micro_batch: ArrayLike = 1,
+                    recompute: str = "none", sequence_parallel: bool = False,
+                    master_weights: bool = True, fsdp: bool = False,
+                    capacity_bytes: float | None = None) -> TrainingMemory:
+    """Per-GPU memory of training: weights, gradients, optimizer state and activations.
+
+    Mixed-precision Adam costs 2 + 2 + 12 = 16 bytes/param (fp32 master + two moments);
+    ZeRO stage 1 shards the optimizer state, 2 adds gradients, 3 (= FSDP) adds weights across
+    the `dp` ranks. Activations are for the first pipeline stage under 1F1B, which keeps `pp`
+    micro-batches in flight: L/pp layers x pp micro-batches = L layers' worth."""
+    m = model(m)
+    norm_precision(precision)
+    if fsdp:
+        zero_stage = 3
+    if zero_stage not in (0, 1, 2, 3):
+        raise InvalidInputError("zero_stage", f"must be 0, 1, 2 or 3, got {zero_stage!r}")
+    for name, val in (("dp", dp), ("tp", tp), ("pp", pp), ("ep", ep), ("seq_len", seq_len),
+                      ("micro_batch", micro_batch)):
+        check_positive(name, val, integer=True)
+    wb, gb, ob = _state_bytes(optimizer, precision, master_weights)
+    # parameters held per GPU before ZeRO: model parallel shards; experts also split by ep
+    if m.moe:
+        ef = m.moe.get("ffn", m.ffn)
+        expert = (3 if m.gated else 2) * m.d_model * ef
+        n_moe = m.n_layers - m.moe.get("first_dense", 0)
+        expert_total = n_moe * m.moe["experts"] * expert
+        per_gpu = ((m.params - expert_total) + expert_total / np.asarray(ep)) / (np.asarray(tp) * pp)
+    else:
+        per_gpu = m.params / (np.asarray(tp) * pp)
+    dpa = np.asarray(dp, dtype=float)
+    weights = per_gpu * wb / (dpa if zero_stage >= 3 else 1.0)
+    grads = per_gpu * gb / (dpa if zero_stage >= 2 else 1.0)
+    opt = per_gpu * ob / (dpa if zero_stage >= 1 else 1.0)
+    if m.kind == "transformer" and m.vit is None:
+        act = activation_bytes_per_layer(m, seq_len, micro_batch, tp, recompute,
+                                         sequence_parallel) * m.n_layers
+        act = act * precision_bytes(precision) / 2.0  # the paper's constants assume 2-byte tensors
+    elif m.cnn is not None:
+        act = 2.0 * sum(x.out_elems for x in m.cnn.layers) * micro_batch * precision_bytes(precision)
+    else:
+        act = activation_bytes_per_layer(m, m.vit_tokens, micro_batch, tp, recompute,
+                                         sequence_parallel) * m.n_layers
+    total = weights + grads + opt + act
+    feasible: bool | np.ndarray = True
+    reason = ""
+    if capacity_bytes is not None:
+        feasible = total <= capacity_bytes
+        if np.ndim(total) == 0:
+            feasible = bool(feasible)
+            if not feasible:
+                reason = (f"needs {total / 1e9:,.0f} GB per GPU, has {capacity_bytes / 1e9:,.0f} GB")
+    scalar = np.ndim(total) == 0
+    cv = (lambda x: float(x)) if scalar else (lambda x: np.asarray(x, dtype=float))
+    return TrainingMemory(cv(weights), cv(grads), cv(opt), cv(act), cv(total), cv(per_gpu),
+                          wb + gb + ob, capacity_bytes, feasible, reason)

@@ -1,0 +1,126 @@
+"""LLM serving: prefill (compute-bound), decode (bandwidth-bound), KV-cache limits.
+
+TTFT = time to prefill the prompt batch; TPOT = one decode step at the mean context length
+(prompt + half the output), each the operator-roofline time with calibrated efficiencies,
+plus tensor-parallel all-reduces when the model is split over `gpus`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._units import ResultMixin, check_positive, norm_precision, precision_bytes
+from .compute import layer_op_table
+from .errors import InvalidInputError
+from .memory import kv_cache_bytes, model_size_bytes
+from .registry import Hardware, Model, hardware, model
+from .train import efficiency
+
+ArrayLike = float | np.ndarray
+#: memory kept free for activations, the runtime and fragmentation when sizing the KV cache
+SERVING_RESERVE = 0.10
+
+
+@dataclass(frozen=True)
+class ServeResult(ResultMixin):
+    """Latency, throughput and memory of serving one batch."""
+
+    model: str
+    hardware: str
+    gpus: int
+    precision: str
+    batch: ArrayLike
+    prompt_len: int
+    output_len: int
+    ttft_s: ArrayLike
+    tpot_s: ArrayLike
+    tokens_per_s: ArrayLike
+    request_latency_s: ArrayLike
+    weights_bytes: float
+    kv_cache_bytes: ArrayLike
+    memory_capacity_bytes: float
+    max_batch: int
+    decode_bound: str | np.ndarray
+    feasible: bool | np.ndarray
+    reason: str
+
+    _units = {"ttft_s": "s", "tpot_s": "s", "tokens_per_s": "tok/s", "request_latency_s": "s",
+              "weights_bytes": "B", "kv_cache_bytes": "B", "memory_capacity_bytes": "B"}
+
+
+def _pass_time(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode: bool, precision: str):
+    """Seconds of one forward pass over `tokens` tokens attending to `ctx`, split over `gpus`
+    by tensor parallelism; also returns whether the pass is memory-bound."""
+    eff = efficiency(h.name)
+    peak = h.peak(precision) * eff["gemm"]
+    bw = h.memory_bw * eff["memory"]
+    names, fl, by = layer_op_table(m, tokens, ctx, b, gpus, decode)
+    t_c = sum(f / peak for f in fl)
+    t_m = sum(y / bw for y in by)
+    t = sum(np.maximum(f / peak, y / bw) for f, y in zip(fl, by, strict=True)) * m.n_layers
+    rows = tokens if decode else tokens / np.maximum(ctx, 1)
+    head_f = 2.0 * rows * m.d_model * m.vocab / gpus
+    head_b = b * m.d_model * m.vocab / gpus
+    t = t + np.maximum(head_f / peak, head_b / bw)
+    if gpus > 1 and h.scale_up:
+        from .registry import fabric
+
+        f = fabric(h.scale_up)
+        msg = tokens * m.d_model * b
+        t = t + 2 * m.n_layers * (2 * (gpus - 1) * f.latency_s
+                                  + 2 * (gpus - 1) / gpus * msg / (f.bw_per_direction * eff["network"]))
+    return t, np.where(t_m > t_c, "memory", "compute")
+
+
+def serve(m: Model | str, hw: Hardware | str, batch: ArrayLike = 1, prompt_len: int = 512,
+          output_len: int = 256, precision: str = "fp16", gpus: int = 1,
+          kv_precision: str | None = None) -> ServeResult:
+    """Predict TTFT, TPOT and throughput for `batch` concurrent requests (array = sweep).
+
+    Infeasible batches (weights + KV cache above memory) come back feasible=False with the
+    reason, and max_batch tells the largest batch that fits."""
+    m, h = model(m), hardware(hw)
+    if m.kind != "transformer" or m.vit is not None or not m.vocab:
+        raise InvalidInputError("model", f"serve() models decoder LLMs; {m.name} is not one")
+    batch = check_positive("batch", batch, integer=True)
+    prompt_len = check_positive("prompt_len", prompt_len, integer=True)
+    output_len = check_positive("output_len", output_len, integer=True)
+    gpus = check_positive("gpus", gpus, integer=True)
+    precision = norm_precision(precision)
+    h.peak(precision)
+    if m.heads % gpus:
+        raise InvalidInputError("gpus", f"{m.name} has {m.heads} heads, not divisible by gpus={gpus}")
+    kvp = kv_precision or ("fp16" if precision_bytes(precision) > 2 else precision)
+    if precision_bytes(precision) < 2 and kv_precision is None:
+        kvp = "fp16" if precision in ("int4",) else precision
+    b = precision_bytes(precision)
+    weights = model_size_bytes(m, precision)
+    ctx_final = prompt_len + output_len
+    kv = kv_cache_bytes(m, ctx_final, batch, kvp)
+    cap = h.memory_bytes * gpus
+    usable = cap * (1 - SERVING_RESERVE)
+    kv_one = kv_cache_bytes(m, ctx_final, 1, kvp)
+    max_batch = int(max(0, (usable - weights) // kv_one))
+    ttft, _ = _pass_time(m, h, batch * prompt_len, prompt_len, b, gpus, False, precision)
+    tpot, bound = _pass_time(m, h, batch, prompt_len + output_len / 2, b, gpus, True, precision)
+    feasible = (weights + kv) <= usable
+    reason = ""
+    if np.ndim(feasible) == 0:
+        feasible = bool(feasible)
+        if not feasible:
+            if weights > usable:
+                reason = (f"weights need {weights / 1e9:,.1f} GB, {gpus} x {h.name} has "
+                          f"{usable / 1e9:,.1f} GB usable")
+            else:
+                reason = (f"weights {weights / 1e9:,.1f} GB + KV cache {kv / 1e9:,.1f} GB exceed "
+                          f"{usable / 1e9:,.1f} GB usable; max batch is {max_batch}")
+    elif not feasible.all():
+        reason = f"batches above {max_batch} exceed memory"
+    tps = batch / tpot
+    lat = ttft + output_len * tpot
+    scalar = np.ndim(ttft) == 0
+    f = float if scalar else (lambda x: np.asarray(x, dtype=float))
+    return ServeResult(m.name, h.name, gpus, precision, batch, prompt_len, output_len, f(ttft),
+                       f(tpot), f(tps), f(lat), float(weights), f(kv), float(cap), max_batch,
+                       str(bound) if scalar else bound, feasible, reason)

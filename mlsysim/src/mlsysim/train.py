@@ -1,0 +1,302 @@
+"""Distributed training step model: data, tensor, pipeline and expert parallelism.
+
+The step is built from the same operator table as transformer_ops (so a memory-bound
+layernorm costs what the roofline says) plus alpha-beta collectives:
+  stage time per micro-batch = layers/pp x (fwd + bwd [+ recompute] + TP all-reduces)
+  pipeline time = (m + (pp-1)/v) x stage time           (1F1B bubble (pp-1)/m, /v interleaved)
+  step = pipeline + point-to-point + exposed DP gradient sync + optimizer update.
+Every function here is written on numpy arrays so train() with tp/pp/dp=None evaluates the
+whole candidate grid in one vectorised pass and picks the fastest plan that fits in memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import yaml
+
+from ._units import ResultMixin, check_positive, norm_precision, precision_bytes
+from .compute import layer_op_table, training_flops
+from .errors import InvalidInputError
+from .memory import training_memory
+from .network import Cluster
+from .registry import Hardware, Model, model
+
+_RECOMPUTE = ("none", "selective", "full")
+#: fraction of device memory usable by tensors (allocator fragmentation, CUDA context, NCCL buffers)
+USABLE_MEMORY = 0.92
+
+
+@cache
+def efficiency(hw_name: str) -> dict[str, float]:
+    """Calibrated (gemm, memory, network) efficiencies for a device (see calibration.yaml)."""
+    text = resources.files("mlsysim").joinpath("data", "calibration.yaml").read_text()
+    data = yaml.safe_load(text)
+    eff = dict(data["default"])
+    for fam, vals in data.get("families", {}).items():
+        if hw_name.upper().startswith(fam.upper()) or hw_name.upper().replace("-", "").startswith(
+            fam.upper().replace("-", "")
+        ):
+            eff.update(vals)
+    return eff
+
+
+@dataclass(frozen=True)
+class TrainResult(ResultMixin):
+    """Time, throughput and utilisation of one training configuration."""
+
+    model: str
+    hardware: str
+    gpus: int
+    tp: int
+    pp: int
+    dp: int
+    ep: int
+    micro_batch: int
+    microbatches: int
+    recompute: str
+    precision: str
+    step_time_s: float
+    total_time_s: float
+    steps: float
+    gpu_hours: float
+    tokens_per_s_per_gpu: float
+    mfu: float
+    hfu: float
+    achieved_flops_per_gpu: float
+    memory_per_gpu_bytes: float
+    memory_capacity_bytes: float
+    compute_s: float
+    bubble_s: float
+    tp_comm_s: float
+    pp_comm_s: float
+    dp_comm_exposed_s: float
+    ep_comm_s: float
+    feasible: bool
+    reason: str
+
+    _units = {"step_time_s": "s", "total_time_s": "s", "gpu_hours": "",
+              "tokens_per_s_per_gpu": "tok/s", "achieved_flops_per_gpu": "FLOP/s",
+              "memory_per_gpu_bytes": "B", "memory_capacity_bytes": "B", "compute_s": "s",
+              "bubble_s": "s", "tp_comm_s": "s", "pp_comm_s": "s", "dp_comm_exposed_s": "s",
+              "ep_comm_s": "s"}
+
+    def __str__(self) -> str:
+        if not self.feasible:
+            return (f"TrainResult: {self.model} on {self.gpus} x {self.hardware}: INFEASIBLE "
+                    f"({self.reason})")
+        return super().__str__()
+
+
+def _ring(nbytes, n, bw, lat):
+    n = np.asarray(n, dtype=float)
+    return np.where(n > 1, 2 * (n - 1) * lat + 2 * (n - 1) / np.maximum(n, 1) * nbytes / bw, 0.0)
+
+
+def _gather(nbytes, n, bw, lat):
+    n = np.asarray(n, dtype=float)
+    return np.where(n > 1, (n - 1) * lat + (n - 1) / np.maximum(n, 1) * nbytes / bw, 0.0)
+
+
+def evaluate_plans(m: Model, cl: Cluster, global_batch, seq_len, tp, pp, dp, micro_batch,
+                   recompute_code, precision: str = "bf16", ep=1, virtual_stages: int = 1,
+                   zero_stage: int = 1, sequence_parallel: bool = True,
+                   overlap: bool = True, optimizer: str = "adam") -> dict[str, np.ndarray]:
+    """Vectorised core: every argument from `tp` to `recompute_code` may be an array (they
+    broadcast). Returns arrays of step time, its parts, memory, and FLOPs per step."""
+    h: Hardware = cl.hardware
+    eff = efficiency(h.name)
+    peak = h.peak(precision) * eff["gemm"]
+    bw = h.memory_bw * eff["memory"]
+    b = precision_bytes(precision)
+    tp, pp, dp, mb, rc = (np.asarray(x) for x in (tp, pp, dp, micro_batch, recompute_code))
+    ep = np.asarray(ep)
+    s, d, L = seq_len, m.d_model, m.n_layers
+    tokens_mb = mb * s
+    m_count = global_batch / (dp * mb)
+
+    # -- compute: one layer, one micro-batch, per TP rank (operator roofline, summed)
+    names, fl, by = layer_op_table(m, tokens_mb, s, b, tp)
+    t_ops = [np.maximum(f / peak, y / bw) for f, y in zip(fl, by, strict=True)]
+    t_fwd = sum(t_ops)
+    t_attn = sum(t for n, t in zip(names, t_ops, strict=True) if n in ("attention", "attn_scores",
+                                                                      "softmax", "attn_context"))
+    t_recompute = np.choose(rc.astype(int), [np.zeros_like(t_fwd), t_attn, t_fwd])
+    t_layer = 3 * t_fwd + t_recompute
+    # LM head (+ its backward) sits on the last stage, which sets the pipeline's pace
+    t_head = 3 * 2.0 * tokens_mb * d * m.vocab / (tp * peak) if m.vocab else 0.0
+
+    # -- tensor-parallel collectives: 2 all-reduces fwd + 2 bwd (+2 when recomputing fully)
+    intra_bw = cl.intra.bw_per_direction * eff["network"]
+    inter_bw = cl.inter.bw_per_direction * eff["network"]
+    tp_bw = np.where(tp <= cl.gpus_per_node, intra_bw, inter_bw)
+    tp_lat = np.where(tp <= cl.gpus_per_node, cl.intra.latency_s, cl.inter.latency_s)
+    n_ar = 4 + 2 * (rc == 2)
+    t_tp_layer = n_ar * _ring(tokens_mb * d * b, tp, tp_bw, tp_lat)
+
+    # -- expert parallelism: 2 all-to-alls fwd + 2 bwd per MoE layer, tokens x top_k routed
+    if m.moe:
+        n_moe = L - m.moe.get("first_dense", 0)
+        ep_inside = ep * tp <= cl.gpus_per_node
+        ep_bw = np.where(ep_inside, intra_bw, inter_bw)
+        a2a = tokens_mb * d * b * m.moe["top_k"] / tp
+        t_ep_layer = 4 * _gather(a2a, ep, ep_bw, cl.inter.latency_s) * n_moe / L
+    else:
+        t_ep_layer = 0.0 * tp
+
+    t_stage = L / pp * (t_layer + t_tp_layer + t_ep_layer) + t_head
+    t_compute_only = (L / pp * t_layer + t_head) * m_count
+    t_pipe = (m_count + (pp - 1) / virtual_stages) * t_stage
+    bubble = (pp - 1) / virtual_stages * t_stage
+
+    # -- pipeline point-to-point: activations of a micro-batch, scattered over the TP ranks
+    pp_inside = tp * pp <= cl.gpus_per_node
+    pp_bw = np.where(pp_inside, intra_bw, inter_bw)
+    p2p = tokens_mb * d * b / tp
+    t_pp = np.where(pp > 1, 2 * virtual_stages * (m_count + pp - 1) * (cl.inter.latency_s + p2p / pp_bw), 0.0)
+
+    # -- data parallel gradient sync (bf16 gradients), hierarchical when a node holds peers
+    mem = training_memory(m, precision, optimizer, zero_stage, dp, tp, pp, ep, s, mb,
+                          "none", sequence_parallel)
+    params_gpu = np.asarray(mem.params_per_gpu)
+    grad_bytes = params_gpu * b
+    local = np.maximum(cl.gpus_per_node // np.minimum(tp * pp, cl.gpus_per_node), 1)
+    local = np.minimum(local, dp)
+    nodes = np.ceil(dp / local)
+    t_dp = (2 * _gather(grad_bytes, local, intra_bw, cl.intra.latency_s)
+            + _ring(grad_bytes / local, nodes, inter_bw, cl.inter.latency_s))
+    if zero_stage >= 3:  # parameters gathered for forward and backward of every micro-batch
+        t_dp = t_dp + 2 * m_count * _gather(grad_bytes, dp, np.where(nodes > 1, inter_bw, intra_bw),
+                                            cl.inter.latency_s) / 2
+    window = (2.0 / 3.0) * t_stage * (m_count if zero_stage >= 3 else 1) if overlap else 0.0
+    t_dp_exposed = np.maximum(0.0, t_dp - window)
+
+    # -- optimizer update: memory-bound sweep over this GPU's shard of the optimizer state
+    opt_bytes = np.asarray(mem.optimizer_bytes) + np.asarray(mem.weights_bytes) + np.asarray(mem.grads_bytes)
+    t_opt = 2 * opt_bytes / bw / (dp if zero_stage >= 1 else 1)
+
+    step = t_pipe + t_pp + t_dp_exposed + t_opt
+
+    # -- memory per GPU for each recompute choice
+    act = {}
+    for code, name in enumerate(_RECOMPUTE):
+        act[code] = np.asarray(training_memory(m, precision, optimizer, zero_stage, dp, tp, pp, ep, s,
+                                               mb, name, sequence_parallel).activations_bytes)
+    act_sel = np.choose(rc.astype(int), [act[0], act[1], act[2]])
+    total_mem = (np.asarray(mem.weights_bytes) + np.asarray(mem.grads_bytes)
+                 + np.asarray(mem.optimizer_bytes) + act_sel)
+
+    tokens_step = global_batch * s
+    model_flops = training_flops(m, tokens_step, s)
+    hw_flops = model_flops + np.choose(rc.astype(int), [0.0, 2.0 / 6.0 * (
+        training_flops(m, tokens_step, s, "selective") - model_flops) * 3, model_flops / 3])
+    return dict(step=step, compute=t_compute_only, bubble=bubble, tp=L / pp * t_tp_layer * (m_count + (pp - 1) / virtual_stages),
+                pp=t_pp, dp=t_dp_exposed, ep=L / pp * t_ep_layer * m_count, mem=total_mem,
+                model_flops=model_flops, hw_flops=hw_flops, m=m_count)
+
+
+def _divisors(n: int) -> list[int]:
+    return [k for k in range(1, n + 1) if n % k == 0]
+
+
+def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len: int,
+          tp: int | None = None, pp: int | None = None, dp: int | None = None,
+          precision: str = "bf16", micro_batch: int | None = None, recompute: str | None = None,
+          ep: int = 1, schedule: str = "1f1b", virtual_stages: int = 1, zero_stage: int = 1,
+          sequence_parallel: bool = True, overlap: bool = True, optimizer: str = "adam") -> TrainResult:
+    """Predict a training run: step time, total time, GPU-hours, tokens/s per GPU, MFU/HFU.
+
+    `global_batch` is in sequences of `seq_len` tokens. Leave tp/pp/dp (and micro_batch,
+    recompute) as None to search every valid plan at once and return the fastest one that
+    fits in memory; an impossible request returns feasible=False with the reason."""
+    m = model(m)
+    if not isinstance(cl, Cluster):
+        raise InvalidInputError("cluster", "pass mlsysim.cluster(hardware, gpus)")
+    if m.kind != "transformer" or m.vit is not None:
+        raise InvalidInputError("model", f"train() models decoder transformers; {m.name} is a {m.kind}")
+    tokens = check_positive("tokens", tokens)
+    global_batch = check_positive("global_batch", global_batch, integer=True)
+    seq_len = check_positive("seq_len", seq_len, integer=True)
+    precision = norm_precision(precision)
+    cl.hardware.peak(precision)
+    ep = check_positive("ep", ep, integer=True)
+    if schedule not in ("1f1b", "interleaved"):
+        raise InvalidInputError("schedule", f"{schedule!r} is not 1f1b or interleaved")
+    v = check_positive("virtual_stages", virtual_stages, integer=True) if schedule == "interleaved" else 1
+    if recompute is not None and recompute not in _RECOMPUTE:
+        raise InvalidInputError("recompute", f"{recompute!r} is not one of {', '.join(_RECOMPUTE)}")
+    n = cl.gpus
+    for name, val in (("tp", tp), ("pp", pp), ("dp", dp), ("micro_batch", micro_batch)):
+        if val is not None:
+            check_positive(name, val, integer=True)
+    if tp is not None and m.heads % tp:
+        raise InvalidInputError("tp", f"{m.name} has {m.heads} attention heads, not divisible by tp={tp}")
+    if pp is not None and m.n_layers % pp:
+        raise InvalidInputError("pp", f"{m.name} has {m.n_layers} layers, not divisible by pp={pp}")
+    if tp is not None and pp is not None and n % (tp * pp):
+        raise InvalidInputError("gpus", f"{n} GPUs are not divisible by tp*pp={tp * pp}")
+    if tp is not None and pp is not None and dp is not None and tp * pp * dp != n:
+        raise InvalidInputError("dp", f"tp*pp*dp={tp * pp * dp} must equal the cluster's {n} GPUs")
+    if m.moe and m.moe["experts"] % ep:
+        raise InvalidInputError("ep", f"{m.moe['experts']} experts are not divisible by ep={ep}")
+    if v > 1 and pp is not None and (m.n_layers // pp) % v:
+        raise InvalidInputError("virtual_stages", f"layers per stage ({m.n_layers // pp}) not divisible by {v}")
+
+    # candidate grid (a single point when everything is given)
+    tps = [tp] if tp else [t for t in _divisors(n) if m.heads % t == 0 and t <= max(cl.gpus_per_node, 1)]
+    pps = [pp] if pp else [p for p in _divisors(m.n_layers) if n % p == 0 and (m.n_layers // p) % v == 0]
+    mbs = [micro_batch] if micro_batch else [1, 2, 4, 8]
+    rcs = [_RECOMPUTE.index(recompute)] if recompute else [0, 1, 2]
+    T, P, MB, RC = (a.ravel() for a in np.meshgrid(tps, pps, mbs, rcs, indexing="ij"))
+    ok = (n % (T * P) == 0)
+    D = np.where(ok, n // np.maximum(T * P, 1), 1)
+    if dp is not None:
+        ok &= D == dp
+    ok &= (global_batch % (D * MB) == 0)
+    ok &= (D % ep == 0) if m.moe else True
+    if not ok.any():
+        reason = (f"no (tp, pp, dp, micro_batch) divides {n} GPUs and global_batch={global_batch}"
+                  f" (dp must divide the batch)")
+        if dp is not None and tp is not None and pp is not None:
+            reason = f"global_batch={global_batch} is not divisible by dp={dp} x micro_batch"
+        return _infeasible(m, cl, precision, reason, tp, pp, dp, ep)
+    T, P, MB, RC, D = T[ok], P[ok], MB[ok], RC[ok], D[ok]
+    r = evaluate_plans(m, cl, global_batch, seq_len, T, P, D, MB, RC, precision, ep, v,
+                       zero_stage, sequence_parallel, overlap, optimizer)
+    cap = cl.hardware.memory_bytes
+    fits = r["mem"] <= USABLE_MEMORY * cap
+    if not fits.any():
+        i = int(np.argmin(r["mem"]))
+        reason = (f"needs {r['mem'][i] / 1e9:,.0f} GB per GPU at best (tp={T[i]}, pp={P[i]}, "
+                  f"dp={D[i]}, recompute={_RECOMPUTE[RC[i]]}), has {cap / 1e9:,.0f} GB")
+        return _infeasible(m, cl, precision, reason, int(T[i]), int(P[i]), int(D[i]), ep,
+                           mem=float(r["mem"][i]))
+    step = np.where(fits, r["step"], np.inf)
+    i = int(np.argmin(step))
+
+    def at(key):
+        x = r[key]
+        return float(x[i]) if np.ndim(x) else float(x)
+
+    st = at("step")
+    steps = tokens / (global_batch * seq_len)
+    total = st * steps
+    peak = cl.hardware.peak(precision)
+    return TrainResult(
+        m.name, cl.hardware.name, n, int(T[i]), int(P[i]), int(D[i]), ep, int(MB[i]), int(round(at("m"))),
+        _RECOMPUTE[RC[i]], precision, st, total, steps, total * n / 3600.0,
+        global_batch * seq_len / st / n, at("model_flops") / (st * n * peak),
+        at("hw_flops") / (st * n * peak), at("hw_flops") / (st * n), at("mem"), cap,
+        at("compute"), at("bubble"), at("tp"), at("pp"), at("dp"), at("ep"), True, "",
+    )
+
+
+def _infeasible(m, cl, precision, reason, tp, pp, dp, ep, mem=0.0) -> TrainResult:
+    return TrainResult(m.name, cl.hardware.name, cl.gpus, tp or 0, pp or 0, dp or 0, ep, 0, 0,
+                       "", precision, float("inf"), float("inf"), 0.0, float("inf"), 0.0, 0.0,
+                       0.0, 0.0, mem, cl.hardware.memory_bytes, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+                       False, reason)
+
+

@@ -1,0 +1,76 @@
+"""Registry: forgiving lookup, clear misses, and parameter counts derived from architecture."""
+
+import pytest
+
+import mlsysim as ms
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("H100", "H100-SXM"), ("h100-sxm", "H100-SXM"), ("A100 80GB", "A100-80GB"),
+    ("tpu v5e", "TPU-v5e"), ("Jetson Orin", "Jetson-AGX-Orin-64GB"), ("nicla vision", "STM32H747"),
+])
+def test_hardware_lookup_is_forgiving(name, expected):
+    assert ms.hardware(name).name == expected
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("llama-3-70b", "Llama-3-70B"), ("Llama3 70B", "Llama-3-70B"), ("GPT-3 175B", "GPT-3-175B"),
+    ("gpt2", "GPT-2"), ("DS-CNN KWS", "DS-CNN-KWS"), ("ViT-B/16", "ViT-B/16"),
+])
+def test_model_lookup_is_forgiving(name, expected):
+    assert ms.model(name).name == expected
+
+
+def test_unknown_name_suggests_closest():
+    with pytest.raises(ms.UnknownNameError) as e:
+        ms.hardware("H1000")
+    assert isinstance(e.value, ValueError)
+    assert "H100" in str(e.value)
+    with pytest.raises(ValueError, match="Llama"):
+        ms.model("Lama-2-7B")
+
+
+def test_registry_sizes_and_categories():
+    assert len(ms.list_hardware()) >= 25
+    assert {"datacenter", "edge", "tiny"} <= {ms.hardware(n).category for n in ms.list_hardware()}
+    assert all(ms.hardware(n).category == "tiny" for n in ms.list_hardware("tiny"))
+    with pytest.raises(ms.MlsysimError, match="category"):
+        ms.list_hardware("space")
+
+
+@pytest.mark.parametrize("name", [n for n in ms.list_models()
+                                  if ms.model(n).published_params is not None])
+def test_derived_params_match_published_within_2pct(name):
+    m = ms.model(name)
+    assert m.params == pytest.approx(m.published_params, rel=0.02)
+
+
+def test_moe_active_params():
+    mix, ds = ms.model("Mixtral-8x7B"), ms.model("DeepSeek-V3")
+    assert mix.active_params == pytest.approx(12.9e9, rel=0.02)
+    assert ds.active_params == pytest.approx(37e9, rel=0.03)
+    assert mix.active_params < mix.params
+
+
+def test_hand_computed_gpt2_small():
+    # 50257*768 + 1024*768 + 12*(4*768^2 + 4*768 + 2*768*3072 + 3072 + 768 + 4*768) + 2*768
+    layer = 4 * 768 ** 2 + 4 * 768 + 2 * 768 * 3072 + 3072 + 768 + 4 * 768
+    assert ms.model("GPT-2").params == 50257 * 768 + 1024 * 768 + 12 * layer + 2 * 768
+
+
+def test_cnn_flops_match_published():
+    for name in ("ResNet-50", "MobileNetV2", "MobileNetV1-0.25", "DS-CNN-KWS"):
+        m = ms.model(name)
+        assert m.flops_per_inference == pytest.approx(m.published_flops, rel=0.03), name
+
+
+def test_hardware_fields_and_precision_errors():
+    h = ms.hardware("H100")
+    assert h.flops["bf16"] == pytest.approx(989.4e12)
+    assert h.memory == h.memory_bytes == 80e9
+    assert h.memory_bw == 3.35e12 and h.tdp == 700
+    assert ms.hardware("A100-40GB").memory_bw == 1555e9
+    with pytest.raises(ms.PrecisionError, match="fp8"):
+        ms.hardware("A100").peak("fp8")
+    mcu = ms.hardware("STM32H747")
+    assert mcu.flash_bytes == 2e6 and mcu.sram == 1e6

@@ -1,0 +1,67 @@
+"""train() and serve(): plans, feasibility, and input errors."""
+
+import numpy as np
+import pytest
+
+import mlsysim as ms
+
+
+def test_train_explicit_plan_and_search():
+    cl = ms.cluster("A100", 1024)
+    r = ms.train("GPT-3", cl, tokens=300e9, global_batch=1536, seq_len=2048, tp=8, pp=16)
+    assert r.feasible and r.tp * r.pp * r.dp == 1024
+    assert 0.2 < r.mfu < 0.7
+    assert r.gpu_hours == pytest.approx(r.total_time_s * 1024 / 3600)
+    best = ms.train("GPT-3", cl, tokens=300e9, global_batch=1536, seq_len=2048)
+    assert best.feasible and best.step_time_s <= r.step_time_s * 1.0001
+
+
+def test_train_infeasible_has_reason_not_nan():
+    cl = ms.cluster("A100-40GB", 8)
+    r = ms.train("GPT-3", cl, tokens=1e9, global_batch=8, seq_len=2048)
+    assert r.feasible is False and "GB per GPU" in r.reason and "has 40 GB" in r.reason
+    assert not np.isnan(r.step_time_s)
+    assert "INFEASIBLE" in str(r)
+    assert r.to_dict()["feasible"] is False
+
+
+@pytest.mark.parametrize("kwargs,field", [
+    (dict(tp=5), "tp"), (dict(pp=7), "pp"), (dict(tp=8, pp=4, dp=3), "dp"),
+    (dict(tokens=-1), "tokens"), (dict(global_batch=2.5), "global_batch"),
+    (dict(precision="fp8"), "precision"),
+])
+def test_train_bad_input_names_field(kwargs, field):
+    cl = ms.cluster("A100", 64)
+    base = dict(tokens=1e9, global_batch=64, seq_len=2048)
+    base.update(kwargs)
+    with pytest.raises(ms.MlsysimError, match=field):
+        ms.train("Llama-2-7B", cl, **base)
+
+
+def test_serve_basic_and_sweep():
+    r = ms.serve("Llama-2-7B", "H100", batch=1, prompt_len=512, output_len=256)
+    # decode at batch 1 must take about weights / bandwidth
+    assert r.tpot_s > 13.5e9 / 3.35e12
+    assert r.tpot_s < 3 * 13.5e9 / 3.35e12
+    assert r.ttft_s > 0 and r.tokens_per_s == pytest.approx(1 / r.tpot_s)
+    sweep = ms.serve("Llama-2-7B", "H100", batch=np.array([1, 8, 64]))
+    assert np.all(np.diff(sweep.tokens_per_s) > 0) and np.all(np.diff(sweep.tpot_s) >= 0)
+
+
+def test_serve_infeasible():
+    r = ms.serve("Llama-2-70B", "A100-40GB", batch=1)
+    assert r.feasible is False and "weights need" in r.reason
+    ok = ms.serve("Llama-2-70B", "A100", batch=1, gpus=4)
+    assert ok.feasible
+    with pytest.raises(ms.MlsysimError, match="gpus"):
+        ms.serve("Llama-2-70B", "A100", gpus=3)
+    with pytest.raises(ms.MlsysimError, match="batch"):
+        ms.serve("Llama-2-7B", "H100", batch=0)
+
+
+def test_results_print_and_serialise():
+    r = ms.serve("Llama-2-7B", "H100", batch=4)
+    assert "tpot_s" in str(r) and "ms" in str(r)
+    assert r.to_dict()["batch"] == 4
+    import json
+    assert json.loads(r.to_json())["model"] == "Llama-2-7B"
