@@ -99,7 +99,14 @@ def merge_pair(ids: np.ndarray, pair: tuple[int, int], new_id: int) -> np.ndarra
     hit = merge_positions(ids, pair)
     out = ids.copy()
     out[hit] = new_id
-    return out[~np.concatenate(([False], hit[:-1]))]
+    return out[~_absorbed(hit)]
+
+
+def _absorbed(hit: np.ndarray) -> np.ndarray:
+    """Positions swallowed by a merge: the right neighbour of every merged position."""
+    right = np.zeros_like(hit)
+    right[1:] = hit[:-1]
+    return right
 
 
 class BPETokenizer:
@@ -152,7 +159,7 @@ class BPETokenizer:
             if stats[best] < 2:
                 break
             hit = merge_positions(ids, best)
-            keep = ~np.concatenate(([False], hit[:-1]))
+            keep = ~_absorbed(hit)
             ids = np.where(hit, new_id, ids)[keep]
             weights = weights[keep]  # a merged pair lies in one chunk: same weight
             self.merges.append(best)
