@@ -587,9 +587,10 @@ def _index_arg(index: Any) -> Any:
 
 # --------------------------------------------------------------------------- factories
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-    """Build a Tensor (PyTorch's spelling); the data is copied."""
-    arr = np.array(data.data if isinstance(data, Tensor) else data, dtype=dtype, copy=True)
-    return Tensor(arr, requires_grad=requires_grad, dtype=dtype)
+    """Build a Tensor (PyTorch's spelling) that never shares memory with ``data``."""
+    t = Tensor(data, dtype=dtype)
+    t.data = np.array(t.data, copy=True)
+    return t.requires_grad_(requires_grad) if requires_grad else t
 
 
 def _shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:
