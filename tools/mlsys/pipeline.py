@@ -51,7 +51,7 @@ from .xref import (
 )
 
 Progress = Callable[[str, int, int], None]
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 
 
 def xref_config(project: Project) -> XrefConfig:

@@ -24,12 +24,13 @@ from .filters.citations import (
 from .filters.floats import render_floats
 from .filters.headings import number_headings, title_block
 from .filters.links import rewrite_links
+from .filters.theorems import render_theorems
 from .filters.xrefs import resolve_xrefs
 from .model import TocEntry
 from .parse import run_pandoc
 from .xref import ChapterIndex, XrefConfig, XrefTable, first_title
 
-RENDER_VERSION = "6"
+RENDER_VERSION = "7"
 _TITLE = re.compile(r"<!--mlsys-title-->\s*(.*?)\s*<!--/mlsys-title-->\s*", re.DOTALL)
 _HEADING = re.compile(r"<h([1-6])([^>]*)>(.*?)</h\1>", re.DOTALL)
 _ID = re.compile(r'\bid="([^"]*)"')
@@ -102,6 +103,7 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
     title_node = None if ctx.front_title else first_title(blocks)
     blocks, title_inlines, toc_items = number_headings(blocks, title_node, local)
     blocks = render_callouts(blocks, ctx.callouts, local)
+    blocks = render_theorems(blocks, local, ctx.config)
     blocks = render_floats(blocks, local, ctx.config)
     blocks, missing_refs = resolve_xrefs(blocks, ctx.table, ctx.config, ctx.page_href)
     for m in dict.fromkeys(missing_refs):

@@ -15,6 +15,12 @@ from typing import Any
 from .filters.pandoc_ast import Node, attr_get, iter_elements, stringify
 
 BUILTIN_FLOATS = {"fig": "Figure", "tbl": "Table", "lst": "Listing"}
+# Quarto's theorem-like environments: `::: {#thm-x}` divs, numbered per kind.
+THEOREMS = {
+    "thm": "Theorem", "lem": "Lemma", "cor": "Corollary", "prp": "Proposition",
+    "cnj": "Conjecture", "def": "Definition", "exm": "Example", "exr": "Exercise",
+    "sol": "Solution", "rem": "Remark",
+}
 # Quarto's own cross-referenceable callouts: key -> (callout type, prefix).
 BUILTIN_CALLOUTS = {
     "nte": ("note", "Note"),
@@ -36,6 +42,7 @@ class XrefConfig:
     # `crossref: fig-title:` (how captions start), when a project changes Quarto's defaults.
     ref_prefixes: dict[str, str] = field(default_factory=dict)
     captions: dict[str, str] = field(default_factory=dict)
+    theorems: dict[str, str] = field(default_factory=lambda: dict(THEOREMS))
 
     @property
     def float_keys(self) -> frozenset[str]:
@@ -43,7 +50,7 @@ class XrefConfig:
 
     @property
     def keys(self) -> frozenset[str]:
-        return frozenset({*self.floats, *self.callouts, "eq", "sec"})
+        return frozenset({*self.floats, *self.callouts, *self.theorems, "eq", "sec"})
 
     def prefix(self, key: str) -> str:
         if key in self.ref_prefixes:
@@ -52,6 +59,8 @@ class XrefConfig:
             return self.floats[key]
         if key in self.callouts:
             return self.callouts[key][1]
+        if key in self.theorems:
+            return self.theorems[key]
         return {"eq": "Equation", "sec": "Section"}.get(key, key)
 
     def caption_prefix(self, key: str) -> str:
@@ -252,6 +261,15 @@ def index_chapter(
                 if id_ and ckey and key == ckey:
                     add(Target(id_, key, next_number(key), href, config.prefix(key),
                                attr_get(a, "title") or ""))
+                continue
+            if key in config.theorems and key not in config.floats:
+                body = node["c"][1]
+                title = ""
+                if body and body[0]["t"] == "Header":
+                    skip.add(id(body[0]))
+                    title = stringify(body[0]["c"][2])
+                add(Target(id_, key, next_number(key), href, config.prefix(key),
+                           attr_get(a, "name") or title))
                 continue
         if t == "Span":
             if key == "eq" and "equation" in classes:

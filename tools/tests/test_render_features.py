@@ -433,3 +433,36 @@ def test_crossref_prefix_and_title_options(tmp_path: Path) -> None:
         assert f'class="xref">{ref}</a>' in html
     assert '<span class="float-prefix">Plate 1.1:</span> Chart' in html
     assert '<span class="float-prefix">Video clip 1.1:</span> A clip' in html
+
+
+def test_theorems_and_proofs(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {"index.qmd": "# Home\n", "one.qmd": """\
+        # One
+
+        ::: {#thm-amdahl}
+        ## Amdahl
+
+        Speedup is bounded by the serial fraction.
+        :::
+
+        ::: {.proof}
+        Count the serial time.
+        :::
+
+        ::: {#lem-small name="Small step"}
+        A lemma.
+        :::
+
+        By @thm-amdahl and @lem-small.
+        """})
+    book = render_book(root, cache_dir=tmp_path / "c")
+    html = body(book, "one.html")
+    assert ('<span class="theorem-title"><strong>Theorem 1.1 (Amdahl)</strong></span> '
+            'Speedup is bounded') in html
+    assert '<span class="proof-title"><em>Proof.</em></span> Count the serial time. ' \
+           '<span class="qed">∎</span>' in html
+    assert '<strong>Lemma 1.1 (Small step)</strong>' in html
+    assert '<a href="#thm-amdahl" class="xref">Theorem 1.1</a>' in html
+    assert '<a href="#lem-small" class="xref">Lemma 1.1</a>' in html
+    page = next(p for p in book.pages if p.href == "one.html")
+    assert page.toc == []  # a theorem's name is not a section
