@@ -120,3 +120,26 @@ def test_lessons_book_lists_every_module_in_its_part():
             if mod is not None:
                 assert mod.group == groups[part], f"{mod.name} is in group {mod.group}"
     assert (curriculum_dir() / "index.qmd").is_file()
+
+
+def test_lessons_render_as_a_book_with_every_module_page(tmp_path):
+    """The site's own renderer (the `mlsys render` door) builds the lessons without problems."""
+    import shutil
+    import subprocess
+
+    mlsys = shutil.which("mlsys")
+    if mlsys is None:
+        pytest.skip("the mlsys CLI is not installed")
+    src = tmp_path / "modules"
+    shutil.copytree(curriculum_dir(), src, ignore=shutil.ignore_patterns(".mlsys-cache",
+                                                                         "__pycache__"))
+    r = subprocess.run([mlsys, "render", str(src), "--out", str(tmp_path / "site"), "--strict",
+                        "-q"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    for name in EXPECTED:
+        page = tmp_path / "site" / name / "lesson.html"
+        assert page.is_file(), f"{name} was not rendered"
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "pip install tinytorch" in index
+    lesson = (tmp_path / "site" / "16_quantization" / "lesson.html").read_text(encoding="utf-8")
+    assert "Quantization" in lesson and "<math" in lesson
