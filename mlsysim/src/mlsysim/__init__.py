@@ -13,6 +13,7 @@ from .compute import (
     training_flops,
     transformer_ops,
 )
+from .economics import TCO, Energy, carbon, cost_per_million_tokens, energy, tco
 from .errors import InvalidInputError, MlsysimError, PrecisionError, UnknownNameError
 from .memory import TrainingMemory, kv_cache_bytes, model_size_bytes, training_memory
 from .network import Cluster, allgather_time, allreduce_time, alltoall_time, cluster
@@ -27,13 +28,19 @@ from .registry import (
     list_models,
     model,
 )
+from .reliability import Goodput, fleet_mtbf, training_goodput, young_daly_interval
 from .scaling import chinchilla, chinchilla_tokens, hoffmann_loss
 from .serve import ServeResult, serve
+from .simulate import ServingSim, simulate_serving
+from .tinyml import TinyMLFit, tinyml_fit
 from .train import TrainResult, train
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Energy", "Goodput", "ServingSim", "TCO", "TinyMLFit", "carbon", "cost_per_million_tokens",
+    "energy", "fleet_mtbf", "simulate_serving", "tco", "tinyml_fit", "training_goodput",
+    "young_daly_interval",
     "Cluster", "Fabric", "Hardware", "InvalidInputError", "MlsysimError", "Model",
     "PrecisionError", "Roofline", "ServeResult", "TrainResult", "TrainingMemory",
     "TransformerOps", "UnknownNameError", "allgather_time", "allreduce_time", "alltoall_time",

@@ -104,14 +104,20 @@ def training_memory(m: Model | str, precision: str = "bf16", optimizer: str = "a
                     ep: ArrayLike = 1, seq_len: ArrayLike = 2048, micro_batch: ArrayLike = 1,
                     recompute: str = "none", sequence_parallel: bool = False,
                     master_weights: bool = True, fsdp: bool = False,
-                    capacity_bytes: float | None = None) -> TrainingMemory:
+                    capacity_bytes: float | None = None, batch: ArrayLike | None = None,
+                    activation_checkpointing: bool | None = None) -> TrainingMemory:
     """Per-GPU memory of training: weights, gradients, optimizer state and activations.
 
     Mixed-precision Adam costs 2 + 2 + 12 = 16 bytes/param (fp32 master + two moments);
     ZeRO stage 1 shards the optimizer state, 2 adds gradients, 3 (= FSDP) adds weights across
     the `dp` ranks. Activations are for the first pipeline stage under 1F1B, which keeps `pp`
-    micro-batches in flight: L/pp layers x pp micro-batches = L layers' worth."""
+    micro-batches in flight: L/pp layers x pp micro-batches = L layers' worth.
+    `batch` is an alias of micro_batch; activation_checkpointing=True means recompute='full'."""
     m = model(m)
+    if batch is not None:
+        micro_batch = batch
+    if activation_checkpointing:
+        recompute = "full"
     norm_precision(precision)
     if fsdp:
         zero_stage = 3

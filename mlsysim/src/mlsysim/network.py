@@ -72,8 +72,9 @@ def _fab(f: Fabric | str | Cluster) -> Fabric:
     return fabric(f)
 
 
-def allreduce_time(nbytes: ArrayLike, n: ArrayLike, fabric: Fabric | str | Cluster,
-                   algorithm: str = "ring", gpus_per_node: int = 8,
+def allreduce_time(nbytes: ArrayLike, n: ArrayLike | Cluster,
+                   fabric: Fabric | str | Cluster | None = None,
+                   algorithm: str | None = None, gpus_per_node: int = 8,
                    intra: Fabric | str | None = None) -> ArrayLike:
     """Seconds to all-reduce `nbytes` across `n` GPUs (alpha-beta model).
 
@@ -81,7 +82,21 @@ def allreduce_time(nbytes: ArrayLike, n: ArrayLike, fabric: Fabric | str | Clust
     with n. tree (pipelined double binary tree, as NCCL): 2 log2(n) steps, about 2 x bytes
     per GPU — better for small messages at scale. hierarchical: reduce-scatter inside each
     node over `intra`, ring all-reduce of the 1/g shard across nodes over `fabric`, then
-    all-gather inside the node; passing a Cluster uses its intra/inter fabrics."""
+    all-gather inside the node; passing a Cluster uses its intra/inter fabrics.
+    ``allreduce_time(bytes, cluster)`` all-reduces over every GPU of the cluster: a single
+    ring inside one node, hierarchical across nodes."""
+    if isinstance(n, Cluster):
+        cl = n
+        n = cl.gpus
+        if fabric is None:
+            fabric = cl if cl.nodes > 1 else cl.intra
+            if algorithm is None and cl.nodes > 1:
+                algorithm = "hierarchical"
+        gpus_per_node = cl.gpus_per_node
+        intra = intra or cl.intra
+    if fabric is None:
+        raise InvalidInputError("fabric", "give a fabric (e.g. 'IB-NDR') or pass a Cluster")
+    algorithm = algorithm or "ring"
     nbytes = check_positive("bytes", nbytes, allow_zero=True)
     n = check_positive("n", n, integer=True)
     if isinstance(fabric, Cluster):

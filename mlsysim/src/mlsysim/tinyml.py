@@ -1,0 +1,81 @@
+"""Will it fit? Weights in flash, activation arena in SRAM, and the latency/energy bound of
+one inference on a microcontroller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._units import ResultMixin, check_positive, precision_bytes
+from .errors import InvalidInputError
+from .registry import Hardware, Model, hardware, model
+
+#: SRAM the interpreter itself needs (TensorFlow Lite Micro's runtime and op state are a few
+#: tens of KB on Cortex-M; an estimate, override per project).
+DEFAULT_RUNTIME_SRAM = 16e3
+#: Flash for the runtime code and the model's flatbuffer metadata (estimate).
+DEFAULT_RUNTIME_FLASH = 100e3
+
+
+@dataclass(frozen=True)
+class TinyMLFit(ResultMixin):
+    """Verdict for one model on one device, with the numbers behind it."""
+
+    model: str
+    device: str
+    precision: str
+    weights_bytes: float
+    flash_needed_bytes: float
+    flash_bytes: float
+    arena_bytes: float
+    sram_needed_bytes: float
+    sram_bytes: float
+    fits_flash: bool
+    fits_sram: bool
+    fits: bool
+    reasons: tuple[str, ...]
+    latency_s: float
+    energy_j: float
+    inferences_per_s: float
+
+    _units = {"weights_bytes": "B", "flash_needed_bytes": "B", "flash_bytes": "B",
+              "arena_bytes": "B", "sram_needed_bytes": "B", "sram_bytes": "B",
+              "latency_s": "s", "energy_j": "J"}
+
+
+def tinyml_fit(m: Model | str, device: Hardware | str, precision: str = "int8",
+               efficiency: float = 1.0, runtime_sram_bytes: float = DEFAULT_RUNTIME_SRAM,
+               runtime_flash_bytes: float = DEFAULT_RUNTIME_FLASH) -> TinyMLFit:
+    """Check a CNN (or any model) against an MCU's flash and SRAM.
+
+    Weights live in flash; the activation arena is the largest set of tensors alive at once
+    (a layer's input and output plus any held residual), as in TFLite Micro's planner.
+    latency_s is FLOPs / (peak x efficiency): with efficiency=1 it is a lower bound."""
+    m, h = model(m), hardware(device)
+    b = precision_bytes(precision)
+    peak = h.peak(precision)
+    if not 0 < efficiency <= 1:
+        raise InvalidInputError("efficiency", f"must be in (0, 1], got {efficiency}")
+    check_positive("runtime_sram_bytes", runtime_sram_bytes, allow_zero=True)
+    weights = m.params * b
+    if m.cnn is not None:
+        arena = m.cnn.peak_activation_elems * b
+    elif m.kind == "transformer" and m.vit is None:
+        arena = 4 * m.d_model * b + m.ffn * b  # one token's working set, the smallest case
+    else:
+        arena = 2 * m.vit_tokens * m.d_model * b
+    flash = h.flash_bytes if h.flash_bytes is not None else h.memory_bytes
+    sram = h.sram_bytes if h.sram_bytes is not None else h.memory_bytes
+    flash_need = weights + runtime_flash_bytes
+    sram_need = arena + runtime_sram_bytes
+    reasons = []
+    fits_flash, fits_sram = flash_need <= flash, sram_need <= sram
+    if not fits_flash:
+        reasons.append(f"weights {weights / 1e3:,.0f} KB + runtime need "
+                       f"{flash_need / 1e3:,.0f} KB of flash, {h.name} has {flash / 1e3:,.0f} KB")
+    if not fits_sram:
+        reasons.append(f"activation arena {arena / 1e3:,.0f} KB + runtime need "
+                       f"{sram_need / 1e3:,.0f} KB of SRAM, {h.name} has {sram / 1e3:,.0f} KB")
+    latency = m.flops_per_inference / (peak * efficiency)
+    return TinyMLFit(m.name, h.name, precision, weights, flash_need, flash, arena, sram_need,
+                     sram, fits_flash, fits_sram, fits_flash and fits_sram, tuple(reasons),
+                     latency, latency * h.tdp_w, 1.0 / latency)

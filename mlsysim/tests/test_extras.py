@@ -1,0 +1,72 @@
+"""Energy/cost, reliability, TinyML and the serving simulator."""
+
+import numpy as np
+import pytest
+
+import mlsysim as ms
+
+
+def test_energy_hand_calc_and_train_result():
+    e = ms.energy("H100", 3600, gpus=8, pue=1.2, grid_g_per_kwh=500)
+    assert e.kwh == pytest.approx(700 * 8 * 1.2 / 1000)
+    assert e.co2_kg == pytest.approx(e.kwh * 0.5)
+    run = ms.train("GPT-2", ms.cluster("H100", 8), tokens=1e9, global_batch=64, seq_len=1024)
+    er = ms.energy(run)
+    assert er.seconds == pytest.approx(run.total_time_s) and er.gpus == 8
+    with pytest.raises(ms.MlsysimError, match="pue"):
+        ms.energy("H100", 10, pue=0.5)
+
+
+def test_tco_and_cost_per_token():
+    t = ms.tco("H100", 8, years=4)
+    assert t.total_usd > t.capex_usd >= 8 * 30000
+    assert t.usd_per_useful_gpu_hour > t.usd_per_gpu_hour
+    cheap = ms.cost_per_million_tokens("Llama-2-7B", "H100", batch=64)
+    dear = ms.cost_per_million_tokens("Llama-2-7B", "H100", batch=1)
+    assert 0 < cheap < dear
+    assert ms.cost_per_million_tokens("Llama-2-70B", "H100", batch=1) == float("inf")
+    with pytest.raises(ms.MlsysimError, match="price"):
+        ms.tco("TPU-v4")
+
+
+def test_reliability():
+    assert ms.fleet_mtbf(1000, device_mtbf_hours=50000) == pytest.approx(50)
+    assert ms.young_daly_interval(60, 3600) == pytest.approx((2 * 60 * 3600) ** 0.5)
+    g = ms.training_goodput(mtbf_s=3600 * 3, checkpoint_s=60, restart_s=600)
+    assert 0 < g.goodput < 1
+    worse = ms.training_goodput(mtbf_s=3600 * 3, checkpoint_s=60, restart_s=600,
+                                interval_s=g.interval_s * 4)
+    assert worse.goodput < g.goodput  # Young-Daly beats a 4x longer interval
+
+
+def test_tinyml_verdicts():
+    ok = ms.tinyml_fit("DS-CNN KWS", "STM32H747")
+    assert ok.fits and ok.reasons == ()
+    assert ok.latency_s == pytest.approx(ms.model("DS-CNN KWS").flops_per_inference / 1.92e9)
+    bad = ms.tinyml_fit("ResNet-50", "STM32H747")
+    assert not bad.fits and not bad.fits_flash and not bad.fits_sram
+    assert any("flash" in r for r in bad.reasons) and any("SRAM" in r for r in bad.reasons)
+    with pytest.raises(ms.PrecisionError):
+        ms.tinyml_fit("DS-CNN KWS", "Raspberry Pi 4", precision="int8")
+
+
+def test_simulator_seeded_and_load_sensitive():
+    a = ms.simulate_serving("Llama-2-7B", "H100", rate=4, requests=300, seed=1)
+    b = ms.simulate_serving("Llama-2-7B", "H100", rate=4, requests=300, seed=1)
+    assert a == b and a.completed == 300
+    heavy = ms.simulate_serving("Llama-2-7B", "H100", rate=60, requests=300, seed=1)
+    assert heavy.ttft_p99_s > a.ttft_p99_s and heavy.mean_batch > a.mean_batch
+    assert heavy.slo_attainment <= a.slo_attainment
+    assert a.ttft_p50_s <= a.ttft_p90_s <= a.ttft_p99_s
+    # a lone request at low load: TPOT close to serve()'s batch-1 decode step
+    lone = ms.serve("Llama-2-7B", "H100", batch=1)
+    assert a.tpot_p50_s == pytest.approx(lone.tpot_s, rel=0.5)
+
+
+def test_allreduce_over_cluster():
+    node = ms.cluster("H100", 8)
+    t = ms.allreduce_time(13.5e9, node)
+    assert t == pytest.approx(ms.allreduce_time(13.5e9, 8, "NVLink4"))
+    multi = ms.cluster("H100", 64)
+    assert ms.allreduce_time(13.5e9, multi) > t
+    assert isinstance(ms.allreduce_time(np.array([1e6, 1e9]), 8, "NVLink4"), np.ndarray)
