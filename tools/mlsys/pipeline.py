@@ -35,7 +35,9 @@ from .parse import (
     parse_key,
     parse_markdown,
     read_cache,
+    run_pandoc,
     unexecuted_markdown,
+    write_atomic,
     write_cache,
 )
 from .project import ChapterRef, Project, load_project, select_chapters
@@ -136,6 +138,7 @@ class _Build:
         self.profiles = frozenset((project.profile or "").split(",")) - {""}
         self.problems: list[Problem] = []
         self._bib_cache: dict[Path, frozenset[str]] = {}
+        self._csl: dict[Path, dict[str, dict[str, Any]]] = {}
         self._digests: dict[tuple[Path, ...], str] = {}
         self._lock = threading.Lock()
         self._variables: dict[str, Any] | None = None
@@ -263,10 +266,44 @@ class _Build:
                 self._digests[key] = _file_digest(paths)
             return self._digests[key]
 
+    def csl(self, path: Path) -> dict[str, dict[str, Any]] | None:
+        """A BibTeX/BibLaTeX/CSL-JSON file as CSL items by key (None for other formats).
+
+        Converted once (cached by content), so each chapter hands citeproc only the few
+        entries it cites instead of making pandoc re-read every .bib for every chapter.
+        """
+        fmt = {".bib": "biblatex", ".bibtex": "bibtex", ".json": "csljson"}.get(
+            path.suffix.lower())
+        if fmt is None:
+            return None
+        with self._lock:
+            if path in self._csl:
+                return self._csl[path]
+            items: dict[str, dict[str, Any]] = {}
+            try:
+                data = path.read_bytes()
+                key = digest("csl", pandoc_version(), fmt, data)
+                cached = read_cache(self.cache_dir, "csl", key)
+                if cached is None:
+                    cached = json.loads(run_pandoc(["-f", fmt, "-t", "csljson"],
+                                                   data.decode("utf-8", "replace")))
+                    write_cache(self.cache_dir, "csl", key, cached)
+                items = {str(item["id"]): item for item in cached
+                         if isinstance(item, dict) and "id" in item}
+            except (OSError, ValueError, PandocError) as exc:
+                self.problems.append(Problem(
+                    "error", "cannot read bibliography: " + " ".join(str(exc).split()), path))
+            self._csl[path] = items
+            return items
+
     def bib_keys(self, paths: list[Path]) -> frozenset[str]:
         keys: set[str] = set()
-        with self._lock:  # render threads share the parsed bibliographies
-            for p in paths:
+        for p in paths:
+            items = self.csl(p)
+            if items is not None:
+                keys |= set(items)
+                continue
+            with self._lock:
                 if p not in self._bib_cache:
                     try:
                         self._bib_cache[p] = frozenset(bibliography_keys(p))
@@ -276,6 +313,24 @@ class _Build:
                         self._bib_cache[p] = frozenset()
                 keys |= self._bib_cache[p]
         return frozenset(keys)
+
+    def cited_subset(self, paths: list[Path], keys: list[str]) -> list[Path]:
+        """Bibliography files for citeproc holding only `keys` (plus any unconvertible file)."""
+        items: dict[str, dict[str, Any]] = {}
+        rest: list[Path] = []
+        for p in paths:
+            converted = self.csl(p)
+            if converted is None:
+                rest.append(p)
+            else:
+                for k, v in converted.items():
+                    items.setdefault(k, v)
+        chosen = [items[k] for k in dict.fromkeys(keys) if k in items]
+        text = json.dumps(chosen, sort_keys=True)
+        target = self.cache_dir / "csl-subset" / f"{digest(text)}.json"
+        if not target.is_file():
+            write_atomic(target, text)
+        return [target, *rest]
 
     # -- stage 3: render ----------------------------------------------------------------------
     def render(self, prep: _Prepared, table: XrefTable, nocite: list[str],
@@ -316,7 +371,9 @@ class _Build:
             front_title = index.meta.get("title")
             ctx = ChapterContext(
                 page_href=ref.href, source_dir=ref.path.parent, config=self.config,
-                table=table, index=index, callouts=self.project.callouts, bibliography=bibs,
+                table=table, index=index, callouts=self.project.callouts,
+                bibliography=self.cited_subset(bibs, [*index.cite_keys, *use_nocite])
+                if bibs else [],
                 bib_keys=self.bib_keys(bibs), nocite=use_nocite, generated=generated,
                 pages=pages, front_title=front_title if isinstance(front_title, str) else None)
             try:
