@@ -466,3 +466,19 @@ def test_theorems_and_proofs(tmp_path: Path) -> None:
     assert '<a href="#lem-small" class="xref">Lemma 1.1</a>' in html
     page = next(p for p in book.pages if p.href == "one.html")
     assert page.toc == []  # a theorem's name is not a section
+
+
+def test_csl_json_bibliography_and_a_broken_bib(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {"index.qmd": "# Home\n\nAs @smith2001 showed.\n"},
+                     config="bibliography: refs.json\n")
+    (root / "refs.json").write_text(
+        '[{"id": "smith2001", "type": "book", "title": "Ponds", '
+        '"author": [{"family": "Smith", "given": "A."}], "issued": {"date-parts": [[2001]]}}]')
+    html = body(render_book(root, cache_dir=tmp_path / "c"), "index.html")
+    assert "Smith (" in html and 'id="ref-smith2001"' in html
+
+    (root / "refs.json").write_text('[{"id": "smith2001", "type": ')  # truncated file
+    with pytest.raises(BuildError) as err:
+        render_book(root, cache_dir=tmp_path / "c")
+    assert any(p.file == root / "refs.json" and "bibliography" in p.message
+               for p in err.value.problems)
