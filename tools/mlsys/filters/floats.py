@@ -9,7 +9,6 @@ from __future__ import annotations
 from ..xref import Target, XrefConfig, node_key
 from .pandoc_ast import (
     Node,
-    attr_get,
     attr_pop,
     div,
     esc,
@@ -154,5 +153,3 @@ def _wrap(fid: str, key: str, caption: list[Node], body: list[Node],
         raw_block("</figure>"),
     ]
 
-
-__all__ = ["attr_get", "render_floats"]

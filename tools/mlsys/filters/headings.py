@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..xref import Target
-from .pandoc_ast import Node, attr, iter_elements, span, text_inlines
+from .pandoc_ast import Node, iter_elements, span, text_inlines
 
 
 @dataclass
@@ -58,5 +58,3 @@ def title_block(inlines: list[Node]) -> list[Node]:
         {"t": "RawBlock", "c": ["html", "<!--/mlsys-title-->"]},
     ]
 
-
-__all__ = ["TocItem", "attr", "number_headings", "title_block"]
