@@ -34,13 +34,14 @@ from .serve import ServeResult, serve
 from .simulate import ServingSim, simulate_serving
 from .tinyml import TinyMLFit, tinyml_fit
 from .train import TrainResult, train
+from .validation import ValidationRow, calibrate, validate
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Energy", "Goodput", "ServingSim", "TCO", "TinyMLFit", "carbon", "cost_per_million_tokens",
     "energy", "fleet_mtbf", "simulate_serving", "tco", "tinyml_fit", "training_goodput",
-    "young_daly_interval",
+    "young_daly_interval", "ValidationRow", "calibrate", "validate",
     "Cluster", "Fabric", "Hardware", "InvalidInputError", "MlsysimError", "Model",
     "PrecisionError", "Roofline", "ServeResult", "TrainResult", "TrainingMemory",
     "TransformerOps", "UnknownNameError", "allgather_time", "allreduce_time", "alltoall_time",

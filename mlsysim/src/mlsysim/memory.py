@@ -76,7 +76,8 @@ class TrainingMemory(ResultMixin):
 
 def activation_bytes_per_layer(m: Model, seq_len: ArrayLike, micro_batch: ArrayLike,
                                tp: ArrayLike = 1, recompute: str = "none",
-                               sequence_parallel: bool = False) -> ArrayLike:
+                               sequence_parallel: bool = False,
+                               fused_attention: bool = False) -> ArrayLike:
     """Korthikanti et al. 2022, eq. 1-6: activation bytes of one layer for one micro-batch.
 
     The paper's 34 = 11 (attention) + 19 (MLP) + 4 (norms) assumes a 4h GeLU MLP; we scale the
@@ -92,7 +93,8 @@ def activation_bytes_per_layer(m: Model, seq_len: ArrayLike, micro_batch: ArrayL
         return 2.0 * s * b * h / (tp if sequence_parallel else 1)
     if recompute not in ("none", "selective"):
         raise InvalidInputError("recompute", f"{recompute!r} is not one of none, selective, full")
-    score_part = 0.0 if recompute == "selective" else score
+    # fused (FlashAttention-style) kernels never store the score matrix: same as selective
+    score_part = 0.0 if (recompute == "selective" or fused_attention) else score
     if sequence_parallel:
         return s * b * h * (linear + score_part) / tp
     # without SP the norms and dropouts (10 sbh) are replicated on every TP rank
@@ -105,14 +107,17 @@ def training_memory(m: Model | str, precision: str = "bf16", optimizer: str = "a
                     recompute: str = "none", sequence_parallel: bool = False,
                     master_weights: bool = True, fsdp: bool = False,
                     capacity_bytes: float | None = None, batch: ArrayLike | None = None,
-                    activation_checkpointing: bool | None = None) -> TrainingMemory:
+                    activation_checkpointing: bool | None = None,
+                    fused_attention: bool = False) -> TrainingMemory:
     """Per-GPU memory of training: weights, gradients, optimizer state and activations.
 
     Mixed-precision Adam costs 2 + 2 + 12 = 16 bytes/param (fp32 master + two moments);
     ZeRO stage 1 shards the optimizer state, 2 adds gradients, 3 (= FSDP) adds weights across
     the `dp` ranks. Activations are for the first pipeline stage under 1F1B, which keeps `pp`
     micro-batches in flight: L/pp layers x pp micro-batches = L layers' worth.
-    `batch` is an alias of micro_batch; activation_checkpointing=True means recompute='full'."""
+    `batch` is an alias of micro_batch; activation_checkpointing=True means recompute='full'.
+    fused_attention=True (FlashAttention) drops the s x s score tensors, the 5as/h term.
+    The default False reproduces the paper's formulas; train() passes True."""
     m = model(m)
     if batch is not None:
         micro_batch = batch
@@ -142,13 +147,13 @@ def training_memory(m: Model | str, precision: str = "bf16", optimizer: str = "a
     opt = per_gpu * ob / (dpa if zero_stage >= 1 else 1.0)
     if m.kind == "transformer" and m.vit is None:
         act = activation_bytes_per_layer(m, seq_len, micro_batch, tp, recompute,
-                                         sequence_parallel) * m.n_layers
+                                         sequence_parallel, fused_attention) * m.n_layers
         act = act * precision_bytes(precision) / 2.0  # the paper's constants assume 2-byte tensors
     elif m.cnn is not None:
         act = 2.0 * sum(x.out_elems for x in m.cnn.layers) * micro_batch * precision_bytes(precision)
     else:
         act = activation_bytes_per_layer(m, m.vit_tokens, micro_batch, tp, recompute,
-                                         sequence_parallel) * m.n_layers
+                                         sequence_parallel, fused_attention) * m.n_layers
     total = weights + grads + opt + act
     feasible: bool | np.ndarray = True
     reason = ""

@@ -29,9 +29,19 @@ _RECOMPUTE = ("none", "selective", "full")
 USABLE_MEMORY = 0.92
 
 
-@cache
+#: temporary per-device overrides, used only while fitting (validation.calibrate)
+_OVERRIDES: dict[str, dict[str, float]] = {}
+
+
 def efficiency(hw_name: str) -> dict[str, float]:
     """Calibrated (gemm, memory, network) efficiencies for a device (see calibration.yaml)."""
+    if hw_name in _OVERRIDES:
+        return {**_base_efficiency(hw_name), **_OVERRIDES[hw_name]}
+    return _base_efficiency(hw_name)
+
+
+@cache
+def _base_efficiency(hw_name: str) -> dict[str, float]:
     text = resources.files("mlsysim").joinpath("data", "calibration.yaml").read_text()
     data = yaml.safe_load(text)
     eff = dict(data["default"])
@@ -146,8 +156,9 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch, seq_len, tp, pp, dp, mic
     else:
         t_ep_layer = 0.0 * tp
 
-    t_stage = L / pp * (t_layer + t_tp_layer + t_ep_layer) + t_head
-    t_compute_only = (L / pp * t_layer + t_head) * m_count
+    lps = np.ceil(L / pp)  # layers on the slowest stage
+    t_stage = lps * (t_layer + t_tp_layer + t_ep_layer) + t_head
+    t_compute_only = (lps * t_layer + t_head) * m_count
     t_pipe = (m_count + (pp - 1) / virtual_stages) * t_stage
     bubble = (pp - 1) / virtual_stages * t_stage
 
@@ -182,8 +193,9 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch, seq_len, tp, pp, dp, mic
     # -- memory per GPU for each recompute choice
     act = {}
     for code, name in enumerate(_RECOMPUTE):
-        act[code] = np.asarray(training_memory(m, precision, optimizer, zero_stage, dp, tp, pp, ep, s,
-                                               mb, name, sequence_parallel).activations_bytes)
+        act[code] = np.asarray(training_memory(
+            m, precision, optimizer, zero_stage, dp, tp, pp, ep, s, mb, name, sequence_parallel,
+            fused_attention=True).activations_bytes)
     act_sel = np.choose(rc.astype(int), [act[0], act[1], act[2]])
     total_mem = (np.asarray(mem.weights_bytes) + np.asarray(mem.grads_bytes)
                  + np.asarray(mem.optimizer_bytes) + act_sel)
@@ -192,8 +204,8 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch, seq_len, tp, pp, dp, mic
     model_flops = training_flops(m, tokens_step, s)
     hw_flops = model_flops + np.choose(rc.astype(int), [0.0, 2.0 / 6.0 * (
         training_flops(m, tokens_step, s, "selective") - model_flops) * 3, model_flops / 3])
-    return dict(step=step, compute=t_compute_only, bubble=bubble, tp=L / pp * t_tp_layer * (m_count + (pp - 1) / virtual_stages),
-                pp=t_pp, dp=t_dp_exposed, ep=L / pp * t_ep_layer * m_count, mem=total_mem,
+    return dict(step=step, compute=t_compute_only, bubble=bubble, tp=lps * t_tp_layer * (m_count + (pp - 1) / virtual_stages),
+                pp=t_pp, dp=t_dp_exposed, ep=lps * t_ep_layer * m_count, mem=total_mem,
                 model_flops=model_flops, hw_flops=hw_flops, m=m_count)
 
 
@@ -205,12 +217,15 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
           tp: int | None = None, pp: int | None = None, dp: int | None = None,
           precision: str = "bf16", micro_batch: int | None = None, recompute: str | None = None,
           ep: int = 1, schedule: str = "1f1b", virtual_stages: int = 1, zero_stage: int = 1,
-          sequence_parallel: bool = True, overlap: bool = True, optimizer: str = "adam") -> TrainResult:
+          sequence_parallel: bool = True, overlap: bool = True, optimizer: str = "adam",
+          uneven_stages: bool = False) -> TrainResult:
     """Predict a training run: step time, total time, GPU-hours, tokens/s per GPU, MFU/HFU.
 
     `global_batch` is in sequences of `seq_len` tokens. Leave tp/pp/dp (and micro_batch,
     recompute) as None to search every valid plan at once and return the fastest one that
-    fits in memory; an impossible request returns feasible=False with the reason."""
+    fits in memory; an impossible request returns feasible=False with the reason.
+    uneven_stages=True lets `pp` leave a remainder of layers (the slowest stage then holds
+    ceil(layers/pp) layers), as Llama 3 405B did with 126 layers on 16 stages."""
     m = model(m)
     if not isinstance(cl, Cluster):
         raise InvalidInputError("cluster", "pass mlsysim.cluster(hardware, gpus)")
@@ -233,7 +248,7 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
             check_positive(name, val, integer=True)
     if tp is not None and m.heads % tp:
         raise InvalidInputError("tp", f"{m.name} has {m.heads} attention heads, not divisible by tp={tp}")
-    if pp is not None and m.n_layers % pp:
+    if pp is not None and m.n_layers % pp and not uneven_stages:
         raise InvalidInputError("pp", f"{m.name} has {m.n_layers} layers, not divisible by pp={pp}")
     if tp is not None and pp is not None and n % (tp * pp):
         raise InvalidInputError("gpus", f"{n} GPUs are not divisible by tp*pp={tp * pp}")
@@ -241,7 +256,7 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
         raise InvalidInputError("dp", f"tp*pp*dp={tp * pp * dp} must equal the cluster's {n} GPUs")
     if m.moe and m.moe["experts"] % ep:
         raise InvalidInputError("ep", f"{m.moe['experts']} experts are not divisible by ep={ep}")
-    if v > 1 and pp is not None and (m.n_layers // pp) % v:
+    if v > 1 and pp is not None and not uneven_stages and (m.n_layers // pp) % v:
         raise InvalidInputError("virtual_stages", f"layers per stage ({m.n_layers // pp}) not divisible by {v}")
 
     # candidate grid (a single point when everything is given)
