@@ -30,7 +30,7 @@ from .model import TocEntry
 from .parse import run_pandoc
 from .xref import ChapterIndex, XrefConfig, XrefTable, first_title
 
-RENDER_VERSION = "7"
+RENDER_VERSION = "8"
 _TITLE = re.compile(r"<!--mlsys-title-->\s*(.*?)\s*<!--/mlsys-title-->\s*", re.DOTALL)
 _HEADING = re.compile(r"<h([1-6])([^>]*)>(.*?)</h\1>", re.DOTALL)
 _ID = re.compile(r'\bid="([^"]*)"')

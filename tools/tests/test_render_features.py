@@ -482,3 +482,17 @@ def test_csl_json_bibliography_and_a_broken_bib(tmp_path: Path) -> None:
         render_book(root, cache_dir=tmp_path / "c")
     assert any(p.file == root / "refs.json" and "bibliography" in p.message
                for p in err.value.problems)
+
+
+def test_layout_div_without_label_becomes_a_grid(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {"index.qmd": """\
+        # Home
+
+        ::: {.compare layout-ncol=2}
+        Left column.
+
+        Right column.
+        :::
+        """})
+    html = body(render_book(root, cache_dir=tmp_path / "c"), "index.html")
+    assert '<div class="compare float-layout" style="--layout-ncol: 2">' in html

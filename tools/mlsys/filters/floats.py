@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..xref import Target, XrefConfig, node_key
 from .pandoc_ast import (
     Node,
+    attr_get,
     attr_pop,
     div,
     esc,
@@ -117,6 +118,13 @@ def render_floats(blocks: list[Node], local: dict[str, Target], config: XrefConf
             a, content = node["c"]
             target = local.get(a[0])
             if target is None or target.key not in config.floats:
+                if attr_get(a, "layout-ncol") or attr_get(a, "layout-nrow"):
+                    # a plain layout div (no label): the same grid, keeping its own attributes
+                    laid = _layout_div(a, content)
+                    laid["c"][0][0] = a[0]
+                    laid["c"][0][1] = [*a[1], *laid["c"][0][1][1:]]
+                    laid["c"][0][2] = [*laid["c"][0][2], *a[2]]
+                    return laid
                 return None
             key = target.key
             cap_attr = attr_pop(a, f"{key}-cap")
