@@ -1,0 +1,233 @@
+"""The `mlsysim` command line: list the registry, predict training and serving, validate.
+
+argparse keeps the runtime dependencies at numpy + pyyaml. User mistakes print one line
+naming the field and exit with status 2, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from . import registry
+from .errors import MlsysimError, UnknownNameError
+
+_SUFFIX = {"k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "B": 1e9, "T": 1e12, "P": 1e15}
+
+
+def _number(text: str) -> float:
+    """Parse '1e12', '2T', '4M', '300B' (B = billion) into a float."""
+    t = text.strip().replace("_", "").replace(",", "")
+    try:
+        if t and t[-1] in _SUFFIX:
+            return float(t[:-1]) * _SUFFIX[t[-1]]
+        return float(t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r} (try 1e12 or 2T)") from None
+
+
+def _int(text: str) -> int:
+    v = _number(text)
+    if v != int(v):
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}")
+    return int(v)
+
+
+def _emit(obj, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(obj.to_dict() if hasattr(obj, "to_dict") else obj, indent=2))
+    else:
+        print(obj)
+
+
+def _cmd_list(a: argparse.Namespace) -> None:
+    if a.what == "hardware":
+        names = registry.list_hardware(a.category)
+        rows = [registry.hardware(n) for n in names]
+        if a.json:
+            print(json.dumps([{"name": h.name, "category": h.category, "vendor": h.vendor,
+                               "flops": h.flops, "memory_bytes": h.memory_bytes,
+                               "memory_bw": h.memory_bw, "tdp_w": h.tdp_w} for h in rows],
+                             indent=2))
+            return
+        print(f"{'name':<24}{'category':<12}{'bf16/fp16 TFLOP/s':>18}{'memory GB':>11}"
+              f"{'GB/s':>9}{'W':>7}")
+        for h in rows:
+            p = h.flops.get("bf16") or h.flops.get("fp16") or h.flops.get("int8") or h.flops.get("fp32")
+            print(f"{h.name:<24}{h.category:<12}{p / 1e12:>18,.3g}{h.memory_bytes / 1e9:>11,.4g}"
+                  f"{h.memory_bw / 1e9:>9,.4g}{h.tdp_w:>7g}")
+    elif a.what == "models":
+        rows = [registry.model(n) for n in registry.list_models()]
+        if a.json:
+            print(json.dumps([{"name": m.name, "kind": m.kind, "params": m.params,
+                               "active_params": m.active_params} for m in rows], indent=2))
+            return
+        print(f"{'name':<36}{'kind':<13}{'params':>10}{'active':>10}")
+        for m in rows:
+            print(f"{m.name:<36}{m.kind:<13}{m.params / 1e9:>9.3g}B{m.active_params / 1e9:>9.3g}B")
+    else:
+        rows = [registry.fabric(n) for n in registry.list_fabrics()]
+        if a.json:
+            print(json.dumps([f.to_dict() for f in rows], indent=2))
+            return
+        print(f"{'name':<22}{'kind':<11}{'GB/s per direction':>19}{'latency us':>12}")
+        for f in rows:
+            print(f"{f.name:<22}{f.kind:<11}{f.bw_per_direction / 1e9:>19,.4g}"
+                  f"{f.latency_s * 1e6:>12.3g}")
+
+
+def _cmd_show(a: argparse.Namespace) -> None:
+    try:
+        obj = registry.hardware(a.name)
+    except UnknownNameError as e1:
+        try:
+            obj = registry.model(a.name)
+        except UnknownNameError as e2:
+            raise UnknownNameError("hardware or model", a.name,
+                                   (e1.suggestions + e2.suggestions)[:6]) from None
+    if a.json:
+        d = obj.to_dict()
+        d.pop("cnn", None)
+        print(json.dumps(d, indent=2))
+    else:
+        print(obj)
+
+
+def _cmd_train(a: argparse.Namespace) -> None:
+    from .network import cluster
+    from .train import train
+
+    cl = cluster(a.hardware, a.gpus, fabric=a.fabric)
+    r = train(a.model, cl, tokens=a.tokens, global_batch=a.global_batch, seq_len=a.seq_len,
+              tp=a.tp, pp=a.pp, dp=a.dp, precision=a.precision, micro_batch=a.micro_batch,
+              recompute=a.recompute, zero_stage=a.zero_stage)
+    _emit(r, a.json)
+
+
+def _cmd_serve(a: argparse.Namespace) -> None:
+    from .serve import serve
+
+    _emit(serve(a.model, a.hardware, batch=a.batch, prompt_len=a.prompt_len,
+                output_len=a.output_len, precision=a.precision, gpus=a.gpus), a.json)
+
+
+def _cmd_memory(a: argparse.Namespace) -> None:
+    from .memory import training_memory
+
+    hw = registry.hardware(a.hardware) if a.hardware else None
+    _emit(training_memory(a.model, precision=a.precision, optimizer=a.optimizer,
+                          zero_stage=a.zero_stage, dp=a.dp, tp=a.tp, pp=a.pp,
+                          seq_len=a.seq_len, micro_batch=a.micro_batch, recompute=a.recompute,
+                          capacity_bytes=hw.memory_bytes if hw else None), a.json)
+
+
+def _cmd_tinyml(a: argparse.Namespace) -> None:
+    from .tinyml import tinyml_fit
+
+    _emit(tinyml_fit(a.model, a.device, precision=a.precision), a.json)
+
+
+def _cmd_validate(a: argparse.Namespace) -> None:
+    from . import validation
+
+    rows = validation.validate()
+    if a.json:
+        print(json.dumps({"rows": [r.to_dict() for r in rows],
+                          "summary": validation.summary(rows)}, indent=2))
+    else:
+        print(validation.table(rows, markdown=a.markdown))
+    s = validation.summary(rows)
+    if s["median_abs_error"] > 0.15 or s["max_abs_error"] > 0.35:
+        sys.exit(1)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="mlsysim", description="Analytical models of ML systems.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("list", help="list hardware, models or fabrics")
+    s.add_argument("what", choices=["hardware", "models", "fabrics"])
+    s.add_argument("--category", choices=["datacenter", "edge", "tiny"], help="hardware tier")
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.set_defaults(func=_cmd_list)
+
+    s = sub.add_parser("show", help="one hardware or model entry with its sources")
+    s.add_argument("name")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=_cmd_show)
+
+    s = sub.add_parser("train", help="predict a training run")
+    s.add_argument("model")
+    s.add_argument("--hardware", default="H100", help="accelerator (default H100)")
+    s.add_argument("--gpus", type=_int, default=8)
+    s.add_argument("--fabric", default=None, help="network between nodes, e.g. IB-NDR")
+    s.add_argument("--tokens", type=_number, required=True, help="training tokens, e.g. 2T")
+    s.add_argument("--global-batch", type=_int, required=True, help="sequences per step")
+    s.add_argument("--seq-len", type=_int, default=2048)
+    s.add_argument("--tp", type=_int)
+    s.add_argument("--pp", type=_int)
+    s.add_argument("--dp", type=_int)
+    s.add_argument("--micro-batch", type=_int)
+    s.add_argument("--recompute", choices=["none", "selective", "full"])
+    s.add_argument("--zero-stage", type=int, default=1, choices=[0, 1, 2, 3])
+    s.add_argument("--precision", default="bf16")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=_cmd_train)
+
+    s = sub.add_parser("serve", help="predict serving latency and throughput")
+    s.add_argument("model")
+    s.add_argument("--hardware", default="H100")
+    s.add_argument("--batch", type=_int, default=1)
+    s.add_argument("--prompt-len", type=_int, default=512)
+    s.add_argument("--output-len", type=_int, default=256)
+    s.add_argument("--precision", default="fp16")
+    s.add_argument("--gpus", type=_int, default=1)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=_cmd_serve)
+
+    s = sub.add_parser("memory", help="training memory per GPU")
+    s.add_argument("model")
+    s.add_argument("--hardware", help="check against this device's memory")
+    s.add_argument("--precision", default="bf16")
+    s.add_argument("--optimizer", default="adam")
+    s.add_argument("--zero-stage", type=int, default=0, choices=[0, 1, 2, 3])
+    s.add_argument("--dp", type=_int, default=1)
+    s.add_argument("--tp", type=_int, default=1)
+    s.add_argument("--pp", type=_int, default=1)
+    s.add_argument("--seq-len", type=_int, default=2048)
+    s.add_argument("--micro-batch", type=_int, default=1)
+    s.add_argument("--recompute", choices=["none", "selective", "full"], default="none")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=_cmd_memory)
+
+    s = sub.add_parser("tinyml", help="does a model fit a microcontroller?")
+    s.add_argument("model")
+    s.add_argument("device")
+    s.add_argument("--precision", default="int8")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=_cmd_tinyml)
+
+    s = sub.add_parser("validate", help="predictions vs published measurements")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--markdown", action="store_true")
+    s.set_defaults(func=_cmd_validate)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except MlsysimError as exc:
+        print(f"mlsysim: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into `head`: not an error worth a traceback
+        sys.stderr.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
