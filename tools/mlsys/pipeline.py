@@ -53,7 +53,7 @@ from .xref import (
 )
 
 Progress = Callable[[str, int, int], None]
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 
 
 def xref_config(project: Project) -> XrefConfig:

@@ -24,13 +24,14 @@ from .filters.citations import (
 from .filters.floats import render_floats
 from .filters.headings import number_headings, title_block
 from .filters.links import rewrite_links
+from .filters.tabsets import render_tabsets
 from .filters.theorems import render_theorems
 from .filters.xrefs import resolve_xrefs
 from .model import TocEntry
 from .parse import run_pandoc
 from .xref import ChapterIndex, XrefConfig, XrefTable, first_title
 
-RENDER_VERSION = "8"
+RENDER_VERSION = "9"
 _TITLE = re.compile(r"<!--mlsys-title-->\s*(.*?)\s*<!--/mlsys-title-->\s*", re.DOTALL)
 _HEADING = re.compile(r"<h([1-6])([^>]*)>(.*?)</h\1>", re.DOTALL)
 _ID = re.compile(r'\bid="([^"]*)"')
@@ -102,6 +103,7 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
 
     title_node = None if ctx.front_title else first_title(blocks)
     blocks, title_inlines, toc_items = number_headings(blocks, title_node, local)
+    blocks = render_tabsets(blocks, re.sub(r"[^\w-]", "-", ctx.page_href))
     blocks = render_callouts(blocks, ctx.callouts, local)
     blocks = render_theorems(blocks, local, ctx.config)
     blocks = render_floats(blocks, local, ctx.config)

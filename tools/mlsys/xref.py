@@ -252,6 +252,11 @@ def index_chapter(
         id_, classes = a[0], a[1]
         key = node_key(id_)
         if t == "Div":
+            if "panel-tabset" in classes:  # its headings are tab titles, not sections
+                level = next((b["c"][0] for b in node["c"][1] if b["t"] == "Header"), None)
+                for inner in node["c"][1]:
+                    if inner["t"] == "Header" and inner["c"][0] == level:
+                        skip.add(id(inner))
             ctype = next((c[len("callout-"):] for c in classes if c.startswith("callout-")), None)
             if ctype is not None:
                 for inner in iter_elements(node["c"][1]):

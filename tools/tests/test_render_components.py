@@ -117,3 +117,31 @@ def test_syntax_colours_follow_the_theme(browser, page_url: str) -> None:
     bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert bg != "rgb(255, 255, 255)"  # the dark theme of site.css applies to our page too
     page.close()
+
+
+def test_tabsets_switch_panels_by_click_and_arrow_keys(browser, tmp_path: Path) -> None:
+    root = tmp_path / "book"
+    root.mkdir()
+    (root / "_quarto.yml").write_text("project:\n  type: book\nbook:\n  title: T\n"
+                                      "  chapters:\n    - index.qmd\n")
+    (root / "index.qmd").write_text("# Home\n\n::: {.panel-tabset}\n## One\n\nFirst panel.\n\n"
+                                    "## Two\n\nSecond panel.\n:::\n")
+    book = render_book(root, cache_dir=tmp_path / "cache")
+    for name in ("site.css", "components.css", "components.js"):
+        if (ASSETS / name).exists():
+            shutil.copy(ASSETS / name, tmp_path / name)
+    (tmp_path / "p.html").write_text(
+        '<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" '
+        'href="components.css"><script defer src="components.js"></script></head><body>'
+        f"<article>{book.pages[0].body_html}</article></body></html>")
+    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    page.goto((tmp_path / "p.html").as_uri())
+    page.wait_for_selector(".panel-tabset.tabs-ready")
+    first, second = page.get_by_text("First panel."), page.get_by_text("Second panel.")
+    assert first.is_visible() and not second.is_visible()
+    page.get_by_role("tab", name="Two").click()
+    assert second.is_visible() and not first.is_visible()
+    page.keyboard.press("ArrowRight")  # wraps around to the first tab
+    assert first.is_visible() and not second.is_visible()
+    assert page.get_by_role("tab", name="One").get_attribute("aria-selected") == "true"
+    page.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -343,7 +344,7 @@ def test_headings_inside_plain_divs_are_numbered_like_references_say(tmp_path: P
 
         ## First {#sec-first}
 
-        ::: {.panel-tabset}
+        ::: {.wrapper}
         ## Inside a div {#sec-inside}
 
         Text.
@@ -496,3 +497,34 @@ def test_layout_div_without_label_becomes_a_grid(tmp_path: Path) -> None:
         """})
     html = body(render_book(root, cache_dir=tmp_path / "c"), "index.html")
     assert '<div class="compare float-layout" style="--layout-ncol: 2">' in html
+
+
+def test_panel_tabset_headings_become_tabs(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {"index.qmd": "# Home\n", "one.qmd": """\
+        # One
+
+        ## Before {#sec-before}
+
+        ::: {.panel-tabset}
+        ## Python
+
+        `print(1)`
+
+        ## Shell
+
+        `echo 1`
+        :::
+
+        ## After {#sec-after}
+        """})
+    book = render_book(root, cache_dir=tmp_path / "c")
+    page = next(p for p in book.pages if p.href == "one.html")
+    html = page.body_html
+    assert '<div class="panel-tabset" data-tabset>' in html
+    assert re.search(r'<button type="button" class="tabset-tab" role="tab" '
+                     r'id="tabset-one-html-1-tab-1"[^>]*aria-selected="true">\s*Python\s*'
+                     r'</button>', html)
+    assert re.search(r'role="tabpanel" id="tabset-one-html-1-panel-2"[^>]*>\s*'
+                     r'<p><code>echo 1</code></p>', html)
+    assert [t.id for t in page.toc] == ["sec-before", "sec-after"]
+    assert '<span class="header-section-number">1.2</span> After' in html

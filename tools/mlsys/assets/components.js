@@ -115,8 +115,39 @@
     if (wide) article.style.setProperty("--margin-w", Math.min(free, 16 * rem) + "px");
   }
 
+  function initTabsets(root) {
+    root.querySelectorAll("[data-tabset]").forEach(function (set) {
+      var bar = set.querySelector(":scope > .tabset-tabs");
+      if (!bar) return;
+      var tabs = Array.prototype.slice.call(bar.querySelectorAll(":scope > [role=tab]"));
+      function select(index, focus) {
+        tabs.forEach(function (tab, i) {
+          var on = i === index;
+          tab.setAttribute("aria-selected", on ? "true" : "false");
+          tab.tabIndex = on ? 0 : -1;
+          var panel = document.getElementById(tab.getAttribute("aria-controls"));
+          if (panel) panel.hidden = !on;
+        });
+        if (focus) tabs[index].focus();
+      }
+      tabs.forEach(function (tab, i) {
+        tab.addEventListener("click", function () { select(i, false); });
+        tab.addEventListener("keydown", function (ev) {
+          var step = ev.key === "ArrowRight" ? 1 : ev.key === "ArrowLeft" ? -1 : 0;
+          if (!step) return;
+          ev.preventDefault();
+          select((i + step + tabs.length) % tabs.length, true);
+        });
+      });
+      var first = tabs.findIndex(function (t) { return t.getAttribute("aria-selected") === "true"; });
+      select(first < 0 ? 0 : first, false);
+      set.classList.add("tabs-ready");
+    });
+  }
+
   function init() {
     var article = document.querySelector("article") || document.body;
+    initTabsets(article);
     addCopyButtons(article);
     buildSidenotes(article);
     updateMode(article);
