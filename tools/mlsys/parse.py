@@ -89,8 +89,13 @@ def read_cache(cache_dir: Path | None, stage: str, key: str) -> Any | None:
 
 
 def write_cache(cache_dir: Path | None, stage: str, key: str, value: Any) -> None:
-    if cache_dir is not None:
+    """Store a cache entry; a cache that cannot be written only costs speed, never the build."""
+    if cache_dir is None:
+        return
+    try:
         write_atomic(cache_dir / stage / f"{key}.json", json.dumps(value, separators=(",", ":")))
+    except OSError:
+        pass
 
 
 def parse_key(markdown: str, float_keys: frozenset[str], profiles: frozenset[str]) -> str:

@@ -329,7 +329,10 @@ class _Build:
         text = json.dumps(chosen, sort_keys=True)
         target = self.cache_dir / "csl-subset" / f"{digest(text)}.json"
         if not target.is_file():
-            write_atomic(target, text)
+            try:
+                write_atomic(target, text)
+            except OSError:  # no writable cache: fall back to the whole files
+                return list(paths)
         return [target, *rest]
 
     # -- stage 3: render ----------------------------------------------------------------------
