@@ -78,7 +78,9 @@ def xref_config(project: Project) -> XrefConfig:
         if isinstance(conf, dict) and isinstance(conf.get("crossref"), str):
             title = str(conf.get("title") or str(name).replace("-", " ").capitalize())
             callouts[conf["crossref"]] = (str(name), title)
-    return XrefConfig(floats, callouts, project.number_sections, ref_prefixes, captions)
+    delim = crossref.get("title-delim")
+    return XrefConfig(floats, callouts, project.number_sections, ref_prefixes, captions,
+                      title_delim=str(delim) if isinstance(delim, str | int) else ":")
 
 
 @dataclass

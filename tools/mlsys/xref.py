@@ -43,6 +43,7 @@ class XrefConfig:
     ref_prefixes: dict[str, str] = field(default_factory=dict)
     captions: dict[str, str] = field(default_factory=dict)
     theorems: dict[str, str] = field(default_factory=lambda: dict(THEOREMS))
+    title_delim: str = ":"  # `crossref: title-delim:`, between "Figure 1.2" and the caption
 
     @property
     def float_keys(self) -> frozenset[str]:
@@ -75,7 +76,7 @@ class XrefConfig:
     def fingerprint(self) -> str:
         return repr((sorted(self.floats.items()), sorted(self.callouts.items()),
                      self.number_sections, sorted(self.ref_prefixes.items()),
-                     sorted(self.captions.items())))
+                     sorted(self.captions.items()), self.title_delim))
 
 
 @dataclass(frozen=True)

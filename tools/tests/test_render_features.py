@@ -422,6 +422,7 @@ def test_crossref_prefix_and_title_options(tmp_path: Path) -> None:
           fig-title: Plate
           eq-prefix: Eq.
           sec-prefix: §
+          title-delim: " —"
           custom:
             - kind: float
               key: vid
@@ -432,8 +433,8 @@ def test_crossref_prefix_and_title_options(tmp_path: Path) -> None:
     html = body(render_book(root, cache_dir=tmp_path / "c"), "one.html")
     for ref in ("Fig. 1.1", "Eq. 1.1", "§ 1.1", "Clip 1.1"):
         assert f'class="xref">{ref}</a>' in html
-    assert '<span class="float-prefix">Plate 1.1:</span> Chart' in html
-    assert '<span class="float-prefix">Video clip 1.1:</span> A clip' in html
+    assert '<span class="float-prefix">Plate 1.1 —</span> Chart' in html
+    assert '<span class="float-prefix">Video clip 1.1 —</span> A clip' in html
 
 
 def test_theorems_and_proofs(tmp_path: Path) -> None:

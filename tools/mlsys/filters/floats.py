@@ -29,7 +29,7 @@ def _prefix(target: Target | None, config: XrefConfig) -> list[Node]:
     if "(" in target.number:  # a subfloat: "(a)"
         text = target.number[target.number.index("("):]
     else:
-        text = f"{config.caption_prefix(target.key)} {target.number}:"
+        text = f"{config.caption_prefix(target.key)} {target.number}{config.title_delim}"
     return [span(text_inlines(text), ["float-prefix"]), {"t": "Space"}]
 
 
