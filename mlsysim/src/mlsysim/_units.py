@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, fields
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,13 @@ BYTES_PER_ELEMENT: dict[str, float] = {
 
 def precision_bytes(precision: str, field: str = "precision") -> float:
     """Bytes per element; unknown formats are a user error naming the field."""
+    if not isinstance(precision, str):
+        raise InvalidInputError(field, f"expected a precision name such as 'bf16', got {precision!r}")
+    return _precision_bytes(precision, field)
+
+
+@lru_cache(maxsize=256)
+def _precision_bytes(precision: str, field: str) -> float:
     key = str(precision).lower().replace("-", "").replace("_", "")
     if key not in BYTES_PER_ELEMENT:
         raise InvalidInputError(
@@ -34,6 +42,17 @@ def norm_precision(precision: str, field: str = "precision") -> str:
 
 def check_positive(field: str, value: Any, integer: bool = False, allow_zero: bool = False):
     """Validate a scalar or array of sizes; returns it unchanged (arrays stay arrays)."""
+    t = type(value)
+    if t is int or t is float:  # fast path: plain Python scalars (the common case in labs)
+        if value != value or value in (math.inf, -math.inf):
+            raise InvalidInputError(field, f"must be finite, got {value!r}")
+        if value < 0 or (value == 0 and not allow_zero):
+            raise InvalidInputError(field, f"must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
+        if integer:
+            if t is float and not value.is_integer():
+                raise InvalidInputError(field, f"must be a whole number, got {value!r}")
+            return int(value)
+        return value
     arr = np.asarray(value)
     if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) or arr.dtype == bool:
         raise InvalidInputError(field, f"must be a number, got {value!r}")

@@ -42,7 +42,7 @@ def kv_cache_bytes(m: Model | str, seq_len: ArrayLike, batch: ArrayLike = 1,
 
 
 # bytes per parameter of (weights, grads, optimizer states) for each optimizer and precision
-def _state_bytes(optimizer: str, precision: str, master_weights: bool) -> tuple[float, float, float]:
+def state_bytes(optimizer: str, precision: str, master_weights: bool) -> tuple[float, float, float]:
     p = precision_bytes(precision)
     opt = optimizer.lower().replace("-", "").replace("_", "").replace("+", "")
     slots = {"sgd": 0, "sgdmomentum": 1, "momentum": 1, "adam": 2, "adamw": 2}
@@ -52,6 +52,25 @@ def _state_bytes(optimizer: str, precision: str, master_weights: bool) -> tuple[
     master = 4.0 if (mixed and master_weights) else 0.0
     state = 4.0 * slots[opt] + master  # optimizer moments kept in fp32
     return p, p, state
+
+
+def model_states(m: Model, wb: float, gb: float, ob: float, zero_stage: int, dp, tp, pp, ep):
+    """(params per GPU, weight, gradient, optimizer bytes per GPU); unvalidated, vectorised.
+
+    Model parallelism (tp x pp) splits every parameter; expert parallelism also splits the
+    experts; ZeRO then divides states by dp by stage."""
+    if m.moe:
+        ef = m.moe.get("ffn", m.ffn)
+        expert = (3 if m.gated else 2) * m.d_model * ef
+        n_moe = m.n_layers - m.moe.get("first_dense", 0)
+        expert_total = n_moe * m.moe["experts"] * expert
+        per_gpu = ((m.params - expert_total) + expert_total / ep) / (tp * pp)
+    else:
+        per_gpu = m.params / (tp * pp)
+    weights = per_gpu * wb / (dp if zero_stage >= 3 else 1.0)
+    grads = per_gpu * gb / (dp if zero_stage >= 2 else 1.0)
+    opt = per_gpu * ob / (dp if zero_stage >= 1 else 1.0)
+    return per_gpu, weights, grads, opt
 
 
 @dataclass(frozen=True)
@@ -131,20 +150,8 @@ def training_memory(m: Model | str, precision: str = "bf16", optimizer: str = "a
     for name, val in (("dp", dp), ("tp", tp), ("pp", pp), ("ep", ep), ("seq_len", seq_len),
                       ("micro_batch", micro_batch)):
         check_positive(name, val, integer=True)
-    wb, gb, ob = _state_bytes(optimizer, precision, master_weights)
-    # parameters held per GPU before ZeRO: model parallel shards; experts also split by ep
-    if m.moe:
-        ef = m.moe.get("ffn", m.ffn)
-        expert = (3 if m.gated else 2) * m.d_model * ef
-        n_moe = m.n_layers - m.moe.get("first_dense", 0)
-        expert_total = n_moe * m.moe["experts"] * expert
-        per_gpu = ((m.params - expert_total) + expert_total / np.asarray(ep)) / (np.asarray(tp) * pp)
-    else:
-        per_gpu = m.params / (np.asarray(tp) * pp)
-    dpa = np.asarray(dp, dtype=float)
-    weights = per_gpu * wb / (dpa if zero_stage >= 3 else 1.0)
-    grads = per_gpu * gb / (dpa if zero_stage >= 2 else 1.0)
-    opt = per_gpu * ob / (dpa if zero_stage >= 1 else 1.0)
+    wb, gb, ob = state_bytes(optimizer, precision, master_weights)
+    per_gpu, weights, grads, opt = model_states(m, wb, gb, ob, zero_stage, dp, tp, pp, ep)
     if m.kind == "transformer" and m.vit is None:
         act = activation_bytes_per_layer(m, seq_len, micro_batch, tp, recompute,
                                          sequence_parallel, fused_attention) * m.n_layers

@@ -18,9 +18,9 @@ import numpy as np
 import yaml
 
 from ._units import ResultMixin, check_positive, norm_precision, precision_bytes
-from .compute import layer_op_table, training_flops
+from .compute import _attn_dims, _matmul_params, layer_op_table
 from .errors import InvalidInputError
-from .memory import training_memory
+from .memory import activation_bytes_per_layer, model_states, state_bytes
 from .network import Cluster
 from .registry import Hardware, Model, model
 
@@ -169,9 +169,9 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch, seq_len, tp, pp, dp, mic
     t_pp = np.where(pp > 1, 2 * virtual_stages * (m_count + pp - 1) * (cl.inter.latency_s + p2p / pp_bw), 0.0)
 
     # -- data parallel gradient sync (bf16 gradients), hierarchical when a node holds peers
-    mem = training_memory(m, precision, optimizer, zero_stage, dp, tp, pp, ep, s, mb,
-                          "none", sequence_parallel)
-    params_gpu = np.asarray(mem.params_per_gpu)
+    wbytes, gbytes, obytes = state_bytes(optimizer, precision, True)
+    params_gpu, w_mem, g_mem, o_mem = model_states(m, wbytes, gbytes, obytes, zero_stage,
+                                                   dp.astype(float), tp, pp, ep)
     grad_bytes = params_gpu * b
     local = np.maximum(cl.gpus_per_node // np.minimum(tp * pp, cl.gpus_per_node), 1)
     local = np.minimum(local, dp)
@@ -185,25 +185,22 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch, seq_len, tp, pp, dp, mic
     t_dp_exposed = np.maximum(0.0, t_dp - window)
 
     # -- optimizer update: memory-bound sweep over this GPU's shard of the optimizer state
-    opt_bytes = np.asarray(mem.optimizer_bytes) + np.asarray(mem.weights_bytes) + np.asarray(mem.grads_bytes)
+    opt_bytes = o_mem + w_mem + g_mem
     t_opt = 2 * opt_bytes / bw / (dp if zero_stage >= 1 else 1)
 
     step = t_pipe + t_pp + t_dp_exposed + t_opt
 
     # -- memory per GPU for each recompute choice
-    act = {}
-    for code, name in enumerate(_RECOMPUTE):
-        act[code] = np.asarray(training_memory(
-            m, precision, optimizer, zero_stage, dp, tp, pp, ep, s, mb, name, sequence_parallel,
-            fused_attention=True).activations_bytes)
-    act_sel = np.choose(rc.astype(int), [act[0], act[1], act[2]])
-    total_mem = (np.asarray(mem.weights_bytes) + np.asarray(mem.grads_bytes)
-                 + np.asarray(mem.optimizer_bytes) + act_sel)
+    act = [activation_bytes_per_layer(m, s, mb, tp, name, sequence_parallel, True)
+           * L * b / 2.0 for name in _RECOMPUTE]
+    act_sel = np.choose(rc.astype(int), act)
+    total_mem = w_mem + g_mem + o_mem + act_sel
 
     tokens_step = global_batch * s
-    model_flops = training_flops(m, tokens_step, s)
-    hw_flops = model_flops + np.choose(rc.astype(int), [0.0, 2.0 / 6.0 * (
-        training_flops(m, tokens_step, s, "selective") - model_flops) * 3, model_flops / 3])
+    qk, vw = _attn_dims(m)
+    attn_fwd = 2.0 * tokens_step * L * s * (qk + vw)
+    model_flops = 3.0 * (2.0 * _matmul_params(m) * tokens_step + attn_fwd)
+    hw_flops = model_flops + np.choose(rc.astype(int), [0.0, attn_fwd, model_flops / 3])
     return dict(step=step, compute=t_compute_only, bubble=bubble, tp=lps * t_tp_layer * (m_count + (pp - 1) / virtual_stages),
                 pp=t_pp, dp=t_dp_exposed, ep=lps * t_ep_layer * m_count, mem=total_mem,
                 model_flops=model_flops, hw_flops=hw_flops, m=m_count)
