@@ -10,10 +10,14 @@ import os
 import subprocess
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
+from rich.console import Console
+from tito import cli
 
 REF_ALPHA = '''\
 """Alpha: the first module."""
@@ -125,7 +129,34 @@ def curriculum(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Pat
     return {"ref": ref, "modules": mods, "ws": ws}
 
 
-def tito(ws: Path, *args: str) -> subprocess.CompletedProcess[str]:
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def tito(ws: Path, *args: str) -> Ran:
+    """Invoke the CLI in this process from folder ``ws`` (tests still run in a subprocess).
+
+    In-process invocation keeps these many small commands fast; the real ``tito`` entry point
+    as a separate process is covered by test_workspace_option_works_from_any_folder and by
+    test_tito_e2e.py.
+    """
+    old_cwd, old_console = Path.cwd(), cli.console
+    os.chdir(ws)
+    cli.console = Console(width=200, highlight=False)
+    try:
+        result = CliRunner().invoke(cli.main, list(args), prog_name="tito")
+    finally:
+        os.chdir(old_cwd)
+        cli.console = old_console
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Ran(result.exit_code, result.stdout, result.stderr)
+
+
+def tito_process(ws: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, COLUMNS="200")
     return subprocess.run(
         [sys.executable, "-m", "tito", *args], cwd=ws, env=env, capture_output=True, text=True,
@@ -249,10 +280,10 @@ def test_force_starts_a_module_without_prerequisites(curriculum):
 def test_workspace_option_works_from_any_folder(curriculum, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    r = tito(elsewhere, "--workspace", str(curriculum["ws"]), "module", "start", "1")
+    r = tito_process(elsewhere, "--workspace", str(curriculum["ws"]), "module", "start", "1")
     assert r.returncode == 0
     assert (curriculum["ws"] / "tinytorch" / "alpha.py").exists()
-    r = tito(elsewhere, "module", "test", "1", "-w", str(curriculum["ws"]))
+    r = tito_process(elsewhere, "module", "test", "1", "-w", str(curriculum["ws"]))
     assert r.returncode == 1 and "NotImplementedError" in r.stdout
     assert not (elsewhere / "tinytorch").exists()
 
