@@ -79,8 +79,18 @@ def xref_config(project: Project) -> XrefConfig:
             title = str(conf.get("title") or str(name).replace("-", " ").capitalize())
             callouts[conf["crossref"]] = (str(name), title)
     delim = crossref.get("title-delim")
+    fmt = project.config.get("format")
+    html = fmt.get("html") if isinstance(fmt, dict) else None
+    html = html if isinstance(html, dict) else {}
+
+    def depth(key: str, default: int | None) -> int | None:
+        value = html.get(key, project.config.get(key))
+        return value if isinstance(value, int) and not isinstance(value, bool) else default
+
     return XrefConfig(floats, callouts, project.number_sections, ref_prefixes, captions,
-                      title_delim=str(delim) if isinstance(delim, str | int) else ":")
+                      title_delim=str(delim) if isinstance(delim, str | int) else ":",
+                      number_depth=depth("number-depth", None),
+                      toc_depth=depth("toc-depth", 3) or 3)
 
 
 @dataclass

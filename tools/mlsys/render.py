@@ -157,5 +157,5 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
     for sec in _SECTION_HEADING.finditer(out):
         headings.setdefault(sec.group(1), sec.group(3))
     toc = [TocEntry(item.level, item.id, headings[item.id]) for item in toc_items
-           if item.id in headings]
+           if item.id in headings and item.level <= ctx.config.toc_depth]
     return RenderedChapter(out, title_html, toc, issues, links.resources)

@@ -44,6 +44,8 @@ class XrefConfig:
     captions: dict[str, str] = field(default_factory=dict)
     theorems: dict[str, str] = field(default_factory=lambda: dict(THEOREMS))
     title_delim: str = ":"  # `crossref: title-delim:`, between "Figure 1.2" and the caption
+    number_depth: int | None = None  # `number-depth:`: deeper headings stay unnumbered
+    toc_depth: int = 3  # `toc-depth:`: deepest heading level listed in a page's toc
 
     @property
     def float_keys(self) -> frozenset[str]:
@@ -76,7 +78,8 @@ class XrefConfig:
     def fingerprint(self) -> str:
         return repr((sorted(self.floats.items()), sorted(self.callouts.items()),
                      self.number_sections, sorted(self.ref_prefixes.items()),
-                     sorted(self.captions.items()), self.title_delim))
+                     sorted(self.captions.items()), self.title_delim, self.number_depth,
+                     self.toc_depth))
 
 
 @dataclass(frozen=True)
@@ -236,7 +239,8 @@ def index_chapter(
         if t == "Header":
             level, a, inl = node["c"]
             depth = max(level - 1, 1)
-            unnumbered = "unnumbered" in a[1] or not numbered or chapter_number is None
+            unnumbered = ("unnumbered" in a[1] or not numbered or chapter_number is None
+                          or (config.number_depth is not None and depth + 1 > config.number_depth))
             number = None
             if not unnumbered:
                 sec_counts[depth] += 1

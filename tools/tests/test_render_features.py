@@ -529,3 +529,18 @@ def test_panel_tabset_headings_become_tabs(tmp_path: Path) -> None:
                      r'<p><code>echo 1</code></p>', html)
     assert [t.id for t in page.toc] == ["sec-before", "sec-after"]
     assert '<span class="header-section-number">1.2</span> After' in html
+
+
+def test_number_depth_and_toc_depth(tmp_path: Path) -> None:
+    chapter = "# One\n\n## A\n\n### B\n\n#### C\n"
+    root = make_book(tmp_path / "b", {"index.qmd": "# Home\n", "one.qmd": chapter})
+    page = render_book(root, cache_dir=tmp_path / "c").pages[1]
+    assert [t.level for t in page.toc] == [2, 3]  # Quarto's default toc-depth is 3
+    assert '<span class="header-section-number">1.1.1.1</span> C' in page.body_html
+
+    root2 = make_book(tmp_path / "b2", {"index.qmd": "# Home\n", "one.qmd": chapter},
+                      config="format:\n  html:\n    number-depth: 2\n    toc-depth: 4\n")
+    page = render_book(root2, cache_dir=tmp_path / "c2").pages[1]
+    assert [t.level for t in page.toc] == [2, 3, 4]
+    assert '<span class="header-section-number">1.1</span> A' in page.body_html
+    assert "header-section-number\">1.1.1" not in page.body_html
