@@ -1,0 +1,125 @@
+"""`mlsys labs` commands and the exporter, on the real catalogue and on broken copies of it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from mlsys.labs import export_labs, foreign_urls, labs, localize
+from mlsys.model import BuildError
+
+LABS = Path(__file__).resolve().parents[1]
+REPO = LABS.parent
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(labs, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_list_shows_every_lab_with_its_chapter(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    code, out = invoke("list")
+    assert code == 0, out
+    assert "where_time_goes" in out and "Vol I, Ch. 1" in out
+
+
+@pytest.mark.parametrize("verb", ["run", "edit"])
+def test_unknown_lab_is_a_clear_error_listing_the_labs(verb: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    code, out = invoke(verb, "no_such_lab")
+    assert code != 0
+    assert "unknown lab 'no_such_lab'" in out and "where_time_goes" in out
+    assert "Traceback" not in out
+
+
+def _copy_labs(tmp_path: Path, names: list[str]) -> Path:
+    """A miniature curriculum repository holding some of the labs."""
+    root = tmp_path / "repo"
+    (root / "labs").mkdir(parents=True)
+    (root / "curriculum.yml").write_text("title: t\nparts: []\n")
+    shutil.copy(LABS / "labkit.py", root / "labs")
+    text = (LABS / "labs.yaml").read_text()
+    entries = text.split("  - name: ")
+    kept = [e for e in entries[1:] if e.split("\n", 1)[0].strip() in names]
+    (root / "labs" / "labs.yaml").write_text("labs:\n" + "".join("  - name: " + e for e in kept))
+    for n in names:
+        shutil.copy(LABS / f"{n}.py", root / "labs")
+    return root / "labs"
+
+
+def test_malformed_catalogue_names_the_file_and_line(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _copy_labs(tmp_path, ["where_time_goes"])
+    (folder / "labs.yaml").write_text(
+        "labs:\n  - name: where_time_goes\n    title: T\n    chapter: C\n"
+        "    href: x.html\n    description: D\n  - name: second\n    title: T\n")
+    monkeypatch.chdir(folder.parent)
+    code, out = invoke("list")
+    assert code != 0
+    assert re.search(r"labs\.yaml:7: lab entry 2 needs a text field 'chapter'", out), out
+    (folder / "labs.yaml").write_text("labs: [\n")
+    code, out = invoke("list")
+    assert code != 0 and "labs.yaml" in out and "not valid YAML" in out
+
+
+def test_listed_lab_without_notebook_is_reported(tmp_path: Path) -> None:
+    folder = _copy_labs(tmp_path, ["where_time_goes"])
+    (folder / "where_time_goes.py").unlink()
+    with pytest.raises(BuildError, match="where_time_goes.py is missing"):
+        export_labs(tmp_path / "out", folder)
+
+
+def test_a_lab_that_crashes_fails_the_export_naming_its_file(tmp_path: Path) -> None:
+    folder = _copy_labs(tmp_path, ["where_time_goes"])
+    nb = folder / "where_time_goes.py"
+    nb.write_text(nb.read_text().replace("import mlsysim\n", "import mlsysim_typo\n", 1))
+    with pytest.raises(BuildError) as err:
+        export_labs(tmp_path / "out", folder)
+    text = str(err.value)
+    assert "where_time_goes.py" in text and "marimo could not export" in text
+
+
+def test_export_serves_every_asset_itself(tmp_path: Path) -> None:
+    folder = _copy_labs(tmp_path, ["where_time_goes"])
+    out = tmp_path / "site" / "labs"
+    items = export_labs(out, folder)
+    assert [it["name"] for it in items] == ["where_time_goes"]
+    assert items[0]["href"] == "where_time_goes.html"
+    page = (out / "where_time_goes.html").read_text()
+    assert foreign_urls(page) == []
+    assert "cdn.jsdelivr" not in page
+    # every local script and stylesheet the page names exists in the copied frontend
+    refs = re.findall(r'(?:src|href)="(assets/[^"]+)"', page)
+    assert refs and all((out / r).is_file() for r in refs)
+    index = (out / "index.html").read_text()
+    assert 'href="where_time_goes.html"' in index and "Vol I, Ch. 1" in index
+    assert "WebAssembly" in index  # says why there is no in-browser version
+    assert foreign_urls(index) == []
+    # a second export reuses the cached page and the copied frontend
+    again = export_labs(out, folder)
+    assert again == items and (out / "where_time_goes.html").read_text() == page
+
+
+def test_localize_and_foreign_urls() -> None:
+    from mlsys.labs import cdn_prefix
+
+    page = f'<script src="{cdn_prefix()}/assets/x.js"></script><svg xmlns="http://www.w3.org/2000/svg"/>'
+    assert localize(page) == '<script src="assets/assets/x.js"></script>' \
+        '<svg xmlns="http://www.w3.org/2000/svg"/>'
+    assert foreign_urls(localize(page)) == []
+    assert foreign_urls('<img src="https://example.com/a.png">') == ["https://example.com/a.png"]
+
+
+def test_mlsys_cli_exposes_the_labs_group() -> None:
+    proc = subprocess.run([sys.executable, "-m", "mlsys.cli", "labs", "--help"],
+                          capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    for verb in ("list", "run", "edit", "export", "test"):
+        assert verb in proc.stdout

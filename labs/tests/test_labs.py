@@ -1,0 +1,89 @@
+"""Every lab, run headless through marimo's App.run: defaults, a prediction, a fixed design.
+
+Each case names the widget values that solve the lab's design challenge; the default
+configuration must show the failure (that is the wall the learner has to find), the solved one
+must show success, and the answer to the prediction must stay hidden until a guess is made.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+LABS = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(LABS))
+import labkit as kit  # noqa: E402
+
+# lab -> (a prediction to commit, widget values that pass the design challenge,
+#         a widget change that must visibly change the page)
+CASES: dict[str, dict[str, Any]] = {
+    "where_time_goes": {
+        "guess": "memory-bound",
+        "fix": {"model": "DS-CNN-KWS", "precision": "int8", "batch": 64},
+        "change": {"batch": 128},
+    },
+}
+
+
+def test_every_catalogued_lab_has_a_case_and_a_notebook() -> None:
+    names = [lab.name for lab in kit.catalog()]
+    assert names, "labs.yaml lists no labs"
+    assert set(names) == set(CASES), "each lab needs its headless test case"
+    for name in names:
+        assert (LABS / f"{name}.py").is_file()
+
+
+@pytest.fixture(scope="module", params=sorted(CASES))
+def lab(request: pytest.FixtureRequest) -> tuple[str, kit.LabRun]:
+    return request.param, kit.run_lab(request.param)
+
+
+def test_default_run_shows_the_wall_and_hides_the_answer(lab: tuple[str, kit.LabRun]) -> None:
+    name, run = lab
+    info = kit.info(name)
+    assert info.title in run.text
+    assert info.href in run.text, "the lab links back to its chapter"
+    assert not run.revealed(), "the answer must wait for a prediction"
+    assert run.verdicts() == ["fail"], "the default design must show its failure state"
+    assert 'data-kind=\'"danger"\'' in run.html or "danger" in run.text
+    assert "<svg" in run.text, "a plot is drawn"
+    assert "Traceback" not in run.text
+
+
+def test_prediction_reveals_the_answer(lab: tuple[str, kit.LabRun]) -> None:
+    name, _ = lab
+    run = kit.run_lab(name, guess=CASES[name]["guess"])
+    assert run.revealed()
+    assert re.search(r"Your prediction was right|You predicted", run.text)
+
+
+def test_fixed_design_passes(lab: tuple[str, kit.LabRun]) -> None:
+    name, _ = lab
+    run = kit.run_lab(name, **CASES[name]["fix"])
+    assert run.verdicts() == ["pass"], run.text[-2000:]
+
+
+def test_moving_a_widget_changes_the_page(lab: tuple[str, kit.LabRun]) -> None:
+    name, default = lab
+    run = kit.run_lab(name, **CASES[name]["change"])
+    svgs = re.findall(r"<svg.*?</svg>", run.text, flags=re.S)
+    before = re.findall(r"<svg.*?</svg>", default.text, flags=re.S)
+    assert run.text != default.text
+    assert svgs != before, "the plot follows the widget"
+
+
+# ---------------------------------------------------------------- lab-specific numbers
+def test_where_time_goes_cloud_gpu_crosses_the_ridge_with_batch() -> None:
+    low = kit.run_lab("where_time_goes", batch=1)
+    high = kit.run_lab("where_time_goes", batch=256)
+    assert low.defs["placed"][0]["r"].bound == "memory"
+    assert high.defs["placed"][0]["r"].bound == "compute"
+    assert re.search(r"H100-SXM [\d,.]+ FLOP/B [\d,.]+ FLOP/B memory", low.plain)
+    # mlsysim's reasons are shown: no fp16 on the MCU; in fp32 ResNet-50 overflows its flash
+    assert re.search(r"STM32H747: precision: .*no fp16", low.plain)
+    fp32 = kit.run_lab("where_time_goes", precision="fp32")
+    assert re.search(r"STM32H747: ResNet-50 needs [\d.]+ MB of weights", fp32.plain)

@@ -1,0 +1,398 @@
+"""`mlsys labs`: list, run, edit, export and test the marimo labs.
+
+The labs are plain marimo notebooks in labs/ listed in labs/labs.yaml. This module only drives
+marimo's own CLI (`marimo run|edit|export html`) and post-processes the exported pages so the
+published site serves every byte itself: marimo's static export loads its frontend from a CDN,
+so we copy the frontend bundled in marimo's wheel into the export once and point the pages at it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mlsys.model import BuildError, Problem
+
+CATALOG = "labs.yaml"
+CACHE = ".mlsys-cache/labs"
+# Namespace identifiers inside inline SVG/MathML look like URLs but are never fetched.
+_NAMESPACE_HOSTS = ("www.w3.org",)
+_STATIC_SKIP = {"index.html", "CLAUDE.md"}
+
+
+# --------------------------------------------------------------------------- catalogue
+@dataclass(frozen=True)
+class Lab:
+    """One lab of the catalogue, with its notebook file."""
+
+    name: str
+    title: str
+    chapter: str
+    href: str  # the chapter's page, relative to the lab's exported page
+    description: str
+    path: Path
+
+
+def labs_dir(start: Path | None = None) -> Path:
+    """The labs/ folder of the curriculum repository around `start` (default: cwd).
+
+    Falls back to the labs/ next to this installed package (an editable install of the repo),
+    so `mlsys labs list` works from anywhere."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "curriculum.yml").is_file():
+            return folder / "labs"
+    return Path(__file__).resolve().parents[2] / "labs"
+
+
+def load_catalog(folder: Path) -> list[Lab]:
+    """The labs listed in `folder`/labs.yaml; a malformed file is a BuildError with its line."""
+    path = folder / CATALOG
+    if not path.is_file():
+        return []
+    kit = _labkit(folder)
+    try:
+        entries = kit.catalog(path)
+    except kit.CatalogError as exc:
+        raise BuildError([Problem("error", str(exc))]) from None
+    labs = [Lab(e.name, e.title, e.chapter, e.href, e.description, folder / f"{e.name}.py")
+            for e in entries]
+    missing = [Problem("error", f"lab {lab.name!r} is listed but {lab.path.name} is missing",
+                       path) for lab in labs if not lab.path.is_file()]
+    if missing:
+        raise BuildError(missing)
+    return labs
+
+
+def _labkit(folder: Path) -> Any:
+    """Import labs/labkit.py of this repository (it parses and checks the catalogue)."""
+    file = folder / "labkit.py"
+    key = f"_labkit_{hashlib.sha1(str(file).encode()).hexdigest()[:8]}"
+    if key in sys.modules:
+        return sys.modules[key]
+    spec = importlib.util.spec_from_file_location(key, file)
+    if spec is None or spec.loader is None or not file.is_file():
+        raise BuildError([Problem("error", "labs helper module labkit.py is missing", file)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[key] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def find_lab(name: str, folder: Path | None = None) -> Lab:
+    """A lab by name; an unknown name is a clear error listing every lab."""
+    labs = _catalog_or_fail(folder)
+    for lab in labs:
+        if lab.name == name:
+            return lab
+    known = ", ".join(lab.name for lab in labs) or "(none)"
+    raise click.ClickException(f"unknown lab {name!r}; available labs: {known}")
+
+
+def _catalog_or_fail(folder: Path | None) -> list[Lab]:
+    folder = folder or labs_dir()
+    try:
+        labs = load_catalog(folder)
+    except BuildError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not labs:
+        raise click.ClickException(f"no labs found: {folder / CATALOG} is missing or empty")
+    return labs
+
+
+# --------------------------------------------------------------------------- export
+def marimo_static_dir() -> Path:
+    """The frontend marimo ships inside its wheel (what its server serves locally)."""
+    spec = importlib.util.find_spec("marimo")
+    if spec is None or spec.origin is None:
+        raise BuildError([Problem("error", "marimo is not installed (pip install marimo)")])
+    static = Path(spec.origin).parent / "_static"
+    if not (static / "assets").is_dir():
+        raise BuildError([Problem("error", f"marimo's bundled frontend is missing: {static}")])
+    return static
+
+
+def _marimo_version() -> str:
+    import marimo
+
+    return str(marimo.__version__)
+
+
+def cdn_prefix(version: str | None = None) -> str:
+    """The CDN folder marimo's static export points at (its wheel holds the same files)."""
+    v = (version or _marimo_version()).replace(".dev", "-dev")
+    return f"https://cdn.jsdelivr.net/npm/@marimo-team/frontend@{v}/dist"
+
+
+def localize(page: str, asset_url: str = "assets") -> str:
+    """Point an exported page at our copy of the frontend instead of the CDN."""
+    return page.replace(cdn_prefix() + "/", asset_url.rstrip("/") + "/").replace(
+        cdn_prefix(), asset_url.rstrip("/"))
+
+
+def foreign_urls(page: str) -> list[str]:
+    """Every http(s) URL in a page that would reach another host (namespace ids excepted)."""
+    found = re.findall(r"https?://[^\s\"'<>()\\]+", page)
+    return sorted({u for u in found
+                   if re.sub(r"^https?://", "", u).split("/")[0] not in _NAMESPACE_HOSTS})
+
+
+def copy_frontend(out_dir: Path) -> Path:
+    """Copy marimo's bundled frontend into out_dir/assets once (skipped when current)."""
+    dest = out_dir / "assets"
+    stamp = dest / ".marimo-version"
+    version = _marimo_version()
+    if stamp.is_file() and stamp.read_text() == version:
+        return dest
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(marimo_static_dir(), dest,
+                    ignore=lambda _d, names: [n for n in names
+                                              if n in _STATIC_SKIP or n.endswith(".map")])
+    stamp.write_text(version)
+    return dest
+
+
+def _source_digest(lab: Lab) -> str:
+    """What an exported page depends on: the notebook, the helper, the catalogue, mlsysim."""
+    h = hashlib.sha256()
+    h.update(_marimo_version().encode())
+    for f in (lab.path, lab.path.parent / "labkit.py", lab.path.parent / CATALOG):
+        h.update(f.read_bytes())
+    h.update(_mlsysim_digest().encode())
+    return h.hexdigest()[:20]
+
+
+_MLSYSIM_DIGEST: dict[str, str] = {}
+
+
+def _mlsysim_digest() -> str:
+    if "d" not in _MLSYSIM_DIGEST:
+        h = hashlib.sha256()
+        spec = importlib.util.find_spec("mlsysim")
+        if spec is not None and spec.submodule_search_locations:
+            root = Path(list(spec.submodule_search_locations)[0])
+            for f in sorted(root.rglob("*")):
+                if f.suffix in (".py", ".yaml", ".json") and f.is_file():
+                    h.update(f.relative_to(root).as_posix().encode())
+                    h.update(f.read_bytes())
+        _MLSYSIM_DIGEST["d"] = h.hexdigest()
+    return _MLSYSIM_DIGEST["d"]
+
+
+def _export_one(lab: Lab, cache: Path) -> str:
+    """Run `marimo export html` for one lab (or reuse the cached page) and return the HTML."""
+    cached = cache / f"{lab.name}-{_source_digest(lab)}.html"
+    if cached.is_file():
+        return cached.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / f"{lab.name}.html"
+        env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": os.pathsep.join(
+            [str(lab.path.parent), os.environ.get("PYTHONPATH", "")])}
+        proc = subprocess.run(
+            [sys.executable, "-m", "marimo", "-q", "export", "html", "--no-include-code", str(lab.path), "-o",
+             str(target), "-f"],
+            capture_output=True, text=True, env=env, cwd=lab.path.parent, timeout=300,
+        )
+        if proc.returncode != 0 or not target.is_file():
+            detail = (proc.stderr or proc.stdout).strip().splitlines()[-12:]
+            raise BuildError([Problem("error", "marimo could not export this lab:\n  "
+                                      + "\n  ".join(detail), lab.path)])
+        page = target.read_text(encoding="utf-8")
+    cache.mkdir(parents=True, exist_ok=True)
+    for old in cache.glob(f"{lab.name}-*.html"):
+        old.unlink()
+    cached.write_text(page, encoding="utf-8")
+    return page
+
+
+def _nav_bar(lab: Lab) -> str:
+    """A thin bar above the notebook linking back to the labs index and the chapter."""
+    return (
+        '<nav class="mlsys-labbar" style="font:14px/1.4 system-ui,sans-serif;padding:6px 16px;'
+        'border-bottom:1px solid rgba(128,128,128,.3)">'
+        '<a href="index.html">All labs</a> · '
+        f'<a href="{html.escape(lab.href)}">{html.escape(lab.chapter)}</a> · '
+        '<a href="../index.html">Curriculum home</a></nav>'
+    )
+
+
+def export_labs(out_dir: Path, labs: Path | None = None, jobs: int = 2) -> list[dict[str, Any]]:
+    """Export every lab as a static page into `out_dir`, with the frontend served locally.
+
+    Returns one dict per lab (name, title, chapter, description, href) for the site's landing
+    page. Exports are cached by the hash of what they depend on, so an unchanged lab costs a
+    copy. Raises BuildError naming the lab file when marimo cannot export one, and when a page
+    would still load anything from another host."""
+    folder = labs or labs_dir()
+    catalog = load_catalog(folder)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cache = folder.parent / CACHE
+    items: list[dict[str, Any]] = []
+    if catalog:
+        copy_frontend(out_dir)
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            pages = list(pool.map(lambda lab: _export_one(lab, cache), catalog))
+        problems: list[Problem] = []
+        for lab, page in zip(catalog, pages, strict=True):
+            page = localize(page).replace("<body>", "<body>" + _nav_bar(lab), 1)
+            bad = foreign_urls(page)
+            if bad:
+                problems.append(Problem("error", "exported page still loads from another "
+                                        f"host: {', '.join(bad[:5])}", lab.path))
+            (out_dir / f"{lab.name}.html").write_text(page, encoding="utf-8")
+            items.append({"name": lab.name, "title": lab.title, "chapter": lab.chapter,
+                          "description": lab.description, "href": f"{lab.name}.html",
+                          "chapter_href": lab.href})
+        if problems:
+            raise BuildError(problems)
+    (out_dir / "index.html").write_text(index_page(items), encoding="utf-8")
+    return items
+
+
+def index_page(items: list[dict[str, Any]]) -> str:
+    """The labs index: every lab with its chapter, and how to run one interactively."""
+    rows = "\n".join(
+        f'<li><a class="lab" href="{html.escape(it["href"])}">{html.escape(it["title"])}</a>'
+        f'<span class="chapter"><a href="{html.escape(it["chapter_href"])}">'
+        f'{html.escape(it["chapter"])}</a></span>'
+        f'<p>{html.escape(it["description"])}</p></li>'
+        for it in items
+    ) or "<li>No labs yet.</li>"
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Labs · ML Systems</title>
+<meta name="description" content="Interactive marimo notebooks powered by mlsysim.">
+<style>
+:root {{ color-scheme: light dark; --muted: #666; }}
+@media (prefers-color-scheme: dark) {{ :root {{ --muted: #aaa; }} }}
+body {{ font: 16px/1.55 system-ui, sans-serif; max-width: 48rem; margin: 2rem auto;
+       padding: 0 1rem; }}
+ol.labs {{ padding-left: 1.4rem; }}
+ol.labs li {{ margin: 0 0 1rem; }}
+a.lab {{ font-weight: 600; }}
+.chapter {{ margin-left: .5rem; font-size: .9em; }}
+.chapter a {{ color: var(--muted); }}
+ol.labs p {{ margin: .2rem 0 0; }}
+.note {{ border-left: 3px solid var(--muted); padding: .2rem .8rem; font-size: .95em; }}
+</style>
+</head>
+<body>
+<p><a href="../index.html">Curriculum home</a></p>
+<h1>Labs</h1>
+<p>Each lab asks one question about a machine-learning system. Predict the answer, then move
+the sliders and watch the system hit a wall: memory, bandwidth, latency or budget. Every number
+is computed by <code>mlsysim</code>, the same engine behind the book's figures.</p>
+<ol class="labs">
+{rows}
+</ol>
+<div class="note">
+<p><strong>These pages are snapshots.</strong> They show each lab with its default settings;
+the widgets need a Python kernel to recompute. To play with a lab, clone the repository and run
+<code>mlsys labs run NAME</code> (for example <code>mlsys labs run training_memory</code>).</p>
+<p>There is no in-browser (WebAssembly) version: marimo's WASM export downloads Pyodide from a
+CDN, and this site serves every file itself.</p>
+</div>
+</body>
+</html>
+"""
+
+
+# --------------------------------------------------------------------------- commands
+@click.group()
+def labs() -> None:
+    """The marimo labs: list, run, edit, export and test them."""
+
+
+@labs.command("list")
+def list_cmd() -> None:
+    """List every lab with its chapter and a one-line description."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Labs (mlsys labs run NAME)")
+    table.add_column("name", style="bold")
+    table.add_column("chapter")
+    table.add_column("description")
+    for lab in _catalog_or_fail(None):
+        table.add_row(lab.name, lab.chapter, lab.description)
+    Console().print(table)
+
+
+def _marimo(verb: str, lab: Lab, extra: list[str]) -> None:
+    cmd = [sys.executable, "-m", "marimo", verb, str(lab.path), *extra]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(lab.path.parent), os.environ.get("PYTHONPATH", "")])}
+    try:
+        code = subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        code = 0
+    if code != 0:
+        raise click.ClickException(f"marimo {verb} exited with status {code}")
+
+
+@labs.command("run")
+@click.argument("name")
+@click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: marimo's).")
+@click.option("--headless", is_flag=True, help="Do not open a browser.")
+def run_cmd(name: str, port: int | None, headless: bool) -> None:
+    """Run a lab as an app on 127.0.0.1 (code read-only)."""
+    lab = find_lab(name)
+    extra = ["--host", "127.0.0.1"] + (["--port", str(port)] if port else [])
+    _marimo("run", lab, extra + (["--headless"] if headless else []))
+
+
+@labs.command("edit")
+@click.argument("name")
+@click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: marimo's).")
+@click.option("--headless", is_flag=True, help="Do not open a browser.")
+def edit_cmd(name: str, port: int | None, headless: bool) -> None:
+    """Open a lab in marimo's editor on 127.0.0.1."""
+    lab = find_lab(name)
+    extra = ["--host", "127.0.0.1"] + (["--port", str(port)] if port else [])
+    _marimo("edit", lab, extra + (["--headless"] if headless else []))
+
+
+@labs.command("export")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: _site/labs/ at the repository root).")
+def export_cmd(out: Path | None) -> None:
+    """Export every lab as static HTML that loads nothing from another host."""
+    folder = labs_dir()
+    out = out or folder.parent / "_site" / "labs"
+    try:
+        items = export_labs(out, folder)
+    except BuildError as exc:
+        for p in exc.problems:
+            click.secho(str(p), fg="red", err=True)
+        raise click.ClickException(f"export failed: {len(exc.problems)} problem(s)") from None
+    click.echo(f"exported {len(items)} labs to {out}")
+
+
+@labs.command("test", context_settings={"ignore_unknown_options": True})
+@click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
+def test_cmd(pytest_args: tuple[str, ...]) -> None:
+    """Run the labs' test suite (labs/tests) with pytest; extra arguments go to pytest."""
+    folder = labs_dir()
+    code = subprocess.call([sys.executable, "-m", "pytest", str(folder / "tests"),
+                            *pytest_args], cwd=folder.parent)
+    if code != 0:
+        raise click.ClickException(f"labs tests failed (pytest exit status {code})")
+
