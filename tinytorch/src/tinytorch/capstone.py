@@ -93,9 +93,10 @@ def optimise_classifier(model: Sequential, calibration: Any, x_test: Any, y_test
     """
     calib = [calibration.data if isinstance(calibration, Tensor) else calibration]
     # BEGIN SOLUTION
-    # HINT: variants: "fp32 baseline" = model, "pruned" = shrink_mlp (+ finetune),
-    # HINT: "int8" = quantize_model(model), "pruned + int8" = quantize_model(pruned);
-    # HINT: then evaluate_variant(name, _predict(m), x_test, y_test, model_size_bytes(m))
+    # HINT: variants = {"fp32 baseline": model, "pruned": shrink_mlp(...) (then finetune it),
+    # HINT: "int8": quantize_model(model, calib), "pruned + int8": quantize_model(pruned, calib)};
+    # HINT: entries = [evaluate_variant(name, _predict(m), x_test, y_test, model_size_bytes(m),
+    # HINT:             warmup=2, repeats=repeats) for each variant]
     pruned = shrink_mlp(model, prune_amount)
     if finetune is not None:
         finetune(pruned)

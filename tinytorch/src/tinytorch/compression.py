@@ -106,7 +106,9 @@ def prune_neurons(first: Linear, second: Linear, amount: float) -> tuple[Linear,
     n_keep = max(1, n - int(round(amount * n)))
     # BEGIN SOLUTION
     # HINT: score neuron j by the L2 norm of its incoming row times its outgoing column;
-    # HINT: keep the n_keep best (np.argsort), sorted so the surviving order is unchanged
+    # HINT: keep = the n_keep best indices (np.argsort), sorted so the order is unchanged;
+    # HINT: build new_first = Linear(in, n_keep) and new_second = Linear(n_keep, out) from
+    # HINT: the kept rows / columns (and biases) of the old weights
     score = np.linalg.norm(first.weight.data, axis=1) * np.linalg.norm(second.weight.data, axis=0)
     keep = np.sort(np.argsort(-score, kind="stable")[:n_keep])
     new_first = Linear(first.in_features, n_keep, bias=first.bias is not None)

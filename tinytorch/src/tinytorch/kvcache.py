@@ -61,8 +61,9 @@ def generate_cached(model: GPT, idx: Tensor | np.ndarray, max_new_tokens: int,
     model.eval()
     try:
         # BEGIN SOLUTION
-        # HINT: prefill: logits, past = model(ids, use_cache=True); then loop: sample from the
-        # HINT: last position's logits, append, and feed ONLY the new token with past_kvs=past
+        # HINT: prefill: logits, past = model(ids, use_cache=True); keep a list out = [ids];
+        # HINT: each step: nxt = sample_next(logits.data[:, -1, :], temperature, top_k, rng),
+        # HINT: out.append(nxt[:, None]), then feed ONLY that token with past_kvs=past
         logits, past = model(ids, use_cache=True)
         out = [ids]
         for step in range(max_new_tokens):

@@ -43,8 +43,9 @@ def affine_params(lo: np.ndarray | float, hi: np.ndarray | float,
     lo = np.minimum(np.asarray(lo, dtype=np.float64), 0.0)
     hi = np.maximum(np.asarray(hi, dtype=np.float64), 0.0)
     # BEGIN SOLUTION
-    # HINT: symmetric: scale = max(|lo|, |hi|) / 127, zero point 0;
-    # HINT: affine: scale = (hi - lo) / 255, zero_point = round(QMIN - lo / scale);
+    # HINT: set `scale` and `zero` (arrays shaped like lo):
+    # HINT: symmetric: scale = max(|lo|, |hi|) / 127, zero = 0;
+    # HINT: affine: scale = (hi - lo) / 255, zero = round(QMIN - lo / scale), clipped to int8;
     # HINT: guard against a zero range (all-zero tensor) with a tiny positive scale
     if symmetric:
         scale = np.maximum(np.maximum(-lo, hi) / QMAX, 1e-12)
