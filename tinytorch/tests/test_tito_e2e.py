@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from tito.curriculum import find_module, reference_package_dir
-from tito.stub import BEGIN, END, HINT
+from tito.stub import BEGIN, END, HINT, find_regions, solution_lines
 
 
 def tito(ws: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -46,13 +46,24 @@ def paste_solutions(stubbed: str, reference: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def _outside_regions(text: str) -> set[str]:
+    inside = {i for r in find_regions(text) for i in range(r.begin - 1, r.end)}
+    return {ln.strip() for i, ln in enumerate(text.splitlines()) if i not in inside}
+
+
 def test_real_curriculum_journey_from_an_empty_folder(tmp_path):
     ws = tmp_path
     r = tito(ws, "module", "start", "01")
     assert r.returncode == 0, r.stderr
     mod = find_module("01")
     for src in mod.sources:
-        assert "NotImplementedError" in (ws / "tinytorch" / src).read_text()
+        given = (ws / "tinytorch" / src).read_text()
+        assert "NotImplementedError" in given
+        reference = (reference_package_dir() / src).read_text()
+        outside = _outside_regions(reference)
+        learner_lines = {ln.strip() for ln in given.splitlines()}
+        leaked = [s for s in solution_lines(reference) if s in learner_lines and s not in outside]
+        assert not leaked, f"{src}: the learner received solution lines {leaked[:3]}"
 
     r = tito(ws, "module", "test", "01")
     assert r.returncode == 1, r.stdout
