@@ -243,10 +243,11 @@ def render_project(
     render_s = time.perf_counter() - t0
     home = book.pages[0].href if book.pages else "index.html"
     config = SiteConfig(title=book.title, description=book.description, home_href=home)
-    with SiteWriter(out, config) as writer:
+    with SiteWriter(out, config, strict=strict) as writer:
         writer.add_book(BookSection("book", book, prefix="", label=None))
     return BuildResult(out=out, books={"book": book}, report=writer.report,
-                       problems=list(book.problems), render_seconds=render_s)
+                       problems=list(book.problems) + writer.report.problems,
+                       render_seconds=render_s)
 
 
 # --------------------------------------------------------------------------- the one site
@@ -334,13 +335,15 @@ class SiteBuilder:
         result.render_seconds = time.perf_counter() - t0
 
         labs = [p for p in todo if p.kind == "labs"] if with_labs is not False else []
-        writer = SiteWriter(self.out, self._config(sections), defer_search=defer_search)
+        writer = SiteWriter(self.out, self._config(sections), defer_search=defer_search,
+                            strict=self.strict)
         with writer:
             for section in sections:
                 writer.add_book(section)
             lab_items = {p.id: self._export_labs(writer, p) for p in labs}
             writer.add_landing(self._landing(writer, lab_items))
         result.report = writer.report
+        result.problems.extend(writer.report.problems)
         return result
 
     def _progress_for(self, part: Part) -> Progress | None:

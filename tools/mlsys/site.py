@@ -34,7 +34,7 @@ from typing import Any
 
 import jinja2
 
-from mlsys.model import Page, RenderedBook, SidebarPart
+from mlsys.model import BuildError, Page, Problem, RenderedBook, SidebarPart
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -110,6 +110,7 @@ class SiteReport:
     removed: list[str] = field(default_factory=list)
     search_seconds: float | None = None  # None when the index was reused
     search_deferred: bool = False  # pages changed but indexing was left to the caller
+    problems: list[Problem] = field(default_factory=list)  # broken links found
     total_seconds: float = 0.0
 
 
@@ -132,6 +133,9 @@ def _env() -> jinja2.Environment:
 _ENV: jinja2.Environment | None = None
 _TAG_RE = re.compile(r"<[^>]+>")
 _WS_RE = re.compile(r"\s+")
+_LINK_RE = re.compile(r'(?:href|src)="([^"]*)"')
+_ID_RE = re.compile(r'\sid="([^"]+)"')
+_EXTERNAL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")  # http:, mailto:, data:, ...
 _PARA_RE = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL | re.IGNORECASE)
 _SKIP_BLOCKS_RE = re.compile(
     r"<(script|style|pre|math|svg|figure|table)\b.*?</\1>", re.DOTALL | re.IGNORECASE
@@ -181,9 +185,12 @@ class SiteWriter:
     staging folder and re-raises, so the previous site stays untouched.
     """
 
-    def __init__(self, out_dir: Path, config: SiteConfig, *, defer_search: bool = False) -> None:
+    def __init__(self, out_dir: Path, config: SiteConfig, *, defer_search: bool = False,
+                 strict: bool = False) -> None:
         self.out = Path(out_dir).resolve()
         self.defer_search = defer_search
+        self.strict = strict  # broken links fail the build (before the swap)
+        self._sources: dict[str, Path] = {}  # site path of a page -> the .qmd it came from
         self.config = config
         self.report = SiteReport()
         self._t0 = time.perf_counter()
@@ -237,6 +244,9 @@ class SiteWriter:
             self._write_assets()
             self._write_404()
             self._write_sitemap()
+            self.report.problems = self.check_links()
+            if self.strict and self.report.problems:
+                raise BuildError(self.report.problems)
             self._run_search()
             manifest = {
                 "version": MANIFEST_VERSION,
@@ -426,6 +436,8 @@ class SiteWriter:
             path = prefix + href
             ctx = self._page_context(section, page, path, prefix, order, meta, i, css_rel,
                                      sidebar_parts)
+            if page.source is not None:
+                self._sources[path] = page.source
             if self.write_text(path, _env().get_template("page.html").render(ctx), section.key):
                 written.append(path)
             produced.append(path)
@@ -579,6 +591,42 @@ class SiteWriter:
             }
         )
         return self.write_text(path, _env().get_template("simple.html").render(ctx), section)
+
+    # -- checks ------------------------------------------------------------------------------
+
+    def check_links(self) -> list[Problem]:
+        """Warn about links from the pages written in this build to files or anchors that the
+        site does not have (a chapter of a part not built yet, a renamed label)."""
+        problems: list[Problem] = []
+        ids: dict[Path, set[str]] = {}
+        for rel in self.report.written:
+            if not rel.endswith(".html") or rel == "404.html":
+                continue
+            page = self.stage / rel
+            text = page.read_text("utf-8")
+            seen: set[str] = set()
+            for url in _LINK_RE.findall(text):
+                if url in seen or _EXTERNAL_RE.match(url) or url.startswith(("/", "#")):
+                    continue
+                seen.add(url)
+                target, _, frag = url.partition("#")
+                target = target.split("?", 1)[0]
+                if target.endswith("pagefind/") or not target:
+                    continue
+                dest = (page.parent / html.unescape(target)).resolve()
+                if not dest.is_file():
+                    problems.append(self._link_problem(rel, f"broken link to {url}"))
+                elif frag and dest.suffix == ".html":
+                    if dest not in ids:
+                        ids[dest] = set(_ID_RE.findall(dest.read_text("utf-8")))
+                    if html.unescape(frag) not in ids[dest]:
+                        problems.append(self._link_problem(rel, f"link to a missing anchor: {url}"))
+        return problems
+
+    def _link_problem(self, rel: str, message: str) -> Problem:
+        source = self._sources.get(rel)
+        where = "" if source else f"{rel}: "
+        return Problem("warning", where + message, source, None)
 
     # -- shared files ------------------------------------------------------------------------
 

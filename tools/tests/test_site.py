@@ -12,7 +12,7 @@ from urllib.parse import urldefrag, urlparse
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from mlsys.model import Page
+from mlsys.model import BuildError, Page
 from mlsys.site import (
     BookSection,
     NavLink,
@@ -400,3 +400,29 @@ def test_incremental_builds_equal_a_fresh_build(tmp_path_factory: pytest.TempPat
     with SiteWriter(base / "fresh", config) as writer:
         writer.add_book(BookSection("vol1", book_for(chapters, variant), prefix="book/"))
     assert _site_files(base / "inc") == _site_files(base / "fresh")
+
+
+def test_broken_links_are_reported_against_their_source(tmp_path: Path) -> None:
+    out = tmp_path / "_site"
+    book = books.make_book(tmp_path / "src")
+    book.pages[1].body_html += ('<p><a href="../../labs/roofline.html">lab</a> '
+                                '<a href="memory.html#sec-nowhere">gone</a> '
+                                '<a href="https://example.org/">fine</a></p>')
+    report = build(out, book).report
+    messages = sorted(p.message for p in report.problems)
+    assert messages == ["broken link to ../../labs/roofline.html",
+                        "link to a missing anchor: memory.html#sec-nowhere"]
+    assert all(p.file == book.pages[1].source and p.severity == "warning"
+               for p in report.problems)
+
+
+def test_strict_site_build_fails_on_a_broken_link_and_keeps_the_old_site(tmp_path: Path) -> None:
+    out = tmp_path / "_site"
+    build(out)
+    before = _site_files(out)
+    book = books.make_book(tmp_path / "src")
+    book.pages[2].body_html += '<p><a href="nowhere.html">x</a></p>'
+    with pytest.raises(BuildError) as err, SiteWriter(out, CONFIG, strict=True) as writer:
+        writer.add_book(BookSection("vol1", book, prefix="book/", label="Volume I"))
+    assert "broken link to nowhere.html" in str(err.value)
+    assert _site_files(out) == before
