@@ -40,7 +40,7 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 class _LeakyReluBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         x = self.inputs[0].data
         return (np.where(x > 0, grad, grad * np.asarray(self.saved["slope"], grad.dtype)),)
 
@@ -57,7 +57,7 @@ def _stable_softmax(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 class SoftmaxBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         y, axis = self.out, self.saved["axis"]
         # BEGIN SOLUTION
         # HINT: the Jacobian of softmax is diag(y) - y y^T, so dx = y * (g - sum(g * y))
@@ -73,7 +73,7 @@ def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
 
 
 class LogSoftmaxBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         axis = self.saved["axis"]
         # BEGIN SOLUTION
         # HINT: log_softmax = x - logsumexp(x); its backward is g - softmax(x) * sum(g)
@@ -129,7 +129,7 @@ def erf(x: np.ndarray) -> np.ndarray:
 
 
 class GeluBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         x = self.inputs[0].data
         if self.saved["approximate"] == "tanh":
             t = self.saved["t"]

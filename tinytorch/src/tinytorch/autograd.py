@@ -75,7 +75,8 @@ class Function:
 
     __slots__ = ("inputs", "out", "saved", "needs")
 
-    def __init__(self, inputs: tuple[Tensor, ...], out: np.ndarray, saved: dict[str, Any]):
+    def __init__(self, inputs: tuple[Tensor, ...], out: np.ndarray,
+                 saved: dict[str, Any]) -> None:
         self.inputs: tuple[Tensor, ...] | None = inputs
         self.out = out
         self.saved = saved
@@ -216,9 +217,10 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
     # BEGIN SOLUTION
     # HINT: visit `order` from the end (the root) to the start (the leaves)
     # HINT: pop this tensor's gradient; leaves accumulate it into .grad with _accumulate
-    # HINT: otherwise ask grad_fn.backward(g) for the inputs' gradients, unbroadcast each
-    # HINT: to its input's shape and add it to grads[id(input)]; release the node unless
-    # HINT: retain_graph
+    # HINT: otherwise ask grad_fn.backward(g) for the inputs' gradients; skip a gradient that
+    # HINT: is None or whose input has fn.needs[i] False; unbroadcast the rest to their input's
+    # HINT: shape (cast to its dtype) and add them to grads[id(input)]
+    # HINT: finally release the node (fn.release()) unless retain_graph
     for t in reversed(order):
         g = grads.pop(id(t), None)
         if g is None:
@@ -249,7 +251,7 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
 # --------------------------------------------------------------------------- the rules
 @rule("add")
 class AddBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         # BEGIN SOLUTION
         # HINT: d(a+b)/da = d(a+b)/db = 1
         return grad, grad
@@ -258,7 +260,7 @@ class AddBackward(Function):
 
 @rule("sub")
 class SubBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         # BEGIN SOLUTION
         # HINT: d(a-b)/db = -1
         return grad, -grad
@@ -267,7 +269,7 @@ class SubBackward(Function):
 
 @rule("mul")
 class MulBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         a, b = self.inputs
         # BEGIN SOLUTION
         # HINT: d(a*b)/da = b and d(a*b)/db = a
@@ -279,7 +281,7 @@ class MulBackward(Function):
 
 @rule("div")
 class DivBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         a, b = self.inputs
         # BEGIN SOLUTION
         # HINT: d(a/b)/da = 1/b and d(a/b)/db = -a/b**2 = -out/b
@@ -291,7 +293,7 @@ class DivBackward(Function):
 
 @rule("pow_scalar")
 class PowScalarBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         (a,) = self.inputs
         p = self.saved["exponent"]
         # BEGIN SOLUTION
@@ -302,7 +304,7 @@ class PowScalarBackward(Function):
 
 @rule("pow")
 class PowBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         a, b = self.inputs
         ga = grad * b.data * np.power(a.data, b.data - 1) if self.needs[0] else None
         gb = None
@@ -314,13 +316,13 @@ class PowBackward(Function):
 
 @rule("neg")
 class NegBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         return (-grad,)
 
 
 @rule("matmul")
 class MatmulBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         a, b = self.inputs
         A, B = a.data, b.data
         # 1-D operands: treat as a row (a) or a column (b), as np.matmul does.
@@ -344,7 +346,7 @@ class MatmulBackward(Function):
 
 @rule("exp")
 class ExpBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         # BEGIN SOLUTION
         # HINT: d(e^x)/dx = e^x, which is the saved output self.out
         return (grad * self.out,)
@@ -353,7 +355,7 @@ class ExpBackward(Function):
 
 @rule("log")
 class LogBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         # BEGIN SOLUTION
         # HINT: d(log x)/dx = 1/x
         return (grad / self.inputs[0].data,)
@@ -362,19 +364,19 @@ class LogBackward(Function):
 
 @rule("sqrt")
 class SqrtBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         return (grad * 0.5 / self.out,)
 
 
 @rule("abs")
 class AbsBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         return (grad * np.sign(self.inputs[0].data),)
 
 
 @rule("tanh")
 class TanhBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         # BEGIN SOLUTION
         # HINT: d(tanh x)/dx = 1 - tanh(x)^2, and tanh(x) is the saved output
         return (grad * (1.0 - self.out * self.out),)
@@ -383,7 +385,7 @@ class TanhBackward(Function):
 
 @rule("sigmoid")
 class SigmoidBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         # BEGIN SOLUTION
         # HINT: d(sigma(x))/dx = sigma(x) * (1 - sigma(x))
         s = self.out
@@ -393,7 +395,7 @@ class SigmoidBackward(Function):
 
 @rule("relu")
 class ReluBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         # BEGIN SOLUTION
         # HINT: the gradient passes where the output is positive and is zero elsewhere
         return (grad * (self.out > 0),)
@@ -402,7 +404,7 @@ class ReluBackward(Function):
 
 @rule("clip")
 class ClipBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         x = self.inputs[0].data
         lo, hi = self.saved["lo"], self.saved["hi"]
         keep = np.ones(x.shape, dtype=bool)
@@ -415,13 +417,13 @@ class ClipBackward(Function):
 
 @rule("masked_fill")
 class MaskedFillBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         return (np.where(self.saved["mask"], 0, grad).astype(grad.dtype, copy=False),)
 
 
 @rule("where")
 class WhereBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         cond = self.saved["cond"]
         zero = np.zeros((), dtype=grad.dtype)
         ga = np.where(cond, grad, zero) if self.needs[0] else None
@@ -441,7 +443,7 @@ def _expand_reduced(grad: np.ndarray, axis: Any, keepdims: bool, ndim: int) -> n
 
 @rule("sum")
 class SumBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         x = self.inputs[0].data
         # BEGIN SOLUTION
         # HINT: every input element contributed once to its sum: copy (broadcast) the grad
@@ -453,7 +455,7 @@ class SumBackward(Function):
 
 @rule("mean")
 class MeanBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         x = self.inputs[0].data
         n = x.size // max(self.out.size, 1)
         g = _expand_reduced(grad, self.saved["axis"], self.saved["keepdims"], x.ndim)
@@ -464,7 +466,7 @@ class MeanBackward(Function):
 class ExtremeBackward(Function):
     """max/min: the gradient goes to the winning entries (shared equally between ties)."""
 
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         x = self.inputs[0].data
         axis, keepdims = self.saved["axis"], self.saved["keepdims"]
         out = _expand_reduced(self.out, axis, keepdims, x.ndim)
@@ -476,13 +478,13 @@ class ExtremeBackward(Function):
 
 @rule("reshape")
 class ReshapeBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         return (grad.reshape(self.inputs[0].data.shape),)
 
 
 @rule("permute")
 class PermuteBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         # BEGIN SOLUTION
         # HINT: undo the permutation with its inverse, np.argsort(axes)
         return (np.transpose(grad, np.argsort(self.saved["axes"])),)
@@ -491,19 +493,19 @@ class PermuteBackward(Function):
 
 @rule("expand")
 class ExpandBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         return (grad,)  # the engine sums over the expanded axes (unbroadcast)
 
 
 @rule("astype")
 class AstypeBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         return (grad,)  # the engine casts back to the input's dtype
 
 
 @rule("clone")
 class CloneBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         return (grad,)
 
 
@@ -514,7 +516,7 @@ def _is_fancy(index: Any) -> bool:
 
 @rule("getitem")
 class GetitemBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         x = self.inputs[0].data
         index = self.saved["index"]
         # BEGIN SOLUTION
@@ -531,14 +533,14 @@ class GetitemBackward(Function):
 
 @rule("cat")
 class CatBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         bounds = np.cumsum(self.saved["sizes"])[:-1]
         return tuple(np.split(grad, bounds, axis=self.saved["axis"]))
 
 
 @rule("stack")
 class StackBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         axis = self.saved["axis"]
         return tuple(np.take(grad, i, axis=axis) for i in range(len(self.inputs)))
 

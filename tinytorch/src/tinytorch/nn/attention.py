@@ -41,7 +41,7 @@ def causal_mask(tq: int, tk: int | None = None) -> np.ndarray:
 
 
 class AttentionBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         q, k, v = (t.data for t in self.inputs)
         probs, scale = self.saved["probs"], self.saved["scale"]
         kt = np.swapaxes(k, -1, -2)

@@ -77,7 +77,7 @@ def _check_4d(name: str, x: Tensor) -> None:
 
 # --------------------------------------------------------------------------- convolution
 class Conv2dBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         w = self.inputs[1]
         cols = self.saved["cols"]  # (N, C*kh*kw, Ho*Wo)
         n, o, ho, wo = grad.shape
@@ -157,7 +157,7 @@ class Conv2d(Module):
 
 # --------------------------------------------------------------------------- pooling
 class MaxPoolBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         idx, k, s = self.saved["argmax"], self.saved["kernel"], self.saved["stride"]
         n, c, ho, wo = grad.shape
         # BEGIN SOLUTION
@@ -191,7 +191,7 @@ def max_pool2d(x: Tensor, kernel_size: int | tuple[int, int],
 
 
 class AvgPoolBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         k, s = self.saved["kernel"], self.saved["stride"]
         share = grad / np.asarray(k[0] * k[1], dtype=grad.dtype)
         cols = np.broadcast_to(share[:, :, None, None], grad.shape[:2] + k + grad.shape[2:])

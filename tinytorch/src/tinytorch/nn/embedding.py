@@ -32,7 +32,7 @@ def _ids(idx: Tensor | np.ndarray, num: int, who: str) -> np.ndarray:
 
 
 class EmbeddingBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         ids = self.saved["ids"]
         w = self.inputs[0].data
         # BEGIN SOLUTION

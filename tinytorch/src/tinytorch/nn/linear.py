@@ -19,7 +19,7 @@ from .module import Module, Parameter
 
 
 class LinearBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         x, w = self.inputs[0], self.inputs[1]
         g2 = grad.reshape(-1, grad.shape[-1])
         # BEGIN SOLUTION

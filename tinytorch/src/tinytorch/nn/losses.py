@@ -42,7 +42,7 @@ def _reduced_grad(grad: np.ndarray, shape: tuple[int, ...], reduction: str, n: i
 
 # --------------------------------------------------------------------------- MSE
 class MSEBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         pred, target = self.inputs
         diff = pred.data - target.data
         g = _reduced_grad(grad, diff.shape, self.saved["reduction"], diff.size)
@@ -68,7 +68,7 @@ def mse_loss(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 
 # --------------------------------------------------------------------------- cross-entropy
 class CrossEntropyBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         probs, targets = self.saved["probs"], self.saved["targets"]
         reduction = self.saved["reduction"]
         n = targets.shape[0]
@@ -125,7 +125,7 @@ def cross_entropy(logits: Tensor, targets: Tensor | np.ndarray, reduction: str =
 
 # --------------------------------------------------------------------------- BCE with logits
 class BCEWithLogitsBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         x, y = self.inputs
         g = _reduced_grad(grad, x.data.shape, self.saved["reduction"], x.data.size)
         # BEGIN SOLUTION

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
-from ..tensor import Tensor, _op, _rng
+from ..tensor import Generator, Tensor, _op, _rng
 from .module import Module, Parameter
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "Dropout", "LayerNorm"]
@@ -37,7 +37,7 @@ def _norm_backward(g: np.ndarray, xhat: np.ndarray, inv_std: np.ndarray,
 class NormBackward(Function):
     """Shared by batch and layer norm: inputs (x, weight?, bias?), affine on ``param_shape``."""
 
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         xhat, inv_std = self.saved["xhat"], self.saved["inv_std"]
         axes, param_axes = self.saved["axes"], self.saved["param_axes"]
         weight = self.saved["weight"]
@@ -190,11 +190,12 @@ class LayerNorm(Module):
 
 # --------------------------------------------------------------------------- dropout
 class DropoutBackward(Function):
-    def backward(self, grad):
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         return (grad * self.saved["mask"],)
 
 
-def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=None) -> Tensor:
+def dropout(x: Tensor, p: float = 0.5, training: bool = True,
+            generator: Generator | None = None) -> Tensor:
     """Zero each entry with probability p and scale the rest by 1/(1-p) ("inverted" dropout,
     so eval needs no rescaling)."""
     if not 0.0 <= p <= 1.0:

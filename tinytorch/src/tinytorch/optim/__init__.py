@@ -69,7 +69,8 @@ class SGD(Optimizer):
     defaults = {"lr": 0.01, "momentum": 0.0, "weight_decay": 0.0, "nesterov": False,
                 "dampening": 0.0}
 
-    def _update(self, p, g, state, group):
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
         lr, mom, wd = group["lr"], group["momentum"], group["weight_decay"]
         # BEGIN SOLUTION
         # HINT: weight decay adds wd * p to the gradient
@@ -95,7 +96,8 @@ class Adam(Optimizer):
     defaults = {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0}
     decoupled = False
 
-    def _update(self, p, g, state, group):
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
         lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
         t = state["step"]
         if wd:
