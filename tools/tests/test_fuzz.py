@@ -35,6 +35,12 @@ BLOCK = st.one_of(
     st.builds(lambda f, t: f"::: {{.content-visible when-format=\"{f}\"}}\n{t}\n:::",
               st.sampled_from(["html", "pdf", "latex"]), TEXT),
     st.builds(lambda t: f"Note here.[^n]\n\n[^n]: {t}", TEXT),
+    st.builds(lambda t, u: f"::: {{.panel-tabset}}\n## {t}\n\n{u}\n\n### {u}\n\n## {u}\n:::",
+              TEXT, TEXT),
+    st.builds(lambda k, t: f"::: {{#{k}-a}}\n## {t}\n\n{t}\n:::\n\n::: {{.proof}}\n{t}\n:::",
+              st.sampled_from(["thm", "lem", "def", "exm"]), TEXT),
+    st.builds(lambda t: f"::: {{layout-ncol=2}}\n{t}\n\n{t}\n:::", TEXT),
+    st.builds(lambda t: f"{{{{< meta {t} >}}}} {{{{< pagebreak >}}}} {{{{< nope >}}}}", TEXT),
     st.sampled_from(["\\newpage", "```{=latex}\n\\clearpage\n```", ":::", "::: {", "$$",
                      "```", "[^missing]", "![gone](gone.png)", "{#fig-a}", "---", "- item\n- @fig-a"]),
 )
