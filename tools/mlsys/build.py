@@ -168,7 +168,7 @@ def load_curriculum(root: Path) -> Curriculum:
     )
 
 
-def labs_exporter() -> Callable[[Path], list[dict[str, Any]]] | None:
+def labs_exporter() -> Callable[..., list[dict[str, Any]]] | None:
     """The labs part's exporter, if that part is installed (it is optional for the site)."""
     try:
         from mlsys.labs import export_labs  # type: ignore[attr-defined]
@@ -373,7 +373,7 @@ class SiteBuilder:
         if export is None:
             return []
         folder = writer.fresh_folder(part.url or "labs/")
-        items = export(folder)
+        items = export(folder, labs=self.root / part.path)
         produced = writer.claim_tree(part.url or "labs/", part.id)
         if not (folder / "index.html").exists():
             rows = "".join(

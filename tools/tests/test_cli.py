@@ -174,13 +174,20 @@ def test_full_build_exports_the_labs_when_that_part_exists(repo: Path) -> None:
     cur.write_text(cur.read_text() + (
         "  - id: labs\n    title: \"Labs\"\n    kind: labs\n    path: labs\n    url: labs/\n"
         "    nav: Teach\n    blurb: \"Interactive notebooks.\"\n"))
-    (repo / "labs").mkdir()
+    # The real labs folder, so the real exporter (marimo) runs on a real lab.
+    shutil.copytree(Path(__file__).parents[2] / "labs", repo / "labs",
+                    ignore=shutil.ignore_patterns("tests", "__pycache__", "__marimo__"))
     code, out = run("build", "-q")
     assert code == 0, out
     site = repo / "_site"
     assert (site / "labs" / "index.html").is_file()
     landing = (site / "index.html").read_text()
     assert "<h2>Teach</h2>" in landing and "Labs" in landing
+    from mlsys.labs import load_catalog
+
+    for lab in load_catalog(repo / "labs"):
+        assert (site / "labs" / f"{lab.name}.html").is_file()
+        assert f'href="labs/{lab.name}.html"' in landing and lab.title in landing
     page = (site / "book/vol1/memory.html").read_text()
     assert "<summary>Teach</summary>" in page
 
