@@ -235,3 +235,12 @@ def test_kv_cache_seam_gives_the_same_logits_as_a_full_forward():
         steps.append(logits.numpy())
     np.testing.assert_allclose(np.concatenate(steps, axis=1), full, rtol=1e-4, atol=1e-5)
     assert kv[0][0].shape == (2, 2, 9, 8)  # (batch, heads, positions so far, head dim)
+
+
+def test_every_kind_of_index_routes_gradients_correctly():
+    x = tt.Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    y = (x[x > 2.5].sum() + x[None, ::-1].sum() + x[..., None].sum()
+         + x[[1, 1]].sum() + x[-1, -1])
+    y.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[2, 2, 2], [5, 5, 6]])
+    tt.gradcheck(lambda a: a[np.array([True, False])] * a[::-1][:1], np.ones((2, 3)) * 0.5)

@@ -1,8 +1,20 @@
 """TinyTorch: a build-your-own deep-learning framework with a PyTorch-shaped API.
 
-This reference package is what learners rebuild module by module. Each source file belongs to
-exactly one curriculum module (see tinytorch/modules/*/module.yaml); tito generates a learner's
-``__init__`` from the exports of the modules they have started, and this file mirrors that.
+How the pieces fit (each file belongs to exactly one curriculum module, see
+tinytorch/modules/*/module.yaml):
+
+* ``tensor.py`` (01) - the Tensor and its forward maths on numpy. Every op ends in
+  ``_op(data, parents, rule)``: the single seam where autograd plugs in.
+* ``autograd.py`` (02) - importing it installs the engine in that seam. Each op then leaves a
+  small ``Function`` node with a ``backward`` rule; ``backward()`` walks them in reverse
+  topological order, summing over broadcast axes and over shared uses.
+* ``activations.py`` (03), ``nn/`` (04, 05, 07-09, 11-13), ``optim/`` (06, 07), ``data.py`` and
+  ``training.py`` (07) - layers, losses, optimisers and the loop. Expensive layers are single
+  "fused" ops with hand-written backward rules (linear, conv via im2col, norms, softmax,
+  cross-entropy, attention), so a training step records few nodes and spends its time in BLAS.
+
+The reference package is what learners rebuild; tito generates a learner's ``__init__`` from the
+exports of the modules they have started, and this file mirrors that.
 """
 
 from . import autograd as autograd
