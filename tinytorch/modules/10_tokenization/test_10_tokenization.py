@@ -2,8 +2,13 @@
 
 import numpy as np
 import pytest
-
-from tinytorch import BPETokenizer, CharTokenizer, merge_pair, merge_positions, pair_counts
+from tinytorch.tokenizers import (
+    BPETokenizer,
+    CharTokenizer,
+    merge_pair,
+    merge_positions,
+    pair_counts,
+)
 
 CORPUS = (
     "the cat sat on the mat. the dog sat on the log. "
