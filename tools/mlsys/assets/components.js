@@ -71,7 +71,11 @@
       while (body.firstChild) aside.appendChild(body.firstChild);
       var first = aside.querySelector("p");
       if (first && first.previousSibling === num) { first.prepend(num); }
-      var host = ref.closest("p, li, td, dd, blockquote, div") || ref.parentElement;
+      // Float the note beside the top-level block that holds the reference: a note
+      // placed inside a list, table or callout would be clipped or squeezed there.
+      var host = ref;
+      while (host.parentElement && host.parentElement !== article) host = host.parentElement;
+      if (!host.parentElement) host = ref.closest("p, li, div") || ref.parentElement;
       host.parentNode.insertBefore(aside, host);
     });
   }
