@@ -271,3 +271,14 @@ def test_gradcheck_catches_a_wrong_backward_rule():
 
     with pytest.raises(AssertionError, match="input 0 .* differs from finite differences"):
         gradcheck(lambda a: _op(a.data ** 2, (a,), WrongSquare), np.array([1.0, -2.0, 3.0]))
+
+
+def test_attention_with_dropout_on_the_weights_and_a_fixed_mask():
+    rng = np.random.default_rng(4)
+    q, k, v = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 5, 4)), \
+        rng.standard_normal((2, 5, 3))
+
+    def f(a, b, c):
+        return F.scaled_dot_product_attention(a, b, c, dropout_p=0.3, generator=tt.Generator(7))
+
+    gradcheck(f, q, k, v)

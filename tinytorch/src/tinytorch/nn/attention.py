@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from ..autograd import Function
-from ..tensor import Tensor, _op, cat
+from ..tensor import Generator, Tensor, _op, _rng, cat
 from .linear import Linear, linear, uniform_
 from .module import Module, Parameter
 
@@ -43,33 +43,42 @@ def causal_mask(tq: int, tk: int | None = None) -> np.ndarray:
 class AttentionBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         q, k, v = (t.data for t in self.inputs)
-        probs, scale = self.saved["probs"], self.saved["scale"]
-        kt = np.swapaxes(k, -1, -2)
+        probs, scale, drop = self.saved["probs"], self.saved["scale"], self.saved["drop"]
+        used = probs if drop is None else probs * drop  # the weights that multiplied V
         # BEGIN SOLUTION
-        # HINT: out = P @ V  ->  dV = P^T @ g,  dP = g @ V^T
-        # HINT: softmax rule: dS = P * (dP - sum(dP * P, last axis))
+        # HINT: out = P @ V  ->  dV = P^T @ g,  dP = g @ V^T  (P = `used`, after any dropout;
+        # HINT: with dropout, dP must also be multiplied by the same mask `drop`)
+        # HINT: softmax rule: dS = probs * (dP - sum(dP * probs, last axis))
         # HINT: S = scale * Q @ K^T  ->  dQ = scale * dS @ K,  dK = scale * dS^T @ Q
-        gv = np.swapaxes(probs, -1, -2) @ grad if self.needs[2] else None
+        gv = np.swapaxes(used, -1, -2) @ grad if self.needs[2] else None
         dp = grad @ np.swapaxes(v, -1, -2)
+        if drop is not None:
+            dp *= drop
         ds = probs * (dp - (dp * probs).sum(axis=-1, keepdims=True))
         ds *= np.asarray(scale, dtype=ds.dtype)
-        gq = ds @ np.swapaxes(kt, -1, -2) if self.needs[0] else None
+        gq = ds @ k if self.needs[0] else None
         gk = np.swapaxes(ds, -1, -2) @ q if self.needs[1] else None
         # END SOLUTION
         return gq, gk, gv
 
 
 def scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, mask: np.ndarray | None = None,
-                                 is_causal: bool = False,
+                                 is_causal: bool = False, dropout_p: float = 0.0,
+                                 generator: Generator | None = None,
                                  return_weights: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """softmax(Q K^T / sqrt(d) with masked entries at -inf) @ V over the last two axes.
 
     ``mask`` is boolean, True where attention is NOT allowed (broadcast over batch and heads).
+    ``dropout_p`` drops attention weights (inverted dropout, as PyTorch does); pass it only in
+    training.
     """
     if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
         raise ValueError(f"scaled_dot_product_attention: q {q.shape}, k {k.shape} and v "
                          f"{v.shape} do not fit (q and k need the same last dim, k and v the "
                          f"same length)")
+    if not 0.0 <= dropout_p < 1.0:
+        raise ValueError(f"scaled_dot_product_attention: dropout_p must be in [0, 1), "
+                         f"got {dropout_p}")
     scale = 1.0 / math.sqrt(q.shape[-1])
     # BEGIN SOLUTION
     # HINT: scores = (q @ k^T) * scale; fill masked entries with -inf; stable softmax on the
@@ -84,11 +93,17 @@ def scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, mask: np.ndarr
     scores -= scores.max(axis=-1, keepdims=True)
     probs = np.exp(scores, out=scores)
     probs /= probs.sum(axis=-1, keepdims=True)
-    out = probs @ v.data
     # END SOLUTION
-    result = _op(out, (q, k, v), AttentionBackward, probs=probs, scale=scale)
+    drop = None
+    used = probs
+    if dropout_p > 0.0:
+        keep = _rng(generator).random(probs.shape, dtype=np.float32) >= dropout_p
+        drop = keep.astype(probs.dtype) * np.asarray(1.0 / (1.0 - dropout_p), probs.dtype)
+        used = probs * drop
+    out = used @ v.data
+    result = _op(out, (q, k, v), AttentionBackward, probs=probs, scale=scale, drop=drop)
     if return_weights:
-        return result, Tensor(probs)
+        return result, Tensor(used)
     return result
 
 
@@ -102,6 +117,8 @@ class MultiheadAttention(Module):
     def __init__(self, embed_dim: int, num_heads: int, bias: bool = True,
                  dropout: float = 0.0) -> None:
         super().__init__()
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"MultiheadAttention: dropout must be in [0, 1), got {dropout}")
         if embed_dim % num_heads:
             raise ValueError(f"MultiheadAttention: embed_dim {embed_dim} is not divisible by "
                              f"num_heads {num_heads}")
@@ -143,12 +160,9 @@ class MultiheadAttention(Module):
         mask = attn_mask.data if isinstance(attn_mask, Tensor) else attn_mask
         if mask is not None:
             mask = np.asarray(mask, dtype=bool)
-        out = scaled_dot_product_attention(q, k, v, mask=mask, is_causal=is_causal)
-        out = out.permute(0, 2, 1, 3).reshape(b, t, self.embed_dim)
-        if self.dropout and self.training:
-            from .normalization import dropout as _dropout  # module 09 is present by now
-            out = _dropout(out, self.dropout, True)
-        out = self.out_proj(out)
+        p = self.dropout if self.training else 0.0
+        out = scaled_dot_product_attention(q, k, v, mask=mask, is_causal=is_causal, dropout_p=p)
+        out = self.out_proj(out.permute(0, 2, 1, 3).reshape(b, t, self.embed_dim))
         return (out, (k, v)) if use_cache else out
 
     def extra_repr(self) -> str:
