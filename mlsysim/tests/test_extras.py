@@ -70,3 +70,53 @@ def test_allreduce_over_cluster():
     multi = ms.cluster("H100", 64)
     assert ms.allreduce_time(13.5e9, multi) > t
     assert isinstance(ms.allreduce_time(np.array([1e6, 1e9]), 8, "NVLink4"), np.ndarray)
+
+
+def test_moe_expert_parallel_search():
+    cl = ms.cluster("H100", 64)
+    r = ms.train("Mixtral-8x7B", cl, tokens=1e11, global_batch=512, seq_len=4096, ep=None)
+    assert r.feasible and r.ep in (1, 2, 4, 8) and r.dp % r.ep == 0
+    with pytest.raises(ms.MlsysimError, match="ep"):
+        ms.train("Mixtral-8x7B", cl, tokens=1e11, global_batch=512, seq_len=4096, ep=3)
+    with pytest.raises(ms.MlsysimError, match="ep"):
+        ms.train("Llama-2-7B", cl, tokens=1e11, global_batch=512, seq_len=4096, ep=2)
+
+
+def test_training_cost_of_a_run():
+    run = ms.train("Llama-2-7B", ms.cluster("A100", 256), tokens=1e11, global_batch=512,
+                   seq_len=4096)
+    c = ms.training_cost(run, price_per_hour=2.0)
+    assert c.rental_usd == pytest.approx(run.gpu_hours * 2.0)
+    assert c.mwh == pytest.approx(run.gpu_hours * 400 * 0.8 * 1.1 / 1e6)
+    with pytest.raises(ms.MlsysimError, match="TrainResult"):
+        ms.training_cost("not a run")
+
+
+def test_data_pipeline_bottleneck():
+    p = ms.data_pipeline(110e3, 5e-3, workers=16, storage_bw=2e9, demand_samples_per_s=3000)
+    assert p.bottleneck == "decode" and p.samples_per_s == pytest.approx(3200) and p.keeps_up
+    sweep = ms.data_pipeline(110e3, 5e-3, workers=np.array([4, 64, 4096]), storage_bw=2e9)
+    assert list(sweep.bottleneck) == ["decode", "decode", "storage"]
+    with pytest.raises(ms.MlsysimError, match="workers"):
+        ms.data_pipeline(1e5, 1e-3, workers=0)
+
+
+def test_training_memory_rejects_bad_parallel_degrees():
+    with pytest.raises(ms.MlsysimError, match="tp"):
+        ms.training_memory("Llama-2-7B", tp=3)
+    with pytest.raises(ms.MlsysimError, match="pp"):
+        ms.training_memory("Llama-2-7B", pp=5)
+    with pytest.raises(ms.MlsysimError, match="zero_stage"):
+        ms.training_memory("Llama-2-7B", zero_stage=4)
+    with pytest.raises(ms.MlsysimError, match="optimizer"):
+        ms.training_memory("Llama-2-7B", optimizer="lion")
+
+
+def test_kv_precision_and_int4_serving():
+    fp16 = ms.serve("Llama-2-7B", "H100", batch=8)
+    int4 = ms.serve("Llama-2-7B", "H100", batch=8, precision="int4")
+    assert int4.weights_bytes == pytest.approx(fp16.weights_bytes / 4)
+    assert int4.kv_cache_bytes == fp16.kv_cache_bytes  # KV stays fp16 under weight-only int4
+    assert int4.tpot_s < fp16.tpot_s
+    fp8kv = ms.serve("Llama-2-7B", "H100", batch=8, kv_precision="fp8")
+    assert fp8kv.kv_cache_bytes == pytest.approx(fp16.kv_cache_bytes / 2)

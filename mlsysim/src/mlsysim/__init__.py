@@ -13,7 +13,17 @@ from .compute import (
     training_flops,
     transformer_ops,
 )
-from .economics import TCO, Energy, carbon, cost_per_million_tokens, energy, tco
+from .data_pipeline import PipelineThroughput, data_pipeline
+from .economics import (
+    TCO,
+    Energy,
+    RunCost,
+    carbon,
+    cost_per_million_tokens,
+    energy,
+    tco,
+    training_cost,
+)
 from .errors import InvalidInputError, MlsysimError, PrecisionError, UnknownNameError
 from .memory import TrainingMemory, kv_cache_bytes, model_size_bytes, training_memory
 from .network import Cluster, allgather_time, allreduce_time, alltoall_time, cluster
@@ -41,7 +51,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Energy", "Goodput", "ServingSim", "TCO", "TinyMLFit", "carbon", "cost_per_million_tokens",
     "energy", "fleet_mtbf", "simulate_serving", "tco", "tinyml_fit", "training_goodput",
-    "young_daly_interval", "ValidationRow", "calibrate", "validate",
+    "young_daly_interval", "ValidationRow", "calibrate", "validate", "RunCost", "training_cost",
+    "PipelineThroughput", "data_pipeline",
     "Cluster", "Fabric", "Hardware", "InvalidInputError", "MlsysimError", "Model",
     "PrecisionError", "Roofline", "ServeResult", "TrainResult", "TrainingMemory",
     "TransformerOps", "UnknownNameError", "allgather_time", "allreduce_time", "alltoall_time",

@@ -136,3 +136,40 @@ def cost_per_million_tokens(m: Model | str, hw: Hardware | str, batch: int = 32,
         return float("inf")
     tokens_per_hour = batch * output_len / r.request_latency_s * 3600
     return price * gpus / tokens_per_hour * 1e6
+
+
+@dataclass(frozen=True)
+class RunCost(ResultMixin):
+    """Dollars and megawatt-hours of one training run."""
+
+    model: str
+    hardware: str
+    gpu_hours: float
+    rental_usd: float
+    mwh: float
+    co2_tonnes: float
+    electricity_usd: float
+
+    _units = {"gpu_hours": ""}
+
+
+def training_cost(result: object, price_per_hour: float | None = None,
+                  pue: float = DEFAULT_PUE, grid_g_per_kwh: float = DEFAULT_GRID_G_PER_KWH,
+                  power_fraction: float = 0.8) -> RunCost:
+    """Rental dollars (GPU-hours x price) and energy of a TrainResult.
+
+    Uses the registry's approximate cloud rate unless `price_per_hour` is given; power is
+    charged at 0.8 x TDP by default, nearer what training fleets draw than the board limit."""
+    from .train import TrainResult
+
+    if not isinstance(result, TrainResult):
+        raise InvalidInputError("result", "pass the TrainResult returned by mlsysim.train()")
+    if not result.feasible:
+        raise InvalidInputError("result", f"cannot cost an infeasible run: {result.reason}")
+    h = hardware(result.hardware)
+    price = price_per_hour if price_per_hour is not None else h.price_per_hour
+    if price is None:
+        raise InvalidInputError("price_per_hour", f"{h.name} has no rental price; pass one")
+    e = energy(result, power_fraction=power_fraction, pue=pue, grid_g_per_kwh=grid_g_per_kwh)
+    return RunCost(result.model, h.name, result.gpu_hours, result.gpu_hours * price,
+                   float(e.mwh), float(e.co2_kg) / 1e3, float(e.electricity_usd))

@@ -150,6 +150,11 @@ def training_memory(m: Model | str, precision: str = "bf16", optimizer: str = "a
     for name, val in (("dp", dp), ("tp", tp), ("pp", pp), ("ep", ep), ("seq_len", seq_len),
                       ("micro_batch", micro_batch)):
         check_positive(name, val, integer=True)
+    if m.kind == "transformer" and np.ndim(tp) == 0 and np.ndim(pp) == 0:
+        if m.heads % int(tp):
+            raise InvalidInputError("tp", f"{m.name} has {m.heads} heads, not divisible by tp={tp}")
+        if m.n_layers % int(pp):
+            raise InvalidInputError("pp", f"{m.name} has {m.n_layers} layers, not divisible by pp={pp}")
     wb, gb, ob = state_bytes(optimizer, precision, master_weights)
     per_gpu, weights, grads, opt = model_states(m, wb, gb, ob, zero_stage, dp, tp, pp, ep)
     if m.kind == "transformer" and m.vit is None:

@@ -19,6 +19,7 @@ ArrayLike = float | np.ndarray
 # default scale-out network for each scale-up link (what the vendor's reference node ships)
 _DEFAULT_INTER = {
     "NVLink2": "IB-HDR", "NVLink3": "IB-HDR", "NVLink4": "IB-NDR", "NVLink5": "IB-XDR",
+    "NVLink4-H800": "IB-NDR",
     "InfinityFabric-MI300": "Ethernet-400G", "Ethernet-Gaudi3": "Ethernet-400G",
 }
 

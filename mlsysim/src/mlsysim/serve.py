@@ -79,7 +79,8 @@ def serve(m: Model | str, hw: Hardware | str, batch: ArrayLike = 1, prompt_len: 
     """Predict TTFT, TPOT and throughput for `batch` concurrent requests (array = sweep).
 
     Infeasible batches (weights + KV cache above memory) come back feasible=False with the
-    reason, and max_batch tells the largest batch that fits."""
+    reason, and max_batch tells the largest batch that fits. `kv_precision` defaults to the
+    compute precision (fp16 for int8/int4 weight-only quantisation)."""
     m, h = model(m), hardware(hw)
     if m.kind != "transformer" or m.vit is not None or not m.vocab:
         raise InvalidInputError("model", f"serve() models decoder LLMs; {m.name} is not one")
@@ -91,9 +92,10 @@ def serve(m: Model | str, hw: Hardware | str, batch: ArrayLike = 1, prompt_len: 
     h.peak(precision)
     if m.heads % gpus:
         raise InvalidInputError("gpus", f"{m.name} has {m.heads} heads, not divisible by gpus={gpus}")
-    kvp = kv_precision or ("fp16" if precision_bytes(precision) > 2 else precision)
-    if precision_bytes(precision) < 2 and kv_precision is None:
-        kvp = "fp16" if precision in ("int4",) else precision
+    # the KV cache follows the compute format, except integer weight-only quantisation,
+    # whose activations (and so keys/values) stay in fp16
+    kvp = kv_precision or ("fp16" if precision in ("int8", "int4") else precision)
+    precision_bytes(kvp, "kv_precision")
     b = precision_bytes(precision)
     weights = model_size_bytes(m, precision)
     ctx_final = prompt_len + output_len

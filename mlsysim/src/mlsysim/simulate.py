@@ -81,7 +81,7 @@ def simulate_serving(m: Model | str, hw: Hardware | str, rate: float, requests: 
     usable = h.memory_bytes * gpus * (1 - SERVING_RESERVE) - model_size_bytes(m, precision)
     if usable <= 0:
         raise InvalidInputError("hardware", f"{m.name} weights do not fit on {gpus} x {h.name}")
-    kv_per_token = kv_cache_bytes(m, 1, 1, "fp16" if b > 2 else precision)
+    kv_per_token = kv_cache_bytes(m, 1, 1, "fp16" if precision in ("int8", "int4") else precision)
     kv_capacity_tokens = usable / kv_per_token
     limit = int(max_batch) if max_batch else int(min(1024, kv_capacity_tokens // (prompt_len + output_len) + 1))
     limit = max(limit, 1)

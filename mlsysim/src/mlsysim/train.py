@@ -213,13 +213,13 @@ def _divisors(n: int) -> list[int]:
 def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len: int,
           tp: int | None = None, pp: int | None = None, dp: int | None = None,
           precision: str = "bf16", micro_batch: int | None = None, recompute: str | None = None,
-          ep: int = 1, schedule: str = "1f1b", virtual_stages: int = 1, zero_stage: int = 1,
+          ep: int | None = 1, schedule: str = "1f1b", virtual_stages: int = 1, zero_stage: int = 1,
           sequence_parallel: bool = True, overlap: bool = True, optimizer: str = "adam",
           uneven_stages: bool = False) -> TrainResult:
     """Predict a training run: step time, total time, GPU-hours, tokens/s per GPU, MFU/HFU.
 
     `global_batch` is in sequences of `seq_len` tokens. Leave tp/pp/dp (and micro_batch,
-    recompute) as None to search every valid plan at once and return the fastest one that
+    recompute, and ep for mixture-of-experts models) as None to search every valid plan at once and return the fastest one that
     fits in memory; an impossible request returns feasible=False with the reason.
     uneven_stages=True lets `pp` leave a remainder of layers (the slowest stage then holds
     ceil(layers/pp) layers), as Llama 3 405B did with 126 layers on 16 stages."""
@@ -233,7 +233,8 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
     seq_len = check_positive("seq_len", seq_len, integer=True)
     precision = norm_precision(precision)
     cl.hardware.peak(precision)
-    ep = check_positive("ep", ep, integer=True)
+    if ep is not None:
+        ep = check_positive("ep", ep, integer=True)
     if schedule not in ("1f1b", "interleaved"):
         raise InvalidInputError("schedule", f"{schedule!r} is not 1f1b or interleaved")
     v = check_positive("virtual_stages", virtual_stages, integer=True) if schedule == "interleaved" else 1
@@ -251,7 +252,9 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
         raise InvalidInputError("gpus", f"{n} GPUs are not divisible by tp*pp={tp * pp}")
     if tp is not None and pp is not None and dp is not None and tp * pp * dp != n:
         raise InvalidInputError("dp", f"tp*pp*dp={tp * pp * dp} must equal the cluster's {n} GPUs")
-    if m.moe and m.moe["experts"] % ep:
+    if ep is not None and not m.moe and ep != 1:
+        raise InvalidInputError("ep", f"{m.name} has no experts; expert parallelism needs ep=1")
+    if m.moe and ep is not None and m.moe["experts"] % ep:
         raise InvalidInputError("ep", f"{m.moe['experts']} experts are not divisible by ep={ep}")
     if v > 1 and pp is not None and not uneven_stages and (m.n_layers // pp) % v:
         raise InvalidInputError("virtual_stages", f"layers per stage ({m.n_layers // pp}) not divisible by {v}")
@@ -261,21 +264,25 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
     pps = [pp] if pp else [p for p in _divisors(m.n_layers) if n % p == 0 and (m.n_layers // p) % v == 0]
     mbs = [micro_batch] if micro_batch else [1, 2, 4, 8]
     rcs = [_RECOMPUTE.index(recompute)] if recompute else [0, 1, 2]
-    T, P, MB, RC = (a.ravel() for a in np.meshgrid(tps, pps, mbs, rcs, indexing="ij"))
+    if ep is not None:
+        eps = [ep]
+    else:  # search expert parallelism too: divisors of the expert count (1 for dense models)
+        eps = [e for e in _divisors(m.moe["experts"]) if e <= n] if m.moe else [1]
+    T, P, MB, RC, E = (a.ravel() for a in np.meshgrid(tps, pps, mbs, rcs, eps, indexing="ij"))
     ok = (n % (T * P) == 0)
     D = np.where(ok, n // np.maximum(T * P, 1), 1)
     if dp is not None:
         ok &= D == dp
     ok &= (global_batch % (D * MB) == 0)
-    ok &= (D % ep == 0) if m.moe else True
+    ok &= (D % E == 0)
     if not ok.any():
         reason = (f"no (tp, pp, dp, micro_batch) divides {n} GPUs and global_batch={global_batch}"
                   f" (dp must divide the batch)")
         if dp is not None and tp is not None and pp is not None:
             reason = f"global_batch={global_batch} is not divisible by dp={dp} x micro_batch"
-        return _infeasible(m, cl, precision, reason, tp, pp, dp, ep)
-    T, P, MB, RC, D = T[ok], P[ok], MB[ok], RC[ok], D[ok]
-    r = evaluate_plans(m, cl, global_batch, seq_len, T, P, D, MB, RC, precision, ep, v,
+        return _infeasible(m, cl, precision, reason, tp, pp, dp, ep or 1)
+    T, P, MB, RC, D, E = T[ok], P[ok], MB[ok], RC[ok], D[ok], E[ok]
+    r = evaluate_plans(m, cl, global_batch, seq_len, T, P, D, MB, RC, precision, E, v,
                        zero_stage, sequence_parallel, overlap, optimizer)
     cap = cl.hardware.memory_bytes
     fits = r["mem"] <= USABLE_MEMORY * cap
@@ -283,7 +290,7 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
         i = int(np.argmin(r["mem"]))
         reason = (f"needs {r['mem'][i] / 1e9:,.0f} GB per GPU at best (tp={T[i]}, pp={P[i]}, "
                   f"dp={D[i]}, recompute={_RECOMPUTE[RC[i]]}), has {cap / 1e9:,.0f} GB")
-        return _infeasible(m, cl, precision, reason, int(T[i]), int(P[i]), int(D[i]), ep,
+        return _infeasible(m, cl, precision, reason, int(T[i]), int(P[i]), int(D[i]), int(E[i]),
                            mem=float(r["mem"][i]))
     step = np.where(fits, r["step"], np.inf)
     i = int(np.argmin(step))
@@ -297,7 +304,8 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
     total = st * steps
     peak = cl.hardware.peak(precision)
     return TrainResult(
-        m.name, cl.hardware.name, n, int(T[i]), int(P[i]), int(D[i]), ep, int(MB[i]), int(round(at("m"))),
+        m.name, cl.hardware.name, n, int(T[i]), int(P[i]), int(D[i]), int(E[i]), int(MB[i]),
+        int(round(at("m"))),
         _RECOMPUTE[RC[i]], precision, st, total, steps, total * n / 3600.0,
         global_batch * seq_len / st / n, at("model_flops") / (st * n * peak),
         at("hw_flops") / (st * n * peak), at("hw_flops") / (st * n), at("mem"), cap,

@@ -151,6 +151,13 @@ def _cases() -> list[_Case]:
               lambda: _megatron_convention(
                   train("OPT-175B", cluster("A100", 992), tokens=180e9, global_batch=992,
                         seq_len=2048, tp=8, pp=1, zero_stage=3, recompute="full"), 312e12)),
+        _Case(V, "DeepSeek-AI 2024 (DeepSeek-V3)",
+              "671B MoE, 14.8T tokens, 2048 x H800, FP8, 4k context", "GPU-hours",
+              2.664e6, lambda: train("DeepSeek-V3", cluster("H800", 2048), tokens=14.8e12,
+                                     global_batch=3072, seq_len=4096, ep=None,
+                                     precision="fp8").gpu_hours,
+              "pre-training only (the report's 2.788M total adds context extension and "
+              "post-training)"),
         _Case(R, "Dubey et al. 2024 (Llama 3)",
               "Llama 3 405B, 16384 x H100, TP8 PP16 (interleaved), 8k context",
               "BF16 MFU", 0.405, _llama3_405b_mfu,
@@ -211,14 +218,18 @@ def table(rows: tuple[ValidationRow, ...] | None = None, markdown: bool = False)
     foot = (f"validation: {s['cases']} cases, median |error| {s['median_abs_error']:.1%}, "
             f"max {s['max_abs_error']:.1%}; of which {s['system_cases']} time/throughput "
             f"cases, median |error| {s['system_median_abs_error']:.1%}")
+    notes = [f"[{i + 1}] {r.source}, {r.metric}: {r.note}" for i, r in enumerate(rows) if r.note]
+    body = [[f"{i + 1}", *row] for i, row in enumerate(body)]
+    head = ["#", *head]
     if markdown:
         out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         out += ["| " + " | ".join(x.replace("|", "/") for x in row) + " |" for row in body]
-        return "\n".join(out) + f"\n\n{foot}\n"
+        return "\n".join(out) + f"\n\n{foot}\n\nNotes:\n\n" + "\n".join(
+            f"- {n}" for n in notes) + "\n"
     widths = [max(len(x) for x in col) for col in zip(head, *body, strict=True)]
     line = lambda row: "  ".join(x.ljust(w) for x, w in zip(row, widths, strict=True))  # noqa: E731
     return "\n".join([line(head), line(["-" * w for w in widths])] + [line(r) for r in body]
-                     + ["", foot])
+                     + ["", foot, "", "notes:"] + [f"  {n}" for n in notes])
 
 
 def calibrate() -> dict[str, float]:
