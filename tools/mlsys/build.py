@@ -372,6 +372,13 @@ class SiteBuilder:
         export = labs_exporter()
         if export is None:
             return []
+        digest = self._labs_digest(part)
+        old = writer.sections.get(part.id) or {}
+        owned = [rel for rel, meta in writer.files.items() if part.id in meta["owners"]]
+        if old.get("digest") == digest and owned and all(
+            (writer.stage / rel).is_file() for rel in owned
+        ):
+            return list(old.get("labs", []))  # nothing the export depends on has changed
         folder = writer.fresh_folder(part.url or "labs/")
         items = export(folder, labs=self.root / part.path)
         produced = writer.claim_tree(part.url or "labs/", part.id)
@@ -387,12 +394,37 @@ class SiteBuilder:
             produced.append(part.url + "index.html")
         writer.forget_section(part.id, produced)  # labs removed since the last export
         writer.sections[part.id] = {
-            "title": part.title, "prefix": part.url, "labs": items,
+            "title": part.title, "prefix": part.url, "labs": items, "digest": digest,
             "pages": [{"href": "index.html", "title": part.title, "number": None,
                        "part": None}],
             "sidebar": [],
         }
         return items
+
+    def _labs_digest(self, part: Part) -> str:
+        """What a labs export depends on, by file size and mtime: the notebooks, the exporter,
+        mlsysim's sources (labs compute with it) and marimo's version. Equal digest, same
+        pages: the export (seconds, and a 28 MB frontend copy) is skipped."""
+        import hashlib
+        from importlib.metadata import PackageNotFoundError, version
+
+        import mlsys.labs as labs_module
+
+        h = hashlib.sha256()
+        roots = [self.root / part.path, self.root / "mlsysim" / "src"]
+        files = [Path(labs_module.__file__)]
+        for folder in roots:
+            if folder.is_dir():
+                files += [p for p in folder.rglob("*") if p.is_file()
+                          and not any(x.startswith((".", "__")) for x in p.parts[-4:])]
+        for path in sorted(files):
+            st = path.stat()
+            h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+        try:
+            h.update(version("marimo").encode())
+        except PackageNotFoundError:
+            pass
+        return h.hexdigest()
 
     # -- navigation --------------------------------------------------------------------------
 
@@ -444,7 +476,9 @@ class SiteBuilder:
                 meta = writer.sections.get(part.id)
                 card: dict[str, Any] = {"title": part.title, "blurb": part.blurb,
                                         "available": bool(meta), "groups": [],
-                                        "href": self._home(part, writer.sections) or ""}
+                                        "href": self._home(part, writer.sections) or "",
+                                        "start_label": "Start reading" if part.kind == "quarto"
+                                        else "Open the labs"}
                 if meta and part.kind == "quarto":
                     by_href = {p["href"]: p for p in meta.get("pages", [])}
                     for grp in meta.get("sidebar", []):

@@ -191,6 +191,16 @@ def test_full_build_exports_the_labs_when_that_part_exists(repo: Path) -> None:
     page = (site / "book/vol1/memory.html").read_text()
     assert "<summary>Teach</summary>" in page
 
+    # Nothing the labs depend on changed: the next build keeps the exported files as they are.
+    lab = load_catalog(repo / "labs")[0]
+    exported = site / "labs" / f"{lab.name}.html"
+    inode = exported.stat().st_ino
+    assert run("build", "-q")[0] == 0
+    assert exported.stat().st_ino == inode
+    lab.path.write_text(lab.path.read_text() + "\n")
+    assert run("build", "-q")[0] == 0
+    assert exported.stat().st_ino != inode  # a changed notebook is exported again
+
 
 def test_renaming_a_chapter_updates_every_sidebar(repo: Path) -> None:
     assert run("build", "book", "--vol", "1", "-q")[0] == 0
