@@ -244,3 +244,34 @@ def test_every_kind_of_index_routes_gradients_correctly():
     y.backward()
     np.testing.assert_array_equal(x.grad.numpy(), [[2, 2, 2], [5, 5, 6]])
     tt.gradcheck(lambda a: a[np.array([True, False])] * a[::-1][:1], np.ones((2, 3)) * 0.5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(0, 50), batch=st.integers(1, 12), shuffle=st.booleans(),
+       drop_last=st.booleans(), seed=st.integers(0, 2**32 - 1))
+def test_dataloader_partitions_the_dataset_for_any_sizes(n, batch, shuffle, drop_last, seed):
+    ds = TensorDataset(np.arange(n))
+    loader = DataLoader(ds, batch, shuffle=shuffle, drop_last=drop_last, seed=seed)
+    sizes = [len(b[0]) for b in loader]
+    seen = np.concatenate([b[0].numpy() for b in loader]) if sizes else np.array([])
+    assert len(sizes) == len(loader)
+    assert all(s == batch for s in sizes[:-1])
+    if drop_last:
+        assert sum(sizes) == n - n % batch and len(set(seen.tolist())) == len(seen)
+    else:
+        assert sorted(seen.tolist()) == list(range(n))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_broadcast_gradient_of_a_sum_counts_how_often_each_entry_was_used(data):
+    from hypothesis.extra import numpy as hnp
+
+    big = data.draw(hnp.array_shapes(min_dims=1, max_dims=4, max_side=4))
+    small = tuple(1 if data.draw(st.booleans()) else s for s in big)
+    small = small[data.draw(st.integers(0, len(small))):]
+    a = tt.ones(*big, requires_grad=True)
+    b = tt.ones(*small, requires_grad=True) if small else tt.Tensor(1.0, requires_grad=True)
+    (a * b).sum().backward()
+    assert b.grad.shape == b.shape
+    np.testing.assert_allclose(b.grad.numpy(), np.full(b.shape, a.numel() / b.numel()))

@@ -14,6 +14,7 @@ nodes and their intermediates. ``MultiheadAttention`` accepts ``past_kv`` and re
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -27,12 +28,23 @@ __all__ = ["MultiheadAttention"]
 
 
 def causal_mask(tq: int, tk: int | None = None) -> np.ndarray:
-    """Boolean (tq, tk) mask, True where query i must NOT see key j.
+    """Boolean (tq, tk) mask, True where query i must NOT see key j (cached, read-only).
 
     With a cache the queries are the LAST tq of tk positions, so query i sits at absolute
     position tk - tq + i and may see keys 0..tk - tq + i.
     """
-    tk = tq if tk is None else tk
+    return _causal_mask(tq, tq if tk is None else tk)
+
+
+@functools.lru_cache(maxsize=64)
+def _causal_mask(tq: int, tk: int) -> np.ndarray:
+    mask = _build_causal_mask(tq, tk)
+    mask.flags.writeable = False  # shared between calls: nobody may modify it
+    return mask
+
+
+def _build_causal_mask(tq: int, tk: int) -> np.ndarray:
+    """The mask itself: query i (at position tk - tq + i) may not see keys after it."""
     # BEGIN SOLUTION
     # HINT: np.triu(np.ones((tq, tk), bool), k=...) marks the entries above a diagonal;
     # HINT: the diagonal is shifted right by the number of cached positions, tk - tq
