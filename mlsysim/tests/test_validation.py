@@ -35,4 +35,4 @@ def test_table_renders_both_formats():
     text = validation.table()
     assert "measured" in text and "Chinchilla" in text and "median |error|" in text
     md = validation.table(markdown=True)
-    assert md.startswith("| set |")
+    assert md.startswith("| # | set |") and "Notes:" in md and "pre-training only" in md
