@@ -39,6 +39,23 @@ def pandoc_path() -> str:
 
 
 @lru_cache(maxsize=1)
+def engine_digest() -> str:
+    """Hash of the engine's own source (parse, xref, render, pipeline, filters).
+
+    Part of every cache key, so editing a filter invalidates what it produced without anyone
+    having to remember to bump a version number.
+    """
+    here = Path(__file__).resolve().parent
+    files = [here / "parse.py", here / "xref.py", here / "render.py", here / "pipeline.py",
+             *sorted((here / "filters").glob("*.py"))]
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
 def pandoc_version() -> str:
     out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True)
     return out.stdout.splitlines()[0].strip()
@@ -100,7 +117,7 @@ def write_cache(cache_dir: Path | None, stage: str, key: str, value: Any) -> Non
 
 def parse_key(markdown: str, float_keys: frozenset[str], profiles: frozenset[str]) -> str:
     return digest(
-        "ast", markdown, pandoc_version(), READER, NORMALIZE_VERSION,
+        "ast", markdown, pandoc_version(), READER, NORMALIZE_VERSION, engine_digest(),
         ",".join(sorted(float_keys)), ",".join(sorted(profiles)),
     )
 

@@ -31,6 +31,7 @@ from .model import BuildError, Page, Problem, RenderedBook, SidebarPart
 from .parse import (
     PandocError,
     digest,
+    engine_digest,
     pandoc_version,
     parse_key,
     parse_markdown,
@@ -194,7 +195,8 @@ class _Build:
         if "{{<" in markdown:
             markdown, early = self.shortcodes(ref, markdown, executed)
         ast_key = parse_key(markdown, self.config.float_keys, self.profiles)
-        index_key = digest("index", INDEX_VERSION, ast_key, ref.href, ref.number or "",
+        index_key = digest("index", INDEX_VERSION, engine_digest(), ast_key, ref.href,
+                           ref.number or "",
                            ref.kind, self.config.fingerprint())
         cached = read_cache(self.cache_dir, "index", index_key)
         ast = None
@@ -364,7 +366,8 @@ class _Build:
         generated = dict(prep.executed.resources) if prep.executed else {}
         local = [t.to_json() for t in index.targets]
         key = digest(
-            "html", RENDER_VERSION, pandoc_version(), prep.ast_key, ref.href, str(ref.path),
+            "html", RENDER_VERSION, engine_digest(), pandoc_version(), prep.ast_key, ref.href,
+            str(ref.path),
             ref.number or "", ref.kind,
             json.dumps(table.slice(index.xref_uses), sort_keys=True),
             json.dumps(local, sort_keys=True), self.config.fingerprint(),
