@@ -97,8 +97,8 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
     read tree, and skipping a deep copy saves a large share of the Python time per chapter.
     """
     blocks = ast["blocks"]
+    # This chapter's own targets: they number its headings, captions and equations.
     local = {t.id: t for t in ctx.index.targets if t.href == ctx.page_href}
-    # Targets of this page as the book table has them (the table wins on duplicate ids).
     issues: list[Issue] = []
 
     title_node = None if ctx.front_title else first_title(blocks)
