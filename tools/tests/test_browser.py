@@ -92,6 +92,9 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     shutil.copy(case.source / "curriculum.yml", root)
     shutil.copytree(case.source / "book", root / "book",
                     ignore=shutil.ignore_patterns(".mlsys-cache", "_book", "_site"))
+    cache = case.source / ".mlsys-cache" / "book"
+    if cache.is_dir():  # the caches are keyed by content, so a previous build's still apply
+        shutil.copytree(cache, root / ".mlsys-cache" / "book")
     SiteBuilder(root).build()
     handler = functools.partial(_Quiet, directory=str(top))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
