@@ -544,3 +544,17 @@ def test_number_depth_and_toc_depth(tmp_path: Path) -> None:
     assert [t.level for t in page.toc] == [2, 3, 4]
     assert '<span class="header-section-number">1.1</span> A' in page.body_html
     assert "header-section-number\">1.1.1" not in page.body_html
+
+
+def test_files_named_in_raw_html_are_copied(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {"index.qmd": """\
+        # Home
+
+        ```{=html}
+        <img src="media/diagram.svg" alt="d"> <a href="https://example.org/x.png">ext</a>
+        ```
+        """})
+    (root / "media").mkdir()
+    (root / "media" / "diagram.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    book = render_book(root, cache_dir=tmp_path / "c")
+    assert book.resources == {"media/diagram.svg": root / "media" / "diagram.svg"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -16,6 +17,7 @@ from urllib.parse import unquote
 from .pandoc_ast import Node, walk
 
 PAGE_SUFFIXES = (".qmd", ".md", ".ipynb", ".rmd")
+_RAW_URL = re.compile(r"""\b(?:src|href|poster)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 
 
 @dataclass
@@ -52,6 +54,15 @@ def rewrite_links(
 
     def fn(node: Node) -> None:
         t = node["t"]
+        if t in ("RawBlock", "RawInline"):
+            # local files named by raw HTML (<img src>, <video src>, <a href>) are copied too
+            if node["c"][0].lower().startswith("html"):
+                for url in _RAW_URL.findall(node["c"][1]):
+                    if _is_local(url):
+                        path = (source_dir / unquote(url.split("#")[0])).resolve()
+                        if path.is_file():
+                            place(unquote(url.split("#")[0]), path)
+            return None
         if t == "Image":
             url = node["c"][2][0]
             if not _is_local(url):
@@ -79,5 +90,5 @@ def rewrite_links(
                 node["c"][2][0] = place(unquote(base), path) + (f"#{frag}" if frag else "")
         return None
 
-    walk(blocks, fn, frozenset({"Image", "Link"}))
+    walk(blocks, fn, frozenset({"Image", "Link", "RawBlock", "RawInline"}))
     return blocks, result
