@@ -9,7 +9,6 @@ import argparse
 import time
 
 import numpy as np
-from mlsysim.train import evaluate_plans
 
 import mlsysim as ms
 
@@ -53,7 +52,7 @@ def main() -> None:
     dp = 1024 // (tp * pp)
     mb = rng.choice([1, 2, 4], sweep_n)
     rc = rng.choice([0, 1, 2], sweep_n)
-    t_sweep = best_of(lambda: evaluate_plans(m, cl, 1024, 4096, tp, pp, dp, mb, rc), repeats, 1)
+    t_sweep = best_of(lambda: ms.train_sweep(m, cl, 1024, 4096, tp, pp, dp, mb, rc), repeats, 1)
 
     t_sim = best_of(lambda: ms.simulate_serving("Llama-2-7B", "H100", rate=10, requests=1000,
                                                 seed=0), 1 if args.quick else 3, 1)

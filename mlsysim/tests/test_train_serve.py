@@ -65,3 +65,29 @@ def test_results_print_and_serialise():
     assert r.to_dict()["batch"] == 4
     import json
     assert json.loads(r.to_json())["model"] == "Llama-2-7B"
+
+
+def test_train_sweep_matches_train_and_flags_invalid():
+    cl = ms.cluster("H100", 64)
+    tp = np.array([1, 2, 4, 8, 3])
+    pp = np.array([8, 4, 2, 1, 1])
+    dp = 64 // (tp * pp)
+    sw = ms.train_sweep("Llama-2-13B", cl, 512, 4096, tp, pp, dp, micro_batch=1,
+                        recompute="selective")
+    single = ms.train("Llama-2-13B", cl, tokens=1e9, global_batch=512, seq_len=4096, tp=4,
+                      pp=2, dp=8, micro_batch=1, recompute="selective")
+    assert sw["step_time_s"][2] == pytest.approx(single.step_time_s)
+    assert not sw["feasible"][4] and np.isinf(sw["step_time_s"][4])  # tp=3: 40 heads, 64 GPUs
+    with pytest.raises(ms.MlsysimError, match="recompute"):
+        ms.train_sweep("GPT-2", cl, 64, 1024, 8, 1, 8, recompute="sometimes")
+
+
+def test_broken_registry_entry_names_file_and_field(monkeypatch):
+    from mlsysim import registry
+    registry._index.cache_clear()
+    monkeypatch.setattr(registry, "_load", lambda f: [{"name": "X", "kind": "scale-up"}])
+    try:
+        with pytest.raises(ms.MlsysimError, match=r"fabrics.yaml: entry 1 \(X\): missing.*bw_per"):
+            registry.fabric("X")
+    finally:
+        registry._index.cache_clear()

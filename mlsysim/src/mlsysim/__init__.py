@@ -43,7 +43,7 @@ from .scaling import chinchilla, chinchilla_tokens, hoffmann_loss
 from .serve import ServeResult, serve
 from .simulate import ServingSim, simulate_serving
 from .tinyml import TinyMLFit, tinyml_fit
-from .train import TrainResult, train
+from .train import TrainResult, train, train_sweep
 from .validation import ValidationRow, calibrate, validate
 
 __version__ = "0.1.0"
@@ -52,7 +52,7 @@ __all__ = [
     "Energy", "Goodput", "ServingSim", "TCO", "TinyMLFit", "carbon", "cost_per_million_tokens",
     "energy", "fleet_mtbf", "simulate_serving", "tco", "tinyml_fit", "training_goodput",
     "young_daly_interval", "ValidationRow", "calibrate", "validate", "RunCost", "training_cost",
-    "PipelineThroughput", "data_pipeline",
+    "PipelineThroughput", "data_pipeline", "train_sweep",
     "Cluster", "Fabric", "Hardware", "InvalidInputError", "MlsysimError", "Model",
     "PrecisionError", "Roofline", "ServeResult", "TrainResult", "TrainingMemory",
     "TransformerOps", "UnknownNameError", "allgather_time", "allreduce_time", "alltoall_time",

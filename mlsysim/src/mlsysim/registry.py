@@ -316,7 +316,16 @@ def _index(kind: str) -> tuple[dict[str, Any], dict[str, str]]:
     filename = {"hardware": "hardware.yaml", "model": "models.yaml", "fabric": "fabrics.yaml"}[kind]
     objects: dict[str, Any] = {}
     keys: dict[str, str] = {}
-    for entry in _load(filename):
+    required = {"hardware": ("name", "category", "vendor", "flops", "memory_bytes", "memory_bw",
+                             "tdp_w", "source"),
+                "fabric": ("name", "kind", "bw_per_direction", "latency_s", "source"),
+                "model": ("name", "kind")}[kind]
+    for i, entry in enumerate(_load(filename)):
+        missing = [f for f in required if not isinstance(entry, dict) or f not in entry]
+        if missing:
+            label = entry.get("name", "?") if isinstance(entry, dict) else repr(entry)
+            raise MlsysimError(f"{filename}: entry {i + 1} ({label}): missing field(s) "
+                               f"{', '.join(missing)}")
         name = entry["name"]
         if kind == "hardware":
             obj = Hardware(

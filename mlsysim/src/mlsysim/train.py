@@ -320,3 +320,43 @@ def _infeasible(m, cl, precision, reason, tp, pp, dp, ep, mem=0.0) -> TrainResul
                        False, reason)
 
 
+
+
+def train_sweep(m: Model | str, cl: Cluster, global_batch: int, seq_len: int, tp, pp, dp,
+                micro_batch=1, recompute="none", precision: str = "bf16", ep=1,
+                zero_stage: int = 1) -> dict[str, np.ndarray]:
+    """Evaluate many training plans at once (arrays broadcast) for plots and labs.
+
+    Returns arrays: step_time_s, mfu, memory_per_gpu_bytes, feasible (fits in memory and the
+    degrees divide the cluster/batch), plus the time breakdown. No per-plan Python loop: a
+    sweep of 100k plans takes a fraction of a second."""
+    m = model(m)
+    if not isinstance(cl, Cluster):
+        raise InvalidInputError("cluster", "pass mlsysim.cluster(hardware, gpus)")
+    global_batch = check_positive("global_batch", global_batch, integer=True)
+    seq_len = check_positive("seq_len", seq_len, integer=True)
+    precision = norm_precision(precision)
+    cl.hardware.peak(precision)
+    tp, pp, dp, mb, ep = (np.asarray(check_positive(n, v, integer=True)) for n, v in
+                          (("tp", tp), ("pp", pp), ("dp", dp), ("micro_batch", micro_batch),
+                           ("ep", ep)))
+    if isinstance(recompute, str):
+        if recompute not in _RECOMPUTE:
+            raise InvalidInputError("recompute", f"{recompute!r} is not one of {', '.join(_RECOMPUTE)}")
+        rc = np.asarray(_RECOMPUTE.index(recompute))
+    else:
+        rc = np.asarray(recompute)
+        if not np.isin(rc, (0, 1, 2)).all():
+            raise InvalidInputError("recompute", "codes must be 0 (none), 1 (selective), 2 (full)")
+    valid = ((tp * pp * dp == cl.gpus) & (m.heads % tp == 0) & (m.n_layers % pp == 0)
+             & (global_batch % (dp * mb) == 0) & (dp % ep == 0))
+    r = evaluate_plans(m, cl, global_batch, seq_len, tp, pp, dp, mb, rc, precision, ep, 1,
+                       zero_stage)
+    peak = cl.hardware.peak(precision)
+    feasible = valid & (r["mem"] <= USABLE_MEMORY * cl.hardware.memory_bytes)
+    step = np.where(valid, r["step"], np.inf)
+    mfu = np.where(valid, r["model_flops"] / (np.where(valid, r["step"], 1.0) * cl.gpus * peak), 0.0)
+    return {"step_time_s": step, "mfu": mfu, "memory_per_gpu_bytes": np.asarray(r["mem"]),
+            "feasible": feasible, "compute_s": np.asarray(r["compute"]),
+            "bubble_s": np.asarray(r["bubble"]), "tp_comm_s": np.asarray(r["tp"]),
+            "pp_comm_s": np.asarray(r["pp"]), "dp_comm_exposed_s": np.asarray(r["dp"])}
