@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from mlsys.cli import main
 
@@ -174,9 +175,7 @@ def test_full_build_exports_the_labs_when_that_part_exists(repo: Path) -> None:
     cur.write_text(cur.read_text() + (
         "  - id: labs\n    title: \"Labs\"\n    kind: labs\n    path: labs\n    url: labs/\n"
         "    nav: Teach\n    blurb: \"Interactive notebooks.\"\n"))
-    # The real labs folder, so the real exporter (marimo) runs on a real lab.
-    shutil.copytree(Path(__file__).parents[2] / "labs", repo / "labs",
-                    ignore=shutil.ignore_patterns("tests", "__pycache__", "__marimo__"))
+    copy_committed_labs(repo / "labs")  # the real exporter (marimo) runs on real labs
     code, out = run("build", "-q")
     assert code == 0, out
     site = repo / "_site"
@@ -218,3 +217,22 @@ def test_render_of_a_folder_that_is_not_a_project(tmp_path: Path) -> None:
     code, out = run("render", str(tmp_path / "notes"))
     assert code != 0
     assert "no _quarto.yml" in out and "Traceback" not in out
+
+
+def copy_committed_labs(dest: Path) -> None:
+    """The labs folder as committed (work in progress elsewhere must not break this test),
+    with its catalogue cut down to the labs whose notebook exists."""
+    top = Path(__file__).parents[2]
+    archive = subprocess.run(["git", "-C", str(top), "archive", "HEAD", "labs"],
+                             capture_output=True, check=False)
+    if archive.returncode != 0:
+        pytest.skip("not a git checkout: cannot take the committed labs")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["tar", "-x", "-C", str(dest.parent)], input=archive.stdout, check=True)
+    shutil.rmtree(dest / "tests", ignore_errors=True)
+    catalog = dest / "labs.yaml"
+    data = yaml.safe_load(catalog.read_text())
+    data["labs"] = [e for e in data["labs"] if (dest / f"{e['name']}.py").is_file()]
+    if not data["labs"]:
+        pytest.skip("no lab is committed yet")
+    catalog.write_text(yaml.safe_dump(data, sort_keys=False))
