@@ -77,3 +77,41 @@ def test_ring_allreduce_bandwidth_term_bounded(n, nbytes):
     f = ms.fabric("IB-NDR")
     t = ms.allreduce_time(nbytes, n, f)
     assert t <= 2 * nbytes / f.bw_per_direction + 2 * (n - 1) * f.latency_s + 1e-12
+
+
+ALL_LLMS = [n for n in ms.list_models() if ms.model(n).kind == "transformer"
+            and ms.model(n).vit is None]
+DC = ms.list_hardware("datacenter")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(ALL_LLMS), st.sampled_from(DC), st.integers(0, 12),
+       st.integers(1, 4096), st.sampled_from([512, 2048, 8192]), st.sampled_from(["bf16", "fp16"]))
+def test_train_never_crashes_or_returns_nan(name, hw, log_gpus, batch, seq, prec):
+    cl = ms.cluster(hw, 2 ** log_gpus)
+    try:
+        r = ms.train(name, cl, tokens=1e10, global_batch=batch, seq_len=seq, precision=prec,
+                     ep=None)
+    except ms.PrecisionError:
+        return  # e.g. TPUs have no fp16 rate: a clear user error, not a crash
+    if r.feasible:
+        assert np.isfinite(r.step_time_s) and r.step_time_s > 0
+        assert 0 < r.mfu < 1 and r.hfu >= r.mfu
+        assert r.memory_per_gpu_bytes <= cl.hardware.memory_bytes
+    else:
+        assert r.reason
+    assert not np.isnan(r.mfu) and "nan" not in str(r).lower()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(ALL_LLMS), st.sampled_from(ms.list_hardware()), st.integers(1, 512),
+       st.integers(1, 8192), st.integers(1, 2048),
+       st.sampled_from(["fp16", "bf16", "fp8", "int8", "int4"]))
+def test_serve_never_crashes_or_returns_nan(name, hw, batch, prompt, out, prec):
+    try:
+        r = ms.serve(name, hw, batch=batch, prompt_len=prompt, output_len=out, precision=prec)
+    except ms.PrecisionError:
+        return
+    for v in (r.ttft_s, r.tpot_s, r.tokens_per_s, r.request_latency_s):
+        assert np.isfinite(v) and v > 0
+    assert r.feasible or r.reason
