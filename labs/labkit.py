@@ -186,6 +186,20 @@ def note(text: str) -> mo.Html:
     return mo.callout(mo.md(text), kind="info")
 
 
+def models(kind: str) -> list[str]:
+    """Registry models of one kind: 'llm' (decoder language models), 'cnn' or 'transformer'."""
+    import mlsysim
+
+    out = []
+    for name in mlsysim.list_models():
+        m = mlsysim.model(name)
+        if kind == "llm" and m.kind == "transformer" and m.vocab and not m.vit:
+            out.append(name)
+        elif kind != "llm" and m.kind == kind:
+            out.append(name)
+    return out
+
+
 # --------------------------------------------------------------------------- formatting
 def fmt_bytes(n: float) -> str:
     """Decimal units, as hardware data sheets use: 80e9 -> '80 GB'."""
@@ -558,6 +572,12 @@ def set_widget(element: Any, value: Any) -> Any:
     Built from the element's public attributes, so the copy keeps the lab's range and options:
     a value the lab does not offer raises ValueError, exactly as a learner could not pick it."""
     kind = type(element).__name__
+    if kind == "slider" and element.steps:
+        steps = list(element.steps)
+        match = [s for s in steps if s == value or abs(s - value) < 1e-9]
+        if not match:
+            raise ValueError(f"{value!r} is not one of the slider's steps {steps}")
+        return mo.ui.slider(steps=steps, value=match[0])
     if kind in ("slider", "number"):
         if not element.start <= value <= element.stop:
             raise ValueError(f"{value!r} is outside the {kind}'s range "

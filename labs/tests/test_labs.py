@@ -26,6 +26,36 @@ CASES: dict[str, dict[str, Any]] = {
         "fix": {"model": "DS-CNN-KWS", "precision": "int8", "batch": 64},
         "change": {"batch": 128},
     },
+    "tinyml_fit": {
+        "guess": "flash only",
+        "fix": {"model": "Person-Detection-MobileNetV1-0.25"},
+        "change": {"device": "ESP32-S3"},
+    },
+    "training_memory": {
+        "guess": "2-4x too big",
+        "fix": {"zero": "3", "recompute": "full"},
+        "change": {"micro_batch": 4},
+    },
+    "scaling_laws": {
+        "guess": "about 3x parameters and 3x tokens",
+        "fix": {"size": 10.7},
+        "change": {"budget": 22.0},
+    },
+    "operator_roofline": {
+        "guess": "almost none",
+        "fix": {"batch": 512},
+        "change": {"phase": "prefill"},
+    },
+    "serving_batching": {
+        "guess": "5x",
+        "fix": {"gpus": "2", "precision": "fp8", "batch": 64},
+        "change": {"prompt": 4096},
+    },
+    "parallelism": {
+        "guess": "it does not fit in memory",
+        "fix": {"tp": "8", "pp": "2"},
+        "change": {"tp": "4", "pp": "4"},
+    },
 }
 
 
