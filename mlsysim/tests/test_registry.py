@@ -74,3 +74,15 @@ def test_hardware_fields_and_precision_errors():
         ms.hardware("A100").peak("fp8")
     mcu = ms.hardware("STM32H747")
     assert mcu.flash_bytes == 2e6 and mcu.sram == 1e6
+
+
+def test_registry_objects_are_hashable_and_frozen():
+    import dataclasses
+    d = {ms.hardware("H100"): "gpu", ms.model("Mixtral"): "moe", ms.fabric("IB-NDR"): "net"}
+    assert d[ms.hardware("h100-sxm")] == "gpu" and d[ms.model("Mixtral-8x7B")] == "moe"
+    try:
+        ms.hardware("H100").memory_bw = 1.0
+    except dataclasses.FrozenInstanceError:
+        pass
+    else:
+        raise AssertionError("Hardware should be immutable")

@@ -38,6 +38,9 @@ def _load(filename: str) -> list[dict[str, Any]]:
 class Fabric(ResultMixin):
     """A link or network: per-direction bandwidth (bytes/s) and small-message latency (s)."""
 
+    def __hash__(self) -> int:  # usable as dict keys / in sets despite dict-valued fields
+        return hash((type(self).__name__, self.name))
+
     name: str
     kind: str
     bw_per_direction: float
@@ -51,6 +54,9 @@ class Fabric(ResultMixin):
 class Hardware(ResultMixin):
     """One accelerator or device. `flops` maps precision -> dense peak FLOP/s (absent when the
     format is unsupported); memory sizes in bytes, bandwidth in bytes/s."""
+
+    def __hash__(self) -> int:  # usable as dict keys / in sets despite dict-valued fields
+        return hash((type(self).__name__, self.name))
 
     name: str
     category: str
@@ -127,6 +133,9 @@ class Hardware(ResultMixin):
 class Model(ResultMixin):
     """A model architecture. Parameter counts, FLOPs and cache sizes are derived from these
     fields, so a change in architecture (GQA, MoE, MLA, tied embeddings) shows up everywhere."""
+
+    def __hash__(self) -> int:  # usable as dict keys / in sets despite dict-valued fields
+        return hash((type(self).__name__, self.name))
 
     name: str
     kind: str  # "transformer" | "cnn"
