@@ -63,3 +63,14 @@ def test_validate_cli():
     assert "Touvron" in r.stdout and "calibration" in r.stdout and "median |error|" in r.stdout
     d = json.loads(run("validate", "--json").stdout)
     assert d["summary"]["cases"] >= 20
+
+
+def test_simulate_and_memory_cli():
+    r = run("simulate", "llama-2-7b", "--rate", "4", "--requests", "200", "--json")
+    d = json.loads(r.stdout)
+    assert r.returncode == 0 and d["completed"] == 200 and d["ttft_p99_s"] >= d["ttft_p50_s"]
+    r = run("memory", "llama-2-70b", "--hardware", "H100")
+    assert r.returncode == 0 and "needs" in r.stdout and "has 80 GB" in r.stdout
+    r = run("train", "mixtral", "--gpus", "64", "--tokens", "1e10", "--global-batch", "256",
+            "--seq-len", "4096", "--json")
+    assert json.loads(r.stdout)["ep"] >= 1

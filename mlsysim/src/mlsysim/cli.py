@@ -101,7 +101,7 @@ def _cmd_train(a: argparse.Namespace) -> None:
     cl = cluster(a.hardware, a.gpus, fabric=a.fabric)
     r = train(a.model, cl, tokens=a.tokens, global_batch=a.global_batch, seq_len=a.seq_len,
               tp=a.tp, pp=a.pp, dp=a.dp, precision=a.precision, micro_batch=a.micro_batch,
-              recompute=a.recompute, zero_stage=a.zero_stage)
+              recompute=a.recompute, zero_stage=a.zero_stage, ep=a.ep)
     _emit(r, a.json)
 
 
@@ -110,6 +110,15 @@ def _cmd_serve(a: argparse.Namespace) -> None:
 
     _emit(serve(a.model, a.hardware, batch=a.batch, prompt_len=a.prompt_len,
                 output_len=a.output_len, precision=a.precision, gpus=a.gpus), a.json)
+
+
+def _cmd_simulate(a: argparse.Namespace) -> None:
+    from .simulate import simulate_serving
+
+    _emit(simulate_serving(a.model, a.hardware, rate=a.rate, requests=a.requests,
+                           prompt_len=a.prompt_len, output_len=a.output_len,
+                           precision=a.precision, gpus=a.gpus, slo_ttft_s=a.slo_ttft,
+                           slo_tpot_s=a.slo_tpot, seed=a.seed), a.json)
 
 
 def _cmd_memory(a: argparse.Namespace) -> None:
@@ -171,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--micro-batch", type=_int)
     s.add_argument("--recompute", choices=["none", "selective", "full"])
     s.add_argument("--zero-stage", type=int, default=1, choices=[0, 1, 2, 3])
+    s.add_argument("--ep", type=_int, default=None,
+                   help="expert-parallel degree for MoE models (default: search)")
     s.add_argument("--precision", default="bf16")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=_cmd_train)
@@ -185,6 +196,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--gpus", type=_int, default=1)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=_cmd_serve)
+
+    s = sub.add_parser("simulate", help="continuous batching under Poisson arrivals")
+    s.add_argument("model")
+    s.add_argument("--hardware", default="H100")
+    s.add_argument("--rate", type=_number, required=True, help="requests per second")
+    s.add_argument("--requests", type=_int, default=1000)
+    s.add_argument("--prompt-len", type=_int, default=512)
+    s.add_argument("--output-len", type=_int, default=256)
+    s.add_argument("--precision", default="fp16")
+    s.add_argument("--gpus", type=_int, default=1)
+    s.add_argument("--slo-ttft", type=_number, default=1.0, help="seconds")
+    s.add_argument("--slo-tpot", type=_number, default=0.1, help="seconds")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=_cmd_simulate)
 
     s = sub.add_parser("memory", help="training memory per GPU")
     s.add_argument("model")
