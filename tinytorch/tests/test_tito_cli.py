@@ -331,3 +331,27 @@ def test_list_and_doctor_report_on_the_curriculum(curriculum):
     r = tito(curriculum["ws"], "doctor")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "3 modules" in r.stdout and "numpy" in r.stdout
+
+
+def test_placeholder_package_init_does_not_block_the_module_that_owns_it(curriculum):
+    """Starting a later module first (with --force) creates an empty sub-package __init__; the
+    module owning that file must still start normally afterwards."""
+    ref, mods = curriculum["ref"], curriculum["modules"]
+    (ref / "sub").mkdir()
+    (ref / "sub" / "__init__.py").write_text('"""Sub-package."""\nVALUE = 1\n')
+    (ref / "sub" / "leaf.py").write_text("def f():\n    # BEGIN SOLUTION\n    return 2\n    # END SOLUTION\n")
+    meta = mods / "02_beta" / "module.yaml"
+    data = yaml.safe_load(meta.read_text())
+    data["sources"] = ["beta.py", "sub/__init__.py"]
+    meta.write_text(yaml.safe_dump(data))
+    meta3 = mods / "03_gamma" / "module.yaml"
+    data3 = yaml.safe_load(meta3.read_text())
+    data3["sources"] = ["gamma.py", "sub/leaf.py"]
+    meta3.write_text(yaml.safe_dump(data3))
+    ws = curriculum["ws"]
+    assert tito(ws, "module", "start", "03", "--force").returncode == 0
+    assert (ws / "tinytorch" / "sub" / "__init__.py").read_text() == ""
+    r = tito(ws, "module", "start", "02", "--force")
+    assert r.returncode == 0, r.stderr
+    assert "VALUE = 1" in (ws / "tinytorch" / "sub" / "__init__.py").read_text()
+    assert not (ws / ".tito" / "backups").exists()

@@ -202,7 +202,11 @@ class Workspace:
         changed = []
         for src in mod.sources:
             dest = self.package / src
-            if dest.exists() and dest.read_text(encoding="utf-8") != stub_file(ref / src, mod.number):
+            if not dest.exists():
+                continue
+            text = dest.read_text(encoding="utf-8")
+            placeholder = dest.name == "__init__.py" and not text  # made by ensure_package_inits
+            if not placeholder and text != stub_file(ref / src, mod.number):
                 changed.append(dest)
         if changed and not force:
             names = ", ".join(str(p.relative_to(self.root)) for p in changed)
