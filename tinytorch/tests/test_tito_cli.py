@@ -355,3 +355,13 @@ def test_placeholder_package_init_does_not_block_the_module_that_owns_it(curricu
     assert r.returncode == 0, r.stderr
     assert "VALUE = 1" in (ws / "tinytorch" / "sub" / "__init__.py").read_text()
     assert not (ws / ".tito" / "backups").exists()
+
+
+def test_a_syntax_error_in_learner_code_is_reported_as_a_failure_not_a_crash(curriculum):
+    ws = curriculum["ws"]
+    assert tito(ws, "module", "start", "01").returncode == 0
+    (ws / "tinytorch" / "alpha.py").write_text("def double(x):\n    return x *\n")
+    r = tito(ws, "module", "test", "01")
+    assert r.returncode == 1
+    assert "ERROR" in r.stdout and "SyntaxError" in r.stdout
+    assert "tests failed" in r.stderr
