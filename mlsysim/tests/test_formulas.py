@@ -102,3 +102,11 @@ def test_allreduce_alpha_beta():
     assert small < ms.allreduce_time(1e3, 1024, f, algorithm="ring")
     cl = ms.cluster("H100", 64)
     assert ms.allreduce_time(1e9, 64, cl, algorithm="hierarchical") < ms.allreduce_time(1e9, 64, f)
+
+
+@pytest.mark.parametrize("name", ["GPT-2", "Llama-2-7B", "Llama-3-70B", "Mixtral-8x7B",
+                                  "DeepSeek-V3", "OPT-13B", "PaLM-540B"])
+def test_operator_table_adds_up_to_forward_flops(name):
+    """The per-operator breakdown and the closed-form FLOP count are two views of one model."""
+    ops = ms.transformer_ops(name, 2048, 4, "H100", phase="decode")
+    assert ops.total_flops == pytest.approx(ms.forward_flops(name, 4, seq_len=2048), rel=0.01)

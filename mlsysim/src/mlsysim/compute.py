@@ -197,7 +197,20 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
         by.append(b * rw * elems)
 
     elementwise("norm_attn", tokens * d, rw=2.0, flops_per=5.0)
-    gemm("qkv_proj", d, qkv_w)
+    if m.mla:
+        # low-rank projections: x -> q latent -> heads; x -> kv latent (+ shared rope key);
+        # latent -> per-head keys and values (absorbed into the query/output in decode)
+        ml = m.mla
+        qr = ml.get("q_lora_rank") or 0
+        if qr:
+            gemm("q_down", d, qr)
+            gemm("q_up", qr, qk)
+        else:
+            gemm("q_proj", d, qk)
+        gemm("kv_down", d, kv_w)
+        gemm("kv_up", ml["kv_lora_rank"], m.heads * (ml["qk_nope_head_dim"] + ml["v_head_dim"]))
+    else:
+        gemm("qkv_proj", d, qkv_w)
     # attention core, per head sharded by tp. Fused (FlashAttention-style, the default): the
     # score matrix never leaves on-chip memory, so only Q, K, V and the output move. Unfused:
     # scores, softmax and context are three kernels and the s x s matrix round-trips DRAM.
@@ -227,24 +240,40 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
     gemm("out_proj", v, d)
     elementwise("residual_attn", tokens * d, rw=3.0, flops_per=1.0)
     elementwise("norm_mlp", tokens * d, rw=2.0, flops_per=5.0)
+    n_dense = m.moe.get("first_dense", 0) if m.moe else m.n_layers
+    if n_dense:
+        # dense MLP (every layer of a dense model; the first few layers of some MoE models,
+        # weighted by their share of the layers so the caller can multiply by n_layers)
+        share = n_dense / m.n_layers
+        start = len(fl)
+        gemm("mlp_up", d, (2 if m.gated else 1) * m.ffn)
+        elementwise("activation", tokens * m.ffn / tp, rw=3.0 if m.gated else 2.0)
+        gemm("mlp_down", m.ffn, d)
+        if share != 1:
+            for i in range(start, len(fl)):
+                fl[i] = fl[i] * share
+                by[i] = by[i] * share
     if m.moe:
+        share = 1 - n_dense / m.n_layers
         ef = m.moe.get("ffn", m.ffn)
         k_act = m.moe["top_k"] + m.moe.get("shared", 0)
         n_exp = m.moe["experts"] + m.moe.get("shared", 0)
         # weights touched: every expert some token routes to (all of them for big batches)
         touched = np.minimum(n_exp, tokens * k_act) / k_act
         up = (2 if m.gated else 1) * ef
+        start = len(fl)
+        gemm("router", d, m.moe["experts"])
         names.append("moe_up")
         fl.append(2.0 * tokens * k_act * d * up / tp)
         by.append(b * (tokens * d + touched * k_act * d * up / tp + tokens * k_act * up / tp))
-        elementwise("activation", tokens * k_act * ef / tp, rw=3.0 if m.gated else 2.0)
+        elementwise("expert_activation", tokens * k_act * ef / tp, rw=3.0 if m.gated else 2.0)
         names.append("moe_down")
         fl.append(2.0 * tokens * k_act * ef * d / tp)
         by.append(b * (tokens * k_act * ef / tp + touched * k_act * ef * d / tp + tokens * d))
-    else:
-        gemm("mlp_up", d, (2 if m.gated else 1) * m.ffn)
-        elementwise("activation", tokens * m.ffn / tp, rw=3.0 if m.gated else 2.0)
-        gemm("mlp_down", m.ffn, d)
+        if share != 1:
+            for i in range(start, len(fl)):
+                fl[i] = fl[i] * share
+                by[i] = by[i] * share
     elementwise("residual_mlp", tokens * d, rw=3.0, flops_per=1.0)
     return names, fl, by
 
