@@ -56,6 +56,21 @@ CASES: dict[str, dict[str, Any]] = {
         "fix": {"tp": "8", "pp": "2"},
         "change": {"tp": "4", "pp": "4"},
     },
+    "collectives": {
+        "guess": "tree",
+        "fix": {"algorithm": "hierarchical"},
+        "change": {"gpus": 1024},
+    },
+    "failures_checkpointing": {
+        "guess": "every day or two",
+        "fix": {"save": 30, "restart": 120, "interval": 14},
+        "change": {"interval": 60},
+    },
+    "serving_slo": {
+        "guess": "more than 50x",
+        "fix": {"max_batch": 128},
+        "change": {"rate": 10},
+    },
 }
 
 

@@ -1,0 +1,149 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium", app_title="Failures and checkpointing")
+
+with app.setup:
+    import marimo as mo
+    import mlsysim
+    import numpy as np
+
+    import labkit as kit
+
+
+@app.cell(hide_code=True)
+def _():
+    kit.header(
+        "failures_checkpointing",
+        "A GPU fails rarely; a job on sixteen thousand of them fails all the time. How often "
+        "should it save a checkpoint, and how much of the cluster's time does the answer "
+        "decide?",
+    )
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md(r"""
+    With $n$ devices failing independently, the job's mean time between failures is the
+    device MTBF divided by $n$. Saving a checkpoint every $\tau$ seconds costs $C/\tau$ of the
+    time (writing), each failure loses on average $\tau/2$ of work plus a restart $R$. The
+    **Young–Daly** interval $\tau^* = \sqrt{2\,C\,M}$ balances the two. What remains is the
+    **goodput**: the share of wall-clock time that moves training forward.
+    """)
+    return
+
+
+@app.cell
+def _():
+    guess = kit.prediction(
+        "A training job on 16,384 H100-class GPUs. How often is it interrupted?",
+        ["every few weeks", "every day or two", "every few hours", "every few minutes"],
+    )
+    guess
+    return (guess,)
+
+
+@app.cell
+def _(guess):
+    _h = mlsysim.fleet_mtbf(16384)
+    _answer = ("every few minutes" if _h < 0.5 else "every few hours" if _h < 12
+               else "every day or two" if _h < 72 else "every few weeks")
+    kit.reveal(guess, _answer,
+               f"The fleet fails every {kit.fmt_time(_h * 3600)} on average, although each "
+               f"GPU runs about {kit.fmt_time(mlsysim.fleet_mtbf(1) * 3600)} between "
+               "interruptions (the rate Meta reported for its Llama 3 cluster).")
+    return
+
+
+@app.cell
+def _():
+    gpus = mo.ui.slider(steps=[256, 1024, 4096, 8192, 16384, 32768], value=16384,
+                        label="GPUs", show_value=True)
+    save = mo.ui.slider(5, 900, step=5, value=300, label="Checkpoint write time (s)",
+                        show_value=True)
+    restart = mo.ui.slider(30, 3600, step=30, value=900, label="Restart time (s)",
+                           show_value=True)
+    interval = mo.ui.slider(1, 480, value=240, label="Checkpoint every (minutes)",
+                            show_value=True)
+    mo.vstack([mo.hstack([gpus, interval], justify="start"),
+               mo.hstack([save, restart], justify="start")])
+    return gpus, interval, restart, save
+
+
+@app.cell
+def _(gpus, interval, restart, save):
+    mtbf_s = mlsysim.fleet_mtbf(gpus.value) * 3600
+    optimum = mlsysim.young_daly_interval(save.value, mtbf_s)
+    result = mlsysim.training_goodput(mtbf_s, save.value, restart.value, interval.value * 60)
+    best = mlsysim.training_goodput(mtbf_s, save.value, restart.value)
+    return best, mtbf_s, optimum, result
+
+
+@app.cell
+def _(best, interval, mtbf_s, optimum, restart, result, save):
+    _taus = np.linspace(1, 480, 160)
+    _g = np.array([mlsysim.training_goodput(mtbf_s, save.value, restart.value, t * 60).goodput
+                   for t in _taus])
+    _plot = kit.Plot("Goodput vs checkpoint interval", "minutes between checkpoints",
+                     "goodput (%)", ylim=(0, 100))
+    _plot.line(_taus, 100 * _g, label="goodput")
+    _plot.points(interval.value, 100 * result.goodput, colour=kit.PALETTE[1], size=6)
+    _plot.vline(optimum / 60, "Young–Daly", colour=kit.PASS_COLOUR)
+    _plot.hline(90, "90% target")
+    mo.vstack([
+        kit.stats({"fleet MTBF": kit.fmt_time(mtbf_s),
+                   "Young–Daly interval": kit.fmt_time(optimum),
+                   "goodput": f"{100 * result.goodput:.1f}%",
+                   "best possible here": f"{100 * best.goodput:.1f}%"}),
+        kit.bars(["your interval", "Young–Daly"], {
+            "writing checkpoints": [100 * result.checkpoint_overhead,
+                                    100 * best.checkpoint_overhead],
+            "lost work": [100 * result.lost_work, 100 * best.lost_work],
+            "restarts": [100 * result.restart_overhead, 100 * best.restart_overhead]},
+            title="Where the lost time goes", ylabel="% of wall-clock time",
+            width=420, height=260),
+        _plot.show(),
+    ])
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    kit.challenge(
+        "Run on **at least 16,384 GPUs** with **goodput ≥ 90%**. You may pick the interval, "
+        "and you may invest in faster checkpoints (asynchronous writes to local storage) and "
+        "faster restarts (hot spares) — each slider is an engineering project."
+    )
+    return
+
+
+@app.cell
+def _(gpus, result):
+    _issues = []
+    if gpus.value < 16384:
+        _issues.append("the job needs at least 16,384 GPUs")
+    if result.goodput < 0.9:
+        _issues.append(f"goodput is {100 * result.goodput:.1f}% (checkpoints "
+                       f"{100 * result.checkpoint_overhead:.1f}%, lost work "
+                       f"{100 * result.lost_work:.1f}%, restarts "
+                       f"{100 * result.restart_overhead:.1f}%)")
+    kit.verdict(not _issues, f"Goodput {100 * result.goodput:.1f}%: the cluster spends "
+                             "nine tenths of its time training.", "; ".join(_issues) + ".")
+    return
+
+
+@app.cell(hide_code=True)
+def _():
+    kit.summary("failures_checkpointing", [
+        "Failures scale with the fleet: a job on n GPUs fails n times as often as one GPU.",
+        "Young–Daly balances writing checkpoints against losing work; the optimum moves as "
+        "the square root of both the write time and the MTBF.",
+        "At scale, restart time and checkpoint speed matter more than the interval: they "
+        "set the ceiling on goodput.",
+    ])
+    return
+
+
+if __name__ == "__main__":
+    app.run()
