@@ -13,20 +13,21 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .filters.callouts import render_callouts
+from .filters.callouts import callout_pass
 from .filters.citations import (
+    citation_pass,
     has_citations,
     has_refs_div,
-    mark_missing_citations,
     nocite_meta,
     references_section,
 )
-from .filters.floats import render_floats
+from .filters.floats import float_pass
 from .filters.headings import number_headings, title_block
-from .filters.links import rewrite_links
-from .filters.tabsets import render_tabsets
-from .filters.theorems import render_theorems
-from .filters.xrefs import resolve_xrefs
+from .filters.links import LinkResult, link_pass
+from .filters.pandoc_ast import walk_passes
+from .filters.tabsets import tabset_pass
+from .filters.theorems import theorem_pass
+from .filters.xrefs import MissingRef, xref_pass
 from .model import TocEntry
 from .parse import run_pandoc
 from .xref import ChapterIndex, XrefConfig, XrefTable, first_title
@@ -103,19 +104,25 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
 
     title_node = None if ctx.front_title else first_title(blocks)
     blocks, title_inlines, toc_items = number_headings(blocks, title_node, local)
-    blocks = render_tabsets(blocks, re.sub(r"[^\w-]", "-", ctx.page_href))
-    blocks = render_callouts(blocks, ctx.callouts, local)
-    blocks = render_theorems(blocks, local, ctx.config)
-    blocks = render_floats(blocks, local, ctx.config)
-    blocks, missing_refs = resolve_xrefs(blocks, ctx.table, ctx.config, ctx.page_href)
+    # Every transform below runs in ONE bottom-up walk; each element meets them in this order.
+    missing_refs: list[MissingRef] = []
+    missing_cites: list[str] = []
+    links = LinkResult()
+    walk_passes(blocks, [
+        tabset_pass(re.sub(r"[^\w-]", "-", ctx.page_href)),
+        callout_pass(ctx.callouts, local),
+        theorem_pass(local, ctx.config),
+        float_pass(local, ctx.config),
+        xref_pass(ctx.table, ctx.config, ctx.page_href, missing_refs),
+        citation_pass(ctx.bib_keys, missing_cites),
+        link_pass(links, page_href=ctx.page_href, source_dir=ctx.source_dir,
+                  generated=ctx.generated, pages=ctx.pages),
+    ])
     for m in dict.fromkeys(missing_refs):
         issues.append(Issue("warning", f"unresolved cross-reference @{m.cid}", "@" + m.cid))
-    blocks, missing_cites = mark_missing_citations(blocks, ctx.bib_keys)
     for key in dict.fromkeys(missing_cites):
         issues.append(Issue("warning", f"citation key not found in the bibliography: @{key}",
                             "@" + key))
-    blocks, links = rewrite_links(blocks, page_href=ctx.page_href, source_dir=ctx.source_dir,
-                                  generated=ctx.generated, pages=ctx.pages)
     for url in dict.fromkeys(links.missing_images):
         issues.append(Issue("error", f"image file not found: {url}", url))
 

@@ -161,6 +161,10 @@ def first_title(blocks: list[Node]) -> Node | None:
     return None
 
 
+_INDEXED = frozenset({"Cite", "Header", "Div", "Figure", "Table", "CodeBlock", "Span"})
+_FLOATS = frozenset({"Figure", "Table", "Div", "CodeBlock"})
+
+
 def _letters(i: int) -> str:
     return string.ascii_lowercase[i] if i < 26 else str(i + 1)
 
@@ -224,7 +228,7 @@ def index_chapter(
                    "Appendix" if appendix else "Chapter", title_text or "", True))
         skip.add(id(title_node))
 
-    for node in iter_elements(blocks):
+    for node in iter_elements(blocks, _INDEXED):
         if id(node) in skip:
             continue
         t = node["t"]
@@ -264,9 +268,8 @@ def index_chapter(
                         skip.add(id(inner))
             ctype = next((c[len("callout-"):] for c in classes if c.startswith("callout-")), None)
             if ctype is not None:
-                for inner in iter_elements(node["c"][1]):
-                    if inner["t"] == "Header":
-                        skip.add(id(inner))
+                for inner in iter_elements(node["c"][1], frozenset({"Header"})):
+                    skip.add(id(inner))
                 ckey = config.callout_key(ctype)
                 if id_ and ckey and key == ckey:
                     add(Target(id_, key, next_number(key), href, config.prefix(key),
@@ -292,9 +295,8 @@ def index_chapter(
         number = next_number(key)
         add(Target(id_, key, number, href, config.prefix(key), float_caption_text(node)))
         if t == "Div":
-            subs = [n for n in iter_elements(node["c"][1])
-                    if n["t"] in ("Figure", "Table", "Div", "CodeBlock")
-                    and node_key(n["c"][0][0]) == key]
+            subs = [n for n in iter_elements(node["c"][1], _FLOATS)
+                    if node_key(n["c"][0][0]) == key]
             for i, sub in enumerate(subs):
                 skip.add(id(sub))
                 add(Target(sub["c"][0][0], key, f"{number}({_letters(i)})", href,

@@ -37,7 +37,7 @@ def lift_attribute_markdown(blocks: list[Node], float_keys: frozenset[str],
                             parse: ParseFn) -> None:
     """Turn caption/title attributes into real inlines, in place."""
     found: list[tuple[Node, str, str]] = []
-    for node in iter_elements(blocks):
+    for node in iter_elements(blocks, frozenset({"Div", "CodeBlock"})):
         name = _wants(node, float_keys)
         if name is None:
             continue

@@ -9,7 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from ..xref import Target
-from .pandoc_ast import Node, attr_get, div, esc, plain, raw_block, span, text_inlines, walk
+from .pandoc_ast import (
+    Node,
+    Pass,
+    attr_get,
+    div,
+    esc,
+    plain,
+    raw_block,
+    span,
+    text_inlines,
+    walk_passes,
+)
 
 BUILTIN = {
     "note": ("Note", "ℹ"),
@@ -35,8 +46,7 @@ def _default(ctype: str, project: dict[str, Any]) -> tuple[str, str]:
     return BUILTIN.get(ctype, (ctype.replace("-", " ").capitalize(), "•"))
 
 
-def render_callouts(blocks: list[Node], project: dict[str, Any],
-                    local: dict[str, Target]) -> list[Node]:
+def callout_pass(project: dict[str, Any], local: dict[str, Target]) -> Pass:
     """Replace every `.callout-*` div by its HTML structure, innermost first."""
 
     def fn(node: Node) -> list[Node] | None:
@@ -91,7 +101,7 @@ def render_callouts(blocks: list[Node], project: dict[str, Any],
             raw_block("</div>"),
         ]
 
-    return walk(blocks, fn, frozenset({"Div"}))
+    return frozenset({"Div"}), fn
 
 
 def callout_css(project: dict[str, Any]) -> str:
@@ -106,3 +116,8 @@ def callout_css(project: dict[str, Any]) -> str:
             continue
         rules.append(f".callout-{safe} {{ --callout-color: {color}; }}")
     return "\n".join(rules) + ("\n" if rules else "")
+
+
+def render_callouts(blocks: list[Node], project: dict[str, Any],
+                    local: dict[str, Target]) -> list[Node]:
+    return walk_passes(blocks, [callout_pass(project, local)])

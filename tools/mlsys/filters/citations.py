@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from .pandoc_ast import Node, iter_elements, raw_block, span, walk
+from .pandoc_ast import Node, Pass, iter_elements, raw_block, span, walk_passes
 
 _BIB_KEY = re.compile(r"@\s*(\w+)\s*[{(]\s*([^,\s]+)\s*,")
 
@@ -33,10 +33,8 @@ def bibliography_keys(path: Path) -> set[str]:
     return {str(item["id"]) for item in data or [] if isinstance(item, dict) and "id" in item}
 
 
-def mark_missing_citations(blocks: list[Node], known: frozenset[str]) -> tuple[list[Node],
-                                                                                list[str]]:
+def citation_pass(known: frozenset[str], missing: list[str]) -> Pass:
     """Replace citations of unknown keys by a visible `?key` span; return the keys."""
-    missing: list[str] = []
 
     def fn(node: Node) -> list[Node] | None:
         if node["t"] != "Cite":
@@ -57,15 +55,15 @@ def mark_missing_citations(blocks: list[Node], known: frozenset[str]) -> tuple[l
             out.append(span([{"t": "Str", "c": "?" + c["citationId"]}], ["citation-missing"]))
         return out
 
-    return walk(blocks, fn, frozenset({"Cite"})), missing
+    return frozenset({"Cite"}), fn
 
 
 def has_refs_div(blocks: list[Node]) -> bool:
-    return any(n["t"] == "Div" and n["c"][0][0] == "refs" for n in iter_elements(blocks))
+    return any(n["c"][0][0] == "refs" for n in iter_elements(blocks, frozenset({"Div"})))
 
 
 def has_citations(blocks: list[Node]) -> bool:
-    return any(n["t"] == "Cite" for n in iter_elements(blocks))
+    return bool(iter_elements(blocks, frozenset({"Cite"})))
 
 
 def references_section(title: str = "References") -> list[Node]:
@@ -84,3 +82,9 @@ def nocite_meta(keys: list[str]) -> dict:
              "citationMode": {"t": "NormalCitation"}, "citationNoteNum": 0, "citationHash": 0}
             for k in keys]
     return {"t": "MetaInlines", "c": [{"t": "Cite", "c": [cits, [{"t": "Str", "c": "@"}]]}]}
+
+
+def mark_missing_citations(blocks: list[Node], known: frozenset[str]) -> tuple[list[Node],
+                                                                                list[str]]:
+    missing: list[str] = []
+    return walk_passes(blocks, [citation_pass(known, missing)]), missing

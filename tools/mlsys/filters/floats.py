@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..xref import Target, XrefConfig, node_key
 from .pandoc_ast import (
     Node,
+    Pass,
     attr_get,
     attr_pop,
     div,
@@ -17,7 +18,7 @@ from .pandoc_ast import (
     raw_block,
     span,
     text_inlines,
-    walk,
+    walk_passes,
 )
 
 CAPTION_ON_TOP = frozenset({"tbl", "lst"})
@@ -63,7 +64,7 @@ def _layout_div(a: list, body: list[Node]) -> Node:
     return div(body, classes, kv=kv)
 
 
-def render_floats(blocks: list[Node], local: dict[str, Target], config: XrefConfig) -> list[Node]:
+def float_pass(local: dict[str, Target], config: XrefConfig) -> Pass:
     """Prefix captions with numbers and wrap labelled divs and listings as figures."""
 
     def fn(node: Node) -> Node | list[Node] | None:
@@ -145,7 +146,7 @@ def render_floats(blocks: list[Node], local: dict[str, Target], config: XrefConf
                          [c for c in a[1]])
         return None
 
-    return walk(blocks, fn, frozenset({"Image", "Figure", "Table", "Span", "CodeBlock", "Div"}))
+    return frozenset({"Image", "Figure", "Table", "Span", "CodeBlock", "Div"}), fn
 
 
 def _wrap(fid: str, key: str, caption: list[Node], body: list[Node],
@@ -161,3 +162,6 @@ def _wrap(fid: str, key: str, caption: list[Node], body: list[Node],
         raw_block("</figure>"),
     ]
 
+
+def render_floats(blocks: list[Node], local: dict[str, Target], config: XrefConfig) -> list[Node]:
+    return walk_passes(blocks, [float_pass(local, config)])

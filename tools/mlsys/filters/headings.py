@@ -35,9 +35,7 @@ def number_headings(
             continue
         body.append(b)
     toc: list[TocItem] = []
-    for node in iter_elements(body):
-        if node["t"] != "Header":
-            continue
+    for node in iter_elements(body, frozenset({"Header"})):
         level, a, inl = node["c"]
         target = local.get(a[0])
         if target is None or target.key != "sec" or target.chapter_level:

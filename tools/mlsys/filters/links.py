@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from .pandoc_ast import Node, walk
+from .pandoc_ast import Node, Pass, walk_passes
 
 PAGE_SUFFIXES = (".qmd", ".md", ".ipynb", ".rmd")
 _RAW_URL = re.compile(r"""\b(?:src|href|poster)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
@@ -31,16 +31,15 @@ def _is_local(url: str) -> bool:
         url.startswith(("#", "/", "data:", "mailto:")) or "://" in url or url.startswith("//"))
 
 
-def rewrite_links(
-    blocks: list[Node],
+def link_pass(
+    result: LinkResult,
     *,
     page_href: str,
     source_dir: Path,
     generated: dict[str, Path],
     pages: dict[Path, str],
-) -> tuple[list[Node], LinkResult]:
+) -> Pass:
     """Collect images and local files to copy, report missing images, retarget page links."""
-    result = LinkResult()
     page_dir = posixpath.dirname(page_href)
 
     def place(url: str, path: Path) -> str:
@@ -90,5 +89,18 @@ def rewrite_links(
                 node["c"][2][0] = place(unquote(base), path) + (f"#{frag}" if frag else "")
         return None
 
-    walk(blocks, fn, frozenset({"Image", "Link", "RawBlock", "RawInline"}))
+    return frozenset({"Image", "Link", "RawBlock", "RawInline"}), fn
+
+
+def rewrite_links(
+    blocks: list[Node],
+    *,
+    page_href: str,
+    source_dir: Path,
+    generated: dict[str, Path],
+    pages: dict[Path, str],
+) -> tuple[list[Node], LinkResult]:
+    result = LinkResult()
+    walk_passes(blocks, [link_pass(result, page_href=page_href, source_dir=source_dir,
+                                   generated=generated, pages=pages)])
     return blocks, result

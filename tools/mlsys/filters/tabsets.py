@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 
-from .pandoc_ast import Node, esc, plain, raw_block, walk
+from .pandoc_ast import Node, Pass, esc, plain, raw_block, walk_passes
 
 
 def tab_level(content: list[Node]) -> int | None:
@@ -20,7 +20,7 @@ def tab_level(content: list[Node]) -> int | None:
     return None
 
 
-def render_tabsets(blocks: list[Node], page_key: str) -> list[Node]:
+def tabset_pass(page_key: str) -> Pass:
     """Replace each tabset div by a tab bar and one panel per heading."""
     seq = itertools.count(1)
 
@@ -60,4 +60,8 @@ def render_tabsets(blocks: list[Node], page_key: str) -> list[Node]:
         out.append(raw_block("</div>"))
         return out
 
-    return walk(blocks, fn, frozenset({"Div"}))
+    return frozenset({"Div"}), fn
+
+
+def render_tabsets(blocks: list[Node], page_key: str) -> list[Node]:
+    return walk_passes(blocks, [tabset_pass(page_key)])

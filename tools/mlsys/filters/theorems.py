@@ -8,7 +8,7 @@ label. The heading that names a theorem is its title, not a section.
 from __future__ import annotations
 
 from ..xref import Target, XrefConfig, node_key
-from .pandoc_ast import Node, attr_pop, span, text_inlines, walk
+from .pandoc_ast import Node, Pass, attr_pop, span, text_inlines, walk_passes
 
 UNNUMBERED = {"proof": "Proof", "remark": "Remark", "solution": "Solution"}
 
@@ -21,8 +21,7 @@ def _lead(blocks: list[Node], lead: list[Node]) -> list[Node]:
     return [{"t": "Para", "c": lead}, *blocks]
 
 
-def render_theorems(blocks: list[Node], local: dict[str, Target],
-                    config: XrefConfig) -> list[Node]:
+def theorem_pass(local: dict[str, Target], config: XrefConfig) -> Pass:
     def fn(node: Node) -> None:
         a, content = node["c"]
         if any(c.startswith("callout") for c in a[1]):
@@ -57,4 +56,9 @@ def render_theorems(blocks: list[Node], local: dict[str, Target],
             node["c"][1] = content
         return None
 
-    return walk(blocks, fn, frozenset({"Div"}))
+    return frozenset({"Div"}), fn
+
+
+def render_theorems(blocks: list[Node], local: dict[str, Target],
+                    config: XrefConfig) -> list[Node]:
+    return walk_passes(blocks, [theorem_pass(local, config)])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..xref import XrefConfig, XrefTable, is_xref_id
-from .pandoc_ast import Node, span, text_inlines, walk
+from .pandoc_ast import Node, Pass, span, text_inlines, walk_passes
 
 
 @dataclass(frozen=True)
@@ -22,11 +22,9 @@ def _link(text: str, href: str) -> Node:
     return {"t": "Link", "c": [["", ["xref"], []], text_inlines(text), [href, ""]]}
 
 
-def resolve_xrefs(
-    blocks: list[Node], table: XrefTable, config: XrefConfig, page_href: str
-) -> tuple[list[Node], list[MissingRef]]:
+def xref_pass(table: XrefTable, config: XrefConfig, page_href: str,
+              missing: list[MissingRef]) -> Pass:
     """Replace reference Cites by links; leave real citations (maybe split off) to citeproc."""
-    missing: list[MissingRef] = []
 
     def one(cit: dict) -> list[Node]:
         cid = cit["citationId"]
@@ -66,4 +64,11 @@ def resolve_xrefs(
                 {"t": "Str", "c": "@" + c["citationId"]} for c in rest]]}])
         return out
 
-    return walk(blocks, fn, frozenset({"Cite"})), missing
+    return frozenset({"Cite"}), fn
+
+
+def resolve_xrefs(
+    blocks: list[Node], table: XrefTable, config: XrefConfig, page_href: str
+) -> tuple[list[Node], list[MissingRef]]:
+    missing: list[MissingRef] = []
+    return walk_passes(blocks, [xref_pass(table, config, page_href, missing)]), missing
