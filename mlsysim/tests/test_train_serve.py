@@ -91,3 +91,10 @@ def test_broken_registry_entry_names_file_and_field(monkeypatch):
             registry.fabric("X")
     finally:
         registry._index.cache_clear()
+
+
+def test_sweep_results_print_values_not_shapes():
+    s = str(ms.serve("Llama-2-7B", "H100", batch=np.array([1, 8])))
+    assert "[1, 8]" in s and "ms," in s and "array(" not in s
+    long = str(ms.serve("Llama-2-7B", "H100", batch=np.arange(1, 50)))
+    assert "49 values" in long

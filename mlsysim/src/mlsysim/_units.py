@@ -75,9 +75,9 @@ _PREFIXES = [(1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3
 
 
 def si(value: float, unit: str = "") -> str:
-    """Format with an SI prefix: 3.35e12 B/s -> '3.35 TB/s'."""
+    """Format with an SI prefix: 3.35e12 B/s -> '3.35 TB/s'. Small arrays print element-wise."""
     if isinstance(value, np.ndarray):
-        return f"array{value.shape}"
+        return _array_text(value, lambda x: si(x, unit))
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     if isinstance(value, bool):
@@ -91,10 +91,21 @@ def si(value: float, unit: str = "") -> str:
     return f"{v:.3g} {unit}".rstrip()
 
 
+def _array_text(arr: np.ndarray, fmt) -> str:
+    flat = arr.ravel()
+    if flat.size == 0:
+        return "[]"
+    if flat.size <= 6:
+        return "[" + ", ".join(fmt(x.item()) for x in flat) + "]"
+    if flat.dtype.kind in "fiu":
+        return f"[{flat.size} values, {fmt(flat.min().item())} .. {fmt(flat.max().item())}]"
+    return f"[{flat.size} values]"
+
+
 def seconds(t: float) -> str:
     """Human duration: 0.0021 -> '2.1 ms', 86400*3 -> '3 days'."""
     if isinstance(t, np.ndarray):
-        return f"array{t.shape}"
+        return _array_text(t, seconds)
     if t is None or not math.isfinite(t):
         return "n/a"
     if t < 1e-3:
@@ -151,6 +162,8 @@ class ResultMixin:
                 txt = si(v, unit)
             elif isinstance(v, float):
                 txt = f"{v:.4g}"
+            elif isinstance(v, np.ndarray):
+                txt = _array_text(v, lambda x: f"{x:.4g}" if isinstance(x, float) else str(x))
             elif isinstance(v, list | tuple) and len(v) > 6:
                 txt = f"[{len(v)} items]"
             else:

@@ -175,7 +175,7 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
     qk, v = _attn_dims(m)
     if m.mla:
         kv_w = m.mla["kv_lora_rank"] + m.mla["qk_rope_head_dim"]
-        qkv_w = (m.mla.get("q_lora_rank") or 0) * 0 + qk + kv_w
+        qkv_w = qk + kv_w  # unused for MLA: its projections are listed one by one below
         kv_read = kv_w
     else:
         kv_w = 2 * m.kv_heads * m.head_dim
