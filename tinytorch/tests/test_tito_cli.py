@@ -365,3 +365,14 @@ def test_a_syntax_error_in_learner_code_is_reported_as_a_failure_not_a_crash(cur
     assert r.returncode == 1
     assert "ERROR" in r.stdout and "SyntaxError" in r.stdout
     assert "tests failed" in r.stderr
+
+
+def test_verbose_shows_the_failing_line_and_status_suggests_the_next_step(curriculum):
+    ws = curriculum["ws"]
+    r = tito(ws, "status")
+    assert "Next: `tito module start 01`" in r.stdout
+    assert tito(ws, "module", "start", "01").returncode == 0
+    r = tito(ws, "module", "test", "01", "--verbose")
+    assert r.returncode == 1
+    assert "alpha.py" in r.stdout and "raise NotImplementedError" in r.stdout
+    assert "Next: finish module 01" in tito(ws, "status").stdout

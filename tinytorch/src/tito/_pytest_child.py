@@ -37,14 +37,16 @@ class _Collector:
             if report.failed and report.when != "call":
                 outcome = "error"
             self.results.append(
-                {"nodeid": report.nodeid, "outcome": outcome, "message": self._message(report)}
+                {"nodeid": report.nodeid, "outcome": outcome, "message": self._message(report),
+                 "details": (getattr(report, "longreprtext", "") or "")[-4000:]}
             )
 
     def pytest_collectreport(self, report) -> None:  # noqa: ANN001
         if report.failed:
             self.results.append(
                 {"nodeid": report.nodeid or "collection", "outcome": "error",
-                 "message": self._message(report)}
+                 "message": self._message(report),
+                 "details": (getattr(report, "longreprtext", "") or "")[-4000:]}
             )
 
 

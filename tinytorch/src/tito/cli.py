@@ -119,7 +119,7 @@ def module_start(ctx: click.Context, name: str, force: bool, workspace: Path | N
     console.print(f"Then fill in every `NotImplementedError` and run `tito module test {mod.key}`.")
 
 
-def _print_report(report: TestReport, ws: Workspace) -> None:
+def _print_report(report: TestReport, ws: Workspace, verbose: bool = False) -> None:
     table = Table(title=f"Module {report.module.key}: {report.module.title}")
     table.add_column("behaviour")
     table.add_column("result")
@@ -130,6 +130,11 @@ def _print_report(report: TestReport, ws: Workspace) -> None:
         table.add_row(r.behaviour, styles.get(r.outcome, r.outcome),
                       "" if r.outcome == "passed" else r.message)
     console.print(table)
+    if verbose:
+        for r in report.results:
+            if r.outcome in ("failed", "error") and r.details:
+                console.rule(f"[red]{r.behaviour}[/]")
+                console.print(r.details, markup=False)
     where = report.tinytorch_file or "(tinytorch was not imported)"
     console.print(f"tested: {where}")
     c = report.counts
@@ -138,7 +143,8 @@ def _print_report(report: TestReport, ws: Workspace) -> None:
     console.print(f"[bold {colour}]{summary}[/]")
 
 
-def _run(ctx: click.Context, name: str, workspace: Path | None) -> tuple[Workspace, TestReport]:
+def _run(ctx: click.Context, name: str, workspace: Path | None,
+         verbose: bool = False) -> tuple[Workspace, TestReport]:
     ws = _ws(ctx, workspace)
     modules = load_curriculum()
     mod = find_module(name, modules)
@@ -149,7 +155,7 @@ def _run(ctx: click.Context, name: str, workspace: Path | None) -> tuple[Workspa
         )
     ws.rewrite_init(modules)
     report = run_module_tests(ws.root, mod)
-    _print_report(report, ws)
+    _print_report(report, ws, verbose)
     if report.tinytorch_file and not Path(report.tinytorch_file).resolve().is_relative_to(ws.root):
         raise click.ClickException(
             f"the tests imported {report.tinytorch_file}, not your workspace; "
@@ -160,12 +166,13 @@ def _run(ctx: click.Context, name: str, workspace: Path | None) -> tuple[Workspa
 
 @module.command("test")
 @click.argument("name")
+@click.option("--verbose", "-v", is_flag=True, help="Show the traceback of every failing test.")
 @_workspace_option
 @click.pass_context
 @_friendly
-def module_test(ctx: click.Context, name: str, workspace: Path | None) -> None:
+def module_test(ctx: click.Context, name: str, verbose: bool, workspace: Path | None) -> None:
     """Run module NAME's tests against YOUR code (exit status 1 when any fails)."""
-    _, report = _run(ctx, name, workspace)
+    _, report = _run(ctx, name, workspace, verbose)
     if not report.passed:
         raise click.ClickException(f"module {report.module.key}: tests failed")
 
@@ -233,6 +240,12 @@ def status(ctx: click.Context, workspace: Path | None) -> None:
         table.add_row(m.key, m.title, m.group, state, since)
     console.print(table)
     console.print(f"{len(prog.completed)} of {len(modules)} modules completed.")
+    current = [m for m in modules if m.number in prog.started and m.number not in prog.completed]
+    ready = [m for m in modules if m.number not in prog.started and not ws.missing_prerequisites(m)]
+    if current:
+        console.print(f"Next: finish module {current[0].key} (`tito module test {current[0].key}`).")
+    elif ready:
+        console.print(f"Next: `tito module start {ready[0].key}` ({ready[0].title}).")
 
 
 # ----------------------------------------------------------------------------- milestones

@@ -27,6 +27,7 @@ class TestResult:
     nodeid: str
     outcome: str  # passed | failed | error | skipped
     message: str
+    details: str = ""  # pytest's short traceback, shown by `tito module test --verbose`
 
     @property
     def behaviour(self) -> str:
