@@ -98,3 +98,33 @@ def test_sweep_results_print_values_not_shapes():
     assert "[1, 8]" in s and "ms," in s and "array(" not in s
     long = str(ms.serve("Llama-2-7B", "H100", batch=np.arange(1, 50)))
     assert "49 values" in long
+
+
+def test_pipeline_bubble_follows_1f1b_and_interleaving():
+    cl = ms.cluster("A100", 64)
+    kw = dict(tokens=1e9, global_batch=64, seq_len=2048, tp=8, pp=4, dp=2, micro_batch=4,
+              recompute="selective")
+    plain = ms.train("Llama-2-13B", cl, **kw)
+    inter = ms.train("Llama-2-13B", cl, schedule="interleaved", virtual_stages=2, **kw)
+    m = plain.microbatches
+    assert m == 64 // (2 * 4)
+    # 1F1B: bubble = (p-1) stage-times, independent of m; each extra micro-batch adds one
+    stage = plain.bubble_s / 3
+    kw2 = {**kw, "global_batch": 128}
+    more = ms.train("Llama-2-13B", cl, **kw2)
+    assert more.microbatches == 2 * m and more.bubble_s == pytest.approx(plain.bubble_s)
+    extra = more.step_time_s - plain.step_time_s - (more.pp_comm_s - plain.pp_comm_s)
+    assert extra == pytest.approx(m * stage, rel=0.02)
+    assert inter.bubble_s == pytest.approx(plain.bubble_s / 2, rel=1e-6)
+    assert inter.step_time_s < plain.step_time_s
+    with pytest.raises(ms.MlsysimError, match="virtual_stages"):
+        ms.train("Llama-2-13B", cl, schedule="interleaved", virtual_stages=3, **kw)
+
+
+def test_hierarchical_allreduce_hand_calculation():
+    nv, ib = ms.fabric("NVLink4"), ms.fabric("IB-NDR")
+    b, g, nodes = 1e9, 8, 4
+    local = (g - 1) * nv.latency_s + (g - 1) / g * b / nv.bw_per_direction
+    cross = 2 * (nodes - 1) * ib.latency_s + 2 * (nodes - 1) / nodes * (b / g) / ib.bw_per_direction
+    t = ms.allreduce_time(b, 32, ib, algorithm="hierarchical", gpus_per_node=8, intra=nv)
+    assert t == pytest.approx(2 * local + cross)
