@@ -86,3 +86,26 @@ def test_registry_objects_are_hashable_and_frozen():
         pass
     else:
         raise AssertionError("Hardware should be immutable")
+
+
+def test_custom_transformer_rederives_counts():
+    rebuilt = ms.transformer(layers=32, d_model=4096, heads=32, ffn=11008, vocab=32000,
+                             gated=True, norm="rmsnorm", pos="rope", max_seq=4096)
+    assert rebuilt.params == ms.model("Llama-2-7B").params
+    gqa = ms.variant("Llama-2-7B", kv_heads=8)
+    # K and V projections shrink from 4096x4096 to 4096x1024 each, in all 32 layers
+    assert ms.model("Llama-2-7B").params - gqa.params == 32 * 2 * 4096 * (4096 - 1024)
+    assert ms.kv_cache_bytes(gqa, 1) == ms.kv_cache_bytes("Llama-2-7B", 1) / 4
+    run = ms.train(gqa, ms.cluster("H100", 8), tokens=1e9, global_batch=64, seq_len=2048)
+    assert run.feasible
+
+
+@pytest.mark.parametrize("kwargs,field", [
+    (dict(layers=0, d_model=64, heads=4, ffn=256), "layers"),
+    (dict(layers=2, d_model=64, heads=4, ffn=256, kv_heads=3), "kv_heads"),
+    (dict(layers=2, d_model=64, heads=4, ffn=256, colour="red"), "colour"),
+    (dict(layers=2, d_model=100, heads=3, ffn=256), "heads"),
+])
+def test_custom_transformer_bad_fields(kwargs, field):
+    with pytest.raises(ms.MlsysimError, match=field):
+        ms.transformer(**kwargs)

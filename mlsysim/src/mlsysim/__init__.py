@@ -37,6 +37,8 @@ from .registry import (
     list_hardware,
     list_models,
     model,
+    transformer,
+    variant,
 )
 from .reliability import Goodput, fleet_mtbf, training_goodput, young_daly_interval
 from .scaling import chinchilla, chinchilla_tokens, hoffmann_loss
@@ -52,7 +54,7 @@ __all__ = [
     "Energy", "Goodput", "ServingSim", "TCO", "TinyMLFit", "carbon", "cost_per_million_tokens",
     "energy", "fleet_mtbf", "simulate_serving", "tco", "tinyml_fit", "training_goodput",
     "young_daly_interval", "ValidationRow", "calibrate", "validate", "RunCost", "training_cost",
-    "PipelineThroughput", "data_pipeline", "train_sweep",
+    "PipelineThroughput", "data_pipeline", "train_sweep", "transformer", "variant",
     "Cluster", "Fabric", "Hardware", "InvalidInputError", "MlsysimError", "Model",
     "PrecisionError", "Roofline", "ServeResult", "TrainResult", "TrainingMemory",
     "TransformerOps", "UnknownNameError", "allgather_time", "allreduce_time", "alltoall_time",

@@ -416,3 +416,50 @@ def list_models() -> list[str]:
 def list_fabrics() -> list[str]:
     """Names of registered interconnects."""
     return list(_index("fabric")[0])
+
+
+_TRANSFORMER_FIELDS = ("layers", "d_model", "heads", "kv_heads", "head_dim", "ffn", "gated",
+                       "vocab", "max_seq", "tied", "pos", "norm", "bias", "moe", "mla", "vit")
+
+
+def _check_arch(e: dict[str, Any]) -> None:
+    for f in ("layers", "d_model", "heads", "ffn"):
+        v = e.get(f)
+        if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
+            raise InvalidInputError(f, f"must be a positive whole number, got {v!r}")
+    kv = e.get("kv_heads")
+    if kv is not None and (not isinstance(kv, int) or kv <= 0 or e["heads"] % kv):
+        raise InvalidInputError("kv_heads", f"must divide heads={e['heads']}, got {kv!r}")
+    if e.get("head_dim") is None and e["d_model"] % e["heads"]:
+        raise InvalidInputError("heads", f"d_model={e['d_model']} is not divisible by "
+                                f"heads={e['heads']} (or give head_dim)")
+
+
+def transformer(name: str = "custom", **arch: Any) -> Model:
+    """Build a transformer from architecture fields (the same ones as models.yaml), with
+    parameter counts derived, e.g. ``transformer(layers=24, d_model=2048, heads=16,
+    ffn=8192, vocab=32000, gated=True)``. For labs that let learners design a model."""
+    unknown = set(arch) - set(_TRANSFORMER_FIELDS)
+    if unknown:
+        raise InvalidInputError(sorted(unknown)[0], f"unknown architecture field; use "
+                                f"{', '.join(_TRANSFORMER_FIELDS)}")
+    e = {"name": name, "kind": "transformer", "source": "user-defined", **arch}
+    _check_arch(e)
+    return _build_model(e)
+
+
+def variant(m: Model | str, name: str | None = None, **changes: Any) -> Model:
+    """A registry transformer with some fields changed and every count re-derived, e.g.
+    ``variant("Llama-2-7B", kv_heads=8)`` for a GQA version, or ``layers=16`` for a shallower one."""
+    base = model(m)
+    if base.kind != "transformer":
+        raise InvalidInputError("model", f"variant() works on transformers; {base.name} is a {base.kind}")
+    arch = {"layers": base.n_layers, "d_model": base.d_model, "heads": base.heads,
+            "kv_heads": base.kv_heads, "head_dim": base.head_dim, "ffn": base.ffn,
+            "gated": base.gated, "vocab": base.vocab, "max_seq": base.max_seq,
+            "tied": base.tied, "pos": base.pos, "norm": base.norm, "bias": base.bias,
+            "moe": base.moe, "mla": base.mla, "vit": base.vit}
+    if "d_model" in changes or "heads" in changes:
+        arch["head_dim"] = None  # re-derive unless given explicitly
+    arch.update(changes)
+    return transformer(name or f"{base.name} (variant)", **arch)
