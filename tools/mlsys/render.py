@@ -123,6 +123,8 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
     for key in dict.fromkeys(missing_cites):
         issues.append(Issue("warning", f"citation key not found in the bibliography: @{key}",
                             "@" + key))
+    for url in dict.fromkeys(links.unknown_pages):
+        issues.append(Issue("warning", f"link to a page that is not in the book: {url}", url))
     for url in dict.fromkeys(links.missing_images):
         issues.append(Issue("error", f"image file not found: {url}", url))
 

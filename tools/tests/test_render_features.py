@@ -558,3 +558,12 @@ def test_files_named_in_raw_html_are_copied(tmp_path: Path) -> None:
     (root / "media" / "diagram.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     book = render_book(root, cache_dir=tmp_path / "c")
     assert book.resources == {"media/diagram.svg": root / "media" / "diagram.svg"}
+
+
+def test_link_to_a_page_outside_the_book_warns(tmp_path: Path) -> None:
+    root = make_book(tmp_path / "b", {"index.qmd": "# Home\n\nSee [draft](draft.qmd).\n"})
+    (root / "draft.qmd").write_text("# Draft\n")
+    book = render_book(root, cache_dir=tmp_path / "c")
+    [warning] = book.problems
+    assert (warning.file.name, warning.line, warning.severity) == ("index.qmd", 3, "warning")
+    assert "draft.qmd" in warning.message

@@ -24,6 +24,7 @@ _RAW_URL = re.compile(r"""\b(?:src|href|poster)\s*=\s*["']([^"']+)["']""", re.IG
 class LinkResult:
     resources: dict[str, Path] = field(default_factory=dict)
     missing_images: list[str] = field(default_factory=list)
+    unknown_pages: list[str] = field(default_factory=list)  # .qmd links outside the book
 
 
 def _is_local(url: str) -> bool:
@@ -85,6 +86,8 @@ def link_pass(
                 if href is not None:
                     rel = posixpath.relpath(href, page_dir or ".")
                     node["c"][2][0] = rel + (f"#{frag}" if frag else "")
+                else:
+                    result.unknown_pages.append(url)
             elif path.is_file():
                 node["c"][2][0] = place(unquote(base), path) + (f"#{frag}" if frag else "")
         return None
