@@ -71,6 +71,16 @@ CASES: dict[str, dict[str, Any]] = {
         "fix": {"max_batch": 128},
         "change": {"rate": 10},
     },
+    "energy_carbon": {
+        "guess": "a grid ten times cleaner",
+        "fix": {"gpu": "H100-SXM", "gpus": 1024, "grid": 50},
+        "change": {"grid": 100},
+    },
+    "benchmarking_pitfalls": {
+        "guess": "more than 50% too high",
+        "fix": {"synced": True, "discard": 20, "runs": 200, "statistic": "median"},
+        "change": {"discard": 10},
+    },
 }
 
 
