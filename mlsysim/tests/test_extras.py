@@ -120,3 +120,18 @@ def test_kv_precision_and_int4_serving():
     assert int4.tpot_s < fp16.tpot_s
     fp8kv = ms.serve("Llama-2-7B", "H100", batch=8, kv_precision="fp8")
     assert fp8kv.kv_cache_bytes == pytest.approx(fp16.kv_cache_bytes / 2)
+
+
+def test_simulator_single_request_equals_static_model():
+    one = ms.simulate_serving("Llama-2-13B", "A100", rate=1.0, requests=1, prompt_len=700,
+                              output_len=300)
+    static = ms.serve("Llama-2-13B", "A100", batch=1, prompt_len=700, output_len=300)
+    assert one.ttft_p50_s == pytest.approx(static.ttft_s)
+    assert one.tpot_p50_s == pytest.approx(static.tpot_s)
+
+
+def test_simulator_throughput_bounded_by_full_batch_decode():
+    sim = ms.simulate_serving("Llama-2-7B", "H100", rate=500, requests=600, seed=3)
+    full = ms.serve("Llama-2-7B", "H100", batch=sim.max_batch)
+    assert sim.throughput_tokens_per_s <= full.tokens_per_s * 1.001
+    assert sim.mean_batch <= sim.max_batch
