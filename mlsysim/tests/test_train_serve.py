@@ -128,3 +128,19 @@ def test_hierarchical_allreduce_hand_calculation():
     cross = 2 * (nodes - 1) * ib.latency_s + 2 * (nodes - 1) / nodes * (b / g) / ib.bw_per_direction
     t = ms.allreduce_time(b, 32, ib, algorithm="hierarchical", gpus_per_node=8, intra=nv)
     assert t == pytest.approx(2 * local + cross)
+
+
+def test_tp_overlap_hides_tensor_parallel_traffic():
+    cl = ms.cluster("H100", 64)
+    kw = dict(tokens=1e9, global_batch=256, seq_len=4096, tp=8, pp=1, dp=8, micro_batch=1,
+              recompute="selective")
+    base = ms.train("Llama-2-70B", cl, **kw)
+    hidden = ms.train("Llama-2-70B", cl, tp_overlap=1.0, **kw)
+    assert base.tp_comm_s > 0 and hidden.tp_comm_s == 0
+    # the stage gets shorter by exactly the TP time; a shorter backward also hides less DP sync
+    dp_change = hidden.dp_comm_exposed_s - base.dp_comm_exposed_s
+    assert dp_change >= 0
+    assert hidden.step_time_s == pytest.approx(base.step_time_s - base.tp_comm_s + dp_change,
+                                               rel=1e-6)
+    with pytest.raises(ms.MlsysimError, match="tp_overlap"):
+        ms.train("Llama-2-70B", cl, tp_overlap=1.5, **kw)

@@ -113,7 +113,8 @@ def _gather(nbytes, n, bw, lat):
 def evaluate_plans(m: Model, cl: Cluster, global_batch, seq_len, tp, pp, dp, micro_batch,
                    recompute_code, precision: str = "bf16", ep=1, virtual_stages: int = 1,
                    zero_stage: int = 1, sequence_parallel: bool = True,
-                   overlap: bool = True, optimizer: str = "adam") -> dict[str, np.ndarray]:
+                   overlap: bool = True, optimizer: str = "adam",
+                   tp_overlap: float = 0.0) -> dict[str, np.ndarray]:
     """Vectorised core: every argument from `tp` to `recompute_code` may be an array (they
     broadcast). Returns arrays of step time, its parts, memory, and FLOPs per step."""
     h: Hardware = cl.hardware
@@ -144,7 +145,8 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch, seq_len, tp, pp, dp, mic
     tp_bw = np.where(tp <= cl.gpus_per_node, intra_bw, inter_bw)
     tp_lat = np.where(tp <= cl.gpus_per_node, cl.intra.latency_s, cl.inter.latency_s)
     n_ar = 4 + 2 * (rc == 2)
-    t_tp_layer = n_ar * _ring(tokens_mb * d * b, tp, tp_bw, tp_lat)
+    # tp_overlap: fraction hidden behind GEMMs by comm/compute overlap kernels (0 = Megatron 2021)
+    t_tp_layer = (1 - tp_overlap) * n_ar * _ring(tokens_mb * d * b, tp, tp_bw, tp_lat)
 
     # -- expert parallelism: 2 all-to-alls fwd + 2 bwd per MoE layer, tokens x top_k routed
     if m.moe:
@@ -215,14 +217,16 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
           precision: str = "bf16", micro_batch: int | None = None, recompute: str | None = None,
           ep: int | None = 1, schedule: str = "1f1b", virtual_stages: int = 1, zero_stage: int = 1,
           sequence_parallel: bool = True, overlap: bool = True, optimizer: str = "adam",
-          uneven_stages: bool = False) -> TrainResult:
+          uneven_stages: bool = False, tp_overlap: float = 0.0) -> TrainResult:
     """Predict a training run: step time, total time, GPU-hours, tokens/s per GPU, MFU/HFU.
 
     `global_batch` is in sequences of `seq_len` tokens. Leave tp/pp/dp (and micro_batch,
     recompute, and ep for mixture-of-experts models) as None to search every valid plan at once and return the fastest one that
     fits in memory; an impossible request returns feasible=False with the reason.
     uneven_stages=True lets `pp` leave a remainder of layers (the slowest stage then holds
-    ceil(layers/pp) layers), as Llama 3 405B did with 126 layers on 16 stages."""
+    ceil(layers/pp) layers), as Llama 3 405B did with 126 layers on 16 stages.
+    tp_overlap in [0, 1] is the fraction of tensor-parallel communication hidden behind
+    compute (0 by default, which is what the calibration run did)."""
     m = model(m)
     if not isinstance(cl, Cluster):
         raise InvalidInputError("cluster", "pass mlsysim.cluster(hardware, gpus)")
@@ -238,6 +242,8 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
     if schedule not in ("1f1b", "interleaved"):
         raise InvalidInputError("schedule", f"{schedule!r} is not 1f1b or interleaved")
     v = check_positive("virtual_stages", virtual_stages, integer=True) if schedule == "interleaved" else 1
+    if not 0.0 <= tp_overlap <= 1.0:
+        raise InvalidInputError("tp_overlap", f"must be between 0 and 1, got {tp_overlap!r}")
     if recompute is not None and recompute not in _RECOMPUTE:
         raise InvalidInputError("recompute", f"{recompute!r} is not one of {', '.join(_RECOMPUTE)}")
     n = cl.gpus
@@ -283,7 +289,7 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
         return _infeasible(m, cl, precision, reason, tp, pp, dp, ep or 1)
     T, P, MB, RC, D, E = T[ok], P[ok], MB[ok], RC[ok], D[ok], E[ok]
     r = evaluate_plans(m, cl, global_batch, seq_len, T, P, D, MB, RC, precision, E, v,
-                       zero_stage, sequence_parallel, overlap, optimizer)
+                       zero_stage, sequence_parallel, overlap, optimizer, tp_overlap)
     cap = cl.hardware.memory_bytes
     fits = r["mem"] <= USABLE_MEMORY * cap
     if not fits.any():
