@@ -81,6 +81,11 @@ CASES: dict[str, dict[str, Any]] = {
         "fix": {"synced": True, "discard": 20, "runs": 200, "statistic": "median"},
         "change": {"discard": 10},
     },
+    "data_pipeline": {
+        "guess": "under 15%",
+        "fix": {"workers": 64},
+        "change": {"decode_ms": 2.0},
+    },
 }
 
 
