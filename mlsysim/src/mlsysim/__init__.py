@@ -3,6 +3,7 @@
 Every number in the book and labs comes from here: look up hardware and models, then ask
 for FLOPs, memory, training time, serving latency, energy and cost."""
 
+from .compression import CompressionResult, compress
 from .compute import (
     Roofline,
     TransformerOps,
@@ -25,6 +26,14 @@ from .economics import (
     training_cost,
 )
 from .errors import InvalidInputError, MlsysimError, PrecisionError, UnknownNameError
+from .kernels import (
+    FusionResult,
+    LayerCost,
+    attention_layer,
+    conv2d_layer,
+    dense_layer,
+    elementwise_chain,
+)
 from .memory import TrainingMemory, kv_cache_bytes, model_size_bytes, training_memory
 from .network import Cluster, allgather_time, allreduce_time, alltoall_time, cluster
 from .registry import (
@@ -51,6 +60,7 @@ from .validation import ValidationRow, calibrate, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "CompressionResult", "compress", "FusionResult", "LayerCost", "attention_layer", "conv2d_layer", "dense_layer", "elementwise_chain",
     "Energy", "Goodput", "ServingSim", "TCO", "TinyMLFit", "carbon", "cost_per_million_tokens",
     "energy", "fleet_mtbf", "simulate_serving", "tco", "tinyml_fit", "training_goodput",
     "young_daly_interval", "ValidationRow", "calibrate", "validate", "RunCost", "training_cost",
