@@ -149,7 +149,7 @@ def verdict(ok: bool, passed: str, failed: str) -> mo.Html:
 
 def infeasible(reason: str) -> mo.Html:
     """mlsysim refused a configuration: show its reason, never a traceback."""
-    return mo.callout(mo.md(f"**Not a valid configuration.** {reason}"), kind="danger")
+    return mo.callout(mo.md(f"**Infeasible.** {reason}"), kind="danger")
 
 
 def challenge(task: str) -> mo.Html:

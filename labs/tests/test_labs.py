@@ -86,6 +86,21 @@ CASES: dict[str, dict[str, Any]] = {
         "fix": {"workers": 64},
         "change": {"decode_ms": 2.0},
     },
+    "cost_of_layers": {
+        "guess": "convolution",
+        "fix": {"batch": 1024},
+        "change": {"seq": 4096},
+    },
+    "kernel_fusion": {
+        "guess": "about 4x faster",
+        "fix": {"fused": True, "size": 8.0},
+        "change": {"ops": 16},
+    },
+    "compression": {
+        "guess": "4-bit",
+        "fix": {"bits": "4"},
+        "change": {"bits": "8"},
+    },
 }
 
 
