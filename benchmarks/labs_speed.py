@@ -1,0 +1,116 @@
+"""How fast the labs feel: cold start of each lab, and the cost of moving one widget.
+
+start   a fresh Python process imports the lab (marimo, mlsysim, labkit) and runs every cell
+        once, formatting the outputs as the page would show them. Target < 3 s.
+change  in a warm process, one widget is set to another value it offers and the notebook is
+        re-run through marimo's App.run(defs=...), outputs formatted. marimo's reactive runtime
+        re-runs only the cells that depend on the widget, so this full re-run is an upper
+        bound on what a learner waits for. Target < 100 ms (median of repeats).
+
+Usage: python benchmarks/labs_speed.py [--quick] [--labs a,b]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+LABS = Path(__file__).resolve().parents[1] / "labs"
+sys.path.insert(0, str(LABS))
+
+import labkit as kit  # noqa: E402
+
+START_TARGET_S = 3.0
+CHANGE_TARGET_S = 0.100
+
+_COLD = """
+import sys, time
+t0 = time.perf_counter()
+sys.path.insert(0, {labs!r})
+import labkit as kit
+kit.run_lab({name!r})
+print(time.perf_counter() - t0)
+"""
+
+
+def cold_start(name: str) -> float:
+    """Seconds from a fresh interpreter to a fully run and formatted lab."""
+    proc = subprocess.run([sys.executable, "-c", _COLD.format(labs=str(LABS), name=name)],
+                          capture_output=True, text=True, check=True)
+    return float(proc.stdout.strip().splitlines()[-1])
+
+
+def another_value(element: Any) -> Any:
+    """A different value the widget offers (the next step, option or state)."""
+    kind = type(element).__name__
+    if kind == "slider" and element.steps:
+        steps = list(element.steps)
+        i = steps.index(element.value) if element.value in steps else 0
+        return steps[(i + 1) % len(steps)]
+    if kind in ("slider", "number"):
+        step = element.step or 1
+        nxt = element.value + step
+        return nxt if nxt <= element.stop else element.value - step
+    if kind in ("dropdown", "radio"):
+        values = list(element.options.values())
+        i = values.index(element.value) if element.value in values else -1
+        return values[(i + 1) % len(values)]
+    if kind == "switch":
+        return not element.value
+    raise TypeError(kind)
+
+
+def widget_to_move(name: str) -> tuple[str, Any]:
+    """The first learner-facing widget of the lab (not the prediction) and a new value."""
+    import marimo as mo
+
+    _, defs = kit.load_app(name).run()
+    for var, value in defs.items():
+        if var != "guess" and isinstance(value, mo.ui.slider | mo.ui.dropdown | mo.ui.radio
+                                         | mo.ui.switch):
+            return var, another_value(value)
+    raise LookupError(f"{name} has no widget")
+
+
+def change_time(name: str, repeats: int) -> tuple[str, float]:
+    var, value = widget_to_move(name)
+    kit.run_lab(name, **{var: value})  # warm: default definitions cached, caches filled
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        kit.run_lab(name, **{var: value})
+        times.append(time.perf_counter() - t0)
+    return var, statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="three labs, fewer repeats (CI)")
+    parser.add_argument("--labs", default="", help="comma-separated lab names")
+    args = parser.parse_args()
+    names = [lab.name for lab in kit.catalog()]
+    if args.labs:
+        names = [n.strip() for n in args.labs.split(",") if n.strip()]
+    elif args.quick:
+        names = names[:3]
+    repeats = 3 if args.quick else 7
+    print(f"{'lab':<24}{'start (s)':>10}{'change (ms)':>13}  widget moved")
+    worst_start = worst_change = 0.0
+    for name in names:
+        start = cold_start(name)
+        var, change = change_time(name, repeats)
+        worst_start, worst_change = max(worst_start, start), max(worst_change, change)
+        flag = "" if start < START_TARGET_S and change < CHANGE_TARGET_S else "  (over target)"
+        print(f"{name:<24}{start:>10.2f}{1e3 * change:>13.1f}  {var}{flag}")
+    print(f"worst start {worst_start:.2f} s (target < {START_TARGET_S:.0f} s); worst change "
+          f"{1e3 * worst_change:.1f} ms (target < {1e3 * CHANGE_TARGET_S:.0f} ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
