@@ -37,7 +37,7 @@ import yaml
 
 from mlsys.include import Loc, expand_includes
 from mlsys.model import BuildError, Problem
-from mlsys.project import Project, read_front_matter
+from mlsys.project import Project, load_yaml, read_front_matter
 
 CACHE_VERSION = "exec-v1"
 DEFAULT_KERNEL = "python3"
@@ -79,6 +79,14 @@ class ExecutedChapter:
     resources: dict[str, Path]  # href relative to the chapter's output dir -> file on disk
     problems: list[Problem]
     executed: bool  # False when served from the freeze cache or when there was no code
+    # sha256 of the chapter's source with includes expanded: the pipeline keys the chapter's
+    # cross-reference index by it, so a partial build can reuse it without executing
+    source_digest: str = ""
+
+
+def source_digest(lines: list[str]) -> str:
+    """Digest of a chapter's expanded source lines (what `ExecutedChapter.source_digest` holds)."""
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 def source_location(ch: ExecutedChapter, line: int) -> tuple[Path, int]:
@@ -163,7 +171,7 @@ def _cell_options(code: list[str], file_loc: Loc, problems: list[Problem]) -> tu
     if not opts:
         return {}, 0
     try:
-        data = yaml.safe_load("\n".join(opts))
+        data = load_yaml("\n".join(opts))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = file_loc[1] + 1 + (mark.line if mark else 0)
@@ -274,7 +282,7 @@ def _cache_key(doc: _Doc, path: Path, project: Project) -> str:
     except ValueError:
         rel = path.resolve().as_posix()
     h.update(json.dumps([CACHE_VERSION, doc.kernel, rel, doc.plan, doc.figsize, project.profile,
-                         _depends_digest(project)]).encode())
+                         depends_digest(project)]).encode())
     return h.hexdigest()
 
 
@@ -296,7 +304,8 @@ def _file_digest(path: Path) -> str:
     return digest
 
 
-def _depends_digest(project: Project) -> str:
+def depends_digest(project: Project) -> str:
+    """Digest of the files named by `mlsys: execute-depends:` ("" when none are listed)."""
     cfg = project.config.get("mlsys")
     patterns = cfg.get("execute-depends") if isinstance(cfg, dict) else None
     if not patterns:
@@ -871,4 +880,5 @@ def execute_chapter(path: Path, project: Project, cache_dir: Path) -> ExecutedCh
     if len(results) < len(doc.plan):
         results = results + [None] * (len(doc.plan) - len(results))
     w, resources = _emit(doc, results, images, path.stem, problems)
-    return ExecutedChapter("\n".join(w.lines) + "\n", w.locs, resources, problems, executed)
+    return ExecutedChapter("\n".join(w.lines) + "\n", w.locs, resources, problems, executed,
+                           source_digest(doc.lines))

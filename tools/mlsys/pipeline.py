@@ -16,12 +16,19 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .execute import ExecutedChapter, execute_chapter, source_location
+from .execute import (
+    ExecutedChapter,
+    depends_digest,
+    execute_chapter,
+    source_digest,
+    source_location,
+)
 from .filters.callouts import callout_css
 from .filters.citations import bibliography_keys, has_refs_div
 from .filters.pandoc_ast import esc, meta_value
@@ -128,6 +135,13 @@ def _bib_list(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
+@lru_cache(maxsize=1)
+def _exec_digest() -> str:
+    """Hash of the code that turns a source into executed markdown (execute, include)."""
+    here = Path(__file__).resolve().parent
+    return digest(*((here / name).read_bytes() for name in ("execute.py", "include.py")))
+
+
 def _file_digest(paths: list[Path]) -> str:
     h = hashlib.sha256()
     for p in paths:
@@ -155,6 +169,7 @@ class _Build:
         self._digests: dict[tuple[Path, ...], str] = {}
         self._lock = threading.Lock()
         self._variables: dict[str, Any] | None = None
+        self._book_digest: str | None = None
         self.selected: set[Path] = set()
 
     def _report(self, stage: str, done: int, total: int) -> None:
@@ -190,7 +205,14 @@ class _Build:
             markdown = executed.markdown
         else:
             expanded = expand_includes(ref.path, self.project.root)
-            markdown = unexecuted_markdown("\n".join(expanded.lines), self.config.float_keys)
+            source = "\n".join(expanded.lines)
+            # The index an earlier build made from this very source, executed: exact, and
+            # costs one small read (no pandoc), so only edited chapters are re-indexed.
+            known = read_cache(self.cache_dir, "book-index",
+                               self.source_key(ref, source_digest(expanded.lines)))
+            if known is not None:
+                return _Prepared(ref, source, "", ChapterIndex.from_json(known), None, None, [])
+            markdown = unexecuted_markdown(source, self.config.float_keys)
         early: list[Problem] = []
         if "{{<" in markdown:
             markdown, early = self.shortcodes(ref, markdown, executed)
@@ -221,7 +243,26 @@ class _Build:
                 number_sections=ns if isinstance(ns, bool) else None, front_title=front_title)
             index.meta = meta
             write_cache(self.cache_dir, "index", index_key, index.to_json())
+        if executed is not None and executed.source_digest:
+            key = self.source_key(ref, executed.source_digest)
+            if not (self.cache_dir / "book-index" / f"{key}.json").is_file():
+                write_cache(self.cache_dir, "book-index", key, index.to_json())
         return _Prepared(ref, markdown, ast_key, index, executed, ast, early)
+
+    def source_key(self, ref: ChapterRef, source: str) -> str:
+        """Key of a chapter's executed index by its source digest and everything else that
+        shapes the index (project config, variables, execute-depends files, engine code)."""
+        variables = self.variables()
+        with self._lock:
+            if self._book_digest is None:
+                self._book_digest = digest(
+                    json.dumps(self.project.config, sort_keys=True, default=str),
+                    json.dumps(variables, sort_keys=True, default=str),
+                    self.project.profile or "", ",".join(sorted(self.profiles)),
+                    depends_digest(self.project), _exec_digest(), engine_digest(),
+                    pandoc_version(), self.config.fingerprint())
+        return digest("book-index", INDEX_VERSION, self._book_digest, source,
+                      str(ref.path), ref.href, ref.number or "", ref.kind)
 
     def shortcodes(self, ref: ChapterRef, markdown: str,
                    executed: ExecutedChapter | None) -> tuple[str, list[Problem]]:

@@ -113,11 +113,29 @@ class _Located:
         return node.start_mark.line + 1 + self.line_offset if node is not None else None
 
 
+# libyaml's loader when PyYAML was built with it: a build parses the front matter and cell
+# options of every chapter, and the pure-Python parser was most of a warm build's time.
+YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> Any:
+    """yaml.safe_load, fast; on a mistake the error comes from the pure-Python parser, whose
+    marks point at the offending line (libyaml's point at the end of the stream)."""
+    try:
+        return yaml.load(text, Loader=YAML_LOADER)
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
+
+
 def _parse_yaml(text: str, file: Path, line_offset: int = 0) -> tuple[Any, _Located]:
     """Parse one YAML document; a syntax error becomes a Problem at the right line of `file`."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text) if node is not None else None
+        try:
+            node = yaml.compose(text, Loader=YAML_LOADER)
+            data = yaml.load(text, Loader=YAML_LOADER) if node is not None else None
+        except yaml.YAMLError:  # the pure-Python parser locates mistakes more precisely
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            data = yaml.safe_load(text) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
