@@ -158,7 +158,7 @@ def _(error, spread, synced):
         _issues.append(f"its 95% interval is ±{100 * spread:.1f}%: too few runs")
     kit.verdict(not _issues, f"Reported within {100 * abs(error):.1f}% of the truth, "
                              f"±{100 * spread:.1f}% at 95%.",
-                "; ".join(_issues).capitalize() + ".")
+                "; ".join(_issues) + ".")
     return
 
 

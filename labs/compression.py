@@ -136,7 +136,7 @@ def _(device, model, problem, result):
             _issues.append(f"weight SNR {result.weight_snr_db:.1f} dB is below 15 dB: too "
                            "much of the model is lost")
     kit.verdict(not _issues, "Fits, fast enough, and close enough to the original weights.",
-                "; ".join(_issues).capitalize() + ".")
+                "; ".join(_issues) + ".")
     return
 
 

@@ -152,7 +152,7 @@ def _(en, model, rental, run):
         if not rental <= 1.2e6:
             _issues.append(f"it costs ${rental:,.0f} (over budget)")
     kit.verdict(not _issues, "On time, under the carbon budget and under the bill.",
-                "; ".join(_issues).capitalize() + ".")
+                "; ".join(_issues) + ".")
     return
 
 

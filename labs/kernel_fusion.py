@@ -130,7 +130,7 @@ def _(bw_share, chain, fused, ops):
         _issues.append(f"only {100 * bw_share:.0f}% of the bandwidth does useful work: {_why}")
     kit.verdict(not _issues, f"{100 * bw_share:.0f}% of peak bandwidth: the chain now costs "
                              "about what reading and writing the tensor once costs.",
-                "; ".join(_issues).capitalize() + ".")
+                "; ".join(_issues) + ".")
     return
 
 

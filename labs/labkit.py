@@ -143,8 +143,13 @@ def reveal(guess: mo.ui.radio, correct: str, explanation: str) -> mo.Html:
 def verdict(ok: bool, passed: str, failed: str) -> mo.Html:
     """The design challenge's pass/fail callout: green when solved, red with the reason if not."""
     if ok:
-        return mo.callout(mo.md(f"**PASS.** {passed}"), kind="success")
-    return mo.callout(mo.md(f"**FAIL.** {failed}"), kind="danger")
+        return mo.callout(mo.md(f"**PASS.** {_sentence(passed)}"), kind="success")
+    return mo.callout(mo.md(f"**FAIL.** {_sentence(failed)}"), kind="danger")
+
+
+def _sentence(text: str) -> str:
+    """Upper-case the first letter only (str.capitalize would lower-case device names)."""
+    return text[:1].upper() + text[1:]
 
 
 def infeasible(reason: str) -> mo.Html:
@@ -340,7 +345,10 @@ class Plot:
 
     def svg(self) -> str:
         w, h = self.width, self.height
-        left, right, top, bottom = 64, 16, 30 if self.title else 12, 44
+        named = [s for s in self._series if s.get("label")]
+        legend_w = min(190, 24 + 7 * max((len(s["label"]) for s in named), default=0))
+        left, right, top, bottom = 64, 16 + (legend_w if named else 0), \
+            30 if self.title else 12, 44
         pw, ph = w - left - right, h - top - bottom
         x0, x1 = self._limits("x", self.xlog, self.xlim)
         y0, y1 = self._limits("y", self.ylog, self.ylim)
@@ -420,11 +428,11 @@ class Plot:
                 out.append(f'<text x="{x + 4:.1f}" y="{top + 12}" fill="{r["colour"]}">'
                            f'{html.escape(r["label"])}</text>')
         out.append("</g>")
-        named = [s for s in self._series if s.get("label")]
         for i, s in enumerate(named):
             y = top + 8 + 16 * i
-            out.append(f'<rect x="{left + 10}" y="{y - 5}" width="14" height="4" '
-                       f'fill="{s["colour"]}"/><text x="{left + 30}" y="{y + 1}">'
+            x = left + pw + 12
+            out.append(f'<rect x="{x}" y="{y - 5}" width="14" height="4" '
+                       f'fill="{s["colour"]}"/><text x="{x + 20}" y="{y + 1}">'
                        f'{html.escape(s["label"])}</text>')
         out.append("</svg>")
         return "".join(out)
@@ -446,7 +454,8 @@ def bars(categories: Sequence[str], series: dict[str, Sequence[float]], title: s
     data = np.array([np.asarray(v, float) for v in series.values()]).reshape(len(series), -1)
     totals = data.sum(axis=0)
     top_v = max(float(totals.max()) if totals.size else 1.0, limit or 0.0) * 1.08 or 1.0
-    left, right, top, bottom = 64, 16, 30 if title else 12, 40
+    legend_w = min(200, 30 + 7 * max((len(n) for n in [*series, limit_label]), default=0))
+    left, right, top, bottom = 64, 16 + legend_w, 30 if title else 12, 40
     pw, ph = width - left - right, height - top - bottom
     slot = pw / max(len(cats), 1)
     bw = slot * 0.6
@@ -477,12 +486,12 @@ def bars(categories: Sequence[str], series: dict[str, Sequence[float]], title: s
         y = top + ph - limit / top_v * ph
         out.append(f'<line x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}" '
                    f'stroke="{FAIL_COLOUR}" stroke-width="1.5" stroke-dasharray="4 3"/>'
-                   f'<text x="{left + pw - 4}" y="{y - 5:.1f}" text-anchor="end" '
+                   f'<text x="{left + pw + 8}" y="{y + 4:.1f}" '
                    f'fill="{FAIL_COLOUR}">{html.escape(limit_label)}</text>')
     for i, name in enumerate(series):
-        y = top + 8 + 16 * i
-        out.append(f'<rect x="{left + 10}" y="{y - 5}" width="10" height="10" '
-                   f'fill="{PALETTE[i % 7]}"/><text x="{left + 26}" y="{y + 4}">'
+        y = top + 8 + 16 * (len(series) - 1 - i)  # stacked order: top of the bar first
+        out.append(f'<rect x="{left + pw + 8}" y="{y - 5}" width="10" height="10" '
+                   f'fill="{PALETTE[i % 7]}"/><text x="{left + pw + 24}" y="{y + 4}">'
                    f"{html.escape(name)}</text>")
     out.append("</svg>")
     return mo.Html("".join(out))

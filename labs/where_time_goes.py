@@ -167,7 +167,7 @@ def _(placed):
         not _problems,
         f"The cloud GPU runs at its compute roof and the microcontroller answers in "
         f"{kit.fmt_time(_tiny['r'].time_s) if 'r' in _tiny else '?'}.",
-        "; ".join(_problems).capitalize() + ".",
+        "; ".join(_problems) + ".",
     )
     return
 

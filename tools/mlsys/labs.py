@@ -280,6 +280,7 @@ def index_page(items: list[dict[str, Any]]) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Labs · ML Systems</title>
 <meta name="description" content="Interactive marimo notebooks powered by mlsysim.">
+<link rel="icon" href="assets/favicon.ico">
 <style>
 :root {{ color-scheme: light dark; --muted: #666; }}
 @media (prefers-color-scheme: dark) {{ :root {{ --muted: #aaa; }} }}
