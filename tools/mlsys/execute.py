@@ -558,9 +558,9 @@ def _load_or_run(doc: _Doc, path: Path, project: Project, cache_dir: Path,
             return json.loads(results_file.read_text(encoding="utf-8")), entry, False
         except (OSError, ValueError):
             pass  # a damaged entry is simply re-made
-    results, failed = _run_plan(doc, path.parent, project)
+    results, _failed = _run_plan(doc, path.parent, project)
     try:
-        return results, _store(results, failed, cache_dir, entry, key), True
+        return results, _store(results, cache_dir, entry, key), True
     except OSError as exc:
         raise _CacheUnwritable(results, f"cannot write the freeze cache in {cache_dir}: "
                                f"{exc}") from exc
@@ -572,19 +572,23 @@ class _CacheUnwritable(Exception):
         self.results = results
 
 
-def _store(results: list[dict[str, Any] | None], failed: bool, cache_dir: Path, entry: Path,
-           key: str) -> Path:
-    """Write an entry aside, then rename it into place; return the directory of its files."""
-    failed = failed or any(r is not None and r.get("status") == "error" and "outputs" not in r
-                           for r in results)  # a failed inline expression
+def _store(results: list[dict[str, Any] | None], cache_dir: Path, entry: Path, key: str
+           ) -> Path:
+    """Write an entry aside, then rename it into place; return the directory of its files.
+
+    A cell that raised is frozen like any other result: the key is the code, so the failure
+    comes back (fast, with the same message) until the code or an execute-depends file
+    changes. Only a kernel that died or timed out is not frozen, since that may be the
+    machine's fault and the next build must retry.
+    """
+    transient = any(r is not None and r.get("fatal") for r in results)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = cache_dir / f"tmp-{uuid.uuid4().hex}"
     tmp.mkdir()
     _externalise_images(results, tmp)
     (tmp / "results.json").write_text(json.dumps(results), encoding="utf-8")
-    if failed:
-        # failures are not frozen (their cause may lie outside the code, and a re-run must
-        # retry), but their figures still need a home the site can copy them from
+    if transient:
+        # not frozen, but its figures still need a home the site can copy them from
         final = cache_dir / "failed" / key
         final.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(final, ignore_errors=True)
