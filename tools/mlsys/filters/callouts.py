@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..xref import Target
+from .icons import icon_html
 from .pandoc_ast import (
     Node,
     Pass,
@@ -17,17 +18,19 @@ from .pandoc_ast import (
     esc,
     plain,
     raw_block,
+    raw_inline,
     span,
     text_inlines,
     walk_passes,
 )
 
+# Quarto's kinds: their default titles, and our SVG drawings (see icons.py) as their icons.
 BUILTIN = {
-    "note": ("Note", "ℹ"),
-    "tip": ("Tip", "💡"),
-    "warning": ("Warning", "⚠"),
-    "caution": ("Caution", "🔥"),
-    "important": ("Important", "❗"),
+    "note": ("Note", "info"),
+    "tip": ("Tip", "lightbulb"),
+    "warning": ("Warning", "warning"),
+    "caution": ("Caution", "caution"),
+    "important": ("Important", "important"),
 }
 
 
@@ -39,6 +42,7 @@ def callout_type(classes: list[str]) -> str | None:
 
 
 def _default(ctype: str, project: dict[str, Any]) -> tuple[str, str]:
+    """(title, icon) of a callout kind; the icon names one of our SVGs or is literal text."""
     conf = project.get(ctype)
     if isinstance(conf, dict):
         return str(conf.get("title") or ctype.replace("-", " ").capitalize()), str(
@@ -78,7 +82,8 @@ def callout_pass(project: dict[str, Any], local: dict[str, Target]) -> Pass:
         extra = [c for c in a[1] if not c.startswith("callout-") and c != "callout"]
         classes = " ".join(["callout", f"callout-{ctype}", f"callout-style-{appearance}", *extra])
         id_html = f' id="{esc(a[0])}"' if a[0] else ""
-        icon_inl = [span([{"t": "Str", "c": icon}], ["callout-icon"], kv={"aria-hidden": "true"}),
+        icon_inl = [span([raw_inline(icon_html(icon))], ["callout-icon"],
+                         kv={"aria-hidden": "true"}),
                     {"t": "Space"}] if show_icon and icon else []
         header = [*icon_inl, span(title, ["callout-title"])]
         body = div(content, ["callout-body"])
