@@ -7,9 +7,11 @@ import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import yaml
 from mlsys.filters.icons import ICON_NAMES, icon_svg
 from mlsys.pipeline import render_book
 
+REPO = Path(__file__).resolve().parents[2]
 SVG = re.compile(r'<span class="callout-icon"[^>]*>(.*?)</span>', re.DOTALL)
 
 
@@ -108,3 +110,10 @@ def test_project_icons_name_an_svg_or_are_literal_text(tmp_path: Path) -> None:
     icons = icons_of(html)
     assert icons == [icon_svg("calculator"), "★"]
 
+
+def test_the_books_callouts_use_our_svg_icons() -> None:
+    config = yaml.safe_load((REPO / "book" / "_quarto.yml").read_text())
+    callouts = config["mlsys"]["callouts"]
+    assert callouts
+    for name, conf in callouts.items():
+        assert conf.get("icon") in ICON_NAMES, f"callout {name}: icon {conf.get('icon')!r}"
