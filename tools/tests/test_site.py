@@ -426,3 +426,28 @@ def test_strict_site_build_fails_on_a_broken_link_and_keeps_the_old_site(tmp_pat
         writer.add_book(BookSection("vol1", book, prefix="book/", label="Volume I"))
     assert "broken link to nowhere.html" in str(err.value)
     assert _site_files(out) == before
+
+
+def test_page_header_shows_subtitle_and_author(tmp_path: Path) -> None:
+    """A chapter's own subtitle/author appear under its title; the book's home page shows the
+    book's subtitle and author (the reader's first view of the book)."""
+    book = books.make_book(tmp_path / "src")
+    book.subtitle, book.author = "Volume one, on one machine", "The book's authors"
+    memory = next(p for p in book.pages if p.href.endswith("memory.html"))
+    memory.subtitle, memory.author = "Where the bytes live", "Ada Lovelace, Alan Turing"
+    out = tmp_path / "_site"
+    build(out, book)
+
+    def header(name: str) -> str:
+        html = (out / "book" / "vol1" / name).read_text("utf-8")
+        return html[html.index('<header class="page-header">'):html.index("</header>",
+                    html.index('<header class="page-header">'))]
+
+    home = header("index.html")
+    assert '<p class="subtitle">Volume one, on one machine</p>' in home
+    assert "The book&#39;s authors</p>" in home
+    chapter = header("memory.html")
+    assert '<p class="subtitle">Where the bytes live</p>' in chapter
+    assert '<p class="byline" data-pagefind-ignore>Ada Lovelace, Alan Turing</p>' in chapter
+    other = header("training.html")  # no subtitle/author of its own: none borrowed
+    assert "subtitle" not in other and "byline" not in other
