@@ -92,11 +92,8 @@ def _(batch, depthwise, seq, spatial, width):
 
 @app.cell
 def _(gpu, layers):
-    try:
-        _ridge = mlsysim.ridge_point(gpu.value, "bf16")
-        _prec = "bf16"
-    except mlsysim.MlsysimError:
-        _ridge, _prec = mlsysim.ridge_point(gpu.value, "fp32"), "fp32"
+    _prec = kit.precision_for(gpu.value, ("bf16", "fp16", "fp32", "int8"))
+    _ridge = mlsysim.ridge_point(gpu.value, _prec)
     _rows = [{"layer": k, "params": f"{v.params:,.0f}", "FLOPs": kit.fmt_flops(v.flops),
               "activations": kit.fmt_bytes(v.activation_bytes),
               "bytes moved": kit.fmt_bytes(v.bytes_moved),
@@ -128,10 +125,8 @@ def _():
 @app.cell
 def _(batch, gpu, width):
     _steps = np.array([2 ** k for k in range(12)])
-    try:
-        _ridge = mlsysim.ridge_point(gpu.value, "bf16")
-    except mlsysim.MlsysimError:
-        _ridge = mlsysim.ridge_point(gpu.value, "fp32")
+    _ridge = mlsysim.ridge_point(gpu.value, kit.precision_for(gpu.value, ("bf16", "fp16",
+                                                                         "fp32", "int8")))
     _sweep = mlsysim.dense_layer(width.value, width.value, _steps).intensity
     _ok_b = _steps[_sweep >= _ridge]
     _issues = []

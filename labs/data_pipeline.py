@@ -55,7 +55,7 @@ def _():
     def appetite(model: str, gpu: str, gpus: int, mfu: float) -> float:
         """Images per second the accelerators consume when never starved."""
         _hw = mlsysim.hardware(gpu)
-        return gpus * _hw.peak("bf16") * mfu / mlsysim.training_flops(model, 1)
+        return gpus * _hw.peak(kit.precision_for(gpu)) * mfu / mlsysim.training_flops(model, 1)
 
     return (appetite,)
 

@@ -89,7 +89,8 @@ def _():
 @app.cell
 def _(gpu, gpus, grid, model, power, pue):
     tokens = mlsysim.chinchilla_tokens(mlsysim.model(model.value).params)
-    run = mlsysim.train(model.value, mlsysim.cluster(gpu.value, gpus.value), tokens, 1024, 4096)
+    run = mlsysim.train(model.value, mlsysim.cluster(gpu.value, gpus.value), tokens, 1024, 4096,
+                        precision=kit.precision_for(gpu.value))
     if run.feasible:
         en = mlsysim.energy(run, power_fraction=power.value, pue=pue.value,
                             grid_g_per_kwh=grid.value)

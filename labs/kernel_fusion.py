@@ -77,6 +77,7 @@ def _():
 @app.cell
 def _(fused, gpu, launch_us, ops, size):
     chain = mlsysim.elementwise_chain(gpu.value, int(10 ** size.value), ops.value,
+                                      kit.precision_for(gpu.value),
                                       launch_s=launch_us.value * 1e-6)
     mine_s = chain.fused_time_s if fused.value else chain.unfused_time_s
     # effective bandwidth: the unavoidable traffic (one read + one write) over the time taken
@@ -87,7 +88,7 @@ def _(fused, gpu, launch_us, ops, size):
 @app.cell
 def _(bw_share, chain, gpu, launch_us, mine_s, ops, size):
     _x = np.logspace(3, 9.5, 60)
-    _sweep = mlsysim.elementwise_chain(gpu.value, np.round(_x), ops.value,
+    _sweep = mlsysim.elementwise_chain(gpu.value, np.round(_x), ops.value, chain.precision,
                                        launch_s=launch_us.value * 1e-6)
     _plot = kit.Plot(f"{ops.value} elementwise ops on {gpu.value}", "tensor elements",
                      "time (s)", xlog=True, ylog=True)

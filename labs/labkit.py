@@ -205,6 +205,15 @@ def models(kind: str) -> list[str]:
     return out
 
 
+def precision_for(device: str, prefer: Sequence[str] = ("bf16", "fp16", "fp32")) -> str:
+    """The first number format in `prefer` that the device has a peak rate for (a V100 has
+    no bf16, a microcontroller no fp16), so a lab never asks mlsysim for a missing peak."""
+    import mlsysim
+
+    flops = mlsysim.hardware(device).flops
+    return next((p for p in prefer if p in flops), next(iter(flops)))
+
+
 # --------------------------------------------------------------------------- formatting
 def fmt_bytes(n: float) -> str:
     """Decimal units, as hardware data sheets use: 80e9 -> '80 GB'."""

@@ -63,7 +63,7 @@ def _():
 def _(batch, gpu, model, phase, seq_len):
     try:
         ops = mlsysim.transformer_ops(model.value, seq_len.value, batch.value, gpu.value,
-                                      "bf16", phase.value)
+                                      kit.precision_for(gpu.value), phase.value)
         problem = ""
     except mlsysim.MlsysimError as exc:
         ops, problem = None, str(exc)
@@ -76,10 +76,10 @@ def _(gpu, ops, problem):
         _out = kit.infeasible(problem)
     else:
         _x = np.logspace(-1, 4, 100)
-        _roof = mlsysim.roofline(gpu.value, _x, np.ones_like(_x), "bf16")
+        _roof = mlsysim.roofline(gpu.value, _x, np.ones_like(_x), ops.precision)
         _plot = kit.Plot(f"{ops.model} {ops.phase} on {ops.hardware}", "FLOP / byte",
                          "attainable FLOP/s", xlog=True, ylog=True)
-        _plot.line(_x, _roof.attainable_flops, label="roofline (bf16)")
+        _plot.line(_x, _roof.attainable_flops, label=f"roofline ({ops.precision})")
         _mem = [o for o in ops.ops if o.bound == "memory"]
         _cmp = [o for o in ops.ops if o.bound == "compute"]
         for _group, _c, _lab in ((_mem, kit.FAIL_COLOUR, "memory-bound"),
@@ -87,7 +87,7 @@ def _(gpu, ops, problem):
             if _group:
                 _ix = np.array([o.intensity for o in _group])
                 _plot.points(_ix, mlsysim.roofline(gpu.value, _ix, np.ones_like(_ix),
-                                                   "bf16").attainable_flops,
+                                                   ops.precision).attainable_flops,
                              label=_lab, colour=_c, labels=[o.name for o in _group])
         _rows = [{"operator": o.name, "FLOP/byte": f"{o.intensity:,.1f}",
                   "time": kit.fmt_time(o.time_s), "share": f"{100 * o.time_s / ops.time_s:.0f}%",

@@ -81,13 +81,14 @@ def _(gpu, gpus, model, pp, tp):
     cl = mlsysim.cluster(gpu.value, gpus.value)
     t, p = int(tp.value), int(pp.value)
     tokens, batch, seq = 1e12, 512, 4096
-    best = mlsysim.train(model.value, cl, tokens, batch, seq)
+    prec = kit.precision_for(gpu.value)
+    best = mlsysim.train(model.value, cl, tokens, batch, seq, precision=prec)
     try:
         if gpus.value % (t * p):
             raise mlsysim.InvalidInputError(
                 "plan", f"tp x pp = {t * p} does not divide {gpus.value} GPUs")
         run = mlsysim.train(model.value, cl, tokens, batch, seq, tp=t, pp=p,
-                            dp=gpus.value // (t * p))
+                            dp=gpus.value // (t * p), precision=prec)
         problem = "" if run.feasible else run.reason
     except mlsysim.MlsysimError as exc:
         run, problem = None, str(exc)

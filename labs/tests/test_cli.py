@@ -123,3 +123,37 @@ def test_mlsys_cli_exposes_the_labs_group() -> None:
     assert proc.returncode == 0, proc.stderr
     for verb in ("list", "run", "edit", "export", "test"):
         assert verb in proc.stdout
+
+
+@pytest.mark.slow
+def test_run_serves_the_lab_read_only_on_localhost(tmp_path: Path) -> None:
+    """`mlsys labs run NAME` starts marimo's app server on 127.0.0.1 (not edit mode)."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mlsys.cli", "labs", "run", "where_time_goes", "--headless",
+         "--port", str(port)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True)
+    try:
+        page = ""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                    page = r.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert page, "marimo did not start"
+        assert '"mode": "read"' in page, "run must serve the read-only app, not the editor"
+    finally:
+        import os
+        import signal
+
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
