@@ -162,3 +162,65 @@ def test_where_time_goes_cloud_gpu_crosses_the_ridge_with_batch() -> None:
     assert re.search(r"STM32H747: precision: .*no fp16", low.plain)
     fp32 = kit.run_lab("where_time_goes", precision="fp32")
     assert re.search(r"STM32H747: ResNet-50 needs [\d.]+ MB of weights", fp32.plain)
+
+
+def test_training_memory_each_zero_stage_shrinks_the_bill() -> None:
+    run = kit.run_lab("training_memory")
+    totals = [s.total_bytes for s in run.defs["stages"]]
+    assert all(a > b for a, b in zip(totals, totals[1:], strict=False))
+    assert run.defs["mem"].total_bytes > run.defs["capacity"]  # the default is out of memory
+    assert re.search(r"Out of memory: needs [\d,]+ GB per GPU, has 80 GB", run.plain)
+
+
+def test_collectives_hierarchical_sends_less_over_the_slow_network() -> None:
+    ring = kit.run_lab("collectives", algorithm="ring").plain
+    hier = kit.run_lab("collectives", algorithm="hierarchical").plain
+    seconds = lambda t: re.search(r"takes ([\d.]+) s", t)  # noqa: E731
+    assert seconds(ring) and float(seconds(ring).group(1)) > 0.5
+    assert "PASS." in hier
+
+
+def test_failures_young_daly_interval_is_the_best_on_the_curve() -> None:
+    run = kit.run_lab("failures_checkpointing", interval=14, save=30, restart=120)
+    best, result = run.defs["best"], run.defs["result"]
+    assert best.goodput >= result.goodput - 1e-9
+    assert 13 * 60 <= run.defs["optimum"] <= 15 * 60  # sqrt(2 x 30 s x fleet MTBF)
+
+
+def test_serving_slo_tail_grows_faster_than_the_load() -> None:
+    run = kit.run_lab("serving_slo")
+    sweep = run.defs["sweep"]
+    p99 = [s.ttft_p99_s for s in sweep]
+    assert all(a <= b * 1.05 for a, b in zip(p99, p99[1:], strict=False))
+    rates = run.defs["rates"]
+    # from 2 to 5 requests/s (2.5x the load) the p99 wait grows more than tenfold
+    assert rates[0] == 2 and rates[1] == 5 and p99[1] / p99[0] > 10
+
+
+def test_kernel_fusion_large_tensors_speed_up_by_about_the_chain_length() -> None:
+    run = kit.run_lab("kernel_fusion", size=9.0, ops=8)
+    assert run.defs["chain"].speedup == pytest.approx(8, rel=0.05)
+    small = kit.run_lab("kernel_fusion", size=3.0, fused=True)
+    assert "launch" in small.plain and small.verdicts() == ["fail"]
+
+
+def test_compression_4bit_fits_and_structured_sparsity_needs_half() -> None:
+    ok = kit.run_lab("compression", bits="4")
+    assert ok.defs["result"].fits and ok.defs["result"].compression == pytest.approx(4.0)
+    bad = kit.run_lab("compression", structured=True, sparsity=0.3)
+    assert bad.defs["result"] is None
+    assert "Infeasible. sparsity: 2:4 structured sparsity keeps exactly half" in bad.plain
+
+
+def test_parallelism_invalid_plan_shows_mlsysims_reason() -> None:
+    run = kit.run_lab("parallelism", gpus=8, tp="8", pp="16")
+    assert run.defs["run"] is None
+    assert "does not divide 8 GPUs" in run.plain or "not divisible" in run.plain
+    assert run.verdicts() == ["fail"]
+
+
+def test_scaling_laws_optimum_is_near_twenty_tokens_per_parameter() -> None:
+    run = kit.run_lab("scaling_laws", size=10.7)
+    ratio = run.defs["tokens"] / run.defs["params"]
+    assert 10 < ratio < 40
+    assert run.defs["loss"] <= run.defs["best_loss"] * 1.005
