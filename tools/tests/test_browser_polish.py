@@ -1,0 +1,118 @@
+"""How a chapter looks in Chromium: figures in dark mode, wide tables and math on a phone,
+callout icons without an emoji font. Each check measures what a reader would see."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mlsys.build import render_project
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+if not CHROMIUM.exists():
+    pytest.skip("Debian chromium is not installed at /usr/bin/chromium",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+CHAPTER = """\
+# Looks
+
+![A chart drawn on white](chart.svg){#fig-chart}
+
+| Layer | Parameters | Forward FLOPs per example | Output activations per example | Memory |
+|-------|-----------:|--------------------------:|-------------------------------:|-------:|
+| 784→256 | 200,960 | 401,408 | 256 | 803,840 bytes |
+| 256→128 | 32,896 | 65,536 | 128 | 131,584 bytes |
+
+: A table wider than a phone {#tbl-wide}
+
+$$ C_{\\text{train}} \\approx 6 N D \\quad\\text{and}\\quad
+   T = \\frac{6 N D}{\\text{peak} \\times \\text{utilisation}} \\quad\\text{and}\\quad
+   M = 16 N + \\text{activations} + \\text{workspace} $$ {#eq-long}
+
+An unlabelled one, as long:
+
+$$ C_{\\text{train}} \\approx 6 N D \\quad\\text{and}\\quad
+   T = \\frac{6 N D}{\\text{peak} \\times \\text{utilisation}} \\quad\\text{and}\\quad
+   M = 16 N + \\text{activations} + \\text{workspace} $$
+
+::: {.callout-note}
+A note with an icon.
+:::
+"""
+
+CHART = ('<svg xmlns="http://www.w3.org/2000/svg" width="600" height="300">'
+         '<rect width="600" height="300" fill="#fff"/>'
+         '<path d="M20 280 L580 20" stroke="#000" stroke-width="4"/></svg>')
+
+
+@pytest.fixture(scope="module")
+def page_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    root = tmp_path_factory.mktemp("polish") / "book"
+    root.mkdir()
+    (root / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: Looks\n  chapters:\n    - index.qmd\n")
+    (root / "index.qmd").write_text(textwrap.dedent(CHAPTER))
+    (root / "chart.svg").write_text(CHART)
+    result = render_project(root, root.parent / "site")
+    return (result.out / "index.html").as_uri()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser: object, url: str, scheme: str, width: int) -> object:
+    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page.goto(url)
+    return page
+
+
+def test_figures_sit_on_a_white_card_in_dark_mode_only(browser: object, page_url: str) -> None:
+    dark = _open(browser, page_url, "dark", 1400)
+    assert dark.evaluate("document.documentElement.dataset.theme") == "dark"
+    img = "getComputedStyle(document.querySelector('figure img'))"
+    assert dark.evaluate(f"{img}.backgroundColor") == "rgb(255, 255, 255)"
+    assert dark.evaluate(f"parseFloat({img}.paddingLeft)") > 0
+    dark.close()
+    light = _open(browser, page_url, "light", 1400)
+    assert light.evaluate(f"{img}.backgroundColor") == "rgba(0, 0, 0, 0)"
+    light.close()
+
+
+def test_wide_table_and_math_scroll_in_their_own_box_on_a_phone(browser: object,
+                                                                 page_url: str) -> None:
+    phone = _open(browser, page_url, "light", 390)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    table = "document.querySelector('table')"
+    assert phone.evaluate(f"{table}.scrollWidth > {table}.clientWidth")  # it scrolls sideways
+    assert phone.evaluate(f"{table}.getBoundingClientRect().right") <= 390
+    small = phone.evaluate(f"parseFloat(getComputedStyle({table}).fontSize)")
+    phone.close()
+    desk = _open(browser, page_url, "light", 1400)
+    assert small < desk.evaluate(f"parseFloat(getComputedStyle({table}).fontSize)")
+    desk.close()
+
+
+def test_callout_icon_is_drawn_and_follows_the_theme(browser: object, page_url: str) -> None:
+    colours = []
+    for scheme in ("light", "dark"):
+        page = _open(browser, page_url, scheme, 1400)
+        box = page.evaluate("(() => { const r = document.querySelector('.callout-icon svg')"
+                            ".getBoundingClientRect(); return [r.width, r.height]; })()")
+        assert box[0] >= 12 and box[1] >= 12  # a visible drawing, whatever fonts exist
+        colours.append(page.evaluate(
+            "getComputedStyle(document.querySelector('.callout-icon svg')).color"))
+        page.close()
+    assert colours[0] != colours[1]
