@@ -7,6 +7,7 @@ with app.setup:
     import marimo as mo
     import mlsysim
     import numpy as np
+    from mlsysim import reliability
 
     import labkit as kit
 
@@ -66,14 +67,19 @@ def _():
                            show_value=True)
     interval = mo.ui.slider(1, 480, value=240, label="Checkpoint every (minutes)",
                             show_value=True)
+    _default = reliability.DEFAULT_GPU_MTBF_HOURS
+    device_mtbf = mo.ui.slider(steps=sorted({round(_default * f) for f in
+                                             (0.25, 0.5, 1.0, 2.0, 4.0)}),
+                               value=round(_default), label="Hours between failures, per GPU",
+                               show_value=True)
     mo.vstack([mo.hstack([gpus, interval], justify="start"),
-               mo.hstack([save, restart], justify="start")])
-    return gpus, interval, restart, save
+               mo.hstack([save, restart, device_mtbf], justify="start")])
+    return device_mtbf, gpus, interval, restart, save
 
 
 @app.cell
-def _(gpus, interval, restart, save):
-    mtbf_s = mlsysim.fleet_mtbf(gpus.value) * 3600
+def _(device_mtbf, gpus, interval, restart, save):
+    mtbf_s = mlsysim.fleet_mtbf(gpus.value, device_mtbf.value) * 3600
     optimum = mlsysim.young_daly_interval(save.value, mtbf_s)
     result = mlsysim.training_goodput(mtbf_s, save.value, restart.value, interval.value * 60)
     best = mlsysim.training_goodput(mtbf_s, save.value, restart.value)

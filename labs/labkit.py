@@ -571,7 +571,9 @@ class LabRun:
     @property
     def plain(self) -> str:
         """The page's visible words, tags stripped: what a reader would see."""
-        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", self.text))
+        text = re.sub(r"<marimo-stat data-value='\"(.*?)\"' data-label='\"(.*?)\"'[^>]*>",
+                      r" \2: \1 ", self.text)
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))
 
     def revealed(self) -> bool:
         """Whether the prediction's answer is on the page (it must not be before a guess)."""

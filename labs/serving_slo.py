@@ -76,9 +76,11 @@ def _():
                              label="Batch limit", show_value=True)
     spread = mo.ui.slider(0.0, 1.0, step=0.1, value=0.0,
                           label="Length variability (lognormal sigma)", show_value=True)
-    mo.vstack([mo.hstack([model, gpu], justify="start"),
+    fleet = mo.ui.slider(steps=[50, 100, 200, 500, 1000, 2000], value=200,
+                         label="Fleet target (requests/s)", show_value=True)
+    mo.vstack([mo.hstack([model, gpu, fleet], justify="start"),
                mo.hstack([rate, max_batch, spread], justify="start")])
-    return gpu, max_batch, model, rate, spread
+    return fleet, gpu, max_batch, model, rate, spread
 
 
 @app.cell
@@ -95,7 +97,7 @@ def _(gpu, max_batch, model, rate, spread):
 
 
 @app.cell
-def _(problem, rate, rates, sim, sweep):
+def _(fleet, problem, rate, rates, sim, sweep):
     if sim is None:
         _out = kit.infeasible(problem)
     else:
@@ -105,13 +107,19 @@ def _(problem, rate, rates, sim, sweep):
         _plot.line(rates, [s.ttft_p99_s for s in sweep], label="p99")
         _plot.hline(0.5, "SLO 500 ms")
         _plot.vline(rate.value, "you", colour=kit.PALETTE[4])
+        # fleet sizing: the highest swept rate one replica serves within the SLO
+        _good = [r for r, s in zip(rates, sweep, strict=True) if s.slo_attainment >= 0.99]
+        _per = max(_good) if _good else 0.0
+        _replicas = f"{int(np.ceil(fleet.value / _per))}" if _per else "no rate meets the SLO"
         _out = mo.vstack([
             kit.stats({"TTFT p50 / p99": f"{kit.fmt_time(sim.ttft_p50_s)} / "
                                          f"{kit.fmt_time(sim.ttft_p99_s)}",
                        "TPOT p99": kit.fmt_time(sim.tpot_p99_s),
                        "mean batch": f"{sim.mean_batch:.1f}",
                        "SLO attainment": f"{100 * sim.slo_attainment:.1f}%",
-                       "throughput": f"{sim.throughput_tokens_per_s:,.0f} tok/s"}),
+                       "throughput": f"{sim.throughput_tokens_per_s:,.0f} tok/s",
+                       "one replica within SLO": f"up to {_per:g} req/s" if _per else "-",
+                       f"replicas for {fleet.value} req/s": _replicas}),
             _plot.show()])
     _out
     return

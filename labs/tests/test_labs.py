@@ -224,3 +224,21 @@ def test_scaling_laws_optimum_is_near_twenty_tokens_per_parameter() -> None:
     ratio = run.defs["tokens"] / run.defs["params"]
     assert 10 < ratio < 40
     assert run.defs["loss"] <= run.defs["best_loss"] * 1.005
+
+
+def test_serving_slo_sizes_a_fleet_from_the_rate_one_replica_sustains() -> None:
+    run = kit.run_lab("serving_slo", max_batch=128, fleet=200)
+    m = re.search(r"one replica within SLO: up to ([\d.]+) req/s replicas for 200 req/s: (\d+)",
+                  run.plain)
+    assert m, run.plain[:3000]
+    per, replicas = float(m.group(1)), int(m.group(2))
+    assert replicas == -(-200 // per)
+
+
+def test_failures_more_reliable_gpus_raise_the_fleet_mtbf() -> None:
+    base = kit.run_lab("failures_checkpointing")
+    steps = list(base.defs["device_mtbf"].steps)
+    better = kit.run_lab("failures_checkpointing", device_mtbf=steps[-1])
+    assert better.defs["mtbf_s"] == pytest.approx(base.defs["mtbf_s"] * steps[-1]
+                                                  / base.defs["device_mtbf"].value, rel=0.01)
+    assert better.defs["best"].goodput > base.defs["best"].goodput
