@@ -157,3 +157,13 @@ def test_run_serves_the_lab_read_only_on_localhost(tmp_path: Path) -> None:
 
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
+
+
+def test_export_to_an_unwritable_place_is_a_clear_error(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.chdir(REPO)
+    code, out = invoke("export", "--out", str(blocker / "labs"))
+    assert code != 0
+    assert "cannot write the export" in out and "Traceback" not in out

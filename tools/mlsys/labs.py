@@ -384,6 +384,9 @@ def export_cmd(out: Path | None) -> None:
         for p in exc.problems:
             click.secho(str(p), fg="red", err=True)
         raise click.ClickException(f"export failed: {len(exc.problems)} problem(s)") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the export to {out}: {exc.strerror} "
+                                   f"({exc.filename})") from None
     click.echo(f"exported {len(items)} labs to {out}")
 
 
