@@ -95,6 +95,7 @@ def test_export_serves_every_asset_itself(tmp_path: Path) -> None:
     page = (out / "where_time_goes.html").read_text()
     assert foreign_urls(page) == []
     assert "cdn.jsdelivr" not in page
+    assert re.search(r'"theme": *"system"', page), "the page follows the reader's light/dark mode"
     # every local script and stylesheet the page names exists in the copied frontend
     refs = re.findall(r'(?:src|href)="(assets/[^"]+)"', page)
     assert refs and all((out / r).is_file() for r in refs)
