@@ -444,10 +444,12 @@ def test_page_header_shows_subtitle_and_author(tmp_path: Path) -> None:
                     html.index('<header class="page-header">'))]
 
     home = header("index.html")
+    # the book's title over the home page's own, so its subtitle reads as the book's
+    assert '<p class="eyebrow" data-pagefind-ignore>Test Book</p>' in home
     assert '<p class="subtitle">Volume one, on one machine</p>' in home
     assert "The book&#39;s authors</p>" in home
     chapter = header("memory.html")
     assert '<p class="subtitle">Where the bytes live</p>' in chapter
     assert '<p class="byline" data-pagefind-ignore>Ada Lovelace, Alan Turing</p>' in chapter
     other = header("training.html")  # no subtitle/author of its own: none borrowed
-    assert "subtitle" not in other and "byline" not in other
+    assert "subtitle" not in other and "byline" not in other and "Test Book" not in other
