@@ -70,7 +70,7 @@ def widget_to_move(name: str) -> tuple[str, Any]:
     import marimo as mo
 
     _, defs = kit.load_app(name).run()
-    for var, value in defs.items():
+    for var, value in sorted(defs.items()):  # sorted: the same widget on every run
         if var != "guess" and isinstance(value, mo.ui.slider | mo.ui.dropdown | mo.ui.radio
                                          | mo.ui.switch):
             return var, another_value(value)
