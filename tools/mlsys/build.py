@@ -21,6 +21,7 @@ import yaml
 from mlsys.model import BuildError, Problem, RenderedBook
 from mlsys.site import (
     BookSection,
+    ElsewherePart,
     NavLink,
     NavMenu,
     SiteConfig,
@@ -337,6 +338,9 @@ class SiteBuilder:
         labs = [p for p in todo if p.kind == "labs"] if with_labs is not False else []
         writer = SiteWriter(self.out, self._config(sections), defer_search=defer_search,
                             strict=self.strict)
+        built = {s.key for s in sections} | {p.id for p in labs}
+        writer.elsewhere = [self._elsewhere(p) for p in self.curriculum.parts
+                            if p.id not in built]
         with writer:
             for section in sections:
                 writer.add_book(section)
@@ -345,6 +349,34 @@ class SiteBuilder:
         result.report = writer.report
         result.problems.extend(writer.report.problems)
         return result
+
+    def _elsewhere(self, part: Part) -> ElsewherePart:
+        """A part this run does not build, as the link checker sees it: the pages its own
+        config promises (labs.yaml's labs; a Quarto project's chapters), read without
+        building it, so a book-only build in a fresh clone checks its links honestly."""
+        where = self.root / part.path
+
+        def pages() -> set[str]:
+            if part.kind == "labs":
+                from mlsys.labs import load_catalog
+
+                if not (where / "labs.yaml").is_file():
+                    raise ValueError(f"{where / 'labs.yaml'} does not exist")
+                try:
+                    return {"index.html"} | {f"{lab.name}.html" for lab in load_catalog(where)}
+                except BuildError as exc:
+                    raise ValueError("; ".join(p.message for p in exc.problems)) from None
+            if not self.curriculum.present(part):
+                raise ValueError(f"{where} has no _quarto.yml")
+            from mlsys.project import load_project
+
+            try:
+                project = load_project(where, part.profile)
+            except BuildError as exc:
+                raise ValueError("; ".join(p.message for p in exc.problems)) from None
+            return {c.href for c in project.chapters}
+
+        return ElsewherePart(part.url, part.title, pages)
 
     def _progress_for(self, part: Part) -> Progress | None:
         """Progress of one part's render, its stages labelled with the part ("vol1 render")."""

@@ -27,7 +27,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,6 +99,21 @@ class BookSection:
     prefix: str = ""
     label: str | None = None
     partial: bool = False
+
+
+@dataclass
+class ElsewherePart:
+    """A part of the curriculum this build links into but does not write (tinytorch, labs).
+
+    A fresh checkout that builds only the book has none of those pages on disk, yet the links
+    are right. Rather than trusting any such link, the writer asks the part's own config:
+    `pages()` lists the part's page paths relative to `prefix` ("08_convolutions/lesson.html",
+    "compression.html"), or raises ValueError saying why the part cannot be read.
+    """
+
+    prefix: str  # the part's folder in the site, "labs/"
+    title: str
+    pages: Callable[[], set[str]]
 
 
 @dataclass
@@ -191,6 +206,10 @@ class SiteWriter:
         self.defer_search = defer_search
         self.strict = strict  # broken links fail the build (before the swap)
         self._sources: dict[str, Path] = {}  # site path of a page -> the .qmd it came from
+        # Parts not written by this build whose pages links may point at (see ElsewherePart).
+        self.elsewhere: list[ElsewherePart] = []
+        self._elsewhere_pages: dict[int, set[str] | str] = {}
+        self._source_lines: dict[Path, list[str]] = {}  # for the line of a broken link
         self.config = config
         self.report = SiteReport()
         self._t0 = time.perf_counter()
@@ -596,9 +615,11 @@ class SiteWriter:
 
     def check_links(self) -> list[Problem]:
         """Warn about links from the pages written in this build to files or anchors that the
-        site does not have (a chapter of a part not built yet, a renamed label)."""
+        site does not have (a renamed chapter or label). A link into a part of the curriculum
+        this build does not write is checked against that part's config instead."""
         problems: list[Problem] = []
         ids: dict[Path, set[str]] = {}
+        stage = self.stage.resolve()
         for rel in self.report.written:
             if not rel.endswith(".html") or rel == "404.html":
                 continue
@@ -615,18 +636,52 @@ class SiteWriter:
                     continue
                 dest = (page.parent / html.unescape(target)).resolve()
                 if not dest.is_file():
-                    problems.append(self._link_problem(rel, f"broken link to {url}"))
+                    verdict = self._check_elsewhere(dest, stage)
+                    if verdict is None:
+                        problems.append(self._link_problem(rel, f"broken link to {url}", url))
+                    elif verdict:
+                        problems.append(self._link_problem(
+                            rel, f"broken link to {url}: {verdict}", url))
                 elif frag and dest.suffix == ".html":
                     if dest not in ids:
                         ids[dest] = set(_ID_RE.findall(dest.read_text("utf-8")))
                     if html.unescape(frag) not in ids[dest]:
-                        problems.append(self._link_problem(rel, f"link to a missing anchor: {url}"))
+                        problems.append(
+                            self._link_problem(rel, f"link to a missing anchor: {url}", url))
         return problems
 
-    def _link_problem(self, rel: str, message: str) -> Problem:
+    def _check_elsewhere(self, dest: Path, stage: Path) -> str | None:
+        """For a missing file: None when no unbuilt part claims it (a plain broken link), ""
+        when one of them has that page, else why none of them has it."""
+        try:
+            site_path = dest.relative_to(stage).as_posix()
+        except ValueError:
+            return None  # outside the site altogether
+        claims = [(i, p) for i, p in enumerate(self.elsewhere)
+                  if site_path.startswith(p.prefix)]
+        if not claims:
+            return None
+        reasons = []
+        for i, part in claims:
+            if i not in self._elsewhere_pages:
+                try:
+                    self._elsewhere_pages[i] = part.pages()
+                except ValueError as exc:
+                    self._elsewhere_pages[i] = str(exc)
+            pages = self._elsewhere_pages[i]
+            if isinstance(pages, str):
+                reasons.append(f"cannot check against {part.title}: {pages}")
+            elif site_path[len(part.prefix):] in pages:
+                return ""
+            else:
+                reasons.append(f"{part.title} (not built in this run) has no such page")
+        return "; ".join(reasons)
+
+    def _link_problem(self, rel: str, message: str, url: str) -> Problem:
         source = self._sources.get(rel)
         where = "" if source else f"{rel}: "
-        return Problem("warning", where + message, source, None)
+        return Problem("warning", where + message, source,
+                       _source_line(source, url, self._source_lines) if source else None)
 
     # -- shared files ------------------------------------------------------------------------
 
@@ -676,6 +731,26 @@ def read_manifest(out_dir: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) and data.get("version") == MANIFEST_VERSION else {}
+
+
+def _source_line(source: Path, url: str, cache: dict[Path, list[str]]) -> int | None:
+    """The first line of a chapter's source that holds a link's target (the rendered HTML
+    has lost the line; the author wrote the same text). None when it came from elsewhere
+    (the navbar, an include, a cross-reference)."""
+    if source not in cache:
+        try:
+            cache[source] = source.read_text("utf-8").splitlines()
+        except OSError:
+            cache[source] = []
+    lines = cache[source]
+    target = url.partition("#")[0]
+    for needle in dict.fromkeys((url, html.unescape(url), target, html.unescape(target))):
+        if not needle:
+            continue
+        for i, line in enumerate(lines, 1):
+            if needle in line:
+                return i
+    return None
 
 
 def _page_meta(page: Page) -> dict[str, Any]:

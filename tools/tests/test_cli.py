@@ -236,3 +236,52 @@ def copy_committed_labs(dest: Path) -> None:
     if not data["labs"]:
         pytest.skip("no lab is committed yet")
     catalog.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def _with_other_parts(root: Path) -> None:
+    """Give the fixture a labs part and a second Quarto project (the fixture's `kit`), neither
+    built by `mlsys build book`, and a chapter linking into both."""
+    labs = root / "labs"
+    labs.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[2] / "labs" / "labkit.py", labs)
+    (labs / "roofline.py").write_text("import marimo\napp = marimo.App()\n")
+    (labs / "labs.yaml").write_text(
+        "labs:\n  - name: roofline\n    title: Roofline\n    chapter: Memory\n"
+        "    href: ../book/vol1/memory.html\n    description: Hit the wall.\n")
+    with (root / "curriculum.yml").open("a") as f:
+        f.write("  - id: labs\n    title: Labs\n    kind: labs\n    path: labs\n"
+                "    url: labs/\n    nav: Teach\n")
+    (root / "kit" / "01_wires").mkdir(parents=True)
+    (root / "kit" / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: Kit\n  chapters:\n    - index.qmd\n"
+        "    - 01_wires/lesson.qmd\n")
+    (root / "kit" / "index.qmd").write_text("# Kit\n\nHello.\n")
+    (root / "kit" / "01_wires" / "lesson.qmd").write_text("# Wires\n\nCopper.\n")
+    memory = root / "book" / "vol1" / "memory.qmd"
+    memory.write_text(memory.read_text() + "\n## Practice\n\nTry the [roofline lab]"
+                      "(../../labs/roofline.html) and [wiring](../../kit/01_wires/lesson.html)."
+                      "\n")
+
+
+def test_a_book_build_checks_links_into_parts_it_does_not_build(repo: Path) -> None:
+    """A fresh clone builds one volume strictly although the labs and the kit are not built:
+    their pages are known from labs.yaml and the kit's _quarto.yml."""
+    _with_other_parts(repo)
+    assert not (repo / "_site").exists()
+    code, out = run("build", "book", "--vol", "1", "--strict", "-q")
+    assert code == 0, out
+    assert "broken link" not in out
+
+
+def test_a_wrong_link_into_an_unbuilt_part_names_its_file_and_line(repo: Path) -> None:
+    _with_other_parts(repo)
+    memory = repo / "book" / "vol1" / "memory.qmd"
+    text = memory.read_text().replace("labs/roofline.html", "labs/rooflin.html")
+    memory.write_text(text.replace("01_wires/lesson", "01_wire/lesson"))
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if "rooflin.html" in s)
+    code, out = run("build", "book", "--vol", "1", "--strict")
+    assert code != 0
+    assert (f"{memory}:{line}: warning: broken link to ../../labs/rooflin.html: "
+            "Labs (not built in this run) has no such page") in out
+    assert f"{memory}:{line}: warning: broken link to ../../kit/01_wire/lesson.html" in out
+    assert not (repo / "_site").exists()  # a strict failure publishes nothing
