@@ -413,17 +413,13 @@ class SiteBuilder:
             return list(old.get("labs", []))  # nothing the export depends on has changed
         folder = writer.fresh_folder(part.url or "labs/")
         items = export(folder, labs=self.root / part.path)
+        # The exporter's own index.html is a standalone page (for `mlsys labs export`); in the
+        # site the index wears the site's frame instead, so a reader keeps navbar and search.
+        (folder / "index.html").unlink(missing_ok=True)
         produced = writer.claim_tree(part.url or "labs/", part.id)
-        if not (folder / "index.html").exists():
-            rows = "".join(
-                f'<li><a href="{_esc(it.get("href", ""))}">{_esc(it.get("title", it.get("name")))}'
-                f'</a>{" — " + _esc(it["description"]) if it.get("description") else ""}</li>'
-                for it in items
-            )
-            body = f"<p>{_esc(part.blurb or '')}</p><ul class=\"labs\">{rows}</ul>"
-            writer.add_simple_page(part.url + "index.html", part.title, body, part.id,
-                                   part.blurb)
-            produced.append(part.url + "index.html")
+        index = (part.url or "labs/") + "index.html"
+        writer.add_labs_index(index, part.title, part.blurb, items, self._book_pages(), part.id)
+        produced.append(index)
         writer.forget_section(part.id, produced)  # labs removed since the last export
         writer.sections[part.id] = {
             "title": part.title, "prefix": part.url, "labs": items, "digest": digest,
@@ -432,6 +428,23 @@ class SiteBuilder:
             "sidebar": [],
         }
         return items
+
+    def _book_pages(self) -> dict[str, str]:
+        """Site path of every chapter of every Quarto part on disk -> the part's title, read
+        from each project's config (the labs index groups labs by the book they belong to)."""
+        from mlsys.project import load_project
+
+        pages: dict[str, str] = {}
+        for part in self.curriculum.parts:
+            if part.kind != "quarto" or not self.curriculum.present(part):
+                continue
+            try:
+                project = load_project(self.root / part.path, part.profile)
+            except BuildError:
+                continue  # that part's own build reports its config problems
+            for chapter in project.chapters:
+                pages.setdefault(part.url + chapter.href, part.title)
+        return pages
 
     def _labs_digest(self, part: Part) -> str:
         """What a labs export depends on, by file size and mtime: the notebooks, the exporter,
@@ -529,12 +542,6 @@ class SiteBuilder:
             if cards:
                 groups.append({"title": name, "cards": cards})
         return groups
-
-
-def _esc(value: Any) -> str:
-    import html
-
-    return html.escape(str(value if value is not None else ""))
 
 
 # --------------------------------------------------------------------------- check and clean

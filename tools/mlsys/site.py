@@ -611,6 +611,27 @@ class SiteWriter:
         )
         return self.write_text(path, _env().get_template("simple.html").render(ctx), section)
 
+    def add_labs_index(
+        self, path: str, title: str, blurb: str | None, items: list[dict[str, Any]],
+        books: dict[str, str], section: str,
+    ) -> bool:
+        """The labs' index in the site frame (navbar, dark mode, search), grouped by volume and
+        chapter. items: what the labs exporter returns (name, title, chapter, chapter_href,
+        description, href; hrefs relative to the index's folder). books: the site path of each
+        chapter page of the curriculum ("book/vol1/training.html") -> its book's title."""
+        ctx = self._common(path)
+        here = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+        ctx.update({
+            "heading": title,
+            "blurb": blurb,
+            "volumes": group_labs(items, books, here),
+            "example": items[0]["name"] if items else "NAME",
+            "head_title": f"{title} · {self.config.title}",
+            "og_title": title,
+            "description": blurb,
+        })
+        return self.write_text(path, _env().get_template("labs.html").render(ctx), section)
+
     # -- checks ------------------------------------------------------------------------------
 
     def check_links(self) -> list[Problem]:
@@ -722,6 +743,32 @@ class SiteWriter:
         t0 = time.perf_counter()
         run_pagefind(self.stage)
         self.report.search_seconds = time.perf_counter() - t0
+
+
+def group_labs(items: list[dict[str, Any]], books: dict[str, str], here: str
+               ) -> list[dict[str, Any]]:
+    """Labs grouped by volume, then chapter, in catalogue order (which follows the course).
+
+    A lab's volume is the book that has its chapter's page (chapter_href resolved from `here`,
+    the index's folder); a chapter of no known book goes under "Other labs".
+    The chapter heading is the catalogue's own text ("Vol I, Ch. 8 Training")."""
+    out: list[dict[str, Any]] = []
+    by_volume: dict[str, dict[str, Any]] = {}
+    for it in items:
+        href = str(it.get("chapter_href") or "")
+        site_path = os.path.normpath(here + href.partition("#")[0]).replace(os.sep, "/")
+        volume = books.get(site_path, "Other labs") if href else "Other labs"
+        if volume not in by_volume:
+            by_volume[volume] = {"title": volume, "chapters": []}
+            out.append(by_volume[volume])
+        chapters = by_volume[volume]["chapters"]
+        name = str(it.get("chapter") or "Labs")
+        if not chapters or chapters[-1]["title"] != name:
+            chapters.append({"title": name, "href": href or None, "labs": []})
+        chapters[-1]["labs"].append({
+            "name": it.get("name", ""), "title": it.get("title") or it.get("name", ""),
+            "href": it.get("href", ""), "description": it.get("description")})
+    return out
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any]:

@@ -190,6 +190,21 @@ def test_full_build_exports_the_labs_when_that_part_exists(repo: Path) -> None:
     page = (site / "book/vol1/memory.html").read_text()
     assert "<summary>Teach</summary>" in page
 
+    # The labs index wears the site's frame (navbar menus, dark mode, search) ...
+    index = (site / "labs" / "index.html").read_text()
+    for menu in ("Read", "Teach"):
+        assert f"<summary>{menu}</summary>" in index
+    assert "theme-toggle" in index and "data-search-open" in index
+    assert 'href="../assets/site.css"' in index
+    # ... groups each lab under the book holding its chapter (the fixture's vol1 has a
+    # training chapter, so the training lab sits under Volume I) ...
+    sections = dict(re.findall(r"<h2>(.*?)</h2>(.*?)(?=<h2>|</article>)", index, re.DOTALL))
+    assert 'href="training_memory.html"' in sections["Volume I: Small"]
+    assert 'href="../book/vol1/training.html"' in sections["Volume I: Small"]
+    # ... and says what an exported lab is and why there is no in-browser version.
+    assert "static snapshots" in index and "mlsys labs run training_memory" in index
+    assert "WebAssembly" in index and "Pyodide" in index
+
     # Nothing the labs depend on changed: the next build keeps the exported files as they are.
     lab = load_catalog(repo / "labs")[0]
     exported = site / "labs" / f"{lab.name}.html"
