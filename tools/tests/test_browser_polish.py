@@ -3,16 +3,21 @@ callout icons without an emoji font. Each check measures what a reader would see
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from mlsys.build import render_project
+from mlsys.build import SiteBuilder, load_curriculum, render_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[2]
+SITE_REPO = Path(__file__).parent / "fixtures" / "site_repo"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -116,3 +121,40 @@ def test_callout_icon_is_drawn_and_follows_the_theme(browser: object, page_url: 
             "getComputedStyle(document.querySelector('.callout-icon svg')).color"))
         page.close()
     assert colours[0] != colours[1]
+
+
+@pytest.fixture(scope="module")
+def curriculum_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture curriculum under the real curriculum's title (the one a reader sees)."""
+    root = tmp_path_factory.mktemp("navbar") / "repo"
+    shutil.copytree(SITE_REPO, root)
+    title = load_curriculum(REPO).title
+    cur = root / "curriculum.yml"
+    cur.write_text(re.sub(r'^title: .*$', f"title: {json.dumps(title)}", cur.read_text(),
+                          count=1, flags=re.MULTILINE))
+    SiteBuilder(root).build()
+    return root / "_site"
+
+
+@pytest.mark.parametrize("page", ["index.html", "book/vol1/memory.html"])
+def test_the_site_title_fits_the_navbar_on_a_phone(browser: object, curriculum_site: Path,
+                                                    page: str) -> None:
+    """At 390 px, with the drawer, search and theme buttons beside it, the whole title shows
+    (on two lines if need be), clear of the buttons, and the link's tooltip holds it too."""
+    title = load_curriculum(REPO).title
+    phone = _open(browser, (curriculum_site / page).as_uri(), "light", 390)
+    brand = phone.evaluate("""() => {
+        const s = document.querySelector('.brand span'), r = s.getBoundingClientRect();
+        const tools = document.querySelector('.navbar-tools').getBoundingClientRect();
+        const bar = document.querySelector('.navbar').getBoundingClientRect();
+        return {text: s.textContent, tip: s.parentElement.title, right: r.right,
+                top: r.top, bottom: r.bottom, barTop: bar.top, barBottom: bar.bottom,
+                toolsLeft: tools.left, clippedX: s.scrollWidth > s.clientWidth + 1,
+                clippedY: s.scrollHeight > s.clientHeight + 1,
+                pageWidth: document.documentElement.scrollWidth}; }""")
+    phone.close()
+    assert brand["text"] == title and brand["tip"] == title
+    assert not brand["clippedX"] and not brand["clippedY"], brand
+    assert brand["right"] <= brand["toolsLeft"], brand
+    assert brand["barTop"] <= brand["top"] and brand["bottom"] <= brand["barBottom"], brand
+    assert brand["pageWidth"] <= 390
