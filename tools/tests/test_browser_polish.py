@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,16 +14,9 @@ from mlsys.build import SiteBuilder, load_curriculum, render_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 SITE_REPO = Path(__file__).parent / "fixtures" / "site_repo"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
-if not CHROMIUM.exists():
-    pytest.skip("Debian chromium is not installed at /usr/bin/chromium",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 CHAPTER = """\
 # Looks
@@ -68,14 +60,6 @@ def page_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     (root / "chart.svg").write_text(CHART)
     result = render_project(root, root.parent / "site")
     return (result.out / "index.html").as_uri()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def _open(browser: object, url: str, scheme: str, width: int) -> object:

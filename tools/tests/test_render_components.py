@@ -10,16 +10,8 @@ from mlsys.pipeline import render_book
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
 ASSETS = Path(__file__).resolve().parents[1] / "mlsys" / "assets"
 FIXTURE = Path(__file__).parent / "fixtures" / "render_basic"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-if not CHROMIUM.exists():
-    pytest.skip("Debian chromium is not installed at /usr/bin/chromium "
-                "(apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -43,14 +35,6 @@ def page_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         '<article style="max-width: 40rem; margin-left: 2rem">'
         f"<h1>{intro.title_html}</h1>{intro.body_html}</article></body></html>")
     return (out / "intro.html").as_uri()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def test_code_blocks_get_a_working_copy_button(browser, page_url: str) -> None:
