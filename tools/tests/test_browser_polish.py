@@ -43,7 +43,16 @@ $$ C_{\\text{train}} \\approx 6 N D \\quad\\text{and}\\quad
 ::: {.callout-note}
 A note with an icon.
 :::
+
+An essay cited by its web address [@essay].
 """
+
+# A reference whose only locator is a long URL in plain text (no link to break it at).
+BIB = (
+    "@misc{essay,\n  author = {Writer, Ada},\n  title = {On Long Addresses},\n"
+    "  howpublished = {Essay, \\url{http://www.example.org/essays/a/rather/long/path/"
+    "to/OnLongAddressesThatDoNotBreak.html}},\n  year = {2019}\n}\n"
+)
 
 CHART = ('<svg xmlns="http://www.w3.org/2000/svg" width="600" height="300">'
          '<rect width="600" height="300" fill="#fff"/>'
@@ -55,7 +64,9 @@ def page_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     root = tmp_path_factory.mktemp("polish") / "book"
     root.mkdir()
     (root / "_quarto.yml").write_text(
-        "project:\n  type: book\nbook:\n  title: Looks\n  chapters:\n    - index.qmd\n")
+        "project:\n  type: book\nbook:\n  title: Looks\n  chapters:\n    - index.qmd\n"
+        "bibliography: refs.bib\n")
+    (root / "refs.bib").write_text(BIB)
     (root / "index.qmd").write_text(textwrap.dedent(CHAPTER))
     (root / "chart.svg").write_text(CHART)
     result = render_project(root, root.parent / "site")
@@ -84,6 +95,8 @@ def test_wide_table_and_math_scroll_in_their_own_box_on_a_phone(browser: object,
                                                                  page_url: str) -> None:
     phone = _open(browser, page_url, "light", 390)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    # the reference list too: a long plain-text URL wraps instead of widening the page
+    assert "OnLongAddresses" in phone.inner_text(".csl-entry")
     table = "document.querySelector('table')"
     assert phone.evaluate(f"{table}.scrollWidth > {table}.clientWidth")  # it scrolls sideways
     assert phone.evaluate(f"{table}.getBoundingClientRect().right") <= 390
