@@ -115,7 +115,7 @@ def test_render_any_project_into_its_output_dir(repo: Path) -> None:
     site = repo / "book/_book/vol2"  # the project's own output-dir
     assert (site / "vol2/scaling.html").is_file()
     html = (site / "vol2/scaling.html").read_text()
-    assert '<a class="brand" href="../vol2/index.html">' in html
+    assert '<a class="brand" href="../vol2/index.html" title=' in html
     assert not (repo / "_site").exists()
 
 

@@ -303,7 +303,7 @@ def test_a_book_alone_at_the_site_root(tmp_path: Path) -> None:
         writer.add_book(BookSection("book", book))
     parsed = parse(out / "vol1" / "memory.html")
     assert parsed.crumbs == ["Test Book", "Foundations", "2 Memory hierarchies"]
-    assert '<a class="brand" href="../vol1/index.html">' in (out / "vol1/memory.html").read_text()
+    assert '<a class="brand" href="../vol1/index.html" title=' in (out / "vol1/memory.html").read_text()
 
 
 def test_relative_root_counts_folders() -> None:
