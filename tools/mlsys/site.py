@@ -18,6 +18,7 @@ Every link is page-relative ("../../assets/site.css"), so a site works from any 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import json
@@ -713,8 +714,15 @@ class SiteWriter:
                 self.write_bytes(f"assets/{name}", src.read_bytes(), "_assets")
 
     def _write_404(self) -> None:
+        # Served at any depth, so nothing can be linked relatively: the stylesheet, script and
+        # icon are inlined, and site links start from the deployed URL when it is known (the
+        # page's script then points them at the root the reader last visited, if any).
         css = (ASSETS_DIR / "site.css").read_text("utf-8")
-        ctx = {"site": self.config, "lang": self.config.lang, "inline_css": css}
+        js = (ASSETS_DIR / "site.js").read_text("utf-8").replace("</", "<\\/")
+        icon = base64.b64encode((ASSETS_DIR / "favicon.svg").read_bytes()).decode("ascii")
+        root = (self.config.site_url or "/").rstrip("/") + "/"
+        ctx = {"site": self.config, "lang": self.config.lang, "inline_css": css,
+               "inline_js": js, "root": root, "favicon": f"data:image/svg+xml;base64,{icon}"}
         self.write_text("404.html", _env().get_template("404.html").render(ctx), "_site")
 
     def _write_sitemap(self) -> None:

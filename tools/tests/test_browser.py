@@ -203,6 +203,70 @@ def test_desktop_and_phone_layouts(browser: object, served: tuple[Case, str]) ->
     assert set(hosts) == {"127.0.0.1"}
 
 
+def _open_drawer_and_follow(page: object, link_index: int) -> str:
+    """Open the menu on a phone, check Escape closes it (focus back on the button), reopen it
+    from the keyboard and follow one of its Read/Build/Teach links; returns the link's href."""
+    button = page.locator(".drawer-toggle")
+    drawer = page.locator("#" + button.get_attribute("aria-controls"))
+    assert not page.locator(".menus").is_visible()  # the navbar menus have no room
+    assert not drawer.is_visible()
+    button.click()
+    drawer.wait_for(state="visible")
+    assert button.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Escape")
+    drawer.wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.classList.contains('drawer-toggle')")
+    page.keyboard.press("Enter")
+    drawer.wait_for(state="visible")
+    # Focus moved into the drawer, so a keyboard reader can tab to a link straight away.
+    assert page.evaluate(f"document.getElementById({drawer.get_attribute('id')!r})"
+                         ".contains(document.activeElement)")
+    page.wait_for_timeout(300)  # the drawer slides in
+    link = drawer.locator(".drawer-menus a").nth(link_index)
+    href = link.get_attribute("href")
+    link.click()
+    return href
+
+
+def test_phone_menu_reaches_other_parts_from_landing_and_404(browser: object,
+                                                            served: tuple[Case, str]) -> None:
+    """On a 390 px phone the landing page and the 404 page offer the Read/Build/Teach menu in
+    a drawer (light and dark), and its links lead to the other parts of the site."""
+    case, base = served
+    hosts: list[str] = []
+    SHOTS.mkdir(exist_ok=True)
+    for scheme in ("light", "dark"):
+        context = browser.new_context(viewport={"width": 390, "height": 844},
+                                      color_scheme=scheme, is_mobile=True, has_touch=True)
+        page = context.new_page()
+        page.on("request", lambda req: hosts.append(urlparse(req.url).hostname or req.url))
+        page.set_default_timeout(10_000)
+        page.goto(base)
+        href = _open_drawer_and_follow(page, -1)
+        assert not href.startswith(("/", "http"))  # page-relative, like every site link
+        page.wait_for_url(base + href)
+        assert page.locator("h1").count() == 1
+        # The 404 page is served at any depth: its links start from the root seen last.
+        page.goto(base + "404.html")
+        page.locator(".drawer-toggle").click()
+        drawer = page.locator("#site-drawer")
+        drawer.wait_for(state="visible")
+        page.wait_for_timeout(300)
+        bg = page.evaluate("getComputedStyle(document.getElementById('site-drawer'))"
+                           ".backgroundColor")
+        dark = [int(c) for c in re.findall(r"\d+", bg)[:3]]
+        assert (max(dark) < 80) == (scheme == "dark"), f"drawer background {bg} in {scheme} mode"
+        page.screenshot(path=str(SHOTS / f"{case.name}-404-phone-menu-{scheme}.png"))
+        page.keyboard.press("Escape")
+        drawer.wait_for(state="hidden")
+        href = _open_drawer_and_follow(page, 0)
+        assert href.startswith(base), href
+        page.wait_for_url(href)
+        assert "does not exist" not in page.locator("h1").first.inner_text()
+        context.close()
+    assert set(hosts) == {"127.0.0.1"}
+
+
 def test_missing_page_gets_the_404_page(browser: object, served: tuple[Case, str]) -> None:
     case, base = served
     page = _page(browser, [])

@@ -453,3 +453,56 @@ def test_page_header_shows_subtitle_and_author(tmp_path: Path) -> None:
     assert '<p class="byline" data-pagefind-ignore>Ada Lovelace, Alan Turing</p>' in chapter
     other = header("training.html")  # no subtitle/author of its own: none borrowed
     assert "subtitle" not in other and "byline" not in other and "Test Book" not in other
+
+
+class DrawerLinks(HTMLParser):
+    """The menu button's target (its aria-controls) and the data-site-path links inside it."""
+
+    VOID = {"img", "br", "hr", "meta", "link", "input", "source", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: str | None = None
+        self.found_target = False
+        self.links: list[str] = []
+        self._depth = 0  # > 0 while inside the target element
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if "drawer-toggle" in (a.get("class") or "").split():
+            self.controls = a.get("aria-controls")
+        if self._depth:
+            if tag not in self.VOID:
+                self._depth += 1
+            if tag == "a" and a.get("data-site-path"):
+                self.links.append(a["data-site-path"])
+        elif self.controls and a.get("id") == self.controls:
+            self.found_target = True
+            self._depth = 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._depth and tag not in self.VOID:
+            self._depth -= 1
+
+
+def test_every_page_type_has_a_menu_drawer_listing_the_navbar_menus(tmp_path: Path) -> None:
+    """Below 900 px the navbar menus are hidden, so each kind of page (chapter, landing, labs
+    index, simple page, 404) needs a menu button whose drawer links to every menu entry."""
+    config = SiteConfig(title="C", menus=[
+        NavMenu("Read", [NavLink("Volume I", "book/vol1/index.html")]),
+        NavMenu("Build", [NavLink("Labs", "labs/index.html")]),
+        NavMenu("Teach", [NavLink("Slides", "book/vol1/memory.html")]),
+    ])
+    out = tmp_path / "_site"
+    with SiteWriter(out, config) as writer:
+        writer.add_book(BookSection("vol1", books.make_book(tmp_path / "src"), prefix="book/",
+                                    label="Volume I"))
+        writer.add_landing([])
+        writer.add_labs_index("labs/index.html", "Labs", None, [], {}, "labs")
+    wanted = ["book/vol1/index.html", "labs/index.html", "book/vol1/memory.html"]
+    for page in ("index.html", "labs/index.html", "404.html", "book/vol1/memory.html"):
+        p = DrawerLinks()
+        p.feed((out / page).read_text("utf-8"))
+        assert p.controls, f"{page} has no menu button"
+        assert p.found_target, f"{page}: the menu button controls #{p.controls}, which is missing"
+        assert all(href in p.links for href in wanted), f"{page}: the drawer lists {p.links}"

@@ -1,14 +1,17 @@
-// mlsys site behaviour: theme toggle, sidebar drawer, TOC highlighting, search dialog.
+// mlsys site behaviour: theme toggle, menu drawer, TOC highlighting, search dialog.
 // Every path is relative to data-root on <body>, so the site works under any base path.
 (function () {
   "use strict";
   var root = document.body.dataset.root || "";
+  // The 404 page inlines this script and has no data-root: it must not overwrite the root.
   var store = {
     get: function (k) { try { return localStorage.getItem(k); } catch (e) { return null; } },
     set: function (k, v) { try { localStorage.setItem(k, v); } catch (e) { /* private mode */ } },
   };
   // Remember where the site root is, so the 404 page (served at any depth) can link home.
-  store.set("mlsys-site-root", new URL(root || "./", location.href).href);
+  if (document.body.hasAttribute("data-root")) {
+    store.set("mlsys-site-root", new URL(root || "./", location.href).href);
+  }
 
   // ---- dark mode: the initial theme was applied inline in <head>; this flips and persists it.
   var toggle = document.querySelector(".theme-toggle");
@@ -20,19 +23,35 @@
     });
   }
 
-  // ---- sidebar drawer on narrow screens
+  // ---- the drawer on narrow screens: the book sidebar on chapter pages, the site drawer
+  // elsewhere; both list the navbar's menus, which a phone has no room for.
   var drawerButton = document.querySelector(".drawer-toggle");
+  var drawer = drawerButton && document.getElementById(drawerButton.getAttribute("aria-controls"));
   var scrim = document.querySelector(".drawer-scrim");
-  function setDrawer(open) {
+  function drawerIsOpen() { return document.body.classList.contains("drawer-open"); }
+  function setDrawer(open, returnFocus) {
+    if (!drawerButton || open === drawerIsOpen()) return;
     document.body.classList.toggle("drawer-open", open);
-    if (drawerButton) drawerButton.setAttribute("aria-expanded", String(open));
+    drawerButton.setAttribute("aria-expanded", String(open));
+    if (open && drawer) {
+      // Keyboard readers land in the drawer: on the current chapter, else its first link.
+      var target = drawer.querySelector("a.current") || drawer.querySelector("a, summary");
+      if (target) target.focus({ preventScroll: true });
+    } else if (returnFocus) {
+      drawerButton.focus();
+    }
   }
   if (drawerButton) {
-    drawerButton.addEventListener("click", function () {
-      setDrawer(!document.body.classList.contains("drawer-open"));
+    drawerButton.addEventListener("click", function () { setDrawer(!drawerIsOpen(), true); });
+  }
+  if (scrim) scrim.addEventListener("click", function () { setDrawer(false, true); });
+  // Tabbing out of the open drawer closes it, so focus never sits under the scrim.
+  if (drawer) {
+    drawer.addEventListener("focusout", function (ev) {
+      var to = ev.relatedTarget;
+      if (to && to !== drawerButton && !drawer.contains(to)) setDrawer(false, false);
     });
   }
-  if (scrim) scrim.addEventListener("click", function () { setDrawer(false); });
 
   // Keep the current chapter visible in a long sidebar. Only the sidebar scrolls: the
   // window must stay where the browser put it (e.g. at a #anchor).
@@ -122,6 +141,6 @@
   document.addEventListener("keydown", function (ev) {
     var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
     if (ev.key === "/" && !typing && dialog) { ev.preventDefault(); openSearch(); }
-    if (ev.key === "Escape") setDrawer(false);
+    if (ev.key === "Escape" && drawerIsOpen()) setDrawer(false, true);
   });
 })();
