@@ -195,7 +195,20 @@ class Module:
         return lines[0] + ")"
 
 
-class Sequential(Module):
+class _Children(Module):
+    """Indexing, length and iteration over registered children, shared by the containers."""
+
+    def __getitem__(self, i: int) -> Module:
+        return list(self._modules.values())[i]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+
+class Sequential(_Children):
     """Layers applied one after another: the output of each is the input of the next."""
 
     def __init__(self, *layers: Module) -> None:
@@ -213,17 +226,8 @@ class Sequential(Module):
         return x
         # END SOLUTION
 
-    def __getitem__(self, i: int) -> Module:
-        return list(self._modules.values())[i]
 
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-
-class ModuleList(Module):
+class ModuleList(_Children):
     """A list of modules whose parameters are registered (a plain list would hide them)."""
 
     def __init__(self, modules: list[Module] | None = None) -> None:
@@ -234,12 +238,3 @@ class ModuleList(Module):
     def append(self, m: Module) -> ModuleList:
         setattr(self, str(len(self._modules)), m)
         return self
-
-    def __getitem__(self, i: int) -> Module:
-        return list(self._modules.values())[i]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
