@@ -54,7 +54,7 @@ def dark_colour(colour: str) -> str:
     h, lightness, s = colorsys.rgb_to_hls(r, g, b)
     if s < 0.12 or max(r, g, b) - min(r, g, b) < 0.06:
         t = lightness  # 1 (white) -> the background, 0 (black) -> the text colour
-        return _hex(tuple(bg * t + fg * (1 - t) for bg, fg in zip(DARK_BG, DARK_FG)))
+        return _hex(tuple(bg * t + fg * (1 - t) for bg, fg in zip(DARK_BG, DARK_FG, strict=True)))
     mirrored = 0.12 + (1 - lightness) * 0.76
     return _hex(tuple(v * 255 for v in colorsys.hls_to_rgb(h, mirrored, s)))
 
