@@ -272,7 +272,7 @@
     var pointers = {}, pinch = null, moved = false;
     stage.addEventListener("pointerdown", function (ev) {
       if (!origin) origin = big.getBoundingClientRect();
-      stage.setPointerCapture && stage.setPointerCapture(ev.pointerId);
+      try { stage.setPointerCapture(ev.pointerId); } catch (e) { /* not a live pointer */ }
       pointers[ev.pointerId] = [ev.clientX, ev.clientY];
       moved = false;
       pinch = null;
