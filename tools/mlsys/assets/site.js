@@ -265,6 +265,10 @@
                results: [], words: [] };
     input.addEventListener("input", function () { runSearch(input.value); });
     more.addEventListener("click", showMore);
+    // A hit on the page being read only scrolls: the dialog must get out of the way.
+    list.addEventListener("click", function (ev) {
+      if (ev.target.closest("a") && dialog && dialog.open) dialog.close();
+    });
   }
   function loadSearch(done) {
     if (search) { done(); return; }
