@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import io
 import re
 import shutil
 import threading
@@ -186,7 +187,7 @@ def _pixel(page: object, x: float, y: float) -> tuple[int, ...]:
     from PIL import Image  # a matplotlib dependency, present wherever the book builds
 
     shot = page.screenshot(clip={"x": x, "y": y, "width": 1, "height": 1})
-    return Image.open(__import__("io").BytesIO(shot)).convert("RGB").getpixel((0, 0))
+    return Image.open(io.BytesIO(shot)).convert("RGB").getpixel((0, 0))
 
 
 # In dark mode a drawn figure sits on the page colour (no white panel) with light text and
