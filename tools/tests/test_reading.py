@@ -137,10 +137,11 @@ def test_headings_have_anchor_links(browser: object, site) -> None:
 # Hovering a cross-reference (to another page), a citation or a footnote previews it.
 @pytest.mark.parametrize(("link", "expected"), [
     ("a.xref[href='depth.html#sec-deep']", "zephyrine bound"),  # a section of another page
+    ("a.xref[href='depth.html']", "The second chapter holds"),  # a whole chapter
     ("a.xref[href='#fig-ladder']", "memory ladder"),  # a figure of this page
     (".citation a[href='#ref-paper']", "Measuring Bandwidth Twice"),
     ("a.footnote-ref", "one level of the memory hierarchy"),
-], ids=["section-elsewhere", "figure", "citation", "footnote"])
+], ids=["section-elsewhere", "chapter", "figure", "citation", "footnote"])
 def test_hovering_a_reference_previews_its_target(browser: object, site, link: str,
                                                   expected: str) -> None:
     _, base = site

@@ -128,17 +128,27 @@
     box.querySelectorAll("[id]").forEach(function (e) { e.removeAttribute("id"); });
     return box;
   }
+  function chapterSummary(doc) {
+    var title = doc.querySelector(".page-header h1");
+    var first = doc.querySelector("article.prose > p");
+    if (!title) return null;
+    var box = doc.createElement("section");
+    var h = doc.createElement("h2");
+    h.textContent = title.textContent;
+    box.appendChild(h);
+    if (first) box.appendChild(first.cloneNode(true));
+    return box;
+  }
   function resolveTarget(a) {
     var url = new URL(a.getAttribute("href"), location.href);
     var id = decodeURIComponent(url.hash.slice(1));
-    if (!id) return Promise.resolve(null);
-    if (url.pathname === location.pathname && url.search === location.search) {
-      return Promise.resolve(document.getElementById(id));
-    }
+    var here = url.pathname === location.pathname && url.search === location.search;
+    if (here) return Promise.resolve(id ? document.getElementById(id) : null);
     if (location.protocol === "file:") return Promise.resolve(null);
     var pageUrl = url.href.split("#")[0];
     return fetchPage(pageUrl).then(function (doc) {
-      var t = doc.getElementById(id);
+      // A reference to a whole chapter previews its title and opening paragraph.
+      var t = id ? doc.getElementById(id) : chapterSummary(doc);
       if (t) absolutise(t, pageUrl);
       return t;
     }, function () { return null; });
@@ -186,7 +196,7 @@
   function initPreviews(article) {
     var touch = window.matchMedia("(hover: none)");
     article.addEventListener("mouseover", function (ev) {
-      var a = ev.target.closest && ev.target.closest("a[href*='#']");
+      var a = ev.target.closest && ev.target.closest("a[href]");
       if (!a || !previewKind(a) || touch.matches) return;
       if (a.classList.contains("footnote-ref") && article.classList.contains("mlsys-sidenotes")) return;
       clearTimeout(hideTimer);
@@ -194,13 +204,13 @@
       showTimer = setTimeout(function () { openPreview(a, false); }, 300);
     });
     article.addEventListener("mouseout", function (ev) {
-      var a = ev.target.closest && ev.target.closest("a[href*='#']");
+      var a = ev.target.closest && ev.target.closest("a[href]");
       if (!a || !previewKind(a)) return;
       clearTimeout(showTimer);
       scheduleHide();
     });
     article.addEventListener("click", function (ev) {
-      var a = ev.target.closest && ev.target.closest("a[href*='#']");
+      var a = ev.target.closest && ev.target.closest("a[href]");
       if (!a || !previewKind(a)) return;
       var footnote = a.classList.contains("footnote-ref");
       if (footnote && article.classList.contains("mlsys-sidenotes")) return;

@@ -264,6 +264,10 @@
     search = { pf: pf, input: input, status: status, list: list, more: more, shown: 0,
                results: [], words: [] };
     input.addEventListener("input", function () { runSearch(input.value); });
+    input.addEventListener("keydown", function (ev) {  // Enter opens the first hit
+      var first = list.querySelector(".search-title");
+      if (ev.key === "Enter" && first) { ev.preventDefault(); first.click(); }
+    });
     more.addEventListener("click", showMore);
     // A hit on the page being read only scrolls: the dialog must get out of the way.
     list.addEventListener("click", function (ev) {
