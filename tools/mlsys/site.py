@@ -194,26 +194,37 @@ def _without_asides(body: str) -> str:
     return "".join(out)
 
 
-def _is_lead_in(text: str) -> bool:
-    return text.endswith(":") and len(text) < 80
+def _opening_prose(body: str) -> str:
+    """The page's first paragraphs as plain text, up to the first one that introduces a list
+    (ends with a colon): what follows it is a list, so the description stops there, its colon
+    turned into an ellipsis. A short lead-in with nothing before it ("You will learn:") is
+    skipped instead, since alone it says nothing."""
+    texts: list[str] = []
+    for para in _PARA_RE.findall(body):
+        text = plain_text(para)
+        if not text.endswith(":"):
+            texts.append(text)
+        elif texts or len(text) >= 80:
+            texts.append(text[:-1].rstrip() + "…")
+            break
+    return " ".join(t for t in texts if t)
 
 
 def describe(page: Page, limit: int = 160) -> str | None:
     """A page's meta description: its own, else the start of its prose, cut at a word.
 
-    Prose means paragraphs outside callouts and asides, skipping short lead-ins that end in a
-    colon ("You should be able to:"), which say nothing without the list that follows."""
+    Prose means paragraphs outside callouts and asides (a chapter's "Learning objectives"
+    callout is boilerplate), read up to the first lead-in to a list (see `_opening_prose`)."""
     if page.description:
         return page.description
     body = _SKIP_BLOCKS_RE.sub(" ", _without_asides(page.body_html))
-    paragraphs = [p for p in _PARA_RE.findall(body) if not _is_lead_in(plain_text(p))]
-    text = plain_text(" ".join(paragraphs) if paragraphs else body)
+    text = _opening_prose(body) or plain_text(body)
     if not text:
         return None
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + "…"
+    return cut.rstrip(",;:…") + "…"
 
 
 def _sha(data: bytes) -> str:

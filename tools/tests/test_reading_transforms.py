@@ -97,3 +97,12 @@ def test_description_skips_learning_objectives_and_lead_ins() -> None:
             "<p>In short:</p><p>Memory bandwidth bounds decoding.</p>")
     page = Page(None, "c.html", "C", "C", "1", None, "chapter", body)
     assert describe(page) == "Memory bandwidth bounds decoding."
+
+
+# A paragraph that introduces a list ends the description; the list's items never join it.
+def test_description_stops_at_a_lead_in_to_a_list() -> None:
+    body = ("<p>Every training program, from a tutorial to a month-long run, repeats the same "
+            "loop:</p><ol><li>Load.</li></ol><p>Chapter 5 explained the steps.</p>")
+    page = Page(None, "c.html", "C", "C", "1", None, "chapter", body)
+    assert describe(page) == ("Every training program, from a tutorial to a month-long run, "
+                              "repeats the same loop…")
