@@ -32,7 +32,7 @@ DARK_FG = (0xDF, 0xE3, 0xEA)
 MARKER = "mlsys-dark-figure"
 _NAMED = {"white": "#ffffff", "black": "#000000", "gray": "#808080", "grey": "#808080"}
 _COLOUR = r"(#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b|white\b|black\b|gr[ae]y\b)"
-_ATTR_RE = re.compile(r'\b(fill|stroke|stop-color)\s*=\s*"\s*' + _COLOUR + r'\s*"')
+_ATTR_RE = re.compile(r"""\b(fill|stroke|stop-color)\s*=\s*["']\s*""" + _COLOUR + r"""\s*["']""")
 _STYLE_RE = re.compile(r"\b(fill|stroke|stop-color)\s*:\s*" + _COLOUR)
 _ROOT_END = re.compile(r"<svg\b[^>]*>")
 

@@ -44,6 +44,7 @@ def test_theme_svg_adds_one_dark_mode_style_and_is_idempotent() -> None:
     assert '[style*="stroke: #1f77b4" i]{stroke:' in out and "!important" in out
     assert out.replace(out[out.index("<style"):out.index("</style>") + 8], "") == svg
     assert theme_svg(out) == out
+    assert '[fill="black" i]' in theme_svg("<svg><text fill='black'>a</text></svg>")
     own = '<svg><style>@media (prefers-color-scheme: dark){rect{fill:red}}</style></svg>'
     assert theme_svg(own) == own  # a figure that styles dark mode itself is left alone
     assert theme_svg("not an svg") == "not an svg"
