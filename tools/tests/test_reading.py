@@ -114,7 +114,7 @@ def test_a_tapped_figure_opens_full_screen_and_pinch_zooms(browser: object, site
     page.get_by_role("button", name="Zoom out").tap()
     assert float(box.get_attribute("data-scale")) < scale
     page.keyboard.press("Escape")
-    assert page.locator("dialog.lightbox").count() == 0
+    page.locator("dialog.lightbox").wait_for(state="detached")  # closed and removed
     page.close()
 
 
