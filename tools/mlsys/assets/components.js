@@ -217,6 +217,7 @@
       // A tap on a touch screen (or any click on a footnote mark) previews; a second tap on
       // the same link, or the preview's own link, goes there.
       if (!footnote && !touch.matches) return;
+      clearTimeout(showTimer);  // the hover that preceded the click must not reopen it later
       if (popover && popoverFor === a) return;
       ev.preventDefault();
       openPreview(a, true).then(function (shown) { if (!shown && !footnote) location.href = a.href; });
@@ -407,7 +408,7 @@
       }
     });
     document.addEventListener("keydown", function (ev) {
-      if (ev.key === "Escape") closePopover();
+      if (ev.key === "Escape") { clearTimeout(showTimer); closePopover(); }
     });
   }
 
