@@ -609,6 +609,7 @@ class PreparedBook:
     bib_keys: frozenset[str]  # every key those files define
     cited: list[str]  # keys cited anywhere in the book, in order of first use
     problems: list[Problem]
+    cache_dir: Path | None = None  # where the pipeline caches (exporters cache there too)
 
 
 def prepare_book(path: Path, *, profile: str | None = None, target: str = "html",
@@ -640,4 +641,4 @@ def prepare_book(path: Path, *, profile: str | None = None, target: str = "html"
     bibs = [b for b in project.bibliography if b.is_file()]
     known = build.bib_keys(bibs)
     return PreparedBook(project, build.config, table, chapters, bibs, known,
-                        [k for k in nocite if k in known], list(build.problems))
+                        [k for k in nocite if k in known], list(build.problems), cache)

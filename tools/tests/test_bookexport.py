@@ -187,6 +187,7 @@ def test_index_gathers_terms_with_their_pages(pages: list[str]) -> None:
         # page 1 is the third sheet (title page and contents come first, unnumbered)
         assert "roofline" in one_line(pages[n + 1]).lower()
     assert re.search(r"gigabyte, \d+", index) and re.search(r"ML system, \d+", index)
+    assert re.search(r"measurement, \d+", index)  # an `\index{}` alone on its line
 
 
 @needs_poppler

@@ -9,6 +9,7 @@ shows. Format-specific wrappers (Typst boxes, EPUB classes) live in `typst.py` a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -271,6 +272,12 @@ def raw_blocks(blocks: list[Node], keep: str, index: Callable[[str], list[Node]]
     for lst in list(block_lists(blocks)):
         out = []
         for b in lst:
+            terms = _index_terms(b["c"][1]) if b["t"] == "RawBlock" and b["c"][0] in (
+                "tex", "latex") else None
+            if terms:  # `\\index{a}\\index{b}` alone on a line: a block of its own
+                found.index_terms += len(terms)
+                out.append({"t": "Plain", "c": [x for t in terms for x in index(t)]})
+                continue
             if b["t"] == "RawBlock" and b["c"][0] != keep:
                 found.notices.append(Notice(f"raw {b['c'][0]} block left out of the export",
                                             b["c"][1].strip().splitlines()[0][:40]
@@ -311,6 +318,13 @@ def _all_lists(tree: object) -> Iterator[list]:
             stack.extend(item)
         elif isinstance(item, dict) and isinstance(item.get("c"), list | dict):
             stack.append(item["c"])
+
+
+def _index_terms(tex: str) -> list[str] | None:
+    """The terms of a run of `\\index{}` commands and nothing else; None otherwise."""
+    parts = re.findall(r"\\index\{[^{}]*\}|\S", tex)
+    terms = [_index_term(p) for p in parts]
+    return None if not terms or None in terms else [t for t in terms if t]
 
 
 def _index_term(tex: str) -> str | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..filters.pandoc_ast import Node
 from ..model import Problem
-from ..parse import PandocError, run_pandoc
+from ..parse import PandocError, digest, pandoc_version, read_cache, run_pandoc, write_cache
 from ..pipeline import PreparedBook
 from .assemble import Callout, Style, assemble
 from .errors import ExportError
@@ -75,11 +75,7 @@ def typst_source(book: PreparedBook) -> tuple[str, list[Problem],
     args = ["-f", "json", "-t", "typst", "--wrap=preserve"]
     if book.bibliography:
         args.append("--citeproc")
-    try:
-        body = run_pandoc(args, json.dumps(assembled.ast), cwd=book.project.root)
-    except PandocError as exc:
-        raise ExportError([Problem("error", f"pandoc cannot write Typst: {exc}",
-                                   book.project.root)]) from None
+    body = _pandoc_typst(args, json.dumps(assembled.ast), book)
     project = book.project
     font = main_font(project.config)
     head = (files("mlsys.bookexport").joinpath("template.typ").read_text(encoding="utf-8")
@@ -88,6 +84,23 @@ def typst_source(book: PreparedBook) -> tuple[str, list[Problem],
             f"author: {typst_string(project.author or '')}"
             + (f", font: {typst_string(font)}" if font else "") + ")\n\n")
     return head + body, assembled.problems, assembled.images
+
+
+def _pandoc_typst(args: list[str], doc: str, book: PreparedBook) -> str:
+    """pandoc's Typst for the volume, cached by the document, the bibliographies and pandoc."""
+    bibs = [p.read_bytes() for p in book.bibliography]
+    key = digest("typst", pandoc_version(), " ".join(args), doc, *bibs)
+    cache = book.project.root / ".mlsys-cache" if book.cache_dir is None else book.cache_dir
+    cached = read_cache(cache, "typst", key)
+    if isinstance(cached, str):
+        return cached
+    try:
+        body = run_pandoc(args, doc, cwd=book.project.root)
+    except PandocError as exc:
+        raise ExportError([Problem("error", f"pandoc cannot write Typst: {exc}",
+                                   book.project.root)]) from None
+    write_cache(cache, "typst", key, body)
+    return body
 
 
 def main_font(config: dict[str, Any]) -> str | None:
