@@ -39,11 +39,12 @@ def export_volume(project_dir: Path, profile: str | None, to: str, target: Path,
     book = prepare_book(project_dir, profile=profile, target=to, cache_dir=cache_dir,
                         progress=progress)
     if to == "pdf":
-        from .pdf import compile_pdf, typst_source
+        from .pdf import compile_pdf, label_locator, typst_source
 
         source, problems, images = typst_source(book)
         _fail_if(strict, [*book.problems, *problems])
-        data = compile_pdf(source, images, _font_config(project_dir, profile))
+        data = compile_pdf(source, images, _font_config(project_dir, profile),
+                           label_locator(book))
     else:
         from .epub import epub_bytes
 

@@ -246,7 +246,7 @@ def local_links(blocks: list[Node], chapter_ids: dict[str, str],
         if anchor and anchor in known_ids:
             node["c"][2][0] = "#" + anchor
         elif anchor or page:
-            if not url.startswith("../../"):  # into the rest of the site: text on paper
+            if not url.startswith("../"):  # other volumes and parts: text on paper
                 found.notices.append(Notice(f"link to {url} has no target in the export; "
                                             "kept as text", url))
             node["t"] = "Span"
@@ -334,7 +334,3 @@ def _index_term(tex: str) -> str | None:
         return None
     term = tex[len("\\index{"):-1].split("@", 1)[-1].split("|", 1)[0]
     return ", ".join(p.strip() for p in term.split("!") if p.strip()) or None
-
-
-def plain_title(inlines: list[Node]) -> str:
-    return stringify(inlines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from .assemble import Callout, Style, assemble
 from .errors import ExportError
 
 IMAGE_TYPES = frozenset({".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"})
+_LABEL = re.compile(r"label `<([^>]+)>`")
 _UNKNOWN_FONT = re.compile(r"unknown font famil(?:y|ies):?\s*(.+)", re.IGNORECASE)
 
 
@@ -124,15 +126,35 @@ def _check_images(images: list[tuple[Path, Path, int | None]]) -> None:
         raise ExportError(problems)
 
 
+Locator = Callable[[str], tuple[Path | None, int | None]]
+
+
+def label_locator(book: PreparedBook) -> Locator:
+    """Where a label is referenced in the sources (`@id` or `#id`), for Typst's errors."""
+    def locate(label: str) -> tuple[Path | None, int | None]:
+        for chapter in book.chapters:
+            for needle in ("@" + label, "#" + label):
+                file, line = chapter.locate(needle)
+                if line is not None:
+                    return file, line
+        return None, None
+    return locate
+
+
 def compile_pdf(source: str, images: list[tuple[Path, Path, int | None]],
-                config_file: Path | None = None) -> bytes:
-    """Typst source -> PDF bytes; a Typst error names the image or font that caused it."""
+                config_file: Path | None = None, locate: Locator | None = None) -> bytes:
+    """Typst source -> PDF bytes; a Typst error names the image, font or label behind it."""
     import typst
 
     try:
         pdf, warnings = typst.compile_with_warnings(source.encode("utf-8"), root="/",
                                                     format="pdf")
     except typst.TypstError as exc:
+        label = _LABEL.search(str(getattr(exc, "message", exc)))
+        if label and locate is not None:
+            file, line = locate(label.group(1))
+            raise ExportError([Problem("error", f"Typst cannot resolve the link to "
+                                       f"#{label.group(1)}: {exc}", file, line)]) from None
         raise ExportError([_locate_failure(exc, images)]) from None
     for w in warnings:
         m = _UNKNOWN_FONT.search(str(getattr(w, "message", w)))
