@@ -284,6 +284,26 @@ def test_export_book_writes_vol_n_into_the_output_folder(exported: dict, tmp_pat
         assert "Volume I" in z.read("EPUB/text/title_page.xhtml").decode()
 
 
+def test_what_paper_cannot_show_is_a_warning_at_its_line_and_strict_stops(
+        broken_book: Path, exported: dict, tmp_path: Path) -> None:
+    methods = broken_book / "methods.qmd"
+    methods.write_text(methods.read_text() + "\n```{=html}\n<video src=\"demo.mp4\"></video>\n```\n")
+    line = next(i for i, t in enumerate(methods.read_text().splitlines(), 1) if "<video" in t)
+    result = export_volume(broken_book, None, "pdf", tmp_path / "b.pdf",
+                           cache_dir=exported["cache"])
+    assert [str(p) for p in result.problems] == [
+        f"{methods}:{line}: warning: raw html block left out of the export"]
+    with pytest.raises(ExportError):
+        export_volume(broken_book, None, "pdf", tmp_path / "c.pdf", strict=True,
+                      cache_dir=exported["cache"])
+    assert not (tmp_path / "c.pdf").exists()
+
+
+def test_index_terms_stay_invisible_on_the_website(exported: dict) -> None:
+    intro = next(p for p in exported["html"].pages if p.href.endswith("intro.html"))
+    assert "ridge point" in intro.body_html and "\\index" not in intro.body_html
+
+
 def test_cli_refuses_chapters_with_a_whole_volume_format() -> None:
     result = CliRunner().invoke(main, ["build", "book", "--vol", "1", "--to", "pdf", "intro"])
     assert result.exit_code == 2 and "exports whole volumes" in result.output

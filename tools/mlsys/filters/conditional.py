@@ -13,10 +13,11 @@ from .pandoc_ast import Node, attr_get, walk
 HTML_FORMATS = frozenset({"html", "html4", "html5", "revealjs", "dashboard", "epub"})
 KEEP_RAW = frozenset({"html", "html4", "html5"})
 # The book exports (see `mlsys.bookexport`): the formats they answer to, the raw they keep.
-# Raw TeX stays in both so `\index{}` reaches the index; the exporter drops the rest of it.
+# Raw TeX stays in both so `\index{}` reaches the index; the exporter drops the rest of it
+# (and raw HTML in the PDF) with a warning at its line, so nothing vanishes unannounced.
 TARGETS = {
     "html": (HTML_FORMATS, KEEP_RAW),
-    "pdf": (frozenset({"pdf", "latex", "typst"}), frozenset({"typst", "tex", "latex"})),
+    "pdf": (frozenset({"pdf", "latex", "typst"}), KEEP_RAW | {"typst", "tex", "latex"}),
     "epub": (frozenset({"epub", "epub3", "html"}), KEEP_RAW | {"tex", "latex"}),
 }
 
