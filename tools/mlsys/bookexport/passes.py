@@ -297,6 +297,8 @@ def raw_blocks(blocks: list[Node], keep: str, index: Callable[[str], list[Node]]
                 found.notices.append(Notice("raw LaTeX left out of the export", x["c"][1]))
                 continue
             if x.get("t") == "RawInline" and x["c"][0] != keep:
+                found.notices.append(Notice(f"raw {x['c'][0]} left out of the export",
+                                            x["c"][1]))
                 continue
             out.append(x)
         lst[:] = out
