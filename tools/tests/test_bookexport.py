@@ -299,6 +299,19 @@ def test_what_paper_cannot_show_is_a_warning_at_its_line_and_strict_stops(
     assert not (tmp_path / "c.pdf").exists()
 
 
+def test_an_edited_image_reaches_the_next_epub(broken_book: Path, exported: dict,
+                                              tmp_path: Path) -> None:
+    # The EPUB is cached by content: the images' bytes are part of that content.
+    svg = broken_book / "images" / "box.svg"
+    for colour in ("#eef4fb", "#fbeeee"):
+        svg.write_text(svg.read_text().replace("#eef4fb", colour))
+        path = export_volume(broken_book, None, "epub", tmp_path / f"{colour[1:]}.epub",
+                             cache_dir=exported["cache"]).path
+        with zipfile.ZipFile(path) as z:
+            media = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".svg"))
+        assert colour in media
+
+
 def test_index_terms_stay_invisible_on_the_website(exported: dict) -> None:
     intro = next(p for p in exported["html"].pages if p.href.endswith("intro.html"))
     assert "ridge point" in intro.body_html and "\\index" not in intro.body_html

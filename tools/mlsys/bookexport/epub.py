@@ -14,10 +14,11 @@ from pathlib import Path
 
 from ..filters.pandoc_ast import Node, text_inlines, walk
 from ..model import Problem
-from ..parse import PandocError, pandoc_path
+from ..parse import PandocError, digest, pandoc_path, pandoc_version
 from ..pipeline import PreparedBook
 from .assemble import Callout, Style, assemble
 from .errors import ExportError
+from .export import write_bytes_atomic
 from .pdf import typst_string
 
 
@@ -80,13 +81,36 @@ def cover_png(title: str, subtitle: str, author: str) -> bytes:
 
 
 def epub_bytes(book: PreparedBook) -> tuple[bytes, list[Problem]]:
-    """The volume as EPUB3 bytes, plus what the export left out."""
-    import subprocess
+    """The volume as EPUB3 bytes, plus what the export left out.
 
+    Cached by everything that shapes the file (the document, the images' bytes, the
+    bibliographies, the stylesheet, pandoc's version), so an unchanged book is not
+    rewritten by pandoc.
+    """
     assembled = assemble(book, STYLE)
     walk(assembled.ast["blocks"], _anchor_floats, frozenset({"Figure", "Table"}))
+    _metadata(book, assembled.ast["meta"])
+    missing = [Problem("error", f"image file not found: {p}", src, line)
+               for p, src, line in assembled.images if not p.is_file()]
+    if missing:
+        raise ExportError(missing)
+    doc = json.dumps(assembled.ast)
+    css = files("mlsys.bookexport").joinpath("epub.css").read_text(encoding="utf-8")
+    key = digest("epub", pandoc_version(), doc, css, *(p.read_bytes() for p in book.bibliography),
+                 *(p.read_bytes() for p, _src, _line in assembled.images))
+    cache = (book.cache_dir or book.project.root / ".mlsys-cache") / "epub" / f"{key}.epub"
+    if cache.is_file():
+        return cache.read_bytes(), assembled.problems
+    data = _pandoc_epub(doc, css, book)
+    try:
+        write_bytes_atomic(cache, data)
+    except OSError:  # no writable cache: only speed is lost
+        pass
+    return data, assembled.problems
+
+
+def _metadata(book: PreparedBook, meta: dict) -> None:
     project = book.project
-    meta = assembled.ast["meta"]
     meta["title"] = {"t": "MetaString", "c": project.title}
     if project.subtitle:
         meta["subtitle"] = {"t": "MetaString", "c": project.subtitle}
@@ -97,15 +121,16 @@ def epub_bytes(book: PreparedBook) -> tuple[bytes, list[Problem]]:
         meta["bibliography"] = {"t": "MetaList", "c": [
             {"t": "MetaString", "c": str(p)} for p in book.bibliography]}
         meta["link-citations"] = {"t": "MetaBool", "c": True}
-    missing = [Problem("error", f"image file not found: {p}", src, line)
-               for p, src, line in assembled.images if not p.is_file()]
-    if missing:
-        raise ExportError(missing)
+
+
+def _pandoc_epub(doc: str, css: str, book: PreparedBook) -> bytes:
+    import subprocess
+
+    project = book.project
     with tempfile.TemporaryDirectory(prefix="mlsys-epub-") as tmp:
         work = Path(tmp)
         (work / "cover.png").write_bytes(
             cover_png(project.title, project.subtitle or "", project.author or ""))
-        css = files("mlsys.bookexport").joinpath("epub.css").read_text(encoding="utf-8")
         (work / "epub.css").write_text(css, encoding="utf-8")
         out = work / "book.epub"
         args = [pandoc_path(), "-f", "json", "-t", "epub3", "--mathml", "--toc",
@@ -113,10 +138,9 @@ def epub_bytes(book: PreparedBook) -> tuple[bytes, list[Problem]]:
                 f"--css={work / 'epub.css'}", "-o", str(out)]
         if book.bibliography:
             args.append("--citeproc")
-        proc = subprocess.run(args, input=json.dumps(assembled.ast).encode(),
-                              capture_output=True, cwd=project.root)
+        proc = subprocess.run(args, input=doc.encode(), capture_output=True, cwd=project.root)
         if proc.returncode != 0:
             err = PandocError(proc.stderr.decode("utf-8", "replace").strip())
             raise ExportError([Problem("error", f"pandoc cannot write the EPUB: {err}",
                                        project.root)])
-        return out.read_bytes(), assembled.problems
+        return out.read_bytes()
