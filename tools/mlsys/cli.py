@@ -144,7 +144,8 @@ def build(ctx: click.Context, out: Path | None, strict: bool, quiet: bool) -> No
 @click.option("--to", "fmt", type=click.Choice(["html", "pdf", "epub"]), default="html",
               show_default=True, help="The website, or one PDF/EPUB per volume in dist/book/.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Site folder (default: _site/ at the repository root).")
+              help="Site folder (default: _site/ at the repository root); with --to pdf|epub, "
+                   "the folder for vol<N>.pdf|epub (default: dist/book/).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @click.pass_context
