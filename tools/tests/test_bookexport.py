@@ -312,6 +312,18 @@ def test_an_edited_image_reaches_the_next_epub(broken_book: Path, exported: dict
         assert colour in media
 
 
+@needs_poppler
+def test_a_book_without_a_references_page_gets_one_at_the_back(
+        broken_book: Path, exported: dict, tmp_path: Path) -> None:
+    conf = broken_book / "_quarto.yml"
+    conf.write_text(conf.read_text().replace("    - references.qmd\n", ""))
+    result = export_volume(broken_book, None, "pdf", tmp_path / "b.pdf",
+                           cache_dir=exported["cache"])
+    pages = pdf_pages(result.path)
+    refs = next(p for p in pages if p.strip().startswith("References"))
+    assert "Knuth, Donald E. 1984. The TeXbook." in one_line(refs)
+
+
 def test_index_terms_stay_invisible_on_the_website(exported: dict) -> None:
     intro = next(p for p in exported["html"].pages if p.href.endswith("intro.html"))
     assert "ridge point" in intro.body_html and "\\index" not in intro.body_html

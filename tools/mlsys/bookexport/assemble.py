@@ -91,8 +91,9 @@ def assemble(book: PreparedBook, style: Style) -> Assembled:
         terms += found.index_terms
         for path, written in found.images:
             images.append((path, *chapter.locate(written)))
-    if not any(b["t"] == "Div" and b["c"][0][0] == "refs" for b in blocks):
-        blocks += [{"t": "Header", "c": [1, ["bibliography", ["unnumbered"], []],
+    if book.cited and not any(b["t"] == "Div" and b["c"][0][0] == "refs" for b in blocks):
+        blocks += [*style.chapter_start(""),
+                   {"t": "Header", "c": [1, ["bibliography", ["unnumbered"], []],
                                          text_inlines("References")]},
                    {"t": "Div", "c": [["refs", [], []], []]}]
     blocks += style.back_matter(terms)
