@@ -329,6 +329,12 @@ def test_index_terms_stay_invisible_on_the_website(exported: dict) -> None:
     assert "ridge point" in intro.body_html and "\\index" not in intro.body_html
 
 
+def test_an_unknown_format_is_refused_before_any_work(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match="unknown export format 'docx'"):
+        export_book(tmp_path, "1", "docx", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
 def test_cli_refuses_chapters_with_a_whole_volume_format() -> None:
     result = CliRunner().invoke(main, ["build", "book", "--vol", "1", "--to", "pdf", "intro"])
     assert result.exit_code == 2 and "exports whole volumes" in result.output

@@ -75,9 +75,7 @@ def write_bytes_atomic(target: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a book is for sharing
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -86,11 +84,11 @@ def write_bytes_atomic(target: Path, data: bytes) -> None:
 
 def export_book(root: Path, vol: str, to: str, out_dir: Path, *, strict: bool = False,
                 progress: Progress | None = None) -> Path:
-    """Volume `vol` ("1" or "2") of `root/book` to `out_dir/vol<vol>.<pdf|epub>`."""
-    ext = {"pdf": "pdf", "epub": "epub"}.get(to)
-    if ext is None:
-        raise ExportError([Problem("error", f"unknown export format {to!r} "
-                                   f"(choose {' or '.join(FORMATS)})")])
-    result = export_volume(Path(root) / "book", f"vol{vol}", to, Path(out_dir) / f"vol{vol}.{ext}",
-                           strict=strict, progress=progress)
-    return result.path
+    """Volume `vol` ("1" or "2") of `root/book` to `out_dir/vol<vol>.<pdf|epub>`.
+
+    The entry point `mlsys publish` uses; raises ExportError (file:line problems) when the
+    volume cannot be exported, leaving any earlier file in `out_dir` as it was.
+    """
+    target = Path(out_dir) / f"vol{vol}.{to}"
+    return export_volume(Path(root) / "book", f"vol{vol}", to, target, strict=strict,
+                         progress=progress).path
