@@ -19,7 +19,7 @@ from .planner import Plan, plan_memory
 from .quant import QModel, quantize
 from .reference import run_int8
 from .toolchains import TARGETS, Built, RunResult, build, run
-from .train import GraphNet, float_outputs, train
+from .train import GraphNet, Trained, float_outputs, train
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Artifact:
     graph: Graph
     data: Dataset
     net: GraphNet
+    trained: Trained
     qmodel: QModel
     plan: Plan
     x_test_q: np.ndarray
@@ -56,7 +57,7 @@ def model(task: str) -> Artifact:
     ref = run_int8(qm, x_q)[graph.output]
     probs = float_outputs(net, data.x_test)[graph.output]
     acc8 = float((ref.argmax(1) == data.y_test).mean())
-    return Artifact(task, graph, data, net, qm, plan_memory(graph), x_q, ref, probs,
+    return Artifact(task, graph, data, net, trained, qm, plan_memory(graph), x_q, ref, probs,
                     trained.float_accuracy, acc8)
 
 

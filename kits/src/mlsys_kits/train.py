@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import tinytorch as tt
 from tinytorch.nn import functional as F
+
+import tinytorch as tt
 
 from .datasets import Dataset
 from .graph import Act, Graph, Node, Op
