@@ -11,6 +11,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum trt_op_kind {
     TRT_CONV2D = 1, TRT_DWCONV2D = 2, TRT_DENSE = 3, TRT_AVGPOOL = 4, TRT_MAXPOOL = 5,
     TRT_RELU = 6, TRT_RELU6 = 7, TRT_ADD = 8, TRT_RESHAPE = 9, TRT_SOFTMAX = 10
@@ -55,5 +59,9 @@ uint32_t trt_tensor_size(const trt_model *m, uint8_t tensor);
 
 /* The fixed-point helpers, exposed for the unit tests. */
 int32_t trt_mbqm(int32_t x, int32_t mult, int32_t shift);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
