@@ -19,7 +19,7 @@ import mlsysim
 
 from .datasets import TASKS
 from .errors import KitFileError, UnknownKitError
-from .paths import BOARDS_DIR
+from .paths import boards_dir as default_boards_dir
 
 KINDS = ("mcu", "arduino", "linux")
 REQUIRED = ("name", "device", "kind", "target", "precision", "sensors", "models", "toolchain")
@@ -126,13 +126,18 @@ def load_kit(kit_dir: Path) -> Kit:
                deploy.get("path", ""), deploy.get("command", ""))
 
 
+def all_kits(boards_dir: Path | None = None) -> dict[str, Kit]:
+    """Every kit under `boards_dir` (default `kits/boards`), by id."""
+    return _load_all(boards_dir or default_boards_dir())
+
+
 @cache
-def all_kits(boards_dir: Path = BOARDS_DIR) -> dict[str, Kit]:
+def _load_all(boards_dir: Path) -> dict[str, Kit]:
     return {d.name: load_kit(d) for d in sorted(boards_dir.iterdir())
             if (d / "kit.yaml").exists()}
 
 
-def find_kit(name: str, boards_dir: Path = BOARDS_DIR) -> Kit:
+def find_kit(name: str, boards_dir: Path | None = None) -> Kit:
     """A kit by id or by (forgiving) name; unknown names list the closest ones."""
     kits = all_kits(boards_dir)
     norm = name.lower().replace("-", "_").replace(" ", "_")

@@ -10,6 +10,12 @@ RUNTIME_DIR = KITS_DIR / "runtime"
 BOARDS_DIR = KITS_DIR / "boards"
 
 
+def boards_dir() -> Path:
+    """The kit definitions (`MLSYS_KITS_BOARDS` points elsewhere, e.g. in tests)."""
+    env = os.environ.get("MLSYS_KITS_BOARDS")
+    return Path(env) if env else BOARDS_DIR
+
+
 def build_root() -> Path:
     """Compiled artefacts, cached by content hash (`MLSYS_KITS_BUILD` overrides)."""
     env = os.environ.get("MLSYS_KITS_BUILD")

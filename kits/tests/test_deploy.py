@@ -1,0 +1,115 @@
+"""`mlsys kits deploy` for real: against an OpenSSH server this test starts on 127.0.0.1 with its
+own host key and an authorized key it makes, then the app runs the ONNX models over ssh."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from mlsys.cli import main
+
+from .conftest import need
+
+SSHD = "/usr/sbin/sshd"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _keygen(path: Path) -> None:
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(path)], check=True)
+
+
+@pytest.fixture
+def sshd(tmp_path: Path):
+    if not os.path.exists(SSHD):
+        pytest.skip("sshd not installed: apt-get install -y openssh-server")
+    for tool, pkg in (("ssh", "openssh-client"), ("ssh-keygen", "openssh-client"),
+                      ("rsync", "rsync")):
+        need(tool, pkg)
+    d = tmp_path / "sshd"
+    d.mkdir()
+    _keygen(d / "host_key")
+    _keygen(d / "id")
+    (d / "authorized_keys").write_text((d / "id.pub").read_text())
+    (d / "authorized_keys").chmod(0o600)
+    port = _free_port()
+    config = d / "sshd_config"
+    config.write_text(
+        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {d / 'host_key'}\n"
+        f"AuthorizedKeysFile {d / 'authorized_keys'}\nPidFile {d / 'sshd.pid'}\n"
+        "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+        "PubkeyAuthentication yes\nPermitRootLogin prohibit-password\nUsePAM no\n"
+        "StrictModes no\n")
+    if os.geteuid() == 0:
+        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # privilege-separation directory
+    proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"sshd did not start: {proc.stderr.read()}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.1)
+    host_pub = (d / "host_key.pub").read_text().split()
+    (d / "known_hosts").write_text(f"[127.0.0.1]:{port} {host_pub[0]} {host_pub[1]}\n")
+    yield {"host": f"{getpass.getuser()}@127.0.0.1", "port": port, "key": d / "id",
+           "known_hosts": d / "known_hosts"}
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_deploy_copies_the_app_and_runs_every_model_over_ssh(sshd, tmp_path) -> None:
+    pytest.importorskip("onnxruntime", reason="pip install onnx onnxruntime")
+    remote = tmp_path / "board" / "mlsys-kit"
+    res = CliRunner().invoke(main, [
+        "kits", "deploy", "raspberry_pi_5", "--host", sshd["host"], "--port", str(sshd["port"]),
+        "-i", str(sshd["key"]), "--known-hosts", str(sshd["known_hosts"]),
+        "--python", sys.executable, "--path", str(remote)])
+    assert res.exit_code == 0, res.output
+    assert res.output.count("summary: 200 inferences") == 3
+    assert "accuracy 1.000" in res.output
+    assert sorted(p.name for p in remote.iterdir()) == [
+        "image.onnx", "image_test.npz", "kit_app.py", "kws.onnx", "kws_test.npz",
+        "motion.onnx", "motion_test.npz"]
+
+
+def test_deploy_to_a_board_that_does_not_answer_says_so(sshd) -> None:
+    res = CliRunner().invoke(main, [
+        "kits", "deploy", "jetson_orin_nano", "--host", sshd["host"], "--port",
+        str(_free_port()), "-i", str(sshd["key"]), "--known-hosts", str(sshd["known_hosts"])])
+    assert res.exit_code == 1
+    assert "could not copy the app to" in res.output and "Traceback" not in res.output
+
+
+def test_the_app_reads_an_image_file(tmp_path) -> None:
+    pytest.importorskip("onnxruntime", reason="pip install onnx onnxruntime")
+    import numpy as np
+    from mlsys_kits.onnx_export import write_onnx
+    from mlsys_kits.pipeline import model
+
+    art = model("image")
+    write_onnx(art.trained, tmp_path / "image.onnx")
+    # a 64x64 PPM of vertical stripes, the way a camera frame would arrive
+    xs = np.arange(64)
+    img = np.broadcast_to((127 + 120 * np.sin(0.2 * xs))[None, :, None], (64, 64, 3))
+    ppm = tmp_path / "frame.ppm"
+    ppm.write_bytes(b"P6\n64 64\n255\n" + img.astype(np.uint8).tobytes())
+    app = Path(__file__).resolve().parents[1] / "app" / "kit_app.py"
+    out = subprocess.run([sys.executable, str(app), "--model", str(tmp_path / "image.onnx"),
+                          "--input", str(ppm), "--labels", ",".join(art.classes)],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "sample 0: v-stripes" in out.stdout and "summary: 1 inferences" in out.stdout
