@@ -83,7 +83,7 @@ class Estimate:
 def estimate(kit: Kit, graph: Graph) -> Estimate:
     """mlsysim's latency and energy per inference on the kit's device (a lower bound)."""
     fit = mlsysim.tinyml_fit(mlsysim_model(graph), kit.device, precision=kit.precision)
-    return Estimate(mlsysim_model(graph).flops_per_inference, fit.latency_s, fit.energy_j)
+    return Estimate(mlsysim.flops_per_inference(mlsysim_model(graph)), fit.latency_s, fit.energy_j)
 
 
 # --------------------------------------------------------------------------- size gate
