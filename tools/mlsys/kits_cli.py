@@ -83,12 +83,12 @@ def build(kit: str, model: str | None) -> None:
 def test(kit: tuple[str, ...]) -> None:
     """Bit-exact checks of KIT (default: every kit) under QEMU / on the host."""
     from mlsys_kits.boards import all_kits, find_kit
-    from mlsys_kits.checks import test_kit
+    from mlsys_kits.checks import run_checks
 
     chosen = [find_kit(k) for k in kit] or list(all_kits().values())
     failed = 0
     for k in chosen:
-        for c in test_kit(k):
+        for c in run_checks(k):
             failed += not c.ok
             mark = click.style("ok  ", fg="green") if c.ok else click.style("FAIL", fg="red")
             click.echo(f"{mark} {c.kit}/{c.model}: {c.what}: {c.detail} ({c.seconds:.2f} s)")
