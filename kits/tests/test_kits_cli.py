@@ -104,3 +104,16 @@ def test_a_bad_kit_yaml_names_file_line_and_field(runner, monkeypatch, tmp_path)
     assert res.exit_code == 1
     line = text.splitlines().index("device: Raspberry Pi 9") + 1
     assert f"kit.yaml:{line}: device: unknown hardware 'Raspberry Pi 9'" in res.output
+
+
+def test_curriculum_check_reports_a_broken_kit_with_file_and_line(tmp_path) -> None:
+    from mlsys_kits.boards import check
+
+    root = tmp_path
+    shutil.copytree(BOARDS, root / "kits" / "boards")
+    shutil.copytree(BOARDS.parent / "app", root / "kits" / "app")
+    assert check(root) == []
+    bad = root / "kits" / "boards" / "nicla_vision" / "kit.yaml"
+    bad.write_text(bad.read_text().replace("kind: mcu", "kind: fpga"))
+    line = bad.read_text().splitlines().index("kind: fpga") + 1
+    assert check(root) == [f"{bad}:{line}: error: kind: 'fpga' is not one of mcu, arduino, linux"]

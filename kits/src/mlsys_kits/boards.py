@@ -151,3 +151,19 @@ def find_kit(name: str, boards_dir: Path | None = None) -> Kit:
         return kits[hits[0]]
     close = difflib.get_close_matches(norm, list(kits), n=3, cutoff=0.4)
     raise UnknownKitError(name, close, list(kits))
+
+
+def check(root: Path) -> list[str]:
+    """`check:` of the curriculum entry: every kit.yaml loads, with its device in mlsysim.
+
+    Returns problems as `file:line: severity: message` (empty when all kits are sound)."""
+    problems = []
+    for d in sorted((root / "kits" / "boards").iterdir()):
+        if not (d / "kit.yaml").exists():
+            continue
+        try:
+            load_kit(d)
+        except KitFileError as exc:
+            where, _, msg = str(exc).partition(": ")
+            problems.append(f"{where}: error: {msg}")
+    return problems
