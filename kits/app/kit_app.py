@@ -3,11 +3,13 @@
 Copied to the board by `mlsys kits deploy KIT --host user@host` together with the ONNX models
 and recorded test sets; needs only numpy and onnxruntime on the board
 (`pip install numpy onnxruntime`). Input comes from a file (a recorded `.npz` with `x` and
-optional `y`, a `.npy` array, or a `.ppm`/`.pgm` image) or from a camera device (`--device
+optional `y`, a `.npy` array, a `.ppm`/`.pgm` image, or a `.wav` microphone recording for the
+keyword model) or from a camera device (`--device
 /dev/video0`, which needs OpenCV).
 
     python3 kit_app.py --model image.onnx --input image_test.npz
     python3 kit_app.py --model image.onnx --input photo.ppm
+    python3 kit_app.py --model kws.onnx --input recording.wav
 """
 
 from __future__ import annotations
@@ -63,6 +65,30 @@ def fit_image(img: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
     return out
 
 
+def wav_features(path: Path, shape: tuple[int, int, int]) -> np.ndarray:
+    """A mono 16-bit WAV as (1, frames, bands) band energies: the recording is cut into
+    `frames` equal windows, each window's spectrum pooled into `bands` linear bands from 100 Hz
+    to 4 kHz, and the whole map scaled so its loudest cell is 1 (what the kws model learned)."""
+    import wave
+
+    _, frames, bands = shape
+    with wave.open(str(path)) as w:
+        if w.getsampwidth() != 2:
+            raise AppError(f"{path}: only 16-bit PCM WAV is supported")
+        rate, ch = w.getframerate(), w.getnchannels()
+        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32)
+    audio = pcm.reshape(-1, ch).mean(axis=1) / 32768.0
+    win = len(audio) // frames
+    if win < 64:
+        raise AppError(f"{path}: too short ({len(audio)} samples) for {frames} frames")
+    spec = np.abs(np.fft.rfft(audio[: win * frames].reshape(frames, win) * np.hanning(win)))
+    freqs = np.fft.rfftfreq(win, 1.0 / rate)
+    edges = np.linspace(100.0, 4000.0, bands + 1)
+    band = np.digitize(freqs, edges) - 1
+    energy = np.stack([spec[:, band == b].sum(axis=1) for b in range(bands)], axis=1)
+    return (energy / max(float(energy.max()), 1e-9))[None].astype(np.float32)
+
+
 def load_input(source: str, shape: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray | None]:
     """Float inputs (N, C, H, W) and labels when the file has them."""
     path = Path(source)
@@ -76,7 +102,9 @@ def load_input(source: str, shape: tuple[int, int, int]) -> tuple[np.ndarray, np
         return (x[None] if x.ndim == 3 else x), None
     if path.suffix in (".ppm", ".pgm"):
         return fit_image(read_ppm(path), shape)[None], None
-    raise AppError(f"{path}: unsupported input (use .npz, .npy, .ppm or .pgm)")
+    if path.suffix == ".wav":
+        return wav_features(path, shape)[None], None
+    raise AppError(f"{path}: unsupported input (use .npz, .npy, .ppm, .pgm or .wav)")
 
 
 def capture(device: str, shape: tuple[int, int, int]) -> np.ndarray:
@@ -97,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", required=True, help="ONNX model exported by mlsys kits")
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--input", help=".npz/.npy recording or a .ppm/.pgm image")
+    src.add_argument("--input", help=".npz/.npy recording, a .ppm/.pgm image or a .wav")
     src.add_argument("--device", help="camera device, e.g. /dev/video0")
     p.add_argument("--labels", default="", help="comma-separated class names")
     p.add_argument("--quiet", action="store_true", help="only the summary line")

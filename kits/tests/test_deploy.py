@@ -113,3 +113,39 @@ def test_the_app_reads_an_image_file(tmp_path) -> None:
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "sample 0: v-stripes" in out.stdout and "summary: 1 inferences" in out.stdout
+
+
+def _chirp(path: Path, f0: float, f1: float, rate: int = 16000) -> Path:
+    import wave
+
+    import numpy as np
+
+    t = np.arange(rate) / rate
+    phase = 2 * np.pi * np.cumsum(f0 + (f1 - f0) * t) / rate
+    pcm = (0.5 * np.sin(phase) * ((t > 0.1) & (t < 0.9)) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+    return path
+
+
+@pytest.mark.parametrize(("f0", "f1", "word"), [(830, 2800, "yes"), (3000, 1000, "no")],
+                         ids=["rising", "falling"])
+def test_the_app_hears_a_recorded_chirp_as_the_keyword_of_its_shape(tmp_path, f0, f1,
+                                                                     word) -> None:
+    """The keyword model learned ridges of energy moving up ("yes") or down ("no") the bands;
+    a WAV whose pitch moves the same way is a microphone recording of that pattern."""
+    pytest.importorskip("onnxruntime", reason="pip install onnx onnxruntime")
+    from mlsys_kits.onnx_export import write_onnx
+    from mlsys_kits.pipeline import model
+
+    art = model("kws")
+    write_onnx(art.trained, tmp_path / "kws.onnx")
+    app = Path(__file__).resolve().parents[1] / "app" / "kit_app.py"
+    out = subprocess.run([sys.executable, str(app), "--model", str(tmp_path / "kws.onnx"),
+                          "--input", str(_chirp(tmp_path / "rec.wav", f0, f1)),
+                          "--labels", ",".join(art.classes)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert f"sample 0: {word} " in out.stdout
