@@ -117,3 +117,10 @@ def test_curriculum_check_reports_a_broken_kit_with_file_and_line(tmp_path) -> N
     bad.write_text(bad.read_text().replace("kind: mcu", "kind: fpga"))
     line = bad.read_text().splitlines().index("kind: fpga") + 1
     assert check(root) == [f"{bad}:{line}: error: kind: 'fpga' is not one of mcu, arduino, linux"]
+
+
+def test_deploy_of_a_microcontroller_kit_points_to_flash(runner) -> None:
+    res = runner.invoke(main, ["kits", "deploy", "nicla_vision", "--host", "pi@nowhere"])
+    assert res.exit_code == 1
+    assert "nicla_vision is a mcu kit; deploy is for the Linux kits" in res.output
+    assert "mlsys kits flash nicla_vision" in res.output

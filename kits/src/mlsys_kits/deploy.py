@@ -114,6 +114,9 @@ def deploy(kit: Kit, host: str, port: int | None = None, identity: Path | None =
     """rsync the staged app to `host:<path>` (default `~/<kit's deploy path>`) and run every
     model there; returns what the app printed."""
     path = path or kit.deploy_path
+    if kit.kind != "linux":
+        raise KitError(f"{kit.id} is a {kit.kind} kit; deploy is for the Linux kits "
+                       f"(use `mlsys kits flash {kit.id}`)")
     for tool, pkg in (("ssh", "openssh-client"), ("rsync", "rsync")):
         if shutil.which(tool) is None:
             raise ToolchainMissing(tool, pkg, "deploy to the board")

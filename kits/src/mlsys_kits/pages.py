@@ -17,6 +17,7 @@ from .drawings import board_svg
 from .errors import KitError
 from .firmware import SizeReport, estimate, size_report
 from .pipeline import model
+from .report import microjoules
 
 CHAPTERS = (
     ("ML Systems Across the Deployment Spectrum: the TinyML tier",
@@ -100,7 +101,7 @@ def _numbers(kit: Kit) -> list[str]:
         ram = f"{r.ram_used / 1024:,.1f} KiB" if r else "—"
         lines.append(f"| {task} | {art.float_accuracy:.3f} | {art.int8_accuracy:.3f} | "
                      f"{art.plan.peak_bytes:,} / {art.plan.naive_bytes:,} B | {flash} | {ram} | "
-                     f"≥ {seconds(est.latency_s)} | ≥ {est.energy_j * 1e6:,.2f} µJ |")
+                     f"≥ {seconds(est.latency_s)} | ≥ {microjoules(est.energy_j)} |")
     lines += ["", f"Accuracies are on the {len(model(kit.models[0]).data.y_test)} held-out "
               "samples the kit generates. Flash and RAM come from the linked firmware "
               "(text + data; data + bss + stack + heap reserve); latency and energy are "

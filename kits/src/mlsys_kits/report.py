@@ -12,6 +12,10 @@ def kb(n: float) -> str:
     return f"{n / 1024:,.1f} KiB"
 
 
+def microjoules(j: float) -> str:
+    return f"{j * 1e6:,.2f} µJ"
+
+
 def size_lines(kit: Kit, reports: list[SizeReport]) -> list[str]:
     """One block per model: flash and RAM used vs available, arena, mlsysim's estimate."""
     lines = [f"{kit.name} ({kit.device.name}: flash {si(kit.flash_limit, 'B')}, "
@@ -26,7 +30,7 @@ def size_lines(kit: Kit, reports: list[SizeReport]) -> list[str]:
             f"({100 * r.ram_used / r.ram_limit:.2f}%)  [data+bss {r.data + r.bss:,} B "
             f"(arena {r.arena:,} B, naive {r.naive:,} B) + stack {r.stack:,} B + heap {r.heap:,} B]",
             f"    mlsysim: {si(r.estimate.flops, 'FLOP')} per inference, latency >= "
-            f"{seconds(r.estimate.latency_s)}, energy >= {si(r.estimate.energy_j, 'J')} "
+            f"{seconds(r.estimate.latency_s)}, energy >= {microjoules(r.estimate.energy_j)} "
             f"(at {kit.precision} peak)",
             f"    measured with {r.measured_with}",
         ]
