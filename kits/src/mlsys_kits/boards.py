@@ -133,8 +133,9 @@ def all_kits(boards_dir: Path | None = None) -> dict[str, Kit]:
 
 @cache
 def _load_all(boards_dir: Path) -> dict[str, Kit]:
-    return {d.name: load_kit(d) for d in sorted(boards_dir.iterdir())
-            if (d / "kit.yaml").exists()}
+    kits = [load_kit(d) for d in sorted(boards_dir.iterdir()) if (d / "kit.yaml").exists()]
+    kits.sort(key=lambda k: (KINDS.index(k.kind), k.name))  # microcontrollers first
+    return {k.id: k for k in kits}
 
 
 def find_kit(name: str, boards_dir: Path | None = None) -> Kit:
