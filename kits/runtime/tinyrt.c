@@ -51,23 +51,23 @@ uint32_t trt_tensor_size(const trt_model *m, uint8_t tensor)
     return (uint32_t)t->c * t->h * t->w;
 }
 
-/* Sum of (x - zp) * w over one output pixel's window; depthwise reads one input channel. */
+/* Sum of (x - zp) * w over one output pixel's window; depthwise reads one input channel.
+ * The window is clipped to the input once (padding contributes zero), so the inner loop has no
+ * bounds checks. */
 static int32_t window_dot(const int8_t *x, const trt_tensor *ti, const trt_op *op,
                           const int8_t *w, int ic, int oy, int ox)
 {
-    int32_t acc = 0, ky, kx;
-    for (ky = 0; ky < op->kh; ky++) {
-        int32_t iy = oy * op->sh - op->ph + ky;
-        if (iy < 0 || iy >= ti->h) {
-            continue;
-        }
-        for (kx = 0; kx < op->kw; kx++) {
-            int32_t ix = ox * op->sw - op->pw + kx;
-            if (ix < 0 || ix >= ti->w) {
-                continue;
-            }
-            acc += ((int32_t)x[(ic * ti->h + iy) * ti->w + ix] - ti->zero_point)
-                   * (int32_t)w[ky * op->kw + kx];
+    int32_t acc = 0, ky, kx, zp = ti->zero_point;
+    int32_t y0 = oy * op->sh - op->ph, x0 = ox * op->sw - op->pw;
+    int32_t ky0 = y0 < 0 ? -y0 : 0, kx0 = x0 < 0 ? -x0 : 0;
+    int32_t ky1 = ti->h - y0 < op->kh ? ti->h - y0 : op->kh;
+    int32_t kx1 = ti->w - x0 < op->kw ? ti->w - x0 : op->kw;
+    for (ky = ky0; ky < ky1; ky++) {
+        /* both pointers start at the first in-bounds element of this window row */
+        const int8_t *row = x + (ic * ti->h + y0 + ky) * ti->w + x0 + kx0;
+        const int8_t *wr = w + ky * op->kw + kx0;
+        for (kx = 0; kx < kx1 - kx0; kx++) {
+            acc += ((int32_t)row[kx] - zp) * (int32_t)wr[kx];
         }
     }
     return acc;

@@ -56,3 +56,17 @@ def test_a_compile_error_leaves_no_half_written_build(tmp_path, monkeypatch) -> 
     with pytest.raises(RunFailed, match="compile failed"):
         build(TARGETS["host"], {"main.c": "int main(void) { return nope; }\n"}, name="bad")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_extreme_and_random_inputs_are_bit_exact_on_the_host(artifacts, task) -> None:
+    """Inputs the test set never holds (all -128, all 127, uniform noise) drive every
+    accumulator, clamp and saturation path; C and Python must still agree byte for byte."""
+    need("gcc", "gcc")
+    art = artifacts[task]
+    shape = art.x_test_q.shape[1:]
+    rng = np.random.default_rng(7)
+    x = np.concatenate([np.full((1, *shape), -128), np.full((1, *shape), 127),
+                        rng.integers(-128, 128, (30, *shape))]).astype(np.int8)
+    res = check_bit_exact(art, "host", inputs=x)
+    assert res.samples == 32 and res.mismatches == 0, res.first_mismatch

@@ -61,18 +61,19 @@ def model(task: str) -> Artifact:
                     trained.float_accuracy, acc8)
 
 
-def sources(art: Artifact, n: int | None = None) -> dict[str, str]:
-    """The generated C files for the test harness: model and the first `n` test inputs."""
-    x = art.x_test_q if n is None else art.x_test_q[:n]
+def sources(art: Artifact, inputs: np.ndarray | None = None) -> dict[str, str]:
+    """The generated C files for the test harness: the model and its int8 inputs (default:
+    the whole test set)."""
+    x = art.x_test_q if inputs is None else inputs
     return {"model.c": export_c.model_source(art.qmodel, art.plan),
             "inputs.c": export_c.inputs_source(x)}
 
 
-def build_harness(art: Artifact, target: str, n: int | None = None) -> Built:
+def build_harness(art: Artifact, target: str, inputs: np.ndarray | None = None) -> Built:
     from .paths import RUNTIME_DIR
 
-    return build(TARGETS[target], sources(art, n), extra_files=(RUNTIME_DIR / "harness.c",),
-                 name=f"harness-{art.task}")
+    return build(TARGETS[target], sources(art, inputs),
+                 extra_files=(RUNTIME_DIR / "harness.c",), name=f"harness-{art.task}")
 
 
 def parse_outputs(stdout: str, n_out: int) -> np.ndarray:
@@ -98,15 +99,17 @@ class ExactResult:
     int8_accuracy: float
 
 
-def check_bit_exact(art: Artifact, target: str, n: int | None = None) -> ExactResult:
-    """Build the harness for `target`, run it on the test set and compare with the reference."""
-    built = build_harness(art, target, n)
-    res: RunResult = run(built, timeout=300)
-    got = parse_outputs(res.stdout, art.ref_out.shape[1])
-    want = art.ref_out[: len(got)]
-    if len(got) != (len(art.ref_out) if n is None else min(n, len(art.ref_out))):
+def check_bit_exact(art: Artifact, target: str, inputs: np.ndarray | None = None,
+                    ) -> ExactResult:
+    """Build the harness for `target`, run it on `inputs` (default: the test set) and compare
+    every output byte with the Python int8 reference."""
+    x = art.x_test_q if inputs is None else np.asarray(inputs, dtype=np.int8)
+    want = art.ref_out if inputs is None else run_int8(art.qmodel, x)[art.graph.output]
+    res: RunResult = run(build_harness(art, target, inputs), timeout=300)
+    got = parse_outputs(res.stdout, want.shape[1])
+    if len(got) != len(want):
         raise RunFailed(f"{target}: {len(got)} outputs for {len(want)} inputs")
     bad = np.nonzero((got != want).any(axis=1))[0]
-    acc = float((got.argmax(1) == art.data.y_test[: len(got)]).mean())
+    acc = float((got.argmax(1) == art.data.y_test).mean()) if inputs is None else float("nan")
     return ExactResult(art.task, target, len(got), len(bad),
                        int(bad[0]) if len(bad) else None, res.seconds, acc)
