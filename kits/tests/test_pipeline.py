@@ -33,7 +33,7 @@ def test_training_is_seeded_same_weights_twice() -> None:
 @pytest.mark.parametrize("task", TASKS)
 def test_float_model_learns_and_int8_keeps_its_accuracy(artifacts, task) -> None:
     art = artifacts[task]
-    assert art.float_accuracy >= 0.9
+    assert art.float_accuracy >= 0.8  # noisy on purpose: int8 vs float must be visible
     assert art.int8_accuracy >= art.float_accuracy - 0.02
 
 
@@ -61,14 +61,16 @@ def test_fixed_point_edge_cases_follow_c_semantics() -> None:
 
 @pytest.mark.parametrize("task", TASKS)
 def test_int8_tensors_track_the_float_network(artifacts, task) -> None:
-    """Every intermediate tensor, dequantized, stays within a few steps of the float one."""
+    """Every intermediate tensor, dequantized, stays within a few steps of the float one (fed
+    the same, already quantized input, so clipping of outliers at the input does not count)."""
     from mlsys_kits.reference import run_int8
     from mlsys_kits.train import float_outputs
 
     art = artifacts[task]
-    x = art.data.x_test[:50]
-    q = run_int8(art.qmodel, art.qmodel.input_qparams.quantize(x))
-    f = float_outputs(art.net, x)
+    qin = art.qmodel.input_qparams
+    xq = qin.quantize(art.data.x_test[:50])
+    q = run_int8(art.qmodel, xq)
+    f = float_outputs(art.net, qin.dequantize(xq))
     for n in art.graph.nodes[:-1]:
         qp = art.qmodel.qparams[n.output]
         err = np.abs(qp.dequantize(q[n.output]) - f[n.output]).max()

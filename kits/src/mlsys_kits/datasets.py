@@ -41,7 +41,7 @@ def _kws(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     width = rng.uniform(1.0, 2.0, (n, 1, 1))
     energy = np.exp(-0.5 * ((band - centre) / width) ** 2)
     onset = (t > rng.uniform(0.0, 0.2, (n, 1, 1))) & (t < rng.uniform(0.8, 1.0, (n, 1, 1)))
-    x = energy * onset * rng.uniform(0.6, 1.2, (n, 1, 1)) + rng.normal(0, 0.15, (n, 16, 16))
+    x = energy * onset * rng.uniform(0.6, 1.2, (n, 1, 1)) + rng.normal(0, 0.9, (n, 16, 16))
     return x[:, None].astype(np.float32), y
 
 
@@ -60,7 +60,7 @@ def _image(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     ])
     g = patterns[y, np.arange(n)]
     colour = rng.uniform(0.3, 1.0, (n, 3, 1, 1))
-    x = 0.5 + 0.5 * g[:, None] * colour + rng.normal(0, 0.1, (n, 3, 16, 16))
+    x = 0.5 + 0.5 * g[:, None] * colour + rng.normal(0, 0.6, (n, 3, 16, 16))
     return x.astype(np.float32), y
 
 
@@ -75,7 +75,7 @@ def _motion(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     lag = np.where(y[:, None, None] == 3, axes * np.pi / 2, 0.0)
     gain = np.where(y[:, None, None] == 3, np.array([1.0, 1.0, 0.1])[None, :, None],
                     np.array([0.4, 0.6, 1.0])[None, :, None])
-    x = amp * gain * np.sin(2 * np.pi * f * t + phase + lag) + rng.normal(0, 0.1, (n, 3, 32))
+    x = amp * gain * np.sin(2 * np.pi * f * t + phase + lag) + rng.normal(0, 0.7, (n, 3, 32))
     x[:, 2] += 1.0  # gravity on z
     return x[:, :, None, :].astype(np.float32), y
 
