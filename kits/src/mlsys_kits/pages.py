@@ -62,7 +62,7 @@ def _facts(kit: Kit) -> list[str]:
     rows = [("Device (mlsysim)", f"`{d.name}`"), ("CPU", d.core or "?"),
             ("Clock", si(d.clock_hz, "Hz") if d.clock_hz else "?"),
             ("SRAM" if kit.kind != "linux" else "Memory", si(kit.ram_limit, "B")),
-            ("Flash" if kit.kind != "linux" else "Storage", si(kit.flash_limit, "B")),
+            *([("Flash", si(kit.flash_limit, "B"))] if kit.kind != "linux" else []),
             ("Power (active)", f"{d.tdp_w:g} W"), ("Sensors", "; ".join(kit.sensors))]
     out = ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows]
     return out + ["", f"Source of the hardware facts: {d.source}", ""]

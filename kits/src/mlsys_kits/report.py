@@ -24,7 +24,8 @@ def size_lines(kit: Kit, reports: list[SizeReport]) -> list[str]:
         verdict = "fits" if r.fits else "DOES NOT FIT"
         lines += [
             f"  {r.model}: {verdict}",
-            f"    flash {kb(r.flash_used)} of {kb(r.flash_limit)} "
+            f"    {'flash' if kit.kind != 'linux' else 'code '} {kb(r.flash_used)} of "
+            f"{kb(r.flash_limit)} "
             f"({100 * r.flash_used / r.flash_limit:.2f}%)  [text {r.text:,} B + data {r.data:,} B]",
             f"    RAM   {kb(r.ram_used)} of {kb(r.ram_limit)} "
             f"({100 * r.ram_used / r.ram_limit:.2f}%)  [data+bss {r.data + r.bss:,} B "
