@@ -91,15 +91,35 @@ def test_missing_toolchain_names_the_debian_package(runner, monkeypatch, tmp_pat
     assert "apt-get install -y gcc-arm-none-eabi libnewlib-arm-none-eabi" in res.output
 
 
-def test_flash_without_the_tool_prints_the_exact_command(runner) -> None:
+def test_flash_dry_run_prints_the_exact_command_and_a_real_image(runner) -> None:
     need("arm-none-eabi-gcc", "gcc-arm-none-eabi libnewlib-arm-none-eabi")
-    if shutil.which("dfu-util"):
-        pytest.skip("dfu-util is installed: flashing would look for a real board")
-    res = runner.invoke(main, ["kits", "flash", "nicla_vision", "-m", "motion"])
+    res = runner.invoke(main, ["kits", "flash", "nicla_vision", "-m", "motion", "--dry-run"])
     assert res.exit_code == 0, res.output
     assert "dfu-util --device 0x2341:0x035f -a 0 --dfuse-address 0x08040000:leave -D " in res.output
     image = Path(res.output.split(" -D ")[1].split()[0])
     assert image.suffix == ".bin" and image.stat().st_size > 10_000
+
+
+def test_flash_without_the_tool_says_where_to_get_it(runner, monkeypatch, tmp_path) -> None:
+    need("arm-none-eabi-gcc", "gcc-arm-none-eabi libnewlib-arm-none-eabi")
+    bin_dir = tmp_path / "bin"  # the cross tools, but no dfu-util
+    bin_dir.mkdir()
+    for tool in ("arm-none-eabi-gcc", "arm-none-eabi-objcopy", "arm-none-eabi-size"):
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    monkeypatch.setenv("PATH", str(bin_dir))
+    res = runner.invoke(main, ["kits", "flash", "nicla_vision", "-m", "motion"])
+    assert res.exit_code == 0, res.output
+    assert "dfu-util not found (get it: dfu-util); run:" in res.output
+    assert "at 0x08040000" in res.output
+
+
+def test_flash_with_no_board_attached_says_so(runner) -> None:
+    need("arm-none-eabi-gcc", "gcc-arm-none-eabi libnewlib-arm-none-eabi")
+    need("dfu-util", "dfu-util")
+    res = runner.invoke(main, ["kits", "flash", "nicla_vision", "-m", "motion"])
+    assert res.exit_code == 1
+    assert "dfu-util could not flash Arduino Nicla Vision" in res.output
+    assert "Is the board connected and in bootloader mode?" in res.output
 
 
 def test_a_bad_kit_yaml_names_file_line_and_field(runner, monkeypatch, tmp_path) -> None:
