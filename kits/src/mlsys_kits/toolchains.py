@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import RunFailed, ToolchainMissing
+from .errors import KitError, RunFailed, ToolchainMissing
 from .paths import RUNTIME_DIR, build_root
 
 ARM_DIR = RUNTIME_DIR / "arm"
@@ -87,6 +87,9 @@ def build(target: Target, sources: dict[str, str], linker_script: Path | None = 
     The generated files are written next to the runtime's in a folder named by their hash;
     a finished program there is reused. A failed compile leaves nothing behind."""
     target.check(run=False)
+    if not (RUNTIME_DIR / "tinyrt.c").exists():
+        raise KitError(f"the C runtime is missing at {RUNTIME_DIR}: install the kits from a "
+                       "checkout (`pip install -e .` at the repository root)")
     files = [RUNTIME_DIR / "tinyrt.c", *extra_files]
     if target.bare_metal:
         files.append(ARM_DIR / "startup.c")
