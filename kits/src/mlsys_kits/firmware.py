@@ -192,6 +192,3 @@ def gate(reports: list[SizeReport]) -> None:
     if problems:
         raise DoesNotFit("\n".join(problems))
 
-
-def runtime_sources() -> list[Path]:
-    return [RUNTIME_DIR / "tinyrt.c", RUNTIME_DIR / "tinyrt.h"]
