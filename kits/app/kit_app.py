@@ -4,8 +4,8 @@ Copied to the board by `mlsys kits deploy KIT --host user@host` together with th
 and recorded test sets; needs only numpy and onnxruntime on the board
 (`pip install numpy onnxruntime`). Input comes from a file (a recorded `.npz` with `x` and
 optional `y`, a `.npy` array, a `.ppm`/`.pgm` image, or a `.wav` microphone recording for the
-keyword model) or from a camera device (`--device
-/dev/video0`, which needs OpenCV).
+keyword model) or from a device: a camera (`--device /dev/video0`, which needs OpenCV) or an
+ALSA microphone (`--mic plughw:1,0`, which needs `arecord`).
 
     python3 kit_app.py --model image.onnx --input image_test.npz
     python3 kit_app.py --model image.onnx --input photo.ppm
@@ -121,12 +121,32 @@ def capture(device: str, shape: tuple[int, int, int]) -> np.ndarray:
     return fit_image(rgb, shape)[None]
 
 
+def record(device: str, shape: tuple[int, int, int], seconds: int = 1) -> np.ndarray:
+    """One second from an ALSA microphone (`arecord`, in alsa-utils) as keyword features."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    if shutil.which("arecord") is None:
+        raise AppError("--mic needs arecord: sudo apt-get install alsa-utils")
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = Path(tmp) / "mic.wav"
+        proc = subprocess.run(["arecord", "-q", "-D", device, "-f", "S16_LE", "-r", "16000",
+                               "-c", "1", "-d", str(seconds), str(wav)],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise AppError(f"{device}: could not record ({proc.stderr.strip()}); list the "
+                           "microphones with `arecord -l`")
+        return wav_features(wav, shape)[None]
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", required=True, help="ONNX model exported by mlsys kits")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--input", help=".npz/.npy recording, a .ppm/.pgm image or a .wav")
     src.add_argument("--device", help="camera device, e.g. /dev/video0")
+    src.add_argument("--mic", help="ALSA microphone for the keyword model, e.g. plughw:1,0")
     p.add_argument("--labels", default="", help="comma-separated class names")
     p.add_argument("--quiet", action="store_true", help="only the summary line")
     args = p.parse_args(argv)
@@ -139,7 +159,10 @@ def main(argv: list[str] | None = None) -> int:
         sess = ort.InferenceSession(args.model, providers=ort.get_available_providers())
         inp = sess.get_inputs()[0]
         shape = tuple(int(d) for d in inp.shape[1:])
-        x, y = load_input(args.input, shape) if args.input else (capture(args.device, shape), None)
+        if args.input:
+            x, y = load_input(args.input, shape)
+        else:
+            x, y = (capture(args.device, shape) if args.device else record(args.mic, shape)), None
         if tuple(x.shape[1:]) != shape:
             raise AppError(f"input has shape {x.shape[1:]}, the model expects {shape}")
     except (AppError, OSError, ValueError) as exc:

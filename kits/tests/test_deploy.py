@@ -152,3 +152,19 @@ def test_the_app_hears_a_recorded_chirp_as_the_keyword_of_its_shape(tmp_path, f0
                           "--labels", ",".join(art.classes)], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert f"sample 0: {word} " in out.stdout
+
+
+@pytest.mark.parametrize("args", [["--mic", "plughw:9,0"], ["--device", "/dev/video99"],
+                                  ["--input", "missing.wav"]], ids=["mic", "camera", "file"])
+def test_the_app_explains_a_missing_device_or_file(tmp_path, args) -> None:
+    pytest.importorskip("onnxruntime", reason="pip install onnx onnxruntime")
+    from mlsys_kits.onnx_export import write_onnx
+    from mlsys_kits.pipeline import model
+
+    write_onnx(model("kws").trained, tmp_path / "kws.onnx")
+    app = Path(__file__).resolve().parents[1] / "app" / "kit_app.py"
+    out = subprocess.run([sys.executable, str(app), "--model", str(tmp_path / "kws.onnx"), *args],
+                         capture_output=True, text=True, cwd=tmp_path,
+                         env={**os.environ, "PATH": str(tmp_path)})  # no arecord either
+    assert out.returncode == 1
+    assert out.stderr.startswith("error: ") and "Traceback" not in out.stderr
