@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
+from mlsys.kits_cli import kits as kits_group
 from mlsys.model import BuildError, Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -297,6 +298,8 @@ def doctor() -> None:
     if missing:
         raise click.ClickException(f"missing: {', '.join(missing)}")
 
+
+main.add_command(kits_group)
 
 try:  # the labs part is optional: the site builds without it
     from mlsys.labs import labs as _labs_group

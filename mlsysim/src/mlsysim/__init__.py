@@ -3,6 +3,7 @@
 Every number in the book and labs comes from here: look up hardware and models, then ask
 for FLOPs, memory, training time, serving latency, energy and cost."""
 
+from ._units import seconds, si
 from .compression import CompressionResult, compress
 from .compute import (
     Roofline,
@@ -41,6 +42,7 @@ from .registry import (
     Fabric,
     Hardware,
     Model,
+    cnn,
     fabric,
     hardware,
     list_fabrics,
@@ -65,7 +67,7 @@ __all__ = [
     "Energy", "Goodput", "ServingSim", "TCO", "TinyMLFit", "carbon", "cost_per_million_tokens",
     "energy", "fleet_mtbf", "simulate_serving", "tco", "tinyml_fit", "training_goodput",
     "young_daly_interval", "ValidationRow", "calibrate", "validate", "RunCost", "training_cost",
-    "PipelineThroughput", "data_pipeline", "train_sweep", "transformer", "variant",
+    "PipelineThroughput", "data_pipeline", "train_sweep", "transformer", "variant", "cnn", "si", "seconds",
     "Cluster", "Fabric", "Hardware", "InvalidInputError", "MlsysimError", "Model",
     "PrecisionError", "Roofline", "ServeResult", "TrainResult", "TrainingMemory",
     "TransformerOps", "UnknownNameError", "allgather_time", "allreduce_time", "alltoall_time",
