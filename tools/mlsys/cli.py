@@ -272,6 +272,10 @@ def doctor() -> None:
         raise click.ClickException(f"missing: {', '.join(missing)}")
 
 
+from mlsys.instructors_cli import register as _register_instructors  # noqa: E402
+
+_register_instructors(main)
+
 try:  # the labs part is optional: the site builds without it
     from mlsys.labs import labs as _labs_group
 

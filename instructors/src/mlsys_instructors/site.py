@@ -1,0 +1,123 @@
+"""The hub as a Quarto project (for the site) and the instructor bundle (never on the site).
+
+`generate(dest, root)` is the `generate:` hook of curriculum.yml: it writes `_quarto.yml`
+and every page of `/instructors/` into `dest` (student problem sets only). `build_bundle`
+writes the same project with worked solutions, renders it with our engine into a folder
+outside `_site/`, and zips it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .courses import course_files, load_course
+from .errors import InstructorsError
+from .handbook import checks_markdown
+from .pages import course_page, problem_set_page
+from .problems import load_problem_set, problem_files
+from .resolver import Index, index
+
+GUIDES = ("pedagogy", "rubrics", "ta-handbook", "adoption")
+HANDBOOK_MARK = "<!-- module-checks -->"
+
+
+@dataclass(frozen=True)
+class Bundle:
+    folder: Path
+    zip: Path
+    problem_sets: int
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+
+
+def _guides(dest: Path, root: Path) -> list[str]:
+    pages = []
+    for name in GUIDES:
+        src = root / "instructors" / "guides" / f"{name}.qmd"
+        if not src.is_file():
+            raise InstructorsError(f"{src}: missing guide (the hub lists {', '.join(GUIDES)})")
+        text = src.read_text("utf-8")
+        if name == "ta-handbook":
+            if HANDBOOK_MARK not in text:
+                raise InstructorsError(f"{src}: the TA handbook needs a '{HANDBOOK_MARK}' line "
+                                       "where the per-module table goes")
+            text = text.replace(HANDBOOK_MARK, checks_markdown(root, "../"))
+        _write(dest / f"{name}.qmd", text)
+        pages.append(f"{name}.qmd")
+    return pages
+
+
+def _project(dest: Path, root: Path, idx: Index, solutions: bool) -> None:
+    courses = [load_course(f, idx) for f in course_files(root)]
+    psets = [load_problem_set(f, idx) for f in problem_files(root)]
+    course_pages, pset_pages = [], []
+    for c in courses:
+        _write(dest / "courses" / f"{c.id}.qmd", course_page(c, idx, "../../"))
+        course_pages.append(f"courses/{c.id}.qmd")
+    for ps in psets:
+        stem = ps.chapter.split("/")[-1]
+        _write(dest / "problems" / f"{stem}.qmd",
+               problem_set_page(ps, idx, "../../", solutions))
+        pset_pages.append(f"problems/{stem}.qmd")
+    hub = (root / "instructors" / "guides" / "index.qmd").read_text("utf-8")
+    _write(dest / "index.qmd", hub.replace("<!-- courses -->", _course_list(courses)))
+    chapters: list = ["index.qmd", {"part": "Courses", "chapters": course_pages}]
+    if not solutions:
+        chapters.append({"part": "Guides", "chapters": _guides(dest, root)})
+    chapters.append({"part": "Solutions" if solutions else "Problem sets",
+                     "chapters": pset_pages})
+    config = {"project": {"type": "book"},
+              "book": {"title": "Instructor solutions" if solutions else "Teach",
+                       "subtitle": "Courses, problem sets and guides for teaching ML systems",
+                       "chapters": chapters},
+              "lang": "en", "format": {"html": {"toc": True, "number-sections": False}}}
+    _write(dest / "_quarto.yml", yaml.safe_dump(config, sort_keys=False))
+
+
+def _course_list(courses: list) -> str:
+    return "\n".join(f"- [{c.title}](courses/{c.id}.html): {c.summary}" for c in courses)
+
+
+def generate(dest: Path, root: Path) -> None:
+    """curriculum.yml hook: the public hub (no solutions) as a Quarto project in `dest`."""
+    _project(Path(dest), Path(root), index(Path(root)), solutions=False)
+
+
+def build_bundle(root: Path, out: Path | None = None) -> Bundle:
+    """Render the worked solutions into `out` (default `_instructors/`) and zip them."""
+    from mlsys.build import render_project
+
+    root = Path(root).resolve()
+    out = Path(out or root / "_instructors").resolve()
+    if out == root / "_site" or (root / "_site") in out.parents:
+        raise InstructorsError(f"{out}: the solutions bundle must not go inside _site/")
+    with tempfile.TemporaryDirectory(prefix="mlsys-solutions-") as tmp:
+        project = Path(tmp) / "project"
+        _project(project, root, index(root), solutions=True)
+        staged = Path(tmp) / "html"
+        render_project(project, staged, strict=False)
+        out.mkdir(parents=True, exist_ok=True)
+        folder, archive = out / "solutions", out / "instructor-solutions.zip"
+        part = Path(tmp) / "bundle.zip"
+        with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zf:
+            for f in sorted(staged.rglob("*")):
+                if f.is_file():
+                    zf.write(f, Path("solutions") / f.relative_to(staged))
+        old = out / ".solutions-old"
+        shutil.rmtree(old, ignore_errors=True)
+        if folder.exists():
+            os.replace(folder, old)
+        shutil.copytree(staged, folder)
+        shutil.rmtree(old, ignore_errors=True)
+        shutil.move(part, archive)
+    return Bundle(folder, archive, len(problem_files(root)))
