@@ -31,7 +31,7 @@ def course_page(course: Course, idx: Index, up: str) -> str:
     s = course.schedule
     meets = ", ".join(DAYS[d] for d in s.lectures)
     lab = f"; lab on {DAYS[s.lab]} at {s.lab_time:%H:%M}" if s.lab is not None else ""
-    out = [f'---\ntitle: "{course.title}"\n---\n', course.summary, "",
+    out = [f"---\ntitle: \"{course.title}\"\nnumber-sections: false\n---\n", course.summary, "",
            f"**Volume {'I' * course.volume}**, {s.weeks} weeks. Lectures on {meets} at "
            f"{s.lecture_time:%H:%M} ({s.lecture_minutes} min){lab}; work is due on "
            f"{DAYS[s.due]} at {s.due_time:%H:%M}.", ""]
@@ -86,7 +86,7 @@ def problem_set_page(ps: ProblemSet, idx: Index, up: str, solutions: bool) -> st
     chapter = idx.get(ps.chapter)
     ctitle = chapter.title if chapter else ps.chapter
     title = f"{'Solutions: ' if solutions else ''}{ps.title or ctitle}"
-    out = [f'---\ntitle: "{title}"\n---\n',
+    out = [f"---\ntitle: \"{title}\"\nnumber-sections: false\n---\n",
            f"Problem set for {link(idx, ps.chapter, up) if not solutions else ctitle}. "
            f"{ps.intro}", ""]
     for n, p in enumerate(ps.problems, 1):

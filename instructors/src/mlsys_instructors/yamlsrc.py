@@ -49,7 +49,10 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_walk(item, (*path, i), lines) for i, item in enumerate(node.value)]
-    return _SCALARS.construct_object(node, deep=True)
+    try:
+        return _SCALARS.construct_object(node, deep=True)
+    except ValueError:  # e.g. a date like 2027-02-30: keep the text, the reader names it
+        return node.value
 
 
 def loads(text: str, file: Path) -> Located:
