@@ -46,6 +46,7 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
         for key, value in node.value:
             name = key.value
             out[name] = _walk(value, (*path, name), lines)
+            lines[(*path, name)] = key.start_mark.line + 1  # a block value: point at its key
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_walk(item, (*path, i), lines) for i, item in enumerate(node.value)]
