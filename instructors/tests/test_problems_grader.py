@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import mlsysim
 import pytest
 import yaml
 from mlsys_instructors.check import MIN_PROBLEMS
 from mlsys_instructors.errors import SourceError
 from mlsys_instructors.problems import find_problem_set, load_problem_set, problem_files
+
+import mlsysim
 
 ONE_PROBLEM = """
 chapter: vol1/{stem}
