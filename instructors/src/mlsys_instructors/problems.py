@@ -30,7 +30,8 @@ from .yamlsrc import Located, loads
 
 KINDS = ("napkin", "bottleneck", "tradeoff")
 _SAFE_BUILTINS = {"min": min, "max": max, "abs": abs, "round": round, "sum": sum, "len": len,
-                  "int": int, "float": float, "range": range, "sorted": sorted}
+                  "int": int, "float": float, "range": range, "sorted": sorted, "next": next,
+                  "any": any, "all": all}
 _FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:\|([a-z]+)(?::([^}]*))?)?\}")
 _PROBLEM_KEYS = {"id", "title", "kind", "setup", "given", "parts"}
 _PART_KEYS = {"prompt", "name", "answer", "unit", "tolerance", "choices", "solution"}
@@ -98,7 +99,8 @@ class _Scope:
         if not isinstance(expr, str | int | float):
             raise self.src.error("an expression must be text or a number", *path)
         try:
-            return eval(str(expr), {"__builtins__": _SAFE_BUILTINS}, dict(self.names))  # noqa: S307
+            # names go in the globals, so generator expressions inside `expr` can see them
+            return eval(str(expr), {"__builtins__": _SAFE_BUILTINS, **self.names})  # noqa: S307
         except Exception as exc:  # any failure of an author's expression is a source error
             raise self.src.error(f"cannot evaluate '{expr}': {type(exc).__name__}: {exc}",
                                  *path) from None
