@@ -31,7 +31,7 @@ def solution_snippets() -> list[str]:
     snippets = []
     for f in problem_files(ROOT):
         ps = find_problem_set(ROOT, f.stem)
-        snippets += [x.solution[:60] for p in ps.problems for x in p.parts]
+        snippets += [x.solution.replace("`", "")[:60] for p in ps.problems for x in p.parts]
     return snippets
 
 

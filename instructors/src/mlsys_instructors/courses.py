@@ -47,7 +47,7 @@ class Week:
     reading: tuple[str, ...]
     labs: tuple[str, ...]
     modules: tuple[str, ...]
-    assignment: str | None
+    assignments: tuple[str, ...]
     due: tuple[str, ...]
     notes: str | None = None
 
@@ -175,7 +175,7 @@ def _week(r: _Reader, raw: Any, n: int) -> Week | None:
         n + 1, r.text(raw, "title", *path), tuple(goals), reading,
         r.refs(raw.get("lab"), ("lab",), *path, "lab"),
         r.refs(raw.get("module"), ("module",), *path, "module"),
-        r.ref(raw.get("assignment"), ("pset", "kit", "interview"), *path, "assignment"),
+        r.refs(raw.get("assignment"), ("pset", "kit", "interview"), *path, "assignment"),
         r.refs(raw.get("due"), ("pset", "module", "lab", "kit", "interview"), *path, "due"),
         raw.get("notes"))
 

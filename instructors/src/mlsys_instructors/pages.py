@@ -54,8 +54,8 @@ def course_page(course: Course, idx: Index, up: str) -> str:
             out.append(f"- **Lab:** {_list(idx, w.labs, up)}")
         if w.modules:
             out.append(f"- **TinyTorch:** {_list(idx, w.modules, up)}")
-        if w.assignment:
-            out.append(f"- **Assignment:** {link(idx, w.assignment, up)}")
+        if w.assignments:
+            out.append(f"- **Assignment:** {_list(idx, w.assignments, up)}")
         out.append(f"- **Due this week:** {_list(idx, w.due, up)}")
         if w.notes:
             out += ["", f"*Notes for the instructor:* {w.notes.strip()}"]

@@ -141,10 +141,11 @@ def plan(idx: Index, volume: int, weeks: int, start: dt.date,
         pending_labs = [] if term[w].lab else pending_labs
         mods = per_week[taught] if capacity[w] else []
         taught += 1 if capacity[w] else 0
-        pset = next((f"pset:{c}" for c in sorted(chapters) if f"pset:{c}" in idx.items), None)
+        psets = tuple(f"pset:{c}" for c in sorted(chapters, key=lambda c: idx.items[c].order)
+                      if f"pset:{c}" in idx.items)
         weeks_out.append(Week(
             w + 1, _week_title(idx, reading), _goals(idx, reading),
-            tuple(r.id for r in reading), week_labs, tuple(m.id for m in mods), pset, ()))
+            tuple(r.id for r in reading), week_labs, tuple(m.id for m in mods), psets, ()))
     weeks_out = _with_due(weeks_out)
     cid = f"vol{volume}-{weeks}w"
     return Course(cid, title or f"Volume {'I' * volume} in {weeks} weeks", volume,
@@ -168,9 +169,9 @@ def _with_due(weeks: list[Week]) -> list[Week]:
     out = []
     for w, week in enumerate(weeks):
         prev = weeks[w - 1] if w else None
-        due = ((prev.assignment,) if prev.assignment else ()) + prev.modules if prev else ()
+        due = prev.assignments + prev.modules if prev else ()
         if w == len(weeks) - 1:
-            due += ((week.assignment,) if week.assignment else ()) + week.modules
+            due += week.assignments + week.modules
         out.append(replace(week, due=due))
     return out
 
@@ -194,7 +195,7 @@ def dump(course: Course) -> str:
         "holidays": [d.isoformat() for d in course.holidays],
         "weeks": [{k: v for k, v in {
             "title": w.title, "goals": list(w.goals), "reading": list(w.reading),
-            "lab": _one(w.labs), "module": _one(w.modules), "assignment": w.assignment,
+            "lab": _one(w.labs), "module": _one(w.modules), "assignment": _one(w.assignments),
             "due": list(w.due)}.items() if v} for w in course.weeks],
     }
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
