@@ -100,3 +100,24 @@ def test_solutions_bundle_refuses_to_go_inside_the_site(run) -> None:
     result = run("build", "instructors", "--solutions", "--out", str(ROOT / "_site" / "x"))
     assert result.exit_code == 1
     assert "must not go inside _site/" in result.output
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_course_page_reads_on_a_phone_and_jumps_to_a_week(site: Path, browser, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    page.goto((site / "instructors/courses/foundations.html").as_uri())
+    overflow = page.evaluate("document.documentElement.scrollWidth - "
+                             "document.documentElement.clientWidth")
+    assert overflow <= 1                                  # nothing wider than the screen
+    page.click("table a[href='#week-3']")
+    assert page.evaluate("location.hash") == "#week-3"
+    assert page.locator("#week-3").is_visible()
+    page.close()
+
+
+def test_build_instructors_command_writes_the_public_hub(run, tmp_path: Path) -> None:
+    result = run("build", "--out", str(tmp_path / "site"), "instructors")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "site/instructors/courses/at-scale.html").is_file()
+    assert not list((tmp_path / "site").rglob("*solution*"))

@@ -126,18 +126,31 @@ def check() -> None:
 
 
 @click.command("instructors")
-@click.option("--solutions", is_flag=True, required=True,
-              help="Build the instructor bundle with worked solutions (kept out of _site/).")
+@click.option("--solutions", is_flag=True,
+              help="Build the instructor bundle with worked solutions instead (kept out of _site/).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Bundle folder (default: _instructors/ at the repository root).")
+              help="Site folder, or with --solutions the bundle folder (default: _instructors/).")
+@click.pass_context
 @instructor_errors
-def build_instructors(solutions: bool, out: Path | None) -> None:
-    """Build the solutions bundle: an HTML folder and a zip, never linked from the site."""
-    from mlsys_instructors.site import build_bundle
+def build_instructors(ctx: click.Context, solutions: bool, out: Path | None) -> None:
+    """Build the hub's public pages into the site, or with --solutions the solutions bundle
+    (an HTML folder and a zip, never linked from the site)."""
+    if solutions:
+        from mlsys_instructors.site import build_bundle
 
-    bundle = build_bundle(_root(), out)
-    click.echo(f"solutions for {bundle.problem_sets} problem set(s) -> {bundle.folder} "
-               f"and {bundle.zip}")
+        bundle = build_bundle(_root(), out)
+        click.echo(f"solutions for {bundle.problem_sets} problem set(s) -> {bundle.folder} "
+                   f"and {bundle.zip}")
+        return
+    from mlsys.build import SiteBuilder
+    from mlsys.cli import _print_problems, user_errors
+
+    parent = ctx.obj or {}
+    builder = SiteBuilder(_root(), out or parent.get("out"), strict=parent.get("strict", False))
+    part = [p for p in builder.curriculum.parts if p.id == "instructors"]
+    result = user_errors(builder.build)(part, with_labs=False)
+    _print_problems(result.problems)
+    click.echo(f"instructors -> {result.out / 'instructors'}")
 
 
 def register(main: click.Group) -> None:

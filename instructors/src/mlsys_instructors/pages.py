@@ -10,8 +10,8 @@ from .courses import DAYS, Course
 from .problems import Part, ProblemSet
 from .resolver import Index
 
-KIND_LABEL = {"napkin": "Napkin math", "bottleneck": "Which is the bottleneck?",
-              "tradeoff": "Design trade-off"}
+KIND_LABEL = {"napkin": "Napkin math.", "bottleneck": "Which is the bottleneck?",
+              "tradeoff": "Design trade-off."}
 
 
 def link(idx: Index, ident: str, up: str) -> str:
@@ -40,11 +40,8 @@ def course_page(course: Course, idx: Index, up: str) -> str:
     out += ["The calendar of any term comes from the same file: "
             f"`mlsys instructors calendar {course.id} --start YYYY-MM-DD` writes an `.ics` "
             "file with every lecture, lab and deadline.", "",
-            "| Week | Topic | Lab | Module | Due |", "|---|---|---|---|---|"]
-    for w in course.weeks:
-        out.append(f"| [{w.number}](#week-{w.number}) | {w.title} | "
-                   f"{_list(idx, w.labs, up, '')} | {_list(idx, w.modules, up, '')} | "
-                   f"{_list(idx, w.due, up, '')} |")
+            "| Week | Topic |", "|---|---|"]
+    out += [f"| {w.number} | [{w.title}](#week-{w.number}) |" for w in course.weeks]
     for w in course.weeks:
         out += ["", f"## Week {w.number}: {w.title} {{#week-{w.number}}}", "",
                 "**Goals.** By the end of the week a student can:", ""]
@@ -90,7 +87,7 @@ def problem_set_page(ps: ProblemSet, idx: Index, up: str, solutions: bool) -> st
            f"Problem set for {link(idx, ps.chapter, up) if not solutions else ctitle}. "
            f"{ps.intro}", ""]
     for n, p in enumerate(ps.problems, 1):
-        out += [f"## Problem {n}: {p.title} {{#{p.id}}}", "", f"*{KIND_LABEL[p.kind]}.* "
+        out += [f"## Problem {n}: {p.title} {{#{p.id}}}", "", f"*{KIND_LABEL[p.kind]}* "
                 f"{p.setup}", ""]
         for part in p.parts:
             out.append(f"{part.letter}. {part.prompt}{_hint(part)}")

@@ -58,8 +58,10 @@ def _guides(dest: Path, root: Path) -> list[str]:
 
 
 def _project(dest: Path, root: Path, idx: Index, solutions: bool) -> None:
-    courses = [load_course(f, idx) for f in course_files(root)]
-    psets = [load_problem_set(f, idx) for f in problem_files(root)]
+    courses = sorted((load_course(f, idx) for f in course_files(root)),
+                     key=lambda c: (c.volume, -c.schedule.weeks, c.id))
+    psets = sorted((load_problem_set(f, idx) for f in problem_files(root)),
+                   key=lambda ps: idx.items[ps.chapter].order)
     course_pages, pset_pages = [], []
     for c in courses:
         _write(dest / "courses" / f"{c.id}.qmd", course_page(c, idx, "../../"))
