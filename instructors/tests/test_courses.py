@@ -116,3 +116,47 @@ def test_load_course_raises_with_every_problem(root: Path, tmp_path: Path) -> No
 def test_broken_yaml_reports_its_line() -> None:
     with pytest.raises(InstructorsError, match=r"^c\.yaml:3: error: invalid YAML"):
         loads("id: t\nweeks: [\n", Path("c.yaml"))
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path, root: Path) -> Path:
+    """The parts the hub reads (book config and chapters, labs, modules, hub data)."""
+    import shutil
+
+    dest = tmp_path / "repo"
+    skip = shutil.ignore_patterns("images", "*.py", "_site", "__pycache__")
+    for part in ("book", "instructors", "tinytorch/modules"):
+        shutil.copytree(root / part, dest / part, ignore=skip)
+    (dest / "labs").mkdir()
+    shutil.copy(root / "labs/labs.yaml", dest / "labs/labs.yaml")
+    shutil.copy(root / "curriculum.yml", dest / "curriculum.yml")
+    return dest
+
+
+def test_a_renamed_lab_breaks_the_check_and_the_site_build(repo_copy: Path) -> None:
+    from mlsys_instructors.site import generate
+
+    course = repo_copy / "instructors/courses/foundations.yaml"
+    text = course.read_text()
+    line = text.splitlines().index("    lab: lab:kernel_fusion") + 1
+    course.write_text(text.replace("lab:kernel_fusion", "lab:kernel_fusin"))
+    errors = [p for p in check(repo_copy) if ": error:" in p]
+    assert errors == [f"{course}:{line}: error: unknown curriculum id 'lab:kernel_fusin'; "
+                      "closest: lab:kernel_fusion"]
+    with pytest.raises(InstructorsError, match="lab:kernel_fusin"):
+        generate(repo_copy / "out", repo_copy)
+
+
+def test_check_command_fails_on_a_broken_reference(repo_copy: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+    from mlsys.cli import main
+
+    course = repo_copy / "instructors/courses/at-scale.yaml"
+    course.write_text(course.read_text().replace("vol2/collectives#sec-collectives-ops",
+                                                 "vol2/collectives#sec-collective-ops"))
+    monkeypatch.chdir(repo_copy)
+    result = CliRunner().invoke(main, ["instructors", "check"])
+    assert result.exit_code == 1
+    assert "unknown curriculum id 'vol2/collectives#sec-collective-ops'" in result.output
+    assert "closest: vol2/collectives#sec-collectives-ops" in result.output

@@ -120,3 +120,16 @@ def test_calendar_of_an_unknown_course_lists_the_known_ones(run) -> None:
     result = run("instructors", "calendar", "fundations", "--start", START)
     assert result.exit_code == 1
     assert "no course 'fundations'" in result.output and "foundations" in result.output
+
+
+def test_plan_teaches_modules_after_the_modules_they_require(root: Path) -> None:
+    import yaml
+
+    course = plan(index(root), 1, 12, dt.date(2027, 1, 11))
+    week_of = {m: w.number for w in course.weeks for m in w.modules}
+    assert len(week_of) == 20                               # every module is scheduled
+    for spec in (root / "tinytorch/modules").glob("*/module.yaml"):
+        meta = yaml.safe_load(spec.read_text())
+        for need in meta.get("requires") or []:
+            required = next(m for m in week_of if m.startswith(f"module:{need:02d}_"))
+            assert week_of[required] <= week_of[f"module:{spec.parent.name}"]

@@ -63,10 +63,14 @@ class Index:
         return None
 
     def closest(self, ident: str, n: int = 3) -> list[str]:
-        """The ids most like `ident`, for error messages."""
-        pool = [i for i in self.items if i.split(":")[0] == ident.split(":")[0]] or \
-            list(self.items)
-        return difflib.get_close_matches(ident, pool, n=n, cutoff=0.4)
+        """The ids of the same kind most like `ident`, for error messages (compared without
+        the shared `kind:` prefix, which would make every id of a kind look alike)."""
+        kind = ident.split(":")[0] if ":" in ident else ""
+        pool = [i for i in self.items if (i.split(":")[0] if ":" in i else "") == kind]
+        names = {i.split(":", 1)[-1]: i for i in pool}
+        found = difflib.get_close_matches(ident.split(":", 1)[-1], list(names), n=n,
+                                          cutoff=0.6)
+        return [names[f] for f in found]
 
     def chapters(self, volume: int, appendices: bool = False) -> list[Item]:
         """The chapters of one volume in book order."""
