@@ -127,7 +127,7 @@ def check() -> None:
 
 @click.command("instructors")
 @click.option("--solutions", is_flag=True,
-              help="Build the instructor bundle with worked solutions instead (kept out of _site/).")
+              help="Build the worked-solutions bundle instead (kept out of _site/).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Site folder, or with --solutions the bundle folder (default: _instructors/).")
 @click.pass_context

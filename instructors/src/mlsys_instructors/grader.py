@@ -71,12 +71,8 @@ def _mark(src: Located, ps: ProblemSet, pid: str, part: Any, answer: Any) -> Mar
     return Mark(pid, part.letter, "correct" if ok else "wrong", x, part.value, part.unit)
 
 
-def grade(file: Path, root: Path) -> Report:
-    """Grade one submission against the problem set it names."""
-    try:
-        src = load(file)
-    except SourceError as exc:
-        raise SubmissionError(str(exc)) from None
+def _problem_set(src: Located, root: Path) -> ProblemSet:
+    """The problem set a submission names, after checking its top-level fields."""
     data = src.data
     if not isinstance(data, dict):
         raise _field_error(src, "a submission is a mapping with problem_set and answers")
@@ -86,10 +82,13 @@ def grade(file: Path, root: Path) -> Report:
         raise _field_error(src, "missing or not text; name the chapter, e.g. vol1/training",
                            "problem_set")
     try:
-        ps = find_problem_set(root, data["problem_set"])
+        return find_problem_set(root, data["problem_set"])
     except SourceError as exc:
         raise _field_error(src, exc.detail, "problem_set") from None
-    answers = data.get("answers")
+
+
+def _check_answers(src: Located, ps: ProblemSet, answers: Any) -> None:
+    """Every answered problem and part must exist in the problem set."""
     if not isinstance(answers, dict):
         raise _field_error(src, "must map problem ids to their parts' answers", "answers")
     problems = {p.id: p for p in ps.problems}
@@ -97,14 +96,25 @@ def grade(file: Path, root: Path) -> Report:
         if pid not in problems:
             raise _field_error(src, f"no problem '{pid}' in {ps.chapter} (ids: "
                                f"{', '.join(problems)})", "answers", pid)
-        letters = {x.letter for x in problems[pid].parts}
         if not isinstance(parts, dict):
             raise _field_error(src, "must map part letters (a, b, ...) to answers",
                                "answers", pid)
+        letters = {x.letter for x in problems[pid].parts}
         for letter in parts:
             if letter not in letters:
                 raise _field_error(src, f"problem '{pid}' has parts {', '.join(sorted(letters))}",
                                    "answers", pid, letter)
+
+
+def grade(file: Path, root: Path) -> Report:
+    """Grade one submission against the problem set it names."""
+    try:
+        src = load(file)
+    except SourceError as exc:
+        raise SubmissionError(str(exc)) from None
+    ps = _problem_set(src, root)
+    answers = src.data.get("answers")
+    _check_answers(src, ps, answers)
     marks = tuple(_mark(src, ps, p.id, part, (answers.get(p.id) or {}).get(part.letter))
                   for p in ps.problems for part in p.parts)
-    return Report(str(data.get("student") or Path(file).stem), ps, marks)
+    return Report(str(src.data.get("student") or Path(file).stem), ps, marks)

@@ -19,7 +19,8 @@ def score_report(report: Report, show_answers: bool = False) -> str:
     ps = report.problem_set
     lines = [f"{report.student}: problem set {ps.chapter}", ""]
     for m in report.marks:
-        line = f"  {m.problem} ({m.letter})  {_MARK[m.status]:<8} answered {_value(m.given, m.unit)}"
+        given = _value(m.given, m.unit)
+        line = f"  {m.problem} ({m.letter})  {_MARK[m.status]:<8} answered {given}"
         if show_answers and m.status in ("wrong", "missing"):
             line += f"; expected {_value(m.expected, m.unit)}"
         lines.append(line)
