@@ -72,7 +72,8 @@ def _project(dest: Path, root: Path, idx: Index, solutions: bool) -> None:
                problem_set_page(ps, idx, "../../", solutions))
         pset_pages.append(f"problems/{stem}.qmd")
     hub = (root / "instructors" / "guides" / "index.qmd").read_text("utf-8")
-    _write(dest / "index.qmd", hub.replace("<!-- courses -->", _course_list(courses)))
+    hub = hub.replace("<!-- courses -->", _course_list(courses))
+    _write(dest / "index.qmd", hub.replace("<!-- problem-sets -->", _pset_table(psets)))
     chapters: list = ["index.qmd", {"part": "Courses", "chapters": course_pages}]
     if not solutions:
         chapters.append({"part": "Guides", "chapters": _guides(dest, root)})
@@ -88,6 +89,15 @@ def _project(dest: Path, root: Path, idx: Index, solutions: bool) -> None:
 
 def _course_list(courses: list) -> str:
     return "\n".join(f"- [{c.title}](courses/{c.id}.html): {c.summary}" for c in courses)
+
+
+def _pset_table(psets: list) -> str:
+    rows = ["| Problem set | Problems | Auto-graded parts |", "|---|---|---|"]
+    for ps in psets:
+        stem = ps.chapter.split("/")[-1]
+        graded = sum(x.kind != "open" for p in ps.problems for x in p.parts)
+        rows.append(f"| [{ps.title}](problems/{stem}.qmd) | {len(ps.problems)} | {graded} |")
+    return "\n".join(rows)
 
 
 def generate(dest: Path, root: Path) -> None:
