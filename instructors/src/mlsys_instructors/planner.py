@@ -92,6 +92,7 @@ def _goals(idx: Index, reading: list[Item]) -> tuple[str, ...]:
     goals = []
     for item in reading:
         heads = idx.sections(item.id) if item.kind == "chapter" else [item]
+        heads = [h for h in heads if not h.title.endswith("(chapter in preparation)")]
         goals += [f"Explain and apply: {h.title.split(': ', 1)[-1]}" for h in heads[:3]]
     return tuple(goals) or ("Consolidate the term so far: review and project work",)
 

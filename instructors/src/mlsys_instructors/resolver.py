@@ -29,6 +29,8 @@ import yaml
 INTERVIEW_TRACKS = ("silicon", "memory", "distributed", "serving", "operations", "edge",
                     "efficiency")
 _SKIP_CHAPTERS = {"index", "references"}
+# The heading a chapter still being written uses for its outline; readings of it are labelled.
+IN_PREPARATION = "What the full chapter will cover"
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*\{#(sec-[A-Za-z0-9_-]+)[^}]*\}\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
@@ -115,7 +117,8 @@ def _chapter_items(vol: str, stem: str, qmd: Path, order: int, appendix: bool) -
         if level == 2:
             nxt = next(h[0] for h in level2 if h[0] > n)
             size = _words(lines[n:nxt])
-        items.append(Item(f"{vol}/{stem}#{sec}", "section", f"{title}: {text}",
+        label = " (chapter in preparation)" if text.startswith(IN_PREPARATION) else ""
+        items.append(Item(f"{vol}/{stem}#{sec}", "section", f"{title}: {text}{label}",
                           f"{base}#{sec}", size, order * 1000 + k))
     items.append(Item(f"{vol}/{stem}", "chapter", title, base, _words(lines), order, appendix))
     return items
