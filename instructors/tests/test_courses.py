@@ -91,12 +91,14 @@ def test_week_count_must_match_the_schedule(root: Path) -> None:
 
 def test_bad_weekday_time_and_holiday_are_named(root: Path) -> None:
     text = course_text(GOOD_WEEK).replace(
-        "  weeks: 1\n", "  weeks: 1\n  lectures: [Tuesday]\n  lab_time: '25:00'\n") \
+        "  weeks: 1\n", "  weeks: 1\n  lectures: [Tuesday]\n  lab_time: '25:00'\n"
+        "  lab_minutes: two hours\n") \
         + "holidays: [2027-02-30]\n"
     msgs = "\n".join(problems_of(text, root))
     assert "'Tuesday' is not a weekday" in msgs
     assert "'lab_time' must be a time HH:MM" in msgs
     assert "'2027-02-30' is not a valid date" in msgs
+    assert "'lab_minutes' must be a whole number of minutes" in msgs
 
 
 def test_unknown_field_is_an_error_not_silence(root: Path) -> None:

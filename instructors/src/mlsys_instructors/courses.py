@@ -127,11 +127,23 @@ class _Reader:
 
 
 def _time(r: _Reader, raw: dict, key: str) -> dt.time:
+    value = raw[key]
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return dt.time(value // 60, value % 60)  # YAML 1.1 reads an unquoted 10:00 as 600
     try:
         return dt.time.fromisoformat(str(raw[key]))
     except ValueError:
         r.fail(f"'{key}' must be a time HH:MM, not '{raw[key]}'", "schedule", key)
         return dt.time(0, 0)
+
+
+def _minutes(r: _Reader, raw: dict, key: str) -> int:
+    value = raw[key]
+    if isinstance(value, bool) or not isinstance(value, int) or not 10 <= value <= 600:
+        r.fail(f"'{key}' must be a whole number of minutes from 10 to 600, not {value!r}",
+               "schedule", key)
+        return 60
+    return value
 
 
 def _day(r: _Reader, value: Any, *path: str | int) -> int:
@@ -154,9 +166,10 @@ def _schedule(r: _Reader, raw: Any) -> Schedule:
     lectures = raw["lectures"] if isinstance(raw["lectures"], list) else [raw["lectures"]]
     return Schedule(
         weeks, tuple(_day(r, d, "schedule", "lectures", i) for i, d in enumerate(lectures)),
-        _time(r, raw, "lecture_time"), int(raw["lecture_minutes"]),
+        _time(r, raw, "lecture_time"), _minutes(r, raw, "lecture_minutes"),
         None if raw["lab"] in (None, "none") else _day(r, raw["lab"], "schedule", "lab"),
-        _time(r, raw, "lab_time"), int(raw["lab_minutes"]), _day(r, raw["due"], "schedule", "due"),
+        _time(r, raw, "lab_time"), _minutes(r, raw, "lab_minutes"),
+        _day(r, raw["due"], "schedule", "due"),
         _time(r, raw, "due_time"))
 
 
