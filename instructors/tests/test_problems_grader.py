@@ -122,6 +122,13 @@ def test_grader_accepts_answers_within_tolerance_only(run, tmp_path: Path, root:
     assert "missing" in out
 
 
+def test_unquoted_yes_and_no_count_as_choices(run, tmp_path: Path) -> None:
+    f = tmp_path / "s.yaml"
+    f.write_text("problem_set: vol1/introduction\nanswers:\n  spectrum-memory:\n    b: no\n")
+    out = run("instructors", "grade", str(f)).output
+    assert "spectrum-memory (b)  ok" in out
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("problem_set: vol1/training\nanswers:\n  adam-bill:\n    b: lots\n",
      "s.yaml:4: field 'answers.adam-bill.b': expected a number, got 'lots'"),

@@ -64,6 +64,8 @@ def _mark(src: Located, ps: ProblemSet, pid: str, part: Any, answer: Any) -> Mar
     if answer is None:
         return Mark(pid, part.letter, "missing", None, part.value, part.unit)
     if part.kind == "choice":
+        if isinstance(answer, bool):  # YAML 1.1 reads an unquoted yes/no as a boolean
+            answer = "yes" if answer else "no"
         ok = str(answer).strip().lower() == str(part.value).lower()
         return Mark(pid, part.letter, "correct" if ok else "wrong", answer, part.value, "")
     x = _number(src, answer, *path)
