@@ -172,8 +172,8 @@ def _others(root: Path) -> list[Item]:
     return items
 
 
-@functools.cache
-def _index(root: Path, stamp: float) -> Index:
+@functools.lru_cache(maxsize=8)
+def _index(root: Path, stamp: tuple) -> Index:
     items = {i.id: i for i in _book(root) + _labs_modules_kits(root) + _others(root)}
     for ident, item in list(items.items()):  # a problem set is named after its chapter
         chapter = items.get(ident.removeprefix("pset:")) if item.kind == "pset" else None
@@ -184,9 +184,12 @@ def _index(root: Path, stamp: float) -> Index:
 
 
 def index(root: Path) -> Index:
-    """The ids of the checkout at `root`; re-read when any source folder changes."""
+    """The ids of the checkout at `root`; re-read when any file they come from changes (a
+    long-running `mlsys preview` sees a new section or lab without restarting)."""
     root = Path(root).resolve()
-    watched = [root / "book", root / "book" / "vol1", root / "book" / "vol2", root / "labs",
-               root / "tinytorch" / "modules", root / "kits", root / "instructors" / "problems"]
-    stamp = max((p.stat().st_mtime for p in watched if p.exists()), default=0.0)
+    sources = [*root.glob("book/_quarto-vol*.yml"), *root.glob("book/vol*/*.qmd"),
+               root / "labs" / "labs.yaml", *root.glob("tinytorch/modules/*/module.yaml"),
+               *root.glob("kits/boards/*/kit.yaml"), root / "kits" / "boards",
+               root / "instructors" / "problems"]
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in sources if p.exists()))
     return _index(root, stamp)
