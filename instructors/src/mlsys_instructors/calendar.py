@@ -69,4 +69,5 @@ def build_calendar(course: Course, idx: Index, start: dt.date,
 
 
 def to_ics(cal: Calendar) -> bytes:
+    """The calendar as RFC 5545 text (CRLF line endings, folded long lines)."""
     return cal.to_ical()

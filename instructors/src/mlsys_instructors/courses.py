@@ -235,6 +235,7 @@ def load_course(file: Path, idx: Index) -> Course:
 
 
 def course_files(root: Path) -> list[Path]:
+    """Every course file of the hub, by name."""
     return sorted((Path(root) / "instructors" / "courses").glob("*.yaml"))
 
 

@@ -34,10 +34,12 @@ class Report:
 
     @property
     def score(self) -> int:
+        """Auto-graded parts answered correctly."""
         return sum(m.status == "correct" for m in self.marks)
 
     @property
     def total(self) -> int:
+        """Parts the grader can mark (written parts are left to a person)."""
         return sum(m.status != "manual" for m in self.marks)
 
 

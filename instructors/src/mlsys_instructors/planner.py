@@ -27,6 +27,7 @@ MAX_CHAPTERS_PER_WEEK = 2
 
 
 def default_schedule(weeks: int) -> Schedule:
+    """The meeting pattern a generated plan starts from (the same as a course file's defaults)."""
     d = DEFAULT_SCHEDULE
     t = dt.time.fromisoformat
     return Schedule(weeks, tuple(DAYS.index(x) for x in d["lectures"]), t(d["lecture_time"]),

@@ -67,6 +67,7 @@ class ProblemSet:
     file: Path
 
     def part(self, problem: str, letter: str) -> Part | None:
+        """The part `letter` of problem `problem`, if both exist."""
         for p in self.problems:
             if p.id == problem:
                 return next((x for x in p.parts if x.letter == letter), None)
@@ -216,6 +217,7 @@ def load_problem_set(file: Path, idx: Index | None = None) -> ProblemSet:
 
 
 def problem_files(root: Path) -> list[Path]:
+    """Every problem-set file of the hub, by chapter stem."""
     return sorted((Path(root) / "instructors" / "problems").glob("*.yaml"))
 
 

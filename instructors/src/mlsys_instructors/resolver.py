@@ -86,6 +86,7 @@ class Index:
                        and i.id.startswith(chapter + "#")), key=lambda i: i.order)
 
     def of_kind(self, kind: str) -> list[Item]:
+        """Every item of one kind (`lab`, `module`, ...) in its natural order."""
         return sorted((i for i in self.items.values() if i.kind == kind),
                       key=lambda i: (i.order, i.id))
 
