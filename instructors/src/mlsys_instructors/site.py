@@ -57,34 +57,56 @@ def _guides(dest: Path, root: Path) -> list[str]:
     return pages
 
 
-def _project(dest: Path, root: Path, idx: Index, solutions: bool) -> None:
-    courses = sorted((load_course(f, idx) for f in course_files(root)),
-                     key=lambda c: (c.volume, -c.schedule.weeks, c.id))
+def _problem_sets(dest: Path, root: Path, idx: Index, solutions: bool) -> tuple[list, list]:
+    """Write every problem set's page; returns the sets (in book order) and their pages."""
     psets = sorted((load_problem_set(f, idx) for f in problem_files(root)),
                    key=lambda ps: idx.items[ps.chapter].order)
-    course_pages, pset_pages = [], []
-    for c in courses:
-        _write(dest / "courses" / f"{c.id}.qmd", course_page(c, idx, "../../"))
-        course_pages.append(f"courses/{c.id}.qmd")
+    pages = []
     for ps in psets:
         stem = ps.chapter.split("/")[-1]
         _write(dest / "problems" / f"{stem}.qmd",
                problem_set_page(ps, idx, "../../", solutions))
-        pset_pages.append(f"problems/{stem}.qmd")
+        pages.append(f"problems/{stem}.qmd")
+    return psets, pages
+
+
+def _config(dest: Path, title: str, subtitle: str, chapters: list) -> None:
+    config = {"project": {"type": "book"},
+              "book": {"title": title, "subtitle": subtitle, "chapters": chapters},
+              "lang": "en", "format": {"html": {"toc": True, "number-sections": False}}}
+    _write(dest / "_quarto.yml", yaml.safe_dump(config, sort_keys=False))
+
+
+def _project(dest: Path, root: Path, idx: Index) -> None:
+    """The public hub: courses, guides and the students' problem sets."""
+    courses = sorted((load_course(f, idx) for f in course_files(root)),
+                     key=lambda c: (c.volume, -c.schedule.weeks, c.id))
+    psets, pset_pages = _problem_sets(dest, root, idx, solutions=False)
+    for c in courses:
+        _write(dest / "courses" / f"{c.id}.qmd", course_page(c, idx, "../../"))
     hub = (root / "instructors" / "guides" / "index.qmd").read_text("utf-8")
     hub = hub.replace("<!-- courses -->", _course_list(courses))
     _write(dest / "index.qmd", hub.replace("<!-- problem-sets -->", _pset_table(psets)))
-    chapters: list = ["index.qmd", {"part": "Courses", "chapters": course_pages}]
-    if not solutions:
-        chapters.append({"part": "Guides", "chapters": _guides(dest, root)})
-    chapters.append({"part": "Solutions" if solutions else "Problem sets",
-                     "chapters": pset_pages})
-    config = {"project": {"type": "book"},
-              "book": {"title": "Instructor solutions" if solutions else "Teach",
-                       "subtitle": "Courses, problem sets and guides for teaching ML systems",
-                       "chapters": chapters},
-              "lang": "en", "format": {"html": {"toc": True, "number-sections": False}}}
-    _write(dest / "_quarto.yml", yaml.safe_dump(config, sort_keys=False))
+    _config(dest, "Teach", "Courses, problem sets and guides for teaching ML systems", [
+        "index.qmd",
+        {"part": "Courses", "chapters": [f"courses/{c.id}.qmd" for c in courses]},
+        {"part": "Guides", "chapters": _guides(dest, root)},
+        {"part": "Problem sets", "chapters": pset_pages}])
+
+
+def _bundle_project(dest: Path, root: Path, idx: Index) -> None:
+    """The instructors' bundle: worked solutions only, with a cover page saying so."""
+    psets, pages = _problem_sets(dest, root, idx, solutions=True)
+    cover = ["---", 'title: "Instructor solutions"', "number-sections: false", "---", "",
+             "Worked solutions and answers for every problem set. **Do not share with "
+             "students**: keep this folder and its zip off any public site and give it to "
+             "teaching assistants through a private channel.", "",
+             "Numbers were computed by mlsysim when this bundle was built; rebuild it with "
+             "`mlsys build instructors --solutions` after the problem sets or mlsysim change.",
+             "", _pset_table(psets), ""]
+    _write(dest / "index.qmd", "\n".join(cover))
+    _config(dest, "Instructor solutions", "Worked answers to every problem set; not for students",
+            ["index.qmd", {"part": "Solutions", "chapters": pages}])
 
 
 def _course_list(courses: list) -> str:
@@ -102,12 +124,13 @@ def _pset_table(psets: list) -> str:
 
 def generate(dest: Path, root: Path) -> None:
     """curriculum.yml hook: the public hub (no solutions) as a Quarto project in `dest`."""
-    _project(Path(dest), Path(root), index(Path(root)), solutions=False)
+    _project(Path(dest), Path(root), index(Path(root)))
 
 
 def build_bundle(root: Path, out: Path | None = None) -> Bundle:
     """Render the worked solutions into `out` (default `_instructors/`) and zip them."""
     from mlsys.build import render_project
+    from mlsys.model import BuildError
 
     root = Path(root).resolve()
     out = Path(out or root / "_instructors").resolve()
@@ -115,9 +138,13 @@ def build_bundle(root: Path, out: Path | None = None) -> Bundle:
         raise InstructorsError(f"{out}: the solutions bundle must not go inside _site/")
     with tempfile.TemporaryDirectory(prefix="mlsys-solutions-") as tmp:
         project = Path(tmp) / "project"
-        _project(project, root, index(root), solutions=True)
+        _bundle_project(project, root, index(root))
         staged = Path(tmp) / "html"
-        render_project(project, staged, strict=False)
+        try:  # strict: a broken link in the bundle is an error, not a silent 404
+            render_project(project, staged, strict=True)
+        except BuildError as exc:
+            raise InstructorsError("the solutions bundle did not build:\n" + "\n".join(
+                str(p) for p in exc.problems)) from None
         out.mkdir(parents=True, exist_ok=True)
         folder, archive = out / "solutions", out / "instructor-solutions.zip"
         part = Path(tmp) / "bundle.zip"
