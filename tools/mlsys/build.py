@@ -76,9 +76,9 @@ class Curriculum:
 
     def present(self, part: Part) -> bool:
         """Whether a part exists on disk, so a fresh checkout builds what it has."""
-        if part.generate:
-            return generator_of(part, self.root / CURRICULUM) is not None
         where = self.root / part.path
+        if part.generate:  # its sources folder must exist too (a partial checkout lacks it)
+            return where.exists() and generator_of(part, self.root / CURRICULUM) is not None
         if part.kind == "quarto":
             return (where / "_quarto.yml").is_file() or (where / "_quarto.yaml").is_file()
         return where.is_dir() and labs_exporter() is not None

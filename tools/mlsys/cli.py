@@ -300,6 +300,9 @@ def doctor() -> None:
 
 
 main.add_command(kits_group)
+from mlsys.instructors_cli import register as _register_instructors  # noqa: E402
+
+_register_instructors(main)
 
 try:  # the labs part is optional: the site builds without it
     from mlsys.labs import labs as _labs_group

@@ -63,6 +63,7 @@ from .validation import ValidationRow, calibrate, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "si", "seconds",
     "CompressionResult", "compress", "FusionResult", "LayerCost", "attention_layer", "conv2d_layer", "dense_layer", "elementwise_chain",
     "Energy", "Goodput", "ServingSim", "TCO", "TinyMLFit", "carbon", "cost_per_million_tokens",
     "energy", "fleet_mtbf", "simulate_serving", "tco", "tinyml_fit", "training_goodput",
