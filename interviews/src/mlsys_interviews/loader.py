@@ -40,7 +40,11 @@ def _compose(text: str, file: Path) -> yaml.Node:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
             mark = exc.context_mark  # an unclosed quote: point where it was opened
-        detail = f"{exc.context}: {exc.problem}" if exc.context else (exc.problem or str(exc))
+        detail = exc.problem or str(exc)
+        if exc.context:
+            opened = exc.context_mark.line + 1 if exc.context_mark else None
+            started = f" (opened on line {opened})" if opened and mark and opened != mark.line + 1 else ""
+            detail = f"{exc.context}{started}: {detail}"
         raise QuestionError(file, mark.line + 1 if mark else None, "", f"invalid YAML: {detail}") from None
     except yaml.YAMLError as exc:
         raise QuestionError(file, None, "", f"invalid YAML: {exc}") from None

@@ -18,6 +18,7 @@ import yaml
 
 from .bank import Entry, load_bank
 from .catalog import Catalog, load_catalog
+from .drill import GRADES
 from .schema import LEVELS, TRACKS
 
 ASSETS = ("interviews.css", "interviews.js", "practice.js")
@@ -152,9 +153,7 @@ def practice_page(bank: tuple[Entry, ...]) -> str:
              '<label class="iv-import">Import progress <input type="file" id="iv-import" accept="application/json,.json"></label> '
              '<span id="iv-message" role="status"></span></div>',
              '<p id="iv-done" class="iv-done" hidden>Nothing is due. Come back tomorrow, or allow more new cards.</p>',
-             '<div id="iv-grade" class="iv-grade" hidden><span>How well did you answer?</span> '
-             + "".join(f'<button type="button" data-grade="{g}">{g}</button>' for g in range(6))
-             + "</div>", "</div>", '<script src="practice.js" defer></script>', "```", ""]
+             "</div>", '<script src="practice.js" defer></script>', "```", ""]
     for e in bank:
         q = e.question
         lines += [f'::: {{.iv-pcard data-id="{q.id}" data-track="{q.track}" data-level="{q.level}" hidden="hidden"}}',
@@ -164,6 +163,10 @@ def practice_page(bank: tuple[Entry, ...]) -> str:
                   '```{=html}', '<button type="button" class="iv-show">Show answer</button>', "```", "",
                   "::: {.iv-pans hidden=\"hidden\"}", "", e.text("answer"), "",
                   f"[Full question page](q/{q.id}.qmd)", "", ":::", "", ":::", ""]
+    grades = "".join(f'<button type="button" data-grade="{g}" title="{_attr(GRADES[g])}">{g}</button>'
+                     for g in range(6))
+    lines += ["```{=html}", '<div id="iv-grade" class="iv-grade" hidden>'
+              f"<span>How well did you answer? 0 = blank, 5 = perfect</span> {grades}</div>", "```", ""]
     return "\n".join(lines)
 
 
