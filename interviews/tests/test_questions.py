@@ -5,10 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import mlsysim
 import pytest
 from mlsys_interviews import NapkinError, QuestionError, check_bank, evaluate, parse_question
 from mlsys_interviews.napkin import agrees
+
+import mlsysim
 
 FIXTURE = Path(__file__).parent / "fixtures" / "repo"
 REPO = Path(__file__).resolve().parents[2]
