@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .loader import Located, load_question, question_files
 from .napkin import StepValue, evaluate, fill
-from .schema import Question
+from .schema import TRACKS, Question
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,9 @@ def entry(loc: Located) -> Entry:
 
 
 def load_bank(root: Path) -> tuple[Entry, ...]:
-    """Every question of the repository at `root`; the first bad file raises its error
-    (`mlsys interviews check` lists them all instead)."""
-    return tuple(entry(load_question(p)) for p in question_files(questions_dir(root)))
+    """Every question of the repository at `root`, by track, then level, then id; the first
+    bad file raises its error (`mlsys interviews check` lists them all instead)."""
+    bank = [entry(load_question(p)) for p in question_files(questions_dir(root))]
+    order = {t: i for i, t in enumerate(TRACKS)}
+    bank.sort(key=lambda e: (order[e.question.track], e.question.level, e.question.id))
+    return tuple(bank)

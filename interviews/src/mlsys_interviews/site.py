@@ -55,11 +55,13 @@ def _link_lines(e: Entry, catalog: Catalog, urls: dict[str, str]) -> list[str]:
     return out
 
 
-def _napkin_table(e: Entry) -> list[str]:
-    rows = ["| step | value | computed by |", "|---|---:|---|"]
-    for s in e.steps:
-        expr = s.expr.replace("|", "\\|")
-        rows.append(f"| {s.say} | **{s.text}** | `{expr}` |")
+def _napkin_steps(e: Entry) -> list[str]:
+    """The steps as a numbered list (value in bold, the mlsysim expression under it), which
+    reads on a phone where a three-column table would not."""
+    rows = []
+    for i, s in enumerate(e.steps, 1):
+        tick = "``" if "`" in s.expr else "`"
+        rows += [f"{i}. {s.say}: **{s.text}**\\", f"   {tick}{s.expr}{tick}{{.iv-expr}}"]
     return rows
 
 
@@ -84,7 +86,7 @@ def question_page(e: Entry, catalog: Catalog, urls: dict[str, str]) -> str:
              "## Question {.unnumbered}", "", e.text("question"), ""]
     lines += _reveal("Show the model answer", [e.text("answer")], "iv-answer")
     if e.steps:
-        lines += _reveal("Show the napkin math", _napkin_table(e), "iv-napkin")
+        lines += _reveal("Show the napkin math", _napkin_steps(e), "iv-napkin")
     if q.mistakes:
         body = [f"- **{m.mistake}** Why it happens: {m.why} What it costs: {m.cost}" for m in q.mistakes]
         lines += _reveal("Show common mistakes", body, "iv-mistakes")
@@ -124,8 +126,8 @@ def index_page(bank: tuple[Entry, ...]) -> str:
         q = e.question
         lines += [f'::: {{.iv-card data-track="{q.track}" data-level="{q.level}" '
                   f'data-tags="{_attr(" ".join(q.tags))}"}}', "",
-                  f"[{q.title}](q/{q.id}.qmd) · {TRACKS[q.track]} · {q.level} · "
-                  + ", ".join(q.tags), "", ":::", ""]
+                  f"[{q.title}](q/{q.id}.qmd) [{TRACKS[q.track]} · {q.level} · "
+                  + ", ".join(q.tags) + "]{.iv-meta}", "", ":::", ""]
     lines += ['::: {#iv-empty .iv-empty hidden="hidden"}', "No question matches these filters.", ":::"]
     return "\n".join(lines)
 
