@@ -123,3 +123,12 @@ def test_check_reports_ok_and_problems(repo: Path) -> None:
     assert res.exit_code == 1
     assert "napkin step 'kv': mlsysim rejected it: unknown model 'Llama-3-8X'" in res.output
     assert "1 problem(s) in the question bank" in res.output
+
+
+def test_a_progress_file_that_cannot_be_written_is_a_clear_error(repo: Path) -> None:
+    blocker = repo.parent / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    res = _run("drill", "--new", "1", "--today", "2026-01-01",
+               "--progress", str(blocker / "progress.json"), keys=" 5")
+    assert res.exit_code == 1
+    assert "cannot save progress" in res.output and "Traceback" not in res.output

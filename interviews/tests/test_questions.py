@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mlsys_interviews import NapkinError, QuestionError, check_bank, evaluate, parse_question
 from mlsys_interviews.napkin import agrees
 
@@ -119,3 +121,14 @@ def test_the_checker_finds_every_problem_in_a_bank(repo: Path) -> None:
 
 def test_the_real_question_bank_passes_the_check() -> None:
     assert check_bank(REPO) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, len(GOOD)), st.integers(0, 40), st.text(max_size=8))
+def test_a_mangled_file_is_a_located_error_never_a_crash(start: int, cut: int, junk: str) -> None:
+    text = GOOD[:start] + junk + GOOD[start + cut:]
+    try:
+        evaluate(_parse(text))
+    except QuestionError as exc:  # NapkinError is a QuestionError
+        assert str(exc).startswith("questions/silicon/fx-ridge.yaml")
+        assert ": error: " in str(exc)

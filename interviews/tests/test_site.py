@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from mlsys_interviews import generate
+from mlsys_interviews.progress import from_json
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).parent / "fixtures" / "repo"
@@ -150,6 +151,8 @@ def test_practice_exports_and_imports_progress_and_survives_corrupt_storage(
     dl.value.save_as(exported)
     data = json.loads(exported.read_text())
     assert data["format"] == "mlsys-interviews-progress" and list(data["cards"]) == ["fx-ridge"]
+    card = from_json(exported.read_text()).card("fx-ridge")  # the terminal drill reads it too
+    assert (card.reps, card.interval, card.due) == (1, 1, date(2026, 1, 2))
 
     fresh = _page(browser, fixture_site + "practice.html", day="2026-01-01")
     assert _status(fresh)[1] == "3"

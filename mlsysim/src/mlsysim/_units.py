@@ -88,8 +88,8 @@ def si(value: float, unit: str = "", sig: int = 3) -> str:
     v = float(value)
     for scale, p in _PREFIXES:
         if abs(v) >= scale:
-            return f"{v / scale:.{sig}g} {p}{unit}"
-    return f"{v:.{sig}g} {unit}".rstrip()
+            return f"{_g(v / scale, sig)} {p}{unit}"
+    return f"{_g(v, sig)} {unit}".rstrip()
 
 
 def _array_text(arr: np.ndarray, fmt) -> str:
@@ -111,13 +111,20 @@ def seconds(t: float, sig: int = 3) -> str:
         return "n/a"
     for limit, scale, name in _DURATIONS:
         if t < limit:
-            return f"{t / scale:.{sig}g} {name}"
-    return f"{t / 86400:.{sig}g} days"
+            return f"{_g(t / scale, sig)} {name}"
+    return f"{_g(t / 86400, sig)} days"
 
 
 # (below this many seconds, divide by, unit name)
 _DURATIONS = [(1e-3, 1e-6, "us"), (1.0, 1e-3, "ms"), (120.0, 1.0, "s"), (7200.0, 60.0, "min"),
               (2 * 86400.0, 3600.0, "h")]
+
+
+def _g(v: float, sig: int) -> str:
+    """`format(v, '.{sig}g')`, except that numbers of 1 or more never turn into an exponent
+    (989.4 at two figures is '990', not '9.9e+02')."""
+    text = f"{v:.{sig}g}"
+    return _sig_text(v, sig) if "e" in text and abs(v) >= 1 else text
 
 
 def _sig_text(v: float, sig: int) -> str:
