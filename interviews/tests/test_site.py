@@ -27,8 +27,9 @@ def test_generate_writes_a_quarto_project_with_a_page_per_question(tmp_path: Pat
     page = (tmp_path / "q" / "fx-ridge.qmd").read_text()
     assert "**Estimate** ridge point 153 FLOP/B." in page  # computed, not the template
     assert "{{" not in page
-    assert "[vol1/hw_acceleration](../../book/vol1/hw_acceleration.html)" in page
-    assert "[14_profiling](../../tinytorch/14_profiling/lesson.html)" in page
+    assert "- Volume I: [Hardware Acceleration](../../book/vol1/hw_acceleration.html)" in page
+    assert "- Lab: [Batching](../../labs/serving_batching.html)" in page
+    assert "[Profiling](../../tinytorch/14_profiling/lesson.html)" in page
     for asset in ("interviews.js", "practice.js", "interviews.css"):
         assert (tmp_path / asset).stat().st_size > 500
 
@@ -94,7 +95,7 @@ def test_a_question_page_reveals_the_answer_and_napkin_math_on_demand(
     napkin.locator("summary").click()
     assert napkin.locator("li", has_text="A100 BF16 peak: 312 TFLOP/s").is_visible()
     assert napkin.locator("code", has_text="mlsysim.hardware(").first.is_visible()
-    assert page.locator("a", has_text="vol1/hw_acceleration").get_attribute("href") == \
+    assert page.locator("a", has_text="Hardware Acceleration").get_attribute("href") == \
         "../../book/vol1/hw_acceleration.html"
     page.screenshot(path=str(SHOTS / "interviews-question-dark.png"), full_page=True)
     assert page.errors == []

@@ -46,12 +46,14 @@ def _link_lines(e: Entry, catalog: Catalog, urls: dict[str, str]) -> list[str]:
     up = "../" * (urls["interviews"].strip("/").count("/") + 2)
     out = []
     for ch in e.question.links.chapters:
-        out.append(f"- Chapter: [{ch}]({up}{urls['vol1']}{ch}.html)")
+        vol = "Volume I" if ch.startswith("vol1/") else "Volume II"
+        out.append(f"- {vol}: [{catalog.titles.get(ch, ch)}]({up}{urls['vol1']}{ch}.html)")
     for lab in e.question.links.labs:
-        out.append(f"- Lab: [{lab}]({up}{urls['labs']}{lab}.html)")
+        out.append(f"- Lab: [{catalog.titles.get(lab, lab)}]({up}{urls['labs']}{lab}.html)")
     for num in e.question.links.modules:
         folder = catalog.modules.get(num, num)
-        out.append(f"- TinyTorch module {num}: [{folder}]({up}{urls['tinytorch']}{folder}/lesson.html)")
+        title = catalog.titles.get(num, folder)
+        out.append(f"- TinyTorch module {num}: [{title}]({up}{urls['tinytorch']}{folder}/lesson.html)")
     return out
 
 
