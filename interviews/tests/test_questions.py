@@ -108,6 +108,8 @@ def test_the_checker_finds_every_problem_in_a_bank(repo: Path) -> None:
     (repo / "interviews/questions/silicon/fx-weights.yaml").write_text(
         twin.replace("track: memory", "track: silicon"))
     (repo / "interviews/questions/memory/broken.yaml").write_text("id: broken\ntrack: [\n")
+    (repo / "interviews/questions/memory/notes.txt").write_text("todo")
+    (repo / "interviews/questions/hardware").mkdir()
     problems = check_bank(repo)
     text = "\n".join(problems)
     assert "fx-ridge.yaml:34: error: links.chapters: 'vol1/hw_acceleraton' is not a book chapter" in text
@@ -116,7 +118,9 @@ def test_the_checker_finds_every_problem_in_a_bank(repo: Path) -> None:
     assert "fx-ridge.yaml:16: error: napkin step 'peak': computes 3.12e+14 but expect is 3.15e+14" in text
     assert "memory/fx-weights.yaml:1: error: id: 'fx-weights' is also used by" in text
     assert "broken.yaml:3: error: invalid YAML" in text
-    assert len(problems) == 6
+    assert "questions/hardware: error: 'hardware' is not a track (one of silicon, memory" in text
+    assert "memory/notes.txt: error: not a question file (expected .yaml)" in text
+    assert len(problems) == 8
 
 
 def test_the_real_question_bank_passes_the_check() -> None:

@@ -98,6 +98,10 @@ def test_a_question_page_reveals_the_answer_and_napkin_math_on_demand(
     assert page.locator("a", has_text="Hardware Acceleration").get_attribute("href") == \
         "../../book/vol1/hw_acceleration.html"
     page.screenshot(path=str(SHOTS / "interviews-question-dark.png"), full_page=True)
+    page.click(".iv-badges a.iv-tag:text('quokka-tag')")  # a tag opens the filtered index
+    page.wait_for_url(re.compile(r"index\.html#tag=quokka-tag$"))
+    assert sorted(_visible_cards(page)) == ["Fixture: do 70B weights fit on one GPU?",
+                                            "Fixture: where is the A100’s ridge point?"]
     assert page.errors == []
 
 

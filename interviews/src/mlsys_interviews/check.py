@@ -14,6 +14,7 @@ from .catalog import Catalog, load_catalog
 from .errors import QuestionError
 from .loader import Located, load_question, question_files
 from .napkin import StepValue, agrees, evaluate
+from .schema import TRACKS
 
 
 def _link_problems(loc: Located, catalog: Catalog) -> list[str]:
@@ -38,10 +39,27 @@ def _expect_problems(loc: Located, values: tuple[StepValue, ...]) -> list[str]:
     return out
 
 
+def _layout_problems(qdir: Path) -> list[str]:
+    """Files the loader would never read: stray files, unknown track folders, other suffixes."""
+    out = []
+    if not qdir.is_dir():
+        return [f"{qdir}: error: the questions folder is missing"]
+    for p in sorted(qdir.iterdir()):
+        if p.is_file() and not p.name.startswith("."):
+            out.append(f"{p}: error: question files live in a track folder "
+                       f"(questions/<track>/{p.name})")
+        elif p.is_dir() and p.name not in TRACKS:
+            out.append(f"{p}: error: '{p.name}' is not a track (one of {', '.join(TRACKS)})")
+        elif p.is_dir():
+            out += [f"{f}: error: not a question file (expected .yaml)" for f in sorted(p.iterdir())
+                    if f.suffix not in (".yaml", ".yml") and not f.name.startswith(".")]
+    return out
+
+
 def check_bank(root: Path) -> list[str]:
     """All problems of the question bank under `root` (empty when everything is right)."""
     catalog = load_catalog(root)
-    problems: list[str] = []
+    problems: list[str] = _layout_problems(questions_dir(root))
     seen: dict[str, Path] = {}
     for path in question_files(questions_dir(root)):
         try:

@@ -112,5 +112,6 @@ def load_question(path: Path) -> Located:
 def question_files(questions_dir: Path) -> list[Path]:
     """Every question file, in track order then by name (`.yml` is accepted too)."""
     order = {t: i for i, t in enumerate(TRACKS)}
-    files = [p for p in questions_dir.glob("*/*.y*ml") if p.suffix in (".yaml", ".yml")]
+    files = [p for p in questions_dir.glob("*/*.y*ml")
+             if p.suffix in (".yaml", ".yml") and p.parent.name in TRACKS]
     return sorted(files, key=lambda p: (order.get(p.parent.name, len(order)), p.parent.name, p.name))

@@ -74,7 +74,8 @@ def _reveal(summary: str, body: list[str], cls: str) -> list[str]:
 
 def _badges(e: Entry) -> str:
     q = e.question
-    tags = " ".join(f'<span class="iv-tag">{_attr(t)}</span>' for t in q.tags)
+    tags = " ".join(f'<a class="iv-tag" href="../index.html#tag={_attr(t)}">{_attr(t)}</a>'
+                    for t in q.tags)
     return (f'<p class="iv-badges"><span class="iv-track">{_attr(TRACKS[q.track])}</span> '
             f'<span class="iv-level" title="{_attr(LEVELS[q.level])}">{q.level}</span> {tags}</p>')
 
