@@ -176,3 +176,27 @@ def test_practice_exports_and_imports_progress_and_survives_corrupt_storage(
     assert fresh.evaluate("localStorage.getItem('mlsys-interviews-progress.corrupt')") == "{oops"
     assert _status(fresh) == ("0", "3", "3")
     assert page.errors == [] and fresh.errors == []
+
+
+@pytest.mark.browser
+def test_the_browser_schedule_matches_the_python_sm2_over_several_reviews(
+        browser: Any, fixture_site: str) -> None:
+    from mlsys_interviews.sm2 import Card, review
+
+    page = _page(browser, fixture_site + "practice.html", day="2026-01-01")
+    page.select_option("#iv-pfilters select[name=level]", "L3")  # only fx-ridge
+    card, day = Card(), date(2026, 1, 1)
+    for grade in (5, 5, 4, 3, 1, 4):
+        page.locator(".iv-pcard:not([hidden]) .iv-show").click()
+        page.click(f"#iv-grade button[data-grade='{grade}']")
+        card = review(card, grade, day)
+        saved = _saved(page)["cards"]["fx-ridge"]
+        assert (saved["reps"], saved["interval"], saved["due"]) == (
+            card.reps, card.interval, card.due.isoformat()), grade
+        assert saved["ef"] == pytest.approx(card.ef, abs=1e-4)
+        day = card.due
+        page.clock.set_fixed_time(datetime.fromisoformat(day.isoformat() + "T09:00:00"))
+        page.reload()
+        page.select_option("#iv-pfilters select[name=level]", "L3")
+        assert _status(page)[0] == "1"
+    assert page.errors == []

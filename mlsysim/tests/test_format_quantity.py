@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-import mlsysim
 import pytest
+
+import mlsysim
 
 
 @pytest.mark.parametrize("value, unit, sig, text", [
