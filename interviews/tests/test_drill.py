@@ -35,7 +35,7 @@ def test_a_session_reveals_grades_and_schedules_new_cards(repo: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "[1/2] Silicon & accelerators · L3 · Fixture: where is the A100's ridge point?" in res.output
     assert "**Estimate** ridge point 153 FLOP/B." in res.output  # napkin value, filled in
-    assert "Napkin math:\n  A100 BF16 peak: 312 TFLOP/s" in res.output
+    assert "Napkin math:\n\n- A100 BF16 peak: 312 TFLOP/s\n- Ridge point: 153 FLOP/B" in res.output
     assert "(again today)" in res.output
     assert "Done: 2 graded, 1 repeated" in res.output
     cards = _saved(repo)

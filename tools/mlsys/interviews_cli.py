@@ -61,6 +61,19 @@ def _open_progress(progress_file: Path | None) -> tuple[Path, Any]:
     return path, progress
 
 
+def _show() -> Any:
+    """Print Markdown nicely on a terminal (rich), as plain text when piped or tested."""
+    import sys
+
+    if not sys.stdout.isatty():
+        return click.echo
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    console = Console()
+    return lambda text: console.print(Markdown(text))
+
+
 @click.group()
 def interviews() -> None:
     """Systems interview questions: check them, drill them, track your progress."""
@@ -102,7 +115,7 @@ def drill(track: str | None, level: str | None, new: int, progress_file: Path | 
     if not cards:
         click.echo("Nothing due today. `--new N` adds never-seen questions.")
         return
-    io = d.DrillIO(show=click.echo, key=lambda: click.getchar())
+    io = d.DrillIO(show=_show(), key=lambda: click.getchar())
     result = d.run(cards, progress, day, io, lambda p: save_progress(path, p))
     click.echo(f"\n{'Stopped' if result.quit else 'Done'}: {result.graded} graded, "
                f"{result.repeated} repeated; progress saved in {path}")

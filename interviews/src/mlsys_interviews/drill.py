@@ -56,8 +56,8 @@ def card_text(e: Entry, n: int, total: int) -> str:
 
 
 def answer_text(e: Entry) -> str:
-    steps = "\n".join(f"  {s.say}: {s.text}" for s in e.steps)
-    return f"\n{e.text('answer').strip()}\n" + (f"\nNapkin math:\n{steps}\n" if steps else "")
+    steps = "\n".join(f"- {s.say}: {s.text}" for s in e.steps)
+    return f"\n{e.text('answer').strip()}\n" + (f"\nNapkin math:\n\n{steps}\n" if steps else "")
 
 
 def _grade(io: DrillIO) -> int | None:
