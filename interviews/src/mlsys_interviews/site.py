@@ -74,7 +74,7 @@ def _reveal(summary: str, body: list[str], cls: str) -> list[str]:
 
 def _badges(e: Entry) -> str:
     q = e.question
-    tags = " ".join(f'<a class="iv-tag" href="../index.html#tag={_attr(t)}">{_attr(t)}</a>'
+    tags = " ".join(f'<a class="iv-tag" href="../index.html?tag={_attr(t)}">{_attr(t)}</a>'
                     for t in q.tags)
     return (f'<p class="iv-badges"><span class="iv-track">{_attr(TRACKS[q.track])}</span> '
             f'<span class="iv-level" title="{_attr(LEVELS[q.level])}">{q.level}</span> {tags}</p>')
@@ -162,7 +162,7 @@ def practice_page(bank: tuple[Entry, ...]) -> str:
     for e in bank:
         q = e.question
         lines += [f'::: {{.iv-pcard data-id="{q.id}" data-track="{q.track}" data-level="{q.level}" hidden="hidden"}}',
-                  "", f"### {q.title} {{.unnumbered}}", "", e.text("scenario"), "",
+                  "", f"### {q.title} {{.unnumbered .unlisted}}", "", e.text("scenario"), "",
                   f"**{e.text('question').strip()}**" if "\n" not in e.text("question").strip()
                   else e.text("question"), "",
                   '```{=html}', '<button type="button" class="iv-show">Show answer</button>', "```", "",

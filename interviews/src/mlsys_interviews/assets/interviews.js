@@ -1,6 +1,6 @@
 // Interview index: filter the question cards by track, level and tag, in the page, with no
-// server. The choice is kept in the address (#track=memory&level=L4) so a filtered list can be
-// bookmarked or shared, and reloading the page keeps it.
+// server. The choice is kept in the address (?track=memory&level=L4) so a filtered list can be
+// bookmarked or shared, and reloading the page keeps it; a question page's tags link here.
 (function () {
   "use strict";
   var form = document.getElementById("iv-filters");
@@ -31,11 +31,11 @@
     });
     count.textContent = shown + (shown === 1 ? " question" : " questions");
     if (empty) empty.hidden = shown !== 0;
-    var hash = params.toString();
-    history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
+    var query = params.toString();
+    history.replaceState(null, "", location.pathname + (query ? "?" + query : "") + location.hash);
   }
 
-  var start = new URLSearchParams(location.hash.replace(/^#/, ""));
+  var start = new URLSearchParams(location.search);
   keys.forEach(function (k) {
     var v = start.get(k), sel = form.elements[k];
     if (v && Array.prototype.some.call(sel.options, function (o) { return o.value === v; })) sel.value = v;
