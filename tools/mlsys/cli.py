@@ -141,22 +141,29 @@ def build(ctx: click.Context, out: Path | None, strict: bool, quiet: bool) -> No
 @build.command("book")
 @click.argument("chapters", nargs=-1)
 @click.option("--vol", type=click.Choice(["1", "2"]), help="Only this volume (default: both).")
+@click.option("--to", "fmt", type=click.Choice(["html", "pdf", "epub"]), default="html",
+              show_default=True, help="The website, or one PDF/EPUB per volume in dist/book/.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Site folder (default: _site/ at the repository root).")
+              help="Site folder (default: _site/ at the repository root); with --to pdf|epub, "
+                   "the folder for vol<N>.pdf|epub (default: dist/book/).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @click.pass_context
 @user_errors
-def build_book(ctx: click.Context, chapters: tuple[str, ...], vol: str | None,
+def build_book(ctx: click.Context, chapters: tuple[str, ...], vol: str | None, fmt: str,
                out: Path | None, strict: bool, quiet: bool) -> None:
     """Render the textbook (both volumes, or --vol), optionally only CHAPTERS.
 
-    Chapters are named by file name or title; a unique prefix is enough.
+    Chapters are named by file name or title; a unique prefix is enough. `--to pdf|epub`
+    writes whole volumes to dist/book/vol<N>.pdf|epub (or to --out).
     """
     parent = ctx.obj or {}
     out = out or parent.get("out")
     strict = strict or parent.get("strict", False)
     quiet = quiet or parent.get("quiet", False)
+    if fmt != "html":
+        _export_book(fmt, vol, chapters, out, strict, quiet)
+        return
     with progress_bar(quiet) as progress:
         builder = _repo_builder(out, strict, progress)
         parts = builder.book_parts([vol] if vol else None)
@@ -166,6 +173,25 @@ def build_book(ctx: click.Context, chapters: tuple[str, ...], vol: str | None,
             _check_chapters(builder, parts, list(chapters))
         result = builder.build(parts, list(chapters) or None, with_labs=False)
     _summary(result, quiet, "book")
+
+
+def _export_book(fmt: str, vol: str | None, chapters: tuple[str, ...], out: Path | None,
+                 strict: bool, quiet: bool) -> None:
+    """Each chosen volume as one PDF or EPUB; a book file holds every chapter."""
+    from mlsys.bookexport import export_volume
+    from mlsys.build import find_repo_root
+
+    if chapters:
+        raise click.UsageError(f"--to {fmt} exports whole volumes: drop {' '.join(chapters)}")
+    root = find_repo_root()
+    for v in [vol] if vol else ["1", "2"]:
+        target = (out or root / "dist" / "book") / f"vol{v}.{fmt}"
+        with progress_bar(quiet) as progress:
+            result = export_volume(root / "book", f"vol{v}", fmt, target, strict=strict,
+                                   progress=progress)
+        _print_problems(result.problems)
+        if not quiet:
+            click.echo(f"book {fmt} -> {result.path}  ({result.seconds:.1f} s)")
 
 
 def _check_chapters(builder: Any, parts: list[Any], names: list[str]) -> None:
