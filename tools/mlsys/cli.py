@@ -311,6 +311,7 @@ try:  # the labs part is optional: the site builds without it
 except ImportError:
     pass
 
+main.add_command(__import__("mlsys.interviews_cli", fromlist=["interviews"]).interviews)
 
 if __name__ == "__main__":
     main()

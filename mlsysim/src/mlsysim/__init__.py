@@ -3,6 +3,7 @@
 Every number in the book and labs comes from here: look up hardware and models, then ask
 for FLOPs, memory, training time, serving latency, energy and cost."""
 
+from ._units import quantity as format_quantity
 from ._units import seconds, si
 from .compression import CompressionResult, compress
 from .compute import (
@@ -75,5 +76,5 @@ __all__ = [
     "chinchilla", "chinchilla_tokens", "cluster", "fabric", "flops_per_inference", "forward_flops", "hardware",
     "hoffmann_loss", "inference_flops", "kv_cache_bytes", "list_fabrics", "list_hardware",
     "list_models", "model", "model_size_bytes", "ridge_point", "roofline", "serve", "train",
-    "training_flops", "training_memory", "transformer_ops",
+    "training_flops", "training_memory", "transformer_ops", "format_quantity",
 ]
