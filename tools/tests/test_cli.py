@@ -175,7 +175,7 @@ def test_full_build_exports_the_labs_when_that_part_exists(repo: Path) -> None:
     cur.write_text(cur.read_text() + (
         "  - id: labs\n    title: \"Labs\"\n    kind: labs\n    path: labs\n    url: labs/\n"
         "    nav: Teach\n    blurb: \"Interactive notebooks.\"\n"))
-    copy_committed_labs(repo / "labs")  # the real exporter (marimo) runs on real labs
+    copy_committed_labs(repo / "labs")  # the real exporter (mlsysim) runs on real labs
     code, out = run("build", "-q")
     assert code == 0, out
     site = repo / "_site"
@@ -201,9 +201,14 @@ def test_full_build_exports_the_labs_when_that_part_exists(repo: Path) -> None:
     sections = dict(re.findall(r"<h2>(.*?)</h2>(.*?)(?=<h2>|</article>)", index, re.DOTALL))
     assert 'href="training_memory.html"' in sections["Volume I: Small"]
     assert 'href="../book/vol1/training.html"' in sections["Volume I: Small"]
-    # ... and says what an exported lab is and why there is no in-browser version.
-    assert "static snapshots" in index and "mlsys labs run training_memory" in index
-    assert "WebAssembly" in index and "Pyodide" in index
+    # ... and says what a lab page is and how to run the whole lab live.
+    assert "is an explorable" in index and "mlsys labs run training_memory" in index
+    # every lab page wears the site frame too, with its explorable and the way to the full lab
+    lab_page = (site / "labs" / "training_memory.html").read_text()
+    assert "theme-toggle" in lab_page and "data-search-open" in lab_page
+    assert 'class="explorable"' in lab_page and "mlsys labs run training_memory" in lab_page
+    assert (site / "labs" / "training_memory.json").is_file()
+    assert (site / "labs" / "explorable.js").is_file()
 
     # Nothing the labs depend on changed: the next build keeps the exported files as they are.
     lab = load_catalog(repo / "labs")[0]

@@ -3,6 +3,7 @@
 Every number in the book and labs comes from here: look up hardware and models, then ask
 for FLOPs, memory, training time, serving latency, energy and cost."""
 
+from ._units import format_quantity
 from .compression import CompressionResult, compress
 from .compute import (
     Roofline,
@@ -60,6 +61,7 @@ from .validation import ValidationRow, calibrate, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "format_quantity",
     "CompressionResult", "compress", "FusionResult", "LayerCost", "attention_layer", "conv2d_layer", "dense_layer", "elementwise_chain",
     "Energy", "Goodput", "ServingSim", "TCO", "TinyMLFit", "carbon", "cost_per_million_tokens",
     "energy", "fleet_mtbf", "simulate_serving", "tco", "tinyml_fit", "training_goodput",

@@ -121,6 +121,23 @@ def seconds(t: float) -> str:
     return f"{t / 86400:.3g} days"
 
 
+def format_quantity(value: float, unit: str = "") -> str:
+    """One number as a person would read it, the way mlsysim's own reports print it.
+
+    Durations (`unit="s"`) go through `seconds` ("2.1 ms", "3 days"); a percentage
+    (`unit="%"`) and a ratio (`unit="x"`) keep three significant digits; anything else gets an SI
+    prefix through `si` ("80 GB", "989 TFLOP/s"). This is the public door for labs and pages
+    that show mlsysim's numbers, so every part of the curriculum prints them alike.
+    """
+    if unit == "s":
+        return seconds(value)
+    if unit in ("%", "x"):
+        if value is None or not math.isfinite(float(value)):
+            return "n/a"
+        return f"{float(value):.3g}{unit if unit == '%' else 'x'}"
+    return si(value, unit)
+
+
 def _jsonable(v: Any) -> Any:
     if isinstance(v, np.ndarray):
         return v.tolist()
