@@ -15,8 +15,10 @@ import importlib.util
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -311,14 +313,45 @@ def list_cmd() -> None:
     Console().print(table)
 
 
+def run_child(cmd: list[str], env: dict[str, str], grace_s: float = 5.0) -> int:
+    """Run `cmd` until it exits; SIGTERM or SIGINT to us stops it too.
+
+    Without this, `kill PID` of `mlsys labs run` ended mlsys and left marimo's server holding
+    its port. The handler only signals the child (waiting inside a signal handler would
+    deadlock on `Popen`'s lock); a timer kills it if it is still there after `grace_s`.
+    Returns the child's status, or 0 after Ctrl-C and 143 after SIGTERM."""
+    proc = subprocess.Popen(cmd, env=env)
+    stopped: list[int] = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        stopped.append(signum)
+        proc.terminate()
+        timer = threading.Timer(grace_s, proc.kill)
+        timer.daemon = True
+        timer.start()
+
+    handled = (signal.SIGTERM, signal.SIGINT)
+    previous = {sig: signal.signal(sig, on_signal) for sig in handled}
+    try:
+        code = proc.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if proc.poll() is None:  # we are leaving for another reason: never leave it behind
+            proc.kill()
+            proc.wait()
+    if stopped:
+        return 0 if stopped[0] == signal.SIGINT else 128 + stopped[0]
+    return code
+
+
 def _marimo(verb: str, lab: Lab, extra: list[str]) -> None:
     cmd = [sys.executable, "-m", "marimo", verb, str(lab.path), *extra]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(lab.path.parent), os.environ.get("PYTHONPATH", "")])}
-    try:
-        code = subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        code = 0
+    code = run_child(cmd, env)
+    if code == 128 + signal.SIGTERM:
+        sys.exit(code)  # stopped by `kill`: quietly, with the conventional status
     if code != 0:
         raise click.ClickException(f"marimo {verb} exited with status {code}")
 
