@@ -559,7 +559,11 @@ class SiteBuilder:
         ):
             return list(old.get("labs", []))  # nothing the export depends on has changed
         folder = writer.fresh_folder(part.url or "labs/")
+        if self.progress:
+            self.progress(f"{part.id} export", 0, 1)
         items = export(folder, labs=self.root / part.path)
+        if self.progress:
+            self.progress(f"{part.id} export", 1, 1)
         # The exporter's own pages are standalone (for `mlsys labs export`); in the site the
         # index and every lab wear the site's frame instead (navbar, dark mode, search).
         (folder / "index.html").unlink(missing_ok=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,9 +53,13 @@ def user_errors(func: F) -> F:
 
 @contextmanager
 def progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    """A rich progress bar fed by the pipeline's (stage, done, total) callback."""
-    if quiet or not sys.stderr.isatty():
+    """A rich progress bar fed by the pipeline's (stage, done, total) callback; when stderr
+    is not a terminal (CI, a pipe, a log file), plain stage lines instead (`stage_lines`)."""
+    if quiet:
         yield None
+        return
+    if not sys.stderr.isatty():
+        yield stage_lines(lambda line: click.echo(line, err=True))
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -71,6 +76,29 @@ def progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None
             bar.update(tasks[stage], completed=done, total=total)
 
         yield update
+
+
+def stage_lines(echo: Callable[[str], None], every_s: float = 10.0,
+                clock: Callable[[], float] = time.monotonic) -> Callable[[str, int, int], None]:
+    """A progress callback that prints a line when a stage starts, every `every_s` seconds
+    while it runs, and when it ends: a build whose output is a pipe or a log is never silent
+    for long (the first full build takes minutes)."""
+    started: dict[str, float] = {}
+    last: dict[str, float] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        now = clock()
+        finished = bool(total) and done >= total
+        if stage not in started:  # first report of this stage (or again after it ended)
+            started[stage] = last[stage] = now
+            echo(f"{stage}: started ({total} to do)")
+        if finished:
+            echo(f"{stage}: done {done}/{total} in {now - started.pop(stage):.1f} s")
+        elif now - last[stage] >= every_s:
+            echo(f"{stage}: {done}/{total}")
+            last[stage] = now
+
+    return update
 
 
 def _summary(result: Any, quiet: bool, what: str) -> None:

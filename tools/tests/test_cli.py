@@ -305,3 +305,27 @@ def test_a_wrong_link_into_an_unbuilt_part_names_its_file_and_line(repo: Path) -
             "Labs (not built in this run) has no such page") in out
     assert f"{memory}:{line}: warning: broken link to ../../kit/01_wire/lesson.html" in out
     assert not (repo / "_site").exists()  # a strict failure publishes nothing
+
+
+def test_build_prints_stage_lines_when_output_is_not_a_terminal(repo: Path) -> None:
+    result = CliRunner().invoke(main, ["build", "book", "--vol", "1"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert any(re.fullmatch(r"vol1 \w+: started \(\d+ to do\)", x) for x in lines), lines
+    assert any(re.fullmatch(r"vol1 \w+: done \d+/\d+ in [\d.]+ s", x) for x in lines), lines
+    assert "book ->" in result.stdout  # the summary still closes the build
+    quiet = CliRunner().invoke(main, ["build", "book", "--vol", "1", "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_stage_lines_report_a_long_stage_every_few_seconds() -> None:
+    from mlsys.cli import stage_lines
+
+    lines: list[str] = []
+    now = [0.0]
+    update = stage_lines(lines.append, every_s=10, clock=lambda: now[0])
+    for done, t in ((0, 0), (1, 4), (2, 11), (3, 12), (4, 25)):
+        now[0] = t
+        update("vol1 execute", done, 4)
+    assert lines == ["vol1 execute: started (4 to do)", "vol1 execute: 2/4",
+                     "vol1 execute: done 4/4 in 25.0 s"]
