@@ -30,6 +30,21 @@ def _print_problems(problems: list[Problem]) -> None:
         click.secho(str(p), fg=colour, err=True)
 
 
+def stop_message(problems: list[Problem]) -> str:
+    """Why the command stopped; when only warnings stopped it, say that `--strict` did."""
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    text = f"stopped: {count(errors, 'error')}, {count(warnings, 'warning')}"
+    if not errors and warnings:
+        text += (" (--strict makes every warning fatal; fix them, or build without --strict "
+                 "to get the site with these warnings)")
+    return text
+
+
 def user_errors(func: F) -> F:
     """Turn the build's own exceptions into a clear message and a non-zero exit."""
 
@@ -41,10 +56,7 @@ def user_errors(func: F) -> F:
             return func(*args, **kwargs)
         except BuildError as exc:
             _print_problems(exc.problems)
-            errors = sum(1 for p in exc.problems if p.severity == "error")
-            raise click.ClickException(
-                f"stopped: {errors} error(s), {len(exc.problems) - errors} warning(s)"
-            ) from None
+            raise click.ClickException(stop_message(exc.problems)) from None
         except SiteError as exc:
             raise click.ClickException(str(exc)) from None
 

@@ -491,6 +491,14 @@ def _sidebar(pages: list[Page]) -> list[SidebarPart]:
     return groups
 
 
+def _knock_on(problem: Problem, failed_labels: set[str]) -> bool:
+    """A reference to the output of a cell that failed: the failure is already reported."""
+    from mlsys.render import UNRESOLVED
+
+    return problem.message.startswith(UNRESOLVED) and (
+        problem.message.removeprefix(UNRESOLVED) in failed_labels)
+
+
 def render_book(
     path: Path,
     *,
@@ -553,8 +561,9 @@ def render_book(
     results = build._map("render", work, to_render)
     pages: list[Page] = []
     resources: dict[str, Path] = {}
+    failed = {label for p in outcomes if p.executed for label in p.executed.failed_labels}
     for prep, (rendered, problems) in zip(to_render, results, strict=True):
-        build.problems.extend(problems)
+        build.problems.extend(p for p in problems if not _knock_on(p, failed))
         if rendered is None:
             continue
         pages.append(_page(prep, rendered))

@@ -329,3 +329,14 @@ def test_stage_lines_report_a_long_stage_every_few_seconds() -> None:
         update("vol1 execute", done, 4)
     assert lines == ["vol1 execute: started (4 to do)", "vol1 execute: 2/4",
                      "vol1 execute: done 4/4 in 25.0 s"]
+
+
+def test_strict_says_a_warning_is_what_stopped_it(repo: Path) -> None:
+    chapter = repo / "book/vol1/memory.qmd"
+    chapter.write_text(chapter.read_text() + "\nSee @sec-nowhere.\n")
+    code, out = run("build", "book", "--vol", "1", "--strict")
+    assert code != 0
+    assert "unresolved cross-reference @sec-nowhere" in out
+    assert "stopped: 0 errors, 1 warning (--strict makes every warning fatal" in out
+    code, out = run("build", "book", "--vol", "1", "-q")
+    assert code == 0, out  # without --strict the same book builds
