@@ -93,7 +93,13 @@
     var y = function (v) { return T + (1 - (f(v) - lo) / (hi - lo)) * (H - T - B); };
     svg.appendChild(el("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, class: "ex-axis" }));
     svg.appendChild(el("line", { x1: L, y1: T, x2: L, y2: H - B, class: "ex-axis" }));
+    // on a narrow plot, label every k-th value so the labels never overlap
+    var widest = Math.max.apply(null, xs.map(function (t) { return t.length; })) * 7.5 + 10;
+    var gap = xs.length > 1 ? (W - L - R) / (xs.length - 1) : W;
+    var every = Math.max(1, Math.ceil(widest / gap));
     xs.forEach(function (label, j) {
+      if (j % every && j !== xs.length - 1) return;
+      if (j === xs.length - 1 && j % every && (j % every) * gap < widest) return;
       svg.appendChild(el("text", { x: x(j), y: H - B + 18, "text-anchor": "middle", class: "ex-tick" }, label));
     });
     svg.appendChild(el("text", { x: (L + W - R) / 2, y: H - 6, "text-anchor": "middle", class: "ex-tick" },
