@@ -37,8 +37,8 @@ with app.setup:
                          f"{kit.fmt_time(b.ttft_p99_s)} ({x:.0f}x). Near capacity a queue forms, "
                          "and queueing delay grows without bound as utilization approaches 100%.")
 
-    def explore_point(model: str, rate: float, max_batch: int) -> dict[str, float]:
-        sim = simulate(model, "H100-SXM", float(rate), int(max_batch))
+    def explore_point(rate: float, max_batch: int) -> dict[str, float]:
+        sim = simulate("Llama-3-8B", "H100-SXM", float(rate), int(max_batch))
         return {"ttft_p50": sim.ttft_p50_s, "ttft_p99": sim.ttft_p99_s,
                 "tpot_p99": sim.tpot_p99_s, "slo": 100 * sim.slo_attainment,
                 "throughput": sim.throughput_tokens_per_s, "slo_ttft": 0.5}
@@ -50,8 +50,8 @@ with app.setup:
                        f"(p99 TTFT {mlsysim.format_quantity(v['ttft_p99'], 's')}).")
 
     EXPLORE = kit.Explore(
-        inputs=(kit.Choice("model", "Model", ("Llama-3-8B", "Llama-2-13B"), "Llama-3-8B"),
-                kit.Choice("rate", "Arrival rate", (1, 2, 5, 10, 20, 30, 40), 20, "req/s"),
+        inputs=(kit.Choice("rate", "Arrival rate (Llama-3-8B, one H100)",
+                           (1, 2, 5, 10, 20, 30, 40), 20, "req/s"),
                 kit.Choice("max_batch", "Batch limit", (4, 8, 16, 32, 64, 128), 8)),
         outputs=(kit.Output("ttft_p50", "TTFT p50", "s"), kit.Output("ttft_p99", "TTFT p99", "s"),
                  kit.Output("tpot_p99", "TPOT p99", "s"), kit.Output("slo", "SLO attainment", "%"),
