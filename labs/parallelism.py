@@ -34,9 +34,11 @@ with app.setup:
                                                     f"{gpus} GPUs")
         r = mlsysim.train("Llama-3-70B", mlsysim.cluster("H100-SXM", gpus), 1e12, 512, 4096,
                           tp=tp, pp=pp, dp=gpus // (tp * pp))
-        return {"mfu": 100 * r.mfu, "step": r.step_time_s, "memory": r.memory_per_gpu_bytes,
-                "capacity": r.memory_capacity_bytes, "days": r.total_time_s,
-                "feasible": float(r.feasible)}
+        if not r.feasible and r.memory_per_gpu_bytes <= r.memory_capacity_bytes:
+            raise mlsysim.MlsysimError(r.reason)  # infeasible for a reason other than memory
+        return {"mfu": 100 * r.mfu if r.feasible else float("nan"), "step": r.step_time_s,
+                "memory": r.memory_per_gpu_bytes, "capacity": r.memory_capacity_bytes,
+                "days": r.total_time_s}
 
     def explore_verdict(v: dict[str, float]) -> tuple[bool, str]:
         fmt = mlsysim.format_quantity

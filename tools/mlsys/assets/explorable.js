@@ -89,6 +89,9 @@
     var lo = f(Math.min.apply(null, all)), hi = f(Math.max.apply(null, all));
     if (!plot.log) lo = Math.min(lo, 0);
     if (hi === lo) { hi += 1; lo -= plot.log ? 1 : 0; }
+    var pad = (hi - lo) * 0.06;  // keep lines off the axes
+    hi += pad;
+    if (plot.log || lo < 0) lo -= pad;
     var x = function (j) { return L + (xs.length === 1 ? 0.5 : j / (xs.length - 1)) * (W - L - R); };
     var y = function (v) { return T + (1 - (f(v) - lo) / (hi - lo)) * (H - T - B); };
     svg.appendChild(el("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, class: "ex-axis" }));
