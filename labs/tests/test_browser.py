@@ -145,3 +145,48 @@ def test_explorable_fits_the_screen_in_both_themes(site, chromium, width, scheme
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / f"{LAB}-{width}-{scheme}.png"), full_page=True)
     page.close()
+
+
+@pytest.fixture(scope="module")
+def all_labs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """Every committed lab exported (standalone pages) and served from 127.0.0.1."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from mlsys.labs import export_labs
+
+    out = tmp_path_factory.mktemp("labs")
+    export_labs(out, LABS)
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", out
+    server.shutdown()
+
+
+def test_every_lab_answers_each_control_with_its_precomputed_numbers(all_labs, chromium):
+    import json
+
+    site, out = all_labs
+    names = sorted(p.stem for p in out.glob("*.json"))
+    assert len(names) == 16
+    for name in names:
+        data = json.loads((out / f"{name}.json").read_text())
+        page = chromium.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))  # noqa: B023
+        page.goto(f"{site}/{name}.html")
+        setting = [spec["default"] for spec in data["inputs"]]
+        for i, spec in enumerate(data["inputs"]):
+            setting[i] = len(spec["labels"]) - 1  # move this control to its last value
+            page.select_option(f'select[data-input="{spec["name"]}"]', index=setting[i])
+            index = 0
+            for s, v in zip(data["inputs"], setting, strict=True):
+                index = index * len(s["labels"]) + v
+            point = data["points"][index]
+            shown = [page.locator(f'[data-output="{o["name"]}"]').inner_text()
+                     for o in data["outputs"]]
+            assert shown == point["t"], (name, spec["name"])
+            assert page.locator(".ex-verdict").inner_text() == point["why"], name
+        assert page.locator(".ex-plot svg").count() == 1, name
+        assert errors == [], (name, errors)
+        page.close()
