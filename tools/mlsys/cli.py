@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +31,21 @@ def _print_problems(problems: list[Problem]) -> None:
         click.secho(str(p), fg=colour, err=True)
 
 
+def stop_message(problems: list[Problem]) -> str:
+    """Why the command stopped; when only warnings stopped it, say that `--strict` did."""
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    text = f"stopped: {count(errors, 'error')}, {count(warnings, 'warning')}"
+    if not errors and warnings:
+        text += (" (--strict makes every warning fatal; fix them, or build without --strict "
+                 "to get the site with these warnings)")
+    return text
+
+
 def user_errors(func: F) -> F:
     """Turn the build's own exceptions into a clear message and a non-zero exit."""
 
@@ -41,10 +57,7 @@ def user_errors(func: F) -> F:
             return func(*args, **kwargs)
         except BuildError as exc:
             _print_problems(exc.problems)
-            errors = sum(1 for p in exc.problems if p.severity == "error")
-            raise click.ClickException(
-                f"stopped: {errors} error(s), {len(exc.problems) - errors} warning(s)"
-            ) from None
+            raise click.ClickException(stop_message(exc.problems)) from None
         except SiteError as exc:
             raise click.ClickException(str(exc)) from None
 
@@ -53,9 +66,13 @@ def user_errors(func: F) -> F:
 
 @contextmanager
 def progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    """A rich progress bar fed by the pipeline's (stage, done, total) callback."""
-    if quiet or not sys.stderr.isatty():
+    """A rich progress bar fed by the pipeline's (stage, done, total) callback; when stderr
+    is not a terminal (CI, a pipe, a log file), plain stage lines instead (`stage_lines`)."""
+    if quiet:
         yield None
+        return
+    if not sys.stderr.isatty():
+        yield stage_lines(lambda line: click.echo(line, err=True))
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -72,6 +89,29 @@ def progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None
             bar.update(tasks[stage], completed=done, total=total)
 
         yield update
+
+
+def stage_lines(echo: Callable[[str], None], every_s: float = 10.0,
+                clock: Callable[[], float] = time.monotonic) -> Callable[[str, int, int], None]:
+    """A progress callback that prints a line when a stage starts, every `every_s` seconds
+    while it runs, and when it ends: a build whose output is a pipe or a log is never silent
+    for long (the first full build takes minutes)."""
+    started: dict[str, float] = {}
+    last: dict[str, float] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        now = clock()
+        finished = bool(total) and done >= total
+        if stage not in started:  # first report of this stage (or again after it ended)
+            started[stage] = last[stage] = now
+            echo(f"{stage}: started ({total} to do)")
+        if finished:
+            echo(f"{stage}: done {done}/{total} in {now - started.pop(stage):.1f} s")
+        elif now - last[stage] >= every_s:
+            echo(f"{stage}: {done}/{total}")
+            last[stage] = now
+
+    return update
 
 
 def _summary(result: Any, quiet: bool, what: str) -> None:

@@ -178,6 +178,7 @@ class _Build:
         self.config = xref_config(project)
         self.profiles = frozenset((project.profile or "").split(",")) - {""}
         self.problems: list[Problem] = []
+        self.failed_labels: set[str] = set()  # labels of cells that failed (no knock-on xrefs)
         self._bib_cache: dict[Path, frozenset[str]] = {}
         self._csl: dict[Path, dict[str, dict[str, Any]]] = {}
         self._digests: dict[tuple[Path, ...], str] = {}
@@ -496,6 +497,14 @@ def _sidebar(pages: list[Page]) -> list[SidebarPart]:
     return groups
 
 
+def _knock_on(problem: Problem, failed_labels: set[str]) -> bool:
+    """A reference to the output of a cell that failed: the failure is already reported."""
+    from mlsys.render import UNRESOLVED
+
+    return problem.message.startswith(UNRESOLVED) and (
+        problem.message.removeprefix(UNRESOLVED) in failed_labels)
+
+
 def _prepare_all(build: _Build, items: list[tuple[ChapterRef, bool]], chosen_paths: set[Path]
                  ) -> tuple[list[_Prepared], XrefTable, dict[str, None]]:
     """Stage one for every chapter, then the book-wide table of targets and cited keys."""
@@ -504,6 +513,7 @@ def _prepare_all(build: _Build, items: list[tuple[ChapterRef, bool]], chosen_pat
     for prep in outcomes:
         if prep.executed is not None:
             build.problems.extend(prep.executed.problems)
+            build.failed_labels.update(prep.executed.failed_labels)
         build.problems.extend(prep.problems)
         if isinstance(prep, _Prepared):
             prepared.append(prep)
@@ -566,7 +576,7 @@ def render_book(
     pages: list[Page] = []
     resources: dict[str, Path] = {}
     for prep, (rendered, problems) in zip(to_render, results, strict=True):
-        build.problems.extend(problems)
+        build.problems.extend(p for p in problems if not _knock_on(p, build.failed_labels))
         if rendered is None:
             continue
         pages.append(_page(prep, rendered))

@@ -40,6 +40,9 @@ _ID = re.compile(r'\bid="([^"]*)"')
 _SECTION_HEADING = re.compile(r'<section id="([^"]*)"[^>]*>\s*<h([1-6])[^>]*>(.*?)</h\2>',
                               re.DOTALL)
 
+# The start of the warning for a reference to no known target (`pipeline` recognises it).
+UNRESOLVED = "unresolved cross-reference @"
+
 
 @dataclass
 class Issue:
@@ -120,7 +123,7 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
                   generated=ctx.generated, pages=ctx.pages),
     ])
     for m in dict.fromkeys(missing_refs):
-        issues.append(Issue("warning", f"unresolved cross-reference @{m.cid}", "@" + m.cid))
+        issues.append(Issue("warning", f"{UNRESOLVED}{m.cid}", "@" + m.cid))
     for key in dict.fromkeys(missing_cites):
         issues.append(Issue("warning", f"citation key not found in the bibliography: @{key}",
                             "@" + key))

@@ -146,7 +146,10 @@ def quantity(value: float, unit: str = "", sig: int = 3) -> str:
     """One number with its unit, as prose shows it: '1.41 TB', '2.1 ms', '$1.2 M', '3.5x',
     '42%', '8,190 tokens'. Units in `_SI_UNITS` take an SI prefix; 's' reads as a duration;
     '$' goes in front; 'x' and '%' attach to the number; any other unit (tokens, GPUs, ...)
-    follows a plain number with thousands separators. `sig` is the significant figures."""
+    follows a plain number with thousands separators. `sig` is the significant figures.
+    This is the one formatter labs, pages, questions and problem sets show numbers with."""
+    if value is None or not math.isfinite(float(value)):
+        return "n/a"
     v = float(value)
     if unit in _SI_UNITS:
         return si(v, unit, sig)
