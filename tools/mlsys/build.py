@@ -38,9 +38,15 @@ MENU_ORDER = ("Read", "Build", "Teach")
 PART_KINDS = ("quarto", "labs")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Part:
-    """One entry of curriculum.yml: a part of the site and how to build it."""
+    """One entry of curriculum.yml: a part of the site and how to build, test and ship it.
+
+    `group` names the part for `mlsys test|build|publish` (vol1 and vol2 are both `book`);
+    `tests` are pytest folders, `check` a `"pkg.mod:func"` returning `file:line: ...` problems,
+    `generate` a `"pkg.mod:func"` writing the part's sources, `package` the folder of a Python
+    distribution `mlsys build` turns into an sdist and a wheel.
+    """
 
     id: str
     title: str
@@ -50,6 +56,11 @@ class Part:
     nav: str
     blurb: str | None = None
     profile: str | None = None
+    group: str = ""
+    tests: tuple[str, ...] = ()
+    check: str | None = None
+    generate: str | None = None
+    package: str | None = None
 
 
 @dataclass
@@ -160,6 +171,7 @@ def load_curriculum(root: Path) -> Curriculum:
             id=str(raw["id"]), title=str(raw["title"]), kind=str(raw["kind"]),
             path=str(raw["path"]), url=url + "/" if url else "", nav=str(raw["nav"]),
             blurb=raw.get("blurb"), profile=raw.get("profile"),
+            **part_extras(raw, file, line, problems),
         ))
     if problems:
         raise BuildError(problems)
@@ -167,6 +179,30 @@ def load_curriculum(root: Path) -> Curriculum:
         root=root, title=str(data.get("title") or "Curriculum"),
         description=data.get("description"), parts=parts, site_url=data.get("site-url"),
     )
+
+
+def part_extras(raw: dict[str, Any], file: Path, line: int | None,
+                problems: list[Problem]) -> dict[str, Any]:
+    """The optional fields of a part (group, tests, check, generate, package), checked."""
+    extras: dict[str, Any] = {"group": str(raw.get("group") or raw["id"])}
+    tests = raw.get("tests", [])
+    if not isinstance(tests, list) or not all(isinstance(t, str) for t in tests):
+        problems.append(Problem("error", f"part '{raw['id']}': tests must be a list of "
+                                "folders", file, line))
+        tests = []
+    extras["tests"] = tuple(tests)
+    for key in ("check", "generate", "package"):
+        value = raw.get(key)
+        if value is not None and not isinstance(value, str):
+            problems.append(Problem("error", f"part '{raw['id']}': {key} must be a string",
+                                    file, line))
+            value = None
+        if value and key != "package" and ":" not in value:
+            problems.append(Problem("error", f"part '{raw['id']}': {key} must name "
+                                    f"'package.module:function', not '{value}'", file, line))
+            value = None
+        extras[key] = value
+    return extras
 
 
 def labs_exporter() -> Callable[..., list[dict[str, Any]]] | None:
