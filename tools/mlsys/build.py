@@ -10,6 +10,7 @@ list every problem with its file and line and exit non-zero.
 from __future__ import annotations
 
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -35,7 +36,8 @@ CURRICULUM = "curriculum.yml"
 CACHE_DIR = ".mlsys-cache"
 SITE_DIR = "_site"
 MENU_ORDER = ("Read", "Build", "Teach")
-PART_KINDS = ("quarto", "labs")
+PART_KINDS = ("quarto", "labs", "static")
+GENERATED_DIR = "generated"  # inside CACHE_DIR: the sources that parts generate for the site
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,11 @@ class Part:
     group: str = ""
     tests: tuple[str, ...] = ()
     check: str | None = None
-    generate: str | None = None
     package: str | None = None
+    # "package.module:function" writing this part's sources into a folder it is given: a
+    # Quarto project (kind quarto) or finished files (kind static). See `generate_part`.
+    generate: str | None = None
+    line: int | None = None  # the entry's line in curriculum.yml, for errors
 
 
 @dataclass
@@ -81,6 +86,8 @@ class Curriculum:
 
     def present(self, part: Part) -> bool:
         """Whether a part exists on disk, so a fresh checkout builds what it has."""
+        if part.generate:
+            return generator_of(part, self.root / CURRICULUM) is not None
         where = self.root / part.path
         if part.kind == "quarto":
             return (where / "_quarto.yml").is_file() or (where / "_quarto.yaml").is_file()
@@ -152,6 +159,16 @@ def load_curriculum(root: Path) -> Curriculum:
                 Problem("error", f"part is missing {', '.join(missing)}", file, line)
             )
             continue
+        if raw.get("generate") is not None and not _is_spec(raw["generate"]):
+            problems.append(Problem(
+                "error", f"part '{raw['id']}': generate must be 'package.module:function', "
+                f"not '{raw['generate']}'", file, line))
+            continue
+        if raw["kind"] == "static" and not raw.get("generate"):
+            problems.append(Problem(
+                "error", f"part '{raw['id']}': kind static needs a generate function", file,
+                line))
+            continue
         if raw["kind"] not in PART_KINDS:
             problems.append(Problem(
                 "error", f"part '{raw['id']}': kind must be one of {', '.join(PART_KINDS)}, "
@@ -170,8 +187,8 @@ def load_curriculum(root: Path) -> Curriculum:
         parts.append(Part(
             id=str(raw["id"]), title=str(raw["title"]), kind=str(raw["kind"]),
             path=str(raw["path"]), url=url + "/" if url else "", nav=str(raw["nav"]),
-            blurb=raw.get("blurb"), profile=raw.get("profile"),
-            **part_extras(raw, file, line, problems),
+            blurb=raw.get("blurb"), profile=raw.get("profile"), generate=raw.get("generate"),
+            line=line, **part_extras(raw, file, line, problems),
         ))
     if problems:
         raise BuildError(problems)
@@ -183,7 +200,7 @@ def load_curriculum(root: Path) -> Curriculum:
 
 def part_extras(raw: dict[str, Any], file: Path, line: int | None,
                 problems: list[Problem]) -> dict[str, Any]:
-    """The optional fields of a part (group, tests, check, generate, package), checked."""
+    """The optional fields of a part for `mlsys test|build|publish`, checked."""
     extras: dict[str, Any] = {"group": str(raw.get("group") or raw["id"])}
     tests = raw.get("tests", [])
     if not isinstance(tests, list) or not all(isinstance(t, str) for t in tests):
@@ -191,7 +208,7 @@ def part_extras(raw: dict[str, Any], file: Path, line: int | None,
                                 "folders", file, line))
         tests = []
     extras["tests"] = tuple(tests)
-    for key in ("check", "generate", "package"):
+    for key in ("check", "package"):
         value = raw.get(key)
         if value is not None and not isinstance(value, str):
             problems.append(Problem("error", f"part '{raw['id']}': {key} must be a string",
@@ -203,6 +220,92 @@ def part_extras(raw: dict[str, Any], file: Path, line: int | None,
             value = None
         extras[key] = value
     return extras
+
+
+def _is_spec(value: object) -> bool:
+    """Whether `value` reads as "package.module:function"."""
+    if not isinstance(value, str) or value.count(":") != 1:
+        return False
+    module, func = value.split(":")
+    return all(x.isidentifier() for x in module.split(".")) and func.isidentifier()
+
+
+def generator_of(part: Part, source: Path) -> Callable[[Path, Path], None] | None:
+    """The function behind a part's `generate:`, or None when its package is not installed
+    (a fresh checkout builds the parts it has). A module that imports but lacks the function
+    is an author's mistake, reported with the entry's line."""
+    import importlib
+
+    assert part.generate is not None
+    module_name, func_name = part.generate.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            return None
+        raise
+    func = getattr(module, func_name, None)
+    if not callable(func):
+        raise BuildError([Problem(
+            "error", f"part '{part.id}': {module_name} has no function {func_name}", source,
+            part.line)])
+    return func
+
+
+def generate_part(part: Part, root: Path, dest: Path) -> Path:
+    """Run a part's generator into `dest`, touching only files whose bytes changed.
+
+    The generator writes into an empty temporary folder; files are then copied over the
+    previous generation one by one, so unchanged sources keep their mtimes (the pipeline's
+    caches and preview's watcher see no change) and a failed generation leaves the previous
+    one in place.
+    """
+    func = generator_of(part, root / CURRICULUM)
+    if func is None:
+        raise BuildError([Problem(
+            "error", f"part '{part.id}': cannot import {part.generate.split(':')[0]}; is the "
+            "package installed (see README, Quick start)?", root / CURRICULUM, part.line)])
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=dest.parent, prefix=f".{dest.name}-") as tmp:
+        run_generator(part, func, Path(tmp), root)
+        _sync_tree(Path(tmp), dest)
+    return dest
+
+
+def run_generator(part: Part, func: Callable[[Path, Path], None], dest: Path,
+                  root: Path) -> None:
+    """Call a part's generator; whatever it raises becomes a problem of that part (its
+    message names the source file and line), so the author sees a list, not a traceback.
+    Set MLSYS_DEBUG=1 to get the traceback of a generator's own bug."""
+    import os
+
+    try:
+        func(dest, root)
+    except Exception as exc:
+        if os.environ.get("MLSYS_DEBUG"):
+            raise
+        raise BuildError([Problem(
+            "error", f"part '{part.id}' ({part.generate}) failed: {exc}", root / CURRICULUM,
+            part.line)]) from exc
+
+
+def _sync_tree(src: Path, dest: Path) -> None:
+    """Make `dest` hold exactly the files of `src`, rewriting only those that differ."""
+    wanted = {p.relative_to(src) for p in src.rglob("*") if p.is_file()}
+    if dest.is_dir():
+        for old in sorted(dest.rglob("*"), reverse=True):
+            rel = old.relative_to(dest)
+            if old.is_file() and rel not in wanted:
+                old.unlink()
+            elif old.is_dir() and not any(old.iterdir()):
+                old.rmdir()
+    for rel in sorted(wanted):
+        target = dest / rel
+        data = (src / rel).read_bytes()
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
 
 
 def labs_exporter() -> Callable[..., list[dict[str, Any]]] | None:
@@ -306,6 +409,17 @@ class SiteBuilder:
         self.strict = strict
         self.progress = progress
         self.search = search
+        self._generated: dict[str, Path] = {}
+
+    def source(self, part: Part) -> Path:
+        """The folder a part is built from: its `path`, or for a part with `generate:` the
+        sources its generator wrote under the cache (generated once per builder)."""
+        if not part.generate:
+            return self.root / part.path
+        if part.id not in self._generated:
+            dest = self.cache / GENERATED_DIR / part.id
+            self._generated[part.id] = generate_part(part, self.root, dest)
+        return self._generated[part.id]
 
     # -- selection ---------------------------------------------------------------------------
 
@@ -338,7 +452,11 @@ class SiteBuilder:
         for part in todo:
             if part.kind != "quarto":
                 continue
-            path = self.root / part.path
+            try:
+                path = self.source(part)
+            except BuildError as exc:
+                problems.extend(exc.problems)
+                continue
             names = None
             if chapters:
                 names = chapters_in(path, part.profile, chapters)
@@ -372,19 +490,39 @@ class SiteBuilder:
         result.render_seconds = time.perf_counter() - t0
 
         labs = [p for p in todo if p.kind == "labs"] if with_labs is not False else []
+        static = [p for p in todo if p.kind == "static"]
         writer = SiteWriter(self.out, self._config(sections), defer_search=defer_search,
                             strict=self.strict)
-        built = {s.key for s in sections} | {p.id for p in labs}
+        built = {s.key for s in sections} | {p.id for p in labs + static}
         writer.elsewhere = [self._elsewhere(p) for p in self.curriculum.parts
                             if p.id not in built]
         with writer:
             for section in sections:
                 writer.add_book(section)
             lab_items = {p.id: self._export_labs(writer, p) for p in labs}
+            for part in static:
+                self._export_static(writer, part)
             writer.add_landing(self._landing(writer, lab_items))
         result.report = writer.report
         result.problems.extend(writer.report.problems)
         return result
+
+    def _export_static(self, writer: SiteWriter, part: Part) -> None:
+        """A `kind: static` part: its generator writes finished files straight under its URL."""
+        folder = part.url or f"{part.id}/"
+        dest = writer.fresh_folder(folder)
+        func = generator_of(part, self.root / CURRICULUM)
+        if func is None:
+            return
+        run_generator(part, func, dest, self.root)
+        produced = writer.claim_tree(folder, part.id)
+        writer.forget_section(part.id, produced)
+        writer.sections[part.id] = {
+            "title": part.title, "prefix": part.url,
+            "pages": [{"href": "index.html", "title": part.title, "number": None,
+                       "part": None}],
+            "sidebar": [],
+        }
 
     def _elsewhere(self, part: Part) -> ElsewherePart:
         """A part this run does not build, as the link checker sees it: the pages its own
@@ -393,6 +531,13 @@ class SiteBuilder:
         where = self.root / part.path
 
         def pages() -> set[str]:
+            if part.kind == "static":
+                with tempfile.TemporaryDirectory() as tmp:
+                    func = generator_of(part, self.root / CURRICULUM)
+                    if func is None:
+                        raise ValueError(f"cannot import {part.generate}")
+                    func(Path(tmp), self.root)
+                    return {p.relative_to(tmp).as_posix() for p in Path(tmp).rglob("*.html")}
             if part.kind == "labs":
                 from mlsys.labs import load_catalog
 
@@ -407,7 +552,7 @@ class SiteBuilder:
             from mlsys.project import load_project
 
             try:
-                project = load_project(where, part.profile)
+                project = load_project(self.source(part), part.profile)
             except BuildError as exc:
                 raise ValueError("; ".join(p.message for p in exc.problems)) from None
             return {c.href for c in project.chapters}
@@ -475,7 +620,7 @@ class SiteBuilder:
             if part.kind != "quarto" or not self.curriculum.present(part):
                 continue
             try:
-                project = load_project(self.root / part.path, part.profile)
+                project = load_project(self.source(part), part.profile)
             except BuildError:
                 continue  # that part's own build reports its config problems
             for chapter in project.chapters:
@@ -536,7 +681,8 @@ class SiteBuilder:
                 if part.nav != name:
                     continue
                 home = self._home(part, known)
-                if home is None and part.kind == "labs" and self.curriculum.present(part):
+                if home is None and part.kind in ("labs", "static") and \
+                        self.curriculum.present(part):
                     home = part.url + "index.html"
                 if home:
                     links.append(NavLink(part.title, home, part.blurb))

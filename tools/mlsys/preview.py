@@ -279,7 +279,7 @@ class Preview:
         from mlsys.project import load_project
 
         try:
-            project = load_project(self.builder.root / part.path, part.profile)
+            project = load_project(self.builder.source(part), part.profile)
         except BuildError:
             return set()
         return {c.path.resolve() for c in project.chapters}

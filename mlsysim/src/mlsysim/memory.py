@@ -145,7 +145,7 @@ def training_memory(m: Model | str, precision: str = "bf16", optimizer: str = "a
     norm_precision(precision)
     if fsdp:
         zero_stage = 3
-    if zero_stage not in (0, 1, 2, 3):
+    if isinstance(zero_stage, bool) or zero_stage not in (0, 1, 2, 3):
         raise InvalidInputError("zero_stage", f"must be 0, 1, 2 or 3, got {zero_stage!r}")
     for name, val in (("dp", dp), ("tp", tp), ("pp", pp), ("ep", ep), ("seq_len", seq_len),
                       ("micro_batch", micro_batch)):

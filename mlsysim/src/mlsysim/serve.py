@@ -14,6 +14,7 @@ from ._units import ResultMixin, check_positive, norm_precision, precision_bytes
 from .compute import layer_op_table
 from .errors import InvalidInputError
 from .memory import kv_cache_bytes, model_size_bytes
+from .network import allreduce_time, cluster
 from .registry import Hardware, Model, hardware, model
 from .train import efficiency
 
@@ -49,9 +50,11 @@ class ServeResult(ResultMixin):
               "weights_bytes": "B", "kv_cache_bytes": "B", "memory_capacity_bytes": "B"}
 
 
-def _pass_time(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode: bool, precision: str):
-    """Seconds of one forward pass over `tokens` tokens attending to `ctx`, split over `gpus`
-    by tensor parallelism; also returns whether the pass is memory-bound."""
+def _pass_time(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode: bool,
+               precision: str, gpus_per_node: int | None = None):
+    """Seconds of one forward pass over `tokens` tokens attending to `ctx`, split over the
+    cluster's GPUs by tensor parallelism; also returns whether the pass is memory-bound.
+    Tensor parallelism past one node pays the scale-out fabric (hierarchical all-reduce)."""
     eff = efficiency(h.name)
     peak = h.peak(precision) * eff["gemm"]
     bw = h.memory_bw * eff["memory"]
@@ -63,24 +66,26 @@ def _pass_time(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode: 
     head_f = 2.0 * rows * m.d_model * m.vocab / gpus
     head_b = b * m.d_model * m.vocab / gpus
     t = t + np.maximum(head_f / peak, head_b / bw)
-    if gpus > 1 and h.scale_up:
-        from .registry import fabric
-
-        f = fabric(h.scale_up)
-        msg = tokens * m.d_model * b
-        t = t + 2 * m.n_layers * (2 * (gpus - 1) * f.latency_s
-                                  + 2 * (gpus - 1) / gpus * msg / (f.bw_per_direction * eff["network"]))
+    if gpus > 1:
+        cl = cluster(h, gpus, gpus_per_node=gpus_per_node)
+        # two all-reduces of the activations per layer; dividing the bytes by the network
+        # efficiency scales the bandwidth term only, as the calibration intends
+        msg = tokens * m.d_model * b / eff["network"]
+        t = t + 2 * m.n_layers * allreduce_time(msg, cl)
     return t, np.where(t_m > t_c, "memory", "compute")
 
 
 def serve(m: Model | str, hw: Hardware | str, batch: ArrayLike = 1, prompt_len: int = 512,
           output_len: int = 256, precision: str = "fp16", gpus: int = 1,
-          kv_precision: str | None = None) -> ServeResult:
+          kv_precision: str | None = None, gpus_per_node: int | None = None) -> ServeResult:
     """Predict TTFT, TPOT and throughput for `batch` concurrent requests (array = sweep).
 
     Infeasible batches (weights + KV cache above memory) come back feasible=False with the
-    reason, and max_batch tells the largest batch that fits. `kv_precision` defaults to the
-    compute precision (fp16 for int8/int4 weight-only quantisation)."""
+    reason, and max_batch tells the largest batch that fits; so does a prompt plus output
+    longer than the model's context window. `kv_precision` defaults to the compute precision
+    (fp16 for int8/int4 weight-only quantisation). The `gpus` split the model by tensor
+    parallelism in nodes of `gpus_per_node` (default: the vendor's node, 8 for datacenter
+    GPUs); past one node the all-reduces cross the scale-out network."""
     m, h = model(m), hardware(hw)
     if m.kind != "transformer" or m.vit is not None or not m.vocab:
         raise InvalidInputError("model", f"serve() models decoder LLMs; {m.name} is not one")
@@ -104,11 +109,17 @@ def serve(m: Model | str, hw: Hardware | str, batch: ArrayLike = 1, prompt_len: 
     usable = cap * (1 - SERVING_RESERVE)
     kv_one = kv_cache_bytes(m, ctx_final, 1, kvp)
     max_batch = int(max(0, (usable - weights) // kv_one))
-    ttft, _ = _pass_time(m, h, batch * prompt_len, prompt_len, b, gpus, False, precision)
-    tpot, bound = _pass_time(m, h, batch, prompt_len + output_len / 2, b, gpus, True, precision)
+    ttft, _ = _pass_time(m, h, batch * prompt_len, prompt_len, b, gpus, False, precision,
+                         gpus_per_node)
+    tpot, bound = _pass_time(m, h, batch, prompt_len + output_len / 2, b, gpus, True, precision,
+                             gpus_per_node)
     feasible = (weights + kv) <= usable
     reason = ""
-    if np.ndim(feasible) == 0:
+    if m.max_seq and ctx_final > m.max_seq:
+        feasible = np.zeros(np.shape(batch), dtype=bool) if np.ndim(batch) else False
+        reason = (f"prompt_len + output_len = {ctx_final:,} tokens exceed {m.name}'s context "
+                  f"window of {m.max_seq:,} tokens")
+    elif np.ndim(feasible) == 0:
         feasible = bool(feasible)
         if not feasible:
             if weights > usable:

@@ -246,10 +246,15 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
         raise InvalidInputError("tp_overlap", f"must be between 0 and 1, got {tp_overlap!r}")
     if recompute is not None and recompute not in _RECOMPUTE:
         raise InvalidInputError("recompute", f"{recompute!r} is not one of {', '.join(_RECOMPUTE)}")
+    check_zero_stage(zero_stage)
     n = cl.gpus
     for name, val in (("tp", tp), ("pp", pp), ("dp", dp), ("micro_batch", micro_batch)):
         if val is not None:
             check_positive(name, val, integer=True)
+    for name, val in (("tp", tp), ("pp", pp), ("dp", dp)):
+        if val is not None and n % val:
+            raise InvalidInputError(name, f"{name}={val} does not divide the cluster's {n} GPUs"
+                                    + (f" (it needs at least {val})" if val > n else ""))
     if tp is not None and m.heads % tp:
         raise InvalidInputError("tp", f"{m.name} has {m.heads} attention heads, not divisible by tp={tp}")
     if pp is not None and m.n_layers % pp and not uneven_stages:
@@ -282,10 +287,7 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
     ok &= (global_batch % (D * MB) == 0)
     ok &= (D % E == 0)
     if not ok.any():
-        reason = (f"no (tp, pp, dp, micro_batch) divides {n} GPUs and global_batch={global_batch}"
-                  f" (dp must divide the batch)")
-        if dp is not None and tp is not None and pp is not None:
-            reason = f"global_batch={global_batch} is not divisible by dp={dp} x micro_batch"
+        reason = _no_plan_reason(m, n, global_batch, v, tps, pps, dp, tp, pp)
         return _infeasible(m, cl, precision, reason, tp, pp, dp, ep or 1)
     T, P, MB, RC, D, E = T[ok], P[ok], MB[ok], RC[ok], D[ok], E[ok]
     r = evaluate_plans(m, cl, global_batch, seq_len, T, P, D, MB, RC, precision, E, v,
@@ -319,6 +321,28 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
     )
 
 
+def _no_plan_reason(m: Model, n: int, global_batch: int, v: int, tps: list[int],
+                    pps: list[int], dp: int | None, tp: int | None, pp: int | None) -> str:
+    """Why no (tp, pp, dp, micro_batch) plan exists, naming the constraint that ruled all out:
+    the pipeline depth (virtual stages), the tensor-parallel degree, or the batch."""
+    if not pps:
+        return (f"no pipeline depth gives every stage a multiple of virtual_stages={v} layers "
+                f"({m.name} has {m.n_layers} layers on {n} GPUs)")
+    if not tps:
+        return f"no tensor-parallel degree divides both {m.heads} heads and {n} GPUs"
+    if dp is not None and tp is not None and pp is not None:
+        return f"global_batch={global_batch} is not divisible by dp={dp} x micro_batch"
+    return (f"no (tp, pp, dp, micro_batch) plan divides {n} GPUs and global_batch="
+            f"{global_batch} (dp x micro_batch must divide the batch)")
+
+
+def check_zero_stage(zero_stage: object) -> int:
+    """ZeRO has stages 0 (none) to 3 (weights sharded too); anything else is a mistake."""
+    if isinstance(zero_stage, bool) or zero_stage not in (0, 1, 2, 3):
+        raise InvalidInputError("zero_stage", f"must be 0, 1, 2 or 3, got {zero_stage!r}")
+    return int(zero_stage)  # type: ignore[call-overload]
+
+
 def _infeasible(m, cl, precision, reason, tp, pp, dp, ep, mem=0.0) -> TrainResult:
     return TrainResult(m.name, cl.hardware.name, cl.gpus, tp or 0, pp or 0, dp or 0, ep, 0, 0,
                        "", precision, float("inf"), float("inf"), 0.0, float("inf"), 0.0, 0.0,
@@ -343,6 +367,7 @@ def train_sweep(m: Model | str, cl: Cluster, global_batch: int, seq_len: int, tp
     seq_len = check_positive("seq_len", seq_len, integer=True)
     precision = norm_precision(precision)
     cl.hardware.peak(precision)
+    check_zero_stage(zero_stage)
     tp, pp, dp, mb, ep = (np.asarray(check_positive(n, v, integer=True)) for n, v in
                           (("tp", tp), ("pp", pp), ("dp", dp), ("micro_batch", micro_batch),
                            ("ep", ep)))
@@ -354,6 +379,15 @@ def train_sweep(m: Model | str, cl: Cluster, global_batch: int, seq_len: int, tp
         rc = np.asarray(recompute)
         if not np.isin(rc, (0, 1, 2)).all():
             raise InvalidInputError("recompute", "codes must be 0 (none), 1 (selective), 2 (full)")
+    try:
+        np.broadcast_shapes(tp.shape, pp.shape, dp.shape, mb.shape, ep.shape, rc.shape)
+    except ValueError:
+        shapes = ", ".join(f"{k}{np.shape(x)}" for k, x in
+                           (("tp", tp), ("pp", pp), ("dp", dp), ("micro_batch", mb), ("ep", ep),
+                            ("recompute", rc)))
+        raise InvalidInputError(
+            "tp/pp/dp", f"the plan arrays must have one length (or broadcast): {shapes}"
+        ) from None
     valid = ((tp * pp * dp == cl.gpus) & (m.heads % tp == 0) & (m.n_layers % pp == 0)
              & (global_batch % (dp * mb) == 0) & (dp % ep == 0))
     r = evaluate_plans(m, cl, global_batch, seq_len, tp, pp, dp, mb, rc, precision, ep, 1,
