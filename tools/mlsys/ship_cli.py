@@ -101,10 +101,11 @@ def test(parts: tuple[str, ...]) -> None:
     """Run the tests and checks of PARTS (default: every part) and print a summary table."""
     from mlsys.build import find_repo_root
     from mlsys.parts import resolve_parts
-    from mlsys.testing import run_tests
+    from mlsys.testing import run_tests, testable
 
     root = find_repo_root()
-    results = run_tests(root, resolve_parts(root, parts), echo=click.echo)
+    groups = testable(root, resolve_parts(root, parts), bool(parts), echo=click.echo)
+    results = run_tests(root, groups, echo=click.echo)
     _print_table(results)
     failed = [r.part for r in results if not r.ok]
     if failed:
