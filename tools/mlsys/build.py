@@ -62,6 +62,8 @@ class Part:
     tests: tuple[str, ...] = ()
     check: str | None = None
     package: str | None = None
+    # system tools the part's build runs -> the Debian package that provides each
+    needs: tuple[tuple[str, str], ...] = ()
     # "package.module:function" writing this part's sources into a folder it is given: a
     # Quarto project (kind quarto) or finished files (kind static). See `generate_part`.
     generate: str | None = None
@@ -86,6 +88,8 @@ class Curriculum:
 
     def present(self, part: Part) -> bool:
         """Whether a part exists on disk, so a fresh checkout builds what it has."""
+        if missing_tools(part):
+            return False  # `mlsys build` notes it (skipped_for_tools); never a failure
         if part.generate:
             return generator_of(part, self.root / CURRICULUM) is not None
         where = self.root / part.path
@@ -208,6 +212,12 @@ def part_extras(raw: dict[str, Any], file: Path, line: int | None,
                                 "folders", file, line))
         tests = []
     extras["tests"] = tuple(tests)
+    needs = raw.get("needs") or {}
+    if not isinstance(needs, dict) or not all(isinstance(v, str) for v in needs.values()):
+        problems.append(Problem("error", f"part '{raw['id']}': needs maps each system tool to "
+                                "its Debian package (pdflatex: texlive-latex-extra)", file, line))
+        needs = {}
+    extras["needs"] = tuple((str(k), v) for k, v in needs.items())
     for key in ("check", "package"):
         value = raw.get(key)
         if value is not None and not isinstance(value, str):
@@ -220,6 +230,24 @@ def part_extras(raw: dict[str, Any], file: Path, line: int | None,
             value = None
         extras[key] = value
     return extras
+
+
+def missing_tools(part: Part) -> list[tuple[str, str]]:
+    """The (tool, Debian package) pairs of `needs:` that are not on PATH."""
+    return [(tool, pkg) for tool, pkg in part.needs if shutil.which(tool) is None]
+
+
+def skipped_for_tools(parts: list[Part], file: Path) -> list[Problem]:
+    """One note per part left out of a full build because a system tool is missing."""
+    notes = []
+    for part in parts:
+        missing = missing_tools(part)
+        if missing:
+            tools = ", ".join(t for t, _ in missing)
+            pkgs = " ".join(dict.fromkeys(p for _, p in missing))
+            notes.append(Problem("warning", f"part '{part.id}' skipped: {tools} not found "
+                                 f"(apt-get install {pkgs})", file, part.line))
+    return notes
 
 
 def _is_spec(value: object) -> bool:
@@ -446,6 +474,8 @@ class SiteBuilder:
             p for p in self.curriculum.parts if self.curriculum.present(p)
         ]
         result = BuildResult(out=self.out)
+        if parts is None:
+            result.problems += skipped_for_tools(self.curriculum.parts, self.root / CURRICULUM)
         problems: list[Problem] = []
         t0 = time.perf_counter()
         sections: list[BookSection] = []

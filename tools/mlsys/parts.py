@@ -134,13 +134,16 @@ def build_part(group: PartGroup, out: Path | None, strict: bool,
     """`mlsys build PART`: its site entries on disk, then its package (sdist + wheel).
 
     Returns (BuildResult or None, Dists or None)."""
-    from mlsys.build import SiteBuilder, find_repo_root
+    from mlsys.build import SiteBuilder, find_repo_root, skipped_for_tools
     from mlsys.dists import build_dists
 
     root = find_repo_root()
     result = dists = None
     builder = SiteBuilder(root, out, strict=strict, progress=progress)
     entries = [e for e in group.entries if builder.curriculum.present(e)]
+    lacking = skipped_for_tools(list(group.entries), root / CURRICULUM)
+    if lacking and not entries and not group.package:
+        raise BuildError([Problem("error", p.message, p.file, p.line) for p in lacking])
     if group.entries and not entries and not group.package:
         raise BuildError([Problem("error", f"part '{group.name}': nothing of it is on disk "
                                   f"({', '.join(e.path for e in group.entries)})",

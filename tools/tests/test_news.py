@@ -164,3 +164,18 @@ def test_the_repository_news_is_valid() -> None:
     posts = load_posts(REPO)
     assert len(posts) >= 2
     assert_rfc4287(atom_feed(posts, title="ML Systems", site_url="https://example.org/"))
+
+
+# A part whose build needs a system tool that is missing is left out of `mlsys build` with a
+# note naming the Debian package, and `mlsys build PART` says why it cannot.
+def test_a_part_needing_a_missing_tool_is_skipped_with_a_note(repo: Path) -> None:
+    cur = repo / "curriculum.yml"
+    cur.write_text(cur.read_text() + "    needs: {no-such-tool-9a: texlive-fake-9a}\n")
+    line = cur.read_text().splitlines().index("  - id: news") + 1
+    code, out = run("build")
+    assert code == 0, out
+    assert (f"curriculum.yml:{line}: warning: part 'news' skipped: no-such-tool-9a not found "
+            "(apt-get install texlive-fake-9a)") in out
+    assert not (repo / "_site" / "news").exists() and (repo / "_site" / "index.html").is_file()
+    code, out = run("build", "news")
+    assert code == 1 and "apt-get install texlive-fake-9a" in out
