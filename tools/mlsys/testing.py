@@ -59,7 +59,20 @@ def testable(root: Path, groups: list[PartGroup], named: bool, echo: Echo = prin
                                   root / "curriculum.yml") for n in idle])
     for name in idle:
         echo(f"note: part '{name}' declares no tests and no check; skipped")
-    return [g for g in groups if g.tests or g.checks]
+    todo = [g for g in groups if g.tests or g.checks]
+    problems = []
+    for g in todo:  # a misspelt check or tests folder is reported before anything runs
+        problems += [Problem("error", f"part '{g.name}': tests folder {t} does not exist",
+                             root / "curriculum.yml") for t in g.tests if not (root / t).exists()]
+        for spec in g.checks:
+            try:
+                load_hook(spec, f"part '{g.name}' check")
+            except BuildError as exc:
+                problems += [Problem("error", p.message, root / "curriculum.yml")
+                             for p in exc.problems]
+    if problems:
+        raise BuildError(problems)
+    return todo
 
 
 def run_part(root: Path, group: PartGroup, echo: Echo = print) -> PartResult:
@@ -79,10 +92,6 @@ def run_part(root: Path, group: PartGroup, echo: Echo = print) -> PartResult:
 
 
 def _pytest(root: Path, group: PartGroup, echo: Echo) -> tuple[int, int, int, int]:
-    missing = [t for t in group.tests if not (root / t).exists()]
-    if missing:
-        raise BuildError([Problem("error", f"part '{group.name}': tests folder "
-                                  f"{', '.join(missing)} does not exist", root / "curriculum.yml")])
     with tempfile.TemporaryDirectory(prefix="mlsys-test-") as tmp:
         report = Path(tmp) / "junit.xml"
         cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",

@@ -142,3 +142,16 @@ def test_a_bad_tests_field_names_its_line(repo: Path) -> None:
     assert code == 1
     entry = max(n for n in range(i) if lines[n].startswith("  - id:")) + 1
     assert f"curriculum.yml:{entry}: error: part 'vol1': tests must be a list" in out
+
+
+# A check that cannot be imported or a tests folder that is not there stops the run before
+# any test starts, naming both.
+def test_a_wrong_check_or_folder_is_reported_before_running(repo: Path) -> None:
+    cur = repo / "curriculum.yml"
+    cur.write_text(cur.read_text().replace("mini_checks:grumpy", "mini_checks:grumpyy")
+                   .replace("tests: [engine_tests]", "tests: [engine_test]"))
+    code, out = run("test")
+    assert code == 1
+    assert "part 'engine': tests folder engine_test does not exist" in out
+    assert "part 'notes' check: cannot load 'mini_checks:grumpyy'" in out
+    assert "passed" not in out  # nothing ran
