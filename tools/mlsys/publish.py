@@ -96,11 +96,6 @@ def stage_site(root: Path, stage: Path, echo: Echo) -> None:
     """Build the whole site, refuse broken links, and copy it with the downloads to `stage`."""
     from mlsys.linkcheck import check_site
 
-    curriculum = load_curriculum(root)
-    if not curriculum.site_url:
-        raise BuildError([Problem("error", "publishing the site needs `site-url:` (the address "
-                                  "it is served from, for the feed's links)", root / CURRICULUM,
-                                  1)])
     _export_book(root, echo)
     result = SiteBuilder(root).build()
     for p in result.problems:
@@ -117,6 +112,20 @@ def stage_site(root: Path, stage: Path, echo: Echo) -> None:
         for f in downloads:
             shutil.copy2(f, stage / "downloads" / f.name)
     (stage / ".nojekyll").write_text("", "utf-8")  # gh-pages: serve _folders as they are
+
+
+def require_site_url(root: Path) -> None:
+    """The feed's links and the sitemap need the address the site is served from."""
+    if not load_curriculum(root).site_url:
+        raise BuildError([Problem("error", "publishing the site needs `site-url:` (the address "
+                                  "it is served from, for the feed's links)", root / CURRICULUM,
+                                  1)])
+
+
+def require_reachable(remote: str) -> str:
+    """`git ls-remote` of a git destination: fails fast, before tests and build."""
+    return _git(None, "ls-remote", "--heads", remote,
+                failure=f"cannot reach the git destination {remote}")
 
 
 def _export_book(root: Path, echo: Echo) -> None:
@@ -169,6 +178,7 @@ def deploy_git(stage: Path, remote: str, branch: str, message: str) -> str:
     """One new commit holding exactly `stage` on `branch` of `remote`; returns its id."""
     heads = _git(None, "ls-remote", "--heads", remote, branch,
                  failure=f"cannot reach the git destination {remote}")
+
     with tempfile.TemporaryDirectory(prefix="mlsys-deploy-") as tmp:
         work = Path(tmp) / "deploy"
         if heads.strip():
@@ -217,6 +227,9 @@ def publish_site(root: Path, dest: str, *, branch: str | None = None, dry_run: b
     if branch and not is_git_destination(dest):
         raise BuildError([Problem("error", f"{dest} is not a git repository (a --branch needs "
                                   "a git destination)")])
+    require_site_url(root)
+    if branch or is_git_destination(dest):
+        require_reachable(dest)
     commit = require_clean_tree(root)
     require_passing_tests(root, [g for g in resolve_parts(root, []) if g.tests or g.checks],
                           echo)
