@@ -7,6 +7,7 @@ from .compression import CompressionResult, compress
 from .compute import (
     Roofline,
     TransformerOps,
+    flops_per_inference,
     forward_flops,
     inference_flops,
     ridge_point,
@@ -68,7 +69,7 @@ __all__ = [
     "Cluster", "Fabric", "Hardware", "InvalidInputError", "MlsysimError", "Model",
     "PrecisionError", "Roofline", "ServeResult", "TrainResult", "TrainingMemory",
     "TransformerOps", "UnknownNameError", "allgather_time", "allreduce_time", "alltoall_time",
-    "chinchilla", "chinchilla_tokens", "cluster", "fabric", "forward_flops", "hardware",
+    "chinchilla", "chinchilla_tokens", "cluster", "fabric", "flops_per_inference", "forward_flops", "hardware",
     "hoffmann_loss", "inference_flops", "kv_cache_bytes", "list_fabrics", "list_hardware",
     "list_models", "model", "model_size_bytes", "ridge_point", "roofline", "serve", "train",
     "training_flops", "training_memory", "transformer_ops",

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from . import registry
+from ._units import si
 from .errors import MlsysimError, UnknownNameError
 
 _SUFFIX = {"k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "B": 1e9, "T": 1e12, "P": 1e15}
@@ -92,6 +93,11 @@ def _cmd_show(a: argparse.Namespace) -> None:
         print(json.dumps(d, indent=2))
     else:
         print(obj)
+        if isinstance(obj, registry.Model):
+            from .compute import flops_per_inference
+
+            per = "token" if obj.kind == "transformer" and not obj.vit else "input"
+            print(f"  forward FLOPs {si(flops_per_inference(obj), 'FLOP')} per {per}")
 
 
 def _cmd_train(a: argparse.Namespace) -> None:

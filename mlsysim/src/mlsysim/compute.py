@@ -48,6 +48,19 @@ def forward_flops(m: Model | str, tokens: ArrayLike, seq_len: ArrayLike | None =
     return f
 
 
+def flops_per_inference(m: Model | str) -> float:
+    """FLOPs of one forward pass: one image for a CNN or ViT, one token for a language model.
+
+    Lives here, not on `Model`: the registry holds data and the cost models read it, so the
+    registry never imports them."""
+    m = model(m)
+    if m.cnn is not None:
+        return float(m.cnn.flops)
+    if m.vit is not None:
+        return float(forward_flops(m, m.vit_tokens, seq_len=m.vit_tokens))
+    return float(forward_flops(m, 1))
+
+
 def inference_flops(m: Model | str, tokens: ArrayLike, seq_len: ArrayLike | None = None) -> ArrayLike:
     """FLOPs to run `tokens` tokens (or images, for a CNN) forward; 2N per token plus attention."""
     return forward_flops(m, tokens, seq_len)

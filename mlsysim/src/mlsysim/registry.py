@@ -175,19 +175,6 @@ class Model(ResultMixin):
         return bool(self.moe)
 
     @property
-    def flops_per_inference(self) -> float:
-        """FLOPs of one forward pass: one image for CNN/ViT, one token for a language model."""
-        if self.cnn is not None:
-            return self.cnn.flops
-        if self.vit is not None:
-            from .compute import forward_flops
-
-            return forward_flops(self, self.vit_tokens, seq_len=self.vit_tokens)
-        from .compute import forward_flops
-
-        return forward_flops(self, 1)
-
-    @property
     def vit_tokens(self) -> int:
         if not self.vit:
             return 0
@@ -197,11 +184,6 @@ class Model(ResultMixin):
     def activation_bytes_peak(self) -> float:
         """Largest live activation set (int8 elements) of a CNN forward pass, for TinyML arenas."""
         return self.cnn.peak_activation_elems if self.cnn else 0.0
-
-    def kv_bytes_per_token(self, precision: str = "fp16") -> float:
-        from .memory import kv_cache_bytes
-
-        return kv_cache_bytes(self, 1, 1, precision)
 
     def __str__(self) -> str:
         lines = [f"{self.name} ({self.kind})", f"  params        {si(self.params)}"]
@@ -213,8 +195,6 @@ class Model(ResultMixin):
                 f"  layers {self.n_layers}, d_model {self.d_model}, heads {self.heads}{kv}, "
                 f"ffn {self.ffn}{' gated' if self.gated else ''}, vocab {self.vocab}"
             )
-        lines.append(f"  forward FLOPs {si(self.flops_per_inference, 'FLOP')} per "
-                     f"{'token' if self.kind == 'transformer' and not self.vit else 'input'}")
         lines.append(f"  source        {self.source}")
         return "\n".join(lines)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ._units import ResultMixin, check_positive, precision_bytes
+from .compute import flops_per_inference
 from .errors import InvalidInputError
 from .registry import Hardware, Model, hardware, model
 
@@ -75,7 +76,7 @@ def tinyml_fit(m: Model | str, device: Hardware | str, precision: str = "int8",
     if not fits_sram:
         reasons.append(f"activation arena {arena / 1e3:,.0f} KB + runtime need "
                        f"{sram_need / 1e3:,.0f} KB of SRAM, {h.name} has {sram / 1e3:,.0f} KB")
-    latency = m.flops_per_inference / (peak * efficiency)
+    latency = flops_per_inference(m) / (peak * efficiency)
     return TinyMLFit(m.name, h.name, precision, weights, flash_need, flash, arena, sram_need,
                      sram, fits_flash, fits_sram, fits_flash and fits_sram, tuple(reasons),
                      latency, latency * h.tdp_w, 1.0 / latency)

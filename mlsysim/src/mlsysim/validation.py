@@ -14,7 +14,7 @@ from functools import cache
 import numpy as np
 
 from ._units import ResultMixin
-from .compute import training_flops
+from .compute import flops_per_inference, training_flops
 from .memory import kv_cache_bytes, training_memory
 from .network import cluster
 from .registry import model
@@ -130,7 +130,7 @@ def _cases() -> list[_Case]:
         _Case(V, "He et al. 2016 (ResNet)", "ResNet-50, 224x224", "parameters", 25.6e6,
               lambda: model("ResNet-50").params),
         _Case(V, "Zhang et al. 2017 (Hello Edge)", "DS-CNN small, 49x10 MFCC",
-              "operations per inference", 5.4e6, lambda: model("DS-CNN-KWS").flops_per_inference),
+              "operations per inference", 5.4e6, lambda: flops_per_inference(model("DS-CNN-KWS"))),
         _Case(V, "Touvron et al. 2023 (Llama 2)", "7B, 2T tokens, A100-80GB", "GPU-hours",
               184320, lambda: _llama2_hours("Llama-2-7B")),
         _Case(V, "Touvron et al. 2023 (Llama 2)", "13B, 2T tokens, A100-80GB", "GPU-hours",

@@ -107,6 +107,8 @@ def _erf_and_gauss(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Gaussian factor exp(-z^2) is computed anyway, and GELU's backward reuses it. Every step
     works in place on three buffers: this runs on every activation of every MLP.
     """
+    shape = np.shape(z)
+    z = np.atleast_1d(z)  # a 0-d input would decay to a numpy scalar, which has no out=
     a = np.abs(z)
     t = a * 0.3275911
     t += 1.0
@@ -120,7 +122,7 @@ def _erf_and_gauss(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     gauss = np.exp(a, out=a)
     poly *= gauss
     np.subtract(1.0, poly, out=poly)
-    return np.copysign(poly, z, out=poly), gauss
+    return np.copysign(poly, z, out=poly).reshape(shape), gauss.reshape(shape)
 
 
 def erf(x: np.ndarray) -> np.ndarray:

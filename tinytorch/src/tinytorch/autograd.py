@@ -73,7 +73,7 @@ class Function:
     input. ``needs[i]`` tells whether input i wants a gradient, so rules can skip work.
     """
 
-    __slots__ = ("inputs", "out", "saved", "needs")
+    __slots__ = ("inputs", "out", "saved", "needs", "versions")
 
     def __init__(self, inputs: tuple[Tensor, ...], out: np.ndarray,
                  saved: dict[str, Any]) -> None:
@@ -81,6 +81,9 @@ class Function:
         self.out = out
         self.saved = saved
         self.needs = tuple(t.requires_grad for t in inputs)
+        # the inputs' versions when the op ran: a rule reads their arrays at backward time,
+        # so an in-place change in between would silently give a wrong gradient
+        self.versions = tuple(t._version for t in inputs)
 
     def backward(self, grad: np.ndarray) -> Sequence[np.ndarray | None]:
         raise NotImplementedError(f"{type(self).__name__} has no backward rule")
@@ -100,6 +103,10 @@ RULES: dict[str, type[Function]] = {}
 
 def rule(name: str) -> Callable[[type[Function]], type[Function]]:
     """Register a Function subclass as the backward rule of the Tensor op called ``name``."""
+
+    if name not in _tensor.OP_NAMES:
+        raise ValueError(f"rule({name!r}): no Tensor op is called {name!r}; the op names are "
+                         f"{', '.join(sorted(_tensor.OP_NAMES))} (tensor.OP_NAMES)")
 
     def register(cls: type[Function]) -> type[Function]:
         RULES[name] = cls
@@ -188,6 +195,25 @@ def _accumulate(t: Tensor, g: np.ndarray) -> None:
         t.grad = Tensor._wrap(t.grad.data + g)
 
 
+def _check_versions(order: list[Tensor]) -> None:
+    """Refuse to differentiate through a value that was changed in place after an op used it
+    (PyTorch raises the same error): its rule would read the new values, not the ones the
+    forward pass saw. Outputs count too: some rules read their own output (exp, sigmoid)."""
+    for t in order:
+        fn = t.grad_fn
+        if fn is None or fn.inputs is None:
+            continue
+        changed = [i for i, (x, v) in enumerate(zip(fn.inputs, fn.versions, strict=True))
+                   if x._version != v]
+        if changed or t._version:
+            what = f"input {changed[0]}" if changed else "its output"
+            raise RuntimeError(
+                f"backward(): {what} of {type(fn).__name__} was modified by an in-place "
+                f"operation after the op used it, so its gradient would be wrong; change a "
+                f"copy (x.clone()) or make the change before the forward pass"
+            )
+
+
 def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> None:
     """Reverse-mode sweep from ``root``: fill ``.grad`` of every leaf that requires grad."""
     if not root.requires_grad:
@@ -213,6 +239,7 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
                 f"{root.shape}"
             )
     order = _topological_order(root)
+    _check_versions(order)
     grads: dict[int, np.ndarray] = {id(root): seed}
     # BEGIN SOLUTION
     # HINT: visit `order` from the end (the root) to the start (the leaves)
@@ -297,7 +324,10 @@ class PowScalarBackward(Function):
         (a,) = self.inputs
         p = self.saved["exponent"]
         # BEGIN SOLUTION
-        # HINT: d(a**p)/da = p * a**(p-1)
+        # HINT: d(a**p)/da = p * a**(p-1); for p == 0 the output is constant, so the
+        # HINT: gradient is 0 even at a == 0 (where a**(p-1) would be inf and 0 * inf nan)
+        if p == 0:
+            return (np.zeros_like(grad),)
         return (grad * p * np.power(a.data, p - 1),)
         # END SOLUTION
 
@@ -325,6 +355,8 @@ class MatmulBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         a, b = self.inputs
         A, B = a.data, b.data
+        if A.ndim == 1 and B.ndim == 1:  # a dot product: the output and its grad are 0-d
+            return (grad * B if self.needs[0] else None, grad * A if self.needs[1] else None)
         # 1-D operands: treat as a row (a) or a column (b), as np.matmul does.
         if A.ndim == 1:
             A = A[None, :]
@@ -594,6 +626,11 @@ def gradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6,
             )
     return True
 
+
+_missing = sorted(_tensor.OP_NAMES - RULES.keys())
+if _missing:
+    raise ImportError(f"tinytorch.autograd: no backward rule for the op(s) {', '.join(_missing)}"
+                      f"; register one with @rule(name)")
 
 # Connect this engine to tensor._op: from now on ops that need gradients are recorded.
 _tensor.install_engine(sys.modules[__name__])

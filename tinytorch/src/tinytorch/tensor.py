@@ -21,6 +21,17 @@ import numpy as np
 
 DEFAULT_DTYPE = np.float32
 
+# The names that ops pass to `_op` to say which backward rule module 02 registers for them
+# (`autograd.rule(name)`). One list, checked both ways where the mistake is written: an op
+# naming something not listed fails when it runs (grad or not), a rule registered under a
+# name not listed fails when its class is defined, and autograd checks at import that every
+# name has its rule -- never a KeyError two modules later.
+OP_NAMES = frozenset({
+    "abs", "add", "astype", "cat", "clip", "clone", "div", "exp", "expand", "extreme",
+    "getitem", "log", "masked_fill", "matmul", "mean", "mul", "neg", "permute", "pow",
+    "pow_scalar", "relu", "reshape", "sigmoid", "sqrt", "stack", "sub", "sum", "tanh", "where",
+})
+
 # The autograd engine (tinytorch.autograd) installs itself here when it is imported. It must
 # offer ``grad_enabled`` (bool), ``record(out, parents, rule, saved)`` and
 # ``backward(tensor, gradient, retain_graph)``.
@@ -95,6 +106,9 @@ def _axis_arg(axis: Any, dim: Any) -> Any:
 
 def _op(data: np.ndarray, parents: tuple[Tensor, ...], rule: Any, **saved: Any) -> Tensor:
     """Wrap an op's result and, when autograd is on and an input needs grad, record the op."""
+    if rule.__class__ is str and rule not in OP_NAMES:
+        raise ValueError(f"_op: no op is called {rule!r}; the op names are "
+                         f"{', '.join(sorted(OP_NAMES))}")
     out = Tensor._wrap(data)
     eng = _engine
     if eng is not None and eng.grad_enabled:
@@ -121,6 +135,7 @@ class Tensor:
         self.grad_fn: Any = None
         self.requires_grad = False
         self._retains_grad = False
+        self._version = 0  # bumped by every in-place change; backward checks saved inputs
         if requires_grad:
             self.requires_grad_(True)
 
@@ -133,6 +148,7 @@ class Tensor:
         t.grad_fn = None
         t.requires_grad = False
         t._retains_grad = False
+        t._version = 0
         return t
 
     # ------------------------------------------------------------------ basic properties
@@ -278,6 +294,10 @@ class Tensor:
             raise ValueError(
                 f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
             ) from None
+        if data.dtype == np.float64 and a.data.dtype != np.float64 != b.data.dtype:
+            # int64 * float32 and int / int promote to float64 in numpy; the float32 policy
+            # (module docstring) says float64 appears only when an input is float64
+            data = data.astype(DEFAULT_DTYPE)
         return _op(data, (a, b), name)
 
     def __add__(self, other: Any) -> Tensor:
@@ -408,9 +428,14 @@ class Tensor:
 
     def sigmoid(self) -> Tensor:
         # BEGIN SOLUTION
-        # HINT: 1/(1+exp(-x)) overflows for very negative x; 0.5*(1+tanh(x/2)) is the same
-        # HINT: function and never overflows. Rule "sigmoid".
-        return _op(0.5 * (1.0 + np.tanh(0.5 * self.data)), (self,), "sigmoid")
+        # HINT: 1/(1+exp(-x)) overflows exp(-x) for very negative x, and 0.5*(1+tanh(x/2))
+        # HINT: rounds to exactly 0 in float32 once tanh(x/2) rounds to -1 (x < -17), so
+        # HINT: log(sigmoid(x)) becomes -inf. Use exp(x)/(1+exp(x)) where x < 0 (tiny but
+        # HINT: representable) and 1/(1+exp(-x)) where x >= 0. Rule "sigmoid".
+        x = self.data
+        e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
+        out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+        return _op(out, (self,), "sigmoid")
         # END SOLUTION
 
     def relu(self) -> Tensor:
@@ -459,9 +484,12 @@ class Tensor:
         return _op(np.asarray(data, dtype=src.dtype), (self,), "mean", axis=axis,
                    keepdims=keepdims)
 
-    def var(self, axis: Any = None, keepdims: bool = False, unbiased: bool = False, *,
+    def var(self, axis: Any = None, keepdims: bool = False, unbiased: bool = True, *,
             dim: Any = None, keepdim: bool | None = None) -> Tensor:
-        """Variance, composed from mean and arithmetic (so it differentiates for free)."""
+        """Variance, composed from mean and arithmetic (so it differentiates for free).
+
+        Unbiased (divides by n - 1) by default, as PyTorch's ``var`` is; normalisation layers
+        use the biased (population) variance and pass ``unbiased=False``."""
         axis = _axis_arg(axis, dim)
         keepdims = keepdim if keepdim is not None else keepdims
         mu = self.mean(axis=axis, keepdims=True)
@@ -527,7 +555,8 @@ class Tensor:
         return _op(np.transpose(self.data, axes), (self,), "permute", axes=axes)
 
     def transpose(self, dim0: int = -2, dim1: int = -1) -> Tensor:
-        if self.ndim < 2:
+        dim0, dim1 = _dim_arg(dim0, self.ndim), _dim_arg(dim1, self.ndim)
+        if self.ndim < 2:  # only transpose(0, 0) gets here: nothing to swap
             return self
         axes = list(range(self.ndim))
         axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
@@ -553,6 +582,11 @@ class Tensor:
         """Broadcast to ``shape`` without copying; the gradient is summed back."""
         if len(shape) == 1 and isinstance(shape[0], Sequence):
             shape = tuple(shape[0])
+        lead = len(shape) - self.ndim
+        if lead < 0 or any(s == -1 for s in shape[:lead]):
+            raise ValueError(f"expand: shape {self.shape} cannot be expanded to {shape} "
+                             f"(-1 keeps an existing dimension; new leading ones need a size)")
+        shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
         try:
             data = np.broadcast_to(self.data, shape)
         except ValueError:
@@ -574,6 +608,16 @@ class Tensor:
                 "its gradient; do it under tinytorch.no_grad() or build a new tensor"
             )
         self.data[_index_arg(index)] = value.data if isinstance(value, Tensor) else value
+        self._version += 1
+
+
+def _dim_arg(dim: int, ndim: int) -> int:
+    """A dimension index checked as PyTorch checks it (negative counts from the end)."""
+    lo, hi = -max(ndim, 1), max(ndim, 1) - 1
+    if not lo <= dim <= hi:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], "
+                         f"but got {dim})")
+    return dim % max(ndim, 1)
 
 
 def _index_arg(index: Any) -> Any:
