@@ -94,7 +94,9 @@ def run_part(root: Path, group: PartGroup, echo: Echo = print) -> PartResult:
 def _pytest(root: Path, group: PartGroup, echo: Echo) -> tuple[int, int, int, int]:
     with tempfile.TemporaryDirectory(prefix="mlsys-test-") as tmp:
         report = Path(tmp) / "junit.xml"
-        cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+        # -P: the repository root must not shadow installed packages (tinytorch/ is a folder
+        # there; `python -m` would otherwise import it as a namespace package), as with `pytest`.
+        cmd = [sys.executable, "-P", "-m", "pytest", "-q", "-p", "no:cacheprovider",
                f"--junitxml={report}", *group.tests]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         with subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

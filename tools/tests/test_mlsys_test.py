@@ -155,3 +155,15 @@ def test_a_wrong_check_or_folder_is_reported_before_running(repo: Path) -> None:
     assert "part 'engine': tests folder engine_test does not exist" in out
     assert "part 'notes' check: cannot load 'mini_checks:grumpyy'" in out
     assert "passed" not in out  # nothing ran
+
+
+# A folder at the repository root named like an installed package (tinytorch/ beside the
+# installed tinytorch) must not shadow it in the part's test process.
+def test_a_root_folder_does_not_shadow_an_installed_package(repo: Path) -> None:
+    (repo / "click").mkdir()
+    (repo / "click" / "__init__.py").write_text("NOT_THE_PACKAGE = True\n")
+    (repo / "book" / "tests" / "test_book.py").write_text(
+        "import click\n\ndef test_click_is_the_package():\n    assert callable(click.command)\n")
+    code, out = run("test", "book")
+    assert code == 0, out
+    assert row(out, "book")[:4] == ["book", "1", "1", "0"]
