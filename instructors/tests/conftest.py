@@ -29,20 +29,5 @@ def run(monkeypatch: pytest.MonkeyPatch):
     return invoke
 
 
-CHROMIUM = Path("/usr/bin/chromium")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's headless Chromium through Playwright; skips with the reason when missing."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM),
-                              args=["--no-sandbox", "--disable-gpu", "--no-first-run",
-                                    "--disable-background-networking"])
-        try:
-            yield b
-        finally:
-            b.close()

@@ -1,11 +1,11 @@
-"""Shared fixtures of the tools tests: one place that knows how to start Chromium.
+"""Fixtures every part's tests share. pytest loads this file for every test under the
+repository root, so each part's browser tests start Chromium the same way without copying
+the fixture (test modules cannot import each other under --import-mode=importlib).
 
-The browser tests (test_browser*.py, test_render_components.py) all drive Debian's Chromium
-through Playwright with the same flags. Those flags keep a headless run from reaching the
-network on its own (updates, sync, component downloads), so a test that checks "no request
-leaves 127.0.0.1" sees only what the page asked for. The fixture lives here, not in an
-importable helper, because the suite runs with --import-mode=importlib (test modules cannot
-import their neighbours).
+The browser is Debian's Chromium (what a reader of this repository has, never a download)
+with flags that keep a headless run from reaching the network on its own (updates, sync,
+component downloads): a test that checks "no request leaves 127.0.0.1" sees only what the
+page asked for.
 """
 
 from __future__ import annotations
