@@ -279,6 +279,8 @@ try:  # the labs part is optional: the site builds without it
 except ImportError:
     pass
 
+main.add_command(__import__("mlsys.slides_cli").slides_cli.slides, "slides")
+
 
 if __name__ == "__main__":
     main()

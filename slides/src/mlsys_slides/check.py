@@ -1,0 +1,33 @@
+"""`mlsys test slides` checks beyond pytest: every deck parses, fills its values, has 20-35
+slides and speaker notes on every content slide. Problems come back as
+`file:line: severity: message` strings (empty list = all good)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlsys_slides.build import CACHE, find_decks
+from mlsys_slides.deck import load_deck
+from mlsys_slides.errors import SlidesError
+
+MIN_SLIDES, MAX_SLIDES = 20, 35
+
+
+def check(root: Path) -> list[str]:
+    """Problems of every deck under `slides/decks/`."""
+    problems: list[str] = []
+    for path in find_decks(root):
+        try:
+            deck = load_deck(path, root / CACHE)
+        except SlidesError as exc:
+            problems.append(f"{exc.file or path}:{exc.line or 1}: error: {exc.detail}")
+            continue
+        n = len(deck.slides) + 1
+        if not MIN_SLIDES <= n <= MAX_SLIDES:
+            problems.append(f"{path}:1: warning: {n} slides; a deck has "
+                            f"{MIN_SLIDES}-{MAX_SLIDES}")
+        for s in deck.content_slides:
+            if not s.has_notes:
+                problems.append(f"{path}:{s.line}: warning: slide '{s.title}' has no "
+                                "speaker notes (::: notes)")
+    return problems
