@@ -26,6 +26,8 @@ HIGHLIGHT = {"light": "tango", "dark": "breezedark", "minimal": "monochrome",
              "high-contrast": "breezedark"}
 OVERFULL_PT = 1.0  # boxes overfull by less than this are invisible; more is a defect
 _IMAGE = re.compile(r"(!\[[^\]]*\]\()([^)\s]+)")
+# Beamer's columns span the paper, not the text, unless told; keep them inside the margins.
+_COLUMNS = re.compile(r"^(:{3,})\s*(?:columns|\{\.columns)", re.M)
 _OVERFULL = re.compile(r"^Overfull \\([hv])box \(([\d.]+)pt too (?:high|wide)\) "
                        r"(?:detected at line (\d+)|in paragraph at lines (\d+)--\d+|in alignment at lines (\d+)--\d+)")
 _ERROR = re.compile(r"^(?:\./)?deck\.tex:(\d+): (.*)$")
@@ -67,12 +69,14 @@ def to_latex(deck: Deck, theme: str, themes_dir: Path, work: Path) -> str:
     import pypandoc
 
     md = _figures_for_latex(deck.markdown(), deck, work)
+    md = _COLUMNS.sub(lambda m: f"{m.group(1)} {{.columns .onlytextwidth", md)
+    md = re.sub(r"(\{\.columns \.onlytextwidth)(\s*)$", r"\1}", md, flags=re.M)
     total = work / "total.tex"
     total.write_text(f"\\def\\mlsystotal{{{frame_count(deck)}}}\n")
     args = ["--standalone", "--slide-level=2", "-V", "aspectratio=169", "-V", "classoption=t",
             "-V", "mainfont=DejaVu Sans", "-V", "sansfont=DejaVu Sans",
             "-V", "monofont=DejaVu Sans Mono", "-V", "monofontoptions=Scale=0.85",
-            "-V", "fontsize=10pt", "--pdf-engine=xelatex",
+            "-V", "fontsize=12pt", "--pdf-engine=xelatex",
             f"--syntax-highlighting={HIGHLIGHT[theme]}",
             "-H", str(total), "-H", str(themes_dir / "base.tex"),
             "-H", str(themes_dir / f"{theme}.tex")]
