@@ -1,0 +1,1 @@
+import{t as e}from"./apl-CYIAEF37.js";export{e as apl};

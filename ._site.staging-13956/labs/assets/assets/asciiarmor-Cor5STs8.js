@@ -1,0 +1,1 @@
+import{t as e}from"./asciiarmor-CF6FHpQl.js";export{e as asciiArmor};

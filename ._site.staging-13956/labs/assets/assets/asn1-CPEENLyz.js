@@ -1,0 +1,1 @@
+import{t as e}from"./asn1-CmtZ6NID.js";export{e as asn1};

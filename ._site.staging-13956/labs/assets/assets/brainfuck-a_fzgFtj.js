@@ -1,0 +1,1 @@
+import{t as e}from"./brainfuck-vE42J6oQ.js";export{e as brainfuck};

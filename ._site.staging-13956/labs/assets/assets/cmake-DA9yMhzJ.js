@@ -1,0 +1,1 @@
+import{t as e}from"./cmake-DSEb40G9.js";export{e as cmake};

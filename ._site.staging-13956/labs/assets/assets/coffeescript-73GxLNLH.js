@@ -1,0 +1,1 @@
+import{t as e}from"./coffeescript-CcHmp8ZW.js";export{e as coffeeScript};

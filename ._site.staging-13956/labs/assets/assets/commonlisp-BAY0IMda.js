@@ -1,0 +1,1 @@
+import{t as e}from"./commonlisp-DHrixoxv.js";export{e as commonLisp};

@@ -1,0 +1,1 @@
+import{t as e}from"./crystal-fOwNIMzy.js";export{e as crystal};

@@ -1,0 +1,1 @@
+import{t as e}from"./d-Drt6ZXrF.js";export{e as d};

@@ -1,0 +1,1 @@
+import{t as e}from"./diff-CYBnW6ZU.js";export{e as diff};

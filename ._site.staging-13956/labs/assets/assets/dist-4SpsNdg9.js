@@ -1,0 +1,1 @@
+import{t as e}from"./dist-COseLvbK.js";export{e as json};

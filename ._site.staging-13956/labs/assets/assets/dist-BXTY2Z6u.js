@@ -1,0 +1,1 @@
+import{r as e}from"./dist-DusFODSa.js";export{e as python};

@@ -1,0 +1,1 @@
+import{n as e}from"./dist-CWcX5iL_.js";export{e as jinja};

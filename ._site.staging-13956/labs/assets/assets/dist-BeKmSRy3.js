@@ -1,0 +1,1 @@
+import{t as e}from"./dist-CJ4Ekjf-.js";export{e as sass};

@@ -1,0 +1,1 @@
+import{t as e}from"./dist-C9ULdZil.js";export{e as wast};

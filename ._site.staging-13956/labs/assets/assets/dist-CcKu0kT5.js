@@ -1,0 +1,1 @@
+import{t as e}from"./dist-BCteMNTR.js";export{e as yaml};

@@ -1,0 +1,1 @@
+import{a as e}from"./dist-LSsCJjA3.js";export{e as markdown};

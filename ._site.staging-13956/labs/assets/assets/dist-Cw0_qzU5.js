@@ -1,0 +1,1 @@
+import{n as e}from"./dist-CdpiHIsZ.js";export{e as liquid};

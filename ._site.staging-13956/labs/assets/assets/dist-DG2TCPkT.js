@@ -1,0 +1,1 @@
+import{t as e}from"./dist-C08rfu50.js";export{e as rust};

@@ -1,0 +1,1 @@
+import{t as e}from"./dist-mPh3sAH5.js";export{e as vue};

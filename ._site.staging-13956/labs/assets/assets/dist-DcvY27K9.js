@@ -1,0 +1,1 @@
+import{t as e}from"./dist-DDpltFEG.js";export{e as cpp};

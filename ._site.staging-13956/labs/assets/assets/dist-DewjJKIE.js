@@ -1,0 +1,1 @@
+import{t as e}from"./dist-DF6q90J2.js";export{e as java};

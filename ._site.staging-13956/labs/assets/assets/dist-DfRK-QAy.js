@@ -1,0 +1,1 @@
+import{t as e}from"./dist-uBfhY3mF.js";export{e as less};

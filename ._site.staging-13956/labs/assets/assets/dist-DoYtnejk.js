@@ -1,0 +1,1 @@
+import{n as e}from"./dist-BmExfiwX.js";export{e as javascript};

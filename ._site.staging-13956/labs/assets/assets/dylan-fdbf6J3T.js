@@ -1,0 +1,1 @@
+import{t as e}from"./dylan-BTCYgsmh.js";export{e as dylan};

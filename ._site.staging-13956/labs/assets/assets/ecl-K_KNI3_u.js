@@ -1,0 +1,1 @@
+import{t as e}from"./ecl-BPsxRGqR.js";export{e as ecl};

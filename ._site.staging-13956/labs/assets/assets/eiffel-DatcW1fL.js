@@ -1,0 +1,1 @@
+import{t as e}from"./eiffel-BCguJEP-.js";export{e as eiffel};

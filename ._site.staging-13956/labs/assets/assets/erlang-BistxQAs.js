@@ -1,0 +1,1 @@
+import{t as e}from"./erlang-DkHPV6ru.js";export{e as erlang};

@@ -1,0 +1,1 @@
+import{t as e}from"./factor-ZZBBZpXK.js";export{e as factor};

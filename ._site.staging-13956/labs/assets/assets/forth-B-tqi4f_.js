@@ -1,0 +1,1 @@
+import{t as e}from"./forth-DUDizG3o.js";export{e as forth};

@@ -1,0 +1,1 @@
+import{t as e}from"./gas-mybzrfIH.js";export{e as gas};

@@ -1,0 +1,1 @@
+import{t as e}from"./groovy-cYuFC_ot.js";export{e as groovy};

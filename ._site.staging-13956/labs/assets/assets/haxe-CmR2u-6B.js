@@ -1,0 +1,1 @@
+import{n as e,t}from"./haxe-CiIUZbdX.js";export{t as haxe,e as hxml};

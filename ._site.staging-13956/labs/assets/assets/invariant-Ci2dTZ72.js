@@ -1,0 +1,1 @@
+function e(e,t){if(!e)throw Error(t)}export{e as t};

@@ -1,0 +1,1 @@
+import{n as e}from"./javascript-D-FtdkNC.js";export{e as jsonld};

@@ -1,0 +1,1 @@
+import{t as e}from"./julia-CoYYMTcZ.js";export{e as julia};

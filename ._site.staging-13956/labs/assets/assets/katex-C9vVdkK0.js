@@ -1,0 +1,1 @@
+import{c as e}from"./katex-CF1UBJcr.js";export{e as default};

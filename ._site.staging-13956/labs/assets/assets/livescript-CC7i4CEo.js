@@ -1,0 +1,1 @@
+import{t as e}from"./livescript-C1gEZ5Hk.js";export{e as liveScript};

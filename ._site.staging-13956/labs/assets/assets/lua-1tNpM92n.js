@@ -1,0 +1,1 @@
+import{t as e}from"./lua-DXBxhmso.js";export{e as lua};

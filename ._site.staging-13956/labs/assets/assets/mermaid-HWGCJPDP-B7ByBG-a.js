@@ -1,0 +1,1 @@
+import{i as e}from"./chunk-YOKDWASO-BIpRENEC.js";export{e as Mermaid};

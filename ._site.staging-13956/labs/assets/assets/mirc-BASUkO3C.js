@@ -1,0 +1,1 @@
+import{t as e}from"./mirc-CTGUd79I.js";export{e as mirc};

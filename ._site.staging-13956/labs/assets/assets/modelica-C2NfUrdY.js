@@ -1,0 +1,1 @@
+import{t as e}from"./modelica-DZs5SjV_.js";export{e as modelica};

@@ -1,0 +1,1 @@
+import{t as e}from"./mumps-BNg2Yq-1.js";export{e as mumps};

@@ -1,0 +1,1 @@
+import{t as e}from"./nsis-DWBX_aOH.js";export{e as nsis};

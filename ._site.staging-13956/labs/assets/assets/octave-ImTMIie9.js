@@ -1,0 +1,1 @@
+import{t as e}from"./octave-BRpd3hBF.js";export{e as octave};

@@ -1,0 +1,1 @@
+import{t as e}from"./oz-BUEZmvHT.js";export{e as oz};

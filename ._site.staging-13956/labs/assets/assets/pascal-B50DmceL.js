@@ -1,0 +1,1 @@
+import{t as e}from"./pascal-DBfxUwpj.js";export{e as pascal};

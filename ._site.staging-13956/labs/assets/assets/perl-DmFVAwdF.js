@@ -1,0 +1,1 @@
+import{t as e}from"./perl-v9vsztCj.js";export{e as perl};

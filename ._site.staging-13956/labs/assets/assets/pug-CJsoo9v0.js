@@ -1,0 +1,1 @@
+import{t as e}from"./pug-DPY-Ajan.js";export{e as pug};

@@ -1,0 +1,1 @@
+import{t as e}from"./q-BjtI5Irp.js";export{e as q};

@@ -1,0 +1,1 @@
+import{t as e}from"./r-vSi6pWDr.js";export{e as r};

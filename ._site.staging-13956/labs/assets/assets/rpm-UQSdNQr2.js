@@ -1,0 +1,1 @@
+import{n as e,t}from"./rpm-Cv5HmAkX.js";export{t as rpmChanges,e as rpmSpec};

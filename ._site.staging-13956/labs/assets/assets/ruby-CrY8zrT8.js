@@ -1,0 +1,1 @@
+import{t as e}from"./ruby-CKIsIBWn.js";export{e as ruby};

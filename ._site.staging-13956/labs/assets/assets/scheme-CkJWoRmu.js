@@ -1,0 +1,1 @@
+import{t as e}from"./scheme-DqTb0ELD.js";export{e as scheme};

@@ -1,0 +1,1 @@
+import{t as e}from"./shell-DySzVBqR.js";export{e as shell};

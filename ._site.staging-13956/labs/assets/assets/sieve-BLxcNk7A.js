@@ -1,0 +1,1 @@
+import{t as e}from"./sieve-CoBbN2aF.js";export{e as sieve};

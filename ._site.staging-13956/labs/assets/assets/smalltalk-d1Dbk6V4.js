@@ -1,0 +1,1 @@
+import{t as e}from"./smalltalk-CJJAzHnb.js";export{e as smalltalk};

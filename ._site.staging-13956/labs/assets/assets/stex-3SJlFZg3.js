@@ -1,0 +1,1 @@
+import{t as e}from"./stex-Dc5bKD4z.js";export{e as stex};

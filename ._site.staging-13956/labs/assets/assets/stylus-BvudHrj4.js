@@ -1,0 +1,1 @@
+import{t as e}from"./stylus-uh0Gd-Iz.js";export{e as stylus};

@@ -1,0 +1,1 @@
+import{t as e}from"./swift-D5IK5OrP.js";export{e as swift};

@@ -1,0 +1,1 @@
+import{t as e}from"./tcl-BvqzOD3a.js";export{e as tcl};

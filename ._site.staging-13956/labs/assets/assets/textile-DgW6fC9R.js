@@ -1,0 +1,1 @@
+import{t as e}from"./textile--JQHE1pJ.js";export{e as textile};

@@ -1,0 +1,1 @@
+import{t as e}from"./toml-lWmHdWv5.js";export{e as toml};

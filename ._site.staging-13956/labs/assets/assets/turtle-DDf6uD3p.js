@@ -1,0 +1,1 @@
+import{t as e}from"./turtle-D_5eCUwg.js";export{e as turtle};

@@ -1,0 +1,1 @@
+import{t as e}from"./vb-Vd6lTutg.js";export{e as vb};

@@ -1,0 +1,1 @@
+import{t as e}from"./velocity-CuSicjhq.js";export{e as velocity};

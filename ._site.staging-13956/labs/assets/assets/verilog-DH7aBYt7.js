@@ -1,0 +1,1 @@
+import{t as e}from"./verilog-DPWRmpYS.js";export{e as verilog};

@@ -1,0 +1,1 @@
+import{t as e}from"./vhdl-sLYad3YP.js";export{e as vhdl};

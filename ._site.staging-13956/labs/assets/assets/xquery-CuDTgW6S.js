@@ -1,0 +1,1 @@
+import{t as e}from"./xquery-d3Qdoigy.js";export{e as xQuery};

@@ -1,0 +1,1 @@
+import{t as e}from"./yacas-BjDXhrkW.js";export{e as yacas};
