@@ -1,1 +1,0 @@
-import{t as e}from"./worker-DTQ7oH2A.js";var t=e(((e,t)=>{t.exports={}}));export default t();

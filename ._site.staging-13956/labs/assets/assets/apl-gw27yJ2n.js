@@ -1,1 +1,0 @@
-import{t as e}from"./apl-CYIAEF37.js";export{e as apl};

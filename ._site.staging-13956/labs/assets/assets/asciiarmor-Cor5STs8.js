@@ -1,1 +1,0 @@
-import{t as e}from"./asciiarmor-CF6FHpQl.js";export{e as asciiArmor};

@@ -1,1 +1,0 @@
-import{t as e}from"./asn1-CmtZ6NID.js";export{e as asn1};

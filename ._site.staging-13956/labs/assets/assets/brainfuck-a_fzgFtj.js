@@ -1,1 +1,0 @@
-import{t as e}from"./brainfuck-vE42J6oQ.js";export{e as brainfuck};

@@ -1,1 +1,0 @@
-import{a as e,c as t,i as n,n as r,o as i,r as a,s as o}from"./clike-Bo1_pR8B.js";export{r as csharp,a as dart,n as kotlin,e as objectiveC,i as objectiveCpp,o as scala,t as squirrel};

@@ -1,1 +1,0 @@
-import{t as e}from"./clojure-1zb6N0Kd.js";export{e as clojure};

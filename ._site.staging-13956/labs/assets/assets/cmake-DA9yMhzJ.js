@@ -1,1 +1,0 @@
-import{t as e}from"./cmake-DSEb40G9.js";export{e as cmake};

@@ -1,1 +1,0 @@
-import{t as e}from"./cobol-ttQu-eUm.js";export{e as cobol};

@@ -1,1 +1,0 @@
-import{H as e,U as t,V as n,i as r,l as i,p as a}from"./schemas-Dv42wLFq.js";function o(e){return t(a,e)}function s(t){return e(i,t)}function c(e){return n(r,e)}export{s as n,o as r,c as t};

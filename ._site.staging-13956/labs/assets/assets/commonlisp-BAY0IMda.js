@@ -1,1 +1,0 @@
-import{t as e}from"./commonlisp-DHrixoxv.js";export{e as commonLisp};

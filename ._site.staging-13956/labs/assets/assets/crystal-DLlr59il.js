@@ -1,1 +1,0 @@
-import{t as e}from"./crystal-fOwNIMzy.js";export{e as crystal};

@@ -1,1 +1,0 @@
-import{t as e}from"./css-aD3t-znF.js";export{e as gss};

@@ -1,1 +1,0 @@
-import"./chunk-FOHPRMQF-DHwB1DNv.js";import{n as e}from"./chunk-6TQVIW2G-DKlLbNIP.js";export{e as createCynefinServices};

@@ -1,1 +1,0 @@
-import{t as e}from"./cypher-q6-coHOK.js";export{e as cypher};

@@ -1,1 +1,0 @@
-import{t as e}from"./d-Drt6ZXrF.js";export{e as d};

@@ -1,1 +1,0 @@
-import{t as e}from"./diff-CYBnW6ZU.js";export{e as diff};

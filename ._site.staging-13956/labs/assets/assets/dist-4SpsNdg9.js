@@ -1,1 +1,0 @@
-import{t as e}from"./dist-COseLvbK.js";export{e as json};

@@ -1,1 +1,0 @@
-import{r as e}from"./dist-DusFODSa.js";export{e as python};

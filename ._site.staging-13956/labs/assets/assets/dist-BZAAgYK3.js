@@ -1,1 +1,0 @@
-import{n as e}from"./dist-CWcX5iL_.js";export{e as jinja};

@@ -1,1 +1,0 @@
-import{t as e}from"./dist-CJ4Ekjf-.js";export{e as sass};

@@ -1,1 +1,0 @@
-import{n as e}from"./dist-1tmpVXyz.js";export{e as html};

@@ -1,1 +1,0 @@
-import{t as e}from"./dist-C9ULdZil.js";export{e as wast};

@@ -1,1 +1,0 @@
-import{t as e}from"./dist-DtH-7lot.js";export{e as css};

@@ -1,1 +1,0 @@
-import{t as e}from"./dist-BCteMNTR.js";export{e as yaml};

@@ -1,1 +1,0 @@
-import{a as e,c as t,d as n,f as r,i,l as a,n as o,o as s,r as c,s as l,t as u,u as d}from"./dist-BOfh4hMd.js";export{u as Cassandra,o as MSSQL,c as MariaSQL,i as MySQL,e as PLSQL,s as PostgreSQL,l as SQLDialect,t as SQLite,a as StandardSQL,d as keywordCompletionSource,n as schemaCompletionSource,r as sql};

@@ -1,1 +1,0 @@
-import{a as e}from"./dist-LSsCJjA3.js";export{e as markdown};

@@ -1,1 +1,0 @@
-import{n as e}from"./dist-CdpiHIsZ.js";export{e as liquid};

@@ -1,1 +1,0 @@
-import{t as e}from"./dist-Ceg_d-nu.js";export{e as php};

@@ -1,1 +1,0 @@
-import{t as e}from"./dist-C08rfu50.js";export{e as rust};

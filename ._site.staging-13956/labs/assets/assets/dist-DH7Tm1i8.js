@@ -1,1 +1,0 @@
-import{t as e}from"./dist-mPh3sAH5.js";export{e as vue};

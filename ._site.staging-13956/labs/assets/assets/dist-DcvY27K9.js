@@ -1,1 +1,0 @@
-import{t as e}from"./dist-DDpltFEG.js";export{e as cpp};

@@ -1,1 +1,0 @@
-import{t as e}from"./dist-DF6q90J2.js";export{e as java};

@@ -1,1 +1,0 @@
-import{t as e}from"./dist-DOsgOC8X.js";export{e as go};

@@ -1,1 +1,0 @@
-import{t as e}from"./dist-uBfhY3mF.js";export{e as less};

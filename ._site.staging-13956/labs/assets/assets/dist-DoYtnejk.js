@@ -1,1 +1,0 @@
-import{n as e}from"./dist-BmExfiwX.js";export{e as javascript};

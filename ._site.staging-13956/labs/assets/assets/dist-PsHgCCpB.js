@@ -1,1 +1,0 @@
-import{r as e}from"./dist-DmUAWIff.js";export{e as xml};

@@ -1,1 +1,0 @@
-import{t as e}from"./dtd-DqGG8R4P.js";export{e as dtd};

@@ -1,1 +1,0 @@
-import{t as e}from"./dylan-BTCYgsmh.js";export{e as dylan};

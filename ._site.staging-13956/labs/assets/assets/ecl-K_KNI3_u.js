@@ -1,1 +1,0 @@
-import{t as e}from"./ecl-BPsxRGqR.js";export{e as ecl};

@@ -1,1 +1,0 @@
-import{t as e}from"./eiffel-BCguJEP-.js";export{e as eiffel};

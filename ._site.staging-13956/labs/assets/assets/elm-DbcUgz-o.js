@@ -1,1 +1,0 @@
-import{t as e}from"./elm-DnNeI1M2.js";export{e as elm};

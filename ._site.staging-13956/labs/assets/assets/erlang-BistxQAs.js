@@ -1,1 +1,0 @@
-import{t as e}from"./erlang-DkHPV6ru.js";export{e as erlang};

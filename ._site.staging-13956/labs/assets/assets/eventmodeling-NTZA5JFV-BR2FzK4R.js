@@ -1,1 +1,0 @@
-import"./chunk-FOHPRMQF-DHwB1DNv.js";import{n as e}from"./chunk-6EIED4P4-DdUJkP0f.js";export{e as createEventModelingServices};

@@ -1,1 +1,0 @@
-import{n as e}from"./feedback-button-Bik2-e33.js";export{e as FeedbackModal};

@@ -1,1 +1,0 @@
-import{t as e}from"./fortran-BarbOvgW.js";export{e as fortran};

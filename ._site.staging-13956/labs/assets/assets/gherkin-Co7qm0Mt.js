@@ -1,1 +1,0 @@
-import{t as e}from"./gherkin-BlnXaZZf.js";export{e as gherkin};

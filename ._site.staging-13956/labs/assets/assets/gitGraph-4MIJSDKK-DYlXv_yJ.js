@@ -1,1 +1,0 @@
-import"./chunk-FOHPRMQF-DHwB1DNv.js";import{n as e}from"./chunk-KI3K4JFJ-Rma-0k_M.js";export{e as createGitGraphServices};

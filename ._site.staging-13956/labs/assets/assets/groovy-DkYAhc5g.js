@@ -1,1 +1,0 @@
-import{t as e}from"./groovy-cYuFC_ot.js";export{e as groovy};

@@ -1,1 +1,0 @@
-import{t as e}from"./haskell-CuLp9g3a.js";export{e as haskell};

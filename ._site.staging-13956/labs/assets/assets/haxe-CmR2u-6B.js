@@ -1,1 +1,0 @@
-import{n as e,t}from"./haxe-CiIUZbdX.js";export{t as haxe,e as hxml};

@@ -1,1 +1,0 @@
-import{t as e}from"./idl-BHq7WyPV.js";export{e as idl};

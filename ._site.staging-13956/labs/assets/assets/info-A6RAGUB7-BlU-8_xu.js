@@ -1,1 +1,0 @@
-import"./chunk-FOHPRMQF-DHwB1DNv.js";import{n as e}from"./chunk-5V3GS4D5-i-ZDOEnP.js";export{e as createInfoServices};

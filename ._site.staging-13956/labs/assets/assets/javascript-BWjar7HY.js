@@ -1,1 +1,0 @@
-import{n as e}from"./javascript-D-FtdkNC.js";export{e as jsonld};

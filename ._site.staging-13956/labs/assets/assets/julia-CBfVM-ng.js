@@ -1,1 +1,0 @@
-import{t as e}from"./julia-CoYYMTcZ.js";export{e as julia};

@@ -1,1 +1,0 @@
-import{c as e}from"./katex-CF1UBJcr.js";export{e as default};

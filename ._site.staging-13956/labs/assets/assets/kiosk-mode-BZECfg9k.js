@@ -1,1 +1,0 @@
-import{l as e}from"./useEvent-Dfcbgjhg.js";import{m as t}from"./session-DqoWmb7X.js";var n=n=>{let{children:r}=n;return e(t)?null:r},r=n=>{let{children:r}=n;return e(t)?r:null};export{r as n,n as t};

@@ -1,1 +1,0 @@
-import{l as e}from"./session-DqoWmb7X.js";function t(t){window.open(e(`?file=${encodeURIComponent(t)}`).toString(),`_blank`)}export{t};

@@ -1,1 +1,0 @@
-import{t as e}from"./livescript-C1gEZ5Hk.js";export{e as liveScript};

@@ -1,1 +1,0 @@
-import{t as e}from"./lua-DXBxhmso.js";export{e as lua};

@@ -1,1 +1,0 @@
-import{t as e}from"./mathematica-CwlrU_TQ.js";export{e as mathematica};

@@ -1,1 +1,0 @@
-import{i as e}from"./chunk-YOKDWASO-BIpRENEC.js";export{e as Mermaid};

@@ -1,1 +1,0 @@
-import{t as e}from"./mirc-CTGUd79I.js";export{e as mirc};

@@ -1,1 +1,0 @@
-import{n as e,r as t,t as n}from"./mllike-BKN6OcTc.js";export{n as fSharp,e as oCaml,t as sml};

@@ -1,1 +1,0 @@
-import{t as e}from"./modelica-DZs5SjV_.js";export{e as modelica};

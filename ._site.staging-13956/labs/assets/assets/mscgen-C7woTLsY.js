@@ -1,1 +1,0 @@
-import{n as e,r as t,t as n}from"./mscgen-Bo5N9WUj.js";export{n as mscgen,e as msgenny,t as xu};

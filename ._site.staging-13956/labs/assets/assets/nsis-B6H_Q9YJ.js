@@ -1,1 +1,0 @@
-import{t as e}from"./nsis-DWBX_aOH.js";export{e as nsis};

@@ -1,1 +1,0 @@
-import{t as e}from"./octave-BRpd3hBF.js";export{e as octave};

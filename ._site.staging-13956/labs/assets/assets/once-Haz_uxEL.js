@@ -1,1 +1,0 @@
-import{o as e}from"./arrays-BqUx5USx.js";function t(e){let t,n=!1;return function(...r){return n||(n=!0,t=e.apply(this,r)),t}}function n(t){let n,r,i,a=!1;return function(...o){if(r===void 0||!e(o,r)){try{n=t.apply(this,o),a=!1,i=void 0}catch(e){a=!0,i=e}r=o}if(a)throw i;return n}}export{t as n,n as t};

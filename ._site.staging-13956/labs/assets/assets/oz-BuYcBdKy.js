@@ -1,1 +1,0 @@
-import{t as e}from"./oz-BUEZmvHT.js";export{e as oz};

@@ -1,1 +1,0 @@
-import"./chunk-FOHPRMQF-DHwB1DNv.js";import{n as e}from"./chunk-UY3FDG6J-CnmaAkG5.js";export{e as createPacketServices};

@@ -1,1 +1,0 @@
-import{t as e}from"./perl-v9vsztCj.js";export{e as perl};

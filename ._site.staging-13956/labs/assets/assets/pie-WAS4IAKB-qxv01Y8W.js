@@ -1,1 +1,0 @@
-import"./chunk-FOHPRMQF-DHwB1DNv.js";import{n as e}from"./chunk-3Z5EZCMW-DMniOlPd.js";export{e as createPieServices};

@@ -1,1 +1,0 @@
-import{t as e}from"./pig-CrKTIB-m.js";export{e as pig};

@@ -1,1 +1,0 @@
-import{t as e}from"./powershell-89xdb5K_.js";export{e as powerShell};

@@ -1,1 +1,0 @@
-import{t as e}from"./properties-DaUFoXFR.js";export{e as properties};

@@ -1,1 +1,0 @@
-import{t as e}from"./pug-DPY-Ajan.js";export{e as pug};

@@ -1,1 +1,0 @@
-import{t as e}from"./puppet-Da8ZxG7z.js";export{e as puppet};

@@ -1,1 +1,0 @@
-import{t as e}from"./python-C4CVWZ7v.js";export{e as cython};

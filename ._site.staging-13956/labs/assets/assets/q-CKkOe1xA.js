@@ -1,1 +1,0 @@
-import{t as e}from"./q-BjtI5Irp.js";export{e as q};

@@ -1,1 +1,0 @@
-import{t as e}from"./r-vSi6pWDr.js";export{e as r};

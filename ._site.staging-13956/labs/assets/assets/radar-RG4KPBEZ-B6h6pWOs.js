@@ -1,1 +1,0 @@
-import"./chunk-FOHPRMQF-DHwB1DNv.js";import{n as e}from"./chunk-I5DQTOEV-Hm2LfiYI.js";export{e as createRadarServices};

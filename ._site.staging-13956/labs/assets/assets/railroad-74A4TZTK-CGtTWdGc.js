@@ -1,1 +1,0 @@
-import"./chunk-FOHPRMQF-DHwB1DNv.js";import{n as e}from"./chunk-OUJLGHUK-D0j2JRSg.js";export{e as createRailroadServices};

@@ -1,1 +1,0 @@
-import"./chunk-FOHPRMQF-DHwB1DNv.js";import{n as e}from"./chunk-XHIXRSVI-BFQ6B8BE.js";export{e as createRailroadAbnfServices};

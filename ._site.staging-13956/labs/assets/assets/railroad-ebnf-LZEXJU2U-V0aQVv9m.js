@@ -1,1 +1,0 @@
-import"./chunk-FOHPRMQF-DHwB1DNv.js";import{n as e}from"./chunk-2ZTRR5NV-C2qZJila.js";export{e as createRailroadEbnfServices};

@@ -1,1 +1,0 @@
-import"./chunk-FOHPRMQF-DHwB1DNv.js";import{n as e}from"./chunk-747NJXEK-BFkZPlab.js";export{e as createRailroadPegServices};

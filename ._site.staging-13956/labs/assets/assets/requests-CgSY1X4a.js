@@ -1,1 +1,0 @@
-import{f as e}from"./useEvent-Dfcbgjhg.js";var t=e(null);export{t};

@@ -1,1 +1,0 @@
-import{n as e,t}from"./rpm-Cv5HmAkX.js";export{t as rpmChanges,e as rpmSpec};

@@ -1,1 +1,0 @@
-import{t as e}from"./ruby-CKIsIBWn.js";export{e as ruby};

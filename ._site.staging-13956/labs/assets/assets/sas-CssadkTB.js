@@ -1,1 +1,0 @@
-import{t as e}from"./sas-D3-6PWmJ.js";export{e as sas};

@@ -1,1 +1,0 @@
-import{t as e}from"./scheme-DqTb0ELD.js";export{e as scheme};

@@ -1,1 +1,0 @@
-import{t as e}from"./shell-DySzVBqR.js";export{e as shell};

@@ -1,1 +1,0 @@
-import{t as e}from"./sieve-CoBbN2aF.js";export{e as sieve};

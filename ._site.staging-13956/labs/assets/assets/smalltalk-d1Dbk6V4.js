@@ -1,1 +1,0 @@
-import{t as e}from"./smalltalk-CJJAzHnb.js";export{e as smalltalk};

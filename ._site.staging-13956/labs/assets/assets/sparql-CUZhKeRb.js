@@ -1,1 +1,0 @@
-import{t as e}from"./sparql-CjwbV0fX.js";export{e as sparql};

@@ -1,1 +1,0 @@
-import{f as e}from"./useEvent-Dfcbgjhg.js";import{g as t}from"./useEventListener-D9cftcHj.js";function n(){try{return window.__MARIMO_MOUNT_CONFIG__.version}catch{return t.warn(`Failed to get version from mount config`),null}}var r=n()||`latest`,i=e(r),a=e(!0),o=e(null);export{o as n,a as r,i as t};

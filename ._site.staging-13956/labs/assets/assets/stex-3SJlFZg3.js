@@ -1,1 +1,0 @@
-import{t as e}from"./stex-Dc5bKD4z.js";export{e as stex};

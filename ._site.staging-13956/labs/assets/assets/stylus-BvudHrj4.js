@@ -1,1 +1,0 @@
-import{t as e}from"./stylus-uh0Gd-Iz.js";export{e as stylus};

@@ -1,1 +1,0 @@
-import{t as e}from"./swift-D5IK5OrP.js";export{e as swift};

@@ -1,1 +1,0 @@
-import{t as e}from"./tcl-BvqzOD3a.js";export{e as tcl};

@@ -1,1 +1,0 @@
-import{t as e}from"./textile--JQHE1pJ.js";export{e as textile};

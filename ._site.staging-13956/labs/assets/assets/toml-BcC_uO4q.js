@@ -1,1 +1,0 @@
-import{t as e}from"./toml-lWmHdWv5.js";export{e as toml};

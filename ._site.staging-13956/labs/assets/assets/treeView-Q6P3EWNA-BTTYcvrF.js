@@ -1,1 +1,0 @@
-import"./chunk-FOHPRMQF-DHwB1DNv.js";import{n as e}from"./chunk-IH6LHLGP-CC6I9F3i.js";export{e as createTreeViewServices};

@@ -1,1 +1,0 @@
-import"./chunk-FOHPRMQF-DHwB1DNv.js";import{n as e}from"./chunk-6K3QC6MW-CqVsVn-y.js";export{e as createTreemapServices};

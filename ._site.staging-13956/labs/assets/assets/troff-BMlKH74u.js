@@ -1,1 +1,0 @@
-import{t as e}from"./troff-r7W702V9.js";export{e as troff};

@@ -1,1 +1,0 @@
-import{t as e}from"./ttcn-1CwPIugQ.js";export{e as ttcn};

@@ -1,1 +1,0 @@
-import{t as e}from"./ttcn-cfg-CHYEAF6D.js";export{e as ttcnCfg};

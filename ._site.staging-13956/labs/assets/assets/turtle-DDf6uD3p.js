@@ -1,1 +1,0 @@
-import{t as e}from"./turtle-D_5eCUwg.js";export{e as turtle};

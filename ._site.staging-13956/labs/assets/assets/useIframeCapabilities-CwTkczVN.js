@@ -1,1 +1,0 @@
-import{t as e}from"./compiler-runtime-BrajqUja.js";import{t}from"./capabilities-BJvf-MD4.js";var n=e();function r(){let e=(0,n.c)(1),r;return e[0]===Symbol.for(`react.memo_cache_sentinel`)?(r=t(),e[0]=r):r=e[0],r}export{r as t};

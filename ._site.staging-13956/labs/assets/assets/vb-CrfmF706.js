@@ -1,1 +1,0 @@
-import{t as e}from"./vb-Vd6lTutg.js";export{e as vb};

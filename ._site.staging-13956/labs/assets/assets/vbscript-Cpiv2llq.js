@@ -1,1 +1,0 @@
-import{t as e}from"./vbscript-CcW6E3ma.js";export{e as vbScript};

@@ -1,1 +1,0 @@
-import{t as e}from"./velocity-CuSicjhq.js";export{e as velocity};

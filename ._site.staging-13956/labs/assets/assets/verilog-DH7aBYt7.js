@@ -1,1 +1,0 @@
-import{t as e}from"./verilog-DPWRmpYS.js";export{e as verilog};

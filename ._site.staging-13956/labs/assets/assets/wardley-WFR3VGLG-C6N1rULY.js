@@ -1,1 +1,0 @@
-import"./chunk-FOHPRMQF-DHwB1DNv.js";import{n as e}from"./chunk-ICYGCRZG-749o-pGJ.js";export{e as createWardleyServices};

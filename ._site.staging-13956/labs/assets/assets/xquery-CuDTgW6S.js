@@ -1,1 +1,0 @@
-import{t as e}from"./xquery-d3Qdoigy.js";export{e as xQuery};

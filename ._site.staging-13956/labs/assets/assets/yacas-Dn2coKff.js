@@ -1,1 +1,0 @@
-import{t as e}from"./yacas-BjDXhrkW.js";export{e as yacas};

@@ -1,1 +1,0 @@
-import{t as e}from"./z80-z4BkVl0y.js";export{e as z80};
