@@ -34,7 +34,7 @@ main.index .meta {{ color: var(--muted); font-size: 15px; }}
 <main class="index">
 <p><a href="../index.html">← ML Systems curriculum</a></p>
 <h1>Lecture slides</h1>
-<p>One deck per chapter of Volume I. Keys: → or space next, ← back, <kbd>s</kbd> speaker view
+<p>Decks for the chapters of Volume I, in book order. Keys: → or space next, ← back, <kbd>s</kbd> speaker view
 (notes and timer in a second window), <kbd>d</kbd> light/dark, <kbd>f</kbd> full screen; swipe on
 a phone; the PDF button prints one slide per page. Beamer PDFs in four themes come from
 <code>mlsys slides build CHAPTER --to pdf --theme light|dark|minimal|high-contrast</code>.</p>
