@@ -51,15 +51,17 @@ def slides() -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Output folder (default: _build/slides).")
 @click.option("--no-overflow-check", is_flag=True, help="Skip the Chromium measurement.")
+@click.option("--strict", is_flag=True, help="Warnings (missing notes, deck length) are errors.")
 @slide_errors
 def build_cmd(chapter: str | None, theme: str, to: str, out: Path | None,
-              no_overflow_check: bool) -> None:
+              no_overflow_check: bool, strict: bool) -> None:
     """Build CHAPTER's deck (or every deck) to HTML slides or Beamer PDFs."""
     from mlsys_slides import THEMES, build_decks
 
     from mlsys.build import find_repo_root
 
     root = find_repo_root(Path.cwd())
+    _report_checks(root, chapter, strict)
     themes = THEMES if theme == "all" else (theme,)
     formats = ("html", "pdf") if to == "all" else (to,)
     report = build_decks(root, out or root / "_build" / "slides", chapter, themes, formats,
@@ -69,6 +71,17 @@ def build_cmd(chapter: str | None, theme: str, to: str, out: Path | None,
         click.echo(f"{o.to:4} {o.theme:13} {o.path}{pages}")
     click.echo(f"{len(report.outputs)} file(s) from {len(report.decks)} deck(s) in "
                f"{report.seconds:.1f} s", err=True)
+
+
+def _report_checks(root: Path, chapter: str | None, strict: bool) -> None:
+    """Print the decks' problems; stop on errors, and on warnings under `--strict`."""
+    from mlsys_slides.check import check
+
+    problems = check(root, chapter)
+    for p in problems:
+        click.secho(p, fg="yellow" if ": warning: " in p else "red", err=True)
+    if problems and (strict or any(": error: " in p for p in problems)):
+        raise click.ClickException(f"stopped: {len(problems)} problem(s) in the decks")
 
 
 @slides.command("list")

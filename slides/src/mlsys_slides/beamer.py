@@ -64,13 +64,18 @@ def _figures_for_latex(md: str, deck: Deck, work: Path) -> str:
     return _IMAGE.sub(swap, md)
 
 
+def _inside_margins(md: str) -> str:
+    """Mark every columns div `.onlytextwidth` (`:::: columns` and `:::: {.columns ...}`)."""
+    md = _COLUMNS.sub(lambda m: f"{m.group(1)} {{.columns .onlytextwidth", md)
+    return re.sub(r"(\{\.columns \.onlytextwidth)\s*$", r"\1}", md, flags=re.M)
+
+
 def to_latex(deck: Deck, theme: str, themes_dir: Path, work: Path) -> str:
     """The deck as a standalone Beamer document in `theme`."""
     import pypandoc
 
     md = _figures_for_latex(deck.markdown(), deck, work)
-    md = _COLUMNS.sub(lambda m: f"{m.group(1)} {{.columns .onlytextwidth", md)
-    md = re.sub(r"(\{\.columns \.onlytextwidth)(\s*)$", r"\1}", md, flags=re.M)
+    md = _inside_margins(md)
     total = work / "total.tex"
     total.write_text(f"\\def\\mlsystotal{{{frame_count(deck)}}}\n")
     args = ["--standalone", "--slide-level=2", "-V", "aspectratio=169", "-V", "classoption=t",

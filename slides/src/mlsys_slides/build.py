@@ -46,7 +46,8 @@ def slides_dir(root: Path) -> Path:
     return root / "slides"
 
 
-def _chapter_order(root: Path) -> list[str]:
+def chapter_order(root: Path) -> list[str]:
+    """Volume I's chapter file names in book order (from `book/_quarto-vol1.yml`)."""
     cfg = root / "book" / "_quarto-vol1.yml"
     if not cfg.is_file():
         return []
@@ -64,7 +65,7 @@ def _chapter_order(root: Path) -> list[str]:
 
 def find_decks(root: Path) -> list[Path]:
     """Deck files in the book's chapter order (decks the book does not list come last)."""
-    order = _chapter_order(root)
+    order = chapter_order(root)
     decks = sorted((slides_dir(root) / "decks").glob("*.md"))
     return sorted(decks, key=lambda p: (order.index(p.stem) if p.stem in order else len(order),
                                         p.stem))

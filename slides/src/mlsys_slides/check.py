@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlsys_slides.build import CACHE, find_decks
+from mlsys_slides.build import CACHE, select
 from mlsys_slides.deck import load_deck
 from mlsys_slides.errors import SlidesError
 
 MIN_SLIDES, MAX_SLIDES = 20, 35
 
 
-def check(root: Path) -> list[str]:
-    """Problems of every deck under `slides/decks/`."""
+def check(root: Path, chapter: str | None = None) -> list[str]:
+    """Problems of every deck under `slides/decks/` (or of `chapter`'s deck only)."""
     problems: list[str] = []
-    for path in find_decks(root):
+    for path in select(root, chapter):
         try:
             deck = load_deck(path, root / CACHE)
         except SlidesError as exc:
