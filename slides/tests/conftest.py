@@ -47,7 +47,8 @@ def needs() -> Any:
     """Skip with the Debian package to install when a command-line tool is missing."""
     packages = {"xelatex": "texlive-xetex texlive-latex-recommended texlive-latex-extra "
                 "texlive-fonts-recommended", "pdftotext": "poppler-utils",
-                "pdfinfo": "poppler-utils"}
+                "pdfinfo": "poppler-utils", "pdftoppm": "poppler-utils",
+                "rsvg-convert": "librsvg2-bin"}
 
     def check(*tools: str) -> None:
         for tool in tools:

@@ -22,6 +22,7 @@ _FENCE = re.compile(r"^(`{3,}|~{3,})")
 _SETUP = re.compile(r"^```\s*\{python\}\s*$")
 _INLINE = re.compile(r"`\{python\}\s+([^`]+)`")
 _IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
+_FIGURE = re.compile(r"(!\[[^\]]*\]\()figure:([\w.-]+)")
 _ATTRS = re.compile(r"\s*\{[^}]*\}\s*$")
 
 
@@ -146,25 +147,36 @@ def load_deck(path: Path, cache_dir: Path | None = None) -> Deck:
         raise SlidesError("a deck needs at least one '## ' slide", path, start + 1)
     exprs = [(i + 1, m.group(1).strip()) for i, line in enumerate(lines)
              for m in _INLINE.finditer(line)]
-    values = evaluate(setup, exprs, path, cache_dir)
+    evaluated = evaluate(setup, exprs, path, cache_dir)
+    values = evaluated.values
+    figures = _figures(lines, path, evaluated.figures)
     slides = []
     for k, (line_no, level, title) in enumerate(heads):
         end = heads[k + 1][0] - 1 if k + 1 < len(heads) else len(lines)
         body = "\n".join(_body(lines, line_no, end)).strip()
         body = _INLINE.sub(lambda m: values[m.group(1).strip()], body)
         title = _INLINE.sub(lambda m: values[m.group(1).strip()], title)
+        body = _FIGURE.sub(lambda m: m.group(1) + str(evaluated.figures[m.group(2)]), body)
         slides.append(Slide(title, level, body, line_no))
-    figures = _figures(lines, path)
     return Deck(path=path, name=path.stem, title=str(meta["title"]),
                 subtitle=str(meta.get("subtitle", "")), chapter=str(meta.get("chapter", path.stem)),
                 slides=tuple(slides), figures=figures)
 
 
-def _figures(lines: list[str], path: Path) -> tuple[Path, ...]:
-    """Every image the deck shows, resolved next to the deck; a missing one is an error."""
+def _figures(lines: list[str], path: Path, drawn: dict[str, Path]) -> tuple[Path, ...]:
+    """Every image the deck shows, resolved next to the deck (or drawn by its setup cell as
+    `figure:label`); a missing one is an error naming its line."""
     found = []
     for i, line in enumerate(lines):
         for m in _IMAGE.finditer(line):
+            if m.group(1).startswith("figure:"):
+                label = m.group(1).removeprefix("figure:")
+                if label not in drawn:
+                    names = ", ".join(sorted(drawn)) or "none"
+                    raise SlidesError(f"the setup cell drew no figure labelled '{label}' "
+                                      f"(labelled figures: {names})", path, i + 1)
+                found.append(drawn[label])
+                continue
             target = (path.parent / m.group(1)).resolve()
             if not target.is_file():
                 raise SlidesError(f"figure not found: {m.group(1)}", path, i + 1)
