@@ -14,6 +14,57 @@ with app.setup:
 
     import labkit as kit
 
+    QUESTION = ("You time 10 runs from a cold start, without discarding any, and report the "
+                "mean. Compared with the true steady-state latency your number is...")
+    OPTIONS = ("within 5%", "10-50% too high", "more than 50% too high")
+
+    def simulate(true_s: float, runs: int, warm_cost: float, jitter: float,
+                 spike_prob: float, enqueue_share: float, synced: bool,
+                 seed: int = 0) -> np.ndarray:
+        """What a timer reads for `runs` iterations from a cold start (vectorised)."""
+        rng = np.random.default_rng(seed)
+        i = np.arange(runs)
+        cold = 1.0 + (warm_cost - 1.0) * np.exp(-i / 3.0)
+        noise = rng.lognormal(0.0, jitter, runs)
+        spikes = np.where(rng.random(runs) < spike_prob, rng.uniform(1.0, 5.0, runs), 0.0)
+        work = true_s * (cold * noise + spikes)
+        return work if synced else work * enqueue_share
+
+    def answer() -> tuple[str, str]:
+        """The prediction's answer and why, computed with mlsysim (notebook and site share it)."""
+        true = mlsysim.serve("Llama-3-8B", "H100-SXM", 1, 512, 256).tpot_s
+        err = simulate(true, 10, 8.0, 0.05, 0.02, 0.05, True).mean() / true - 1
+        correct = (OPTIONS[0] if abs(err) < 0.05 else OPTIONS[1] if err < 0.5
+                   else OPTIONS[2])
+        return correct, (
+            f"With the default machine the mean of 10 cold runs is {100 * err:+.0f}% off: "
+            "the first iterations are several times slower and they sit inside the mean.")
+
+    def explore_point(discard: int, runs: int, synced: str, statistic: str) -> dict[str, float]:
+        true = mlsysim.serve("Llama-3-8B", "H100-SXM", 1, 512, 256).tpot_s
+        kept = simulate(true, discard + runs, 8.0, 0.05, 0.02, 0.05, synced == "yes")[discard:]
+        reported = float(np.median(kept) if statistic == "median" else kept.mean())
+        return {"reported": reported, "true": true, "error": 100 * (reported / true - 1)}
+
+    def explore_verdict(v: dict[str, float]) -> tuple[bool, str]:
+        if abs(v["error"]) < 5:
+            return True, f"Trustworthy: within {abs(v['error']):.1f}% of the true latency."
+        return False, f"Misleading: {v['error']:+.0f}% off the true latency."
+
+    EXPLORE = kit.Explore(
+        inputs=(kit.Choice("discard", "Warm-up runs discarded", (0, 5, 10, 20), 0),
+                kit.Choice("runs", "Timed runs", (10, 50, 200), 10),
+                kit.Choice("synced", "Synchronize before stopping the timer", ("yes", "no"),
+                           "yes"),
+                kit.Choice("statistic", "Report", ("mean", "median"), "mean")),
+        outputs=(kit.Output("reported", "Reported latency", "s"),
+                 kit.Output("true", "True latency (mlsysim)", "s"),
+                 kit.Output("error", "Error", "%")),
+        evaluate=explore_point, verdict=explore_verdict,
+        plot_x="discard", plot_y=("reported",), plot_limit="true", limit_label="true latency",
+        log_y=True, question=QUESTION, options=OPTIONS, answer=answer,
+    )
+
 
 @app.cell(hide_code=True)
 def _():
@@ -42,42 +93,14 @@ def _():
 
 @app.cell
 def _():
-    guess = kit.prediction(
-        "You time 10 runs from a cold start, without discarding any, and report the mean. "
-        "Compared with the true steady-state latency your number is...",
-        ["within 5%", "10-50% too high", "more than 50% too high"],
-    )
+    guess = kit.prediction(QUESTION, OPTIONS)
     guess
     return (guess,)
 
 
 @app.cell
-def _():
-    def simulate(true_s: float, runs: int, warm_cost: float, jitter: float,
-                 spike_prob: float, enqueue_share: float, synced: bool,
-                 seed: int = 0) -> np.ndarray:
-        """What a timer reads for `runs` iterations from a cold start (vectorised)."""
-        rng = np.random.default_rng(seed)
-        i = np.arange(runs)
-        cold = 1.0 + (warm_cost - 1.0) * np.exp(-i / 3.0)
-        noise = rng.lognormal(0.0, jitter, runs)
-        spikes = np.where(rng.random(runs) < spike_prob, rng.uniform(1.0, 5.0, runs), 0.0)
-        work = true_s * (cold * noise + spikes)
-        return work if synced else work * enqueue_share
-
-    return (simulate,)
-
-
-@app.cell
-def _(guess, simulate):
-    _true = mlsysim.serve("Llama-3-8B", "H100-SXM", 1, 512, 256).tpot_s
-    _t = simulate(_true, 10, 8.0, 0.05, 0.02, 0.05, True)
-    _err = _t.mean() / _true - 1
-    _answer = ("within 5%" if abs(_err) < 0.05 else "10-50% too high" if _err < 0.5
-               else "more than 50% too high")
-    kit.reveal(guess, _answer,
-               f"With the default machine the mean of 10 cold runs is {100 * _err:+.0f}% off: "
-               "the first iterations are several times slower and they sit inside the mean.")
+def _(guess):
+    kit.reveal(guess, *answer())
     return
 
 
@@ -110,7 +133,7 @@ def _():
 
 
 @app.cell
-def _(discard, enqueue, jitter, runs, simulate, spike_prob, statistic, synced, warm_cost):
+def _(discard, enqueue, jitter, runs, spike_prob, statistic, synced, warm_cost):
     true_s = mlsysim.serve("Llama-3-8B", "H100-SXM", 1, 512, 256).tpot_s
     samples = simulate(true_s, discard.value + runs.value, warm_cost.value, jitter.value,
                        spike_prob.value, enqueue.value, synced.value)

@@ -14,6 +14,43 @@ with app.setup:
 
     import labkit as kit
 
+    QUESTION = ("A 1 KB all-reduce (say, a loss value and a few statistics) across 1,024 H100s: "
+                "which algorithm finishes first?")
+    OPTIONS = ("ring", "tree", "hierarchical")
+
+    def answer() -> tuple[str, str]:
+        """The prediction's answer and why, computed with mlsysim (notebook and site share it)."""
+        c = mlsysim.cluster("H100-SXM", 1024)
+        t = {a: mlsysim.allreduce_time(1e3, 1024, c, a) for a in OPTIONS}
+        return min(t, key=t.get), ("Small messages are all latency: " + ", ".join(
+            f"{a} {kit.fmt_time(v)}" for a, v in t.items())
+            + ". The ring pays 2,046 sequential hops.")
+
+    def explore_point(size: float, gpus: int, algorithm: str) -> dict[str, float]:
+        c = mlsysim.cluster("H100-SXM", gpus, fabric="Ethernet-100G")
+        times = {a: float(mlsysim.allreduce_time(10 ** size, gpus, c, a)) for a in OPTIONS}
+        return {"time": times[algorithm], "best": min(times.values()),
+                "busbw": 2 * (gpus - 1) / gpus * 10 ** size / times[algorithm]}
+
+    def explore_verdict(v: dict[str, float]) -> tuple[bool, str]:
+        if v["time"] <= v["best"] * 1.001:
+            return True, "The fastest of ring, tree and hierarchical for this message."
+        return False, (f"Another algorithm is {v['time'] / v['best']:.3g}x faster "
+                       "for this message.")
+
+    EXPLORE = kit.Explore(
+        inputs=(kit.Choice("size", "Message size (log10 bytes)",
+                           (3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0), 3.0),
+                kit.Choice("gpus", "H100 GPUs (100G Ethernet)", (8, 64, 256, 1024, 4096), 1024),
+                kit.Choice("algorithm", "Algorithm", OPTIONS, "ring")),
+        outputs=(kit.Output("time", "All-reduce time", "s"),
+                 kit.Output("best", "Best of the three", "s"),
+                 kit.Output("busbw", "Bus bandwidth", "B/s")),
+        evaluate=explore_point, verdict=explore_verdict,
+        plot_x="size", plot_y=("time",), plot_limit="best", limit_label="fastest algorithm",
+        log_y=True, question=QUESTION, options=OPTIONS, answer=answer,
+    )
+
 
 @app.cell(hide_code=True)
 def _():
@@ -40,24 +77,14 @@ def _():
 
 @app.cell
 def _():
-    guess = kit.prediction(
-        "A 1 KB all-reduce (say, a loss value and a few statistics) across 1,024 H100s: "
-        "which algorithm finishes first?",
-        ["ring", "tree", "hierarchical"],
-    )
+    guess = kit.prediction(QUESTION, OPTIONS)
     guess
     return (guess,)
 
 
 @app.cell
 def _(guess):
-    _c = mlsysim.cluster("H100-SXM", 1024)
-    _t = {a: mlsysim.allreduce_time(1e3, 1024, _c, a) for a in ("ring", "tree", "hierarchical")}
-    _win = min(_t, key=_t.get)
-    kit.reveal(guess, _win,
-               "Small messages are all latency: " + ", ".join(
-                   f"{a} {kit.fmt_time(v)}" for a, v in _t.items())
-               + ". The ring pays 2,046 sequential hops.")
+    kit.reveal(guess, *answer())
     return
 
 

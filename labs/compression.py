@@ -14,6 +14,46 @@ with app.setup:
 
     import labkit as kit
 
+    QUESTION = ("Llama-3-8B on a Jetson Orin Nano 8GB: what is the widest weight format that "
+                "fits in its memory?")
+    OPTIONS = ("16-bit", "8-bit", "4-bit")
+
+    def answer() -> tuple[str, str]:
+        """The prediction's answer and why, computed with mlsysim (notebook and site share it)."""
+        fit = [b for b in (16, 8, 4)
+               if mlsysim.compress("Llama-3-8B", "Jetson-Orin-Nano-8GB", b).fits]
+        r8 = mlsysim.compress("Llama-3-8B", "Jetson-Orin-Nano-8GB", 8)
+        return (f"{fit[0]}-bit" if fit else "none"), (
+            f"At 8 bits the weights alone need {kit.fmt_bytes(r8.size_bytes)}: just over "
+            "the board's memory, before the KV cache, the runtime or the operating system.")
+
+    def explore_point(device: str, bits: int, sparsity: float) -> dict[str, float]:
+        r = mlsysim.compress("Llama-3-8B", device, bits, sparsity)
+        return {"size": r.size_bytes, "memory": mlsysim.hardware(device).memory,
+                "tokens": 1 / r.decode_step_s, "compression": r.compression,
+                "snr": min(r.weight_snr_db, 99.0)}
+
+    def explore_verdict(v: dict[str, float]) -> tuple[bool, str]:
+        fmt = mlsysim.format_quantity
+        if v["size"] <= v["memory"]:
+            return True, f"Fits: {fmt(v['size'], 'B')} of weights in {fmt(v['memory'], 'B')}."
+        return False, (f"Does not fit: {fmt(v['size'], 'B')} of weights, "
+                       f"{fmt(v['memory'], 'B')} of memory.")
+
+    EXPLORE = kit.Explore(
+        inputs=(kit.Choice("device", "Device", ("Jetson-Orin-Nano-8GB", "Jetson-Orin-NX-16GB",
+                                                "Raspberry-Pi-5"), "Jetson-Orin-Nano-8GB"),
+                kit.Choice("bits", "Bits per weight", (16, 8, 4), 16),
+                kit.Choice("sparsity", "Weights pruned", (0.0, 0.25, 0.5, 0.75), 0.0)),
+        outputs=(kit.Output("size", "Weights", "B"), kit.Output("memory", "Device memory", "B"),
+                 kit.Output("tokens", "Tokens/s at batch 1", "tok/s"),
+                 kit.Output("compression", "Compression", "x"),
+                 kit.Output("snr", "Weight SNR", "dB")),
+        evaluate=explore_point, verdict=explore_verdict,
+        plot_x="bits", plot_y=("size",), plot_limit="memory", limit_label="device memory",
+        log_y=True, question=QUESTION, options=OPTIONS, answer=answer,
+    )
+
 
 @app.cell(hide_code=True)
 def _():
@@ -43,23 +83,14 @@ def _():
 
 @app.cell
 def _():
-    guess = kit.prediction(
-        "Llama-3-8B on a Jetson Orin Nano 8GB: what is the widest weight format that fits "
-        "in its memory?",
-        ["16-bit", "8-bit", "4-bit"],
-    )
+    guess = kit.prediction(QUESTION, OPTIONS)
     guess
     return (guess,)
 
 
 @app.cell
 def _(guess):
-    _fit = [b for b in (16, 8, 4)
-            if mlsysim.compress("Llama-3-8B", "Jetson-Orin-Nano-8GB", b).fits]
-    _r8 = mlsysim.compress("Llama-3-8B", "Jetson-Orin-Nano-8GB", 8)
-    kit.reveal(guess, f"{_fit[0]}-bit" if _fit else "none",
-               f"At 8 bits the weights alone need {kit.fmt_bytes(_r8.size_bytes)}: just over "
-               "the board's memory, before the KV cache, the runtime or the operating system.")
+    kit.reveal(guess, *answer())
     return
 
 

@@ -14,6 +14,48 @@ with app.setup:
 
     import labkit as kit
 
+    QUESTION = ("At batch 1 and width 1,024, which layer has the highest arithmetic intensity: a "
+                "dense layer on one vector, a 3×3 convolution on a 28×28 map, or self-attention "
+                "over 1,024 tokens?")
+    OPTIONS = ("dense", "convolution", "attention")
+
+    def answer() -> tuple[str, str]:
+        """The prediction's answer and why, computed with mlsysim (notebook and site share it)."""
+        i = {"dense": mlsysim.dense_layer(1024, 1024).intensity,
+             "convolution": mlsysim.conv2d_layer(28, 28, 1024, 1024, 3).intensity,
+             "attention": mlsysim.attention_layer(1024, 1024, 16).intensity}
+        return max(i, key=i.get), ("Intensities (FLOP/byte, bf16): " + ", ".join(
+            f"{k} {v:,.0f}" for k, v in i.items())
+            + ". A convolution reuses each filter at every pixel; a dense layer on one vector "
+              "uses each weight once.")
+
+    def explore_point(layer: str, width: int, batch: int) -> dict[str, float]:
+        if layer == "dense":
+            c = mlsysim.dense_layer(width, width, batch)
+        elif layer == "convolution":
+            c = mlsysim.conv2d_layer(28, 28, width, width, 3, 1, batch)
+        else:
+            c = mlsysim.attention_layer(1024, width, max(1, width // 64), batch)
+        return {"flops": c.flops, "bytes": c.bytes_moved, "intensity": c.intensity,
+                "ridge": mlsysim.ridge_point("H100-SXM", "bf16")}
+
+    def explore_verdict(v: dict[str, float]) -> tuple[bool, str]:
+        if v["intensity"] >= v["ridge"]:
+            return True, "Compute-bound on an H100 (bf16): past the ridge point."
+        return False, (f"Memory-bound on an H100 (bf16): {v['intensity']:.3g} FLOP/byte is under "
+                       f"the ridge point of {v['ridge']:.3g}.")
+
+    EXPLORE = kit.Explore(
+        inputs=(kit.Choice("layer", "Layer", OPTIONS, "dense"),
+                kit.Choice("width", "Width", (256, 512, 1024, 2048, 4096), 1024),
+                kit.Choice("batch", "Batch", (1, 4, 16, 64, 256, 1024), 1)),
+        outputs=(kit.Output("flops", "FLOPs", "FLOP"), kit.Output("bytes", "Bytes moved", "B"),
+                 kit.Output("intensity", "Intensity", "FLOP/B")),
+        evaluate=explore_point, verdict=explore_verdict,
+        plot_x="batch", plot_y=("intensity",), plot_limit="ridge", limit_label="H100 ridge point",
+        log_y=True, question=QUESTION, options=OPTIONS, answer=answer,
+    )
+
 
 @app.cell(hide_code=True)
 def _():
@@ -41,26 +83,14 @@ def _():
 
 @app.cell
 def _():
-    guess = kit.prediction(
-        "At batch 1 and width 1,024, which layer has the highest arithmetic intensity: a "
-        "dense layer on one vector, a 3×3 convolution on a 28×28 map, or self-attention over "
-        "1,024 tokens?",
-        ["dense", "convolution", "attention"],
-    )
+    guess = kit.prediction(QUESTION, OPTIONS)
     guess
     return (guess,)
 
 
 @app.cell
 def _(guess):
-    _i = {"dense": mlsysim.dense_layer(1024, 1024).intensity,
-          "convolution": mlsysim.conv2d_layer(28, 28, 1024, 1024, 3).intensity,
-          "attention": mlsysim.attention_layer(1024, 1024, 16).intensity}
-    _best = max(_i, key=_i.get)
-    kit.reveal(guess, _best, "Intensities (FLOP/byte, bf16): " + ", ".join(
-        f"{k} {v:,.0f}" for k, v in _i.items())
-        + ". A convolution reuses each filter at every pixel; a dense layer on one vector "
-          "uses each weight once.")
+    kit.reveal(guess, *answer())
     return
 
 

@@ -16,6 +16,52 @@ with app.setup:
 
     import labkit as kit
 
+    QUESTION = ("ResNet-50 training on one H100 at 30% of peak, JPEGs decoded in 4 ms each by 4 "
+                "loader workers. What share of the time is the GPU busy?")
+    OPTIONS = ("over 90%", "about half", "under 15%")
+
+    def demand(gpu: str, gpus: int, mfu: float) -> float:
+        """Images per second ResNet-50 training consumes on `gpus` GPUs when never starved."""
+        hw = mlsysim.hardware(gpu)
+        return gpus * hw.peak(kit.precision_for(gpu)) * mfu / mlsysim.training_flops(
+            "ResNet-50", 1)
+
+    def answer() -> tuple[str, str]:
+        """The prediction's answer and why, computed with mlsysim (notebook and site share it)."""
+        need = demand("H100-SXM", 1, 0.3)
+        r = mlsysim.data_pipeline(110e3, 4e-3, 4, demand_samples_per_s=need)
+        busy = min(1.0, r.samples_per_s / need)
+        correct = OPTIONS[0] if busy > 0.9 else OPTIONS[1] if busy > 0.3 else OPTIONS[2]
+        return correct, (
+            f"The GPU could train on {need:,.0f} images/s; four workers decode "
+            f"{r.samples_per_s:,.0f}/s, so it is busy {100 * busy:.0f}% of the time. The "
+            f"bottleneck is {r.bottleneck}.")
+
+    def explore_point(workers: int, decode_ms: float, gpus: int) -> dict[str, float]:
+        need = demand("H100-SXM", gpus, 0.3)
+        r = mlsysim.data_pipeline(110e3, decode_ms / 1e3, workers, demand_samples_per_s=need)
+        return {"delivered": r.samples_per_s, "need": need,
+                "busy": 100 * min(1.0, r.samples_per_s / need)}
+
+    def explore_verdict(v: dict[str, float]) -> tuple[bool, str]:
+        if v["busy"] >= 90:
+            return True, f"The GPUs are fed: busy {v['busy']:.0f}% of the time."
+        return False, (f"Input-bound: the GPUs wait for data and are busy only "
+                       f"{v['busy']:.0f}% of the time.")
+
+    EXPLORE = kit.Explore(
+        inputs=(kit.Choice("workers", "Loader workers", (1, 2, 4, 8, 16, 32, 64, 128), 4),
+                kit.Choice("decode_ms", "Decode per image", (1.0, 2.0, 4.0, 8.0), 4.0, "ms"),
+                kit.Choice("gpus", "H100 GPUs at 30% of peak", (1, 2, 4, 8), 1)),
+        outputs=(kit.Output("delivered", "Pipeline delivers", "img/s"),
+                 kit.Output("need", "GPUs consume", "img/s"),
+                 kit.Output("busy", "GPU busy", "%")),
+        evaluate=explore_point, verdict=explore_verdict,
+        plot_x="workers", plot_y=("delivered",), plot_limit="need",
+        limit_label="accelerator appetite", log_y=True, question=QUESTION, options=OPTIONS,
+        answer=answer,
+    )
+
 
 @app.cell(hide_code=True)
 def _():
@@ -45,35 +91,14 @@ def _():
 
 @app.cell
 def _():
-    guess = kit.prediction(
-        "ResNet-50 training on one H100 at 30% of peak, JPEGs decoded in 4 ms each by 4 "
-        "loader workers. What share of the time is the GPU busy?",
-        ["over 90%", "about half", "under 15%"],
-    )
+    guess = kit.prediction(QUESTION, OPTIONS)
     guess
     return (guess,)
 
 
 @app.cell
-def _():
-    def appetite(model: str, gpu: str, gpus: int, mfu: float) -> float:
-        """Images per second the accelerators consume when never starved."""
-        _hw = mlsysim.hardware(gpu)
-        return gpus * _hw.peak(kit.precision_for(gpu)) * mfu / mlsysim.training_flops(model, 1)
-
-    return (appetite,)
-
-
-@app.cell
-def _(appetite, guess):
-    _need = appetite("ResNet-50", "H100-SXM", 1, 0.3)
-    _r = mlsysim.data_pipeline(110e3, 4e-3, 4, demand_samples_per_s=_need)
-    _busy = min(1.0, _r.samples_per_s / _need)
-    _answer = "over 90%" if _busy > 0.9 else "about half" if _busy > 0.3 else "under 15%"
-    kit.reveal(guess, _answer,
-               f"The GPU could train on {_need:,.0f} images/s; four workers decode "
-               f"{_r.samples_per_s:,.0f}/s, so it is busy {100 * _busy:.0f}% of the time. The "
-               f"bottleneck is {_r.bottleneck}.")
+def _(guess):
+    kit.reveal(guess, *answer())
     return
 
 
@@ -103,8 +128,8 @@ def _():
 
 
 @app.cell
-def _(appetite, decode_ms, gpu, gpus, image_kb, mfu, remote, storage, workers):
-    need = appetite("ResNet-50", gpu.value, gpus.value, mfu.value)
+def _(decode_ms, gpu, gpus, image_kb, mfu, remote, storage, workers):
+    need = demand(gpu.value, gpus.value, mfu.value)
     net = None if remote.value == "local disk" else mlsysim.fabric(remote.value).bw_per_direction
     pipe = mlsysim.data_pipeline(image_kb.value * 1e3, decode_ms.value / 1e3, workers.value,
                                  storage.value * 1e9, net, need)

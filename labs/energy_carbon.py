@@ -8,12 +8,64 @@ __generated_with = "0.25.2"
 app = marimo.App(width="medium", app_title="Energy, carbon and cost of a training run")
 
 with app.setup:
+    import functools
+
     import marimo as mo
     import mlsysim
     import numpy as np
     from mlsysim import economics
 
     import labkit as kit
+
+    QUESTION = ("Llama-3-8B trained compute-optimally on 64 A100s, US-average grid. Which single "
+                "change cuts its emissions the most?")
+    OPTIONS = ("switch to H100s", "a perfect facility (PUE 1.0)", "a grid ten times cleaner")
+
+    @functools.cache
+    def llama8b_run(hw: str) -> mlsysim.TrainResult:
+        """Llama-3-8B trained on its compute-optimal tokens on 64 GPUs (cached per GPU)."""
+        m = mlsysim.model("Llama-3-8B")
+        return mlsysim.train(m, mlsysim.cluster(hw, 64), mlsysim.chinchilla_tokens(m.params),
+                             512, 4096)
+
+    def co2_kg(hw: str, pue: float = economics.DEFAULT_PUE,
+               grid: float = economics.DEFAULT_GRID_G_PER_KWH) -> float:
+        return mlsysim.energy(llama8b_run(hw), pue=pue, grid_g_per_kwh=grid).co2_kg
+
+    def answer() -> tuple[str, str]:
+        """The prediction's answer and why, computed with mlsysim (notebook and site share it)."""
+        base = co2_kg("A100-80GB")
+        cuts = {OPTIONS[0]: co2_kg("H100-SXM"), OPTIONS[1]: co2_kg("A100-80GB", pue=1.0),
+                OPTIONS[2]: co2_kg("A100-80GB", grid=economics.DEFAULT_GRID_G_PER_KWH / 10)}
+        return min(cuts, key=cuts.get), (
+            "Emissions: baseline " + f"{base / 1e3:.2f} t; " + "; ".join(
+                f"{k}: {v / 1e3:.2f} t" for k, v in cuts.items())
+            + ". Efficiency gains are factors of two; electricity sources differ by factors "
+              "of ten or more.")
+
+    def explore_point(gpu: str, pue: float, grid: int) -> dict[str, float]:
+        e = mlsysim.energy(llama8b_run(gpu), pue=pue, grid_g_per_kwh=grid)
+        return {"co2": e.co2_kg / 1e3, "energy": float(e.kwh) * 1e3,
+                "time": llama8b_run(gpu).total_time_s,
+                "baseline": co2_kg("A100-80GB") / 1e3}
+
+    def explore_verdict(v: dict[str, float]) -> tuple[bool, str]:
+        cut = v["baseline"] / v["co2"]
+        if cut >= 4:
+            return True, f"Emissions cut {cut:.3g}x from the A100, US-grid baseline."
+        return False, (f"Only {cut:.3g}x below the A100, US-grid baseline: aim for 4x.")
+
+    EXPLORE = kit.Explore(
+        inputs=(kit.Choice("gpu", "64 GPUs", ("A100-80GB", "H100-SXM"), "A100-80GB"),
+                kit.Choice("pue", "Facility PUE", (1.0, 1.1, 1.2, 1.5), 1.2),
+                kit.Choice("grid", "Grid carbon intensity", (25, 50, 100, 200, 400, 800), 400,
+                           "g/kWh")),
+        outputs=(kit.Output("co2", "Emissions", "t CO2"), kit.Output("energy", "Energy", "Wh"),
+                 kit.Output("time", "Training time", "s")),
+        evaluate=explore_point, verdict=explore_verdict,
+        plot_x="grid", plot_y=("co2",), plot_limit="baseline", limit_label="baseline",
+        log_y=True, question=QUESTION, options=OPTIONS, answer=answer,
+    )
 
 
 @app.cell(hide_code=True)
@@ -41,35 +93,14 @@ def _():
 
 @app.cell
 def _():
-    guess = kit.prediction(
-        "Llama-3-8B trained compute-optimally on 64 A100s, US-average grid. Which single "
-        "change cuts its emissions the most?",
-        ["switch to H100s", "a perfect facility (PUE 1.0)", "a grid ten times cleaner"],
-    )
+    guess = kit.prediction(QUESTION, OPTIONS)
     guess
     return (guess,)
 
 
 @app.cell
 def _(guess):
-    _m = mlsysim.model("Llama-3-8B")
-    _d = mlsysim.chinchilla_tokens(_m.params)
-
-    def _co2(hw: str, pue: float = economics.DEFAULT_PUE,
-             grid: float = economics.DEFAULT_GRID_G_PER_KWH) -> float:
-        _r = mlsysim.train(_m, mlsysim.cluster(hw, 64), _d, 512, 4096)
-        return mlsysim.energy(_r, pue=pue, grid_g_per_kwh=grid).co2_kg
-
-    _base = _co2("A100-80GB")
-    _cuts = {"switch to H100s": _co2("H100-SXM"),
-             "a perfect facility (PUE 1.0)": _co2("A100-80GB", pue=1.0),
-             "a grid ten times cleaner": _co2(
-                 "A100-80GB", grid=economics.DEFAULT_GRID_G_PER_KWH / 10)}
-    _best = min(_cuts, key=_cuts.get)
-    kit.reveal(guess, _best, "Emissions: baseline " + f"{_base / 1e3:.2f} t; " + "; ".join(
-        f"{k}: {v / 1e3:.2f} t" for k, v in _cuts.items())
-        + ". Efficiency gains are factors of two; electricity sources differ by factors of "
-          "ten or more.")
+    kit.reveal(guess, *answer())
     return
 
 

@@ -15,6 +15,46 @@ with app.setup:
 
     import labkit as kit
 
+    QUESTION = "A training job on 16,384 H100-class GPUs. How often is it interrupted?"
+    OPTIONS = ("every few weeks", "every day or two", "every few hours", "every few minutes")
+
+    def answer() -> tuple[str, str]:
+        """The prediction's answer and why, computed with mlsysim (notebook and site share it)."""
+        h = mlsysim.fleet_mtbf(16384)
+        correct = (OPTIONS[3] if h < 0.5 else OPTIONS[2] if h < 12
+                   else OPTIONS[1] if h < 72 else OPTIONS[0])
+        return correct, (
+            f"The fleet fails every {kit.fmt_time(h * 3600)} on average, although each "
+            f"GPU runs about {kit.fmt_time(mlsysim.fleet_mtbf(1) * 3600)} between "
+            "interruptions (the rate Meta reported for its Llama 3 cluster).")
+
+    def explore_point(gpus: int, interval: int, save: int) -> dict[str, float]:
+        mtbf = mlsysim.fleet_mtbf(gpus) * 3600
+        mine = mlsysim.training_goodput(mtbf, save, 900, interval * 60)
+        best = mlsysim.training_goodput(mtbf, save, 900)
+        return {"goodput": 100 * mine.goodput, "best": 100 * best.goodput, "mtbf": mtbf,
+                "optimum": mlsysim.young_daly_interval(save, mtbf)}
+
+    def explore_verdict(v: dict[str, float]) -> tuple[bool, str]:
+        if v["goodput"] >= v["best"] - 1:
+            return True, f"Near the optimum: {v['goodput']:.1f}% of the time is useful work."
+        return False, (f"Goodput {v['goodput']:.1f}%, but {v['best']:.1f}% is possible with "
+                       "the Young-Daly interval.")
+
+    EXPLORE = kit.Explore(
+        inputs=(kit.Choice("gpus", "GPUs", (256, 1024, 4096, 16384, 32768), 16384),
+                kit.Choice("interval", "Checkpoint every", (5, 15, 30, 60, 120, 240, 480), 240,
+                           "min"),
+                kit.Choice("save", "Checkpoint write time", (30, 120, 300, 900), 300, "s")),
+        outputs=(kit.Output("goodput", "Goodput", "%"),
+                 kit.Output("best", "Best goodput", "%"),
+                 kit.Output("mtbf", "Fleet MTBF", "s"),
+                 kit.Output("optimum", "Young-Daly interval", "s")),
+        evaluate=explore_point, verdict=explore_verdict,
+        plot_x="interval", plot_y=("goodput",), plot_limit="best", limit_label="best goodput",
+        question=QUESTION, options=OPTIONS, answer=answer,
+    )
+
 
 @app.cell(hide_code=True)
 def _():
@@ -41,23 +81,14 @@ def _():
 
 @app.cell
 def _():
-    guess = kit.prediction(
-        "A training job on 16,384 H100-class GPUs. How often is it interrupted?",
-        ["every few weeks", "every day or two", "every few hours", "every few minutes"],
-    )
+    guess = kit.prediction(QUESTION, OPTIONS)
     guess
     return (guess,)
 
 
 @app.cell
 def _(guess):
-    _h = mlsysim.fleet_mtbf(16384)
-    _answer = ("every few minutes" if _h < 0.5 else "every few hours" if _h < 12
-               else "every day or two" if _h < 72 else "every few weeks")
-    kit.reveal(guess, _answer,
-               f"The fleet fails every {kit.fmt_time(_h * 3600)} on average, although each "
-               f"GPU runs about {kit.fmt_time(mlsysim.fleet_mtbf(1) * 3600)} between "
-               "interruptions (the rate Meta reported for its Llama 3 cluster).")
+    kit.reveal(guess, *answer())
     return
 
 

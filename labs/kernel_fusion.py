@@ -15,6 +15,43 @@ with app.setup:
 
     import labkit as kit
 
+    QUESTION = ("Four elementwise ops over a 100-million-element bf16 tensor on an H100. Fusing "
+                "them makes the chain...")
+    OPTIONS = ("no faster: elementwise work is tiny either way", "about 2x faster",
+               "about 4x faster")
+
+    def answer() -> tuple[str, str]:
+        """The prediction's answer and why, computed with mlsysim (notebook and site share it)."""
+        r = mlsysim.elementwise_chain("H100-SXM", 100_000_000, 4)
+        correct = OPTIONS[0] if r.speedup < 1.3 else OPTIONS[1] if r.speedup < 3 else OPTIONS[2]
+        return correct, (
+            f"{r.speedup:.2f}x: unfused moves {kit.fmt_bytes(r.unfused_bytes)}, fused "
+            f"{kit.fmt_bytes(r.fused_bytes)}. The time is the traffic, and fusion removes "
+            "the intermediate round trips.")
+
+    def explore_point(size: float, ops: int, gpu: str) -> dict[str, float]:
+        c = mlsysim.elementwise_chain(gpu, int(10 ** size), ops, kit.precision_for(gpu))
+        return {"unfused": c.unfused_time_s, "fused": c.fused_time_s, "speedup": c.speedup,
+                "launch": 100 * c.unfused_launch_share}
+
+    def explore_verdict(v: dict[str, float]) -> tuple[bool, str]:
+        if v["speedup"] >= 2:
+            return True, f"Fusion pays: {v['speedup']:.3g}x faster."
+        return False, f"Fusion barely helps here: only {v['speedup']:.3g}x."
+
+    EXPLORE = kit.Explore(
+        inputs=(kit.Choice("size", "Tensor size (log10 elements)",
+                           (3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0), 8.0),
+                kit.Choice("ops", "Operations in the chain", (1, 2, 4, 8, 16, 32), 4),
+                kit.Choice("gpu", "GPU", ("H100-SXM", "A100-80GB"), "H100-SXM")),
+        outputs=(kit.Output("unfused", "Unfused", "s"), kit.Output("fused", "Fused", "s"),
+                 kit.Output("speedup", "Speed-up", "x"),
+                 kit.Output("launch", "Launch share (unfused)", "%")),
+        evaluate=explore_point, verdict=explore_verdict,
+        plot_x="size", plot_y=("unfused", "fused"), log_y=True,
+        question=QUESTION, options=OPTIONS, answer=answer,
+    )
+
 
 @app.cell(hide_code=True)
 def _():
@@ -42,25 +79,14 @@ def _():
 
 @app.cell
 def _():
-    guess = kit.prediction(
-        "Four elementwise ops over a 100-million-element bf16 tensor on an H100. Fusing them "
-        "makes the chain...",
-        ["no faster: elementwise work is tiny either way", "about 2x faster",
-         "about 4x faster"],
-    )
+    guess = kit.prediction(QUESTION, OPTIONS)
     guess
     return (guess,)
 
 
 @app.cell
 def _(guess):
-    _r = mlsysim.elementwise_chain("H100-SXM", 100_000_000, 4)
-    _answer = ("no faster: elementwise work is tiny either way" if _r.speedup < 1.3 else
-               "about 2x faster" if _r.speedup < 3 else "about 4x faster")
-    kit.reveal(guess, _answer,
-               f"{_r.speedup:.2f}x: unfused moves {kit.fmt_bytes(_r.unfused_bytes)}, fused "
-               f"{kit.fmt_bytes(_r.fused_bytes)}. The time is the traffic, and fusion removes "
-               "the intermediate round trips.")
+    kit.reveal(guess, *answer())
     return
 
 

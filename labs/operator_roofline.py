@@ -14,6 +14,44 @@ with app.setup:
 
     import labkit as kit
 
+    QUESTION = ("Llama-3-8B generating one token at a time (decode, batch 1) on an H100: what "
+                "share of the time is spent in compute-bound operators?")
+    OPTIONS = ("most of it", "about half", "almost none")
+
+    def answer() -> tuple[str, str]:
+        """The prediction's answer and why, computed with mlsysim (notebook and site share it)."""
+        f = mlsysim.transformer_ops("Llama-3-8B", 2048, 1, "H100-SXM", "bf16",
+                                    "decode").compute_bound_fraction
+        correct = OPTIONS[0] if f > 0.66 else OPTIONS[1] if f > 0.33 else OPTIONS[2]
+        return correct, (
+            f"{100 * f:.0f}% of decode time is compute-bound. With one token per step every "
+            "weight matrix is read to do one multiply-add per element: intensity near 1 "
+            "FLOP/byte, hundreds of times below the ridge.")
+
+    def explore_point(phase: str, batch: int, gpu: str) -> dict[str, float]:
+        ops = mlsysim.transformer_ops("Llama-3-8B", 2048, batch, gpu, "bf16", phase)
+        return {"time": ops.time_s, "share": 100 * ops.compute_bound_fraction,
+                "intensity": ops.total_flops / ops.total_bytes,
+                "ridge": mlsysim.ridge_point(gpu, "bf16")}
+
+    def explore_verdict(v: dict[str, float]) -> tuple[bool, str]:
+        if v["share"] >= 50:
+            return True, f"Mostly compute-bound: {v['share']:.0f}% of the time."
+        return False, (f"Mostly memory-bound: only {v['share']:.0f}% of the time is in "
+                       "compute-bound operators.")
+
+    EXPLORE = kit.Explore(
+        inputs=(kit.Choice("phase", "Phase", ("decode", "prefill"), "decode"),
+                kit.Choice("batch", "Batch", (1, 4, 16, 64, 256, 512), 1),
+                kit.Choice("gpu", "GPU", ("H100-SXM", "A100-80GB", "L4"), "H100-SXM")),
+        outputs=(kit.Output("time", "Time per step", "s"),
+                 kit.Output("share", "Compute-bound share", "%"),
+                 kit.Output("intensity", "Overall intensity", "FLOP/B")),
+        evaluate=explore_point, verdict=explore_verdict,
+        plot_x="batch", plot_y=("intensity",), plot_limit="ridge", limit_label="ridge point",
+        log_y=True, question=QUESTION, options=OPTIONS, answer=answer,
+    )
+
 
 @app.cell(hide_code=True)
 def _():
@@ -28,24 +66,14 @@ def _():
 
 @app.cell
 def _():
-    guess = kit.prediction(
-        "Llama-3-8B generating one token at a time (decode, batch 1) on an H100: what share "
-        "of the time is spent in compute-bound operators?",
-        ["most of it", "about half", "almost none"],
-    )
+    guess = kit.prediction(QUESTION, OPTIONS)
     guess
     return (guess,)
 
 
 @app.cell
 def _(guess):
-    _ops = mlsysim.transformer_ops("Llama-3-8B", 2048, 1, "H100-SXM", "bf16", "decode")
-    _f = _ops.compute_bound_fraction
-    _answer = "most of it" if _f > 0.66 else "about half" if _f > 0.33 else "almost none"
-    kit.reveal(guess, _answer,
-               f"{100 * _f:.0f}% of decode time is compute-bound. With one token per step every "
-               "weight matrix is read to do one multiply-add per element: intensity near 1 "
-               "FLOP/byte, hundreds of times below the ridge.")
+    kit.reveal(guess, *answer())
     return
 
 

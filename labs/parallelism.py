@@ -13,6 +13,52 @@ with app.setup:
 
     import labkit as kit
 
+    QUESTION = ("Train Llama-3-70B on 64 H100s with pure data parallelism (tp = 1, pp = 1). "
+                "What happens?")
+    OPTIONS = ("it trains at high utilization", "it trains, but communication dominates",
+               "it does not fit in memory")
+
+    def answer() -> tuple[str, str]:
+        """The prediction's answer and why, computed with mlsysim (notebook and site share it)."""
+        r = mlsysim.train("Llama-3-70B", mlsysim.cluster("H100-SXM", 64), 1e12, 512, 4096,
+                          tp=1, pp=1, dp=64)
+        correct = (OPTIONS[2] if not r.feasible else OPTIONS[0] if r.mfu > 0.35
+                   else OPTIONS[1])
+        return correct, (
+            f"mlsysim: {r.reason or f'MFU {r.mfu:.0%}'}. Every data-parallel rank "
+            "keeps weights, gradients and optimizer state of the whole model.")
+
+    def explore_point(gpus: int, tp: int, pp: int) -> dict[str, float]:
+        if gpus % (tp * pp):
+            raise mlsysim.InvalidInputError("plan", f"tp x pp = {tp * pp} does not divide "
+                                                    f"{gpus} GPUs")
+        r = mlsysim.train("Llama-3-70B", mlsysim.cluster("H100-SXM", gpus), 1e12, 512, 4096,
+                          tp=tp, pp=pp, dp=gpus // (tp * pp))
+        if not r.feasible and r.memory_per_gpu_bytes <= r.memory_capacity_bytes:
+            raise mlsysim.MlsysimError(r.reason)  # infeasible for a reason other than memory
+        return {"mfu": 100 * r.mfu if r.feasible else float("nan"), "step": r.step_time_s,
+                "memory": r.memory_per_gpu_bytes, "capacity": r.memory_capacity_bytes,
+                "days": r.total_time_s}
+
+    def explore_verdict(v: dict[str, float]) -> tuple[bool, str]:
+        fmt = mlsysim.format_quantity
+        if v["memory"] > v["capacity"]:
+            return False, (f"OOM: {fmt(v['memory'], 'B')} per GPU, "
+                           f"{fmt(v['capacity'], 'B')} available.")
+        return True, f"Fits and trains at {v['mfu']:.0f}% MFU."
+
+    EXPLORE = kit.Explore(
+        inputs=(kit.Choice("gpus", "H100 GPUs", (32, 64, 128, 256, 512), 64),
+                kit.Choice("tp", "Tensor parallel (tp)", (1, 2, 4, 8), 1),
+                kit.Choice("pp", "Pipeline stages (pp)", (1, 2, 4, 8, 16), 1)),
+        outputs=(kit.Output("mfu", "MFU", "%"), kit.Output("step", "Step time", "s"),
+                 kit.Output("memory", "Memory per GPU", "B"),
+                 kit.Output("days", "Time for 1T tokens", "s")),
+        evaluate=explore_point, verdict=explore_verdict,
+        plot_x="pp", plot_y=("memory",), plot_limit="capacity", limit_label="GPU memory",
+        log_y=True, question=QUESTION, options=OPTIONS, answer=answer,
+    )
+
 
 @app.cell(hide_code=True)
 def _():
@@ -43,26 +89,14 @@ def _():
 
 @app.cell
 def _():
-    guess = kit.prediction(
-        "Train Llama-3-70B on 64 H100s with pure data parallelism (tp = 1, pp = 1). What "
-        "happens?",
-        ["it trains at high utilization", "it trains, but communication dominates",
-         "it does not fit in memory"],
-    )
+    guess = kit.prediction(QUESTION, OPTIONS)
     guess
     return (guess,)
 
 
 @app.cell
 def _(guess):
-    _r = mlsysim.train("Llama-3-70B", mlsysim.cluster("H100-SXM", 64), 1e12, 512, 4096,
-                       tp=1, pp=1, dp=64)
-    _answer = ("it does not fit in memory" if not _r.feasible else
-               "it trains at high utilization" if _r.mfu > 0.35 else
-               "it trains, but communication dominates")
-    kit.reveal(guess, _answer,
-               f"mlsysim: {_r.reason or f'MFU {_r.mfu:.0%}'}. Every data-parallel rank "
-               "keeps weights, gradients and optimizer state of the whole model.")
+    kit.reveal(guess, *answer())
     return
 
 

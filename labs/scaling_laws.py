@@ -14,6 +14,49 @@ with app.setup:
 
     import labkit as kit
 
+    QUESTION = "Your budget grows 10x. How should the compute-optimal model change?"
+    OPTIONS = ("10x the parameters, same tokens", "about 3x parameters and 3x tokens",
+               "same parameters, 10x the tokens")
+
+    def answer() -> tuple[str, str]:
+        """The prediction's answer and why, computed with mlsysim (notebook and site share it)."""
+        n1, d1 = mlsysim.chinchilla(1e23)
+        n2, d2 = mlsysim.chinchilla(1e24)
+        growth = {OPTIONS[0]: abs(np.log10(n2 / n1) - 1),
+                  OPTIONS[1]: abs(np.log10(n2 / n1) - 0.5) + abs(np.log10(d2 / d1) - 0.5),
+                  OPTIONS[2]: abs(np.log10(d2 / d1) - 1)}
+        return min(growth, key=growth.get), (
+            f"Both grow as the square root of compute: {n2 / n1:.2f}x parameters and "
+            f"{d2 / d1:.2f}x tokens, about {d1 / n1:.0f} tokens per parameter.")
+
+    def explore_point(budget: float, size: float) -> dict[str, float]:
+        compute, params = 10.0 ** budget, 10.0 ** size
+        tokens = compute / (6.0 * params)
+        grid = np.logspace(8, 12.5, 181)
+        best = float(mlsysim.hoffmann_loss(grid, compute / (6.0 * grid)).min())
+        return {"loss": float(mlsysim.hoffmann_loss(params, tokens)), "best": best,
+                "tokens": tokens, "ratio": tokens / params}
+
+    def explore_verdict(v: dict[str, float]) -> tuple[bool, str]:
+        gap = 100 * (v["loss"] / v["best"] - 1)
+        if gap <= 0.5:
+            return True, f"Compute-optimal: within {gap:.2f}% of the best loss this budget buys."
+        return False, f"Off the optimum: the loss is {gap:.2f}% above the best for this budget."
+
+    EXPLORE = kit.Explore(
+        inputs=(kit.Choice("budget", "Compute budget (log10 FLOPs)",
+                           (21.0, 22.0, 23.0, 23.5, 24.0, 25.0), 23.5),
+                kit.Choice("size", "Model size (log10 parameters)",
+                           tuple(round(8.5 + 0.25 * k, 2) for k in range(15)), 11.25)),
+        outputs=(kit.Output("loss", "Predicted loss", ""),
+                 kit.Output("best", "Best loss at this budget", ""),
+                 kit.Output("tokens", "Training tokens", ""),
+                 kit.Output("ratio", "Tokens per parameter", "")),
+        evaluate=explore_point, verdict=explore_verdict,
+        plot_x="size", plot_y=("loss",), plot_limit="best", limit_label="best at this budget",
+        question=QUESTION, options=OPTIONS, answer=answer,
+    )
+
 
 @app.cell(hide_code=True)
 def _():
@@ -39,22 +82,14 @@ def _():
 
 @app.cell
 def _():
-    guess = kit.prediction(
-        "Your budget grows 10x. How should the compute-optimal model change?",
-        ["10x the parameters, same tokens", "about 3x parameters and 3x tokens",
-         "same parameters, 10x the tokens"],
-    )
+    guess = kit.prediction(QUESTION, OPTIONS)
     guess
     return (guess,)
 
 
 @app.cell
 def _(guess):
-    _n1, _d1 = mlsysim.chinchilla(1e23)
-    _n2, _d2 = mlsysim.chinchilla(1e24)
-    kit.reveal(guess, "about 3x parameters and 3x tokens",
-               f"Both grow as the square root of compute: {_n2 / _n1:.2f}x parameters and "
-               f"{_d2 / _d1:.2f}x tokens, about {_d1 / _n1:.0f} tokens per parameter.")
+    kit.reveal(guess, *answer())
     return
 
 

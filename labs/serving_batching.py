@@ -14,6 +14,46 @@ with app.setup:
 
     import labkit as kit
 
+    QUESTION = ("Llama-3-8B on one H100: going from batch 1 to batch 32, generated tokens per "
+                "second across all users grow by about...")
+    OPTIONS = ("1.5x", "5x", "25x or more")
+
+    def answer() -> tuple[str, str]:
+        """The prediction's answer and why, computed with mlsysim (notebook and site share it)."""
+        r = mlsysim.serve("Llama-3-8B", "H100-SXM", np.array([1, 32]), 1024, 256)
+        x = r.tokens_per_s[1] / r.tokens_per_s[0]
+        correct = OPTIONS[0] if x < 3 else OPTIONS[1] if x < 15 else OPTIONS[2]
+        return correct, (
+            f"Throughput grows {x:.1f}x while each user's TPOT only goes from "
+            f"{kit.fmt_time(r.tpot_s[0])} to {kit.fmt_time(r.tpot_s[1])}: decode is "
+            "bandwidth-bound, so extra sequences ride along on the same weight reads.")
+
+    def explore_point(batch: int, prompt: int, precision: str) -> dict[str, float]:
+        r = mlsysim.serve("Llama-3-8B", "H100-SXM", batch, prompt, 256, precision)
+        if not bool(r.feasible):
+            raise mlsysim.MlsysimError(f"OOM: {r.reason}")
+        return {"tokens": float(r.tokens_per_s), "ttft": float(r.ttft_s),
+                "tpot": float(r.tpot_s), "memory": r.weights_bytes + float(r.kv_cache_bytes)}
+
+    def explore_verdict(v: dict[str, float]) -> tuple[bool, str]:
+        if v["tpot"] <= 0.05:
+            return True, "Fits, and every user gets a token at least every 50 ms."
+        return False, (f"SLO missed: {mlsysim.format_quantity(v['tpot'], 's')} per token is "
+                       "slower than 50 ms.")
+
+    EXPLORE = kit.Explore(
+        inputs=(kit.Choice("batch", "Concurrent requests", (1, 2, 4, 8, 16, 32, 64, 128, 256),
+                           1),
+                kit.Choice("prompt", "Prompt length", (256, 1024, 2048, 4096), 1024, "tok"),
+                kit.Choice("precision", "Number format", ("fp16", "fp8"), "fp16")),
+        outputs=(kit.Output("tokens", "Throughput", "tok/s"), kit.Output("ttft", "TTFT", "s"),
+                 kit.Output("tpot", "TPOT", "s"),
+                 kit.Output("memory", "Weights + KV cache", "B")),
+        evaluate=explore_point, verdict=explore_verdict,
+        plot_x="batch", plot_y=("tokens",), log_y=True,
+        question=QUESTION, options=OPTIONS, answer=answer,
+    )
+
 
 @app.cell(hide_code=True)
 def _():
@@ -39,24 +79,14 @@ def _():
 
 @app.cell
 def _():
-    guess = kit.prediction(
-        "Llama-3-8B on one H100: going from batch 1 to batch 32, generated tokens per second "
-        "across all users grow by about...",
-        ["1.5x", "5x", "25x or more"],
-    )
+    guess = kit.prediction(QUESTION, OPTIONS)
     guess
     return (guess,)
 
 
 @app.cell
 def _(guess):
-    _r = mlsysim.serve("Llama-3-8B", "H100-SXM", np.array([1, 32]), 1024, 256)
-    _x = _r.tokens_per_s[1] / _r.tokens_per_s[0]
-    _answer = "1.5x" if _x < 3 else "5x" if _x < 15 else "25x or more"
-    kit.reveal(guess, _answer,
-               f"Throughput grows {_x:.1f}x while each user's TPOT only goes from "
-               f"{kit.fmt_time(_r.tpot_s[0])} to {kit.fmt_time(_r.tpot_s[1])}: decode is "
-               "bandwidth-bound, so extra sequences ride along on the same weight reads.")
+    kit.reveal(guess, *answer())
     return
 
 

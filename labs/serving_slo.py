@@ -23,6 +23,44 @@ with app.setup:
                                         slo_ttft_s=0.5, slo_tpot_s=0.05,
                                         length_spread=spread, seed=0)
 
+    QUESTION = ("Llama-3-8B on one H100, batch limit 8. Arrivals go from 2 to 5 requests per "
+                "second (2.5x). The 99th-percentile time to first token grows by about...")
+    OPTIONS = ("2.5x, in proportion", "10x", "more than 30x")
+
+    def answer() -> tuple[str, str]:
+        """The correct option and why, computed with mlsysim (the notebook and the site share it)."""
+        a = simulate("Llama-3-8B", "H100-SXM", 2.0, 8)
+        b = simulate("Llama-3-8B", "H100-SXM", 5.0, 8)
+        x = b.ttft_p99_s / a.ttft_p99_s
+        correct = OPTIONS[0] if x < 5 else OPTIONS[1] if x < 30 else OPTIONS[2]
+        return correct, (f"p99 TTFT goes from {kit.fmt_time(a.ttft_p99_s)} to "
+                         f"{kit.fmt_time(b.ttft_p99_s)} ({x:.0f}x). Near capacity a queue forms, "
+                         "and queueing delay grows without bound as utilization approaches 100%.")
+
+    def explore_point(rate: float, max_batch: int) -> dict[str, float]:
+        sim = simulate("Llama-3-8B", "H100-SXM", float(rate), int(max_batch))
+        return {"ttft_p50": sim.ttft_p50_s, "ttft_p99": sim.ttft_p99_s,
+                "tpot_p99": sim.tpot_p99_s, "slo": 100 * sim.slo_attainment,
+                "throughput": sim.throughput_tokens_per_s, "slo_ttft": 0.5}
+
+    def explore_verdict(v: dict[str, float]) -> tuple[bool, str]:
+        if v["slo"] >= 99:
+            return True, f"SLO met: {v['slo']:.1f}% of requests within 500 ms TTFT and 50 ms TPOT."
+        return False, (f"SLO missed: only {v['slo']:.1f}% of requests meet it "
+                       f"(p99 TTFT {mlsysim.format_quantity(v['ttft_p99'], 's')}).")
+
+    EXPLORE = kit.Explore(
+        inputs=(kit.Choice("rate", "Arrival rate (Llama-3-8B, one H100)",
+                           (1, 2, 5, 10, 20, 30, 40), 20, "req/s"),
+                kit.Choice("max_batch", "Batch limit", (4, 8, 16, 32, 64, 128), 8)),
+        outputs=(kit.Output("ttft_p50", "TTFT p50", "s"), kit.Output("ttft_p99", "TTFT p99", "s"),
+                 kit.Output("tpot_p99", "TPOT p99", "s"), kit.Output("slo", "SLO attainment", "%"),
+                 kit.Output("throughput", "Throughput", "tok/s")),
+        evaluate=explore_point, verdict=explore_verdict,
+        plot_x="rate", plot_y=("ttft_p50", "ttft_p99"), plot_limit="slo_ttft", limit_label="SLO: TTFT 500 ms", log_y=True,
+        question=QUESTION, options=OPTIONS, answer=answer,
+    )
+
 
 @app.cell(hide_code=True)
 def _():
@@ -49,25 +87,14 @@ def _():
 
 @app.cell
 def _():
-    guess = kit.prediction(
-        "Llama-3-8B on one H100, batch limit 8. Arrivals go from 2 to 5 requests per second "
-        "(2.5x). The 99th-percentile time to first token grows by about...",
-        ["2.5x, in proportion", "10x", "more than 50x"],
-    )
+    guess = kit.prediction(QUESTION, OPTIONS)
     guess
     return (guess,)
 
 
 @app.cell
 def _(guess):
-    _a = simulate("Llama-3-8B", "H100-SXM", 2.0, 8)
-    _b = simulate("Llama-3-8B", "H100-SXM", 5.0, 8)
-    _x = _b.ttft_p99_s / _a.ttft_p99_s
-    _answer = "2.5x, in proportion" if _x < 5 else "10x" if _x < 30 else "more than 50x"
-    kit.reveal(guess, _answer,
-               f"p99 TTFT goes from {kit.fmt_time(_a.ttft_p99_s)} to "
-               f"{kit.fmt_time(_b.ttft_p99_s)} ({_x:.0f}x). Near capacity a queue forms, and "
-               "queueing delay grows without bound as utilization approaches 100%.")
+    kit.reveal(guess, *answer())
     return
 
 

@@ -13,6 +13,54 @@ with app.setup:
 
     import labkit as kit
 
+    QUESTION = "MobileNetV2 in int8 on an STM32H747 (the largest MCU here): what stops it?"
+    OPTIONS = ("nothing, it fits", "flash only", "SRAM only", "both flash and SRAM")
+
+    def answer() -> tuple[str, str]:
+        """The prediction's answer and why, computed with mlsysim (notebook and site share it)."""
+        r = mlsysim.tinyml_fit("MobileNetV2", "STM32H747", "int8")
+        correct = {(True, True): OPTIONS[0], (False, True): OPTIONS[1],
+                   (True, False): OPTIONS[2], (False, False): OPTIONS[3]}[
+            (r.fits_flash, r.fits_sram)]
+        return correct, (
+            f"{'; '.join(r.reasons) or 'It fits.'}. A phone-class network is about "
+            f"{r.flash_needed_bytes / r.flash_bytes:.1f}x too big for flash and its "
+            f"arena {r.sram_needed_bytes / r.sram_bytes:.1f}x too big for SRAM.")
+
+    def explore_point(model: str, device: str, precision: str) -> dict[str, float]:
+        r = mlsysim.tinyml_fit(model, device, precision)
+        return {"flash": r.flash_needed_bytes, "flash_have": r.flash_bytes,
+                "sram": r.sram_needed_bytes, "sram_have": r.sram_bytes,
+                "fits": float(r.fits_flash and r.fits_sram)}
+
+    def explore_verdict(v: dict[str, float]) -> tuple[bool, str]:
+        fmt = mlsysim.format_quantity
+        issues = []
+        if v["flash"] > v["flash_have"]:
+            issues.append(f"weights need {fmt(v['flash'], 'B')} of "
+                          f"{fmt(v['flash_have'], 'B')} flash")
+        if v["sram"] > v["sram_have"]:
+            issues.append(f"the arena needs {fmt(v['sram'], 'B')} of "
+                          f"{fmt(v['sram_have'], 'B')} SRAM")
+        if not issues:
+            return True, "Fits: weights in flash and the activation arena in SRAM."
+        return False, "Does not fit: " + "; ".join(issues) + "."
+
+    EXPLORE = kit.Explore(
+        inputs=(kit.Choice("model", "Model", tuple(kit.models("cnn")), "MobileNetV2"),
+                kit.Choice("device", "Microcontroller", tuple(mlsysim.list_hardware("tiny")),
+                           "STM32H747"),
+                kit.Choice("precision", "Number format", ("int8", "fp32"), "int8")),
+        outputs=(kit.Output("flash", "Flash needed", "B"),
+                 kit.Output("flash_have", "Flash on chip", "B"),
+                 kit.Output("sram", "SRAM needed", "B"),
+                 kit.Output("sram_have", "SRAM on chip", "B")),
+        evaluate=explore_point, verdict=explore_verdict,
+        plot_x="model", plot_y=("flash", "sram"), plot_limit="sram_have",
+        limit_label="SRAM on chip", log_y=True, question=QUESTION, options=OPTIONS,
+        answer=answer,
+    )
+
 
 @app.cell(hide_code=True)
 def _():
@@ -39,24 +87,14 @@ def _():
 
 @app.cell
 def _():
-    guess = kit.prediction(
-        "MobileNetV2 in int8 on an STM32H747 (the largest MCU here): what stops it?",
-        ["nothing, it fits", "flash only", "SRAM only", "both flash and SRAM"],
-    )
+    guess = kit.prediction(QUESTION, OPTIONS)
     guess
     return (guess,)
 
 
 @app.cell
 def _(guess):
-    _r = mlsysim.tinyml_fit("MobileNetV2", "STM32H747", "int8")
-    _answer = {(True, True): "nothing, it fits", (False, True): "flash only",
-               (True, False): "SRAM only", (False, False): "both flash and SRAM"}[
-        (_r.fits_flash, _r.fits_sram)]
-    kit.reveal(guess, _answer,
-               f"{'; '.join(_r.reasons) or 'It fits.'}. A phone-class network is about "
-               f"{_r.flash_needed_bytes / _r.flash_bytes:.1f}x too big for flash and its "
-               f"arena {_r.sram_needed_bytes / _r.sram_bytes:.1f}x too big for SRAM.")
+    kit.reveal(guess, *answer())
     return
 
 

@@ -13,6 +13,53 @@ with app.setup:
 
     import labkit as kit
 
+    QUESTION = ("Llama-3-8B, Adam, bf16 mixed precision, 4,096-token sequences, micro-batch 1, "
+                "on a single 80 GB H100. How does the memory needed compare with the memory "
+                "there is?")
+    OPTIONS = ("it fits", "up to 2x too big", "2-4x too big", "more than 4x too big")
+
+    def answer() -> tuple[str, str]:
+        """The prediction's answer and why, computed with mlsysim (notebook and site share it)."""
+        gpu = mlsysim.hardware("H100-SXM")
+        r = mlsysim.training_memory("Llama-3-8B", "bf16", "adam", seq_len=4096, micro_batch=1,
+                                    capacity_bytes=gpu.memory)
+        x = r.total_bytes / gpu.memory
+        correct = (OPTIONS[0] if x <= 1 else OPTIONS[1] if x <= 2
+                   else OPTIONS[2] if x <= 4 else OPTIONS[3])
+        return correct, (
+            f"It needs {kit.fmt_bytes(r.total_bytes)} ({x:.1f}x): the model states alone "
+            f"cost {r.bytes_per_param:.0f} bytes per parameter (bf16 weights and "
+            f"gradients, fp32 master copy and two Adam moments), before any activation.")
+
+    def explore_point(zero: int, recompute: str, micro_batch: int) -> dict[str, float]:
+        cap = mlsysim.hardware("H100-SXM").memory
+        r = mlsysim.training_memory("Llama-3-8B", "bf16", "adam", zero_stage=zero, dp=8,
+                                    seq_len=4096, micro_batch=micro_batch,
+                                    recompute=recompute, capacity_bytes=cap)
+        return {"total": r.total_bytes, "states": r.weights_bytes + r.grads_bytes
+                + r.optimizer_bytes, "activations": r.activations_bytes, "capacity": cap}
+
+    def explore_verdict(v: dict[str, float]) -> tuple[bool, str]:
+        fmt = mlsysim.format_quantity
+        if v["total"] <= v["capacity"]:
+            return True, f"Fits: {fmt(v['total'], 'B')} of {fmt(v['capacity'], 'B')} per GPU."
+        return False, f"OOM: needs {fmt(v['total'], 'B')} of {fmt(v['capacity'], 'B')} per GPU."
+
+    EXPLORE = kit.Explore(
+        inputs=(kit.Choice("zero", "ZeRO stage (8 data-parallel GPUs)", (0, 1, 2, 3), 0),
+                kit.Choice("recompute", "Activation recomputation",
+                           ("none", "selective", "full"), "none"),
+                kit.Choice("micro_batch", "Micro-batch", (1, 2, 4, 8, 16), 1)),
+        outputs=(kit.Output("total", "Memory per GPU", "B"),
+                 kit.Output("states", "Weights, gradients, optimizer", "B"),
+                 kit.Output("activations", "Activations", "B"),
+                 kit.Output("capacity", "H100 memory", "B")),
+        evaluate=explore_point, verdict=explore_verdict,
+        plot_x="micro_batch", plot_y=("total", "activations"), plot_limit="capacity",
+        limit_label="80 GB H100", log_y=True, question=QUESTION, options=OPTIONS,
+        answer=answer,
+    )
+
 
 @app.cell(hide_code=True)
 def _():
@@ -27,27 +74,14 @@ def _():
 
 @app.cell
 def _():
-    guess = kit.prediction(
-        "Llama-3-8B, Adam, bf16 mixed precision, 4,096-token sequences, micro-batch 1, on a "
-        "single 80 GB H100. How does the memory needed compare with the memory there is?",
-        ["it fits", "up to 2x too big", "2-4x too big", "more than 4x too big"],
-    )
+    guess = kit.prediction(QUESTION, OPTIONS)
     guess
     return (guess,)
 
 
 @app.cell
 def _(guess):
-    _gpu = mlsysim.hardware("H100-SXM")
-    _r = mlsysim.training_memory("Llama-3-8B", "bf16", "adam", seq_len=4096, micro_batch=1,
-                                 capacity_bytes=_gpu.memory)
-    _x = _r.total_bytes / _gpu.memory
-    _answer = ("it fits" if _x <= 1 else "up to 2x too big" if _x <= 2
-               else "2-4x too big" if _x <= 4 else "more than 4x too big")
-    kit.reveal(guess, _answer,
-               f"It needs {kit.fmt_bytes(_r.total_bytes)} ({_x:.1f}x): the model states alone "
-               f"cost {_r.bytes_per_param:.0f} bytes per parameter (bf16 weights and "
-               f"gradients, fp32 master copy and two Adam moments), before any activation.")
+    kit.reveal(guess, *answer())
     return
 
 

@@ -14,6 +14,47 @@ with app.setup:
 
     import labkit as kit
 
+    QUESTION = "ResNet-50 at batch 1 in fp16 on an H100: which wall does it hit?"
+    OPTIONS = ("compute-bound", "memory-bound")
+
+    def answer() -> tuple[str, str]:
+        """The prediction's answer and why, computed with mlsysim (notebook and site share it)."""
+        m = mlsysim.model("ResNet-50")
+        r = mlsysim.roofline("H100-SXM", mlsysim.inference_flops(m, 1),
+                             mlsysim.model_size_bytes(m, "fp16"), "fp16")
+        return f"{r.bound}-bound", (
+            f"Its intensity is {r.intensity:.0f} FLOP/byte, and the H100's ridge point in fp16 "
+            f"is {r.ridge_point:.0f}: the tensor cores idle while weights stream in. One "
+            f"inference takes {kit.fmt_time(r.time_s)}.")
+
+    def explore_point(device: str, precision: str, batch: int) -> dict[str, float]:
+        m = mlsysim.model("ResNet-50")
+        n = 1 if mlsysim.hardware(device).flash else batch  # an MCU runs one input at a time
+        r = mlsysim.roofline(device, mlsysim.inference_flops(m, n),
+                             mlsysim.model_size_bytes(m, precision), precision)
+        return {"intensity": r.intensity, "ridge": r.ridge_point, "time": r.time_s,
+                "per_input": r.time_s / n}
+
+    def explore_verdict(v: dict[str, float]) -> tuple[bool, str]:
+        if v["intensity"] >= v["ridge"]:
+            return True, "Compute-bound: the arithmetic units set the pace."
+        return False, (f"Memory-bound: {v['intensity']:.3g} FLOP/byte is under the ridge point "
+                       f"of {v['ridge']:.3g}; the chip waits for weights.")
+
+    EXPLORE = kit.Explore(
+        inputs=(kit.Choice("device", "Device", ("H100-SXM", "Jetson-Orin-Nano-8GB", "STM32H747"),
+                           "H100-SXM"),
+                kit.Choice("precision", "Number format", ("fp32", "fp16", "int8"), "fp16"),
+                kit.Choice("batch", "Batch size", (1, 2, 4, 8, 16, 32, 64, 128, 256), 1)),
+        outputs=(kit.Output("intensity", "Arithmetic intensity", "FLOP/B"),
+                 kit.Output("ridge", "Ridge point", "FLOP/B"),
+                 kit.Output("time", "Time per batch", "s"),
+                 kit.Output("per_input", "Time per input", "s")),
+        evaluate=explore_point, verdict=explore_verdict,
+        plot_x="batch", plot_y=("intensity",), plot_limit="ridge", limit_label="ridge point",
+        log_y=True, question=QUESTION, options=OPTIONS, answer=answer,
+    )
+
 
 @app.cell(hide_code=True)
 def _():
@@ -43,25 +84,14 @@ def _():
 
 @app.cell
 def _():
-    guess = kit.prediction(
-        "ResNet-50 at batch 1 in fp16 on an H100: which wall does it hit?",
-        ["compute-bound", "memory-bound"],
-    )
+    guess = kit.prediction(QUESTION, OPTIONS)
     guess
     return (guess,)
 
 
 @app.cell
 def _(guess):
-    _m = mlsysim.model("ResNet-50")
-    _r = mlsysim.roofline("H100-SXM", mlsysim.inference_flops(_m, 1),
-                          mlsysim.model_size_bytes(_m, "fp16"), "fp16")
-    kit.reveal(
-        guess, f"{_r.bound}-bound",
-        f"Its intensity is {_r.intensity:.0f} FLOP/byte, and the H100's ridge point in fp16 "
-        f"is {_r.ridge_point:.0f}: the tensor cores idle while weights stream in. One "
-        f"inference takes {kit.fmt_time(_r.time_s)}.",
-    )
+    kit.reveal(guess, *answer())
     return
 
 

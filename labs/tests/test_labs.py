@@ -67,7 +67,7 @@ CASES: dict[str, dict[str, Any]] = {
         "change": {"interval": 60},
     },
     "serving_slo": {
-        "guess": "more than 50x",
+        "guess": "more than 30x",
         "fix": {"max_batch": 128},
         "change": {"rate": 10},
     },

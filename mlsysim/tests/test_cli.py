@@ -37,7 +37,9 @@ def test_serve_cli():
     d = json.loads(r.stdout)
     assert r.returncode == 0 and d["model"] == "Llama-3-8B" and d["tpot_s"] > 0
     r = run("serve", "llama-2-70b", "--hardware", "A100-40GB")
-    assert "feasible                 False" in r.stdout and "weights need" in r.stdout
+    assert r.returncode == 1
+    assert r.stderr.startswith("mlsysim: infeasible: weights need")
+    assert r.stdout.startswith("(the figures below describe a plan that cannot run)")
 
 
 @pytest.mark.parametrize("args,needle", [
@@ -70,7 +72,46 @@ def test_simulate_and_memory_cli():
     d = json.loads(r.stdout)
     assert r.returncode == 0 and d["completed"] == 200 and d["ttft_p99_s"] >= d["ttft_p50_s"]
     r = run("memory", "llama-2-70b", "--hardware", "H100")
-    assert r.returncode == 0 and "needs" in r.stdout and "has 80 GB" in r.stdout
+    assert r.returncode == 1 and "needs" in r.stdout and "has 80 GB" in r.stdout
+    assert r.stderr.startswith("mlsysim: infeasible:")
+    assert run("memory", "llama-2-7b", "--hardware", "H100", "--zero-stage", "3",
+               "--dp", "8").returncode == 0
     r = run("train", "mixtral", "--gpus", "64", "--tokens", "1e10", "--global-batch", "256",
             "--seq-len", "4096", "--json")
     assert json.loads(r.stdout)["ep"] >= 1
+
+
+@pytest.mark.parametrize("args", [
+    ("serve", "llama-3-70b", "--hardware", "H100", "--batch", "64"),
+    ("serve", "llama-3-70b", "--hardware", "H100", "--batch", "64", "--json"),
+    ("train", "llama-3-70b", "--gpus", "8", "--tokens", "1e12", "--global-batch", "64"),
+    ("train", "llama-3-70b", "--gpus", "8", "--tokens", "1e12", "--global-batch", "64",
+     "--tp", "1", "--pp", "1", "--dp", "8"),
+    ("train", "llama-3-405b", "--gpus", "8", "--tokens", "1e12", "--global-batch", "64",
+     "--json"),
+    ("tinyml", "MobileNetV2", "STM32H747"),
+], ids=["serve", "serve-json", "train-searched", "train-fixed", "train-json", "tinyml"])
+def test_every_infeasible_plan_exits_1_with_the_reason_first(args):
+    r = run(*args)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.stderr.startswith("mlsysim: infeasible: ") and len(r.stderr.strip()) > 25
+    assert "Traceback" not in r.stderr
+    if "--json" in args:
+        assert json.loads(r.stdout)["feasible" if args[0] != "tinyml" else "fits"] is False
+
+
+def test_every_option_has_help_that_states_its_default():
+    from mlsysim.cli import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.choices and a.dest == "command")
+    for name, sub in subparsers.choices.items():
+        for action in sub._actions:
+            if action.dest == "help":
+                continue
+            label = f"{name} {'/'.join(action.option_strings) or action.dest}"
+            assert action.help, f"{label} has no help"
+            if action.option_strings and not action.required:
+                assert "default" in action.help, f"{label} does not say its default"
+    text = run("train", "--help").stdout
+    assert "tokens per sequence (default: 2048)" in text and "(default: H100)" in text

@@ -111,6 +111,20 @@ def test_custom_transformer_bad_fields(kwargs, field):
         ms.transformer(**kwargs)
 
 
+def test_cnn_builds_a_project_network_like_the_registry_does():
+    m = ms.cnn("tiny-kws", (16, 16, 1), ["conv 3x3 8 nobn bias", "maxpool 2x2 s2", "fc 4"])
+    assert m.params == 3 * 3 * 8 + 8 + 8 * 8 * 8 * 4 + 4
+    assert ms.flops_per_inference(m) == 2 * (16 * 16 * 72 + 512 * 4)
+    with pytest.raises(ms.MlsysimError, match="layer 1"):
+        ms.cnn("bad", (8, 8, 1), ["conv 3 8"])
+
+
+def test_kit_boards_carry_their_cpu_core_and_clock():
+    we2 = ms.hardware("Grove Vision AI V2")
+    assert we2.name == "Himax-WE2" and "Cortex-M55" in we2.core and we2.clock_hz == 400e6
+    assert ms.hardware("Nicla Vision").core.startswith("Cortex-M7")
+
+
 def test_the_registry_holds_data_and_imports_no_cost_model() -> None:
     """registry -> compute/memory -> registry was a cycle; the cost models read the registry,
     never the other way round."""

@@ -76,9 +76,9 @@ class Curriculum:
 
     def present(self, part: Part) -> bool:
         """Whether a part exists on disk, so a fresh checkout builds what it has."""
-        if part.generate:
-            return generator_of(part, self.root / CURRICULUM) is not None
         where = self.root / part.path
+        if part.generate:  # its sources folder must exist too (a partial checkout lacks it)
+            return where.exists() and generator_of(part, self.root / CURRICULUM) is not None
         if part.kind == "quarto":
             return (where / "_quarto.yml").is_file() or (where / "_quarto.yaml").is_file()
         return where.is_dir() and labs_exporter() is not None
@@ -559,11 +559,22 @@ class SiteBuilder:
         ):
             return list(old.get("labs", []))  # nothing the export depends on has changed
         folder = writer.fresh_folder(part.url or "labs/")
+        if self.progress:
+            self.progress(f"{part.id} export", 0, 1)
         items = export(folder, labs=self.root / part.path)
-        # The exporter's own index.html is a standalone page (for `mlsys labs export`); in the
-        # site the index wears the site's frame instead, so a reader keeps navbar and search.
+        if self.progress:
+            self.progress(f"{part.id} export", 1, 1)
+        # The exporter's own pages are standalone (for `mlsys labs export`); in the site the
+        # index and every lab wear the site's frame instead (navbar, dark mode, search).
         (folder / "index.html").unlink(missing_ok=True)
+        for item in items:
+            (folder / item["href"]).unlink(missing_ok=True)
         produced = writer.claim_tree(part.url or "labs/", part.id)
+        for item in items:
+            page = (part.url or "labs/") + item["href"]
+            writer.add_simple_page(page, item["title"], item.pop("body"), part.id,
+                                   item["description"])
+            produced.append(page)
         index = (part.url or "labs/") + "index.html"
         writer.add_labs_index(index, part.title, part.blurb, items, self._book_pages(), part.id)
         produced.append(index)
@@ -596,15 +607,18 @@ class SiteBuilder:
     def _labs_digest(self, part: Part) -> str:
         """What a labs export depends on, by file size and mtime: the notebooks, the exporter,
         mlsysim's sources (labs compute with it) and marimo's version. Equal digest, same
-        pages: the export (seconds, and a 28 MB frontend copy) is skipped."""
+        pages: the export (every lab's grid evaluated by mlsysim) is skipped."""
         import hashlib
         from importlib.metadata import PackageNotFoundError, version
 
+        import mlsys.explorable as explorable_module
         import mlsys.labs as labs_module
 
         h = hashlib.sha256()
         roots = [self.root / part.path, self.root / "mlsysim" / "src"]
-        files = [Path(labs_module.__file__)]
+        files = [Path(labs_module.__file__), Path(explorable_module.__file__),
+                 *(explorable_module.ASSETS / f for f in (explorable_module.SCRIPT,
+                                                          explorable_module.STYLE))]
         for folder in roots:
             if folder.is_dir():
                 files += [p for p in folder.rglob("*") if p.is_file()

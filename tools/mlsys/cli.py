@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
+from mlsys.kits_cli import kits as kits_group
 from mlsys.model import BuildError, Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,6 +31,21 @@ def _print_problems(problems: list[Problem]) -> None:
         click.secho(str(p), fg=colour, err=True)
 
 
+def stop_message(problems: list[Problem]) -> str:
+    """Why the command stopped; when only warnings stopped it, say that `--strict` did."""
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    text = f"stopped: {count(errors, 'error')}, {count(warnings, 'warning')}"
+    if not errors and warnings:
+        text += (" (--strict makes every warning fatal; fix them, or build without --strict "
+                 "to get the site with these warnings)")
+    return text
+
+
 def user_errors(func: F) -> F:
     """Turn the build's own exceptions into a clear message and a non-zero exit."""
 
@@ -40,10 +57,7 @@ def user_errors(func: F) -> F:
             return func(*args, **kwargs)
         except BuildError as exc:
             _print_problems(exc.problems)
-            errors = sum(1 for p in exc.problems if p.severity == "error")
-            raise click.ClickException(
-                f"stopped: {errors} error(s), {len(exc.problems) - errors} warning(s)"
-            ) from None
+            raise click.ClickException(stop_message(exc.problems)) from None
         except SiteError as exc:
             raise click.ClickException(str(exc)) from None
 
@@ -52,9 +66,13 @@ def user_errors(func: F) -> F:
 
 @contextmanager
 def progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    """A rich progress bar fed by the pipeline's (stage, done, total) callback."""
-    if quiet or not sys.stderr.isatty():
+    """A rich progress bar fed by the pipeline's (stage, done, total) callback; when stderr
+    is not a terminal (CI, a pipe, a log file), plain stage lines instead (`stage_lines`)."""
+    if quiet:
         yield None
+        return
+    if not sys.stderr.isatty():
+        yield stage_lines(lambda line: click.echo(line, err=True))
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -71,6 +89,29 @@ def progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None
             bar.update(tasks[stage], completed=done, total=total)
 
         yield update
+
+
+def stage_lines(echo: Callable[[str], None], every_s: float = 10.0,
+                clock: Callable[[], float] = time.monotonic) -> Callable[[str, int, int], None]:
+    """A progress callback that prints a line when a stage starts, every `every_s` seconds
+    while it runs, and when it ends: a build whose output is a pipe or a log is never silent
+    for long (the first full build takes minutes)."""
+    started: dict[str, float] = {}
+    last: dict[str, float] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        now = clock()
+        finished = bool(total) and done >= total
+        if stage not in started:  # first report of this stage (or again after it ended)
+            started[stage] = last[stage] = now
+            echo(f"{stage}: started ({total} to do)")
+        if finished:
+            echo(f"{stage}: done {done}/{total} in {now - started.pop(stage):.1f} s")
+        elif now - last[stage] >= every_s:
+            echo(f"{stage}: {done}/{total}")
+            last[stage] = now
+
+    return update
 
 
 def _summary(result: Any, quiet: bool, what: str) -> None:
@@ -141,22 +182,29 @@ def build(ctx: click.Context, out: Path | None, strict: bool, quiet: bool) -> No
 @build.command("book")
 @click.argument("chapters", nargs=-1)
 @click.option("--vol", type=click.Choice(["1", "2"]), help="Only this volume (default: both).")
+@click.option("--to", "fmt", type=click.Choice(["html", "pdf", "epub"]), default="html",
+              show_default=True, help="The website, or one PDF/EPUB per volume in dist/book/.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Site folder (default: _site/ at the repository root).")
+              help="Site folder (default: _site/ at the repository root); with --to pdf|epub, "
+                   "the folder for vol<N>.pdf|epub (default: dist/book/).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @click.pass_context
 @user_errors
-def build_book(ctx: click.Context, chapters: tuple[str, ...], vol: str | None,
+def build_book(ctx: click.Context, chapters: tuple[str, ...], vol: str | None, fmt: str,
                out: Path | None, strict: bool, quiet: bool) -> None:
     """Render the textbook (both volumes, or --vol), optionally only CHAPTERS.
 
-    Chapters are named by file name or title; a unique prefix is enough.
+    Chapters are named by file name or title; a unique prefix is enough. `--to pdf|epub`
+    writes whole volumes to dist/book/vol<N>.pdf|epub (or to --out).
     """
     parent = ctx.obj or {}
     out = out or parent.get("out")
     strict = strict or parent.get("strict", False)
     quiet = quiet or parent.get("quiet", False)
+    if fmt != "html":
+        _export_book(fmt, vol, chapters, out, strict, quiet)
+        return
     with progress_bar(quiet) as progress:
         builder = _repo_builder(out, strict, progress)
         parts = builder.book_parts([vol] if vol else None)
@@ -166,6 +214,25 @@ def build_book(ctx: click.Context, chapters: tuple[str, ...], vol: str | None,
             _check_chapters(builder, parts, list(chapters))
         result = builder.build(parts, list(chapters) or None, with_labs=False)
     _summary(result, quiet, "book")
+
+
+def _export_book(fmt: str, vol: str | None, chapters: tuple[str, ...], out: Path | None,
+                 strict: bool, quiet: bool) -> None:
+    """Each chosen volume as one PDF or EPUB; a book file holds every chapter."""
+    from mlsys.bookexport import export_volume
+    from mlsys.build import find_repo_root
+
+    if chapters:
+        raise click.UsageError(f"--to {fmt} exports whole volumes: drop {' '.join(chapters)}")
+    root = find_repo_root()
+    for v in [vol] if vol else ["1", "2"]:
+        target = (out or root / "dist" / "book") / f"vol{v}.{fmt}"
+        with progress_bar(quiet) as progress:
+            result = export_volume(root / "book", f"vol{v}", fmt, target, strict=strict,
+                                   progress=progress)
+        _print_problems(result.problems)
+        if not quiet:
+            click.echo(f"book {fmt} -> {result.path}  ({result.seconds:.1f} s)")
 
 
 def _check_chapters(builder: Any, parts: list[Any], names: list[str]) -> None:
@@ -272,6 +339,11 @@ def doctor() -> None:
         raise click.ClickException(f"missing: {', '.join(missing)}")
 
 
+main.add_command(kits_group)
+from mlsys.instructors_cli import register as _register_instructors  # noqa: E402
+
+_register_instructors(main)
+
 try:  # the labs part is optional: the site builds without it
     from mlsys.labs import labs as _labs_group
 
@@ -279,7 +351,8 @@ try:  # the labs part is optional: the site builds without it
 except ImportError:
     pass
 
-main.add_command(__import__("mlsys.slides_cli").slides_cli.slides, "slides")
+main.add_command(__import__("mlsys.interviews_cli", fromlist=["interviews"]).interviews)
+main.add_command(__import__("mlsys.slides_cli", fromlist=["slides"]).slides)
 
 
 if __name__ == "__main__":

@@ -82,6 +82,9 @@ class ExecutedChapter:
     # sha256 of the chapter's source with includes expanded: the pipeline keys the chapter's
     # cross-reference index by it, so a partial build can reuse it without executing
     source_digest: str = ""
+    # labels of cells that raised: their figures/tables never appeared, so a reference to one
+    # is a knock-on of the failure already reported, not a problem of its own
+    failed_labels: tuple[str, ...] = ()
 
 
 def source_digest(lines: list[str]) -> str:
@@ -805,14 +808,19 @@ def _output_blocks(res: dict[str, Any], cell: _Cell, opts: dict[str, Any], asis:
 
 
 def _emit(doc: _Doc, results: list[dict[str, Any] | None], images: Path | None,
-          chapter: str, problems: list[Problem]) -> tuple[_Writer, dict[str, Path]]:
+          chapter: str, problems: list[Problem],
+          failed_labels: list[str]) -> tuple[_Writer, dict[str, Path]]:
     w = _Writer()
     resources: dict[str, Path] = {}
     cells = {c.fence: c for c in doc.cells}
     failed_before = False
     for c in doc.cells:
         res = results[c.plan_index] if c.plan_index is not None and results else None
-        if res and res["status"] == "error" and not _truthy(c.options["error"]):
+        failed = bool(res) and res["status"] == "error" and not _truthy(c.options["error"])
+        # a labelled cell that raised, or that never ran because an earlier one raised
+        if c.label and (failed or (failed_before and c.plan_index is not None and not res)):
+            failed_labels.append(c.label)
+        if failed:
             if not failed_before:
                 file, line = _problem_line(res, c, doc)
                 problems.append(Problem(
@@ -883,6 +891,7 @@ def execute_chapter(path: Path, project: Project, cache_dir: Path) -> ExecutedCh
         results, executed = exc.results, True
     if len(results) < len(doc.plan):
         results = results + [None] * (len(doc.plan) - len(results))
-    w, resources = _emit(doc, results, images, path.stem, problems)
+    failed: list[str] = []
+    w, resources = _emit(doc, results, images, path.stem, problems, failed)
     return ExecutedChapter("\n".join(w.lines) + "\n", w.locs, resources, problems, executed,
-                           source_digest(doc.lines))
+                           source_digest(doc.lines), tuple(failed))

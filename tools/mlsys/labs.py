@@ -1,9 +1,10 @@
 """`mlsys labs`: list, run, edit, export and test the marimo labs.
 
-The labs are plain marimo notebooks in labs/ listed in labs/labs.yaml. This module only drives
-marimo's own CLI (`marimo run|edit|export html`) and post-processes the exported pages so the
-published site serves every byte itself: marimo's static export loads its frontend from a CDN,
-so we copy the frontend bundled in marimo's wheel into the export once and point the pages at it.
+The labs are plain marimo notebooks in labs/ listed in labs/labs.yaml. `run` and `edit` drive
+marimo's own CLI. `export` writes what the website shows of each lab: an explorable of its main
+scenario (see `mlsys.explorable`), a small page with every number computed ahead of time, instead
+of marimo's static HTML export (6.8 MB and 305 requests a page, with widgets that did nothing
+without a kernel).
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from __future__ import annotations
 import hashlib
 import html
 import importlib.util
+import json
 import os
 import re
-import shutil
+import signal
 import subprocess
 import sys
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,6 @@ CATALOG = "labs.yaml"
 CACHE = ".mlsys-cache/labs"
 # Namespace identifiers inside inline SVG/MathML look like URLs but are never fetched.
 _NAMESPACE_HOSTS = ("www.w3.org",)
-_STATIC_SKIP = {"index.html", "CLAUDE.md"}
 
 
 # --------------------------------------------------------------------------- catalogue
@@ -114,35 +114,6 @@ def _catalog_or_fail(folder: Path | None) -> list[Lab]:
 
 
 # --------------------------------------------------------------------------- export
-def marimo_static_dir() -> Path:
-    """The frontend marimo ships inside its wheel (what its server serves locally)."""
-    spec = importlib.util.find_spec("marimo")
-    if spec is None or spec.origin is None:
-        raise BuildError([Problem("error", "marimo is not installed (pip install marimo)")])
-    static = Path(spec.origin).parent / "_static"
-    if not (static / "assets").is_dir():
-        raise BuildError([Problem("error", f"marimo's bundled frontend is missing: {static}")])
-    return static
-
-
-def _marimo_version() -> str:
-    import marimo
-
-    return str(marimo.__version__)
-
-
-def cdn_prefix(version: str | None = None) -> str:
-    """The CDN folder marimo's static export points at (its wheel holds the same files)."""
-    v = (version or _marimo_version()).replace(".dev", "-dev")
-    return f"https://cdn.jsdelivr.net/npm/@marimo-team/frontend@{v}/dist"
-
-
-def localize(page: str, asset_url: str = "assets") -> str:
-    """Point an exported page at our copy of the frontend instead of the CDN."""
-    return page.replace(cdn_prefix() + "/", asset_url.rstrip("/") + "/").replace(
-        cdn_prefix(), asset_url.rstrip("/"))
-
-
 def foreign_urls(page: str) -> list[str]:
     """Every http(s) URL in a page that would reach another host (namespace ids excepted)."""
     found = re.findall(r"https?://[^\s\"'<>()\\]+", page)
@@ -150,27 +121,14 @@ def foreign_urls(page: str) -> list[str]:
                    if re.sub(r"^https?://", "", u).split("/")[0] not in _NAMESPACE_HOSTS})
 
 
-def copy_frontend(out_dir: Path) -> Path:
-    """Copy marimo's bundled frontend into out_dir/assets once (skipped when current)."""
-    dest = out_dir / "assets"
-    stamp = dest / ".marimo-version"
-    version = _marimo_version()
-    if stamp.is_file() and stamp.read_text() == version:
-        return dest
-    if dest.exists():
-        shutil.rmtree(dest)
-    shutil.copytree(marimo_static_dir(), dest,
-                    ignore=lambda _d, names: [n for n in names
-                                              if n in _STATIC_SKIP or n.endswith(".map")])
-    stamp.write_text(version)
-    return dest
-
-
 def _source_digest(lab: Lab) -> str:
-    """What an exported page depends on: the notebook, the helper, the catalogue, mlsysim."""
+    """What an explorable depends on: the notebook, the helper, the catalogue, mlsysim and the
+    exporter itself."""
+    from mlsys import explorable
+
     h = hashlib.sha256()
-    h.update(_marimo_version().encode())
-    for f in (lab.path, lab.path.parent / "labkit.py", lab.path.parent / CATALOG):
+    for f in (lab.path, lab.path.parent / "labkit.py", lab.path.parent / CATALOG,
+              Path(explorable.__file__)):
         h.update(f.read_bytes())
     h.update(_mlsysim_digest().encode())
     return h.hexdigest()[:20]
@@ -193,73 +151,72 @@ def _mlsysim_digest() -> str:
     return _MLSYSIM_DIGEST["d"]
 
 
-def _export_one(lab: Lab, cache: Path) -> str:
-    """Run `marimo export html` for one lab (or reuse the cached page) and return the HTML."""
-    cached = cache / f"{lab.name}-{_source_digest(lab)}.html"
+def _explorable(lab: Lab, cache: Path) -> tuple[str, str]:
+    """One lab's (JSON, page body), from the cache when nothing it depends on changed."""
+    from mlsys.explorable import build_explorable
+
+    cached = cache / f"{lab.name}-{_source_digest(lab)}.json"
     if cached.is_file():
-        return cached.read_text(encoding="utf-8")
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / f"{lab.name}.html"
-        env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": os.pathsep.join(
-            [str(lab.path.parent), os.environ.get("PYTHONPATH", "")])}
-        proc = subprocess.run(
-            [sys.executable, "-m", "marimo", "-q", "export", "html", "--no-include-code", str(lab.path), "-o",
-             str(target), "-f"],
-            capture_output=True, text=True, env=env, cwd=lab.path.parent, timeout=300,
-        )
-        if proc.returncode != 0 or not target.is_file():
-            detail = (proc.stderr or proc.stdout).strip().splitlines()[-12:]
-            raise BuildError([Problem("error", "marimo could not export this lab:\n  "
-                                      + "\n  ".join(detail), lab.path)])
-        page = target.read_text(encoding="utf-8")
+        stored = json.loads(cached.read_text(encoding="utf-8"))
+        return stored["data"], stored["body"]
+    made = build_explorable(lab.name, lab.title, lab.path, _labkit(lab.path.parent))
     cache.mkdir(parents=True, exist_ok=True)
-    for old in cache.glob(f"{lab.name}-*.html"):
+    for old in cache.glob(f"{lab.name}-*.json"):
         old.unlink()
-    cached.write_text(page, encoding="utf-8")
-    return page
+    tmp = cached.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"data": made.data, "body": made.body_html}), encoding="utf-8")
+    tmp.replace(cached)
+    return made.data, made.body_html
 
 
-def _nav_bar(lab: Lab) -> str:
-    """A thin bar above the notebook linking back to the labs index and the chapter."""
+def lab_body(lab: Lab, explorable_html: str) -> str:
+    """A lab's page body: its question, the explorable and the way to the full lab."""
+    esc = html.escape
     return (
-        '<nav class="mlsys-labbar" style="font:14px/1.4 system-ui,sans-serif;padding:6px 16px;'
-        'border-bottom:1px solid rgba(128,128,128,.3)">'
-        '<a href="index.html">All labs</a> · '
-        f'<a href="{html.escape(lab.href)}">{html.escape(lab.chapter)}</a> · '
-        '<a href="../index.html">Curriculum home</a></nav>'
+        f'<p class="lede">{esc(lab.description)}</p>\n'
+        f'<p class="lab-chapter">From <a href="{esc(lab.href)}">{esc(lab.chapter)}</a> · '
+        '<a href="index.html">All labs</a></p>\n'
+        f"{explorable_html}\n"
+        '<aside class="lab-live"><p><strong>Run the full lab live:</strong> '
+        f"<code>mlsys labs run {esc(lab.name)}</code>. This page is the lab's main scenario, "
+        "computed ahead of time by mlsysim for every setting of its controls; the notebook "
+        "has the whole walk-through, every widget and the design challenge.</p></aside>"
     )
 
 
 def export_labs(out_dir: Path, labs: Path | None = None, jobs: int = 2) -> list[dict[str, Any]]:
-    """Export every lab as a static page into `out_dir`, with the frontend served locally.
+    """Write every lab's explorable into `out_dir`: `<name>.json` (every setting's numbers),
+    a standalone `<name>.html`, and the shared `explorable.js`/`.css`.
 
-    Returns one dict per lab (name, title, chapter, description, href) for the site's landing
-    page. Exports are cached by the hash of what they depend on, so an unchanged lab costs a
-    copy. Raises BuildError naming the lab file when marimo cannot export one, and when a page
-    would still load anything from another host."""
+    Returns one dict per lab (name, title, chapter, description, href, chapter_href, body) for
+    the site, which puts `body` in its own frame. Explorables are cached by the hash of what
+    they depend on. Raises BuildError naming the notebook when its `EXPLORE` is missing or
+    broken. `jobs` is kept for callers; the grid evaluation runs in this process."""
+    from mlsys.explorable import write_assets
+
     folder = labs or labs_dir()
     catalog = load_catalog(folder)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = folder.parent / CACHE
     items: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    for lab in catalog:
+        try:
+            data, body = _explorable(lab, cache)
+        except BuildError as exc:
+            problems.extend(exc.problems)
+            continue
+        page = lab_body(lab, body)
+        (out_dir / f"{lab.name}.json").write_text(data, encoding="utf-8")
+        (out_dir / f"{lab.name}.html").write_text(_standalone(lab.title, page), encoding="utf-8")
+        items.append({"name": lab.name, "title": lab.title, "chapter": lab.chapter,
+                      "description": lab.description, "href": f"{lab.name}.html",
+                      "chapter_href": lab.href, "body": page})
+    if problems:
+        raise BuildError(problems)
     if catalog:
-        copy_frontend(out_dir)
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            pages = list(pool.map(lambda lab: _export_one(lab, cache), catalog))
-        problems: list[Problem] = []
-        for lab, page in zip(catalog, pages, strict=True):
-            page = localize(page).replace("<body>", "<body>" + _nav_bar(lab), 1)
-            bad = foreign_urls(page)
-            if bad:
-                problems.append(Problem("error", "exported page still loads from another "
-                                        f"host: {', '.join(bad[:5])}", lab.path))
-            (out_dir / f"{lab.name}.html").write_text(page, encoding="utf-8")
-            items.append({"name": lab.name, "title": lab.title, "chapter": lab.chapter,
-                          "description": lab.description, "href": f"{lab.name}.html",
-                          "chapter_href": lab.href})
-        if problems:
-            raise BuildError(problems)
+        write_assets(out_dir)
     (out_dir / "index.html").write_text(index_page(items), encoding="utf-8")
     return items
 
@@ -305,12 +262,31 @@ is computed by <code>mlsysim</code>, the same engine behind the book's figures.<
 {rows}
 </ol>
 <div class="note">
-<p><strong>These pages are snapshots.</strong> They show each lab with its default settings;
-the widgets need a Python kernel to recompute. To play with a lab, clone the repository and run
-<code>mlsys labs run NAME</code> (for example <code>mlsys labs run training_memory</code>).</p>
-<p>There is no in-browser (WebAssembly) version: marimo's WASM export downloads Pyodide from a
-CDN, and this site serves every file itself.</p>
+<p><strong>Each page is an explorable:</strong> the lab's main scenario, computed ahead of time
+by mlsysim for every setting of its controls. To run a whole lab live, clone the repository and
+run <code>mlsys labs run NAME</code> (for example <code>mlsys labs run training_memory</code>).</p>
 </div>
+</body>
+</html>
+"""
+
+
+def _standalone(title: str, body: str) -> str:
+    """A lab page outside the site (`mlsys labs export`): the same body, a plain frame."""
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)} · Labs</title>
+<style>:root {{ color-scheme: light dark; --bg: Canvas; --fg: CanvasText; --muted: GrayText;
+--border: #8884; --surface: transparent; --accent: #1f5fae; }}
+body {{ font: 16px/1.55 system-ui, sans-serif; max-width: 52rem; margin: 1.5rem auto;
+padding: 0 1rem; }}</style>
+</head>
+<body>
+<h1>{html.escape(title)}</h1>
+{body}
 </body>
 </html>
 """
@@ -337,14 +313,45 @@ def list_cmd() -> None:
     Console().print(table)
 
 
+def run_child(cmd: list[str], env: dict[str, str], grace_s: float = 5.0) -> int:
+    """Run `cmd` until it exits; SIGTERM or SIGINT to us stops it too.
+
+    Without this, `kill PID` of `mlsys labs run` ended mlsys and left marimo's server holding
+    its port. The handler only signals the child (waiting inside a signal handler would
+    deadlock on `Popen`'s lock); a timer kills it if it is still there after `grace_s`.
+    Returns the child's status, or 0 after Ctrl-C and 143 after SIGTERM."""
+    proc = subprocess.Popen(cmd, env=env)
+    stopped: list[int] = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        stopped.append(signum)
+        proc.terminate()
+        timer = threading.Timer(grace_s, proc.kill)
+        timer.daemon = True
+        timer.start()
+
+    handled = (signal.SIGTERM, signal.SIGINT)
+    previous = {sig: signal.signal(sig, on_signal) for sig in handled}
+    try:
+        code = proc.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if proc.poll() is None:  # we are leaving for another reason: never leave it behind
+            proc.kill()
+            proc.wait()
+    if stopped:
+        return 0 if stopped[0] == signal.SIGINT else 128 + stopped[0]
+    return code
+
+
 def _marimo(verb: str, lab: Lab, extra: list[str]) -> None:
     cmd = [sys.executable, "-m", "marimo", verb, str(lab.path), *extra]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(lab.path.parent), os.environ.get("PYTHONPATH", "")])}
-    try:
-        code = subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        code = 0
+    code = run_child(cmd, env)
+    if code == 128 + signal.SIGTERM:
+        sys.exit(code)  # stopped by `kill`: quietly, with the conventional status
     if code != 0:
         raise click.ClickException(f"marimo {verb} exited with status {code}")
 

@@ -115,10 +115,12 @@ def write_cache(cache_dir: Path | None, stage: str, key: str, value: Any) -> Non
         pass
 
 
-def parse_key(markdown: str, float_keys: frozenset[str], profiles: frozenset[str]) -> str:
+def parse_key(markdown: str, float_keys: frozenset[str], profiles: frozenset[str],
+              target: str = "html") -> str:
     return digest(
         "ast", markdown, pandoc_version(), READER, NORMALIZE_VERSION, engine_digest(),
         ",".join(sorted(float_keys)), ",".join(sorted(profiles)),
+        *([] if target == "html" else [target]),
     )
 
 
@@ -128,18 +130,20 @@ def parse_markdown(
     float_keys: frozenset[str] = frozenset({"fig", "tbl", "lst"}),
     profiles: frozenset[str] = frozenset(),
     cache_dir: Path | None = None,
+    target: str = "html",
 ) -> tuple[dict[str, Any], str]:
     """Parse executed Markdown into a normalised HTML-ready AST; return (ast, cache key).
 
     Normalisation (conditional content, equation and table labels) is part of this stage so
-    its result is cached with the AST.
+    its result is cached with the AST. `target` "pdf" or "epub" keeps what those exports
+    show instead (format-conditional content, `\\index{}` terms).
     """
-    key = parse_key(markdown, float_keys, profiles)
+    key = parse_key(markdown, float_keys, profiles, target)
     cached = read_cache(cache_dir, "ast", key)
     if cached is not None:
         return cached, key
     ast = json.loads(run_pandoc(["-f", READER, "-t", "json"], markdown))
-    apply_conditional(ast["blocks"], profiles)
+    apply_conditional(ast["blocks"], profiles, target)
     lift_attribute_markdown(ast["blocks"], float_keys, parse_inline_strings)
     normalize(ast["blocks"], float_keys)
     write_cache(cache_dir, "ast", key, ast)

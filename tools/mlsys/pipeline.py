@@ -153,6 +153,20 @@ def _file_digest(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
+def _locate(prep: _Prepared, needle: str | None) -> tuple[Path, int | None]:
+    """The source file and line where `needle` first appears in a chapter (for messages)."""
+    if needle is None:
+        return prep.ref.path, None
+    pattern = re.compile(re.escape(needle) + (r"(?![\w-])" if needle.startswith("@")
+                                               else ""))
+    for i, line in enumerate(prep.markdown.splitlines(), start=1):
+        if pattern.search(line):
+            if prep.executed is not None and prep.executed.line_map:
+                return source_location(prep.executed, i)
+            return prep.ref.path, i
+    return prep.ref.path, None
+
+
 class _Build:
     """One run of the pipeline: holds the project, caches and the problems found so far."""
 
@@ -164,6 +178,7 @@ class _Build:
         self.config = xref_config(project)
         self.profiles = frozenset((project.profile or "").split(",")) - {""}
         self.problems: list[Problem] = []
+        self.failed_labels: set[str] = set()  # labels of cells that failed (no knock-on xrefs)
         self._bib_cache: dict[Path, frozenset[str]] = {}
         self._csl: dict[Path, dict[str, dict[str, Any]]] = {}
         self._digests: dict[tuple[Path, ...], str] = {}
@@ -302,16 +317,7 @@ class _Build:
 
     # -- locating problems ------------------------------------------------------------------
     def locate(self, prep: _Prepared, needle: str | None) -> tuple[Path, int | None]:
-        if needle is None:
-            return prep.ref.path, None
-        pattern = re.compile(re.escape(needle) + (r"(?![\w-])" if needle.startswith("@")
-                                                   else ""))
-        for i, line in enumerate(prep.markdown.splitlines(), start=1):
-            if pattern.search(line):
-                if prep.executed is not None and prep.executed.line_map:
-                    return source_location(prep.executed, i)
-                return prep.ref.path, i
-        return prep.ref.path, None
+        return _locate(prep, needle)
 
     def files_digest(self, paths: list[Path]) -> str:
         """Digest of the bibliography files, computed once per build per combination."""
@@ -491,6 +497,45 @@ def _sidebar(pages: list[Page]) -> list[SidebarPart]:
     return groups
 
 
+def _knock_on(problem: Problem, failed_labels: set[str]) -> bool:
+    """A reference to the output of a cell that failed: the failure is already reported."""
+    from mlsys.render import UNRESOLVED
+
+    return problem.message.startswith(UNRESOLVED) and (
+        problem.message.removeprefix(UNRESOLVED) in failed_labels)
+
+
+def _prepare_all(build: _Build, items: list[tuple[ChapterRef, bool]], chosen_paths: set[Path]
+                 ) -> tuple[list[_Prepared], XrefTable, dict[str, None]]:
+    """Stage one for every chapter, then the book-wide table of targets and cited keys."""
+    outcomes: list[_Prepared | _Failed] = build._map("prepare", build.prepare, items)
+    prepared: list[_Prepared] = []
+    for prep in outcomes:
+        if prep.executed is not None:
+            build.problems.extend(prep.executed.problems)
+            build.failed_labels.update(prep.executed.failed_labels)
+        build.problems.extend(prep.problems)
+        if isinstance(prep, _Prepared):
+            prepared.append(prep)
+
+    table = XrefTable()
+    nocite: dict[str, None] = {}
+    for prep in prepared:
+        for dup in prep.index.duplicates:
+            if prep.ref.path in chosen_paths and is_xref_id(dup, build.config):
+                file, line = build.locate(prep, "#" + dup)
+                build.problems.append(Problem("warning", f"duplicate label #{dup}", file, line))
+        for clash in table.add_chapter(prep.index):
+            if prep.ref.path in chosen_paths and is_xref_id(clash, build.config):
+                first = table.targets[clash].href
+                file, line = build.locate(prep, "#" + clash)
+                build.problems.append(Problem(
+                    "warning", f"label #{clash} is also defined in {first}", file, line))
+        for k in prep.index.cite_keys:
+            nocite.setdefault(k, None)
+    return prepared, table, nocite
+
+
 def render_book(
     path: Path,
     *,
@@ -515,30 +560,7 @@ def render_book(
     build.selected = chosen_paths
     items = [(ref, ref.path in chosen_paths) for ref in project.chapters]
     # Chapters not being rendered are only indexed: cheap, so run them after the real ones.
-    outcomes: list[_Prepared | _Failed] = build._map("prepare", build.prepare, items)
-    prepared: list[_Prepared] = []
-    for prep in outcomes:
-        if prep.executed is not None:
-            build.problems.extend(prep.executed.problems)
-        build.problems.extend(prep.problems)
-        if isinstance(prep, _Prepared):
-            prepared.append(prep)
-
-    table = XrefTable()
-    nocite: dict[str, None] = {}
-    for prep in prepared:
-        for dup in prep.index.duplicates:
-            if prep.ref.path in chosen_paths and is_xref_id(dup, build.config):
-                file, line = build.locate(prep, "#" + dup)
-                build.problems.append(Problem("warning", f"duplicate label #{dup}", file, line))
-        for clash in table.add_chapter(prep.index):
-            if prep.ref.path in chosen_paths and is_xref_id(clash, build.config):
-                first = table.targets[clash].href
-                file, line = build.locate(prep, "#" + clash)
-                build.problems.append(Problem(
-                    "warning", f"label #{clash} is also defined in {first}", file, line))
-        for k in prep.index.cite_keys:
-            nocite.setdefault(k, None)
+    prepared, table, nocite = _prepare_all(build, items, chosen_paths)
 
     pages_map = {p.ref.path: p.ref.href for p in prepared}
     pages_digest = digest(json.dumps(sorted((str(k), v) for k, v in pages_map.items())))
@@ -554,7 +576,7 @@ def render_book(
     pages: list[Page] = []
     resources: dict[str, Path] = {}
     for prep, (rendered, problems) in zip(to_render, results, strict=True):
-        build.problems.extend(problems)
+        build.problems.extend(p for p in problems if not _knock_on(p, build.failed_labels))
         if rendered is None:
             continue
         pages.append(_page(prep, rendered))
@@ -568,3 +590,65 @@ def render_book(
         author=project.author, description=project.description, pages=pages,
         sidebar=_sidebar(pages), css=callout_css(project.callouts), resources=resources,
         problems=problems)
+
+
+@dataclass(frozen=True)
+class ExportChapter:
+    """One chapter as the exporters need it: executed, parsed, indexed, not yet rendered."""
+
+    ref: ChapterRef
+    ast: dict[str, Any]  # a fresh tree each call: exporters transform it in place
+    index: ChapterIndex
+    generated: dict[str, Path]  # figure files the cells made: href -> file on disk
+    _prep: _Prepared
+
+    def locate(self, needle: str | None) -> tuple[Path, int | None]:
+        """Source file and line of `needle` (cells' output maps back to the .qmd line)."""
+        return _locate(self._prep, needle)
+
+
+@dataclass(frozen=True)
+class PreparedBook:
+    """A whole volume after pass one: what the PDF and EPUB writers start from."""
+
+    project: Project
+    config: XrefConfig
+    table: XrefTable
+    chapters: list[ExportChapter]
+    bibliography: list[Path]  # every bibliography file of the project that exists
+    bib_keys: frozenset[str]  # every key those files define
+    cited: list[str]  # keys cited anywhere in the book, in order of first use
+    problems: list[Problem]
+    cache_dir: Path | None = None  # where the pipeline caches (exporters cache there too)
+
+
+def prepare_book(path: Path, *, profile: str | None = None, target: str = "html",
+                 cache_dir: Path | None = None, jobs: int | None = None,
+                 progress: Progress | None = None) -> PreparedBook:
+    """Execute (freeze cache), parse and index every chapter, as `render_book` does.
+
+    The cells' results come from the same cache the HTML build fills, so the numbers in an
+    export are the website's numbers and a warm export runs no kernel; only the parse is
+    redone for a `target` other than "html" (cached too). Raises BuildError when a chapter
+    cannot be prepared.
+    """
+    project = load_project(Path(path), profile)
+    cache = Path(cache_dir) if cache_dir is not None else project.root / ".mlsys-cache"
+    build = _Build(project, cache, jobs or min(4, os.cpu_count() or 1), progress)
+    every = {c.path for c in project.chapters}
+    build.selected = every
+    prepared, table, nocite = _prepare_all(build, [(r, True) for r in project.chapters], every)
+    if any(p.severity == "error" for p in build.problems):
+        raise BuildError(build.problems)
+    chapters = []
+    for prep in prepared:
+        ast = prep.ast if target == "html" else None
+        if ast is None:  # the export's own parse: its conditional content, its raw formats
+            ast, _ = parse_markdown(prep.markdown, float_keys=build.config.float_keys,
+                                    profiles=build.profiles, cache_dir=cache, target=target)
+        generated = dict(prep.executed.resources) if prep.executed else {}
+        chapters.append(ExportChapter(prep.ref, ast, prep.index, generated, prep))
+    bibs = [b for b in project.bibliography if b.is_file()]
+    known = build.bib_keys(bibs)
+    return PreparedBook(project, build.config, table, chapters, bibs, known,
+                        [k for k in nocite if k in known], list(build.problems), cache)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -154,6 +155,20 @@ class RebuildEvent:
     error: str | None = None
 
 
+# Files editors write beside the one being saved: vim's swap files and its write test "4913",
+# emacs's "#autosave#" and ".#lock", backups ("~", ".bak", ".orig"), JetBrains' safe-write
+# copies, and "name.tmp"-style atomic-save temporaries. A save must not rebuild (or be
+# reported) because of them.
+_TEMP_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".orig", ".crswap",
+                  "___jb_tmp___", "___jb_old___")
+
+
+def is_editor_temp(name: str) -> bool:
+    """Whether a file name is an editor's temporary or backup file, not a source."""
+    return (name.startswith((".", "#")) or name.endswith(_TEMP_SUFFIXES) or name.isdigit()
+            or re.fullmatch(r".+\.(qmd|md|yml|yaml|bib)\.[0-9a-f]{4,}", name) is not None)
+
+
 @dataclass
 class Preview:
     """The running preview: a server thread and a watcher thread over one SiteBuilder."""
@@ -216,7 +231,7 @@ class Preview:
         p = Path(path)
         if any(part in IGNORED_DIRS or part.startswith(".") for part in p.parts[-6:-1]):
             return False
-        return not p.name.startswith(".") and p.name != MANIFEST_NAME and not p.name.endswith("~")
+        return p.name != MANIFEST_NAME and not is_editor_temp(p.name)
 
     def rebuild(self, files: list[Path]) -> RebuildEvent:
         """Re-render what `files` affect: saved chapters alone, anything else the whole part.

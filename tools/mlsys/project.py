@@ -602,6 +602,17 @@ def _candidates(ch: ChapterRef) -> Iterator[str]:
     yield re.sub(r"\.(qmd|md|ipynb)$", "", ch.rel).lower()  # a tab-completed path works too
 
 
+def _close_chapters(project: Project, key: str, n: int = 4) -> list[str]:
+    """File names of the chapters nearest to a mistyped name, each chapter once (its file
+    name and its title are both compared, case-insensitively, but only the name is shown)."""
+    scored = []
+    for c in project.chapters:
+        score = max(difflib.SequenceMatcher(None, key, s).ratio() for s in _candidates(c))
+        if score >= 0.5:
+            scored.append((-score, c.path.stem))
+    return list(dict.fromkeys(stem for _, stem in sorted(scored)))[:n]
+
+
 def select_chapters(project: Project, names: list[str]) -> list[ChapterRef]:
     """Pick chapters by file stem or title (case-insensitive): exact match, else unique prefix.
 
@@ -623,12 +634,7 @@ def select_chapters(project: Project, names: list[str]) -> list[ChapterRef]:
             listing = ", ".join(f"{c.path.stem} ({c.title})" for c in prefix)
             problems.append(Problem("error", f"ambiguous chapter '{name}' matches: {listing}"))
         else:
-            pool = [s for c in project.chapters for s in (c.path.stem, c.title)]
-            close = difflib.get_close_matches(name, pool, n=4, cutoff=0.5)
-            if not close:
-                lowered = {s.lower(): s for s in pool}
-                close = [lowered[m] for m in difflib.get_close_matches(key, list(lowered), n=4,
-                                                                        cutoff=0.5)]
+            close = _close_chapters(project, key)
             hint = f" (did you mean: {', '.join(close)})" if close else ""
             problems.append(Problem("error", f"unknown chapter '{name}'{hint}"))
     if problems:

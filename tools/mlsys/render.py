@@ -23,6 +23,7 @@ from .filters.citations import (
 )
 from .filters.floats import float_pass
 from .filters.headings import number_headings, title_block
+from .filters.htmlpost import link_reference_locators, math_for_search
 from .filters.links import LinkResult, link_pass
 from .filters.pandoc_ast import walk_passes
 from .filters.tabsets import tabset_pass
@@ -32,12 +33,15 @@ from .model import TocEntry
 from .parse import run_pandoc
 from .xref import ChapterIndex, XrefConfig, XrefTable, first_title
 
-RENDER_VERSION = "9"
+RENDER_VERSION = "10"
 _TITLE = re.compile(r"<!--mlsys-title-->\s*(.*?)\s*<!--/mlsys-title-->\s*", re.DOTALL)
 _HEADING = re.compile(r"<h([1-6])([^>]*)>(.*?)</h\1>", re.DOTALL)
 _ID = re.compile(r'\bid="([^"]*)"')
 _SECTION_HEADING = re.compile(r'<section id="([^"]*)"[^>]*>\s*<h([1-6])[^>]*>(.*?)</h\2>',
                               re.DOTALL)
+
+# The start of the warning for a reference to no known target (`pipeline` recognises it).
+UNRESOLVED = "unresolved cross-reference @"
 
 
 @dataclass
@@ -119,7 +123,7 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
                   generated=ctx.generated, pages=ctx.pages),
     ])
     for m in dict.fromkeys(missing_refs):
-        issues.append(Issue("warning", f"unresolved cross-reference @{m.cid}", "@" + m.cid))
+        issues.append(Issue("warning", f"{UNRESOLVED}{m.cid}", "@" + m.cid))
     for key in dict.fromkeys(missing_cites):
         issues.append(Issue("warning", f"citation key not found in the bibliography: @{key}",
                             "@" + key))
@@ -150,7 +154,8 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
     args = ["-f", "json", "-t", "html5", "--mathml", "--wrap=none"]
     if use_citeproc:
         args.append("--citeproc")
-    out = run_pandoc(args, json.dumps(ast), cwd=ctx.source_dir)
+    out = math_for_search(link_reference_locators(
+        run_pandoc(args, json.dumps(ast), cwd=ctx.source_dir)))
 
     title_html = None
     m = _TITLE.search(out)
@@ -167,4 +172,6 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
         headings.setdefault(sec.group(1), sec.group(3))
     toc = [TocEntry(item.level, item.id, headings[item.id]) for item in toc_items
            if item.id in headings and item.level <= ctx.config.toc_depth]
+    if 'id="chapter-references"' in out:  # the list we appended: readers jump to it too
+        toc.append(TocEntry(2, "chapter-references", "References"))
     return RenderedChapter(out, title_html, toc, issues, links.resources)

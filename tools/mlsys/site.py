@@ -35,6 +35,7 @@ from typing import Any
 
 import jinja2
 
+from mlsys.figtheme import theme_svg
 from mlsys.model import BuildError, Page, Problem, RenderedBook, SidebarPart
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -153,6 +154,11 @@ _LINK_RE = re.compile(r'(?:href|src)="([^"]*)"')
 _ID_RE = re.compile(r'\sid="([^"]+)"')
 _EXTERNAL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")  # http:, mailto:, data:, ...
 _PARA_RE = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL | re.IGNORECASE)
+_HTML_TAG_SPLIT = re.compile(r"(<[^>]+>)")
+# An element that nests: div/details/aside/section (the blocks a callout or note is made of).
+_OPEN_CLOSE_RE = re.compile(r"<(/?)(?:div|details|aside|section)\b", re.IGNORECASE)
+_ASIDE_CLASS_RE = re.compile(
+    r'\bclass="[^"]*\b(?:callout|column-margin|aside|footnotes|sidenote)\b', re.IGNORECASE)
 _SKIP_BLOCKS_RE = re.compile(
     r"<(script|style|pre|math|svg|figure|table)\b.*?</\1>", re.DOTALL | re.IGNORECASE
 )
@@ -168,23 +174,68 @@ def plain_text(fragment: str) -> str:
     return _WS_RE.sub(" ", html.unescape(_TAG_RE.sub(" ", fragment))).strip()
 
 
+def _without_asides(body: str) -> str:
+    """`body` without callouts, margin notes and footnotes: a chapter often opens with a
+    "Learning objectives" callout whose boilerplate must not become its description."""
+    out: list[str] = []
+    skip = 0  # depth of elements open inside a skipped block
+    for piece in _HTML_TAG_SPLIT.split(body):
+        m = _OPEN_CLOSE_RE.match(piece)
+        if m and piece.endswith("/>"):
+            m = None
+        if skip:
+            if m:
+                skip += -1 if m.group(1) else 1
+            continue
+        if m and not m.group(1) and _ASIDE_CLASS_RE.search(piece):
+            skip = 1
+            continue
+        out.append(piece)
+    return "".join(out)
+
+
+def _opening_prose(body: str) -> str:
+    """The page's first paragraphs as plain text, up to the first one that introduces a list
+    (ends with a colon): what follows it is a list, so the description stops there, its colon
+    turned into an ellipsis. A short lead-in with nothing before it ("You will learn:") is
+    skipped instead, since alone it says nothing."""
+    texts: list[str] = []
+    for para in _PARA_RE.findall(body):
+        text = plain_text(para)
+        if not text.endswith(":"):
+            texts.append(text)
+        elif texts or len(text) >= 80:
+            texts.append(text[:-1].rstrip() + "…")
+            break
+    return " ".join(t for t in texts if t)
+
+
 def describe(page: Page, limit: int = 160) -> str | None:
-    """A page's meta description: its own, else the start of its prose, cut at a word."""
+    """A page's meta description: its own, else the start of its prose, cut at a word.
+
+    Prose means paragraphs outside callouts and asides (a chapter's "Learning objectives"
+    callout is boilerplate), read up to the first lead-in to a list (see `_opening_prose`)."""
     if page.description:
         return page.description
-    body = _SKIP_BLOCKS_RE.sub(" ", page.body_html)
-    paragraphs = _PARA_RE.findall(body)
-    text = plain_text(" ".join(paragraphs) if paragraphs else body)
+    body = _SKIP_BLOCKS_RE.sub(" ", _without_asides(page.body_html))
+    text = _opening_prose(body) or plain_text(body)
     if not text:
         return None
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + "…"
+    return cut.rstrip(",;:…") + "…"
 
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _chapter_label(page: Page) -> str | None:
+    """"Chapter 3" / "Appendix A" for a search hit; None for unnumbered pages."""
+    if not page.number:
+        return None
+    return f"{'Appendix' if page.kind == 'appendix' else 'Chapter'} {page.number}"
 
 
 def _nav_label(number: str | None, title: str) -> str:
@@ -347,6 +398,16 @@ class SiteWriter:
         self.report.written.append(rel)
         return True
 
+    def copy_resource(self, rel: str, src: Path, section: str) -> bool:
+        """Copy a book's resource; an SVG figure gets its dark-mode colours (see `figtheme`)."""
+        if src.suffix.lower() != ".svg":
+            return self.copy_file(rel, src, section)
+        try:
+            text = src.read_text("utf-8", errors="replace")
+        except OSError as exc:
+            raise SiteError(f"{src}: resource listed for {rel} cannot be read ({exc})") from exc
+        return self.write_text(rel, theme_svg(text), section)
+
     def forget_section(self, section: str, keep: Iterable[str]) -> None:
         """Delete files a section wrote last time but not this time (a removed chapter)."""
         keep = set(keep)
@@ -463,7 +524,7 @@ class SiteWriter:
             produced.append(path)
         for href, src in book.resources.items():
             rel = prefix + href.lstrip("/")
-            self.copy_file(rel, Path(src), section.key)
+            self.copy_resource(rel, Path(src), section.key)
             produced.append(rel)
         if section.partial:
             produced += [r for r, m in self.files.items() if section.key in m["owners"]]
@@ -575,6 +636,8 @@ class SiteWriter:
                 "og_title": title,
                 "og_type": "article" if page.kind in ("chapter", "appendix") else "website",
                 "description": describe(page) or book.description,
+                "search_part": section.label or book.title,
+                "search_chapter": _chapter_label(page),
                 "has_sidebar": True,
                 "body_class": f"page-{page.kind}",
                 "extra_css": [root + css_rel] if css_rel else [],
@@ -726,15 +789,21 @@ class SiteWriter:
         self.write_text("404.html", _env().get_template("404.html").render(ctx), "_site")
 
     def _write_sitemap(self) -> None:
+        """sitemap.xml, whose `<loc>`s must be absolute URLs (sitemaps.org): written only when
+        curriculum.yml sets `site-url`. Without it there is no sitemap (and a stale one from
+        an earlier build with a `site-url` is removed), since no absolute address is known."""
+        if not self.config.site_url:
+            if self.files.pop("sitemap.xml", None) is not None:
+                (self.stage / "sitemap.xml").unlink(missing_ok=True)
+                self.report.removed.append("sitemap.xml")
+            return
         pages = sorted(
             rel for rel in self.files if rel.endswith(".html") and rel != "404.html"
         )
-        base = (self.config.site_url or "").rstrip("/")
         lines = ['<?xml version="1.0" encoding="UTF-8"?>']
         lines.append('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
         for rel in pages:
-            loc = f"{base}/{rel}" if base else rel
-            lines.append(f"  <url><loc>{html.escape(loc)}</loc></url>")
+            lines.append(f"  <url><loc>{html.escape(self._absolute(rel) or rel)}</loc></url>")
         lines.append("</urlset>")
         self.write_text("sitemap.xml", "\n".join(lines) + "\n", "_site")
 

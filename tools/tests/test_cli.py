@@ -40,8 +40,9 @@ def test_build_makes_one_site_with_a_landing_page(repo: Path) -> None:
     assert code == 0, out
     site = repo / "_site"
     for page in ("book/vol1/memory.html", "book/vol2/scaling.html", "index.html", "404.html",
-                 "sitemap.xml", "pagefind/pagefind-ui.js"):
+                 "pagefind/pagefind-ui.js"):
         assert (site / page).is_file(), page
+    assert not (site / "sitemap.xml").exists()  # no site-url: no absolute <loc> to write
     landing = (site / "index.html").read_text()
     assert "Tiny curriculum" in landing
     # The map of the curriculum: both volumes with their parts and chapters; absent parts say so.
@@ -175,7 +176,7 @@ def test_full_build_exports_the_labs_when_that_part_exists(repo: Path) -> None:
     cur.write_text(cur.read_text() + (
         "  - id: labs\n    title: \"Labs\"\n    kind: labs\n    path: labs\n    url: labs/\n"
         "    nav: Teach\n    blurb: \"Interactive notebooks.\"\n"))
-    copy_committed_labs(repo / "labs")  # the real exporter (marimo) runs on real labs
+    copy_committed_labs(repo / "labs")  # the real exporter (mlsysim) runs on real labs
     code, out = run("build", "-q")
     assert code == 0, out
     site = repo / "_site"
@@ -201,9 +202,14 @@ def test_full_build_exports_the_labs_when_that_part_exists(repo: Path) -> None:
     sections = dict(re.findall(r"<h2>(.*?)</h2>(.*?)(?=<h2>|</article>)", index, re.DOTALL))
     assert 'href="training_memory.html"' in sections["Volume I: Small"]
     assert 'href="../book/vol1/training.html"' in sections["Volume I: Small"]
-    # ... and says what an exported lab is and why there is no in-browser version.
-    assert "static snapshots" in index and "mlsys labs run training_memory" in index
-    assert "WebAssembly" in index and "Pyodide" in index
+    # ... and says what a lab page is and how to run the whole lab live.
+    assert "is an explorable" in index and "mlsys labs run training_memory" in index
+    # every lab page wears the site frame too, with its explorable and the way to the full lab
+    lab_page = (site / "labs" / "training_memory.html").read_text()
+    assert "theme-toggle" in lab_page and "data-search-open" in lab_page
+    assert 'class="explorable"' in lab_page and "mlsys labs run training_memory" in lab_page
+    assert (site / "labs" / "training_memory.json").is_file()
+    assert (site / "labs" / "explorable.js").is_file()
 
     # Nothing the labs depend on changed: the next build keeps the exported files as they are.
     lab = load_catalog(repo / "labs")[0]
@@ -300,3 +306,38 @@ def test_a_wrong_link_into_an_unbuilt_part_names_its_file_and_line(repo: Path) -
             "Labs (not built in this run) has no such page") in out
     assert f"{memory}:{line}: warning: broken link to ../../kit/01_wire/lesson.html" in out
     assert not (repo / "_site").exists()  # a strict failure publishes nothing
+
+
+def test_build_prints_stage_lines_when_output_is_not_a_terminal(repo: Path) -> None:
+    result = CliRunner().invoke(main, ["build", "book", "--vol", "1"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert any(re.fullmatch(r"vol1 \w+: started \(\d+ to do\)", x) for x in lines), lines
+    assert any(re.fullmatch(r"vol1 \w+: done \d+/\d+ in [\d.]+ s", x) for x in lines), lines
+    assert "book ->" in result.stdout  # the summary still closes the build
+    quiet = CliRunner().invoke(main, ["build", "book", "--vol", "1", "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_stage_lines_report_a_long_stage_every_few_seconds() -> None:
+    from mlsys.cli import stage_lines
+
+    lines: list[str] = []
+    now = [0.0]
+    update = stage_lines(lines.append, every_s=10, clock=lambda: now[0])
+    for done, t in ((0, 0), (1, 4), (2, 11), (3, 12), (4, 25)):
+        now[0] = t
+        update("vol1 execute", done, 4)
+    assert lines == ["vol1 execute: started (4 to do)", "vol1 execute: 2/4",
+                     "vol1 execute: done 4/4 in 25.0 s"]
+
+
+def test_strict_says_a_warning_is_what_stopped_it(repo: Path) -> None:
+    chapter = repo / "book/vol1/memory.qmd"
+    chapter.write_text(chapter.read_text() + "\nSee @sec-nowhere.\n")
+    code, out = run("build", "book", "--vol", "1", "--strict")
+    assert code != 0
+    assert "unresolved cross-reference @sec-nowhere" in out
+    assert "stopped: 0 errors, 1 warning (--strict makes every warning fatal" in out
+    code, out = run("build", "book", "--vol", "1", "-q")
+    assert code == 0, out  # without --strict the same book builds

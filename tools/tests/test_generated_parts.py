@@ -43,6 +43,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.syspath_prepend(str(tmp_path / "pkg"))
     sys.modules.pop("gen_parts_fixture", None)
     (root / "drills.txt").write_text("alpha beta gamma")
+    (root / "drills").mkdir()  # a generated part's `path` holds its sources
+    (root / "deck").mkdir()
     with (root / "curriculum.yml").open("a") as f:
         f.write("  - id: drills\n    title: Drills\n    kind: quarto\n    path: drills\n"
                 "    url: drills/\n    nav: Teach\n"
@@ -114,3 +116,12 @@ def test_a_failing_generator_is_reported_and_keeps_the_previous_site(repo: Path)
         in out
     assert "Traceback" not in out
     assert (repo / "_site" / "drills" / "cards.html").read_bytes() == before
+
+
+def test_a_generated_part_whose_sources_folder_is_missing_is_left_out(repo: Path) -> None:
+    # a partial checkout (say, only book/) still builds; the part simply is not in the site
+    (repo / "drills").rmdir()
+    code, out = run("build", "-q")
+    assert code == 0, out
+    assert not (repo / "_site" / "drills").exists()
+    assert 'href="drills/index.html"' not in (repo / "_site" / "index.html").read_text()

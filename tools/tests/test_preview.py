@@ -185,3 +185,33 @@ def test_saving_a_file_that_is_not_a_chapter_rebuilds_its_part(preview: Preview)
     assert listener.wait_for(1, timeout=15)
     event = preview.events[-1]
     assert event.error is None and event.chapters == []
+
+
+@pytest.mark.parametrize("name", [
+    "4913", ".memory.qmd.swp", "memory.qmd.swx", "memory.qmd~", "#memory.qmd#", ".#memory.qmd",
+    "memory.qmd.tmp", "memory.qmd___jb_tmp___", "memory.qmd.bak", "memory.qmd.3f2a9c",
+])
+def test_editor_temp_files_are_not_sources(name: str) -> None:
+    from mlsys.preview import is_editor_temp
+
+    assert is_editor_temp(name)
+
+
+@pytest.mark.parametrize("name", ["memory.qmd", "_quarto.yml", "references.bib", "fig-1.png",
+                                  "2024_results.qmd"])
+def test_real_sources_are_watched(name: str) -> None:
+    from mlsys.preview import is_editor_temp
+
+    assert not is_editor_temp(name)
+
+
+def test_an_editor_temp_file_triggers_no_rebuild(preview: Preview) -> None:
+    listener = EventListener(preview.server.server_address[1])
+    assert listener.connected.wait(5)
+    before = len(preview.events)
+    vol1 = preview.builder.root / "book" / "vol1"
+    (vol1 / "4913").write_text("")  # vim's write test, then its swap file
+    (vol1 / "memory.qmd.swx").write_text("x")
+    (vol1 / "4913").unlink()
+    time.sleep(1.0)
+    assert len(preview.events) == before and not listener.wait_for(1, timeout=0.5)

@@ -311,3 +311,22 @@ def test_select_chapters_ambiguous_and_unknown(tmp_path: Path) -> None:
     assert "unknown chapter 'intrp_b' (did you mean: intro_b" in msgs[1]
     assert msgs[2] == "error: unknown chapter 'zzz'"
     assert all(x.file is None for x in exc.value.problems)
+
+
+def test_unknown_chapter_suggests_each_chapter_once(tmp_path: Path) -> None:
+    # a chapter whose title is its file name differing only in case used to be offered twice
+    root = write_book(tmp_path, """
+        project:
+          type: book
+        book:
+          chapters: [index.qmd, introduction.qmd, notation.qmd]
+        """, {"index.qmd": "# Preface\n", "introduction.qmd": "# Introduction\n",
+              "notation.qmd": "# Notation\n"})
+    with pytest.raises(BuildError) as exc:
+        select_chapters(load_project(root), ["introdution"])
+    (msg,) = [str(x) for x in exc.value.problems]
+    hint = msg.split("did you mean: ", 1)[1].rstrip(")")
+    names = hint.split(", ")
+    assert names[0] == "introduction"
+    assert len(names) == len({n.lower() for n in names}), msg
+    assert "Introduction" not in names

@@ -63,7 +63,8 @@ def test_section_numbers_per_chapter_and_appendix_letters(book: RenderedBook) ->
 def test_toc_lists_headings_but_not_unlisted(book: RenderedBook) -> None:
     toc = page(book, "intro.html").toc
     assert [(t.level, t.id) for t in toc] == [(2, "sec-background"), (3, "details"),
-                                              (2, "not-numbered")]
+                                              (2, "not-numbered"),
+                                              (2, "chapter-references")]  # it cites
     assert toc[0].title_html == '<span class="header-section-number">1.1</span> Background'
 
 

@@ -106,7 +106,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_every_page_lands_at_its_href(site: Path) -> None:
     for name in ("index", "introduction", "memory", "training"):
         assert (site / "book" / "vol1" / f"{name}.html").is_file()
-    for extra in ("index.html", "404.html", "sitemap.xml", "assets/site.css", "assets/site.js",
+    for extra in ("index.html", "404.html", "assets/site.css", "assets/site.js",
                   "assets/favicon.svg", "pagefind/pagefind-ui.js"):
         assert (site / extra).is_file(), extra
 
@@ -194,21 +194,30 @@ def test_project_css_is_linked_on_every_page(site: Path) -> None:
             assert "../../assets/components.css" in page.read_text()
 
 
-def test_sitemap_lists_every_page(site: Path) -> None:
-    root = ET.parse(site / "sitemap.xml").getroot()
-    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    locs = {el.text for el in root.findall("s:url/s:loc", ns)}
-    assert {"book/vol1/memory.html", "book/vol1/index.html", "index.html"} <= locs
-    assert "404.html" not in locs
-
-
-def test_sitemap_uses_the_site_url_when_known(tmp_path: Path) -> None:
+def test_sitemap_lists_every_page_by_its_absolute_url(tmp_path: Path) -> None:
     cfg = SiteConfig(title="C", site_url="https://example.org/mlsys/")
     build(tmp_path / "_site", config=cfg)
-    text = (tmp_path / "_site" / "sitemap.xml").read_text()
-    assert "<loc>https://example.org/mlsys/book/vol1/memory.html</loc>" in text
+    root = ET.parse(tmp_path / "_site" / "sitemap.xml").getroot()
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = {el.text for el in root.findall("s:url/s:loc", ns)}
+    base = "https://example.org/mlsys/"
+    assert {base + "book/vol1/memory.html", base + "book/vol1/index.html",
+            base + "index.html"} <= locs
+    assert all(loc.startswith(base) for loc in locs)
+    assert base + "404.html" not in locs
     page = parse(tmp_path / "_site" / "book" / "vol1" / "memory.html")
     assert page.meta["og:url"] == "https://example.org/mlsys/book/vol1/memory.html"
+
+
+def test_without_a_site_url_no_sitemap_is_written(tmp_path: Path) -> None:
+    """sitemaps.org requires absolute <loc>s; without site-url there is none to give, and a
+    sitemap left by an earlier build that had one is removed."""
+    out = tmp_path / "_site"
+    build(out, config=SiteConfig(title="C", site_url="https://example.org/"))
+    assert (out / "sitemap.xml").is_file()
+    build(out, config=SiteConfig(title="C"))
+    assert not (out / "sitemap.xml").exists()
+    assert "sitemap.xml" not in (out / ".mlsys-manifest.json").read_text()
 
 
 def test_404_page_is_self_contained(site: Path) -> None:

@@ -3,6 +3,8 @@
 Every number in the book and labs comes from here: look up hardware and models, then ask
 for FLOPs, memory, training time, serving latency, energy and cost."""
 
+from ._units import quantity as format_quantity
+from ._units import seconds, si
 from .compression import CompressionResult, compress
 from .compute import (
     Roofline,
@@ -41,6 +43,7 @@ from .registry import (
     Fabric,
     Hardware,
     Model,
+    cnn,
     fabric,
     hardware,
     list_fabrics,
@@ -61,16 +64,17 @@ from .validation import ValidationRow, calibrate, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "si", "seconds",
     "CompressionResult", "compress", "FusionResult", "LayerCost", "attention_layer", "conv2d_layer", "dense_layer", "elementwise_chain",
     "Energy", "Goodput", "ServingSim", "TCO", "TinyMLFit", "carbon", "cost_per_million_tokens",
     "energy", "fleet_mtbf", "simulate_serving", "tco", "tinyml_fit", "training_goodput",
     "young_daly_interval", "ValidationRow", "calibrate", "validate", "RunCost", "training_cost",
-    "PipelineThroughput", "data_pipeline", "train_sweep", "transformer", "variant",
+    "PipelineThroughput", "data_pipeline", "train_sweep", "transformer", "variant", "cnn", "si", "seconds",
     "Cluster", "Fabric", "Hardware", "InvalidInputError", "MlsysimError", "Model",
     "PrecisionError", "Roofline", "ServeResult", "TrainResult", "TrainingMemory",
     "TransformerOps", "UnknownNameError", "allgather_time", "allreduce_time", "alltoall_time",
     "chinchilla", "chinchilla_tokens", "cluster", "fabric", "flops_per_inference", "forward_flops", "hardware",
     "hoffmann_loss", "inference_flops", "kv_cache_bytes", "list_fabrics", "list_hardware",
     "list_models", "model", "model_size_bytes", "ridge_point", "roofline", "serve", "train",
-    "training_flops", "training_memory", "transformer_ops",
+    "training_flops", "training_memory", "transformer_ops", "format_quantity",
 ]

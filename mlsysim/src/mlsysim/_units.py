@@ -74,10 +74,11 @@ def check_positive(field: str, value: Any, integer: bool = False, allow_zero: bo
 _PREFIXES = [(1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
 
 
-def si(value: float, unit: str = "") -> str:
-    """Format with an SI prefix: 3.35e12 B/s -> '3.35 TB/s'. Small arrays print element-wise."""
+def si(value: float, unit: str = "", sig: int = 3) -> str:
+    """Format with an SI prefix: 3.35e12 B/s -> '3.35 TB/s' (`sig` significant figures).
+    Small arrays print element-wise."""
     if isinstance(value, np.ndarray):
-        return _array_text(value, lambda x: si(x, unit))
+        return _array_text(value, lambda x: si(x, unit, sig))
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     if isinstance(value, bool):
@@ -87,8 +88,8 @@ def si(value: float, unit: str = "") -> str:
     v = float(value)
     for scale, p in _PREFIXES:
         if abs(v) >= scale:
-            return f"{v / scale:.3g} {p}{unit}"
-    return f"{v:.3g} {unit}".rstrip()
+            return f"{_g(v / scale, sig)} {p}{unit}"
+    return f"{_g(v, sig)} {unit}".rstrip()
 
 
 def _array_text(arr: np.ndarray, fmt) -> str:
@@ -102,23 +103,63 @@ def _array_text(arr: np.ndarray, fmt) -> str:
     return f"[{flat.size} values]"
 
 
-def seconds(t: float) -> str:
-    """Human duration: 0.0021 -> '2.1 ms', 86400*3 -> '3 days'."""
+def seconds(t: float, sig: int = 3) -> str:
+    """Human duration: 0.0021 -> '2.1 ms', 86400*3 -> '3 days' (`sig` significant figures)."""
     if isinstance(t, np.ndarray):
-        return _array_text(t, seconds)
+        return _array_text(t, lambda x: seconds(x, sig))
     if t is None or not math.isfinite(t):
         return "n/a"
-    if t < 1e-3:
-        return f"{t * 1e6:.3g} us"
-    if t < 1:
-        return f"{t * 1e3:.3g} ms"
-    if t < 120:
-        return f"{t:.3g} s"
-    if t < 7200:
-        return f"{t / 60:.3g} min"
-    if t < 2 * 86400:
-        return f"{t / 3600:.3g} h"
-    return f"{t / 86400:.3g} days"
+    for limit, scale, name in _DURATIONS:
+        if t < limit:
+            return f"{_g(t / scale, sig)} {name}"
+    return f"{_g(t / 86400, sig)} days"
+
+
+# (below this many seconds, divide by, unit name)
+_DURATIONS = [(1e-3, 1e-6, "us"), (1.0, 1e-3, "ms"), (120.0, 1.0, "s"), (7200.0, 60.0, "min"),
+              (2 * 86400.0, 3600.0, "h")]
+
+
+def _g(v: float, sig: int) -> str:
+    """`format(v, '.{sig}g')`, except that numbers of 1 or more never turn into an exponent
+    (989.4 at two figures is '990', not '9.9e+02')."""
+    text = f"{v:.{sig}g}"
+    return _sig_text(v, sig) if "e" in text and abs(v) >= 1 else text
+
+
+def _sig_text(v: float, sig: int) -> str:
+    """`v` to `sig` significant figures in plain notation with thousands separators
+    (1234567 -> '1,230,000'; 0.000123 -> '0.000123'), never an exponent."""
+    if v == 0 or not math.isfinite(v):
+        return f"{v:g}"
+    digits = sig - 1 - math.floor(math.log10(abs(v)))
+    text = f"{round(v, digits):,.{max(digits, 0)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# units that take an SI prefix (k, M, G, ...); others print as plain numbers
+_SI_UNITS = {"B", "B/s", "FLOP", "FLOP/s", "W", "J", "Wh", "Hz", "bit", "bit/s", "OPS",
+             "params", "tokens/s"}
+
+
+def quantity(value: float, unit: str = "", sig: int = 3) -> str:
+    """One number with its unit, as prose shows it: '1.41 TB', '2.1 ms', '$1.2 M', '3.5x',
+    '42%', '8,190 tokens'. Units in `_SI_UNITS` take an SI prefix; 's' reads as a duration;
+    '$' goes in front; 'x' and '%' attach to the number; any other unit (tokens, GPUs, ...)
+    follows a plain number with thousands separators. `sig` is the significant figures.
+    This is the one formatter labs, pages, questions and problem sets show numbers with."""
+    if value is None or not math.isfinite(float(value)):
+        return "n/a"
+    v = float(value)
+    if unit in _SI_UNITS:
+        return si(v, unit, sig)
+    if unit == "s":
+        return seconds(v, sig)
+    if unit == "$":
+        return "$" + (si(v, "", sig).replace(" ", "") if abs(v) >= 1e6 else _sig_text(v, sig))
+    if unit in ("x", "%"):
+        return f"{_sig_text(v, sig)}{unit}"
+    return f"{_sig_text(v, sig)} {unit}".rstrip()
 
 
 def _jsonable(v: Any) -> Any:

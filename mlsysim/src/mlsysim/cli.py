@@ -1,7 +1,9 @@
 """The `mlsysim` command line: list the registry, predict training and serving, validate.
 
 argparse keeps the runtime dependencies at numpy + pyyaml. User mistakes print one line
-naming the field and exit with status 2, never a traceback."""
+naming the field and exit with status 2, never a traceback. A plan the model says cannot run
+(out of memory, past the context window, too big for a microcontroller) prints
+`mlsysim: infeasible: REASON` first and exits 1, for every command alike."""
 
 from __future__ import annotations
 
@@ -35,11 +37,25 @@ def _int(text: str) -> int:
     return int(v)
 
 
+class Infeasible(Exception):
+    """The prediction ran, and it says the plan cannot run: exit 1, reason first."""
+
+
 def _emit(obj, as_json: bool) -> None:
+    """Print a result; an infeasible one prints its reason first and then raises `Infeasible`,
+    so every command exits 1 for a plan that cannot run (never 0 with a buried `False`)."""
+    feasible = getattr(obj, "feasible", getattr(obj, "fits", True))
+    if not bool(feasible):
+        reason = getattr(obj, "reason", "") or "; ".join(getattr(obj, "reasons", ()))
+        print(f"mlsysim: infeasible: {reason}", file=sys.stderr, flush=True)
+        if not as_json:
+            print("(the figures below describe a plan that cannot run)")
     if as_json:
         print(json.dumps(obj.to_dict() if hasattr(obj, "to_dict") else obj, indent=2))
     else:
         print(obj)
+    if not bool(feasible):
+        raise Infeasible
 
 
 def _cmd_list(a: argparse.Namespace) -> None:
@@ -157,92 +173,136 @@ def _cmd_validate(a: argparse.Namespace) -> None:
         sys.exit(1)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="mlsysim", description="Analytical models of ML systems.")
-    sub = p.add_subparsers(dest="command", required=True)
+def _json_flag(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--json", action="store_true",
+                   help="print machine-readable JSON instead of a table (default: off)")
 
-    s = sub.add_parser("list", help="list hardware, models or fabrics")
-    s.add_argument("what", choices=["hardware", "models", "fabrics"])
-    s.add_argument("--category", choices=["datacenter", "edge", "tiny"], help="hardware tier")
-    s.add_argument("--json", action="store_true", help="machine-readable output")
-    s.set_defaults(func=_cmd_list)
 
-    s = sub.add_parser("show", help="one hardware or model entry with its sources")
-    s.add_argument("name")
-    s.add_argument("--json", action="store_true")
-    s.set_defaults(func=_cmd_show)
-
-    s = sub.add_parser("train", help="predict a training run")
-    s.add_argument("model")
-    s.add_argument("--hardware", default="H100", help="accelerator (default H100)")
-    s.add_argument("--gpus", type=_int, default=8)
-    s.add_argument("--fabric", default=None, help="network between nodes, e.g. IB-NDR")
-    s.add_argument("--tokens", type=_number, required=True, help="training tokens, e.g. 2T")
-    s.add_argument("--global-batch", type=_int, required=True, help="sequences per step")
-    s.add_argument("--seq-len", type=_int, default=2048)
-    s.add_argument("--tp", type=_int)
-    s.add_argument("--pp", type=_int)
-    s.add_argument("--dp", type=_int)
-    s.add_argument("--micro-batch", type=_int)
-    s.add_argument("--recompute", choices=["none", "selective", "full"])
-    s.add_argument("--zero-stage", type=int, default=1, choices=[0, 1, 2, 3])
+def _add_train(sub) -> None:
+    s = sub.add_parser("train", help="predict a training run",
+                       description="Predict step time, MFU and memory of a training run. An "
+                                   "infeasible plan exits 1 with the reason first.")
+    s.add_argument("model", help="model name from `mlsysim list models`, e.g. llama-3-70b")
+    s.add_argument("--hardware", default="H100", help="accelerator (default: %(default)s)")
+    s.add_argument("--gpus", type=_int, default=8, help="accelerators in the cluster "
+                                                         "(default: %(default)s)")
+    s.add_argument("--fabric", default=None, help="network between nodes, e.g. IB-NDR "
+                                                   "(default: the vendor's usual one)")
+    s.add_argument("--tokens", type=_number, required=True,
+                   help="training tokens, e.g. 2T or 300B (required)")
+    s.add_argument("--global-batch", type=_int, required=True,
+                   help="sequences per optimizer step (required)")
+    s.add_argument("--seq-len", type=_int, default=2048,
+                   help="tokens per sequence (default: %(default)s)")
+    for flag, what in (("--tp", "tensor-parallel degree"), ("--pp", "pipeline stages"),
+                       ("--dp", "data-parallel degree"), ("--micro-batch", "micro-batch size")):
+        s.add_argument(flag, type=_int, help=f"{what} (default: searched for the fastest plan)")
+    s.add_argument("--recompute", choices=["none", "selective", "full"],
+                   help="activation recomputation (default: searched)")
+    s.add_argument("--zero-stage", type=int, default=1, choices=[0, 1, 2, 3],
+                   help="ZeRO stage of the optimizer state (default: %(default)s)")
     s.add_argument("--ep", type=_int, default=None,
-                   help="expert-parallel degree for MoE models (default: search)")
-    s.add_argument("--precision", default="bf16")
-    s.add_argument("--json", action="store_true")
+                   help="expert-parallel degree for MoE models (default: searched)")
+    s.add_argument("--precision", default="bf16", help="number format (default: %(default)s)")
+    _json_flag(s)
     s.set_defaults(func=_cmd_train)
 
-    s = sub.add_parser("serve", help="predict serving latency and throughput")
-    s.add_argument("model")
-    s.add_argument("--hardware", default="H100")
-    s.add_argument("--batch", type=_int, default=1)
-    s.add_argument("--prompt-len", type=_int, default=512)
-    s.add_argument("--output-len", type=_int, default=256)
-    s.add_argument("--precision", default="fp16")
-    s.add_argument("--gpus", type=_int, default=1)
-    s.add_argument("--json", action="store_true")
+
+def _add_serving(sub) -> None:
+    s = sub.add_parser("serve", help="predict serving latency and throughput",
+                       description="Predict TTFT, TPOT and throughput of a fixed batch. An "
+                                   "infeasible plan exits 1 with the reason first.")
+    _serving_args(s)
+    s.add_argument("--batch", type=_int, default=1,
+                   help="concurrent requests (default: %(default)s)")
+    _json_flag(s)
     s.set_defaults(func=_cmd_serve)
 
     s = sub.add_parser("simulate", help="continuous batching under Poisson arrivals")
-    s.add_argument("model")
-    s.add_argument("--hardware", default="H100")
-    s.add_argument("--rate", type=_number, required=True, help="requests per second")
-    s.add_argument("--requests", type=_int, default=1000)
-    s.add_argument("--prompt-len", type=_int, default=512)
-    s.add_argument("--output-len", type=_int, default=256)
-    s.add_argument("--precision", default="fp16")
-    s.add_argument("--gpus", type=_int, default=1)
-    s.add_argument("--slo-ttft", type=_number, default=1.0, help="seconds")
-    s.add_argument("--slo-tpot", type=_number, default=0.1, help="seconds")
-    s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--json", action="store_true")
+    _serving_args(s)
+    s.add_argument("--rate", type=_number, required=True, help="requests per second (required)")
+    s.add_argument("--requests", type=_int, default=1000,
+                   help="requests to simulate (default: %(default)s)")
+    s.add_argument("--slo-ttft", type=_number, default=1.0,
+                   help="time-to-first-token objective in seconds (default: %(default)s)")
+    s.add_argument("--slo-tpot", type=_number, default=0.1,
+                   help="time-per-output-token objective in seconds (default: %(default)s)")
+    s.add_argument("--seed", type=int, default=0,
+                   help="random seed of the arrivals (default: %(default)s)")
+    _json_flag(s)
     s.set_defaults(func=_cmd_simulate)
 
-    s = sub.add_parser("memory", help="training memory per GPU")
-    s.add_argument("model")
-    s.add_argument("--hardware", help="check against this device's memory")
-    s.add_argument("--precision", default="bf16")
-    s.add_argument("--optimizer", default="adam")
-    s.add_argument("--zero-stage", type=int, default=0, choices=[0, 1, 2, 3])
-    s.add_argument("--dp", type=_int, default=1)
-    s.add_argument("--tp", type=_int, default=1)
-    s.add_argument("--pp", type=_int, default=1)
-    s.add_argument("--seq-len", type=_int, default=2048)
-    s.add_argument("--micro-batch", type=_int, default=1)
-    s.add_argument("--recompute", choices=["none", "selective", "full"], default="none")
-    s.add_argument("--json", action="store_true")
+
+def _serving_args(s: argparse.ArgumentParser) -> None:
+    s.add_argument("model", help="model name from `mlsysim list models`, e.g. llama-3-8b")
+    s.add_argument("--hardware", default="H100", help="accelerator (default: %(default)s)")
+    s.add_argument("--prompt-len", type=_int, default=512,
+                   help="prompt tokens per request (default: %(default)s)")
+    s.add_argument("--output-len", type=_int, default=256,
+                   help="generated tokens per request (default: %(default)s)")
+    s.add_argument("--precision", default="fp16", help="number format (default: %(default)s)")
+    s.add_argument("--gpus", type=_int, default=1,
+                   help="accelerators serving one replica (default: %(default)s)")
+
+
+def _add_memory(sub) -> None:
+    s = sub.add_parser("memory", help="training memory per GPU",
+                       description="Training memory per GPU; with --hardware, a plan that "
+                                   "does not fit exits 1 with the reason first.")
+    s.add_argument("model", help="model name from `mlsysim list models`")
+    s.add_argument("--hardware", help="check against this device's memory (default: no check)")
+    s.add_argument("--precision", default="bf16", help="number format (default: %(default)s)")
+    s.add_argument("--optimizer", default="adam", help="optimizer (default: %(default)s)")
+    s.add_argument("--zero-stage", type=int, default=0, choices=[0, 1, 2, 3],
+                   help="ZeRO stage (default: %(default)s)")
+    for flag, what in (("--dp", "data-parallel degree"), ("--tp", "tensor-parallel degree"),
+                       ("--pp", "pipeline stages"), ("--micro-batch", "micro-batch size")):
+        s.add_argument(flag, type=_int, default=1, help=f"{what} (default: %(default)s)")
+    s.add_argument("--seq-len", type=_int, default=2048,
+                   help="tokens per sequence (default: %(default)s)")
+    s.add_argument("--recompute", choices=["none", "selective", "full"], default="none",
+                   help="activation recomputation (default: %(default)s)")
+    _json_flag(s)
     s.set_defaults(func=_cmd_memory)
 
-    s = sub.add_parser("tinyml", help="does a model fit a microcontroller?")
-    s.add_argument("model")
-    s.add_argument("device")
-    s.add_argument("--precision", default="int8")
-    s.add_argument("--json", action="store_true")
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line; every option says what it is and its default."""
+    p = argparse.ArgumentParser(
+        prog="mlsysim", description="Analytical models of ML systems.",
+        epilog="Exit status: 0 done, 1 the plan is infeasible (reason printed first), "
+               "2 a mistake in the command (message names the field).")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("list", help="list hardware, models or fabrics")
+    s.add_argument("what", choices=["hardware", "models", "fabrics"], help="what to list")
+    s.add_argument("--category", choices=["datacenter", "edge", "tiny"],
+                   help="hardware tier (default: all)")
+    _json_flag(s)
+    s.set_defaults(func=_cmd_list)
+
+    s = sub.add_parser("show", help="one hardware or model entry with its sources")
+    s.add_argument("name", help="hardware or model name, e.g. H100 or llama-3-8b")
+    _json_flag(s)
+    s.set_defaults(func=_cmd_show)
+
+    _add_train(sub)
+    _add_serving(sub)
+    _add_memory(sub)
+
+    s = sub.add_parser("tinyml", help="does a model fit a microcontroller?",
+                       description="Check flash and SRAM; a model that does not fit exits 1 "
+                                   "with the reason first.")
+    s.add_argument("model", help="model name, e.g. MobileNetV2")
+    s.add_argument("device", help="microcontroller, e.g. STM32H747")
+    s.add_argument("--precision", default="int8", help="number format (default: %(default)s)")
+    _json_flag(s)
     s.set_defaults(func=_cmd_tinyml)
 
     s = sub.add_parser("validate", help="predictions vs published measurements")
-    s.add_argument("--json", action="store_true")
-    s.add_argument("--markdown", action="store_true")
+    _json_flag(s)
+    s.add_argument("--markdown", action="store_true",
+                   help="print the table as Markdown (default: off)")
     s.set_defaults(func=_cmd_validate)
     return p
 
@@ -256,6 +316,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MlsysimError as exc:
         print(f"mlsysim: error: {exc}", file=sys.stderr)
         return 2
+    except Infeasible:
+        return 1
     except BrokenPipeError:  # output piped into `head`: not an error worth a traceback
         sys.stderr.close()
     return 0

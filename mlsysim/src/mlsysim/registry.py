@@ -73,6 +73,8 @@ class Hardware(ResultMixin):
     scale_up: str | None
     source: str
     aliases: tuple[str, ...] = field(default=(), repr=False)
+    core: str | None = None        # CPU core(s), e.g. "Cortex-M7" (kits read it, never retype it)
+    clock_hz: float | None = None  # CPU clock
 
     # aliases that chapters use
     @property
@@ -121,6 +123,9 @@ class Hardware(ResultMixin):
             lines.append(f"  on-chip SRAM  {si(self.sram_bytes, 'B')}")
         if self.flash_bytes:
             lines.append(f"  flash         {si(self.flash_bytes, 'B')}")
+        if self.core:
+            clock = f" at {si(self.clock_hz, 'Hz')}" if self.clock_hz else ""
+            lines.append(f"  CPU           {self.core}{clock}")
         lines.append(f"  power         {self.tdp_w:g} W")
         if self.price_usd:
             lines.append(f"  price         ~${self.price_usd:,.0f}")
@@ -325,7 +330,8 @@ def _index(kind: str) -> tuple[dict[str, Any], dict[str, str]]:
                 tdp_w=float(entry["tdp_w"]), price_usd=_f(entry.get("price_usd")),
                 price_per_hour=_f(entry.get("price_per_hour")), host_link=entry.get("host_link"),
                 scale_up=entry.get("scale_up"), source=entry["source"],
-                aliases=tuple(entry.get("aliases", [])),
+                aliases=tuple(entry.get("aliases", [])), core=entry.get("core"),
+                clock_hz=_f(entry.get("clock_hz")),
             )
             for p in obj.flops:
                 if p not in BYTES_PER_ELEMENT:
@@ -426,6 +432,17 @@ def transformer(name: str = "custom", **arch: Any) -> Model:
     e = {"name": name, "kind": "transformer", "source": "user-defined", **arch}
     _check_arch(e)
     return _build_model(e)
+
+
+def cnn(name: str, input_shape: tuple[int, int, int], layers: tuple[str, ...] | list[str],
+        source: str = "") -> Model:
+    """A CNN described like models.yaml does (`input_shape` is (H, W, C); layer strings such as
+    `"conv 3x3 8 s2"`, `"dw 3x3"`, `"maxpool 2x2 s2"`, `"avgpool"`, `"fc 4"`), so a project's own
+    network gets the same derived params, FLOPs and activation peak as the registry's models."""
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInputError("name", f"expected a model name, got {name!r}")
+    return _build_model({"name": name, "kind": "cnn", "input": list(input_shape),
+                         "layers": list(layers), "source": source})
 
 
 def variant(m: Model | str, name: str | None = None, **changes: Any) -> Model:

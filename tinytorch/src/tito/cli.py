@@ -23,6 +23,7 @@ from rich.table import Table
 
 from .curriculum import (
     CurriculumError,
+    Module,
     curriculum_dir,
     find_module,
     load_curriculum,
@@ -115,8 +116,22 @@ def module_start(ctx: click.Context, name: str, force: bool, workspace: Path | N
         console.print(f"  wrote {p.relative_to(ws.root)}")
     if backup:
         console.print(f"  your previous files were saved to {backup.relative_to(ws.root)}")
-    console.print(f"Read the lesson: {mod.lesson}")
+    console.print(f"Read the lesson: {lesson_page(mod)}")
     console.print(f"Then fill in every `NotImplementedError` and run `tito module test {mod.key}`.")
+
+
+def lesson_page(mod: Module) -> str:
+    """Where the learner reads module `mod`'s lesson: the built page, not its `.qmd` source.
+
+    In a checkout whose site is built this is the page's `file://` address; otherwise it says
+    which page of the site to open and how to build it.
+    """
+    rel = f"tinytorch/{mod.name}/lesson.html"
+    site = curriculum_dir().resolve().parent.parent / "_site" / rel
+    if site.is_file():
+        return site.as_uri()
+    return (f"the page {rel} of the curriculum site "
+            "(build it with `mlsys build`, then open it with `mlsys preview`)")
 
 
 def _print_report(report: TestReport, ws: Workspace, verbose: bool = False) -> None:

@@ -108,11 +108,57 @@ def ensure_package_inits(pkg: Path) -> None:
             init.write_text("", encoding="utf-8")
 
 
+def _source_tree(reference: Path) -> Path | None:
+    """The checkout holding the reference package, or None when it is an installed copy.
+
+    A reference at `<project>/src/tinytorch` with a `pyproject.toml` in `<project>` is a source
+    checkout; the tree to protect is the enclosing git repository (the whole monorepo), or the
+    project folder when there is no repository around it.
+    """
+    project = reference.parent.parent
+    if reference.parent.name != "src" or not (project / "pyproject.toml").is_file():
+        return None
+    for folder in (project, *project.parents):
+        if (folder / ".git").exists():
+            return folder
+    return project
+
+
+def _is_learner_package(pkg: Path) -> bool:
+    init = pkg / "__init__.py"
+    return init.is_file() and init.read_text(encoding="utf-8").startswith(INIT_HEADER)
+
+
 class Workspace:
     """A learner's folder; all state lives in files so every command is restartable."""
 
     def __init__(self, root: Path):
         self.root = root.resolve()
+
+    def check_safe(self) -> None:
+        """Refuse a folder where writing `tinytorch/` would damage someone else's package.
+
+        Two cases: the folder is inside TinyTorch's own source tree (from the repository root
+        the learner's `tinytorch/` would land on the project folder and shadow the installed
+        framework), or it already holds a `tinytorch` package that tito did not write.
+        """
+        tree = _source_tree(reference_package_dir().resolve())
+        where = (
+            "Work in a folder of your own instead, e.g. "
+            "`mkdir -p ~/tinytorch-work && cd ~/tinytorch-work && tito module start 01` "
+            "(or pass `--workspace DIR`)."
+        )
+        if tree is not None and (self.root == tree or tree in self.root.parents):
+            raise WorkspaceError(
+                f"refusing to use {self.root} as a workspace: it is inside the TinyTorch "
+                f"source tree ({tree}), and tito would write {self.package} over the "
+                f"project's own files. {where}"
+            )
+        if self.package.exists() and not _is_learner_package(self.package):
+            raise WorkspaceError(
+                f"refusing to use {self.root} as a workspace: it already holds a package "
+                f"named tinytorch ({self.package}) that tito did not create. {where}"
+            )
 
     @property
     def package(self) -> Path:
@@ -191,6 +237,7 @@ class Workspace:
         Returns (written files, backup folder or None). Without ``force`` it refuses when
         prerequisites are incomplete or when a learner file differs from a fresh stub.
         """
+        self.check_safe()
         missing = self.missing_prerequisites(mod)
         if missing and not force:
             need = ", ".join(f"{n:02d}" for n in missing)
@@ -225,6 +272,7 @@ class Workspace:
 
     def reset(self, mod: Module, all_modules: list[Module]) -> tuple[list[Path], Path | None]:
         """Restore the stubbed copy of ``mod`` after backing up the learner's files."""
+        self.check_safe()
         prog = self.load_progress()
         if mod.number not in prog.started:
             raise WorkspaceError(f"module {mod.key} is not started; nothing to reset")
@@ -236,6 +284,7 @@ class Workspace:
         return written, backup
 
     def rewrite_init(self, all_modules: list[Module]) -> None:
+        self.check_safe()
         active = self.started_modules(all_modules)
         self.package.mkdir(parents=True, exist_ok=True)
         (self.package / "__init__.py").write_text(render_init(active), encoding="utf-8")
