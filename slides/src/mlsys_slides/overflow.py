@@ -37,7 +37,17 @@ class ChromiumMissing(SlidesError):
 
 
 def measure(pages: list[Path]) -> dict[Path, list[tuple[str, int, int, int]]]:
-    """For each HTML deck: (title, source line, px too tall, px too wide) of overflowing slides."""
+    """For each HTML deck: (title, source line, px too tall, px too wide) of overflowing slides.
+
+    Runs in a worker thread: Playwright's sync API refuses a thread with a running asyncio loop
+    (a notebook, a test's browser fixture, a caller's own loop), and a fresh thread has none."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_measure, pages).result()
+
+
+def _measure(pages: list[Path]) -> dict[Path, list[tuple[str, int, int, int]]]:
     if not CHROMIUM.exists():
         raise ChromiumMissing(f"the HTML overflow check needs Chromium at {CHROMIUM} "
                               "(apt-get install chromium)")
