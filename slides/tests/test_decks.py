@@ -85,3 +85,12 @@ def test_real_decks_follow_the_books_chapter_order() -> None:
              "hw_acceleration", "benchmarking", "serving", "ml_ops",
              "responsible_engineering", "conclusion"]
     assert names == [n for n in order if n in names]
+
+
+def test_a_pause_the_html_runtime_cannot_show_is_a_warning_with_its_line(fixture_root) -> None:
+    root = fixture_root("tiny")
+    deck = root / "slides" / "decks" / "tiny.md"
+    deck.write_text(deck.read_text().replace("- Math:", ". . .\n\n- Math:"))
+    problems = check(root)
+    assert any(p.endswith("tiny.md:18: warning: pauses (. . .) are not supported; use ::: "
+                          "incremental for a list") for p in problems), problems

@@ -66,10 +66,6 @@ class Deck:
             parts.append(f"{'#' * s.level} {s.title}\n\n{s.body}\n")
         return "\n".join(parts)
 
-    def slide_at(self, index: int) -> Slide:
-        """The `index`-th content slide (0-based), as pandoc numbers Beamer frames."""
-        return self.content_slides[index]
-
 
 def _front_matter(text: str, path: Path) -> tuple[dict, list[str], int]:
     lines = text.splitlines()
