@@ -40,9 +40,15 @@ PART_KINDS = ("quarto", "labs", "static")
 GENERATED_DIR = "generated"  # inside CACHE_DIR: the sources that parts generate for the site
 
 
-@dataclass
+@dataclass(frozen=True)
 class Part:
-    """One entry of curriculum.yml: a part of the site and how to build it."""
+    """One entry of curriculum.yml: a part of the site and how to build, test and ship it.
+
+    `group` names the part for `mlsys test|build|publish` (vol1 and vol2 are both `book`);
+    `tests` are pytest folders, `check` a `"pkg.mod:func"` returning `file:line: ...` problems,
+    `generate` a `"pkg.mod:func"` writing the part's sources, `package` the folder of a Python
+    distribution `mlsys build` turns into an sdist and a wheel.
+    """
 
     id: str
     title: str
@@ -52,6 +58,12 @@ class Part:
     nav: str
     blurb: str | None = None
     profile: str | None = None
+    group: str = ""
+    tests: tuple[str, ...] = ()
+    check: str | None = None
+    package: str | None = None
+    # system tools the part's build runs -> the Debian package that provides each
+    needs: tuple[tuple[str, str], ...] = ()
     # "package.module:function" writing this part's sources into a folder it is given: a
     # Quarto project (kind quarto) or finished files (kind static). See `generate_part`.
     generate: str | None = None
@@ -76,6 +88,8 @@ class Curriculum:
 
     def present(self, part: Part) -> bool:
         """Whether a part exists on disk, so a fresh checkout builds what it has."""
+        if missing_tools(part):
+            return False  # `mlsys build` notes it (skipped_for_tools); never a failure
         where = self.root / part.path
         if part.generate:  # its sources folder must exist too (a partial checkout lacks it)
             return where.exists() and generator_of(part, self.root / CURRICULUM) is not None
@@ -178,7 +192,7 @@ def load_curriculum(root: Path) -> Curriculum:
             id=str(raw["id"]), title=str(raw["title"]), kind=str(raw["kind"]),
             path=str(raw["path"]), url=url + "/" if url else "", nav=str(raw["nav"]),
             blurb=raw.get("blurb"), profile=raw.get("profile"), generate=raw.get("generate"),
-            line=line,
+            line=line, **part_extras(raw, file, line, problems),
         ))
     if problems:
         raise BuildError(problems)
@@ -186,6 +200,54 @@ def load_curriculum(root: Path) -> Curriculum:
         root=root, title=str(data.get("title") or "Curriculum"),
         description=data.get("description"), parts=parts, site_url=data.get("site-url"),
     )
+
+
+def part_extras(raw: dict[str, Any], file: Path, line: int | None,
+                problems: list[Problem]) -> dict[str, Any]:
+    """The optional fields of a part for `mlsys test|build|publish`, checked."""
+    extras: dict[str, Any] = {"group": str(raw.get("group") or raw["id"])}
+    tests = raw.get("tests", [])
+    if not isinstance(tests, list) or not all(isinstance(t, str) for t in tests):
+        problems.append(Problem("error", f"part '{raw['id']}': tests must be a list of "
+                                "folders", file, line))
+        tests = []
+    extras["tests"] = tuple(tests)
+    needs = raw.get("needs") or {}
+    if not isinstance(needs, dict) or not all(isinstance(v, str) for v in needs.values()):
+        problems.append(Problem("error", f"part '{raw['id']}': needs maps each system tool to "
+                                "its Debian package (pdflatex: texlive-latex-extra)", file, line))
+        needs = {}
+    extras["needs"] = tuple((str(k), v) for k, v in needs.items())
+    for key in ("check", "package"):
+        value = raw.get(key)
+        if value is not None and not isinstance(value, str):
+            problems.append(Problem("error", f"part '{raw['id']}': {key} must be a string",
+                                    file, line))
+            value = None
+        if value and key != "package" and ":" not in value:
+            problems.append(Problem("error", f"part '{raw['id']}': {key} must name "
+                                    f"'package.module:function', not '{value}'", file, line))
+            value = None
+        extras[key] = value
+    return extras
+
+
+def missing_tools(part: Part) -> list[tuple[str, str]]:
+    """The (tool, Debian package) pairs of `needs:` that are not on PATH."""
+    return [(tool, pkg) for tool, pkg in part.needs if shutil.which(tool) is None]
+
+
+def skipped_for_tools(parts: list[Part], file: Path) -> list[Problem]:
+    """One note per part left out of a full build because a system tool is missing."""
+    notes = []
+    for part in parts:
+        missing = missing_tools(part)
+        if missing:
+            tools = ", ".join(t for t, _ in missing)
+            pkgs = " ".join(dict.fromkeys(p for _, p in missing))
+            notes.append(Problem("warning", f"part '{part.id}' skipped: {tools} not found "
+                                 f"(apt-get install {pkgs})", file, part.line))
+    return notes
 
 
 def _is_spec(value: object) -> bool:
@@ -412,6 +474,8 @@ class SiteBuilder:
             p for p in self.curriculum.parts if self.curriculum.present(p)
         ]
         result = BuildResult(out=self.out)
+        if parts is None:
+            result.problems += skipped_for_tools(self.curriculum.parts, self.root / CURRICULUM)
         problems: list[Problem] = []
         t0 = time.perf_counter()
         sections: list[BookSection] = []

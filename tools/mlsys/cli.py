@@ -19,6 +19,7 @@ import click
 
 from mlsys.kits_cli import kits as kits_group
 from mlsys.model import BuildError, Problem
+from mlsys.ship_cli import PartsGroup, attach
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Tools a site build can do without; the rest are required and make `mlsys doctor` fail.
@@ -161,7 +162,7 @@ def render(path: Path, fmt: str, out: Path | None, profile: str | None, strict: 
     _summary(result, quiet, "rendered")
 
 
-@main.group(invoke_without_command=True)
+@main.group(cls=PartsGroup, invoke_without_command=True)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Site folder (default: _site/ at the repository root).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
@@ -354,6 +355,8 @@ except ImportError:
 main.add_command(__import__("mlsys.interviews_cli", fromlist=["interviews"]).interviews)
 main.add_command(__import__("mlsys.slides_cli", fromlist=["slides"]).slides)
 
+
+attach(main)  # mlsys test, mlsys publish
 
 if __name__ == "__main__":
     main()
