@@ -353,6 +353,8 @@ except ImportError:
     pass
 
 main.add_command(__import__("mlsys.interviews_cli", fromlist=["interviews"]).interviews)
+main.add_command(__import__("mlsys.slides_cli", fromlist=["slides"]).slides)
+
 
 attach(main)  # mlsys test, mlsys publish
 

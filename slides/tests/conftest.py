@@ -1,0 +1,57 @@
+"""Shared fixtures of the slides tests: the fixture decks, a throw-away repository root that
+holds only chosen decks (so the site generator and CLI run fast), and headless Chromium."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parent / "fixtures"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def fixture_root(tmp_path: Path) -> Any:
+    """A repository root with `slides/themes` and the given fixture decks in `slides/decks`."""
+    def make(*names: str) -> Path:
+        root = tmp_path / "repo"
+        (root / "slides" / "decks").mkdir(parents=True)
+        (root / "curriculum.yml").write_text("title: t\nparts: []\n")
+        shutil.copytree(REPO / "slides" / "themes", root / "slides" / "themes")
+        for n in names:
+            shutil.copy(FIXTURES / f"{n}.md", root / "slides" / "decks" / f"{n}.md")
+        return root
+    return make
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def needs() -> Any:
+    """Skip with the Debian package to install when a command-line tool is missing."""
+    packages = {"xelatex": "texlive-xetex texlive-latex-recommended texlive-latex-extra "
+                "texlive-fonts-recommended", "pdftotext": "poppler-utils",
+                "pdfinfo": "poppler-utils", "pdftoppm": "poppler-utils",
+                "rsvg-convert": "librsvg2-bin"}
+
+    def check(*tools: str) -> None:
+        for tool in tools:
+            if shutil.which(tool) is None:
+                pytest.skip(f"{tool} is missing (apt-get install {packages.get(tool, tool)})")
+    return check
