@@ -1,10 +1,9 @@
 """Shared fixtures of the slides tests: the fixture decks, a throw-away repository root that
-holds only chosen decks (so the site generator and CLI run fast), and headless Chromium."""
+holds only chosen decks (so the site generator and CLI run fast), and the tools a test needs (Chromium comes from the root conftest.py)."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture
@@ -29,17 +27,6 @@ def fixture_root(tmp_path: Path) -> Any:
     return make
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ LEAKS = ("?@", "{python}", ":::", "\\begin", "](", "{.")
 
 
 @pytest.fixture
-def browser() -> None:
+def chromium_ready() -> None:
     if not CHROMIUM.exists():
         pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -27,7 +27,7 @@ def _text(html: str) -> str:
 
 
 @pytest.mark.browser
-def test_an_overflowing_slide_fails_with_the_deck_and_slide_title(browser, fixture_root) -> None:
+def test_an_overflowing_slide_fails_with_the_deck_and_slide_title(chromium_ready, fixture_root) -> None:
     root = fixture_root("overflow")
     with pytest.raises(SlideOverflowError) as err:
         build_decks(root, root / "out", formats=("html",))
@@ -37,7 +37,7 @@ def test_an_overflowing_slide_fails_with_the_deck_and_slide_title(browser, fixtu
 
 
 @pytest.mark.browser
-def test_two_real_decks_build_without_overflow(browser, tmp_path: Path) -> None:
+def test_two_real_decks_build_without_overflow(chromium_ready, tmp_path: Path) -> None:
     report = build_decks(REPO, tmp_path, chapter="introduction", formats=("html",))
     report2 = build_decks(REPO, tmp_path, chapter="training", formats=("html",))
     for r in (report, report2):

@@ -353,7 +353,9 @@ except ImportError:
     pass
 
 main.add_command(__import__("mlsys.interviews_cli", fromlist=["interviews"]).interviews)
-main.add_command(__import__("mlsys.slides_cli", fromlist=["slides"]).slides)
+from mlsys.slides_cli import slides as _slides_group  # noqa: E402
+
+main.add_command(_slides_group)
 
 
 attach(main)  # mlsys test, mlsys publish
