@@ -50,3 +50,17 @@ def test_a_build_writes_the_deck_and_reports_it(fixture_root,
     assert res.exit_code == 0, res.output
     assert (root / "out" / "tiny.html").is_file()
     assert "1 file(s) from 1 deck(s)" in res.output
+
+
+def test_build_slides_takes_a_chapter_a_theme_and_a_format(tmp_path: Path) -> None:
+    """`mlsys build slides [CHAPTER] [--theme T] [--to html|pdf]`, as the issue spells it."""
+    from click.testing import CliRunner
+    from mlsys.cli import main
+
+    result = CliRunner().invoke(main, ["build", "slides", "introduction", "--theme", "dark",
+                                       "--to", "html", "--no-overflow-check",
+                                       "--out", str(tmp_path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "introduction.html").is_file()
+    bad = CliRunner().invoke(main, ["build", "slides", "--theme", "sepia"])
+    assert bad.exit_code != 0 and "light" in bad.output and "high-contrast" in bad.output

@@ -353,9 +353,9 @@ except ImportError:
     pass
 
 main.add_command(__import__("mlsys.interviews_cli", fromlist=["interviews"]).interviews)
-from mlsys.slides_cli import slides as _slides_group  # noqa: E402
+from mlsys.slides_cli import register as _register_slides  # noqa: E402
 
-main.add_command(_slides_group)
+_register_slides(main)
 
 
 attach(main)  # mlsys test, mlsys publish

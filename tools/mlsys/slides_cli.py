@@ -94,3 +94,12 @@ def list_cmd() -> None:
 
     for path in find_decks(find_repo_root(Path.cwd())):
         click.echo(path.stem)
+
+
+def register(main: click.Group) -> None:
+    """Add `mlsys slides ...`, and `mlsys build slides [CHAPTER] [--theme] [--to]` as the same
+    command (the site's copy of the HTML decks comes with `mlsys build`)."""
+    main.add_command(slides, "slides")
+    build = main.commands["build"]
+    assert isinstance(build, click.Group)
+    build.add_command(build_cmd, "slides")
