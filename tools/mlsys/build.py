@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mlsys.model import BuildError, Problem, RenderedBook
+from mlsys.project import read_yaml
 from mlsys.site import (
     BookSection,
     ElsewherePart,
@@ -127,24 +126,10 @@ def find_repo_root(start: Path | None = None) -> Path:
 def load_curriculum(root: Path) -> Curriculum:
     """Read and check curriculum.yml; every mistake is reported with its line."""
     file = root / CURRICULUM
-    try:
-        text = file.read_text("utf-8")
-        node = yaml.compose(text)
-        data = yaml.safe_load(text) or {}
-    except OSError as exc:
-        raise BuildError([Problem("error", f"cannot read: {exc}", file)]) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise BuildError([Problem("error", f"invalid YAML: {exc}", file, line)]) from exc
+    data, loc = read_yaml(file)
+    data = data or {}
     if not isinstance(data, dict):
         raise BuildError([Problem("error", "must be a mapping with title and parts", file, 1)])
-
-    part_lines: list[int | None] = []
-    if node is not None and hasattr(node, "value"):
-        for key, value in node.value:
-            if key.value == "parts" and hasattr(value, "value"):
-                part_lines = [item.start_mark.line + 1 for item in value.value]
 
     problems: list[Problem] = []
     parts: list[Part] = []
@@ -153,7 +138,7 @@ def load_curriculum(root: Path) -> Curriculum:
         raise BuildError([Problem("error", "'parts' must be a non-empty list", file)])
     seen: set[str] = set()
     for i, raw in enumerate(raw_parts):
-        line = part_lines[i] if i < len(part_lines) else None
+        line = loc.line("parts", i)
         if not isinstance(raw, dict):
             problems.append(Problem("error", "each part must be a mapping", file, line))
             continue

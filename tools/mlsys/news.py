@@ -21,6 +21,7 @@ import yaml
 
 from mlsys.build import CURRICULUM, load_curriculum
 from mlsys.model import BuildError, Problem
+from mlsys.project import read_yaml
 
 NEWS_DIR = "news"
 CONTRIBUTORS = "contributors.yml"
@@ -118,17 +119,12 @@ def load_contributors(root: Path) -> list[Contributor]:
     file = root / CONTRIBUTORS
     if not file.is_file():
         return []
-    text = file.read_text("utf-8")
-    try:
-        node, data = yaml.compose(text), yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise _error(f"invalid YAML: {exc}", file, mark.line + 1 if mark else None) from None
+    data, loc = read_yaml(file)
     if not isinstance(data, list):
         raise _error("must be a list of {name, role, parts}", file, 1)
     people, problems = [], []
-    for item, item_node in zip(data, node.value, strict=True):
-        line = item_node.start_mark.line + 1
+    for i, item in enumerate(data):
+        line = loc.line(i)
         parts = item.get("parts") if isinstance(item, dict) else None
         if not isinstance(item, dict) or not item.get("name") or not item.get("role") or \
                 not isinstance(parts, list) or not parts:

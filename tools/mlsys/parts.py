@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mlsys.build import CURRICULUM, Part, load_curriculum
 from mlsys.model import BuildError, Problem
+from mlsys.project import read_yaml
 
 
 @dataclass(frozen=True)
@@ -66,13 +65,11 @@ def _merge(name: str, parts: list[Part]) -> PartGroup:
 def _test_parts(root: Path) -> list[PartGroup]:
     """`test-parts:` entries (id, tests, optional check), each mistake with its line."""
     file = root / CURRICULUM
-    text = file.read_text("utf-8")
-    data = yaml.safe_load(text) or {}
-    raw = data.get("test-parts") or []
-    lines = _item_lines(text, "test-parts")
+    data, loc = read_yaml(file)
+    raw = (data or {}).get("test-parts") or []
     groups, problems = [], []
     for i, item in enumerate(raw if isinstance(raw, list) else [raw]):
-        line = lines[i] if i < len(lines) else None
+        line = loc.line("test-parts", i)
         tests = item.get("tests") if isinstance(item, dict) else None
         if not isinstance(item, dict) or not item.get("id") or not isinstance(tests, list):
             problems.append(Problem("error", "each test-parts entry needs an id and a list of "
@@ -84,14 +81,6 @@ def _test_parts(root: Path) -> list[PartGroup]:
     if problems:
         raise BuildError(problems)
     return groups
-
-
-def _item_lines(text: str, key: str) -> list[int]:
-    node = yaml.compose(text)
-    for k, value in getattr(node, "value", []) or []:
-        if k.value == key and isinstance(value, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in value.value]
-    return []
 
 
 def resolve_parts(root: Path, names: list[str] | tuple[str, ...]) -> list[PartGroup]:

@@ -127,6 +127,17 @@ def load_yaml(text: str) -> Any:
         return yaml.safe_load(text)
 
 
+def read_yaml(file: Path) -> tuple[Any, _Located]:
+    """Read a YAML file of the repository (curriculum.yml, contributors.yml, ...): its data and
+    a locator that tells the line of any key path; a syntax error is a Problem at its line.
+    The one line-aware loader of `mlsys`: configs other than _quarto.yml use it too."""
+    try:
+        text = file.read_text("utf-8")
+    except OSError as exc:
+        raise BuildError([Problem("error", f"cannot read: {exc}", file)]) from exc
+    return _parse_yaml(text, file)
+
+
 def _parse_yaml(text: str, file: Path, line_offset: int = 0) -> tuple[Any, _Located]:
     """Parse one YAML document; a syntax error becomes a Problem at the right line of `file`."""
     try:
