@@ -64,3 +64,13 @@ def test_build_slides_takes_a_chapter_a_theme_and_a_format(tmp_path: Path) -> No
     assert (tmp_path / "introduction.html").is_file()
     bad = CliRunner().invoke(main, ["build", "slides", "--theme", "sepia"])
     assert bad.exit_code != 0 and "light" in bad.output and "high-contrast" in bad.output
+
+
+def test_the_site_pages_list_names_every_deck_without_building_them() -> None:
+    """What a book-only build checks chapter links against: the index and one page per deck."""
+    from mlsys_slides.build import find_decks
+    from mlsys_slides.site import pages
+
+    listed = pages(REPO)
+    assert "index.html" in listed and "introduction.html" in listed
+    assert len(listed) == len(find_decks(REPO)) + 1 >= 17

@@ -10,6 +10,7 @@ list every problem with its file and line and exit non-zero.
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -539,6 +540,20 @@ class SiteBuilder:
             "sidebar": [],
         }
 
+    def _static_pages(self, part: Part) -> set[str]:
+        """The pages a static part writes, for links checked without building it: its
+        module's `pages(root)` when it offers one (cheap: names, not files), otherwise what
+        its generator writes into a throw-away folder."""
+        func = generator_of(part, self.root / CURRICULUM)
+        if func is None:
+            raise ValueError(f"cannot import {part.generate}")
+        lister = getattr(sys.modules[func.__module__], "pages", None)
+        if callable(lister):
+            return set(lister(self.root))
+        with tempfile.TemporaryDirectory() as tmp:
+            func(Path(tmp), self.root)
+            return {p.relative_to(tmp).as_posix() for p in Path(tmp).rglob("*.html")}
+
     def _elsewhere(self, part: Part) -> ElsewherePart:
         """A part this run does not build, as the link checker sees it: the pages its own
         config promises (labs.yaml's labs; a Quarto project's chapters), read without
@@ -547,12 +562,7 @@ class SiteBuilder:
 
         def pages() -> set[str]:
             if part.kind == "static":
-                with tempfile.TemporaryDirectory() as tmp:
-                    func = generator_of(part, self.root / CURRICULUM)
-                    if func is None:
-                        raise ValueError(f"cannot import {part.generate}")
-                    func(Path(tmp), self.root)
-                    return {p.relative_to(tmp).as_posix() for p in Path(tmp).rglob("*.html")}
+                return self._static_pages(part)
             if part.kind == "labs":
                 from mlsys.labs import load_catalog
 

@@ -26,8 +26,13 @@ def quarto_project(dest: Path, root: Path) -> None:
     (dest / "cards.qmd").write_text("# Cards\\n\\n" + " ".join(words) + "\\n")
 
 def static_files(dest: Path, root: Path) -> None:
+    (root / "static-generated.flag").write_text("ran")
     (dest / "index.html").write_text("<!doctype html><title>Deck</title><p>Slide one</p>")
     (dest / "deck.js").write_text("console.log('next slide');")
+
+def pages(root: Path) -> set[str]:
+    """The static part's pages by name, without generating them."""
+    return {"index.html", "listed.html"}
 
 def broken(dest: Path, root: Path) -> None:
     raise ValueError("drills.txt: line 1: not a drill")
@@ -125,3 +130,16 @@ def test_a_generated_part_whose_sources_folder_is_missing_is_left_out(repo: Path
     assert code == 0, out
     assert not (repo / "_site" / "drills").exists()
     assert 'href="drills/index.html"' not in (repo / "_site" / "index.html").read_text()
+
+
+def test_links_into_a_static_part_left_out_are_checked_by_its_pages_list(repo: Path) -> None:
+    """A book-only build checks a link into the slides against the part's `pages(root)`, and
+    never runs the part's generator to find out."""
+    memory = repo / "book" / "vol1" / "memory.qmd"
+    memory.write_text(memory.read_text() + "\n[Deck](../../slides/listed.html)\n")
+    code, out = run("build", "book", "--vol", "1", "--strict", "-q")
+    assert code == 0, out
+    assert not (repo / "static-generated.flag").exists()
+    memory.write_text(memory.read_text() + "\n[Gone](../../slides/missing.html)\n")
+    code, out = run("build", "book", "--vol", "1", "--strict", "-q")
+    assert code != 0 and "slides/missing.html" in out

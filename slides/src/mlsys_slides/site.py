@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from mlsys_slides.build import build_decks
+from mlsys_slides.build import build_decks, find_decks
 
 INDEX = """<!doctype html>
 <html lang="en">
@@ -57,3 +57,9 @@ def generate(dest: Path, root: Path) -> None:
                      f'<span class="meta">· {n} slides · <a href="../book/vol1/{deck.chapter}.html">'
                      f"chapter</a></span></li>")
     (dest / "index.html").write_text(INDEX.format(items="\n".join(items)), encoding="utf-8")
+
+
+def pages(root: Path) -> set[str]:
+    """The pages `generate` writes, by name only: the site's link check for a build that
+    leaves the slides out (a book-only build) needs these, not the decks themselves."""
+    return {"index.html"} | {f"{p.stem}.html" for p in find_decks(root)}
