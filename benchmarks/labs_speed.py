@@ -2,6 +2,9 @@
 
 start   a fresh Python process imports the lab (marimo, mlsysim, labkit) and runs every cell
         once, formatting the outputs as the page would show them. Target < 3 s.
+weight  bytes a reader's browser fetches for each lab page of the built site (`_site/labs/`):
+        the page plus every local script, stylesheet, image and JSON it references. Target
+        < 500 KB. Needs `mlsys build` first (skipped with a note otherwise).
 change  in a warm process, one widget is set to another value it offers and the notebook is
         re-run through marimo's App.run(defs=...), outputs formatted. marimo's reactive runtime
         re-runs only the cells that depend on the widget, so this full re-run is an upper
@@ -13,6 +16,8 @@ Usage: python benchmarks/labs_speed.py [--quick] [--labs a,b]
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import statistics
 import subprocess
 import sys
@@ -25,6 +30,9 @@ sys.path.insert(0, str(LABS))
 
 import labkit as kit  # noqa: E402
 
+# the built site to weigh (MLSYS_SITE overrides, e.g. a CI clone's _site)
+SITE_LABS = Path(os.environ.get("MLSYS_SITE", LABS.parent / "_site")) / "labs"
+WEIGHT_TARGET_B = 500_000
 START_TARGET_S = 3.0
 CHANGE_TARGET_S = 0.100
 
@@ -88,6 +96,29 @@ def change_time(name: str, repeats: int) -> tuple[str, float]:
     return var, statistics.median(times)
 
 
+def page_weight(page: Path) -> tuple[int, int]:
+    """(bytes, files) of one built page and the local files it references."""
+    html = page.read_text("utf-8")
+    refs = set(re.findall(r'(?:href|src)="([^"#?:]+\.(?:css|js|svg|json|png))"', html))
+    files = [page] + [(page.parent / r).resolve() for r in sorted(refs)]
+    files = [f for f in files if f.is_file()]
+    return sum(f.stat().st_size for f in files), len(files)
+
+
+def report_weights(names: list[str]) -> None:
+    if not SITE_LABS.is_dir():
+        print("page weight: no _site/labs (run `mlsys build` first)")
+        return
+    worst = 0
+    for name in names:
+        page = SITE_LABS / f"{name}.html"
+        if page.is_file():
+            size, count = page_weight(page)
+            worst = max(worst, size)
+            print(f"{name:<24}{size / 1e3:>8.1f} KB in {count} files")
+    print(f"heaviest lab page {worst / 1e3:.1f} KB (target < {WEIGHT_TARGET_B / 1e3:.0f} KB)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="three labs, fewer repeats (CI)")
@@ -109,6 +140,7 @@ def main() -> int:
         print(f"{name:<24}{start:>10.2f}{1e3 * change:>13.1f}  {var}{flag}")
     print(f"worst start {worst_start:.2f} s (target < {START_TARGET_S:.0f} s); worst change "
           f"{1e3 * worst_change:.1f} ms (target < {1e3 * CHANGE_TARGET_S:.0f} ms)")
+    report_weights([lab.name for lab in kit.catalog()])
     return 0
 
 
