@@ -24,15 +24,20 @@ from .tensor import Generator, Tensor
 def kv_cache_bytes(model: GPT, batch: int, seq_len: int, bytes_per_value: int = 4) -> int:
     """Memory the cache needs: K and V for every layer, position and model dimension."""
     # BEGIN SOLUTION
-    # HINT: 2 * layers * batch * seq_len * d_model * bytes_per_value
+    # HINT: Count what the cache stores: a key AND a value vector of d_model numbers, for every
+    # HINT: layer, every sequence in the batch and every position. Read d_model and the number of
+    # HINT: layers from the model itself.
     d_model = model.token_emb.weight.shape[1]
     return 2 * len(model.blocks) * batch * seq_len * d_model * bytes_per_value
     # END SOLUTION
 
 
 def _ids(idx: Tensor | np.ndarray) -> np.ndarray:
+    # BEGIN SOLUTION
+    # HINT: Prompt ids as int64 (B, T): a 1-D prompt is one sequence.
     ids = np.asarray(idx.data if isinstance(idx, Tensor) else idx, dtype=np.int64)
     return ids[None, :] if ids.ndim == 1 else ids
+    # END SOLUTION
 
 
 @no_grad()
@@ -45,6 +50,18 @@ def generate_cached(model: GPT, idx: Tensor | np.ndarray, max_new_tokens: int,
     both produce the same tokens. Unlike ``generate`` the cache cannot slide: prompt plus new
     tokens must fit in the model's context length.
     """
+    # BEGIN SOLUTION
+    # HINT: Checks first: the cache cannot slide, so prompt plus new tokens must fit in the context
+    # HINT: length (ValueError with the three numbers); temperature is not negative; seed and
+    # HINT: generator are exclusive. Use the same random stream rule as GPT.generate so the same
+    # HINT: seed gives the same tokens.
+    # HINT: Prefill: run the whole prompt once asking for the cache. Then each step: sample the
+    # HINT: next token from the LAST position's logits (the shared sampling function), append it,
+    # HINT: and feed ONLY that new token with the cache; the model places it at the right position
+    # HINT: because the cache's length tells it where it is. Do not run the model after the final
+    # HINT: token.
+    # HINT: Evaluation mode during generation, the previous mode restored afterwards even on error.
+    # HINT: Return prompt and new tokens together as one (B, T + n) Tensor.
     ids = _ids(idx)
     if ids.shape[1] + max_new_tokens > model.context_length:
         raise ValueError(
@@ -60,10 +77,6 @@ def generate_cached(model: GPT, idx: Tensor | np.ndarray, max_new_tokens: int,
     was_training = model.training
     model.eval()
     try:
-        # BEGIN SOLUTION
-        # HINT: prefill: logits, past = model(ids, use_cache=True); keep a list out = [ids];
-        # HINT: each step: nxt = sample_next(logits.data[:, -1, :], temperature, top_k, rng),
-        # HINT: out.append(nxt[:, None]), then feed ONLY that token with past_kvs=past
         logits, past = model(ids, use_cache=True)
         out = [ids]
         for step in range(max_new_tokens):
@@ -71,10 +84,10 @@ def generate_cached(model: GPT, idx: Tensor | np.ndarray, max_new_tokens: int,
             out.append(nxt[:, None])
             if step + 1 < max_new_tokens:
                 logits, past = model(nxt[:, None], past_kvs=past, use_cache=True)
-        # END SOLUTION
     finally:
         model.train(was_training)
     return Tensor(np.concatenate(out, axis=1))
+    # END SOLUTION
 
 
 @dataclass(frozen=True)
@@ -86,20 +99,32 @@ class CacheComparison:
 
     @property
     def speedup(self) -> float:
+        # BEGIN SOLUTION
+        # HINT: How many times faster cached generation was.
         return self.recompute_s / self.cached_s
+        # END SOLUTION
 
     def table(self) -> str:
+        # BEGIN SOLUTION
+        # HINT: Seconds and milliseconds per token for both ways of generating, then a line with
+        # HINT: the speed-up and whether the tokens were identical.
         return (f"{'generation':<12}{'seconds':>10}{'ms/token':>10}\n"
                 f"{'recompute':<12}{self.recompute_s:>10.4f}"
                 f"{1e3 * self.recompute_s / self.new_tokens:>10.3f}\n"
                 f"{'kv-cache':<12}{self.cached_s:>10.4f}"
                 f"{1e3 * self.cached_s / self.new_tokens:>10.3f}\n"
                 f"speed-up {self.speedup:.2f}x, identical tokens: {self.identical}")
+        # END SOLUTION
 
 
 def compare_generation(model: GPT, prompt: Any, new_tokens: int, repeats: int = 3) -> CacheComparison:
     """Greedy generation with and without the cache: median times and whether tokens agree."""
 
+    # BEGIN SOLUTION
+    # HINT: Time greedy generation both ways with the same harness: one untimed warm-up call, then
+    # HINT: `repeats` timed calls, the median kept, together with the tokens of the last call.
+    # HINT: Greedy decoding is deterministic, so the cache is correct only if both produce
+    # HINT: IDENTICAL tokens: report that as well as both times.
     def timed(fn: Any) -> tuple[float, np.ndarray]:
         fn()  # warm-up
         times, out = [], None
@@ -112,3 +137,4 @@ def compare_generation(model: GPT, prompt: Any, new_tokens: int, repeats: int = 
     t_re, a = timed(lambda: model.generate(prompt, new_tokens, temperature=0.0))
     t_kv, b = timed(lambda: generate_cached(model, prompt, new_tokens, temperature=0.0))
     return CacheComparison(new_tokens, t_re, t_kv, bool(np.array_equal(a, b)))
+    # END SOLUTION
