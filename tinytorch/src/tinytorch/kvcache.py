@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .autograd import no_grad
+from .nn.attention import scaled_dot_product_attention
 from .nn.transformer import GPT, sample_next
 from .tensor import Generator, Tensor
 
@@ -88,6 +89,82 @@ def generate_cached(model: GPT, idx: Tensor | np.ndarray, max_new_tokens: int,
         model.train(was_training)
     return Tensor(np.concatenate(out, axis=1))
     # END SOLUTION
+
+
+class KVCache:
+    """Pre-allocated keys and values for every layer: append writes in place, attend reads.
+
+    ``GPT.forward(past_kvs=...)`` grows its cache with ``cat``, copying every stored key at
+    every step. This cache allocates (layers, batch, heads, max_len, head_dim) once and writes
+    each new position into it, so a step costs only the new keys. Every layer keeps its own
+    position counter: a step appends to layer 0, then 1, ... and each layer's new queries sit
+    at the positions just written.
+    """
+
+    def __init__(self, layers: int, batch: int, heads: int, max_len: int, head_dim: int,
+                 dtype: Any = np.float32) -> None:
+        # BEGIN SOLUTION
+        # HINT: Check every size is at least 1 (ValueError naming the first that is not). One
+        # HINT: buffer for keys and one for values, each (layers, batch, heads, max_len,
+        # HINT: head_dim), allocated once as zeros; and one position counter per layer, all 0.
+        sizes = {"layers": layers, "batch": batch, "heads": heads, "max_len": max_len,
+                 "head_dim": head_dim}
+        for name, size in sizes.items():
+            if size < 1:
+                raise ValueError(f"KVCache: {name} must be >= 1, got {size}")
+        shape = (layers, batch, heads, max_len, head_dim)
+        self.keys = np.zeros(shape, dtype=dtype)
+        self.values = np.zeros(shape, dtype=dtype)
+        self.lengths = [0] * layers
+        # END SOLUTION
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the cache, whether filled or not (it is allocated up front)."""
+        return int(self.keys.nbytes + self.values.nbytes)
+
+    def append(self, layer: int, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
+        """Store the keys and values of new positions (B, H, t, hd) for ``layer``; return the
+        keys and values of ALL positions so far, (B, H, length, hd), as views of the buffer."""
+        # BEGIN SOLUTION
+        # HINT: The new keys go right after the ones already stored for this layer: positions
+        # HINT: length .. length + t - 1. Check first, each a ValueError that names the problem:
+        # HINT: the layer exists; k and v have the same shape; batch, heads and head_dim match
+        # HINT: the buffer; and the positions fit (say how many are stored, how many arrive and
+        # HINT: the maximum). Write both, advance this layer's counter, and return read-only
+        # HINT: views of everything stored so far (no copy: that is the point of the cache).
+        if not 0 <= layer < len(self.lengths):
+            raise ValueError(f"KVCache: layer {layer} out of range (cache has "
+                             f"{len(self.lengths)} layers)")
+        kd, vd = np.asarray(k.data), np.asarray(v.data)
+        _, b, h, max_len, hd = self.keys.shape
+        if kd.shape != vd.shape or kd.ndim != 4 or (kd.shape[0], kd.shape[1], kd.shape[3]) != (
+                b, h, hd):
+            raise ValueError(f"KVCache: keys {kd.shape} and values {vd.shape} must both be "
+                             f"({b}, {h}, t, {hd})")
+        start, t = self.lengths[layer], kd.shape[2]
+        if start + t > max_len:
+            raise ValueError(f"KVCache: {start} stored + {t} new positions exceed max_len "
+                             f"{max_len}")
+        self.keys[layer, :, :, start:start + t] = kd
+        self.values[layer, :, :, start:start + t] = vd
+        self.lengths[layer] = start + t
+        keys, values = self.keys[layer, :, :, :start + t], self.values[layer, :, :, :start + t]
+        keys.flags.writeable = values.flags.writeable = False
+        return Tensor._wrap(keys), Tensor._wrap(values)
+        # END SOLUTION
+
+    def attend(self, layer: int, q: Tensor, k: Tensor, v: Tensor) -> Tensor:
+        """Append ``k``, ``v`` for the new positions, then let the new queries ``q`` (B, H, t,
+        hd) attend causally over every stored position. Returns (B, H, t, hd)."""
+        # BEGIN SOLUTION
+        # HINT: Append first, so each new query also sees its own key. The t queries are the
+        # HINT: LAST t of the stored positions: query i sits at position length - t + i and may
+        # HINT: see keys 0 .. length - t + i, which is exactly the causal mask of module 12 for
+        # HINT: (t, length). Nothing here needs a gradient: it is inference.
+        keys, values = self.append(layer, k, v)
+        return scaled_dot_product_attention(q, keys, values, is_causal=True)
+        # END SOLUTION
 
 
 @dataclass(frozen=True)
