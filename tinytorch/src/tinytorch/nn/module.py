@@ -55,7 +55,7 @@ class Module:
     def __setattr__(self, name: str, value: Any) -> None:
         # BEGIN SOLUTION
         # HINT: This hook is how a model finds its weights without anyone listing them.
-        # HINT: A subclass that forgot super().__init__() has no registries yet: say so
+        # HINT: A subclass that forgot to call the base constructor has no registries yet: say so
         # HINT: (RuntimeError naming the class). Re-assigning a registered buffer with a plain
         # HINT: value updates the buffer.
         # HINT: Otherwise take the name out of every registry (re-assignment may change its kind),
