@@ -79,3 +79,32 @@ def test_the_counter_sees_a_region_and_ignores_hints_and_blank_lines(tmp_path):
     count = learner_lines.count_module(mod, pkg)
     assert (count.regions, count.lines) == (1, 2)
     assert "Tensor._binary" in count.missing_core
+
+
+@pytest.mark.parametrize("mod", MODULES, ids=[m.name for m in MODULES])
+def test_a_stub_filled_with_the_region_bodies_is_the_reference_again(mod):
+    """Stubbing loses nothing but hints: every region sits where the learner's code goes (a
+    region opened above a decorator, say, would leave the learner a file that cannot work)."""
+    from tito.stub import BEGIN, END, stub_file
+
+    for src in mod.sources:
+        path = REFERENCE / src
+        reference = path.read_text(encoding="utf-8").splitlines()
+        bodies, current = [], None
+        for line in reference:
+            if line.strip() == BEGIN:
+                current = []
+            elif line.strip() == END:
+                bodies.append(current)
+                current = None
+            elif current is not None and not line.strip().startswith(HINT):
+                current.append(line)
+        filled = []
+        for line in stub_file(path, mod.number).splitlines():
+            if 'raise NotImplementedError("TODO(module' in line:
+                filled.extend(bodies.pop(0))
+            elif not line.strip().startswith(HINT):
+                filled.append(line)
+        expected = [ln for ln in reference
+                    if ln.strip() not in (BEGIN, END) and not ln.strip().startswith(HINT)]
+        assert filled == expected, f"{src}: filling the stub does not give the reference back"

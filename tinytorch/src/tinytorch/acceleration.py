@@ -31,6 +31,7 @@ def _check_matmul(a: np.ndarray, b: np.ndarray) -> None:
     # BEGIN SOLUTION
     # HINT: Both must be matrices and the inner sizes must agree; otherwise a ValueError showing
     # HINT: both shapes.
+    # HINT: The message starts with "matmul".
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
         raise ValueError(f"matmul needs (n, k) @ (k, m) matrices, got {a.shape} @ {b.shape}")
     # END SOLUTION
@@ -87,6 +88,7 @@ def matmul_tiled(a: Any, b: Any, tile: int = 64) -> np.ndarray:
     # HINT: many times.
     # HINT: Edge tiles are smaller when the size is not a multiple of the tile; slicing past the
     # HINT: end just stops at the edge. Accumulate into a view of the output, not a copy.
+    # HINT: The message names the "tile".
     if tile < 1:
         raise ValueError(f"tile must be a positive integer, got {tile}")
     a, b = _arr(a), _arr(b)
@@ -128,6 +130,8 @@ def _check_conv(x: np.ndarray, w: np.ndarray, stride: int, padding: int) -> tupl
     # HINT: x is (N, C, H, W), w is (F, C, kh, kw) with the same C; stride at least 1, padding not
     # HINT: negative; the kernel must fit in the padded input. Each violation is a ValueError with
     # HINT: the numbers. Return the output height and width.
+    # HINT: Wording the tests look for: "equal C" for the channel mismatch, "larger than" for a
+    # HINT: kernel that does not fit.
     if x.ndim != 4 or w.ndim != 4 or x.shape[1] != w.shape[1]:
         raise ValueError(
             f"conv2d needs x (N, C, H, W) and w (F, C, kh, kw) with equal C, got {x.shape}, {w.shape}"

@@ -207,6 +207,7 @@ def _topological_order(root: Tensor) -> list[Tensor]:
     # HINT: me". Only follow inputs that require grad.
     # HINT: A node whose inputs were released belongs to a graph that a previous backward already
     # HINT: freed: raise RuntimeError with the _FREED message.
+    # HINT: The freed-graph message mentions retain_graph, which is how the learner fixes it.
     order: list[Tensor] = []
     seen: set[int] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]
@@ -281,6 +282,8 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
     # HINT: gradient is brought to the input's exact shape (unbroadcast) and dtype, then added to
     # HINT: that input's pending sum: an input used twice receives both contributions.
     # HINT: Release each node after use unless the caller asked to retain the graph.
+    # HINT: Messages the tests look for: the word "scalar" when the implied gradient is impossible,
+    # HINT: "does not require grad" for a root without history.
     if not root.requires_grad:
         raise RuntimeError(
             "backward(): this tensor does not require grad and has no grad_fn, so there is "

@@ -41,6 +41,7 @@ def shrink_mlp(model: Sequential, amount: float) -> Sequential:
     # HINT: so refuse it with a ValueError naming the positions.
     # HINT: Replace each pair by the two smaller layers structured pruning returns, and build a new
     # HINT: Sequential.
+    # HINT: The message says those layers have "parameters".
     layers = [copy.deepcopy(m) for m in model]
     linear_at = [i for i, m in enumerate(layers) if isinstance(m, Linear)]
     for i, j in zip(linear_at, linear_at[1:], strict=False):

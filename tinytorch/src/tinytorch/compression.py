@@ -130,6 +130,7 @@ def prune_neurons(first: Linear, second: Linear, amount: float) -> tuple[Linear,
     # HINT: Build two new Linear layers of the reduced size and copy in the kept rows (and biases)
     # HINT: of the first and the kept columns of the second; the second's bias is unchanged.
     # HINT: Copies, never views of the old weights.
+    # HINT: The first message says the layers "do not connect".
     if first.out_features != second.in_features:
         raise ValueError(f"layers do not connect: {first.out_features} outputs feed "
                          f"{second.in_features} inputs")

@@ -63,6 +63,7 @@ def generate_cached(model: GPT, idx: Tensor | np.ndarray, max_new_tokens: int,
     # HINT: token.
     # HINT: Evaluation mode during generation, the previous mode restored afterwards even on error.
     # HINT: Return prompt and new tokens together as one (B, T + n) Tensor.
+    # HINT: The first message mentions the "context length".
     ids = _ids(idx)
     if ids.shape[1] + max_new_tokens > model.context_length:
         raise ValueError(
@@ -133,6 +134,8 @@ class KVCache:
         # HINT: the buffer; and the positions fit (say how many are stored, how many arrive and
         # HINT: the maximum). Write both, advance this layer's counter, and return read-only
         # HINT: views of everything stored so far (no copy: that is the point of the cache).
+        # HINT: Phrases the tests look for: "out of range" (layer), "must both be" (shapes),
+        # HINT: "exceed max_len" (positions).
         if not 0 <= layer < len(self.lengths):
             raise ValueError(f"KVCache: layer {layer} out of range (cache has "
                              f"{len(self.lengths)} layers)")

@@ -488,6 +488,8 @@ class Tensor:
         # HINT: is 1-D; a mismatch is a ValueError naming both shapes and both sizes.
         # HINT: Leading (batch) dimensions broadcast; when they cannot, say so (catch numpy's
         # HINT: ValueError). Record the result as "matmul".
+        # HINT: The tests read the message, so use this wording: "matmul: shapes (3, 4) and (5, 2)
+        # HINT: are not aligned (4 != 5)".
         other = self._operand(other)
         a, b = self.data, other.data
         if a.ndim == 0 or b.ndim == 0:

@@ -158,6 +158,7 @@ class MultiheadAttention(Module):
         # HINT: projection producing q, k and v in one matmul (Xavier-uniform, bound sqrt(6 /
         # HINT: (fan_in + fan_out))), its bias at zeros, and an output projection (a Linear) whose
         # HINT: bias also starts at zero.
+        # HINT: The second message contains the word "divisible".
         super().__init__()
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"MultiheadAttention: dropout must be in [0, 1), got {dropout}")

@@ -118,6 +118,7 @@ class SinusoidalPositionalEncoding(Module):
         # HINT: The sequence axis is the second to last. Positions start at `start` (a cache
         # HINT: generates one token at position t), and past max_len is a ValueError saying how far
         # HINT: it went. Add the table's rows for these positions; they broadcast over the batch.
+        # HINT: The message contains the word "exceed".
         t = x.shape[-2]
         if start + t > self.max_len:
             raise ValueError(f"SinusoidalPositionalEncoding: positions up to {start + t} "
@@ -142,6 +143,7 @@ class LearnedPositionalEmbedding(Module):
         # BEGIN SOLUTION
         # HINT: As the sinusoidal encoding, but the rows come from the learned table through
         # HINT: indexing, so they receive gradients. Past the context length is a ValueError.
+        # HINT: The message contains the word "exceed".
         t = x.shape[-2]
         if start + t > self.max_len:
             raise ValueError(f"LearnedPositionalEmbedding: positions up to {start + t} "

@@ -23,6 +23,7 @@ def _check_reduction(name: str, reduction: str) -> None:
     # BEGIN SOLUTION
     # HINT: Only "mean", "sum" and "none" exist; anything else is a ValueError naming the loss and
     # HINT: the value (a typo must not silently sum).
+    # HINT: The message must contain the word "reduction".
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
     # END SOLUTION

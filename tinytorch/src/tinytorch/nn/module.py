@@ -232,6 +232,8 @@ class Module:
         # HINT: the class.
         # HINT: Only when there is no problem copy each value in, converted to the destination's
         # HINT: dtype. Values may be Tensors or arrays.
+        # HINT: Wording the tests expect: "missing keys: a, b", "unexpected keys: ..." and "weight:
+        # HINT: expected shape (2, 3), got (3, 3)", joined with "; ".
         own = dict(self.named_parameters())
         own.update(self.named_buffers())
         problems: list[str] = []

@@ -137,6 +137,7 @@ class GPT(Module):
         # HINT: Each step: run the model on at most the last context_length tokens, keep only the
         # HINT: last position's logits, sample one id per row, append it. Return the ids as a
         # HINT: Tensor.
+        # HINT: Each message names the argument ("temperature", "top_k") and the bad value.
         if temperature < 0:
             raise ValueError(f"generate: temperature must be >= 0, got {temperature}")
         if top_k is not None and top_k < 1:
