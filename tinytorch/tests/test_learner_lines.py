@@ -6,6 +6,7 @@ replaces by hints); these tests hold the curriculum to the numbers it reports.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import re
 import sys
@@ -99,8 +100,13 @@ def test_a_stub_filled_with_the_region_bodies_is_the_reference_again(mod):
                 current = None
             elif current is not None and not line.strip().startswith(HINT):
                 current.append(line)
+        stub = stub_file(path, mod.number)
+        try:
+            ast.parse(stub)
+        except SyntaxError as exc:
+            pytest.fail(f"{src}: the learner's stub does not parse (line {exc.lineno}): {exc.msg}")
         filled = []
-        for line in stub_file(path, mod.number).splitlines():
+        for line in stub.splitlines():
             if 'raise NotImplementedError("TODO(module' in line:
                 filled.extend(bodies.pop(0))
             elif not line.strip().startswith(HINT):
