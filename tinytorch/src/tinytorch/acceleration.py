@@ -31,6 +31,7 @@ def _check_matmul(a: np.ndarray, b: np.ndarray) -> None:
     # BEGIN SOLUTION
     # HINT: Both must be matrices and the inner sizes must agree; otherwise a ValueError showing
     # HINT: both shapes.
+    # HINT:
     # HINT: The message starts with "matmul".
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
         raise ValueError(f"matmul needs (n, k) @ (k, m) matrices, got {a.shape} @ {b.shape}")
@@ -86,8 +87,10 @@ def matmul_tiled(a: Any, b: Any, tile: int = 64) -> np.ndarray:
     # HINT: tile, accumulate the products of the matching tiles of a and b along the shared
     # HINT: dimension: three small blocks fit in cache together, so each loaded number is reused
     # HINT: many times.
+    # HINT:
     # HINT: Edge tiles are smaller when the size is not a multiple of the tile; slicing past the
     # HINT: end just stops at the edge. Accumulate into a view of the output, not a copy.
+    # HINT:
     # HINT: The message names the "tile".
     if tile < 1:
         raise ValueError(f"tile must be a positive integer, got {tile}")
@@ -130,6 +133,7 @@ def _check_conv(x: np.ndarray, w: np.ndarray, stride: int, padding: int) -> tupl
     # HINT: x is (N, C, H, W), w is (F, C, kh, kw) with the same C; stride at least 1, padding not
     # HINT: negative; the kernel must fit in the padded input. Each violation is a ValueError with
     # HINT: the numbers. Return the output height and width.
+    # HINT:
     # HINT: Wording the tests look for: "equal C" for the channel mismatch, "larger than" for a
     # HINT: kernel that does not fit.
     if x.ndim != 4 or w.ndim != 4 or x.shape[1] != w.shape[1]:
@@ -177,6 +181,7 @@ def im2col(x: Any, kh: int, kw: int, stride: int = 1, padding: int = 0) -> np.nd
     # HINT: Every receptive field becomes one row of a matrix: (N*OH*OW rows, C*kh*kw columns), row
     # HINT: order image, then output row, then output column; column order channel, then kernel
     # HINT: row, then kernel column (the order of a flattened filter).
+    # HINT:
     # HINT: No Python loops: a zero-copy window view of the padded input, subsampled by the stride,
     # HINT: with the axes moved into that order before the final reshape (which copies once).
     x = _arr(x)

@@ -48,6 +48,7 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     # BEGIN SOLUTION
     # HINT: Positive inputs pass unchanged, negative ones are scaled by the slope (as a number in
     # HINT: the input's dtype, so float32 stays float32).
+    # HINT:
     # HINT: Record it with the backward class below, saving the slope.
     return _op(np.where(x.data > 0, x.data, x.data * np.asarray(negative_slope, x.dtype)),
                (x,), _LeakyReluBackward, slope=negative_slope)
@@ -70,6 +71,7 @@ def _stable_softmax(x: np.ndarray, axis: int) -> np.ndarray:
     # HINT: exp of a logit of 1000 overflows to inf, and inf/inf is nan. Softmax does not change if
     # HINT: you subtract the same number from every entry along the axis, so subtract the maximum:
     # HINT: the largest exponent becomes e^0 = 1 and nothing overflows.
+    # HINT:
     # HINT: Then normalise by the sum along the same axis (keep the dimension so it broadcasts
     # HINT: back). Work in place where you can: this runs in every attention layer.
     e = np.exp(x - x.max(axis=axis, keepdims=True))
@@ -117,6 +119,7 @@ def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     # BEGIN SOLUTION
     # HINT: Why not log(softmax(x))? softmax underflows to exactly 0 for a very negative logit and
     # HINT: log(0) is -inf; the direct form stays finite.
+    # HINT:
     # HINT: Shift by the row maximum (as in softmax), then subtract the log of the sum of
     # HINT: exponentials of the shifted values, keeping the reduced axis so shapes broadcast.
     axis = axis if dim is None else dim
@@ -145,8 +148,10 @@ def _erf_and_gauss(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # HINT: a), erf(a) is about 1 - (a1 t + a2 t^2 + a3 t^3 + a4 t^4 + a5 t^5) e^(-a^2), with p =
     # HINT: 0.3275911, a1 = 0.254829592, a2 = -0.284496736, a3 = 1.421413741, a4 = -1.453152027, a5
     # HINT: = 1.061405429.
+    # HINT:
     # HINT: erf is odd: restore the sign of z at the end. Evaluate the polynomial from the highest
     # HINT: coefficient down (Horner). Return e^(-z^2) as well: GELU's backward needs it.
+    # HINT:
     # HINT: Performance: this runs on every activation of every MLP, so reuse buffers in place
     # HINT: (numpy's out=). Edge case: a 0-d input; in-place ops need at least one dimension, so
     # HINT: work on a 1-D view and give back the original shape.
@@ -183,6 +188,7 @@ class GeluBackward(Function):
         # HINT: GELU is x Phi(x) with Phi the standard normal CDF, so its derivative is Phi(x) + x
         # HINT: phi(x), with phi(x) = e^(-x^2/2) / sqrt(2 pi). Both pieces were saved by the
         # HINT: forward pass (the CDF and the Gaussian factor).
+        # HINT:
         # HINT: The tanh form: differentiate 0.5 x (1 + tanh(u)) with u = sqrt(2/pi) (x + 0.044715
         # HINT: x^3), reusing the saved tanh(u). Do the erf branch in place: it runs for every MLP
         # HINT: activation.
@@ -205,6 +211,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     # BEGIN SOLUTION
     # HINT: Only "none" (exact, via erf) and "tanh" (GPT-2's approximation) exist; anything else is
     # HINT: a ValueError naming the value.
+    # HINT:
     # HINT: Exact form: Phi(x) = (1 + erf(x / sqrt 2)) / 2 and the output is x Phi(x); keep Phi(x)
     # HINT: and the Gaussian factor for backward. Tanh form: 0.5 x (1 + tanh(sqrt(2/pi)(x +
     # HINT: 0.044715 x^3))), keep the tanh. Keep the input's dtype; record GeluBackward with what

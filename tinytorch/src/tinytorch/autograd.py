@@ -166,8 +166,10 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     # HINT: Broadcasting copied an input along some axes, so its gradient is the SUM of the output
     # HINT: gradient over those axes. Two kinds of axes: extra leading ones (the input had fewer
     # HINT: dimensions) and axes where the input had size 1 but the output did not.
+    # HINT:
     # HINT: Shapes: input (3, 1) plus (4,) gives (3, 4); the first input's gradient is summed over
     # HINT: axis 1 (kept as size 1), the second's over axis 0 (dropped).
+    # HINT:
     # HINT: Edge cases: a 0-d input (sum everything), and a size-1 axis that is also size 1 in the
     # HINT: gradient (nothing to sum). If the result still does not have the input's shape, a rule
     # HINT: returned a wrong shape.
@@ -202,11 +204,14 @@ def _topological_order(root: Tensor) -> list[Tensor]:
     # BEGIN SOLUTION
     # HINT: Every tensor must come after all the tensors it was computed from, each exactly once,
     # HINT: however many paths lead to it (x used twice).
+    # HINT:
     # HINT: Recursion would hit Python's limit on a chain of thousands of ops: use an explicit
     # HINT: stack and mark each entry as "visit my inputs first" or "all my inputs are done, emit
     # HINT: me". Only follow inputs that require grad.
+    # HINT:
     # HINT: A node whose inputs were released belongs to a graph that a previous backward already
     # HINT: freed: raise RuntimeError with the _FREED message.
+    # HINT:
     # HINT: The freed-graph message mentions retain_graph, which is how the learner fixes it.
     order: list[Tensor] = []
     seen: set[int] = set()
@@ -275,13 +280,17 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
     # HINT: First the checks, as PyTorch makes them: the root must require grad (RuntimeError
     # HINT: explaining requires_grad otherwise); without an explicit gradient the root must have a
     # HINT: single element (seed with ones); an explicit gradient must match the root's shape.
+    # HINT:
     # HINT: Then order the graph, check versions, and walk it from the root back to the leaves
     # HINT: carrying one pending gradient per tensor (keyed by identity, not by value).
+    # HINT:
     # HINT: A leaf (or a tensor that retains grad) accumulates what reaches it. Any other tensor
     # HINT: asks its node for one gradient per input; skip inputs that need none. Each input
     # HINT: gradient is brought to the input's exact shape (unbroadcast) and dtype, then added to
     # HINT: that input's pending sum: an input used twice receives both contributions.
+    # HINT:
     # HINT: Release each node after use unless the caller asked to retain the graph.
+    # HINT:
     # HINT: Messages the tests look for: the word "scalar" when the implied gradient is impossible,
     # HINT: "does not require grad" for a root without history.
     if not root.requires_grad:
@@ -430,10 +439,12 @@ class MatmulBackward(Function):
         # HINT: For C = A @ B with A (n, k) and B (k, m): dA = dC @ B^T has A's shape (n, k), dB =
         # HINT: A^T @ dC has B's shape (k, m). Check the shapes on paper first; "transpose" means
         # HINT: swapping the LAST two axes so batched inputs work.
+        # HINT:
         # HINT: 1-D operands: two vectors give a 0-d output (a dot product; each gradient is the
         # HINT: other vector scaled). Otherwise treat a 1-D A as a row (1, k) and a 1-D B as a
         # HINT: column (k, 1), expanding the gradient to match, and remove that axis from the
         # HINT: result again.
+        # HINT:
         # HINT: Batch axes: the engine sums a gradient over batch axes an input was broadcast
         # HINT: along, so leave that to unbroadcast.
         a, b = self.inputs
@@ -688,6 +699,7 @@ class GetitemBackward(Function):
         # BEGIN SOLUTION
         # HINT: Scatter the gradient into zeros shaped like the input at the saved index;
         # HINT: everything not selected gets zero.
+        # HINT:
         # HINT: Edge case: a fancy index may select the same element twice (x[[0, 0]]); both
         # HINT: gradients must add up, and plain assignment keeps only the last. numpy has an
         # HINT: unbuffered add for this, slower, so use it only when the index is fancy.
@@ -735,6 +747,7 @@ def numerical_grad(fn: Callable[..., Tensor], inputs: Sequence[np.ndarray],
     # HINT: The slow definition of a derivative, as a test oracle: nudge one element at a time by
     # HINT: +eps and -eps (in float64, or rounding swamps the difference) and take the central
     # HINT: difference of the weighted sum of outputs.
+    # HINT:
     # HINT: Run it without recording a graph, and always restore the nudged element.
     xs = [np.array(x, dtype=np.float64) for x in inputs]
     out: list[np.ndarray] = []
@@ -764,6 +777,7 @@ def gradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6,
     # BEGIN SOLUTION
     # HINT: Build float64 leaves that require grad, run fn, contract the output with a fixed random
     # HINT: weight (so every output element matters) and call backward.
+    # HINT:
     # HINT: Compare each leaf's gradient (zero if none reached it) with the numerical one; on a
     # HINT: mismatch raise AssertionError naming the input, its shape and the largest error.
     arrays = [np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64)

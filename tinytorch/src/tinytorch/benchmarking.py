@@ -86,9 +86,11 @@ def pareto_front(points: Any, maximize: Sequence[bool]) -> np.ndarray:
     # BEGIN SOLUTION
     # HINT: Points are (n, d); the objectives list says which to maximise (ValueError if the shapes
     # HINT: disagree, showing the shape).
+    # HINT:
     # HINT: Make every objective "bigger is better" by flipping the sign of the minimised ones. Row
     # HINT: i is dominated if some row j is at least as good everywhere and strictly better
     # HINT: somewhere.
+    # HINT:
     # HINT: Vectorise: compare every pair at once with broadcasting ((n, 1, d) against (1, n, d)),
     # HINT: reduce over objectives, then over candidates j. Return the indices of non-dominated
     # HINT: rows in input order. Equal rows do not dominate each other.

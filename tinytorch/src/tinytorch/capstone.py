@@ -36,11 +36,14 @@ def shrink_mlp(model: Sequential, amount: float) -> Sequential:
     # BEGIN SOLUTION
     # HINT: Work on deep copies; the caller's model must not change. Find the positions of the
     # HINT: Linear layers.
+    # HINT:
     # HINT: Between each consecutive pair only elementwise layers may sit (activations, dropout): a
     # HINT: layer with parameters there would break the correspondence of neuron j on both sides,
     # HINT: so refuse it with a ValueError naming the positions.
+    # HINT:
     # HINT: Replace each pair by the two smaller layers structured pruning returns, and build a new
     # HINT: Sequential.
+    # HINT:
     # HINT: The message says those layers have "parameters".
     layers = [copy.deepcopy(m) for m in model]
     linear_at = [i for i, m in enumerate(layers) if isinstance(m, Linear)]
@@ -115,6 +118,7 @@ def optimise_classifier(model: Sequential, calibration: Any, x_test: Any, y_test
     # HINT: Four variants from one model: the float baseline; a structurally pruned copy (fine-
     # HINT: tuned if a function is given, then in eval mode); the int8 baseline; and the pruned
     # HINT: model quantized. Calibrate both quantizations on the same calibration data.
+    # HINT:
     # HINT: Benchmark every variant identically (same test data, same warm-up and repeats, stored
     # HINT: size from the profiler). Return the report and the models by name, the names being the
     # HINT: ones the report and tests use: "fp32 baseline", "pruned", "int8", "pruned + int8".

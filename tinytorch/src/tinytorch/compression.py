@@ -37,9 +37,11 @@ def magnitude_masks(model: Module, amount: float, scope: str = "global") -> dict
     """
     # BEGIN SOLUTION
     # HINT: Validate amount in [0, 1) and the scope (ValueError with the value).
+    # HINT:
     # HINT: Keep-masks: the `amount` fraction of smallest |w| are dropped. "global" ranks all
     # HINT: prunable weights together (one threshold), "layer" finds one threshold per tensor. Find
     # HINT: the k-th smallest magnitude without a full sort (numpy can partition).
+    # HINT:
     # HINT: Edge cases: amount 0 keeps everything; ties at the threshold are dropped together;
     # HINT: masks are booleans shaped like each weight.
     if not 0.0 <= amount < 1.0:
@@ -124,12 +126,15 @@ def prune_neurons(first: Linear, second: Linear, amount: float) -> tuple[Linear,
     # BEGIN SOLUTION
     # HINT: Structured pruning gives genuinely smaller dense layers. The two layers must connect
     # HINT: (ValueError with both sizes) and amount is in [0, 1); keep at least one neuron.
+    # HINT:
     # HINT: Neuron j's importance involves both sides: the norm of row j of the first weight (what
     # HINT: it reads) times the norm of column j of the second (how much it is listened to). Keep
     # HINT: the best, but in their original order.
+    # HINT:
     # HINT: Build two new Linear layers of the reduced size and copy in the kept rows (and biases)
     # HINT: of the first and the kept columns of the second; the second's bias is unchanged.
     # HINT: Copies, never views of the old weights.
+    # HINT:
     # HINT: The first message says the layers "do not connect".
     if first.out_features != second.in_features:
         raise ValueError(f"layers do not connect: {first.out_features} outputs feed "
@@ -160,10 +165,12 @@ def low_rank(linear: Linear, rank: int) -> Sequential:
     """
     # BEGIN SOLUTION
     # HINT: The rank must be between 1 and min(out, in) (ValueError otherwise).
+    # HINT:
     # HINT: The truncated SVD gives the closest rank-r matrix (Eckart-Young): W is about U_r S_r
     # HINT: V_r^T. Split the singular values evenly as square roots into the two factors so neither
     # HINT: is badly scaled: the first Linear (in -> r, no bias) holds sqrt(S_r) V_r^T, the second
     # HINT: (r -> out) holds U_r sqrt(S_r) and the original bias.
+    # HINT:
     # HINT: Do the SVD in float64 and store float32. Return the two as a Sequential.
     out_f, in_f = linear.weight.shape
     if not 1 <= rank <= min(out_f, in_f):
@@ -191,11 +198,14 @@ def distillation_loss(student_logits: Tensor, teacher_logits: Tensor | np.ndarra
     """
     # BEGIN SOLUTION
     # HINT: Validate temperature > 0 and alpha in [0, 1].
+    # HINT:
     # HINT: The teacher is a constant: its softened probabilities p_t = softmax(teacher / T) are
     # HINT: plain arrays, no gradient. The student's softened log-probabilities use the stable
     # HINT: log_softmax, as tensor ops so gradients flow. KL(p_t
+    # HINT:
     # HINT: q) = sum of p_t (log p_t - log q), averaged over rows; clip p_t away from 0 before its
     # HINT: log.
+    # HINT:
     # HINT: Scale the KL by T^2 (it keeps the gradient size independent of T) and mix: alpha of it
     # HINT: plus (1 - alpha) of the ordinary cross-entropy on the unscaled student logits.
     if temperature <= 0 or not 0.0 <= alpha <= 1.0:

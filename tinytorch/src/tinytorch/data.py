@@ -95,6 +95,7 @@ class DataLoader:
         # BEGIN SOLUTION
         # HINT: A batch size below 1 is a ValueError. Keep the options; without a collate function
         # HINT: use the default one.
+        # HINT:
         # HINT: Shuffling uses a private random stream, so other random draws (dropout,
         # HINT: initialisation) cannot change the batch order: from the given generator or seed,
         # HINT: otherwise seeded once from the default generator (so manual_seed still makes the
@@ -122,6 +123,7 @@ class DataLoader:
         # BEGIN SOLUTION
         # HINT: One epoch's order: a fresh permutation of the example indices when shuffling (new
         # HINT: each epoch), the identity otherwise.
+        # HINT:
         # HINT: Cut the order into consecutive pieces of batch_size; the last piece may be shorter,
         # HINT: and drop_last drops it (only if it is actually short). Edge cases: an empty
         # HINT: dataset, and n an exact multiple of the batch size.

@@ -56,13 +56,16 @@ def generate_cached(model: GPT, idx: Tensor | np.ndarray, max_new_tokens: int,
     # HINT: length (ValueError with the three numbers); temperature is not negative; seed and
     # HINT: generator are exclusive. Use the same random stream rule as GPT.generate so the same
     # HINT: seed gives the same tokens.
+    # HINT:
     # HINT: Prefill: run the whole prompt once asking for the cache. Then each step: sample the
     # HINT: next token from the LAST position's logits (the shared sampling function), append it,
     # HINT: and feed ONLY that new token with the cache; the model places it at the right position
     # HINT: because the cache's length tells it where it is. Do not run the model after the final
     # HINT: token.
+    # HINT:
     # HINT: Evaluation mode during generation, the previous mode restored afterwards even on error.
     # HINT: Return prompt and new tokens together as one (B, T + n) Tensor.
+    # HINT:
     # HINT: The first message mentions the "context length".
     ids = _ids(idx)
     if ids.shape[1] + max_new_tokens > model.context_length:
@@ -203,6 +206,7 @@ def compare_generation(model: GPT, prompt: Any, new_tokens: int, repeats: int = 
     # BEGIN SOLUTION
     # HINT: Time greedy generation both ways with the same harness: one untimed warm-up call, then
     # HINT: `repeats` timed calls, the median kept, together with the tokens of the last call.
+    # HINT:
     # HINT: Greedy decoding is deterministic, so the cache is correct only if both produce
     # HINT: IDENTICAL tokens: report that as well as both times.
     def timed(fn: Any) -> tuple[float, np.ndarray]:

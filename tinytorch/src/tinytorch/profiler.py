@@ -60,13 +60,16 @@ def layer_flops(module: Module, inputs: tuple[Any, ...], output: Any) -> int:
     # BEGIN SOLUTION
     # HINT: Count the layer's OWN work, children excluded, with a multiply-add as 2 FLOPs; dispatch
     # HINT: on the class name. Only the output is at hand, so derive the sizes from it.
+    # HINT:
     # HINT: Linear: every output element is a dot product of length in_features, plus one addition
     # HINT: for the bias if there is one. Conv2d: every output element is a dot product of length
     # HINT: C_in * kh * kw, plus the bias.
+    # HINT:
     # HINT: Multi-head attention: the fused q/k/v projection ((B*T) rows times (E -> 3E)) plus the
     # HINT: two attention products, QK^T and AV, each 2 * B * Tq * Tk * E summed over heads. With a
     # HINT: cache the keys cover past plus new positions: read Tk from the returned (k, v). The
     # HINT: output projection is a Linear child, counted there.
+    # HINT:
     # HINT: Everything else is elementwise and counts 0.
     kind = type(module).__name__
     out = output[0] if isinstance(output, tuple) else output
@@ -157,8 +160,10 @@ def profile(model: Module, *inputs: Any) -> Profile:
     # HINT: replace every module's forward (on the instance, not the class) by a wrapper that calls
     # HINT: the original and records name, type, output shape, own parameters, FLOPs and output
     # HINT: bytes.
+    # HINT:
     # HINT: Record leaf layers, plus containers that do their own work (attention: its FLOPs are
     # HINT: non-zero); activation bytes only for leaves, or outputs would count twice.
+    # HINT:
     # HINT: Restore every original forward afterwards even when the forward pass raises: a profiler
     # HINT: that leaves a model patched is a bug that shows up much later. Finally total parameters
     # HINT: and size.
@@ -208,6 +213,7 @@ def measure_latency(fn: Callable[[], Any], warmup: int = 3, repeats: int = 10) -
     # HINT: Validate repeats (at least 1) and warmup (not negative), naming both values. Untimed
     # HINT: warm-up calls first (allocations, caches, lazy imports), then time each call with a
     # HINT: monotonic high-resolution clock, in milliseconds.
+    # HINT:
     # HINT: Report median (robust to the odd slow run), mean, standard deviation and the count as a
     # HINT: Latency.
     if repeats < 1 or warmup < 0:

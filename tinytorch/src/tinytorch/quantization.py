@@ -46,10 +46,12 @@ def affine_params(lo: np.ndarray | float, hi: np.ndarray | float,
     # BEGIN SOLUTION
     # HINT: The range has already been widened to contain 0 (so zero is exact). Map it onto the 256
     # HINT: int8 codes.
+    # HINT:
     # HINT: Symmetric (weights): the zero point is 0 and the scale makes the larger of |lo| and
     # HINT: |hi| land on 127. Affine (activations): the scale spreads hi - lo over all 255 steps,
     # HINT: and the zero point is the code that represents 0.0, rounded and kept inside the int8
     # HINT: range.
+    # HINT:
     # HINT: Works elementwise, so one call handles every channel's range at once. Edge case: an
     # HINT: all-zero tensor has a zero range; never divide by a zero scale (use a tiny positive
     # HINT: floor). Return float32 scales and int32 zero points.
@@ -103,6 +105,7 @@ def quantize_per_channel(w: Any, axis: int = 0,
     # HINT: One range per slice along `axis` (per output channel of a weight): take min and max
     # HINT: over every OTHER axis, keeping dimensions so the parameters broadcast back against the
     # HINT: weight; negative axes count from the end.
+    # HINT:
     # HINT: Why per channel: one row with large weights would otherwise force a coarse scale on
     # HINT: every row, and small rows would round to a handful of codes.
     a = _np(w)
@@ -157,6 +160,7 @@ def integer_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     # BEGIN SOLUTION
     # HINT: An int8 accelerator multiplies int8 codes and accumulates in int32; numpy's integer
     # HINT: matmul is a slow plain loop.
+    # HINT:
     # HINT: The trick: float32 represents every integer up to 2^24 exactly. If k * 255 * 128 stays
     # HINT: below 2^24, every partial sum does too, so a float32 BLAS product gives exactly the
     # HINT: same integers; convert to int32 afterwards. Otherwise fall back to an exact int64
@@ -196,6 +200,7 @@ class QuantizedLinear(Module):
         # HINT: The int8 pipeline, as the hardware runs it: quantize the input with the calibrated
         # HINT: input parameters and remove its zero point (in int32), multiply by the transposed
         # HINT: int8 weight with integer accumulation.
+        # HINT:
         # HINT: One float rescale per output channel brings the integer sums back to real values:
         # HINT: the input scale times each channel's weight scale (the weight's zero point is 0
         # HINT: because it is symmetric). Add the float bias; return a float32 Tensor.
@@ -217,6 +222,7 @@ def calibrate(model: Module, batches: Iterable[Any]) -> dict[str, MinMaxObserver
     # HINT: Static quantization needs each Linear's INPUT range. For every Linear in the model,
     # HINT: wrap its forward (on the instance) so it shows its input to a fresh observer, keyed by
     # HINT: the layer's dotted name.
+    # HINT:
     # HINT: Run the batches through the model without recording a graph (make each batch a Tensor),
     # HINT: and restore every original forward afterwards even if a batch fails. Return the
     # HINT: observers. Careful with closures in a loop: each wrapper must capture ITS observer and
@@ -252,6 +258,7 @@ def quantize_model(model: Module, calibration_batches: Iterable[Any]) -> Module:
     # HINT: Calibrate on the float model, then deep-copy it (the original stays usable for
     # HINT: comparison). Replace every observed Linear in the copy by a QuantizedLinear with that
     # HINT: layer's input parameters.
+    # HINT:
     # HINT: Replace it in place in the parent's child registry: assigning a new attribute would
     # HINT: move the child to the end of a Sequential and reorder the network. Return the copy in
     # HINT: eval mode.

@@ -88,9 +88,11 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
     # BEGIN SOLUTION
     # HINT: Everything a user may pass (a Tensor, a number, a nested list, a numpy array) becomes
     # HINT: one ndarray here, so the rest of the class never checks types again.
+    # HINT:
     # HINT: The dtype policy from the module docstring: an explicit dtype always wins; numpy floats
     # HINT: that are not float32 become float32; Python numbers, bools and lists become float32;
     # HINT: integer numpy arrays keep their dtype (labels, token ids).
+    # HINT:
     # HINT: Edge cases: ragged lists give an object array, which is a TypeError naming the data's
     # HINT: type, not a crash later.
     if isinstance(data, Tensor):
@@ -157,6 +159,7 @@ class Tensor:
         # HINT: Store the converted array, then the autograd bookkeeping every tensor carries: no
         # HINT: gradient yet, no producing op, not requiring grad, not retaining grad, version
         # HINT: zero.
+        # HINT:
         # HINT: Asking for requires_grad goes through requires_grad_, so the float-only check lives
         # HINT: in one place.
         self.data: np.ndarray = _to_array(data, dtype)
@@ -383,8 +386,10 @@ class Tensor:
         # HINT: The single place every binary arithmetic op goes through. Bring `other` to a
         # HINT: Tensor; `reverse` swaps the operands (for 2 - x, the Python number is the left
         # HINT: one).
+        # HINT:
         # HINT: Let numpy broadcast; when it refuses, raise ValueError naming the op and both
         # HINT: shapes (numpy's own message does not say which op failed).
+        # HINT:
         # HINT: Policy: a float64 result is allowed only if an input was float64 (int64 * float32
         # HINT: and int / int promote in numpy). Finish through _op with the op's name so module 02
         # HINT: can attach the rule.
@@ -464,6 +469,7 @@ class Tensor:
         # BEGIN SOLUTION
         # HINT: Two different ops hide here. A Tensor exponent is a graph input (it gets a gradient
         # HINT: too): it goes through the binary helper as "pow".
+        # HINT:
         # HINT: A Python number exponent is a constant, not an input: turn it into a float, compute
         # HINT: the power, and save the exponent as a keyword for the backward rule of
         # HINT: "pow_scalar".
@@ -484,10 +490,13 @@ class Tensor:
         # HINT: Bring `other` to a Tensor, then validate before numpy does, so the learner reads a
         # HINT: message in their own terms: a 0-d operand cannot be multiplied (ValueError naming
         # HINT: both shapes).
+        # HINT:
         # HINT: The contracted dimension is a's last and b's second-to-last, or b's only one when b
         # HINT: is 1-D; a mismatch is a ValueError naming both shapes and both sizes.
+        # HINT:
         # HINT: Leading (batch) dimensions broadcast; when they cannot, say so (catch numpy's
         # HINT: ValueError). Record the result as "matmul".
+        # HINT:
         # HINT: The tests read the message, so use this wording: "matmul: shapes (3, 4) and (5, 2)
         # HINT: are not aligned (4 != 5)".
         other = self._operand(other)
@@ -600,6 +609,7 @@ class Tensor:
         # HINT: The textbook 1/(1+e^-x) overflows e^-x for very negative x. A tanh form rounds to
         # HINT: exactly 0 in float32 once x < -17, so log(sigmoid(x)) becomes -inf where PyTorch
         # HINT: gives about -20.
+        # HINT:
         # HINT: Stable idea: compute e^-|x| (always in (0, 1], never overflows) and build the
         # HINT: positive and negative branches from it; for x < 0 the value is tiny but
         # HINT: representable. Keep the input's dtype; the op is "sigmoid".
@@ -630,6 +640,7 @@ class Tensor:
         # BEGIN SOLUTION
         # HINT: The mask may be a Tensor or anything array-like; treat it as booleans. It must
         # HINT: broadcast to this tensor's shape (else ValueError naming both shapes).
+        # HINT:
         # HINT: The fill value takes this tensor's dtype (so -inf stays float32); save the mask for
         # HINT: backward, where masked positions get no gradient.
         m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
@@ -650,6 +661,7 @@ class Tensor:
         # HINT: Reduce over `axis` (None = everything), keeping reduced axes as size 1 when asked.
         # HINT: Boolean and integer tensors sum to float32 counts (summing a mask counts its True
         # HINT: entries).
+        # HINT:
         # HINT: Save axis and keepdims: backward must know which axes disappeared to spread the
         # HINT: gradient back. The result may be a numpy scalar; keep it an array.
         axis = _axis_arg(axis, dim)
@@ -682,6 +694,7 @@ class Tensor:
         # BEGIN SOLUTION
         # HINT: Variance = mean of squared deviations. Compose it from ops you already have (mean
         # HINT: with kept dims, subtraction, power, sum), so it differentiates for free.
+        # HINT:
         # HINT: The divisor: n (population) or n - 1 (unbiased, PyTorch's default). n is the number
         # HINT: of elements reduced per output value, which depends on the axis.
         axis = _axis_arg(axis, dim)
@@ -739,6 +752,7 @@ class Tensor:
     def reshape(self, *shape: Any) -> Tensor:
         # BEGIN SOLUTION
         # HINT: Accept both reshape(2, 3) and reshape((2, 3)); -1 lets numpy infer one size.
+        # HINT:
         # HINT: A size mismatch is a ValueError naming the old shape, its element count and the
         # HINT: requested shape. The op "reshape" needs nothing saved: backward knows the input
         # HINT: shape.
@@ -825,6 +839,7 @@ class Tensor:
         # HINT: Broadcast to a bigger shape without copying. -1 means keep that existing size, so
         # HINT: it is only allowed over existing dimensions; new leading dimensions need an
         # HINT: explicit size.
+        # HINT:
         # HINT: Replace the -1s, then let numpy broadcast (its failure becomes a ValueError naming
         # HINT: both shapes). Backward sums over the stretched axes.
         if len(shape) == 1 and isinstance(shape[0], Sequence):
@@ -858,6 +873,7 @@ class Tensor:
         # BEGIN SOLUTION
         # HINT: Writing into a tensor that requires grad while recording would corrupt gradients:
         # HINT: refuse (RuntimeError telling the learner about no_grad).
+        # HINT:
         # HINT: Otherwise write the values in place and bump the version counter, so backward can
         # HINT: detect that a saved value changed.
         if self.requires_grad and _engine is not None and _engine.grad_enabled:
@@ -1010,6 +1026,7 @@ def cat(tensors: Sequence[Tensor], axis: int = 0, *, dim: int | None = None) -> 
     # BEGIN SOLUTION
     # HINT: Join along an existing axis. Accept non-Tensors, refuse an empty list, and turn numpy's
     # HINT: shape complaint into a ValueError listing all shapes and the axis.
+    # HINT:
     # HINT: Save the axis and each input's size along it: backward splits the gradient at those
     # HINT: boundaries.
     axis = _axis_arg(axis if dim is None else None, dim)
@@ -1047,6 +1064,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     # BEGIN SOLUTION
     # HINT: Pick from a where the condition holds, from b elsewhere; both a and b receive
     # HINT: gradients.
+    # HINT:
     # HINT: Either of a and b may be a plain number: convert it with the other's dtype (so a
     # HINT: float32 tensor and 0.0 stay float32). Shapes that do not broadcast are a ValueError
     # HINT: naming all three. Save the condition.

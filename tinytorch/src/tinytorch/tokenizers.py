@@ -28,6 +28,7 @@ class CharTokenizer:
     def __init__(self, text: str) -> None:
         # BEGIN SOLUTION
         # HINT: An empty text gives no vocabulary: ValueError.
+        # HINT:
         # HINT: The vocabulary is every distinct character of the text in a deterministic order
         # HINT: (the same text must always give the same ids, or a saved model decodes nonsense),
         # HINT: after the unknown marker, which takes id 0. Keep both directions: id to character
@@ -70,9 +71,11 @@ def pair_counts(ids: np.ndarray, weights: np.ndarray) -> dict[tuple[int, int], i
     # HINT: Count every pair of neighbours in ONE vectorised pass over the whole corpus. The ids of
     # HINT: all distinct chunks are concatenated with -1 between them; a pair touching a -1 crosses
     # HINT: a chunk boundary and never counts.
+    # HINT:
     # HINT: Trick: turn each pair (a, b) into a single integer with a base larger than any id, so
     # HINT: counting pairs becomes counting integers; weight each pair by how often its chunk
     # HINT: occurs in the corpus (weights of the left position).
+    # HINT:
     # HINT: Return a dict from pair to (integer) count. Edge cases: an empty corpus or no valid
     # HINT: pairs.
     left, right = ids[:-1], ids[1:]
@@ -97,6 +100,7 @@ def merge_positions(ids: np.ndarray, pair: tuple[int, int]) -> np.ndarray:
     # HINT: Mark where the pair starts. Left to right and without overlap: in "a a a" the pair (a,
     # HINT: a) matches twice (overlapping), but only the first can be merged, and in a run of four
     # HINT: both the first and the third.
+    # HINT:
     # HINT: For a != b matches cannot overlap. For a == b, within each run of consecutive matches
     # HINT: keep every other one counting from the run's start; find each position's run start
     # HINT: without a Python loop (a running maximum of start indices does it).
@@ -184,9 +188,11 @@ class BPETokenizer:
         # HINT: A target below 256 is a ValueError (the byte alphabet is already 256). Count
         # HINT: distinct chunks once: training works on each distinct chunk with its frequency as a
         # HINT: weight, not on the whole repeated corpus.
+        # HINT:
         # HINT: Each round: count pairs, pick the most frequent (ties broken by the smallest pair,
         # HINT: so training is deterministic), merge it everywhere under the next id, record the
         # HINT: merge and the new token's bytes (the two parts' bytes joined).
+        # HINT:
         # HINT: Stop early when no pair occurs at least twice (merging a pair seen once saves
         # HINT: nothing). Keep the weights aligned with the ids as positions disappear. Return self
         # HINT: so calls chain.

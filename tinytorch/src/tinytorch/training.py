@@ -30,6 +30,7 @@ def train_epoch(model: Module, loader: Iterable[Any], loss_fn: Callable[..., Ten
     # HINT: Switch to training mode. For each batch, the five beats of training: forget old
     # HINT: gradients, forward and loss, backward, clip if asked, optimiser step, then the
     # HINT: scheduler if any (schedulers here count steps, not epochs).
+    # HINT:
     # HINT: Return the average loss weighted by batch size: a short last batch must count less.
     # HINT: Take the loss as a Python float so no graph is kept alive.
     model.train()
@@ -57,8 +58,10 @@ def evaluate(model: Module, loader: Iterable[Any],
     # BEGIN SOLUTION
     # HINT: Evaluation mode (dropout off, batch norm on running statistics); no graph is recorded
     # HINT: (the decorator).
+    # HINT:
     # HINT: For each batch sum the loss times the batch size and, when targets are class ids and
     # HINT: the output has one more axis, count the correct argmax predictions.
+    # HINT:
     # HINT: Go back to training mode, then report n, accuracy and the mean loss (the last two only
     # HINT: when there was data, the loss only with a loss function).
     model.eval()

@@ -56,6 +56,7 @@ def _build_causal_mask(tq: int, tk: int) -> np.ndarray:
     # BEGIN SOLUTION
     # HINT: True marks a key the query may NOT see. Without a cache query i sees keys 0..i:
     # HINT: everything strictly above the diagonal is hidden.
+    # HINT:
     # HINT: With a cache the tq queries are the LAST tq of tk positions, so query i sits at
     # HINT: absolute position tk - tq + i: the diagonal of allowed keys shifts right by the number
     # HINT: of cached positions. Check (tq, tk) = (1, 5): one query that sees all five keys.
@@ -68,10 +69,12 @@ class AttentionBackward(Function):
         # BEGIN SOLUTION
         # HINT: Forward: S = scale * Q K^T, P = softmax(S) along the keys, out = P' V where P' is P
         # HINT: times the dropout mask if any (saved as drop).
+        # HINT:
         # HINT: Work backwards with shapes (B, H, Tq, Tk) for P and S: dV comes from P' and the
         # HINT: gradient; dP' from the gradient and V, then through the dropout mask to dP; dS
         # HINT: through the softmax rule of module 03 using the saved P; dQ and dK from dS and the
         # HINT: other of K, Q, both times the scale.
+        # HINT:
         # HINT: Four batched matrix products plus the softmax rule; "transpose" means swapping the
         # HINT: last two axes only. Masked entries have P = 0, so they get no gradient
         # HINT: automatically.
@@ -103,9 +106,11 @@ def scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, mask: np.ndarr
     # BEGIN SOLUTION
     # HINT: Validate: q and k share the last dimension, k and v the sequence length (ValueError
     # HINT: naming all three shapes); dropout_p in [0, 1).
+    # HINT:
     # HINT: Scores are q k^T over the last two axes times 1/sqrt(d) (so their spread does not grow
     # HINT: with d). A causal flag adds the causal mask for (Tq, Tk) on top of any given mask
     # HINT: (either may hide a key); hidden scores become -inf so softmax gives them exactly 0.
+    # HINT:
     # HINT: Stable softmax along the keys (subtract the row max; reuse the score buffer, this is
     # HINT: the memory-hungry part), optional inverted dropout on the probabilities, then mix the
     # HINT: values. Record ONE op with AttentionBackward, saving the probabilities, the scale and
@@ -154,10 +159,12 @@ class MultiheadAttention(Module):
         # BEGIN SOLUTION
         # HINT: Validate dropout and that embed_dim splits evenly into heads (ValueError with both
         # HINT: numbers).
+        # HINT:
         # HINT: Parameters follow PyTorch's layout so weights can be copied: one (3E, E) input
         # HINT: projection producing q, k and v in one matmul (Xavier-uniform, bound sqrt(6 /
         # HINT: (fan_in + fan_out))), its bias at zeros, and an output projection (a Linear) whose
         # HINT: bias also starts at zero.
+        # HINT:
         # HINT: The second message contains the word "divisible".
         super().__init__()
         if not 0.0 <= dropout < 1.0:
@@ -201,9 +208,11 @@ class MultiheadAttention(Module):
         # BEGIN SOLUTION
         # HINT: Check the input is (B, T, E) with this layer's E (ValueError with the shape).
         # HINT: Project and split into heads.
+        # HINT:
         # HINT: With past_kv, the cached keys and values come first along the sequence axis (axis
         # HINT: 2), so the new queries attend to everything so far; the causal mask then needs tq <
         # HINT: tk, which is why it takes both lengths.
+        # HINT:
         # HINT: A mask may be a Tensor or an array: make it boolean. Dropout only in training.
         # HINT: Merge the heads back to (B, T, E) and apply the output projection. With use_cache
         # HINT: also return the full (k, v) for next time.

@@ -52,6 +52,7 @@ def windows(x: np.ndarray, k: tuple[int, int], s: tuple[int, int]) -> np.ndarray
     # BEGIN SOLUTION
     # HINT: The heart of im2col, without copying a single pixel: a strided VIEW of shape (N, C, Ho,
     # HINT: Wo, kh, kw) where [n, c, i, j] is the window whose top-left corner is at (i*sh, j*sw).
+    # HINT:
     # HINT: numpy's stride tricks give every stride-1 window of the last two axes at once; a stride
     # HINT: s keeps every s-th window position along each spatial axis.
     return sliding_window_view(x, k, axis=(2, 3))[:, :, ::s[0], ::s[1]]
@@ -70,6 +71,7 @@ def col2im(cols: np.ndarray, padded_shape: tuple[int, ...], k: tuple[int, int],
     # HINT: The adjoint of windows: each window's gradient, laid out (N, C, kh, kw, Ho, Wo), is
     # HINT: ADDED back to the pixels it came from. Windows overlap when the stride is smaller than
     # HINT: the kernel, so contributions add up.
+    # HINT:
     # HINT: Do not loop over pixels. Loop over the kh x kw kernel offsets only: for offset (i, j)
     # HINT: the touched pixels form one strided slice of the image (every s-th row starting at i,
     # HINT: Ho of them; every s-th column starting at j), so each offset is one vectorised addition
@@ -108,9 +110,11 @@ class Conv2dBackward(Function):
         # BEGIN SOLUTION
         # HINT: Forward was, for each image n, out[n] = W2 @ cols[n] (+ bias), with W2 the weight
         # HINT: as (O, C*kh*kw) and cols[n] (C*kh*kw, Ho*Wo) saved.
+        # HINT:
         # HINT: Shapes give the answers. dW2 must be (O, C*kh*kw): from g[n] (O, Ho*Wo) and
         # HINT: cols[n], summed over the batch. dcols[n] must be (C*kh*kw, Ho*Wo): from W2 and
         # HINT: g[n]. The bias gradient is g summed over everything but the channel.
+        # HINT:
         # HINT: dcols goes back onto the padded image through col2im (reshape it to (N, C, kh, kw,
         # HINT: Ho, Wo) first), and the padding comes off. Skip what is not needed; batched matmul
         # HINT: does all images at once.
@@ -139,10 +143,12 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None,
     # BEGIN SOLUTION
     # HINT: Validate: a 4-D input, its channel count equal to the weight's in-channels, and a
     # HINT: kernel that fits inside the padded input (each a ValueError with both shapes).
+    # HINT:
     # HINT: im2col: pad, take the window view, reorder it so each window becomes one COLUMN of
     # HINT: length C*kh*kw (N, C*kh*kw, Ho*Wo), and the whole convolution is one batched matrix
     # HINT: product with the weight as (O, C*kh*kw). The result is already channels-first; add the
     # HINT: bias per output channel and reshape to (N, O, Ho, Wo).
+    # HINT:
     # HINT: Save the columns (backward reuses them), the padded shape, stride and padding.
     _check_4d("conv2d", x)
     s, p = _pair(stride), _pair(padding)
@@ -208,6 +214,7 @@ class MaxPoolBackward(Function):
         # BEGIN SOLUTION
         # HINT: Each output received its value from exactly one input in its window (the saved
         # HINT: argmax), so its gradient goes there and nowhere else.
+        # HINT:
         # HINT: Build a one-hot over the kh*kw positions of every window carrying the gradient,
         # HINT: reorder it to the (N, C, kh, kw, Ho, Wo) layout col2im expects (overlapping windows
         # HINT: add), then cut the padding off.
@@ -228,6 +235,7 @@ def max_pool2d(x: Tensor, kernel_size: int | tuple[int, int],
     # BEGIN SOLUTION
     # HINT: The stride defaults to the kernel size (non-overlapping windows). Pad with -inf so
     # HINT: padding never wins.
+    # HINT:
     # HINT: Take the window view, flatten each window, find the position of its maximum, and read
     # HINT: the values there. Save those positions: the backward pass routes the gradient through
     # HINT: them.

@@ -90,6 +90,7 @@ def sinusoidal_table(max_len: int, dim: int) -> np.ndarray:
     # BEGIN SOLUTION
     # HINT: Row pos, column 2i holds sin(pos / 10000^(2i/dim)) and column 2i+1 the cosine of the
     # HINT: same angle: every position gets a unique signature of many frequencies.
+    # HINT:
     # HINT: Vectorise it as an outer product of a column of positions and a row of frequencies
     # HINT: (computed through exp and log for accuracy). Compute in float64 and return float32.
     # HINT: Edge case: an odd dim has one more sine column than cosine columns.
@@ -118,6 +119,7 @@ class SinusoidalPositionalEncoding(Module):
         # HINT: The sequence axis is the second to last. Positions start at `start` (a cache
         # HINT: generates one token at position t), and past max_len is a ValueError saying how far
         # HINT: it went. Add the table's rows for these positions; they broadcast over the batch.
+        # HINT:
         # HINT: The message contains the word "exceed".
         t = x.shape[-2]
         if start + t > self.max_len:
@@ -143,6 +145,7 @@ class LearnedPositionalEmbedding(Module):
         # BEGIN SOLUTION
         # HINT: As the sinusoidal encoding, but the rows come from the learned table through
         # HINT: indexing, so they receive gradients. Past the context length is a ValueError.
+        # HINT:
         # HINT: The message contains the word "exceed".
         t = x.shape[-2]
         if start + t > self.max_len:

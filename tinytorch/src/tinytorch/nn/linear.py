@@ -23,9 +23,11 @@ class LinearBackward(Function):
         # BEGIN SOLUTION
         # HINT: Forward was y = x W^T + b with x flattened to rows (N, in), W (out, in), y (N,
         # HINT: out).
+        # HINT:
         # HINT: Check the shapes on paper: dx has x's shape (N, in) and comes from g and W; dW has
         # HINT: W's shape (out, in) and comes from g and the rows of x; db has b's shape (out,) and
         # HINT: is g summed over the rows. Restore dx to the original (..., in) shape.
+        # HINT:
         # HINT: Skip the work for inputs that need no gradient; the bias is only an input when it
         # HINT: exists.
         x, w = self.inputs[0], self.inputs[1]
@@ -42,9 +44,11 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     # BEGIN SOLUTION
     # HINT: The shapes first: the input's last dimension must equal the weight's in_features
     # HINT: (ValueError naming both shapes).
+    # HINT:
     # HINT: Flatten all leading dimensions into rows so the whole batch is one matrix product (one
     # HINT: BLAS call), multiply by the transposed weight, add the bias if any (in place: the
     # HINT: product is a fresh array), and give back the leading dimensions.
+    # HINT:
     # HINT: Record it as ONE op with LinearBackward, whose inputs are (x, weight) or (x, weight,
     # HINT: bias).
     if x.shape[-1:] != weight.shape[1:]:
@@ -78,6 +82,7 @@ class Linear(Module):
         # HINT: Remember the sizes. PyTorch's initialisation: weight (out, in) and bias (out,) both
         # HINT: uniform in +-1/sqrt(in_features), which keeps the output's scale independent of the
         # HINT: width.
+        # HINT:
         # HINT: Without bias, register the parameter as absent so the layer still has a `bias`
         # HINT: attribute.
         super().__init__()

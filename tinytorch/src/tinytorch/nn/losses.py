@@ -23,6 +23,7 @@ def _check_reduction(name: str, reduction: str) -> None:
     # BEGIN SOLUTION
     # HINT: Only "mean", "sum" and "none" exist; anything else is a ValueError naming the loss and
     # HINT: the value (a typo must not silently sum).
+    # HINT:
     # HINT: The message must contain the word "reduction".
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
@@ -75,6 +76,7 @@ def mse_loss(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     # HINT: Validate the reduction and accept a non-Tensor target. Prediction and target must have
     # HINT: the SAME shape: (N, 1) against (N,) would broadcast to (N, N) and train on nonsense
     # HINT: without an error, so refuse it with a ValueError naming both shapes.
+    # HINT:
     # HINT: Compute the squared differences, reduce them, and record one op with MSEBackward
     # HINT: (saving the reduction).
     _check_reduction("mse_loss", reduction)
@@ -96,6 +98,7 @@ class CrossEntropyBackward(Function):
         # HINT: For one row, the gradient of -log softmax(z)[t] with respect to z is softmax(z)
         # HINT: minus the one-hot vector of t: probabilities everywhere, probability minus one at
         # HINT: the target. The forward pass saved the probabilities.
+        # HINT:
         # HINT: Scale each row by its upstream gradient: one value per row for "none", otherwise
         # HINT: the single value (divided by N for the mean). Do not modify the saved probabilities
         # HINT: in place (a retained graph would reuse them).
@@ -123,9 +126,11 @@ def cross_entropy(logits: Tensor, targets: Tensor | np.ndarray, reduction: str =
     # HINT: Validation first, each error naming the problem: the reduction; targets must be integer
     # HINT: class ids (float arrays holding whole numbers are accepted and converted); their shape
     # HINT: is the logits' shape without the last axis; every id lies in [0, C).
+    # HINT:
     # HINT: Flatten to rows of C logits. Per row: loss = logsumexp(z) - z[target]. Compute it with
     # HINT: the max-shift trick so a logit of 1000 does not overflow, and keep the softmax
     # HINT: probabilities for backward (they fall out of the same computation).
+    # HINT:
     # HINT: Reduce; for "none" give back the original leading shape. Record one op with the
     # HINT: probabilities, the flat targets and the reduction.
     _check_reduction("cross_entropy", reduction)
@@ -179,6 +184,7 @@ def binary_cross_entropy_with_logits(logits: Tensor, targets: Tensor,
     # HINT: On raw scores, log(sigmoid(x)) is fragile; rewrite the loss so that no exponential of a
     # HINT: large positive number appears: max(x, 0) - x y + log(1 + e^-|x|) (numpy has a log1p
     # HINT: that is exact for tiny arguments).
+    # HINT:
     # HINT: Same checks as the other losses (reduction, equal shapes); the targets take the logits'
     # HINT: dtype.
     _check_reduction("binary_cross_entropy_with_logits", reduction)

@@ -55,9 +55,11 @@ class Module:
     def __setattr__(self, name: str, value: Any) -> None:
         # BEGIN SOLUTION
         # HINT: This hook is how a model finds its weights without anyone listing them.
+        # HINT:
         # HINT: A subclass that forgot to call the base constructor has no registries yet: say so
         # HINT: (RuntimeError naming the class). Re-assigning a registered buffer with a plain
         # HINT: value updates the buffer.
+        # HINT:
         # HINT: Otherwise take the name out of every registry (re-assignment may change its kind),
         # HINT: file a Parameter or a Module in the right registry, and finally set the attribute
         # HINT: for real.
@@ -151,6 +153,7 @@ class Module:
         """(dotted name, parameter) pairs; a parameter shared by two layers appears once."""
         # BEGIN SOLUTION
         # HINT: Walk the module tree and yield each module's own parameters with dotted names.
+        # HINT:
         # HINT: A weight shared by two layers (tied embeddings) must be yielded once, or the
         # HINT: optimiser steps it twice: remember what you yielded by identity. Skip None entries
         # HINT: (a layer without bias).
@@ -230,8 +233,10 @@ class Module:
         # HINT: Collect every problem before refusing anything: missing and unexpected keys (only
         # HINT: when strict) and every shape mismatch, reported together in one ValueError naming
         # HINT: the class.
+        # HINT:
         # HINT: Only when there is no problem copy each value in, converted to the destination's
         # HINT: dtype. Values may be Tensors or arrays.
+        # HINT:
         # HINT: Wording the tests expect: "missing keys: a, b", "unexpected keys: ..." and "weight:
         # HINT: expected shape (2, 3), got (3, 3)", joined with "; ".
         own = dict(self.named_parameters())

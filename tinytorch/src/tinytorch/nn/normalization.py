@@ -28,6 +28,7 @@ def _norm_backward(g: np.ndarray, xhat: np.ndarray, inv_std: np.ndarray,
     # BEGIN SOLUTION
     # HINT: xhat = (x - mean) * inv_std, where mean and variance are themselves functions of x. So
     # HINT: x reaches the output three ways: directly, through the mean and through the variance.
+    # HINT:
     # HINT: The closed form combines them: the upstream gradient, minus its mean over the
     # HINT: normalised axes, minus xhat times the mean of (gradient times xhat); the whole scaled
     # HINT: by inv_std. Derive it once on paper for a single row; keep dimensions in the means so
@@ -45,9 +46,11 @@ class NormBackward(Function):
         # BEGIN SOLUTION
         # HINT: Inputs are (x), (x, weight) or (x, weight, bias); return exactly one gradient per
         # HINT: input.
+        # HINT:
         # HINT: The affine parameters: the weight's gradient is the upstream gradient times xhat,
         # HINT: the bias's the upstream gradient, both summed over every axis except the
         # HINT: parameter's (saved as param_axes) and reshaped to the parameter's shape.
+        # HINT:
         # HINT: x: first undo the scale (multiply by the weight if there is one), then go through
         # HINT: the normalisation. With batch statistics use the closed form helper; with running
         # HINT: statistics mean and variance are constants, so only the inv_std scaling remains.
@@ -80,6 +83,7 @@ def _normalise(x: Tensor, mean: np.ndarray, var: np.ndarray, weight: Tensor | No
     # HINT: Shared by batch and layer norm once the statistics are known: inv_std is 1 / sqrt(var +
     # HINT: eps) in x's dtype, xhat the centred and scaled input, then the optional affine
     # HINT: transform with the parameters reshaped to broadcast (bshape).
+    # HINT:
     # HINT: Record one op with NormBackward, the parents being x and whichever parameters exist,
     # HINT: saving what backward needs (xhat, inv_std, the axes, the reshaped weight, which
     # HINT: statistics were used).
@@ -110,6 +114,7 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
     # HINT: One mean and variance per channel (axis 1), computed over the batch and every spatial
     # HINT: position. Use batch statistics in training (and whenever there are no running
     # HINT: estimates), the running estimates otherwise.
+    # HINT:
     # HINT: The normalisation uses the biased variance of the batch, but the running estimate
     # HINT: follows PyTorch and stores the unbiased one (times m / (m - 1), with m values per
     # HINT: channel). Update the running estimates in place as an exponential moving average with
@@ -254,6 +259,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True,
     # BEGIN SOLUTION
     # HINT: p outside [0, 1] is a ValueError. In eval mode, or with p = 0, dropout is the identity;
     # HINT: with p = 1 everything is dropped.
+    # HINT:
     # HINT: Inverted dropout: keep each entry with probability 1 - p and scale the kept ones by 1 /
     # HINT: (1 - p), so the expected value is unchanged and evaluation needs no rescaling. Build
     # HINT: the scaled mask once in x's dtype (random draws in float32 are cheaper), save it for

@@ -50,6 +50,7 @@ class TransformerBlock(Module):
         # HINT: Two residual steps. First x plus attention of the normalised x (pass the mask, the
         # HINT: causal flag and the cache through; with use_cache attention returns a pair). Then x
         # HINT: plus the MLP of the normalised new x.
+        # HINT:
         # HINT: The residual stream itself is never normalised: that is what lets gradients flow
         # HINT: straight down a deep stack. With use_cache return the block's present (k, v) too.
         a = self.attn(self.ln1(x), attn_mask=attn_mask, is_causal=is_causal,
@@ -72,6 +73,7 @@ class GPT(Module):
                  positional: str = "learned") -> None:
         # BEGIN SOLUTION
         # HINT: Only "learned" and "sinusoidal" positions exist (ValueError otherwise).
+        # HINT:
         # HINT: The parts in order: token embedding (scaled down to small values, as GPT-2 starts),
         # HINT: positional embedding of the chosen kind, dropout, a ModuleList of blocks, a final
         # HINT: LayerNorm and a bias-free head to vocabulary logits.
@@ -99,6 +101,7 @@ class GPT(Module):
         # HINT: Ids may be a Tensor or array, (T,) or (B, T). With a cache the new tokens start at
         # HINT: the position after the cached ones (the cached keys' length). A sequence past the
         # HINT: context length is a ValueError saying both numbers.
+        # HINT:
         # HINT: Token embeddings plus positions (from that start), dropout, every block causally
         # HINT: (each with its own cache entry, collecting the new ones), final norm, head.
         ids = np.asarray(idx.data if isinstance(idx, Tensor) else idx)
@@ -132,11 +135,14 @@ class GPT(Module):
         """
         # BEGIN SOLUTION
         # HINT: Validate temperature (>= 0) and top_k (>= 1). Work on int64 ids as (B, T).
+        # HINT:
         # HINT: Generation is inference: evaluation mode for the loop, and afterwards restore
         # HINT: whatever mode the model was in, even if something raised.
+        # HINT:
         # HINT: Each step: run the model on at most the last context_length tokens, keep only the
         # HINT: last position's logits, sample one id per row, append it. Return the ids as a
         # HINT: Tensor.
+        # HINT:
         # HINT: Each message names the argument ("temperature", "top_k") and the bad value.
         if temperature < 0:
             raise ValueError(f"generate: temperature must be >= 0, got {temperature}")
@@ -164,9 +170,11 @@ def sample_next(logits: np.ndarray, temperature: float, top_k: int | None,
     """One token id per row of (B, V) logits: greedy, or sampled after temperature/top-k."""
     # BEGIN SOLUTION
     # HINT: Temperature 0 is greedy: the argmax of each row.
+    # HINT:
     # HINT: Otherwise divide the logits by the temperature (lower = sharper). With top_k,
     # HINT: everything below each row's k-th largest logit becomes -inf (find the k-th largest
     # HINT: without sorting the whole row). Softmax in float64.
+    # HINT:
     # HINT: Sample all rows at once by inverse CDF: one uniform draw per row against the cumulative
     # HINT: probabilities; guard against rounding pushing the draw past the last token.
     if temperature == 0:

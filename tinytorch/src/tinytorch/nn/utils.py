@@ -21,8 +21,10 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
     # BEGIN SOLUTION
     # HINT: Accept one tensor or many; parameters without a gradient do not count, and with none at
     # HINT: all the norm is 0.
+    # HINT:
     # HINT: The norm is over ALL gradients together, as if they were one long vector: the p-th root
     # HINT: of the sum of |g|^p; the infinity norm is the largest |g|.
+    # HINT:
     # HINT: If it exceeds max_norm, scale every gradient by the same factor (max_norm over the
     # HINT: norm, with a tiny epsilon against division by zero) so the direction is kept and only
     # HINT: the length shrinks; keep each gradient's dtype. Return the norm measured BEFORE

@@ -29,9 +29,11 @@ class Optimizer:
         # HINT: Accept either a list of tensors or a list of group dicts (each with its own
         # HINT: "params" and overrides). An empty list is a ValueError: an optimiser with nothing
         # HINT: to optimise is always a bug.
+        # HINT:
         # HINT: Each group's hyper-parameters: the class defaults, overridden by the constructor's
         # HINT: keywords, overridden by the group's own. Every param must be a Tensor (TypeError
         # HINT: otherwise) and the learning rate may not be negative.
+        # HINT:
         # HINT: Per-parameter state (step counts, moments) lives in a dict keyed by the parameter's
         # HINT: identity.
         params = list(params)
@@ -91,8 +93,10 @@ class SGD(Optimizer):
                 group: dict[str, Any]) -> None:
         # BEGIN SOLUTION
         # HINT: p and g are numpy arrays; update p IN PLACE (the layer and the optimiser share it).
+        # HINT:
         # HINT: Weight decay is an L2 penalty: it adds wd times the weight to the gradient (make a
         # HINT: new gradient array: never modify .grad itself).
+        # HINT:
         # HINT: Momentum keeps a velocity per parameter: on the first step it is the gradient
         # HINT: itself, afterwards it decays by the momentum and adds (1 - dampening) of the new
         # HINT: gradient. Nesterov looks ahead by stepping along the gradient plus momentum times
@@ -124,8 +128,10 @@ class Adam(Optimizer):
         # BEGIN SOLUTION
         # HINT: Weight decay: Adam folds it into the gradient like SGD; AdamW (the decoupled flag)
         # HINT: instead shrinks the weight itself by the factor 1 - lr wd.
+        # HINT:
         # HINT: Two running averages per parameter, created as zeros on first use: of the gradient
         # HINT: (rate b1) and of its square (rate b2), updated in place.
+        # HINT:
         # HINT: Both start at zero, so early averages are too small: divide by 1 - b^t (t = this
         # HINT: parameter's step count). The step is lr times the corrected first moment over
         # HINT: (square root of the corrected second moment plus eps); keep the parameter's dtype.

@@ -154,8 +154,10 @@ def warmup_cosine(optimizer: Optimizer, warmup_steps: int, total_steps: int,
 
     # BEGIN SOLUTION
     # HINT: Build the factor as a function of the step and hand it to LambdaLR.
+    # HINT:
     # HINT: Warm-up: a linear ramp that reaches 1 at the end of warm-up and is already above 0 at
     # HINT: step 0 (a zero lr wastes a step).
+    # HINT:
     # HINT: Afterwards: the fraction of the remaining span completed (capped at 1), mapped through
     # HINT: half a cosine from 1 down to min_factor. Guard the span against being zero.
     def fn(step: int) -> float:
