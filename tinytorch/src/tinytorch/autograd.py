@@ -74,6 +74,8 @@ class Function:
     """
 
     __slots__ = ("inputs", "out", "saved", "needs", "versions")
+    op_name = ""  # the Tensor op this rule differentiates, set by @rule (for error messages)
+
 
     def __init__(self, inputs: tuple[Tensor, ...], out: np.ndarray,
                  saved: dict[str, Any]) -> None:
@@ -110,6 +112,7 @@ def rule(name: str) -> Callable[[type[Function]], type[Function]]:
 
     def register(cls: type[Function]) -> type[Function]:
         RULES[name] = cls
+        cls.op_name = name
         return cls
 
     return register
@@ -122,15 +125,36 @@ def record(out: Tensor, parents: tuple[Tensor, ...], rule_: Any, saved: dict[str
     out.requires_grad = True
 
 
+# --------------------------------------------------------------------------- shape checks
+def _reduces_to(grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> bool:
+    """Can broadcasting have turned an input of ``shape`` into ``grad_shape``?"""
+    lead = len(grad_shape) - len(shape)
+    return lead >= 0 and all(s in (1, g) for s, g in zip(shape, grad_shape[lead:], strict=True))
+
+
+def _wrong_shape(given: tuple[int, ...], shape: tuple[int, ...], rule: Function | None) -> str:
+    who = "a backward rule"
+    if rule is not None:
+        op = f", the rule of the '{rule.op_name}' op" if rule.op_name else ""
+        who = f"backward rule {type(rule).__name__}{op},"
+    return (f"{who} returned a gradient of shape {given} for an input of shape {shape}; a rule "
+            f"must return each input's gradient in that input's shape (or in the shape the "
+            f"forward pass broadcast it to, which the engine sums back)")
+
+
 # --------------------------------------------------------------------------- broadcasting
-def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...], rule: Function | None = None) -> np.ndarray:
     """Sum ``grad`` over the dimensions that broadcasting added or stretched, to get ``shape``.
 
     If y = a + b with a of shape (3, 1) and b of shape (4,), y has shape (3, 4): each a[i] was
-    used 4 times, so its gradient is the sum over that stretched axis.
+    used 4 times, so its gradient is the sum over that stretched axis. A ``grad`` that
+    broadcasting cannot explain is a wrong rule (``rule``, named in the error), never patched.
     """
     if grad.shape == shape:
         return grad
+    given = grad.shape
+    if not _reduces_to(given, shape):
+        raise RuntimeError(_wrong_shape(given, shape, rule))
     # BEGIN SOLUTION
     # HINT: first sum away the extra leading dimensions (grad.ndim - len(shape) of them),
     # HINT: then sum with keepdims=True over every axis where shape has 1 but grad does not
@@ -141,8 +165,12 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
     # END SOLUTION
-    if grad.shape != shape:
-        grad = np.broadcast_to(grad, shape)
+    if grad.shape != shape:  # never patched over with broadcast_to: that hides wrong rules
+        raise RuntimeError(
+            f"unbroadcast(): a gradient of shape {given} should have been summed down to "
+            f"the input's shape {shape}, but came out as {grad.shape}; sum over the leading "
+            f"axes broadcasting added and (keepdims) over every axis where the input has size 1"
+        )
     return grad
 
 
@@ -264,7 +292,7 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
                 continue
             shape = inp.data.shape
             if ig.shape != shape:
-                ig = unbroadcast(ig, shape)
+                ig = unbroadcast(ig, shape, fn)
             if ig.dtype != inp.data.dtype:
                 ig = ig.astype(inp.data.dtype)
             key = id(inp)
