@@ -310,8 +310,7 @@ def milestone_run(
     args = [sys.executable, "-P", "-m", "tito.milestones", ms.name, "--seed", str(seed)]
     if reference:
         require_reference()
-        env = child_env(ws.root)
-        env.pop("PYTHONPATH", None)
+        env = child_env(None)
         env[WORKSPACE_SWITCH] = "off"
         args.append("--reference")
     else:

@@ -64,11 +64,13 @@ class TestReport:
         return out
 
 
-def child_env(workspace: Path) -> dict[str, str]:
-    """Environment in which ``import tinytorch`` means the learner's package."""
+def child_env(workspace: Path | None) -> dict[str, str]:
+    """Environment in which ``import tinytorch`` means the learner's package (with a
+    ``workspace``), or whatever is installed (``None``: reference runs)."""
     env = dict(os.environ)
     old = env.get("PYTHONPATH")
-    env["PYTHONPATH"] = str(workspace) + (os.pathsep + old if old else "")
+    if workspace is not None:
+        env["PYTHONPATH"] = str(workspace) + (os.pathsep + old if old else "")
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     # One BLAS thread unless the learner chose otherwise: timing tests and milestones compare
     # kernels, and a multi-threaded BLAS on a busy machine makes those timings erratic.
