@@ -37,7 +37,7 @@ from .implementation import (
 )
 from .runner import RunnerError, TestReport, child_env, run_module_tests
 from .stub import StubError
-from .workspace import Workspace, WorkspaceError
+from .workspace import Workspace, WorkspaceError, enclosing_workspace
 
 console = Console(highlight=False)
 _USER_ERRORS = (CurriculumError, WorkspaceError, StubError, RunnerError, ReferenceMissingError)
@@ -67,7 +67,7 @@ def _workspace_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _ws(ctx: click.Context, workspace: Path | None) -> Workspace:
-    root = workspace or (ctx.obj or {}).get("workspace") or Path.cwd()
+    root = workspace or (ctx.obj or {}).get("workspace") or enclosing_workspace(Path.cwd())
     return Workspace(Path(root))
 
 
