@@ -339,7 +339,7 @@ def doctor(ctx: click.Context, workspace: Path | None) -> None:
     """Check that Python, numpy, pytest, the curriculum and your workspace are usable."""
     rows: list[tuple[str, bool, str]] = []
     rows.append(("python >= 3.11", sys.version_info >= (3, 11), platform.python_version()))
-    for pkg in ("numpy", "pytest", "yaml", "rich"):
+    for pkg in ("numpy", "pytest", "hypothesis", "yaml", "rich"):
         spec = importlib.util.find_spec(pkg)
         version = ""
         if spec is not None:
