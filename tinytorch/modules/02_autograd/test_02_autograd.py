@@ -150,7 +150,7 @@ def check_op(name, tt_fn, np_fn, arrays, seed=0):
         f"{name} forward on inputs of shape {shapes} differs from numpy"))
     weight = np.random.default_rng(seed + 1).standard_normal(expected.shape)
     (out * tt.Tensor(weight, dtype=np.float64)).sum().backward()
-    for i, (leaf, want) in enumerate(zip(leaves, _numeric_grads(np_fn, arrays, weight))):
+    for i, (leaf, want) in enumerate(zip(leaves, _numeric_grads(np_fn, arrays, weight), strict=True)):
         got = leaf.grad
         assert got is not None, f"{name}: input {i} (shape {arrays[i].shape}) got no gradient"
         assert got.shape == arrays[i].shape, (
