@@ -85,6 +85,8 @@ def run_module(mod: Module, modules: list[Module], tmp: Path, mutant=None) -> Te
 def judge(mutant) -> Verdict:  # noqa: ANN001
     modules = load_curriculum()
     mod = owner(mutant.file, modules)
+    if mutant.tested_by:
+        mod = find_module(mutant.tested_by, modules)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="tt-mutant-") as tmp:
         report = run_module(mod, modules, Path(tmp), mutant)
