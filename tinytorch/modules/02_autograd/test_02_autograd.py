@@ -109,11 +109,14 @@ def test_deep_chains_do_not_hit_the_recursion_limit():
 # inputs of different rank. Forward is compared with numpy, backward with numpy finite
 # differences (both independent of your code), through YOUR engine: `backward()` must return
 # each input's gradient in that input's shape, summed over the axes broadcasting stretched.
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
-GENERATED = settings(max_examples=25, deadline=None, derandomize=True, database=None)
+# Fixed examples (derandomize) so every run of yours sees the same cases; the first failing case
+# is reported as found (no shrinking), its shapes in the message.
+GENERATED = settings(max_examples=20, deadline=None, derandomize=True, database=None,
+                     phases=[Phase.explicit, Phase.generate])
 SHAPE = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
 PAIR = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=4)
 

@@ -70,7 +70,8 @@ def apply(mutant, package: Path) -> None:  # noqa: ANN001 - catalogue.Mutant
     path.write_text(text.replace(mutant.old, mutant.new), encoding="utf-8")
 
 
-def run_module(mod: Module, modules: list[Module], tmp: Path, mutant=None) -> TestReport:  # noqa: ANN001
+def run_module(mod: Module, modules: list[Module], tmp: Path, mutant=None,  # noqa: ANN001
+               first_failure: bool = False) -> TestReport:
     """Module `mod`'s tests on modules 1..mod of the reference, with `mutant` applied."""
     ref = tmp / "reference" / "tinytorch"
     shutil.copytree(reference_package_dir(), ref, ignore=shutil.ignore_patterns("__pycache__"))
@@ -79,7 +80,7 @@ def run_module(mod: Module, modules: list[Module], tmp: Path, mutant=None) -> Te
     ws = tmp / "ws"
     materialise(ws, [m for m in modules if m.number <= mod.number], stub=False, reference=ref)
     (ws / ".tito").mkdir(exist_ok=True)
-    return run_module_tests(ws, mod)
+    return run_module_tests(ws, mod, first_failure=first_failure)
 
 
 def judge(mutant) -> Verdict:  # noqa: ANN001
@@ -89,7 +90,7 @@ def judge(mutant) -> Verdict:  # noqa: ANN001
         mod = find_module(mutant.tested_by, modules)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="tt-mutant-") as tmp:
-        report = run_module(mod, modules, Path(tmp), mutant)
+        report = run_module(mod, modules, Path(tmp), mutant, first_failure=True)
     failing = tuple(r.behaviour for r in report.results if r.outcome in ("failed", "error"))
     return Verdict(mutant.name, mod.key, not report.passed, failing, time.perf_counter() - t0)
 
