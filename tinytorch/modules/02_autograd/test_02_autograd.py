@@ -163,6 +163,10 @@ def check_op(name, tt_fn, np_fn, arrays, seed=0):
             f"{name}: gradient of input {i} (inputs {shapes}) differs from finite differences"))
 
 
+def _rotated(ndim):
+    return tuple(range(1, ndim)) + (0,) if ndim else ()
+
+
 BINARY = {
     "add": (lambda a, b: a + b, np.add, False),
     "sub": (lambda a, b: a - b, np.subtract, False),
@@ -198,7 +202,9 @@ UNARY = {
     "mean": (lambda x: x.mean(), np.mean, False),
     "max": (lambda x: x.max(), np.max, False),
     "reshape": (lambda x: x.reshape(-1), lambda x: x.reshape(-1), False),
-    "permute": (lambda x: x.permute(*reversed(range(x.ndim))), np.transpose, False),
+    # a rotation of the axes, not a reversal: only then is the inverse a different permutation
+    "permute": (lambda x: x.permute(*_rotated(x.ndim)), lambda x: np.transpose(x, _rotated(x.ndim)),
+                False),
     "clone": (lambda x: x.clone(), np.copy, False),
 }
 
@@ -264,6 +270,9 @@ def test_cat_stack_and_slicing(shape, data, seed):
              lambda a, b: np.stack([a, b], axis), arrays, seed)
     stop = data.draw(st.integers(1, shape[0]), label="slice stop")
     check_op(f"getitem[:{stop}, ...]", lambda a: a[:stop], lambda a: a[:stop], arrays[:1], seed)
+    rows = data.draw(st.lists(st.integers(0, shape[0] - 1), min_size=1, max_size=5), label="rows")
+    check_op(f"getitem[{rows}] (a row picked twice gets both gradients)", lambda a: a[rows],
+             lambda a: a[rows], arrays[:1], seed)
 
 
 def test_a_rule_returning_a_wrong_shape_is_named_not_broadcast_away():
