@@ -24,6 +24,15 @@ class Mutant:
 
 
 MUTANTS: tuple[Mutant, ...] = (
+    # ---------------------------------------------------------------- 01 tensor
+    Mutant("sigmoid-naive-overflows", "tensor.py",
+           "out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)",
+           "out = (1.0 / (1.0 + np.exp(-x))).astype(x.dtype, copy=False)",
+           "the textbook formula overflows exp(-x) for very negative x"),
+    Mutant("matmul-checks-the-wrong-dimension", "tensor.py",
+           "k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]",
+           "k_b = b.shape[0] if b.ndim == 1 else b.shape[-1]",
+           "compares the inner size with the second operand's last axis"),
     # ---------------------------------------------------------------- 02 autograd
     Mutant("unbroadcast-skips-size-1-axes", "autograd.py",
            "axes = tuple(i for i, s in enumerate(shape) if s == 1 and grad.shape[i] != 1)",
@@ -137,6 +146,14 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("dropout-without-rescaling", "nn/normalization.py",
            "mask = keep.astype(x.dtype) * np.asarray(1.0 / (1.0 - p), dtype=x.dtype)",
            "mask = keep.astype(x.dtype)", "the expected activation shrinks by 1 - p in training"),
+    # ---------------------------------------------------------------- 10 tokenization
+    Mutant("bpe-merges-the-rarest-pair", "tokenizers.py",
+           "best = min(stats, key=lambda p: (-stats[p], p))",
+           "best = max(stats, key=lambda p: (-stats[p], p))",
+           "picks the least frequent pair to merge"),
+    Mutant("bpe-merges-overlapping-pairs", "tokenizers.py",
+           "hit &= (idx - run_start) % 2 == 0", "hit &= hit",
+           "in a run like 'aaa' both overlapping pairs are merged"),
     # ---------------------------------------------------------------- 11 embeddings
     Mutant("embedding-backward-overwrites-repeats", "nn/embedding.py",
            "np.add.at(gw, ids.reshape(-1), grad.reshape(-1, w.shape[1]))",
@@ -158,6 +175,14 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("attention-backward-softmax-diagonal", "nn/attention.py",
            "ds = probs * (dp - (dp * probs).sum(axis=-1, keepdims=True))", "ds = probs * dp",
            "softmax backward without the row-sum term"),
+    # ---------------------------------------------------------------- 14 profiling
+    Mutant("linear-flops-counts-macs", "profiler.py",
+           "flops = 2 * rows * module.in_features * module.out_features",
+           "flops = rows * module.in_features * module.out_features",
+           "counts multiply-accumulates, not the two FLOPs each one costs"),
+    Mutant("conv-flops-ignore-kernel-width", "profiler.py",
+           "flops = 2 * module.in_channels * kh * kw * n_out",
+           "flops = 2 * module.in_channels * kh * n_out", "forgets one kernel dimension"),
     # ---------------------------------------------------------------- 16 quantization
     Mutant("quantization-per-tensor-not-per-channel", "quantization.py",
            "others = tuple(i for i in range(a.ndim) if i != axis % a.ndim)",
@@ -174,6 +199,13 @@ MUTANTS: tuple[Mutant, ...] = (
     # ---------------------------------------------------------------- 17 compression
     Mutant("prune-keeps-the-smallest", "compression.py", "masks[n] = np.abs(p.data) > thr",
            "masks[n] = np.abs(p.data) <= thr", "removes the largest weights"),
+    # ---------------------------------------------------------------- 19 benchmarking
+    Mutant("pareto-ties-count-as-domination", "benchmarking.py",
+           "dominated = (ge & gt).any(axis=0)", "dominated = ge.any(axis=0)",
+           "a point 'dominates' itself or its equal, so the front comes out empty"),
+    Mutant("latency-includes-warmup", "benchmarking.py",
+           "for _ in range(warmup):\n        fn()\n    samples = []",
+           "samples = []", "skips the warm-up runs, so cold-start time pollutes the samples"),
     # ---------------------------------------------------------------- 18 kv caching
     Mutant("kv-cache-position-off-by-one", "nn/transformer.py",
            "start = 0 if not past_kvs else past_kvs[0][0].shape[2]",
@@ -183,6 +215,13 @@ MUTANTS: tuple[Mutant, ...] = (
            "return 2 * len(model.blocks) * batch * seq_len * d_model * bytes_per_value",
            "return len(model.blocks) * batch * seq_len * d_model * bytes_per_value",
            "counts the keys but not the values"),
+    # ---------------------------------------------------------------- 13 transformers
+    Mutant("transformer-block-without-residual", "nn/transformer.py",
+           "x = x + self.mlp(self.ln2(x))", "x = self.mlp(self.ln2(x))",
+           "the MLP output replaces the stream instead of adding to it"),
+    Mutant("top-k-keeps-the-smallest", "nn/transformer.py",
+           "z = np.where(z < kth, -np.inf, z)", "z = np.where(z > kth, -np.inf, z)",
+           "top-k sampling keeps the k least likely tokens"),
     # ---------------------------------------------------------------- 15 acceleration
     Mutant("im2col-channels-last-order", "acceleration.py",
            "return win.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * kh * kw)",
