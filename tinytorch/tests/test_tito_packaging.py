@@ -173,6 +173,15 @@ def test_installed_learner_package_doctor_shows_no_path_to_solutions(built, tmp_
     assert str(built["learner_site"]) in r.stdout
 
 
+def test_installed_learner_package_starts_a_module_with_the_same_stubs(built, tmp_path):
+    r = _run([built["learner_site"]], "-m", "tito", "module", "start", "02", "--force",
+             cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    mod = next(m for m in load_curriculum() if m.number == 2)
+    for src in mod.sources:
+        assert (tmp_path / "tinytorch" / src).read_text() == stub_file(REFERENCE / src, 2)
+
+
 def test_milestone_reference_needs_the_reference_distribution(built, tmp_path):
     r = _run([built["learner_site"]], "-m", "tito", "milestone", "run", "1957", "--reference",
              cwd=tmp_path)
