@@ -114,7 +114,7 @@ def test_learner_distribution_holds_no_solution_region_and_no_reference_body(bui
 
 # Lessons and module tests may show a short idiom (`loss.backward()`), not a region's own line.
 # Lessons still quoting region code, for part B's lesson rewrite (issue 16, item 2) to remove:
-_LESSONS_QUOTING = {"04_layers", "08_convolutions", "18_kv_caching", "19_benchmarking"}
+_LESSONS_QUOTING: set[str] = set()
 
 
 @pytest.mark.parametrize("folder", sorted(p.name for p in (ROOT / "modules").iterdir()

@@ -72,7 +72,7 @@ def test_masks_keep_pruned_weights_at_zero_after_training_steps():
     loss.backward()
     opt.step()
     assert sparsity_report(model)[-1].sparsity < 0.5  # the step revived some weights ...
-    apply_masks_(model, masks)
+    apply_masks_(model, masks=masks)
     assert sparsity_report(model)[-1].sparsity == pytest.approx(0.5, abs=1e-3)  # ... masks fix it
 
 
