@@ -3,7 +3,9 @@
 Every algorithm is summarised by the alpha-beta model (Hockney 1994): `steps` sequential
 messages, each paying the latency alpha, and `bytes_per_gpu` sent out of each GPU at the
 per-direction bandwidth beta, so time = steps x alpha + bytes_per_gpu / beta. The step and byte
-counts are those of Thakur, Rabenseifner and Gropp (IJHPCA 2005) for a power-of-two `n`.
+counts are those of Thakur, Rabenseifner and Gropp (IJHPCA 2005) for a power-of-two `n`, except
+the pipelined double binary tree (Sanders, Speck and Traeff, Parallel Computing 2009), which uses
+the same counts as `allreduce_time(..., algorithm="tree")`.
 Benchmarks report algorithm bandwidth (buffer / time) and bus bandwidth (algorithm bandwidth x
 the op's byte factor), the convention of NVIDIA's nccl-tests, so that bus bandwidth of a
 bandwidth-optimal algorithm approaches beta for large buffers."""
