@@ -186,11 +186,10 @@ def _output_blocks(res: Result, cell: Cell, asis: bool, ctx: _Ctx,
                    caption: Callable[[str], str | None]) -> list[str]:
     """Markdown blocks for a cell's outputs, with figure and table captions applied."""
     acc = _Outs()
-    show_warnings = truthy(cell.options["warning"])
     tbl_cap = caption("tbl-cap")
     for out in res.get("outputs", []):
         if out["type"] == "stream":
-            if out["name"] == "stderr" and not show_warnings:
+            if out["name"] == "stderr" and not _shown(out, cell.options):
                 continue
             if acc.streams and acc.streams[-1][0] != out["name"]:
                 acc.flush_streams(asis)
@@ -207,6 +206,14 @@ def _output_blocks(res: Result, cell: Cell, asis: bool, ctx: _Ctx,
             _add_display(out.get("data", {}), cell.label or "", asis, tbl_cap, acc)
     acc.flush_streams(asis)
     return _place_figures(acc, cell.label or "", caption)
+
+
+def _shown(out: Result, opts: dict[str, Any]) -> bool:
+    """Is this stderr output shown? `warning: false` hides warnings (all of Python's stderr);
+    R's messages are hidden by `message: false`, as in knitr."""
+    if out.get("condition") == "message":
+        return truthy(opts.get("message", True))
+    return truthy(opts["warning"])
 
 
 def _add_figure(image: dict[str, str], cell: Cell, ctx: _Ctx, acc: _Outs) -> None:

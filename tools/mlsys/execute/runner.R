@@ -35,12 +35,22 @@ save_plot <- function(plot, item, n, spec) {
        mime = if (ext == "png") "image/png" else "image/svg+xml")
 }
 
+# " in f(x)" for a condition raised inside a call; "" at top level (evaluate's own eval)
+call_text <- function(x) {
+  call <- conditionCall(x)
+  if (is.null(call)) return("")
+  text <- paste(deparse(call), collapse = " ")
+  if (startsWith(text, "eval(")) "" else paste0(" in ", text)
+}
+
 condition_output <- function(x, kind) {
   msg <- conditionMessage(x)
-  call <- conditionCall(x)
-  where <- if (is.null(call)) "" else paste0(" in ", paste(deparse(call), collapse = " "))
-  if (kind == "message") return(list(type = "stream", name = "stderr", text = msg))
-  list(type = "stream", name = "stderr", text = paste0("Warning", where, ": ", msg, "\n"))
+  where <- call_text(x)
+  if (kind == "message") {
+    return(list(type = "stream", name = "stderr", text = msg, condition = "message"))
+  }
+  list(type = "stream", name = "stderr", text = paste0("Warning", where, ": ", msg, "\n"),
+       condition = "warning")
 }
 
 run_cell <- function(code, item, spec) {
@@ -61,9 +71,7 @@ run_cell <- function(code, item, spec) {
       figures <- figures + 1
       outputs[[length(outputs) + 1]] <- save_plot(x, item, figures, spec)
     } else if (inherits(x, "error")) {
-      call <- conditionCall(x)
-      where <- if (is.null(call)) "" else paste0(" in ", paste(deparse(call), collapse = " "))
-      text <- paste0("Error", where, ": ", conditionMessage(x))
+      text <- paste0("Error", call_text(x), ": ", conditionMessage(x))
       outputs[[length(outputs) + 1]] <- list(type = "error", ename = "Error",
                                              evalue = conditionMessage(x), traceback = list(text))
       if (out$status == "ok") {

@@ -24,7 +24,9 @@ ENGINES = {"python": "python", "python3": "python", "r": "r"}
 # `engine:` values in front matter: jupyter runs `{python}` cells, knitr runs `{r}` cells
 KNOWN_ENGINES = {"jupyter", "knitr", "markdown"}
 
-CELL_FENCE = re.compile(r"^(\s*)(`{3,})\s*\{([A-Za-z][\w+-]*)(\s[^}]*)?\}\s*$")
+# group 4: options on the fence, Quarto style (`{python #fig-x echo=false}`) or knitr style
+# (`{r setup, echo=FALSE}`)
+CELL_FENCE = re.compile(r"^(\s*)(`{3,})\s*\{([A-Za-z][\w+-]*)([\s,][^}]*)?\}\s*$")
 ANY_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 ESCAPED_FENCE = re.compile(r"^(\s*)(`{3,})\s*\{\{([A-Za-z][^}]*)\}\}\s*$")
 # inline `{python} expr` / `{r} expr`: group 2 is the language, group 3 the expression
@@ -95,13 +97,20 @@ def truthy(value: Any) -> bool:
 
 
 def _parse_attr_options(attrs: str) -> dict[str, Any]:
-    """Options written on the fence, e.g. ```{python echo=false #fig-x}."""
+    """Options written on the fence: ```{python echo=false #fig-x}, or knitr's
+    ```{r label, fig.cap="..."} (a leading bare word is the label; `fig.cap` is `fig-cap`)."""
     out: dict[str, Any] = {}
-    for token in re.findall(r"[\w.-]+=(?:\"[^\"]*\"|'[^']*'|\S+)|#[\w:.-]+|\.[\w-]+", attrs or ""):
+    attrs = attrs or ""
+    bare = re.match(r"[\s,]*([\w-]+)\s*(?:,|$)", attrs)
+    if bare:
+        out["label"] = bare.group(1)
+    for token in re.findall(r"[\w.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s,]+)|#[\w:.-]+|\.[\w-]+",
+                           attrs):
         if token.startswith("#"):
             out["label"] = token[1:]
         elif "=" in token:
-            key, value = token.split("=", 1)
+            key, value = (part.strip() for part in token.split("=", 1))
+            key = key.replace(".", "-") if key.startswith(("fig.", "tbl.", "out.")) else key
             if value[:1] in "\"'":
                 out[key] = value[1:-1]
             else:
