@@ -427,8 +427,9 @@ class _Build:
         result = None
         if cached is not None:
             result = RenderedChapter.from_json(cached)
-            if not all(p.is_file() for p in result.resources.values()):
-                result = None
+            if not all(p.is_file() for p in result.resources.values()) or any(
+                    p.is_file() for p in result.missing):
+                result = None  # a resource vanished, or a missing image appeared
         if result is None:
             ast = prep.ast
             if ast is None:
