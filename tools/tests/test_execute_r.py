@@ -279,7 +279,7 @@ def test_missing_image_is_a_warning_with_a_placeholder_until_it_appears(tmp_path
     cache = root / ".mlsys-cache"
     book = render_book(root, cache_dir=cache)
     html = next(p for p in book.pages if p.href == "intro.html").body_html
-    assert 'class="missing-image"' in html and 'data-missing-src="images/later.png"' in html
+    assert 'class="missing-image"' in html and 'data-missing-image="images/later.png"' in html
     assert "Measured later</figcaption>" in html  # the figure keeps its caption and number
     with pytest.raises(BuildError) as err:
         render_book(root, cache_dir=cache, strict=True, chapters=["intro"])

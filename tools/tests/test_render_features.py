@@ -37,7 +37,7 @@ def test_missing_image_is_a_warning_with_file_and_line_and_an_error_under_strict
         "one.qmd": "# One\n\nIntro.\n\n![Gone](img/nothere.png){#fig-gone}\n\nMore.\n",
     })
     book = render_book(root, cache_dir=tmp_path / "c")  # as in Quarto, the book still builds
-    assert 'data-missing-src="img/nothere.png"' in body(book, "one.html")
+    assert 'data-missing-image="img/nothere.png"' in body(book, "one.html")
     with pytest.raises(BuildError) as err:
         render_book(root, cache_dir=tmp_path / "c", strict=True)
     [problem] = err.value.problems

@@ -50,7 +50,7 @@ def _broken_image(node: Node, url: str) -> None:
     still renders; the build reports the file and line)."""
     attr = node["c"][0]
     attr[1] = [*attr[1], "missing-image"]
-    attr[2] = [*attr[2], ["data-missing-src", url]]
+    attr[2] = [*attr[2], ["data-missing-image", url]]
     if not node["c"][1]:
         node["c"][1] = [{"t": "Str", "c": f"Missing image: {url}"}]
     node["c"][2] = [_PLACEHOLDER, f"image file not found: {url}"]
