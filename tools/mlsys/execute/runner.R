@@ -53,8 +53,20 @@ condition_output <- function(x, kind) {
        condition = "warning")
 }
 
+# Visible values are printed as knitr prints them, so a `knitr::kable()` table (or anything
+# whose knit_print method returns markdown) becomes a markdown table, not printed text.
+value_handler <- evaluate::new_output_handler(value = function(x, visible) {
+  if (!visible) return(invisible(NULL))
+  res <- knitr::knit_print(x)
+  if (inherits(res, "knit_asis")) {
+    return(structure(list(md = paste(as.character(res), collapse = "\n")), class = "mlsys_md"))
+  }
+  invisible(NULL)
+})
+
 run_cell <- function(code, item, spec) {
   res <- evaluate::evaluate(code, envir = globalenv(), new_device = TRUE,
+                            output_handler = value_handler,
                             stop_on_error = if (isTRUE(spec$error)) 0L else 1L)
   outputs <- list()
   out <- list(status = "ok", count = item)
@@ -67,6 +79,8 @@ run_cell <- function(code, item, spec) {
       seen <- seen + text_lines(x$src)
     } else if (is.character(x)) {
       outputs[[length(outputs) + 1]] <- list(type = "stream", name = "stdout", text = x)
+    } else if (inherits(x, "mlsys_md")) {
+      outputs[[length(outputs) + 1]] <- list(type = "display", data = list("text/markdown" = x$md))
     } else if (inherits(x, "recordedplot")) {
       figures <- figures + 1
       outputs[[length(outputs) + 1]] <- save_plot(x, item, figures, spec)
