@@ -295,3 +295,20 @@ def test_missing_image_is_a_warning_with_a_placeholder_until_it_appears(tmp_path
     book = render_book(root, cache_dir=cache, strict=True, chapters=["intro"])  # same cache, not deleted
     html = next(p for p in book.pages if p.href == "intro.html").body_html
     assert "missing-image" not in html and 'src="images/later.png"' in html
+
+
+# ----------------------------------------------------------------------------------- doctor
+
+
+def test_doctor_reports_r_and_knitr_or_how_to_get_them(monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    from mlsys.doctor import toolchain_report
+
+    rows = {name: (version, hint) for name, version, hint in toolchain_report()}
+    version, hint = rows["R + knitr"]
+    if HAVE_R:
+        assert version is not None and version.startswith("R ") and ", knitr " in version
+    monkeypatch.setenv("PATH", str(tmp_path))
+    rows = {name: (version, hint) for name, version, hint in toolchain_report()}
+    assert rows["R + knitr"][0] is None
+    assert "r-base-core" in hint and "r-cran-knitr" in hint
