@@ -312,3 +312,33 @@ def test_doctor_reports_r_and_knitr_or_how_to_get_them(monkeypatch: pytest.Monke
     rows = {name: (version, hint) for name, version, hint in toolchain_report()}
     assert rows["R + knitr"][0] is None
     assert "r-base-core" in hint and "r-cran-knitr" in hint
+
+
+@needs_r
+def test_python_and_r_cells_in_one_chapter_each_run_at_the_project_root(tmp_path: Path
+                                                                         ) -> None:
+    root = tmp_path / "book"
+    (root / "ch").mkdir(parents=True)
+    (root / "_quarto.yml").write_text("project:\n  type: book\n  execute-dir: project\n"
+                                      "book:\n  title: T\n  chapters:\n    - ch/mixed.qmd\n")
+    (root / "sizes.csv").write_text("n\n3\n4\n")
+    (root / "ch" / "mixed.qmd").write_text(textwrap.dedent("""\
+        # Mixed
+
+        ```{python}
+        print(open("sizes.csv").read().split()[1:])
+        ```
+
+        ```{r}
+        sizes <- read.csv("sizes.csv")
+        cat(sum(sizes$n), "\\n", sep = "")
+        ```
+
+        Python says `{python} 6 * 7`, R says `{r} sum(sizes$n) * 2`.
+        """))
+    ch = execute_chapter(root / "ch" / "mixed.qmd", load_project(root), tmp_path / "cache")
+    assert ch.problems == []
+    outputs = [n["c"][1] for n in walk(blocks_of(ch.markdown)) if n["t"] == "CodeBlock"
+               and "cell-output-stdout" in n["c"][0][1]]
+    assert outputs == ["['3', '4']", "7"]
+    assert "Python says 42, R says 14." in ch.markdown

@@ -41,7 +41,8 @@ def rscript() -> str | None:
     return shutil.which("Rscript")
 
 
-def _missing(what: str) -> str:
+def missing_r(what: str) -> str:
+    """The message for a machine without R (or its packages): what to install."""
     return (f"{what}; install it to run R cells: apt-get install "
             f"{' '.join(DEBIAN_PACKAGES)}")
 
@@ -52,7 +53,7 @@ def run_r(items: list[tuple[str, str, dict[str, Any]]], cwd: Path,
     """Run R plan items in order in one session; stop at the first unexpected cell error."""
     exe = rscript()
     if exe is None:
-        raise EngineMissing(_missing("R is not installed (no `Rscript` on PATH)"), first)
+        raise EngineMissing(missing_r("R is not installed (no `Rscript` on PATH)"), first)
     plan = [{"kind": kind, "code": code, "error": bool(extra.get("error")),
              "fig-width": float(extra.get("fig-width", figsize[0])),
              "fig-height": float(extra.get("fig-height", figsize[1])),
@@ -64,7 +65,7 @@ def run_r(items: list[tuple[str, str, dict[str, Any]]], cwd: Path,
         proc = _spawn(exe, out, cwd, env, len(items))
         if proc is not None and proc.returncode == 3:
             names = " ".join(f"r-cran-{p}" for p in proc.stderr.split())
-            raise EngineMissing(_missing(f"R packages missing ({names})"), first)
+            raise EngineMissing(missing_r(f"R packages missing ({names})"), first)
         results = _read_results(out)
         if len(results) < len(items) and not _stopped_on_error(results, items):
             results.append(_died(proc))

@@ -12,7 +12,7 @@ from typing import Any
 from mlsys.project import Project
 
 from .kernel import Kernel
-from .rsession import run_r
+from .rsession import EngineMissing, missing_r, rscript, run_r
 from .scan import Doc
 
 Result = dict[str, Any]
@@ -52,6 +52,8 @@ def run_plan(doc: Doc, path: Path, project: Project) -> list[Result | None]:
     by_lang: dict[str, list[int]] = {}
     for i, (_kind, _code, extra) in enumerate(doc.plan):
         by_lang.setdefault(extra.get("lang", "python"), []).append(i)
+    if "r" in by_lang and rscript() is None:  # fail before spending a kernel on the rest
+        raise EngineMissing(missing_r("R is not installed (no `Rscript` on PATH)"), doc.first_r)
     for lang, indices in by_lang.items():
         items = [doc.plan[i] for i in indices]
         if lang == "r":
