@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -56,6 +57,24 @@ def _broken_image(node: Node, url: str) -> None:
     node["c"][2] = [_PLACEHOLDER, f"image file not found: {url}"]
 
 
+def _image(node: Node, result: LinkResult, source_dir: Path, generated: dict[str, Path],
+           place: Callable[[str, Path], str]) -> None:
+    """Point a local image at its copy in the site, or at the placeholder when it is missing."""
+    url = node["c"][2][0]
+    if not _is_local(url):
+        return
+    clean = unquote(url.split("#")[0].split("?")[0])
+    path = generated.get(clean) or generated.get(url)
+    if path is None:
+        path = (source_dir / clean).resolve()
+    if not path.is_file():
+        result.missing_images.append(url)
+        result.missing_paths.append(path)
+        _broken_image(node, clean)
+        return
+    node["c"][2][0] = place(clean, path)
+
+
 def link_pass(
     result: LinkResult,
     *,
@@ -88,19 +107,7 @@ def link_pass(
                             place(unquote(url.split("#")[0]), path)
             return None
         if t == "Image":
-            url = node["c"][2][0]
-            if not _is_local(url):
-                return None
-            clean = unquote(url.split("#")[0].split("?")[0])
-            path = generated.get(clean) or generated.get(url)
-            if path is None:
-                path = (source_dir / clean).resolve()
-            if not path.is_file():
-                result.missing_images.append(url)
-                result.missing_paths.append(path)
-                _broken_image(node, clean)
-                return None
-            node["c"][2][0] = place(clean, path)
+            _image(node, result, source_dir, generated, place)
         elif t == "Link":
             url = node["c"][2][0]
             if not _is_local(url):
