@@ -35,6 +35,7 @@ from typing import Any
 
 import jinja2
 
+from mlsys.errors import MlsysError
 from mlsys.figtheme import theme_svg
 from mlsys.model import BuildError, Page, Problem, RenderedBook, SidebarPart
 
@@ -48,7 +49,7 @@ MANIFEST_VERSION = 2
 SITE_ASSETS = ("site.css", "site.js", "favicon.svg", "components.css", "components.js")
 
 
-class SiteError(Exception):
+class SiteError(MlsysError):
     """A site cannot be written (bad configuration, pagefind failure); the message says why."""
 
 
