@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
+from mlsysim.yamlsource import (  # noqa: F401 (YAML_LOADER, load_yaml: re-exported)
+    YAML_LOADER,
+    YamlLocator,
+    YamlSyntaxError,
+    load_yaml,
+    parse_yaml,
+)
 
 from mlsys.model import BuildError, Problem
 
@@ -77,57 +83,12 @@ class Project:
 # YAML with line numbers
 
 
-class _Located:
-    """A parsed YAML document that can tell on which line any key path was written."""
-
-    def __init__(self, file: Path, node: yaml.Node | None, line_offset: int = 0):
-        self.file = file
-        self.node = node
-        self.line_offset = line_offset
-
-    def find(self, *keys: str | int, key_node: bool = False) -> yaml.Node | None:
-        """The node at `keys`; with key_node, the KEY node of a final mapping lookup (whose
-        line is where an author wrote `key:`, even when the value starts on the next line)."""
-        node = self.node
-        for depth, key in enumerate(keys):
-            if isinstance(key, int):
-                if not isinstance(node, yaml.SequenceNode) or key >= len(node.value):
-                    return None
-                node = node.value[key]
-            else:
-                if not isinstance(node, yaml.MappingNode):
-                    return None
-                found = None
-                for k, v in node.value:
-                    if isinstance(k, yaml.ScalarNode) and k.value == key:
-                        found = k if key_node and depth == len(keys) - 1 else v
-                node = found
-            if node is None:
-                return None
-        return node
-
-    def line(self, *keys: str | int) -> int | None:
-        node = self.find(*keys, key_node=True)
-        if node is None and keys:
-            node = self.find(*keys[:-1], key_node=True)
-        return node.start_mark.line + 1 + self.line_offset if node is not None else None
+# The one line-aware loader lives in `mlsysim.yamlsource` (every part depends on mlsysim);
+# here its syntax errors become `Problem`s at their line.
+_Located = YamlLocator
 
 
-# libyaml's loader when PyYAML was built with it: a build parses the front matter and cell
-# options of every chapter, and the pure-Python parser was most of a warm build's time.
-YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def load_yaml(text: str) -> Any:
-    """yaml.safe_load, fast; on a mistake the error comes from the pure-Python parser, whose
-    marks point at the offending line (libyaml's point at the end of the stream)."""
-    try:
-        return yaml.load(text, Loader=YAML_LOADER)
-    except yaml.YAMLError:
-        return yaml.safe_load(text)
-
-
-def read_yaml(file: Path) -> tuple[Any, _Located]:
+def read_yaml(file: Path) -> tuple[Any, YamlLocator]:
     """Read a YAML file of the repository (curriculum.yml, contributors.yml, ...): its data and
     a locator that tells the line of any key path; a syntax error is a Problem at its line.
     The one line-aware loader of `mlsys`: configs other than _quarto.yml use it too."""
@@ -138,27 +99,13 @@ def read_yaml(file: Path) -> tuple[Any, _Located]:
     return _parse_yaml(text, file)
 
 
-def _parse_yaml(text: str, file: Path, line_offset: int = 0) -> tuple[Any, _Located]:
+def _parse_yaml(text: str, file: Path, line_offset: int = 0) -> tuple[Any, YamlLocator]:
     """Parse one YAML document; a syntax error becomes a Problem at the right line of `file`."""
     try:
-        try:
-            node = yaml.compose(text, Loader=YAML_LOADER)
-            data = yaml.load(text, Loader=YAML_LOADER) if node is not None else None
-        except yaml.YAMLError:  # the pure-Python parser locates mistakes more precisely
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(text) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
-            mark = exc.context_mark  # an unclosed quote/bracket: point where it was opened
-        line = mark.line + 1 + line_offset if mark is not None else None
-        detail = exc.problem or str(exc)
-        if exc.context:
-            detail = f"{exc.context}: {detail}"
-        raise BuildError([Problem("error", f"invalid YAML: {detail}", file, line)]) from None
-    except yaml.YAMLError as exc:
-        raise BuildError([Problem("error", f"invalid YAML: {exc}", file, None)]) from None
-    return data, _Located(file, node, line_offset)
+        return parse_yaml(text, file, line_offset)
+    except YamlSyntaxError as exc:
+        raise BuildError([Problem("error", f"invalid YAML: {exc.detail}", file, exc.line)]) \
+            from None
 
 
 def _read_text(path: Path) -> str:
