@@ -103,8 +103,8 @@ def test_export_writes_small_self_contained_explorables(tmp_path: Path) -> None:
     folder = _copy_labs(tmp_path, ["where_time_goes"])
     out = tmp_path / "site" / "labs"
     items = export_labs(out, folder)
-    assert [it["name"] for it in items] == ["where_time_goes"]
-    assert items[0]["href"] == "where_time_goes.html"
+    assert [it.name for it in items] == ["where_time_goes"]
+    assert items[0].href == "where_time_goes.html"
     page = (out / "where_time_goes.html").read_text()
     assert foreign_urls(page) == []
     refs = re.findall(r'(?:src|href)="([^"#:]+\.(?:js|css))"', page)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlsys.model import BuildError, Problem, RenderedBook
+from mlsys.model import BuildError, ExportedLab, Problem, RenderedBook
 from mlsys.project import read_yaml
 from mlsys.site import (
     BookSection,
@@ -606,7 +606,7 @@ class SiteBuilder:
     def _previous_sections(self) -> dict[str, Any]:
         return read_manifest(self.out).get("sections", {})
 
-    def _export_labs(self, writer: SiteWriter, part: Part) -> list[dict[str, Any]]:
+    def _export_labs(self, writer: SiteWriter, part: Part) -> list[ExportedLab]:
         export = labs_exporter()
         if export is None:
             return []
@@ -616,7 +616,8 @@ class SiteBuilder:
         if old.get("digest") == digest and owned and all(
             (writer.stage / rel).is_file() for rel in owned
         ):
-            return list(old.get("labs", []))  # nothing the export depends on has changed
+            # nothing the export depends on has changed
+            return [ExportedLab.from_json(d) for d in old.get("labs", [])]
         folder = writer.fresh_folder(part.url or "labs/")
         if self.progress:
             self.progress(f"{part.id} export", 0, 1)
@@ -627,19 +628,19 @@ class SiteBuilder:
         # index and every lab wear the site's frame instead (navbar, dark mode, search).
         (folder / "index.html").unlink(missing_ok=True)
         for item in items:
-            (folder / item["href"]).unlink(missing_ok=True)
+            (folder / item.href).unlink(missing_ok=True)
         produced = writer.claim_tree(part.url or "labs/", part.id)
         for item in items:
-            page = (part.url or "labs/") + item["href"]
-            writer.add_simple_page(page, item["title"], item.pop("body"), part.id,
-                                   item["description"])
+            page = (part.url or "labs/") + item.href
+            writer.add_simple_page(page, item.title, item.body, part.id, item.description)
             produced.append(page)
         index = (part.url or "labs/") + "index.html"
         writer.add_labs_index(index, part.title, part.blurb, items, self._book_pages(), part.id)
         produced.append(index)
         writer.forget_section(part.id, produced)  # labs removed since the last export
         writer.sections[part.id] = {
-            "title": part.title, "prefix": part.url, "labs": items, "digest": digest,
+            "title": part.title, "prefix": part.url, "digest": digest,
+            "labs": [it.to_json() for it in items],
             "pages": [{"href": "index.html", "title": part.title, "number": None,
                        "part": None}],
             "sidebar": [],
@@ -754,11 +755,11 @@ class SiteBuilder:
                         if links:
                             card["groups"].append({"title": grp["title"], "links": links})
                 elif meta and part.kind == "labs":
-                    items = labs.get(part.id) or meta.get("labs", [])
+                    items = labs.get(part.id) or [ExportedLab.from_json(d)
+                                                  for d in meta.get("labs", [])]
                     card["groups"].append({"title": None, "links": [
-                        {"href": part.url + str(it.get("href", "")),
-                         "title": it.get("title") or it.get("name"), "number": None,
-                         "blurb": it.get("chapter")} for it in items]})
+                        {"href": part.url + it.href, "title": it.title or it.name,
+                         "number": None, "blurb": it.chapter or None} for it in items]})
                 cards.append(card)
             if cards:
                 groups.append({"title": name, "cards": cards})

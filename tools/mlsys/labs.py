@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mlsys.errors import LabError
-from mlsys.model import BuildError, Problem
+from mlsys.model import BuildError, ExportedLab, Problem
 
 CATALOG = "labs.yaml"
 CACHE = ".mlsys-cache/labs"
@@ -180,12 +180,11 @@ def lab_body(lab: Lab, explorable_html: str) -> str:
     )
 
 
-def export_labs(out_dir: Path, labs: Path | None = None, jobs: int = 2) -> list[dict[str, Any]]:
+def export_labs(out_dir: Path, labs: Path | None = None, jobs: int = 2) -> list[ExportedLab]:
     """Write every lab's explorable into `out_dir`: `<name>.json` (every setting's numbers),
     a standalone `<name>.html`, and the shared `explorable.js`/`.css`.
 
-    Returns one dict per lab (name, title, chapter, description, href, chapter_href, body) for
-    the site, which puts `body` in its own frame. Explorables are cached by the hash of what
+    Returns one `ExportedLab` per lab for the site, which puts `body` in its own frame. Explorables are cached by the hash of what
     they depend on. Raises BuildError naming the notebook when its `EXPLORE` is missing or
     broken. `jobs` is kept for callers; the grid evaluation runs in this process."""
     from mlsys.explorable import write_assets
@@ -195,7 +194,7 @@ def export_labs(out_dir: Path, labs: Path | None = None, jobs: int = 2) -> list[
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = folder.parent / CACHE
-    items: list[dict[str, Any]] = []
+    items: list[ExportedLab] = []
     problems: list[Problem] = []
     for lab in catalog:
         try:
@@ -206,9 +205,8 @@ def export_labs(out_dir: Path, labs: Path | None = None, jobs: int = 2) -> list[
         page = lab_body(lab, body)
         (out_dir / f"{lab.name}.json").write_text(data, encoding="utf-8")
         (out_dir / f"{lab.name}.html").write_text(_standalone(lab.title, page), encoding="utf-8")
-        items.append({"name": lab.name, "title": lab.title, "chapter": lab.chapter,
-                      "description": lab.description, "href": f"{lab.name}.html",
-                      "chapter_href": lab.href, "body": page})
+        items.append(ExportedLab(lab.name, lab.title, lab.chapter, lab.description,
+                                 f"{lab.name}.html", lab.href, page))
     if problems:
         raise BuildError(problems)
     if catalog:
@@ -217,13 +215,13 @@ def export_labs(out_dir: Path, labs: Path | None = None, jobs: int = 2) -> list[
     return items
 
 
-def index_page(items: list[dict[str, Any]]) -> str:
+def index_page(items: list[ExportedLab]) -> str:
     """The labs index: every lab with its chapter, and how to run one interactively."""
     rows = "\n".join(
-        f'<li><a class="lab" href="{html.escape(it["href"])}">{html.escape(it["title"])}</a>'
-        f'<span class="chapter"><a href="{html.escape(it["chapter_href"])}">'
-        f'{html.escape(it["chapter"])}</a></span>'
-        f'<p>{html.escape(it["description"])}</p></li>'
+        f'<li><a class="lab" href="{html.escape(it.href)}">{html.escape(it.title)}</a>'
+        f'<span class="chapter"><a href="{html.escape(it.chapter_href)}">'
+        f'{html.escape(it.chapter)}</a></span>'
+        f'<p>{html.escape(it.description)}</p></li>'
         for it in items
     ) or "<li>No labs yet.</li>"
     return f"""<!doctype html>

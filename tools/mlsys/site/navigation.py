@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 
-from mlsys.model import Page, SidebarPart
+from mlsys.model import ExportedLab, Page, SidebarPart
 
 from .config import ASSETS_DIR, BookSection
 from .text import _chapter_label, _nav_label, describe, relative_root
 
 
-def group_labs(items: list[dict[str, Any]], books: dict[str, str], here: str
+def group_labs(items: list[ExportedLab], books: dict[str, str], here: str
                ) -> list[dict[str, Any]]:
     """Labs grouped by volume, then chapter, in catalogue order (which follows the course).
 
@@ -21,19 +22,18 @@ def group_labs(items: list[dict[str, Any]], books: dict[str, str], here: str
     out: list[dict[str, Any]] = []
     by_volume: dict[str, dict[str, Any]] = {}
     for it in items:
-        href = str(it.get("chapter_href") or "")
+        href = it.chapter_href
         site_path = os.path.normpath(here + href.partition("#")[0]).replace(os.sep, "/")
         volume = books.get(site_path, "Other labs") if href else "Other labs"
         if volume not in by_volume:
             by_volume[volume] = {"title": volume, "chapters": []}
             out.append(by_volume[volume])
         chapters = by_volume[volume]["chapters"]
-        name = str(it.get("chapter") or "Labs")
+        name = it.chapter or "Labs"
         if not chapters or chapters[-1]["title"] != name:
             chapters.append({"title": name, "href": href or None, "labs": []})
-        chapters[-1]["labs"].append({
-            "name": it.get("name", ""), "title": it.get("title") or it.get("name", ""),
-            "href": it.get("href", ""), "description": it.get("description")})
+        chapters[-1]["labs"].append({"name": it.name, "title": it.title or it.name,
+                                     "href": it.href, "description": it.description or None})
     return out
 
 
@@ -73,46 +73,8 @@ class _Navigation:
     ) -> dict[str, Any]:
         book = section.book
         root = relative_root(path)
-        here_dir = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
-
-        def link(href: str) -> str:
-            # Relative to this page; both are site paths, so go via the root.
-            target = prefix + href
-            if target.startswith(here_dir) and here_dir:
-                return target[len(here_dir) :]
-            return root + target
-
-        sidebar = []
-        for part in sidebar_parts:
-            items = [
-                {
-                    "href": link(h),
-                    "title": meta[h]["title"],
-                    "number": meta[h]["number"],
-                    "current": h == page.href,
-                }
-                for h in part.hrefs
-                if h in meta
-            ]
-            if items:
-                sidebar.append({"title": part.title, "kind": part.kind, "entries": items, "open": True})
-        if not sidebar:  # a book without sidebar structure: list pages in reading order
-            sidebar = [
-                {
-                    "title": None,
-                    "kind": "top",
-                    "open": True,
-                    "entries": [
-                        {
-                            "href": link(h),
-                            "title": meta[h]["title"],
-                            "number": meta[h]["number"],
-                            "current": h == page.href,
-                        }
-                        for h in order
-                    ],
-                }
-            ]
+        link = _Linker(prefix, root, path.rsplit("/", 1)[0] + "/" if "/" in path else "")
+        sidebar = _sidebar(sidebar_parts, order, meta, page, link)
 
         def neighbour(j: int) -> dict[str, str] | None:
             if 0 <= j < len(order):
@@ -121,22 +83,7 @@ class _Navigation:
             return None
 
         book_home = link(order[0]) if order else root + prefix
-        crumbs: list[dict[str, str | None]] = []
-        if self.config.home_href and (prefix or section.label):
-            crumbs.append({"label": self.config.title, "href": root + self.config.home_href})
-        book_label = section.label or book.title
-        crumbs.append({"label": book_label, "href": book_home if page.href != order[0] else None})
-        if page.part:
-            part_first = next((h for h in order if meta[h].get("part") == page.part), None)
-            crumbs.append(
-                {
-                    "label": page.part,
-                    "href": link(part_first) if part_first and part_first != page.href else None,
-                }
-            )
-        if page.href != order[0]:
-            crumbs.append({"label": _nav_label(page.number, page.title), "href": None})
-
+        crumbs = self._breadcrumbs(section, page, order, meta, link, book_home, prefix, root)
         title = page.title
         head_title = f"{title} · {book.title}" if title != book.title else title
         ctx = self._common(path)
@@ -162,3 +109,73 @@ class _Navigation:
             }
         )
         return ctx
+
+    def _breadcrumbs(self, section: BookSection, page: Page, order: list[str],
+                     meta: dict[str, dict[str, Any]], link: _Linker, book_home: str,
+                     prefix: str, root: str) -> list[dict[str, str | None]]:
+        """Site home (when the book is one part of a site), book, part, page."""
+        crumbs: list[dict[str, str | None]] = []
+        if self.config.home_href and (prefix or section.label):
+            crumbs.append({"label": self.config.title, "href": root + self.config.home_href})
+        book_label = section.label or section.book.title
+        crumbs.append({"label": book_label, "href": book_home if page.href != order[0] else None})
+        if page.part:
+            part_first = next((h for h in order if meta[h].get("part") == page.part), None)
+            crumbs.append(
+                {
+                    "label": page.part,
+                    "href": link(part_first) if part_first and part_first != page.href else None,
+                }
+            )
+        if page.href != order[0]:
+            crumbs.append({"label": _nav_label(page.number, page.title), "href": None})
+        return crumbs
+
+
+@dataclass(frozen=True)
+class _Linker:
+    """Links from one page: relative to it, since both ends are site paths."""
+
+    prefix: str
+    root: str
+    here_dir: str
+
+    def __call__(self, href: str) -> str:
+        # Relative to this page; both are site paths, so go via the root.
+        target = self.prefix + href
+        if target.startswith(self.here_dir) and self.here_dir:
+            return target[len(self.here_dir) :]
+        return self.root + target
+
+
+@dataclass(frozen=True)
+class SidebarEntry:
+    """One page in the sidebar of a book page."""
+
+    href: str
+    title: str
+    number: str | None
+    current: bool
+
+
+@dataclass(frozen=True)
+class SidebarGroup:
+    """A part of the book in the sidebar (or, with `title` None, the whole reading order)."""
+
+    title: str | None
+    kind: str
+    entries: tuple[SidebarEntry, ...]
+    open: bool = True
+
+
+def _sidebar(parts: list[SidebarPart], order: list[str], meta: dict[str, dict[str, Any]],
+             page: Page, link: _Linker) -> list[SidebarGroup]:
+    def entries(hrefs: list[str]) -> tuple[SidebarEntry, ...]:
+        return tuple(SidebarEntry(link(h), meta[h]["title"], meta[h]["number"], h == page.href)
+                     for h in hrefs if h in meta)
+
+    sidebar = [SidebarGroup(part.title, part.kind, items) for part in parts
+               if (items := entries(part.hrefs))]
+    if not sidebar:  # a book without sidebar structure: list pages in reading order
+        sidebar = [SidebarGroup(None, "top", entries(order))]
+    return sidebar

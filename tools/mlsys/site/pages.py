@@ -7,7 +7,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from mlsys.model import SidebarPart
+from mlsys.model import ExportedLab, SidebarPart
 
 from .config import ASSETS_DIR, BookSection
 from .navigation import group_labs
@@ -113,7 +113,7 @@ class _Pages:
         return self.write_text(path, _env().get_template("simple.html").render(ctx), section)
 
     def add_labs_index(
-        self, path: str, title: str, blurb: str | None, items: list[dict[str, Any]],
+        self, path: str, title: str, blurb: str | None, items: list[ExportedLab],
         books: dict[str, str], section: str,
     ) -> bool:
         """The labs' index in the site frame (navbar, dark mode, search), grouped by volume and
@@ -126,7 +126,7 @@ class _Pages:
             "heading": title,
             "blurb": blurb,
             "volumes": group_labs(items, books, here),
-            "example": items[0]["name"] if items else "NAME",
+            "example": items[0].name if items else "NAME",
             "head_title": f"{title} · {self.config.title}",
             "og_title": title,
             "description": blurb,
