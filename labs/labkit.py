@@ -19,7 +19,6 @@ import html
 import importlib.util
 import math
 import re
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -573,8 +572,6 @@ def load_app(name: str) -> Any:
 
 @functools.cache
 def _load(path: str) -> Any:
-    if str(LABS_DIR) not in sys.path:
-        sys.path.insert(0, str(LABS_DIR))
     spec = importlib.util.spec_from_file_location(f"_lab_{Path(path).stem}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

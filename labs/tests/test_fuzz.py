@@ -6,7 +6,6 @@ show mlsysim's reason. Hypothesis draws widget values from what each widget offe
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import labkit as kit
+
 LABS = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(LABS))
-import labkit as kit  # noqa: E402
 
 NAMES = [lab.name for lab in kit.catalog()]
 SLOW = {"serving_slo"}  # each new setting runs a few hundred-request simulations

@@ -20,6 +20,7 @@ from typing import Any
 
 from mlsys.model import BuildError, ExportedLab, Problem, RenderedBook
 from mlsys.project import read_yaml
+from mlsys.repo import CURRICULUM
 from mlsys.site import (
     BookSection,
     ElsewherePart,
@@ -32,7 +33,6 @@ from mlsys.site import (
 )
 
 Progress = Callable[[str, int, int], None]
-CURRICULUM = "curriculum.yml"
 CACHE_DIR = ".mlsys-cache"
 SITE_DIR = "_site"
 MENU_ORDER = ("Read", "Build", "Teach")
@@ -110,18 +110,6 @@ class BuildResult:
 
 
 # --------------------------------------------------------------------------- curriculum
-
-
-def find_repo_root(start: Path | None = None) -> Path:
-    """Walk up from `start` (default: cwd) to the folder holding curriculum.yml."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CURRICULUM).is_file():
-            return folder
-    raise BuildError(
-        [Problem("error", f"no {CURRICULUM} here or in any parent folder; run mlsys inside the "
-                 "curriculum repository", here)]
-    )
 
 
 def load_curriculum(root: Path) -> Curriculum:

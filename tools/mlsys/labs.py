@@ -14,13 +14,13 @@ import html
 import importlib.util
 import json
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mlsys.errors import LabError
 from mlsys.model import BuildError, ExportedLab, Problem
+from mlsys.repo import find_repo_root
 
 CATALOG = "labs.yaml"
 CACHE = ".mlsys-cache/labs"
@@ -46,11 +46,10 @@ def labs_dir(start: Path | None = None) -> Path:
 
     Falls back to the labs/ next to this installed package (an editable install of the repo),
     so `mlsys labs list` works from anywhere."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "curriculum.yml").is_file():
-            return folder / "labs"
-    return Path(__file__).resolve().parents[2] / "labs"
+    try:
+        return find_repo_root(start) / "labs"
+    except BuildError:
+        return Path(__file__).resolve().parents[2] / "labs"
 
 
 def load_catalog(folder: Path) -> list[Lab]:
@@ -72,19 +71,15 @@ def load_catalog(folder: Path) -> list[Lab]:
     return labs
 
 
-def _labkit(folder: Path) -> Any:
-    """Import labs/labkit.py of this repository (it parses and checks the catalogue)."""
-    file = folder / "labkit.py"
-    key = f"_labkit_{hashlib.sha1(str(file).encode()).hexdigest()[:8]}"
-    if key in sys.modules:
-        return sys.modules[key]
-    spec = importlib.util.spec_from_file_location(key, file)
-    if spec is None or spec.loader is None or not file.is_file():
-        raise BuildError([Problem("error", "labs helper module labkit.py is missing", file)])
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[key] = module
-    spec.loader.exec_module(module)
-    return module
+def _labkit(folder: Path | None = None) -> Any:
+    """labkit, the labs' helper module (installed from labs/labkit.py with this package); it
+    parses and checks the catalogue of any `folder` it is given."""
+    try:
+        import labkit
+    except ImportError as exc:
+        raise BuildError([Problem("error", f"the labs helper module labkit cannot be imported "
+                                  f"({exc}); reinstall with pip install -e .")]) from None
+    return labkit
 
 
 def find_lab(name: str, folder: Path | None = None) -> Lab:
