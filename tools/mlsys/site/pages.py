@@ -7,7 +7,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from mlsys.model import ExportedLab, SidebarPart
+from mlsys.model import ExportedLab, Page, SidebarPart
 
 from .config import ASSETS_DIR, BookSection
 from .navigation import group_labs
@@ -22,24 +22,8 @@ class _Pages:
         book, prefix = section.book, section.prefix
         if prefix and not prefix.endswith("/"):
             prefix += "/"
-        old_section = self.sections.get(section.key) or {}
         rendered = {p.href: p for p in book.pages}
-        sidebar_parts = book.sidebar
-        if section.partial and old_section.get("pages"):
-            # Only some chapters were re-rendered: reading order, titles and the sidebar of the
-            # rest come from the previous build, so navigation stays whole.
-            order = [p["href"] for p in old_section["pages"]]
-            order += [h for h in rendered if h not in order]
-            meta = {p["href"]: p for p in old_section["pages"]}
-            meta.update({h: _page_meta(p) for h, p in rendered.items()})
-            sidebar_parts = [
-                SidebarPart(s["title"], list(s["hrefs"]), s["kind"])
-                for s in old_section.get("sidebar", [])
-            ] or book.sidebar
-        else:
-            order = [p.href for p in book.pages]
-            meta = {h: _page_meta(p) for h, p in rendered.items()}
-
+        order, meta, sidebar_parts = self._navigation_of(section, rendered)
         css_rel = None
         if book.css.strip():
             data = book.css.encode("utf-8")
@@ -81,6 +65,26 @@ class _Pages:
             "pages": [meta[h] for h in order],
         }
         return written
+
+    def _navigation_of(self, section: BookSection, rendered: dict[str, Page]
+                       ) -> tuple[list[str], dict[str, dict[str, Any]], list[SidebarPart]]:
+        """Reading order, page facts and sidebar parts of a book about to be written."""
+        book = section.book
+        old_section = self.sections.get(section.key) or {}
+        if not (section.partial and old_section.get("pages")):
+            return ([p.href for p in book.pages],
+                    {h: _page_meta(p) for h, p in rendered.items()}, book.sidebar)
+        # Only some chapters were re-rendered: reading order, titles and the sidebar of the
+        # rest come from the previous build, so navigation stays whole.
+        order = [p["href"] for p in old_section["pages"]]
+        order += [h for h in rendered if h not in order]
+        meta = {p["href"]: p for p in old_section["pages"]}
+        meta.update({h: _page_meta(p) for h, p in rendered.items()})
+        sidebar_parts = [
+            SidebarPart(s["title"], list(s["hrefs"]), s["kind"])
+            for s in old_section.get("sidebar", [])
+        ] or book.sidebar
+        return order, meta, sidebar_parts
 
     def add_landing(self, groups: list[dict[str, Any]], path: str = "index.html") -> bool:
         """The site's front page: a map of the curriculum (menus of cards, see landing.html)."""
