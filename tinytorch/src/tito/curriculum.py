@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -84,6 +85,9 @@ def curriculum_dir() -> Path:
     return here.parent.parent / "modules"
 
 
+# The repository's one documented second copy of a line-aware YAML reader (the other is
+# `mlsysim.yamlsource`): tito ships in the learner's wheel, which depends on neither mlsysim nor
+# the authoring tools, and module.yaml files are flat, so a key's line is found by its prefix.
 def _yaml_error(path: Path, exc: yaml.YAMLError) -> CurriculumError:
     mark = getattr(exc, "problem_mark", None)
     line = f":{mark.line + 1}" if mark is not None else ""
@@ -119,13 +123,7 @@ def load_module(folder: Path) -> Lesson:
         if key not in data:
             raise bad(key, "missing")
     number, name = data["number"], data["name"]
-    if not isinstance(number, int) or not 1 <= number <= 99:
-        raise bad("number", f"expected an integer 1-99, got {number!r}")
-    if name != folder.name:
-        raise bad("name", f"'{name}' does not match the folder name '{folder.name}'")
-    m = _DIR_RE.match(str(name))
-    if not m or int(m.group(1)) != number:
-        raise bad("name", f"'{name}' must look like '{number:02d}_<name>'")
+    _check_identity(number, name, folder, bad)
     group = str(data["group"]).lower()
     if group not in GROUPS:
         raise bad("group", f"'{group}' is not one of {', '.join(GROUPS)}")
@@ -134,24 +132,8 @@ def load_module(folder: Path) -> Lesson:
         raise bad("requires", "expected a list of module numbers")
     if any(r >= number for r in requires):
         raise bad("requires", "a module can only require modules with smaller numbers")
-    sources = data["sources"] or []
-    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-        raise bad("sources", "expected a list of paths relative to src/tinytorch/")
-    for s in sources:
-        if s.startswith("/") or ".." in Path(s).parts or not s.endswith(".py"):
-            raise bad("sources", f"'{s}' must be a relative .py path inside the package")
-    exports_raw = data.get("exports") or {}
-    if not isinstance(exports_raw, dict):
-        raise bad("exports", "expected a mapping {source path: [names]}")
-    exports: dict[str, tuple[str, ...]] = {}
-    for src, names in exports_raw.items():
-        if src not in sources:
-            raise bad("exports", f"'{src}' is not listed in sources")
-        if not isinstance(names, list) or not all(
-            isinstance(n, str) and n.isidentifier() for n in names
-        ):
-            raise bad("exports", f"names of '{src}' must be a list of identifiers")
-        exports[src] = tuple(names)
+    sources = _check_sources(data["sources"] or [], bad)
+    exports = _check_exports(data.get("exports") or {}, sources, bad)
     return Lesson(
         number=number,
         name=name,
@@ -163,6 +145,45 @@ def load_module(folder: Path) -> Lesson:
         summary=str(data.get("summary", "")).strip(),
         folder=folder,
     )
+
+
+_Bad = Callable[[str, str], CurriculumError]
+
+
+def _check_identity(number: object, name: object, folder: Path, bad: _Bad) -> None:
+    """`number` and `name` agree with each other and with the lesson's folder."""
+    if not isinstance(number, int) or not 1 <= number <= 99:
+        raise bad("number", f"expected an integer 1-99, got {number!r}")
+    if name != folder.name:
+        raise bad("name", f"'{name}' does not match the folder name '{folder.name}'")
+    m = _DIR_RE.match(str(name))
+    if not m or int(m.group(1)) != number:
+        raise bad("name", f"'{name}' must look like '{number:02d}_<name>'")
+
+
+def _check_sources(sources: object, bad: _Bad) -> list[str]:
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        raise bad("sources", "expected a list of paths relative to src/tinytorch/")
+    for s in sources:
+        if s.startswith("/") or ".." in Path(s).parts or not s.endswith(".py"):
+            raise bad("sources", f"'{s}' must be a relative .py path inside the package")
+    return sources
+
+
+def _check_exports(exports_raw: object, sources: list[str], bad: _Bad
+                   ) -> dict[str, tuple[str, ...]]:
+    if not isinstance(exports_raw, dict):
+        raise bad("exports", "expected a mapping {source path: [names]}")
+    exports: dict[str, tuple[str, ...]] = {}
+    for src, names in exports_raw.items():
+        if src not in sources:
+            raise bad("exports", f"'{src}' is not listed in sources")
+        if not isinstance(names, list) or not all(
+            isinstance(n, str) and n.isidentifier() for n in names
+        ):
+            raise bad("exports", f"names of '{src}' must be a list of identifiers")
+        exports[src] = tuple(names)
+    return exports
 
 
 @lru_cache(maxsize=8)
