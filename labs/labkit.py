@@ -341,6 +341,109 @@ def _tick_label(v: float, log: bool) -> str:
     return f"{v:g}"
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """Where a plot's data lands: the plot area in pixels and the data limits of each axis."""
+
+    left: float
+    top: float
+    pw: float
+    ph: float
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    xlog: bool
+    ylog: bool
+
+    def tx(self, v: Any) -> Any:
+        v = np.asarray(v, float)
+        if self.xlog:
+            return self.left + (np.log10(np.maximum(v, 1e-300)) - math.log10(self.x0)) / (
+                math.log10(self.x1) - math.log10(self.x0)) * self.pw
+        return self.left + (v - self.x0) / (self.x1 - self.x0) * self.pw
+
+    def ty(self, v: Any) -> Any:
+        v = np.asarray(v, float)
+        if self.ylog:
+            return self.top + self.ph - (np.log10(np.maximum(v, 1e-300)) - math.log10(self.y0)) / (
+                math.log10(self.y1) - math.log10(self.y0)) * self.ph
+        return self.top + self.ph - (v - self.y0) / (self.y1 - self.y0) * self.ph
+
+    def visible(self, x: np.ndarray, y: np.ndarray) -> tuple[Any, Any]:
+        """Pixel coordinates of the finite points (positive ones on a log axis)."""
+        ok = np.isfinite(x) & np.isfinite(y)
+        if self.xlog:
+            ok &= x > 0
+        if self.ylog:
+            ok &= y > 0
+        return self.tx(x[ok]), self.ty(y[ok])
+
+
+@dataclass(frozen=True)
+class _Line:
+    x: np.ndarray
+    y: np.ndarray
+    label: str | None
+    color: str
+    dashed: bool
+    width: float
+
+    def svg(self, f: _Frame) -> list[str]:
+        xs, ys = f.visible(self.x, self.y)
+        if not xs.size:
+            return []
+        pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(xs, ys, strict=True))
+        dash = ' stroke-dasharray="6 4"' if self.dashed else ""
+        return [f'<polyline points="{pts}" fill="none" stroke="{self.color}" '
+                f'stroke-width="{self.width}"{dash}/>']
+
+
+@dataclass(frozen=True)
+class _Points:
+    x: np.ndarray
+    y: np.ndarray
+    label: str | None
+    color: str
+    size: float
+    texts: list[str] | None
+
+    def svg(self, f: _Frame) -> list[str]:
+        out = []
+        xs, ys = f.visible(self.x, self.y)
+        for i, (a, b) in enumerate(zip(xs, ys, strict=True)):
+            out.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="{self.size}" '
+                       f'fill="{self.color}"/>')
+            if self.texts:
+                out.append(f'<text x="{a + 7:.1f}" y="{b - 6:.1f}">'
+                           f'{html.escape(self.texts[i])}</text>')
+        return out
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """A reference line across the plot at `v` on `axis` ("x" or "y")."""
+
+    axis: str
+    v: float
+    label: str
+    color: str
+
+    def svg(self, f: _Frame) -> list[str]:
+        left, top, pw, ph = f.left, f.top, f.pw, f.ph
+        if self.axis == "y":
+            y = float(f.ty(self.v))
+            return [f'<line x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}" '
+                    f'stroke="{self.color}" stroke-width="1.5" stroke-dasharray="4 3"/>',
+                    f'<text x="{left + pw - 4}" y="{y - 5:.1f}" text-anchor="end" '
+                    f'fill="{self.color}">{html.escape(self.label)}</text>']
+        x = float(f.tx(self.v))
+        return [f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + ph}" '
+                f'stroke="{self.color}" stroke-width="1.5" stroke-dasharray="4 3"/>',
+                f'<text x="{x + 4:.1f}" y="{top + 12}" fill="{self.color}">'
+                f'{html.escape(self.label)}</text>']
+
+
 class Plot:
     """A small XY chart (lines, points, reference lines) rendered to theme-following SVG."""
 
@@ -351,33 +454,32 @@ class Plot:
         self.title, self.xlabel, self.ylabel = title, xlabel, ylabel
         self.xlog, self.ylog, self.width, self.height = xlog, ylog, width, height
         self.xlim, self.ylim = xlim, ylim
-        self._series: list[dict[str, Any]] = []
-        self._refs: list[dict[str, Any]] = []
+        self._series: list[_Line | _Points] = []
+        self._refs: list[_Ref] = []
 
     def _colour(self, colour: str | None) -> str:
         return colour or PALETTE[len(self._series) % len(PALETTE)]
 
     def line(self, x: Any, y: Any, label: str | None = None, colour: str | None = None,
              dashed: bool = False, width: float = 2.0) -> Plot:
-        self._series.append({"kind": "line", "x": np.asarray(x, float), "label": label,
-                             "y": np.asarray(y, float), "colour": self._colour(colour),
-                             "dashed": dashed, "width": width})
+        self._series.append(_Line(np.asarray(x, float), np.asarray(y, float), label,
+                                  self._colour(colour), dashed, width))
         return self
 
     def points(self, x: Any, y: Any, label: str | None = None, colour: str | None = None,
                size: float = 5.0, labels: Sequence[str] | None = None) -> Plot:
-        self._series.append({"kind": "points", "x": np.atleast_1d(np.asarray(x, float)),
-                             "y": np.atleast_1d(np.asarray(y, float)), "label": label,
-                             "colour": self._colour(colour), "size": size,
-                             "texts": list(labels) if labels is not None else None})
+        self._series.append(_Points(np.atleast_1d(np.asarray(x, float)),
+                                    np.atleast_1d(np.asarray(y, float)), label,
+                                    self._colour(colour), size,
+                                    list(labels) if labels is not None else None))
         return self
 
     def hline(self, y: float, label: str = "", colour: str = FAIL_COLOUR) -> Plot:
-        self._refs.append({"axis": "y", "v": float(y), "label": label, "colour": colour})
+        self._refs.append(_Ref("y", float(y), label, colour))
         return self
 
     def vline(self, x: float, label: str = "", colour: str = FAIL_COLOUR) -> Plot:
-        self._refs.append({"axis": "x", "v": float(x), "label": label, "colour": colour})
+        self._refs.append(_Ref("x", float(x), label, colour))
         return self
 
     # -- rendering ---------------------------------------------------------------------------
@@ -385,8 +487,8 @@ class Plot:
                 ) -> tuple[float, float]:
         if fixed is not None:
             return fixed
-        vals = [s[axis] for s in self._series] + [
-            np.array([r["v"]]) for r in self._refs if r["axis"] == axis]
+        vals = [getattr(s, axis) for s in self._series] + [
+            np.array([r.v]) for r in self._refs if r.axis == axis]
         v = np.concatenate(vals) if vals else np.array([0.0, 1.0])
         v = v[np.isfinite(v)]
         if log:
@@ -404,99 +506,68 @@ class Plot:
         pad = 0.05 * (hi - lo)
         return (lo - (pad if lo != 0 else 0), hi + pad)
 
-    def svg(self) -> str:
-        w, h = self.width, self.height
-        named = [s for s in self._series if s.get("label")]
-        legend_w = min(190, 24 + 7 * max((len(s["label"]) for s in named), default=0))
-        left, right, top, bottom = 64, 16 + (legend_w if named else 0), \
-            30 if self.title else 12, 44
-        pw, ph = w - left - right, h - top - bottom
+    def _frame(self, legend_w: int) -> _Frame:
+        left, right, top, bottom = 64, 16 + legend_w, 30 if self.title else 12, 44
         x0, x1 = self._limits("x", self.xlog, self.xlim)
         y0, y1 = self._limits("y", self.ylog, self.ylim)
+        return _Frame(left, top, self.width - left - right, self.height - top - bottom,
+                      x0, x1, y0, y1, self.xlog, self.ylog)
 
-        def tx(v: Any) -> Any:
-            v = np.asarray(v, float)
-            if self.xlog:
-                return left + (np.log10(np.maximum(v, 1e-300)) - math.log10(x0)) / (
-                    math.log10(x1) - math.log10(x0)) * pw
-            return left + (v - x0) / (x1 - x0) * pw
-
-        def ty(v: Any) -> Any:
-            v = np.asarray(v, float)
-            if self.ylog:
-                return top + ph - (np.log10(np.maximum(v, 1e-300)) - math.log10(y0)) / (
-                    math.log10(y1) - math.log10(y0)) * ph
-            return top + ph - (v - y0) / (y1 - y0) * ph
-
+    def svg(self) -> str:
+        named = [s for s in self._series if s.label]
+        legend_w = min(190, 24 + 7 * max((len(s.label or "") for s in named), default=0))
+        f = self._frame(legend_w if named else 0)
+        w, h = self.width, self.height
         out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
                f'style="width:100%;max-width:{w}px;height:auto;font:12px system-ui,sans-serif"'
                f' fill="currentColor">']
         if self.title:
-            out.append(f'<text x="{left}" y="18" font-weight="600">{html.escape(self.title)}'
-                       "</text>")
-        out.append('<g stroke="currentColor" stroke-opacity="0.18">')
-        xt = [t for t in _ticks(x0, x1, self.xlog) if x0 <= t <= x1 * (1 + 1e-9)]
-        yt = [t for t in _ticks(y0, y1, self.ylog) if y0 <= t <= y1 * (1 + 1e-9)]
+            out.append(f'<text x="{f.left}" y="18" font-weight="600">'
+                       f"{html.escape(self.title)}</text>")
+        out += self._axes(f)
+        out.append(f'<clipPath id="c{id(self)}"><rect x="{f.left}" y="{f.top}" '
+                   f'width="{f.pw}" height="{f.ph}"/></clipPath>'
+                   f'<g clip-path="url(#c{id(self)})">')
+        for s in self._series:
+            out += s.svg(f)
+        for r in self._refs:
+            out += r.svg(f)
+        out.append("</g>")
+        for i, s in enumerate(named):
+            y = f.top + 8 + 16 * i
+            x = f.left + f.pw + 12
+            out.append(f'<rect x="{x}" y="{y - 5}" width="14" height="4" '
+                       f'fill="{s.color}"/><text x="{x + 20}" y="{y + 1}">'
+                       f'{html.escape(s.label or "")}</text>')
+        out.append("</svg>")
+        return "".join(out)
+
+    def _axes(self, f: _Frame) -> list[str]:
+        """Grid lines, the two axes, their ticks and their labels."""
+        left, top, pw, ph = f.left, f.top, f.pw, f.ph
+        out = ['<g stroke="currentColor" stroke-opacity="0.18">']
+        xt = [t for t in _ticks(f.x0, f.x1, self.xlog) if f.x0 <= t <= f.x1 * (1 + 1e-9)]
+        yt = [t for t in _ticks(f.y0, f.y1, self.ylog) if f.y0 <= t <= f.y1 * (1 + 1e-9)]
         for t in xt:
-            out.append(f'<line x1="{tx(t):.1f}" x2="{tx(t):.1f}" y1="{top}" y2="{top + ph}"/>')
+            out.append(f'<line x1="{f.tx(t):.1f}" x2="{f.tx(t):.1f}" y1="{top}" '
+                       f'y2="{top + ph}"/>')
         for t in yt:
-            out.append(f'<line x1="{left}" x2="{left + pw}" y1="{ty(t):.1f}" y2="{ty(t):.1f}"/>')
+            out.append(f'<line x1="{left}" x2="{left + pw}" y1="{f.ty(t):.1f}" '
+                       f'y2="{f.ty(t):.1f}"/>')
         out.append("</g>")
         out.append(f'<path d="M{left},{top}V{top + ph}H{left + pw}" fill="none" '
                    'stroke="currentColor" stroke-opacity="0.6"/>')
         for t in xt:
-            out.append(f'<text x="{tx(t):.1f}" y="{top + ph + 16}" text-anchor="middle">'
+            out.append(f'<text x="{f.tx(t):.1f}" y="{top + ph + 16}" text-anchor="middle">'
                        f"{_tick_label(t, self.xlog)}</text>")
         for t in yt:
-            out.append(f'<text x="{left - 6}" y="{ty(t) + 4:.1f}" text-anchor="end">'
+            out.append(f'<text x="{left - 6}" y="{f.ty(t) + 4:.1f}" text-anchor="end">'
                        f"{_tick_label(t, self.ylog)}</text>")
-        out.append(f'<text x="{left + pw / 2}" y="{h - 6}" text-anchor="middle">'
+        out.append(f'<text x="{left + pw / 2}" y="{self.height - 6}" text-anchor="middle">'
                    f"{html.escape(self.xlabel)}</text>")
         out.append(f'<text transform="translate(14 {top + ph / 2}) rotate(-90)" '
                    f'text-anchor="middle">{html.escape(self.ylabel)}</text>')
-        out.append(f'<clipPath id="c{id(self)}"><rect x="{left}" y="{top}" width="{pw}" '
-                   f'height="{ph}"/></clipPath><g clip-path="url(#c{id(self)})">')
-        for s in self._series:
-            ok = np.isfinite(s["x"]) & np.isfinite(s["y"])
-            if self.xlog:
-                ok &= s["x"] > 0
-            if self.ylog:
-                ok &= s["y"] > 0
-            xs, ys = tx(s["x"][ok]), ty(s["y"][ok])
-            if s["kind"] == "line" and xs.size:
-                pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(xs, ys, strict=True))
-                dash = ' stroke-dasharray="6 4"' if s["dashed"] else ""
-                out.append(f'<polyline points="{pts}" fill="none" stroke="{s["colour"]}" '
-                           f'stroke-width="{s["width"]}"{dash}/>')
-            elif s["kind"] == "points":
-                for i, (a, b) in enumerate(zip(xs, ys, strict=True)):
-                    out.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="{s["size"]}" '
-                               f'fill="{s["colour"]}"/>')
-                    if s["texts"]:
-                        out.append(f'<text x="{a + 7:.1f}" y="{b - 6:.1f}">'
-                                   f'{html.escape(s["texts"][i])}</text>')
-        for r in self._refs:
-            if r["axis"] == "y":
-                y = float(ty(r["v"]))
-                out.append(f'<line x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}" '
-                           f'stroke="{r["colour"]}" stroke-width="1.5" stroke-dasharray="4 3"/>')
-                out.append(f'<text x="{left + pw - 4}" y="{y - 5:.1f}" text-anchor="end" '
-                           f'fill="{r["colour"]}">{html.escape(r["label"])}</text>')
-            else:
-                x = float(tx(r["v"]))
-                out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + ph}" '
-                           f'stroke="{r["colour"]}" stroke-width="1.5" stroke-dasharray="4 3"/>')
-                out.append(f'<text x="{x + 4:.1f}" y="{top + 12}" fill="{r["colour"]}">'
-                           f'{html.escape(r["label"])}</text>')
-        out.append("</g>")
-        for i, s in enumerate(named):
-            y = top + 8 + 16 * i
-            x = left + pw + 12
-            out.append(f'<rect x="{x}" y="{y - 5}" width="14" height="4" '
-                       f'fill="{s["colour"]}"/><text x="{x + 20}" y="{y + 1}">'
-                       f'{html.escape(s["label"])}</text>')
-        out.append("</svg>")
-        return "".join(out)
+        return out
 
     def _repr_html_(self) -> str:
         return self.svg()
