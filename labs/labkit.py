@@ -26,6 +26,7 @@ from typing import Any
 
 import marimo as mo
 import numpy as np
+from mlsysim import format_quantity
 from mlsysim.yamlsource import YamlSyntaxError, parse_yaml
 
 LABS_DIR = Path(__file__).resolve().parent
@@ -214,39 +215,23 @@ def precision_for(device: str, prefer: Sequence[str] = ("bf16", "fp16", "fp32"))
 
 
 # --------------------------------------------------------------------------- formatting
+# Thin names over mlsysim's one formatter, so a lab's numbers read exactly like the book's.
 def fmt_bytes(n: float) -> str:
     """Decimal units, as hardware data sheets use: 80e9 -> '80 GB'."""
-    return _scaled(n, "B")
+    return format_quantity(n, "B")
 
 
 def fmt_flops(n: float, per_second: bool = False) -> str:
-    return _scaled(n, "FLOP/s" if per_second else "FLOP")
+    return format_quantity(n, "FLOP/s" if per_second else "FLOP")
 
 
 def fmt_rate(n: float, unit: str) -> str:
-    return _scaled(n, unit)
+    return format_quantity(n, unit)
 
 
 def fmt_time(t: float) -> str:
-    """Seconds to the unit a person would say: 0.0021 -> '2.1 ms', 90000 -> '1.04 days'."""
-    if t is None or not math.isfinite(t):
-        return "n/a"
-    for limit, scale, unit in ((1e-6, 1e9, "ns"), (1e-3, 1e6, "µs"), (1.0, 1e3, "ms"),
-                               (120.0, 1.0, "s"), (7200.0, 1 / 60, "min"),
-                               (2 * 86400.0, 1 / 3600, "h")):
-        if t < limit:
-            return f"{t * scale:.3g} {unit}"
-    return f"{t / 86400:.3g} days"
-
-
-def _scaled(n: float, unit: str) -> str:
-    if n is None or not math.isfinite(n):
-        return "n/a"
-    for scale, prefix in ((1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"),
-                          (1e3, "k")):
-        if abs(n) >= scale:
-            return f"{n / scale:.3g} {prefix}{unit}"
-    return f"{n:.3g} {unit}"
+    """Seconds to the unit a person would say: 0.0021 -> '2.1 ms', 90000 -> '25 h'."""
+    return format_quantity(t, "s")
 
 
 # --------------------------------------------------------------------------- explorable
