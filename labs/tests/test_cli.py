@@ -48,7 +48,6 @@ def _copy_labs(tmp_path: Path, names: list[str]) -> Path:
     root = tmp_path / "repo"
     (root / "labs").mkdir(parents=True)
     (root / "curriculum.yml").write_text("title: t\nparts: []\n")
-    shutil.copy(LABS / "labkit.py", root / "labs")
     text = (LABS / "labs.yaml").read_text()
     entries = text.split("  - name: ")
     kept = [e for e in entries[1:] if e.split("\n", 1)[0].strip() in names]

@@ -72,7 +72,7 @@ def load_catalog(folder: Path) -> list[Lab]:
 
 
 def _labkit(folder: Path | None = None) -> Any:
-    """labkit, the labs' helper module (installed from labs/labkit.py with this package); it
+    """labkit, the labs' helper package (installed from labs/labkit/ with this package); it
     parses and checks the catalogue of any `folder` it is given."""
     try:
         import labkit
@@ -118,8 +118,8 @@ def _source_digest(lab: Lab) -> str:
     from mlsys import explorable
 
     h = hashlib.sha256()
-    for f in (lab.path, lab.path.parent / "labkit.py", lab.path.parent / CATALOG,
-              Path(explorable.__file__)):
+    helper = sorted(Path(_labkit().__file__).parent.glob("*.py"))
+    for f in (lab.path, *helper, lab.path.parent / CATALOG, Path(explorable.__file__)):
         h.update(f.read_bytes())
     h.update(_mlsysim_digest().encode())
     return h.hexdigest()[:20]
