@@ -10,81 +10,49 @@ to execute a lab with chosen widget values through marimo's public `App.run(defs
 
 Nothing here knows any hardware or model number: every figure a lab shows comes from mlsysim.
 
-The package is split along its jobs: `catalog` (labs.yaml), `pieces` (page pieces and number
-formatting), `explore` (the explorable a lab declares), `plots` (SVG charts) and `runner`
+The package is split along its jobs: `labs_yaml` (the catalogue), `pieces` (page pieces,
+number formatting), `explore` (the explorable a lab declares), `plots` (SVG charts), `runner`
 (headless runs). Notebooks import the package as `labkit` and use the names below.
 """
 
 from __future__ import annotations
 
-from .catalog import (
-    CATALOG,
-    LABS_DIR,
-    CatalogError,
-    LabInfo,
-    LabkitError,
-    LabRunError,
-    catalog,
-    info,
-)
-from .explore import Choice, Explore, Output
-from .pieces import (
-    challenge,
-    fmt_bytes,
-    fmt_flops,
-    fmt_rate,
-    fmt_time,
-    header,
-    infeasible,
-    models,
-    note,
-    precision_for,
-    prediction,
-    reveal,
-    stats,
-    summary,
-    table,
-    verdict,
-)
-from .plots import FAIL_COLOUR, PALETTE, PASS_COLOUR, Plot, bars
-from .runner import LabRun, lab_path, load_app, run_lab, set_widget
+import importlib
+from typing import Any
 
-__all__ = [
-    "CATALOG",
-    "CatalogError",
-    "Choice",
-    "Explore",
-    "FAIL_COLOUR",
-    "LABS_DIR",
-    "LabInfo",
-    "LabRun",
-    "LabRunError",
-    "LabkitError",
-    "Output",
-    "PALETTE",
-    "PASS_COLOUR",
-    "Plot",
-    "bars",
-    "catalog",
-    "challenge",
-    "fmt_bytes",
-    "fmt_flops",
-    "fmt_rate",
-    "fmt_time",
-    "header",
-    "infeasible",
-    "info",
-    "lab_path",
-    "load_app",
-    "models",
-    "note",
-    "precision_for",
-    "prediction",
-    "reveal",
-    "run_lab",
-    "set_widget",
-    "stats",
-    "summary",
-    "table",
-    "verdict",
-]
+# Each public name and the submodule that defines it. The submodules load on first use
+# (PEP 562), so `mlsys` can read the catalogue (`labkit.labs_yaml`) without importing marimo.
+_HOME = {
+    **dict.fromkeys((
+        "CATALOG", "LABS_DIR", "CatalogError", "LabInfo", "LabkitError", "LabRunError",
+        "catalog", "info"
+    ), "labs_yaml"),
+    **dict.fromkeys((
+        "challenge", "fmt_bytes", "fmt_flops", "fmt_rate", "fmt_time", "header", "infeasible",
+        "models", "note", "precision_for", "prediction", "reveal", "stats", "summary", "table",
+        "verdict"
+    ), "pieces"),
+    **dict.fromkeys((
+        "Choice", "Explore", "Output"
+    ), "explore"),
+    **dict.fromkeys((
+        "FAIL_COLOUR", "PALETTE", "PASS_COLOUR", "Plot", "bars"
+    ), "plots"),
+    **dict.fromkeys((
+        "LabRun", "lab_path", "load_app", "run_lab", "set_widget"
+    ), "runner"),
+}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module 'labkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

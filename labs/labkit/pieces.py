@@ -8,7 +8,7 @@ from typing import Any
 import marimo as mo
 from mlsysim import format_quantity
 
-from .catalog import info
+from .labs_yaml import info
 
 
 def header(name: str, question: str) -> mo.Html:

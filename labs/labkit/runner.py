@@ -14,7 +14,7 @@ from typing import Any
 
 import marimo as mo
 
-from .catalog import LABS_DIR, LabRunError, info
+from .labs_yaml import LABS_DIR, LabRunError, info
 
 
 def lab_path(name: str) -> Path:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from labkit.labs_yaml import LabInfo
+
 from mlsys.errors import LabError
 from mlsys.model import BuildError, ExportedLab, Problem
 from mlsys.repo import find_repo_root
@@ -30,14 +32,10 @@ _NAMESPACE_HOSTS = ("www.w3.org",)
 
 # --------------------------------------------------------------------------- catalogue
 @dataclass(frozen=True)
-class Lab:
-    """One lab of the catalogue, with its notebook file."""
+class Lab(LabInfo):
+    """One lab of the catalogue (labkit's `LabInfo`: name, title, chapter, href, description)
+    with its notebook file."""
 
-    name: str
-    title: str
-    chapter: str
-    href: str  # the chapter's page, relative to the lab's exported page
-    description: str
     path: Path
 
 

@@ -17,15 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from mlsysim.yamlsource import (  # noqa: F401 (YAML_LOADER, load_yaml: re-exported)
+from mlsys.model import BuildError, Problem
+from mlsys.yamlsource import (  # noqa: F401 (YAML_LOADER, load_yaml: re-exported)
     YAML_LOADER,
     YamlLocator,
     YamlSyntaxError,
     load_yaml,
     parse_yaml,
 )
-
-from mlsys.model import BuildError, Problem
 
 ChapterKind = Literal["index", "chapter", "appendix", "references", "page"]
 
@@ -83,7 +82,7 @@ class Project:
 # YAML with line numbers
 
 
-# The one line-aware loader lives in `mlsysim.yamlsource` (every part depends on mlsysim);
+# The one line-aware loader lives in `mlsys.yamlsource` (every part depends on mlsysim);
 # here its syntax errors become `Problem`s at their line.
 
 

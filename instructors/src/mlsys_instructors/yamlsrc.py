@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from mlsysim.yamlsource import YamlSyntaxError, compose_yaml
+from mlsys.yamlsource import YamlSyntaxError, compose_yaml
 
 from .errors import SourceError
 

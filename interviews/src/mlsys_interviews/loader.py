@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from mlsysim.yamlsource import YamlLocator, YamlSyntaxError, compose_yaml, load_yaml
+from mlsys.yamlsource import YamlLocator, YamlSyntaxError, compose_yaml, load_yaml
 from pydantic import ValidationError
 
 from .errors import QuestionError

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from mlsysim.yamlsource import YamlLocator, YamlSyntaxError, parse_yaml
+from mlsys.yamlsource import YamlLocator, YamlSyntaxError, parse_yaml
 
 import mlsysim
 

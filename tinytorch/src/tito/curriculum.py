@@ -86,8 +86,8 @@ def curriculum_dir() -> Path:
 
 
 # The repository's one documented second copy of a line-aware YAML reader (the other is
-# `mlsysim.yamlsource`): tito ships in the learner's wheel, which depends on neither mlsysim nor
-# the authoring tools, and module.yaml files are flat, so a key's line is found by its prefix.
+# `mlsys.yamlsource`): tito ships in the learner's wheel, which must not depend on the
+# authoring tools, and module.yaml files are flat, so a key's line is found by its prefix.
 def _yaml_error(path: Path, exc: yaml.YAMLError) -> CurriculumError:
     mark = getattr(exc, "problem_mark", None)
     line = f":{mark.line + 1}" if mark is not None else ""

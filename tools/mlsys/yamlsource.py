@@ -1,14 +1,15 @@
 """YAML with line numbers: the one loader every part uses to say `file:line` about a mistake.
 
-It lives in `mlsysim` because every reader of YAML in the repository (the `mlsys` build, the
-labs catalogue, kits, interviews, instructors, slides) already depends on `mlsysim`, whose own
-runtime dependencies are only numpy and pyyaml; nothing here knows about any one part. (Only
-`tito`, in the learner's `tinytorch` wheel, which must not depend on the authoring tools, keeps
-one small copy: see CONTRIBUTING.md.)
+Every reader of YAML in the `mlsys` distribution uses it: the build (curriculum.yml, projects,
+front matter, contributors), the labs catalogue (`labkit`), kits, interviews, instructors and
+slides. It imports nothing but PyYAML, so a part pays nothing to use it. Two readers stand
+apart, on purpose: `tito` ships in the learner's `tinytorch` wheel, which must not depend on
+the authoring tools, and keeps one small documented copy; `mlsysim` reads only its own
+package data, whose entries it names by position (see CONTRIBUTING.md).
 
 `parse_yaml` returns the data and a `YamlLocator` that tells the line of any key path; a syntax
 error is a `YamlSyntaxError` carrying the file, the line and the parser's own explanation.
-Each part turns that into its own error type.
+Each part turns that into its own error type (`mlsys.project.read_yaml`: a `BuildError`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .errors import MlsysimError
+from mlsys.errors import MlsysError
 
 __all__ = ["YAML_LOADER", "YamlLocator", "YamlSyntaxError", "compose_yaml", "load_yaml",
            "parse_yaml"]
@@ -29,7 +30,7 @@ __all__ = ["YAML_LOADER", "YamlLocator", "YamlSyntaxError", "compose_yaml", "loa
 YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class YamlSyntaxError(MlsysimError):
+class YamlSyntaxError(MlsysError):
     """A YAML document that does not parse; `line` is 1-based (None when unknown)."""
 
     def __init__(self, file: Path | str, line: int | None, detail: str):

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlsysim.yamlsource import YamlSyntaxError, parse_yaml
+from mlsys.yamlsource import YamlSyntaxError, parse_yaml
 
 LABS_DIR = Path(__file__).resolve().parents[1]  # labs/
 
