@@ -50,6 +50,15 @@ def _tick_label(v: float, log: bool) -> str:
     return f"{v:g}"
 
 
+def _fraction(v: Any, lo: float, hi: float, log: bool) -> Any:
+    """Where `v` falls between `lo` and `hi` (0 to 1), on a log scale when `log`."""
+    v = np.asarray(v, float)
+    if log:
+        return (np.log10(np.maximum(v, 1e-300)) - math.log10(lo)) / (
+            math.log10(hi) - math.log10(lo))
+    return (v - lo) / (hi - lo)
+
+
 @dataclass(frozen=True)
 class _Frame:
     """Where a plot's data lands: the plot area in pixels and the data limits of each axis."""
@@ -66,18 +75,10 @@ class _Frame:
     ylog: bool
 
     def tx(self, v: Any) -> Any:
-        v = np.asarray(v, float)
-        if self.xlog:
-            return self.left + (np.log10(np.maximum(v, 1e-300)) - math.log10(self.x0)) / (
-                math.log10(self.x1) - math.log10(self.x0)) * self.pw
-        return self.left + (v - self.x0) / (self.x1 - self.x0) * self.pw
+        return self.left + _fraction(v, self.x0, self.x1, self.xlog) * self.pw
 
     def ty(self, v: Any) -> Any:
-        v = np.asarray(v, float)
-        if self.ylog:
-            return self.top + self.ph - (np.log10(np.maximum(v, 1e-300)) - math.log10(self.y0)) / (
-                math.log10(self.y1) - math.log10(self.y0)) * self.ph
-        return self.top + self.ph - (v - self.y0) / (self.y1 - self.y0) * self.ph
+        return self.top + self.ph - _fraction(v, self.y0, self.y1, self.ylog) * self.ph
 
     def visible(self, x: np.ndarray, y: np.ndarray) -> tuple[Any, Any]:
         """Pixel coordinates of the finite points (positive ones on a log axis)."""
