@@ -47,7 +47,8 @@ def engine_digest() -> str:
     """
     here = Path(__file__).resolve().parent
     files = [here / "parse.py", here / "xref.py", here / "render.py", here / "pipeline.py",
-             *sorted((here / "filters").glob("*.py"))]
+             *sorted((here / "filters").glob("*.py")), *sorted(here.glob("lua*.py")),
+             *sorted((here / "lua").glob("*.lua"))]
     h = hashlib.sha256()
     for f in files:
         h.update(f.name.encode())
@@ -116,9 +117,9 @@ def write_cache(cache_dir: Path | None, stage: str, key: str, value: Any) -> Non
 
 
 def parse_key(markdown: str, float_keys: frozenset[str], profiles: frozenset[str],
-              target: str = "html") -> str:
+              target: str = "html", lua: Any = None) -> str:
     return digest(
-        "ast", markdown, pandoc_version(), READER, NORMALIZE_VERSION, engine_digest(),
+        "ast", markdown, lua.digest if lua is not None else "", pandoc_version(), READER, NORMALIZE_VERSION, engine_digest(),
         ",".join(sorted(float_keys)), ",".join(sorted(profiles)),
         *([] if target == "html" else [target]),
     )
@@ -131,6 +132,7 @@ def parse_markdown(
     profiles: frozenset[str] = frozenset(),
     cache_dir: Path | None = None,
     target: str = "html",
+    lua: Any = None,
 ) -> tuple[dict[str, Any], str]:
     """Parse executed Markdown into a normalised HTML-ready AST; return (ast, cache key).
 
@@ -138,14 +140,18 @@ def parse_markdown(
     its result is cached with the AST. `target` "pdf" or "epub" keeps what those exports
     show instead (format-conditional content, `\\index{}` terms).
     """
-    key = parse_key(markdown, float_keys, profiles, target)
+    key = parse_key(markdown, float_keys, profiles, target, lua)
     cached = read_cache(cache_dir, "ast", key)
     if cached is not None:
         return cached, key
     ast = json.loads(run_pandoc(["-f", READER, "-t", "json"], markdown))
+    if lua is not None:  # a `luafilters.LuaPlan`: shortcodes and pre-ast filters
+        ast = lua.run(ast, "early", target)
     apply_conditional(ast["blocks"], profiles, target)
     lift_attribute_markdown(ast["blocks"], float_keys, parse_inline_strings)
     normalize(ast["blocks"], float_keys)
+    if lua is not None:  # the default place of user filters: before cross-references
+        ast = lua.run(ast, "parse", target)
     write_cache(cache_dir, "ast", key, ast)
     return ast, key
 

@@ -34,6 +34,7 @@ from .filters.citations import bibliography_keys, has_refs_div
 from .filters.pandoc_ast import esc, meta_value
 from .filters.shortcodes import expand_shortcodes
 from .include import expand_includes
+from .luafilters import LuaError, LuaPlan, lua_warnings, plan_chapter
 from .model import BuildError, Page, Problem, RenderedBook, SidebarPart
 from .parse import (
     PandocError,
@@ -110,6 +111,7 @@ class _Prepared:
     executed: ExecutedChapter | None
     ast: dict[str, Any] | None  # loaded lazily: a warm build never needs it
     problems: list[Problem]  # found while preparing (e.g. unknown shortcodes)
+    lua: LuaPlan | None = None  # the chapter's Lua filters and shortcodes
 
 
 @dataclass
@@ -228,10 +230,14 @@ class _Build:
             if known is not None:
                 return _Prepared(ref, source, "", ChapterIndex.from_json(known), None, None, [])
             markdown = unexecuted_markdown(source, self.config.float_keys)
-        early: list[Problem] = []
+        lua, early = plan_chapter(self.project.root, self.project.config, ref.path, markdown)
+        early = early if selected else []
         if "{{<" in markdown:
-            markdown, early = self.shortcodes(ref, markdown, executed)
-        ast_key = parse_key(markdown, self.config.float_keys, self.profiles)
+            markdown, found = self.shortcodes(ref, markdown, executed,
+                                              frozenset(n for n, _ in lua.shortcodes) if lua
+                                              else frozenset())
+            early += found
+        ast_key = parse_key(markdown, self.config.float_keys, self.profiles, lua=lua)
         index_key = digest("index", INDEX_VERSION, engine_digest(), ast_key, ref.href,
                            ref.number or "",
                            ref.kind, self.config.fingerprint())
@@ -242,7 +248,10 @@ class _Build:
         else:
             try:
                 ast, ast_key = parse_markdown(markdown, float_keys=self.config.float_keys,
-                                              profiles=self.profiles, cache_dir=self.cache_dir)
+                                              profiles=self.profiles, cache_dir=self.cache_dir,
+                                              lua=lua)
+            except LuaError as exc:
+                return _Failed(ref, [*early, lua.problem(exc)] if lua else early, executed)
             except PandocError as exc:
                 line = re.search(r"line (\d+)", str(exc))
                 problem = Problem("error", "pandoc cannot read this chapter: "
@@ -257,12 +266,16 @@ class _Build:
                 appendix=ref.kind == "appendix", config=self.config,
                 number_sections=ns if isinstance(ns, bool) else None, front_title=front_title)
             index.meta = meta
+            if lua is not None:
+                index.meta["lua-warnings"] = lua_warnings(ast.get("meta", {}))
             write_cache(self.cache_dir, "index", index_key, index.to_json())
         if executed is not None and executed.source_digest:
             key = self.source_key(ref, executed.source_digest)
             if not (self.cache_dir / "book-index" / f"{key}.json").is_file():
                 write_cache(self.cache_dir, "book-index", key, index.to_json())
-        return _Prepared(ref, markdown, ast_key, index, executed, ast, early)
+        early += [Problem("warning", f"Lua filter: {w}", ref.path)
+                  for w in index.meta.get("lua-warnings", []) if selected]
+        return _Prepared(ref, markdown, ast_key, index, executed, ast, early, lua)
 
     def source_key(self, ref: ChapterRef, source: str) -> str:
         """Key of a chapter's executed index by its source digest and everything else that
@@ -279,8 +292,8 @@ class _Build:
         return digest("book-index", INDEX_VERSION, self._book_digest, source,
                       str(ref.path), ref.href, ref.number or "", ref.kind)
 
-    def shortcodes(self, ref: ChapterRef, markdown: str,
-                   executed: ExecutedChapter | None) -> tuple[str, list[Problem]]:
+    def shortcodes(self, ref: ChapterRef, markdown: str, executed: ExecutedChapter | None,
+                   extensions: frozenset[str] = frozenset()) -> tuple[str, list[Problem]]:
         """Expand Quarto shortcodes; an unknown one is a warning at its source line."""
         front: dict[str, Any] = {}
         fm = re.match(r"\A---\n(.*?)\n(?:---|\.\.\.)\n", markdown, re.DOTALL)
@@ -291,7 +304,7 @@ class _Build:
             except yaml.YAMLError:
                 front = {}
         meta = {**self.project.config, **(self.project.config.get("book") or {}), **front}
-        result = expand_shortcodes(markdown, meta, self.variables())
+        result = expand_shortcodes(markdown, meta, self.variables(), extensions)
         problems = []
         if ref.path in self.selected:
             for line, message in result.unknown:
@@ -432,7 +445,8 @@ class _Build:
             ast = prep.ast
             if ast is None:
                 ast, _ = parse_markdown(prep.markdown, float_keys=self.config.float_keys,
-                                        profiles=self.profiles, cache_dir=self.cache_dir)
+                                        profiles=self.profiles, cache_dir=self.cache_dir,
+                                        lua=prep.lua)
             front_title = index.meta.get("title")
             ctx = ChapterContext(
                 page_href=ref.href, source_dir=ref.path.parent, config=self.config,
@@ -440,9 +454,13 @@ class _Build:
                 bibliography=self.cited_subset(bibs, [*index.cite_keys, *use_nocite])
                 if bibs else [],
                 bib_keys=self.bib_keys(bibs), nocite=use_nocite, generated=generated,
-                pages=pages, front_title=front_title if isinstance(front_title, str) else None)
+                pages=pages, front_title=front_title if isinstance(front_title, str) else None,
+                lua=prep.lua)
             try:
                 result = render_chapter(ast, ctx)
+            except LuaError as exc:
+                return None, [*problems, prep.lua.problem(exc) if prep.lua else
+                              Problem("error", str(exc), ref.path)]
             except PandocError as exc:
                 problems.append(Problem("error", f"pandoc failed: {exc}", ref.path))
                 return None, problems
@@ -645,7 +663,8 @@ def prepare_book(path: Path, *, profile: str | None = None, target: str = "html"
         ast = prep.ast if target == "html" else None
         if ast is None:  # the export's own parse: its conditional content, its raw formats
             ast, _ = parse_markdown(prep.markdown, float_keys=build.config.float_keys,
-                                    profiles=build.profiles, cache_dir=cache, target=target)
+                                    profiles=build.profiles, cache_dir=cache, target=target,
+                                    lua=prep.lua)
         generated = dict(prep.executed.resources) if prep.executed else {}
         chapters.append(ExportChapter(prep.ref, ast, prep.index, generated, prep))
     bibs = [b for b in project.bibliography if b.is_file()]

@@ -29,6 +29,7 @@ from .filters.pandoc_ast import walk_passes
 from .filters.tabsets import tabset_pass
 from .filters.theorems import theorem_pass
 from .filters.xrefs import MissingRef, xref_pass
+from .luafilters import page_extras
 from .model import TocEntry
 from .parse import run_pandoc
 from .xref import ChapterIndex, XrefConfig, XrefTable, first_title
@@ -69,6 +70,7 @@ class ChapterContext:
     generated: dict[str, Path] = field(default_factory=dict)
     pages: dict[Path, str] = field(default_factory=dict)
     front_title: str | None = None
+    lua: Any = None  # a `luafilters.LuaPlan`: filters that run after ours (post-quarto)
 
 
 @dataclass
@@ -151,11 +153,18 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
     ast["blocks"] = blocks
     ast["meta"] = meta
 
+    if ctx.lua is not None:
+        ast = ctx.lua.run(ast, "render")
+    extras = page_extras(ast["meta"], ctx.page_href)
+    issues += [Issue("warning", f"Lua filter: {w}") for w in extras.warnings
+               if w not in ctx.index.meta.get("lua-warnings", [])]
     args = ["-f", "json", "-t", "html5", "--mathml", "--wrap=none"]
     if use_citeproc:
         args.append("--citeproc")
     out = math_for_search(link_reference_locators(
         run_pandoc(args, json.dumps(ast), cwd=ctx.source_dir)))
+    if extras.head or extras.tail:
+        out = extras.head + "\n" + out + "\n" + extras.tail
 
     title_html = None
     m = _TITLE.search(out)
@@ -174,4 +183,4 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
            if item.id in headings and item.level <= ctx.config.toc_depth]
     if 'id="chapter-references"' in out:  # the list we appended: readers jump to it too
         toc.append(TocEntry(2, "chapter-references", "References"))
-    return RenderedChapter(out, title_html, toc, issues, links.resources)
+    return RenderedChapter(out, title_html, toc, issues, {**links.resources, **extras.resources})
