@@ -98,6 +98,8 @@ class LuaPlan:
              str(LUA_DIR / "runner.lua")], input=json.dumps(ast).encode(), env=env,
             capture_output=True, cwd=str(self.doc.parent))
         err = proc.stderr.decode("utf-8", "replace")
+        for i, path in enumerate(config["filters"], start=1):
+            err = err.replace(f"filter{i}.lua:", f"{path}:")
         if proc.returncode != 0:
             m = _ERROR.search(err)
             if m:
@@ -107,7 +109,7 @@ class LuaPlan:
         if logged:
             print(logged, file=__import__("sys").stderr)
         out = json.loads(proc.stdout)
-        _merge_output(out["meta"])
+        _merge_output(out["meta"], config["filters"])
         return out
 
     def problem(self, exc: LuaError) -> Problem:
@@ -130,11 +132,13 @@ def _meta_string(node: Any) -> str | None:
     return None
 
 
-def _merge_output(meta: dict[str, Any]) -> None:
+def _merge_output(meta: dict[str, Any], filters: list[str]) -> None:
     """Fold this run's `mlsys-lua` output into the accumulated `mlsys-lua-out` entry."""
     raw = _meta_string(meta.pop(_OUT_KEY, None))
     if raw is None:
         return
+    for i, path in enumerate(filters, start=1):
+        raw = raw.replace(f"filter{i}.lua:", f"{path}:")
     new = json.loads(raw)
     old = json.loads(_meta_string(meta.get("mlsys-lua-out")) or "{}")
     merged = {"includes": {}, "dependencies": [*old.get("dependencies", []),

@@ -13,7 +13,7 @@ quarto._context.doc = cfg.doc
 quarto._context.project = cfg.project
 
 local function fail(where, msg)
-  local text = tostring(msg):gsub("[\r\n]+", " ")
+  local text = tostring(msg):match("^[^\n]*")
   io.stderr:write("MLSYS-LUA-ERROR\t", where, "\t", text, "\n")
   os.exit(3)
 end
@@ -30,13 +30,18 @@ local NAMES = { "Para", "Plain", "Header", "Div", "Span", "CodeBlock", "RawBlock
 for _, n in ipairs(NAMES) do HOOKS[#HOOKS + 1] = n end
 
 -- Load one filter file: the filters it returns, or the element functions it defines.
-local function load_filter(path)
+-- Chunks get short names ("@filter2.lua"): Lua cuts long source names in its messages, and
+-- the Python side maps these aliases back to full paths.
+local function load_filter(path, alias)
   local env = setmetatable({}, { __index = _G })
   local dir = dir_of(path)
   package.path = dir .. "/?.lua;" .. package.path
   quarto._context.script_dir = dir
   env.PANDOC_SCRIPT_FILE = path
-  local chunk, err = loadfile(path, "t", env)
+  local fh = io.open(path, "r")
+  if not fh then fail(path, "cannot read the filter file") end
+  local chunk, err = load(fh:read("a"), "@" .. alias, "t", env)
+  fh:close()
   if not chunk then fail(path, err) end
   local ok, result = pcall(chunk)
   if not ok then fail(path, result) end
@@ -124,8 +129,8 @@ function Pandoc(doc)
     load_shortcodes()
     doc = doc:walk(shortcode_filter(doc.meta))
   end
-  for _, path in ipairs(cfg.filters or {}) do
-    local filters, dir = load_filter(path)
+  for i, path in ipairs(cfg.filters or {}) do
+    local filters, dir = load_filter(path, "filter" .. i .. ".lua")
     for _, f in ipairs(filters) do
       quarto._context.script_dir = dir
       local ok, result = pcall(function() return doc:walk(f) end)
