@@ -20,6 +20,7 @@ from typing import Any
 from .filters.attr_markdown import lift_attribute_markdown
 from .filters.conditional import apply_conditional
 from .filters.normalize import normalize
+from .filters.tikz import normalize_tikz, protect_tikz
 
 READER = "markdown"
 # Bump when normalisation changes, so old cached ASTs are not reused.
@@ -147,9 +148,13 @@ def parse_markdown(
     ast = json.loads(run_pandoc(["-f", READER, "-t", "json"], markdown))
     if lua is not None:  # a `luafilters.LuaPlan`: shortcodes and pre-ast filters
         ast = lua.run(ast, "early", target)
+    if "tikz" in markdown:  # pictures survive the removal of other raw LaTeX
+        ast["blocks"] = protect_tikz(ast["blocks"])
     apply_conditional(ast["blocks"], profiles, target)
     lift_attribute_markdown(ast["blocks"], float_keys, parse_inline_strings)
     normalize(ast["blocks"], float_keys)
+    if "tikz" in markdown:  # `.tikz` blocks: raw LaTeX, in a Figure when labelled
+        ast["blocks"] = normalize_tikz(ast["blocks"])
     if lua is not None:  # the default place of user filters: before cross-references
         ast = lua.run(ast, "parse", target)
     write_cache(cache_dir, "ast", key, ast)

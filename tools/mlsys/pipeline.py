@@ -33,6 +33,7 @@ from .filters.callouts import callout_css
 from .filters.citations import bibliography_keys, has_refs_div
 from .filters.pandoc_ast import esc, meta_value
 from .filters.shortcodes import expand_shortcodes
+from .filters.tikz import draw_tikz, latex_available, tikz_preamble
 from .include import expand_includes
 from .luafilters import LuaError, LuaPlan, lua_warnings, plan_chapter
 from .model import BuildError, Page, Problem, RenderedBook, SidebarPart
@@ -50,7 +51,7 @@ from .parse import (
     write_cache,
 )
 from .project import ChapterRef, Project, load_project, select_chapters
-from .render import RENDER_VERSION, ChapterContext, RenderedChapter, render_chapter
+from .render import RENDER_VERSION, ChapterContext, Issue, RenderedChapter, render_chapter
 from .xref import (
     BUILTIN_CALLOUTS,
     BUILTIN_FLOATS,
@@ -409,6 +410,13 @@ class _Build:
                 return list(paths)
         return [target, *rest]
 
+    def tikz_preamble(self, prep: _Prepared) -> str:
+        """The LaTeX preamble of the chapter's TikZ pictures ("" when it has none)."""
+        if "tikz" not in prep.markdown:
+            return ""
+        return tikz_preamble(self.project.root, self.project.config, prep.ref.path,
+                             prep.markdown) + f"\n% latex found: {latex_available()}"
+
     # -- stage 3: render ----------------------------------------------------------------------
     def render(self, prep: _Prepared, table: XrefTable, nocite: list[str],
                pages: dict[Path, str], pages_digest: str) -> tuple[RenderedChapter | None,
@@ -434,6 +442,7 @@ class _Build:
             json.dumps(self.project.callouts, sort_keys=True, default=str),
             self.files_digest(bibs), json.dumps(use_nocite), pages_digest,
             json.dumps({k: str(v) for k, v in sorted(generated.items())}),
+            self.tikz_preamble(prep),
         )
         cached = read_cache(self.cache_dir, "html", key)
         result = None
@@ -447,6 +456,9 @@ class _Build:
                 ast, _ = parse_markdown(prep.markdown, float_keys=self.config.float_keys,
                                         profiles=self.profiles, cache_dir=self.cache_dir,
                                         lua=prep.lua)
+            drawn, tikz_issues = draw_tikz(ast["blocks"], self.tikz_preamble(prep),
+                                           self.cache_dir / "tikz")
+            generated.update(drawn)
             front_title = index.meta.get("title")
             ctx = ChapterContext(
                 page_href=ref.href, source_dir=ref.path.parent, config=self.config,
@@ -464,6 +476,7 @@ class _Build:
             except PandocError as exc:
                 problems.append(Problem("error", f"pandoc failed: {exc}", ref.path))
                 return None, problems
+            result.issues[:0] = [Issue(i.severity, i.message, i.needle) for i in tikz_issues]
             write_cache(self.cache_dir, "html", key, result.to_json())
         for issue in result.issues:
             file, line = self.locate(prep, issue.needle)
