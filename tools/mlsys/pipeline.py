@@ -37,6 +37,7 @@ from .filters.tikz import draw_tikz, latex_available, tikz_preamble
 from .include import expand_includes
 from .luafilters import LuaError, LuaPlan, lua_warnings, plan_chapter
 from .model import BuildError, Page, Problem, RenderedBook, SidebarPart
+from .options import option_problems
 from .parse import (
     PandocError,
     digest,
@@ -589,6 +590,7 @@ def render_book(
     chosen = select_chapters(project, chapters) if chapters else project.chapters
     chosen_paths = {c.path for c in chosen}
     build.selected = chosen_paths
+    build.problems.extend(option_problems(project, chosen))
     items = [(ref, ref.path in chosen_paths) for ref in project.chapters]
     # Chapters not being rendered are only indexed: cheap, so run them after the real ones.
     prepared, table, nocite = _prepare_all(build, items, chosen_paths)
