@@ -33,9 +33,18 @@ class PandocError(RuntimeError):
 
 @lru_cache(maxsize=1)
 def pandoc_path() -> str:
-    """The pandoc binary shipped with pypandoc-binary (no system pandoc needed)."""
+    """The pandoc binary shipped with pypandoc-binary (no system pandoc needed).
+
+    Taken directly when present: pypandoc's own search runs every candidate for its version
+    and, when the bundled one is slow to answer on a loaded machine, silently settles for an
+    older system pandoc (without `pandoc.json` for Lua filters). `PYPANDOC_PANDOC` still wins.
+    """
     import pypandoc
 
+    bundled = Path(pypandoc.__file__).resolve().parent / "files" / "pandoc"
+    if not os.environ.get("PYPANDOC_PANDOC") and bundled.is_file() and \
+            os.access(bundled, os.X_OK):
+        return str(bundled)
     return pypandoc.get_pandoc_path()
 
 

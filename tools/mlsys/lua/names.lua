@@ -1,5 +1,6 @@
 -- `pandoc lua names.lua FILE...`: the shortcode names each Lua file defines, as JSON
 -- {"name": "file", ...}, so the Markdown stage knows which `{{< name >}}` an extension handles.
+local JSON = require("pandoc.json")  -- explicit: the `pandoc.json` field is not always set up
 local names = {}
 for _, path in ipairs(arg) do
   local env = setmetatable({}, { __index = _G })
@@ -12,4 +13,4 @@ for _, path in ipairs(arg) do
     if type(key) == "string" and type(value) == "function" then names[key] = path end
   end
 end
-print(pandoc.json.encode(names))
+print(JSON.encode(names))

@@ -2,6 +2,7 @@
 -- The runner (runner.lua) loads this module once per document and makes it the global `quarto`.
 -- What a filter asks of the page (dependencies, included text, warnings) is collected in
 -- `quarto._out`, which the runner writes into the document's metadata for the Python side.
+local JSON = require("pandoc.json")  -- explicit: the `pandoc.json` field is not always set up
 
 local M = {}
 
@@ -79,8 +80,8 @@ M.utils = {
 }
 
 M.json = {
-  encode = function(value) return pandoc.json.encode(value) end,
-  decode = function(text) return pandoc.json.decode(text, false) end,
+  encode = function(value) return JSON.encode(value) end,
+  decode = function(text) return JSON.decode(text, false) end,
 }
 
 local html_formats = { html = true, html4 = true, html5 = true, ["html:js"] = true, js = true }

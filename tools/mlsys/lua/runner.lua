@@ -4,8 +4,9 @@
 -- the plan in MLSYS_LUA_CONFIG as JSON and reads back what the filters asked for from the
 -- document's metadata key `mlsys-lua`. A Lua error is written to stderr as
 -- "MLSYS-LUA-ERROR<TAB>where<TAB>message" and ends the process with status 3.
+local JSON = require("pandoc.json")  -- explicit: the `pandoc.json` field is not always set up
 
-local cfg = pandoc.json.decode(os.getenv("MLSYS_LUA_CONFIG"), false)
+local cfg = JSON.decode(os.getenv("MLSYS_LUA_CONFIG"), false)
 package.path = cfg.module_dir .. "/?.lua;" .. package.path
 quarto = require("quarto")
 quarto._context.format = cfg.format
@@ -80,7 +81,7 @@ local function call_shortcode(span, context, meta)
   local h = handlers[name]
   local line = span.attributes.line or "?"
   if h == nil then fail(cfg.doc .. ":" .. line, "unknown shortcode '" .. name .. "'") end
-  local tokens = pandoc.json.decode(unescape(span.attributes.args or "%5B%5D"), false)
+  local tokens = JSON.decode(unescape(span.attributes.args or "%5B%5D"), false)
   local args, kwargs, raw = {}, setmetatable({}, { __index = function() return pandoc.Inlines({}) end }), {}
   for _, tok in ipairs(tokens) do
     raw[#raw + 1] = tok
@@ -138,6 +139,6 @@ function Pandoc(doc)
       doc = result
     end
   end
-  doc.meta["mlsys-lua"] = pandoc.json.encode(quarto._out)
+  doc.meta["mlsys-lua"] = JSON.encode(quarto._out)
   return doc
 end
