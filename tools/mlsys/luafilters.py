@@ -34,7 +34,8 @@ from typing import Any
 import yaml
 
 from .model import Problem
-from .parse import PandocError, digest, pandoc_path
+from .parse import PandocError, digest, pandoc_path, read_cache, write_cache
+from .project import load_yaml
 
 LUA_DIR = Path(__file__).resolve().parent / "lua"
 EARLY, PARSE, RENDER = "early", "parse", "render"
@@ -244,14 +245,23 @@ def shortcode_names(files: tuple[Path, ...], key: str) -> tuple[tuple[str, Path]
     return tuple(sorted((n, Path(p)) for n, p in names.items()))
 
 
-def extension_shortcodes(root: Path, doc_dir: Path) -> tuple[tuple[str, Path], ...]:
-    """Every Lua shortcode the project's (and the chapter's) `_extensions/` contribute."""
+def extension_shortcodes(root: Path, doc_dir: Path, cache_dir: Path | None = None
+                         ) -> tuple[tuple[str, Path], ...]:
+    """Every Lua shortcode the project's (and the chapter's) `_extensions/` contribute.
+
+    The names are cached on disk by the files' bytes, so a warm build starts no Lua."""
     files = tuple(f for ext in _extension_dirs(root, doc_dir)
                   for f in _contributes(ext, "shortcodes") if f.suffix == ".lua")
     if not files:
         return ()
-    key = digest(*(f.read_bytes() if f.is_file() else b"" for f in files))
-    return shortcode_names(files, key)
+    key = digest("names", *(str(f) for f in files),
+                 *(f.read_bytes() if f.is_file() else b"" for f in files))
+    known = read_cache(cache_dir, "lua-names", key)
+    if known is not None:
+        return tuple((n, Path(p)) for n, p in known)
+    names = shortcode_names(files, key)
+    write_cache(cache_dir, "lua-names", key, [[n, str(p)] for n, p in names])
+    return names
 
 
 @dataclass(frozen=True)
@@ -264,10 +274,11 @@ class _Declared:
 
 def _front_filters(doc: Path, markdown: str) -> tuple[list[_Declared], dict[str, Any]]:
     m = re.match(r"\A---\n(.*?)\n(?:---|\.\.\.)\n", markdown, re.DOTALL)
-    if not m:
+    if not m or not re.search(r"^filters\s*:|\.\w{1,5}[\"']?\s*$", m.group(1),
+                                  re.MULTILINE):
         return [], {}
     try:
-        front = yaml.safe_load(m.group(1))
+        front = load_yaml(m.group(1))
     except yaml.YAMLError:
         return [], {}
     front = front if isinstance(front, dict) else {}
@@ -335,8 +346,8 @@ def _meta_for_filters(config: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(meta, default=str))
 
 
-def plan_chapter(root: Path, config: dict[str, Any], doc: Path,
-                 markdown: str) -> tuple[LuaPlan | None, list[Problem]]:
+def plan_chapter(root: Path, config: dict[str, Any], doc: Path, markdown: str,
+                 cache_dir: Path | None = None) -> tuple[LuaPlan | None, list[Problem]]:
     """The Lua filters and shortcodes of one chapter (None when it has neither)."""
     problems: list[Problem] = []
     front_items, front = _front_filters(doc, markdown)
@@ -358,7 +369,7 @@ def plan_chapter(root: Path, config: dict[str, Any], doc: Path,
             if entry.path not in {e.path for e in entries}:
                 entries.append(entry)
     try:
-        shortcodes = extension_shortcodes(root, doc.parent) if "{{<" in markdown else ()
+        shortcodes = extension_shortcodes(root, doc.parent, cache_dir) if "{{<" in markdown else ()
     except LuaError as exc:
         problems.append(Problem("error", f"shortcode extension: {exc}", doc))
         shortcodes = ()

@@ -88,6 +88,19 @@ QUARTO_IGNORED = frozenset({
     "template", "template-partials", "format-links", "keep-md", "df-print"})
 
 
+class _Lazy:
+    """Line numbers on demand: the line-aware parse is slow, and most configs are clean."""
+
+    def __init__(self, text: str, file: Path, offset: int = 0):
+        self.text, self.file, self.offset = text, file, offset
+        self._where: Any = None
+
+    def line(self, *keys: Any) -> int | None:
+        if self._where is None:
+            self._where = _parse_yaml(self.text, self.file, line_offset=self.offset)[1]
+        return self._where.line(*keys)
+
+
 def _check(data: dict[str, Any], known: frozenset[str] | set[str], path: tuple[str, ...],
            where: Any, out: list[Problem], lenient: bool, label: str) -> None:
     for key in data:
@@ -125,7 +138,8 @@ def project_option_problems(project: Project, used: set[str] | None = None) -> l
     lenient = isinstance(project.config.get("filters"), list)
     out: list[Problem] = []
     for file in files:
-        data, where = _parse_yaml(file.read_text(encoding="utf-8"), file)
+        text = file.read_text(encoding="utf-8")
+        data, where = load_yaml(text), _Lazy(text, file)
         if not isinstance(data, dict):
             continue
         _check(data, PROJECT | (used or set()), (), where, out, lenient, "project")
@@ -145,9 +159,10 @@ def document_option_problems(path: Path, text: str, has_filters: bool) -> list[P
     if end is None:
         return []
     block = "\n".join(lines[1:end])
-    if not isinstance(load_yaml(block), dict):
+    data = load_yaml(block)
+    if not isinstance(data, dict):
         return []
-    data, where = _parse_yaml(block, path, line_offset=1)
+    where = _Lazy(block, path, 1)
     out: list[Problem] = []
     lenient = has_filters or isinstance(data.get("filters"), list)
     used = set(_META_REF.findall(text))

@@ -232,7 +232,8 @@ class _Build:
             if known is not None:
                 return _Prepared(ref, source, "", ChapterIndex.from_json(known), None, None, [])
             markdown = unexecuted_markdown(source, self.config.float_keys)
-        lua, early = plan_chapter(self.project.root, self.project.config, ref.path, markdown)
+        lua, early = plan_chapter(self.project.root, self.project.config, ref.path, markdown,
+                                  self.cache_dir)
         early = early if selected else []
         if "{{<" in markdown:
             markdown, found = self.shortcodes(ref, markdown, executed,
