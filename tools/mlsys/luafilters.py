@@ -101,6 +101,8 @@ class LuaPlan:
         err = proc.stderr.decode("utf-8", "replace")
         for i, path in enumerate(config["filters"], start=1):
             err = err.replace(f"filter{i}.lua:", f"{path}:")
+        for name, path in config["shortcodes"].items():
+            err = err.replace(f"shortcode-{name}.lua:", f"{path}:")
         if proc.returncode != 0:
             m = _ERROR.search(err)
             if m:

@@ -79,6 +79,7 @@ def test_warm_build_runs_no_lua(built: tuple[Path, RenderedBook],
         raise AssertionError("a warm build ran a Lua filter")
 
     monkeypatch.setattr(luafilters.LuaPlan, "run", boom)
+    monkeypatch.setattr(luafilters, "shortcode_names", boom)  # names come from the disk cache
     again = render_book(root, cache_dir=root / ".cache")
     assert [p.body_html for p in again.pages] == [p.body_html for p in first.pages]
 
@@ -133,3 +134,41 @@ def test_unknown_shortcode_and_log_warning_are_reported(tmp_path: Path) -> None:
     messages = {(p.file, p.line, p.message) for p in book.problems}
     assert (index, 7, "unknown shortcode 'grete'") in messages
     assert any(m.startswith(f"Lua filter: {stamp}:7: stamping 3") for _, _, m in messages)
+
+
+def test_shortcode_error_is_at_the_calling_line(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    greet = root / "_extensions" / "greet" / "greet.lua"
+    greet.write_text(greet.read_text().replace(
+        "    local who = pandoc.utils.stringify(args[1])",
+        "    local who = pandoc.utils.stringify(args[1])\n"
+        "    if who == 'Ada' then error('no greeting for Ada') end"))
+    with pytest.raises(BuildError) as info:
+        render_book(root, cache_dir=root / ".cache")
+    [problem] = [p for p in info.value.problems if p.severity == "error"]
+    assert (problem.file, problem.line) == (root / "index.qmd", 3)
+    assert "shortcode 'greet'" in problem.message and "no greeting for Ada" in problem.message
+    assert f"{greet}:" in problem.message
+
+
+def test_pre_ast_filter_sees_raw_tree_and_json_filter_is_reported(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    (root / "early.lua").write_text(
+        "-- counts raw LaTeX blocks, which only exist before conditional content is applied\n"
+        "function Pandoc(doc)\n"
+        "  local n = 0\n"
+        "  doc:walk({ RawBlock = function(el) n = n + 1 end })\n"
+        "  doc.blocks:insert(pandoc.Para({ pandoc.Str('raw blocks seen: ' .. n) }))\n"
+        "  return doc\n"
+        "end\n")
+    (root / "tool.py").write_text("print('a JSON filter')\n")
+    chapter = root / "basics.qmd"
+    chapter.write_text(chapter.read_text().replace(
+        "quiz: quizzes/basics.json\n", "quiz: quizzes/basics.json\nfilters:\n"
+        "  - path: early.lua\n    at: pre-ast\n  - tool.py\n")
+        + "\n```{=latex}\n\\newpage\n```\n")
+    book = render_book(root, cache_dir=root / ".cache")
+    assert "raw blocks seen: 1" in _html(book, "basics.html")
+    [problem] = book.problems
+    assert "'tool.py' is not a Lua filter" in problem.message
+    assert (problem.file, problem.line) == (chapter, 6)

@@ -62,7 +62,10 @@ local function load_shortcodes()
   for name, path in pairs(cfg.shortcodes or {}) do
     if handlers[name] == nil then
       local env = setmetatable({}, { __index = _G })
-      local chunk, err = loadfile(path, "t", env)
+      local fh = io.open(path, "r")
+      if not fh then fail(path, "cannot read the shortcode file") end
+      local chunk, err = load(fh:read("a"), "@shortcode-" .. name .. ".lua", "t", env)
+      fh:close()
       if not chunk then fail(path, err) end
       local ok, result = pcall(chunk)
       if not ok then fail(path, result) end
