@@ -27,7 +27,7 @@ from typing import Any
 
 import marimo as mo
 import numpy as np
-import yaml
+from mlsysim.yamlsource import YamlSyntaxError, parse_yaml
 
 LABS_DIR = Path(__file__).resolve().parent
 CATALOG = LABS_DIR / "labs.yaml"
@@ -49,8 +49,16 @@ class LabInfo:
     description: str
 
 
-class CatalogError(ValueError):
-    """labs.yaml is malformed; the message names the file, the entry and the field."""
+class LabkitError(ValueError):
+    """Root of every error labkit raises on purpose; the message is meant for the reader."""
+
+
+class CatalogError(LabkitError):
+    """labs.yaml is malformed, or names no such lab; the message names the file and field."""
+
+
+class LabRunError(LabkitError):
+    """A headless run asked for something the lab does not have (e.g. an unknown widget)."""
 
 
 _FIELDS = ("name", "title", "chapter", "href", "description")
@@ -68,19 +76,17 @@ def catalog(path: Path = CATALOG) -> tuple[LabInfo, ...]:
 @functools.cache
 def _parse_catalog(path: str, text: str) -> tuple[LabInfo, ...]:
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise CatalogError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        raw, loc = parse_yaml(text, path)
+    except YamlSyntaxError as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        raise CatalogError(f"{where}: not valid YAML ({exc.detail})") from None
     entries = raw.get("labs") if isinstance(raw, dict) else None
     if not isinstance(entries, list):
         raise CatalogError(f"{path}: expected a top-level 'labs:' list")
-    lines = _entry_lines(text)
     labs: list[LabInfo] = []
     seen: set[str] = set()
     for i, entry in enumerate(entries):
-        where = f"{path}:{lines[i]}" if i < len(lines) else str(path)
+        where = f"{path}:{loc.nearest_line('labs', i)}"
         if not isinstance(entry, dict):
             raise CatalogError(f"{where}: lab entry {i + 1} must be a mapping")
         for f in _FIELDS:
@@ -96,19 +102,13 @@ def _parse_catalog(path: str, text: str) -> tuple[LabInfo, ...]:
     return tuple(labs)
 
 
-def _entry_lines(text: str) -> list[int]:
-    """1-based line of each '- name:' entry, so errors point at the right place."""
-    return [n for n, line in enumerate(text.splitlines(), 1)
-            if re.match(r"\s*-\s+name\s*:", line)]
-
-
 def info(name: str) -> LabInfo:
     """The catalogue entry of one lab; an unknown name lists the known ones."""
     for lab in catalog():
         if lab.name == name:
             return lab
     known = ", ".join(lab.name for lab in catalog())
-    raise KeyError(f"unknown lab {name!r}; labs are: {known}")
+    raise CatalogError(f"unknown lab {name!r}; labs are: {known}")
 
 
 # --------------------------------------------------------------------------- page pieces
@@ -680,7 +680,7 @@ def run_lab(name: str, **widgets: Any) -> LabRun:
         cells = _cell_defs(str(lab_path(name)))
         for var, value in widgets.items():
             if var not in base:
-                raise KeyError(f"lab {name!r} defines no widget {var!r}")
+                raise LabRunError(f"lab {name!r} defines no widget {var!r}")
             defs[var] = set_widget(base[var], value)
             for names in cells:
                 if var in names:

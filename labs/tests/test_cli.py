@@ -13,7 +13,8 @@ from pathlib import Path
 import mlsysim
 import pytest
 from click.testing import CliRunner
-from mlsys.labs import export_labs, foreign_urls, labs
+from mlsys.labs import export_labs, foreign_urls
+from mlsys.labs_cli import labs
 from mlsys.model import BuildError
 
 LABS = Path(__file__).resolve().parents[1]

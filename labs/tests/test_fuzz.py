@@ -72,6 +72,6 @@ def test_set_widget_refuses_values_the_lab_does_not_offer() -> None:
         kit.set_widget(mo.ui.slider(steps=[1, 2, 4]), 3)
     with pytest.raises(ValueError, match="options"):
         kit.set_widget(mo.ui.dropdown(["a", "b"]), "c")
-    with pytest.raises(KeyError, match="no widget"):
+    with pytest.raises(kit.LabRunError, match="no widget"):
         kit.run_lab("where_time_goes", nonexistent=1)
     assert kit.set_widget(mo.ui.radio(["x", "y"]), "y").value == "y"

@@ -1,7 +1,7 @@
-"""`mlsys labs`: list, run, edit, export and test the marimo labs.
+"""The marimo labs as a library: the catalogue, lookup by name, and the static export.
 
 The labs are plain marimo notebooks in labs/ listed in labs/labs.yaml. `run` and `edit` drive
-marimo's own CLI. `export` writes what the website shows of each lab: an explorable of its main
+marimo's own CLI (commands: `mlsys.labs_cli`). `export` writes what the website shows of each lab: an explorable of its main
 scenario (see `mlsys.explorable`), a small page with every number computed ahead of time, instead
 of marimo's static HTML export (6.8 MB and 305 requests a page, with widgets that did nothing
 without a kernel).
@@ -13,18 +13,13 @@ import hashlib
 import html
 import importlib.util
 import json
-import os
 import re
-import signal
-import subprocess
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import click
-
+from mlsys.errors import LabError
 from mlsys.model import BuildError, Problem
 
 CATALOG = "labs.yaml"
@@ -94,22 +89,23 @@ def _labkit(folder: Path) -> Any:
 
 def find_lab(name: str, folder: Path | None = None) -> Lab:
     """A lab by name; an unknown name is a clear error listing every lab."""
-    labs = _catalog_or_fail(folder)
+    labs = catalog_or_fail(folder)
     for lab in labs:
         if lab.name == name:
             return lab
     known = ", ".join(lab.name for lab in labs) or "(none)"
-    raise click.ClickException(f"unknown lab {name!r}; available labs: {known}")
+    raise LabError(f"unknown lab {name!r}; available labs: {known}")
 
 
-def _catalog_or_fail(folder: Path | None) -> list[Lab]:
+def catalog_or_fail(folder: Path | None) -> list[Lab]:
+    """The catalogue of `folder` (default: this repository's labs/); empty is an error."""
     folder = folder or labs_dir()
     try:
         labs = load_catalog(folder)
     except BuildError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise LabError(str(exc)) from None
     if not labs:
-        raise click.ClickException(f"no labs found: {folder / CATALOG} is missing or empty")
+        raise LabError(f"no labs found: {folder / CATALOG} is missing or empty")
     return labs
 
 
@@ -290,120 +286,3 @@ padding: 0 1rem; }}</style>
 </body>
 </html>
 """
-
-
-# --------------------------------------------------------------------------- commands
-@click.group()
-def labs() -> None:
-    """The marimo labs: list, run, edit, export and test them."""
-
-
-@labs.command("list")
-def list_cmd() -> None:
-    """List every lab with its chapter and a one-line description."""
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="Labs (mlsys labs run NAME)")
-    table.add_column("name", style="bold")
-    table.add_column("chapter")
-    table.add_column("description")
-    for lab in _catalog_or_fail(None):
-        table.add_row(lab.name, lab.chapter, lab.description)
-    Console().print(table)
-
-
-def run_child(cmd: list[str], env: dict[str, str], grace_s: float = 5.0) -> int:
-    """Run `cmd` until it exits; SIGTERM or SIGINT to us stops it too.
-
-    Without this, `kill PID` of `mlsys labs run` ended mlsys and left marimo's server holding
-    its port. The handler only signals the child (waiting inside a signal handler would
-    deadlock on `Popen`'s lock); a timer kills it if it is still there after `grace_s`.
-    Returns the child's status, or 0 after Ctrl-C and 143 after SIGTERM."""
-    proc = subprocess.Popen(cmd, env=env)
-    stopped: list[int] = []
-
-    def on_signal(signum: int, _frame: object) -> None:
-        stopped.append(signum)
-        proc.terminate()
-        timer = threading.Timer(grace_s, proc.kill)
-        timer.daemon = True
-        timer.start()
-
-    handled = (signal.SIGTERM, signal.SIGINT)
-    previous = {sig: signal.signal(sig, on_signal) for sig in handled}
-    try:
-        code = proc.wait()
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        if proc.poll() is None:  # we are leaving for another reason: never leave it behind
-            proc.kill()
-            proc.wait()
-    if stopped:
-        return 0 if stopped[0] == signal.SIGINT else 128 + stopped[0]
-    return code
-
-
-def _marimo(verb: str, lab: Lab, extra: list[str]) -> None:
-    cmd = [sys.executable, "-m", "marimo", verb, str(lab.path), *extra]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(lab.path.parent), os.environ.get("PYTHONPATH", "")])}
-    code = run_child(cmd, env)
-    if code == 128 + signal.SIGTERM:
-        sys.exit(code)  # stopped by `kill`: quietly, with the conventional status
-    if code != 0:
-        raise click.ClickException(f"marimo {verb} exited with status {code}")
-
-
-@labs.command("run")
-@click.argument("name")
-@click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: marimo's).")
-@click.option("--headless", is_flag=True, help="Do not open a browser.")
-def run_cmd(name: str, port: int | None, headless: bool) -> None:
-    """Run a lab as an app on 127.0.0.1 (code read-only)."""
-    lab = find_lab(name)
-    extra = ["--host", "127.0.0.1"] + (["--port", str(port)] if port else [])
-    _marimo("run", lab, extra + (["--headless"] if headless else []))
-
-
-@labs.command("edit")
-@click.argument("name")
-@click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: marimo's).")
-@click.option("--headless", is_flag=True, help="Do not open a browser.")
-def edit_cmd(name: str, port: int | None, headless: bool) -> None:
-    """Open a lab in marimo's editor on 127.0.0.1."""
-    lab = find_lab(name)
-    extra = ["--host", "127.0.0.1"] + (["--port", str(port)] if port else [])
-    _marimo("edit", lab, extra + (["--headless"] if headless else []))
-
-
-@labs.command("export")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: _site/labs/ at the repository root).")
-def export_cmd(out: Path | None) -> None:
-    """Export every lab as static HTML that loads nothing from another host."""
-    folder = labs_dir()
-    out = out or folder.parent / "_site" / "labs"
-    try:
-        items = export_labs(out, folder)
-    except BuildError as exc:
-        for p in exc.problems:
-            click.secho(str(p), fg="red", err=True)
-        raise click.ClickException(f"export failed: {len(exc.problems)} problem(s)") from None
-    except OSError as exc:
-        raise click.ClickException(f"cannot write the export to {out}: {exc.strerror} "
-                                   f"({exc.filename})") from None
-    click.echo(f"exported {len(items)} labs to {out}")
-
-
-@labs.command("test", context_settings={"ignore_unknown_options": True})
-@click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
-def test_cmd(pytest_args: tuple[str, ...]) -> None:
-    """Run the labs' test suite (labs/tests) with pytest; extra arguments go to pytest."""
-    folder = labs_dir()
-    code = subprocess.call([sys.executable, "-m", "pytest", str(folder / "tests"),
-                            *pytest_args], cwd=folder.parent)
-    if code != 0:
-        raise click.ClickException(f"labs tests failed (pytest exit status {code})")
-

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from .errors import MlsysError
+
 Severity = Literal["error", "warning"]
 PageKind = Literal["index", "chapter", "appendix", "references", "page"]
 
@@ -31,7 +33,7 @@ class Problem:
         return f"{where}{self.severity}: {self.message}"
 
 
-class BuildError(Exception):
+class BuildError(MlsysError):
     """Raised when a build cannot go on; carries every problem found so far."""
 
     def __init__(self, problems: list[Problem]):

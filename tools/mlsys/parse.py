@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .errors import MlsysError
 from .filters.attr_markdown import lift_attribute_markdown
 from .filters.conditional import apply_conditional
 from .filters.normalize import normalize
@@ -27,7 +28,7 @@ READER = "markdown"
 NORMALIZE_VERSION = "5"
 
 
-class PandocError(RuntimeError):
+class PandocError(MlsysError, RuntimeError):
     """Pandoc exited with an error; the message is pandoc's own stderr."""
 
 

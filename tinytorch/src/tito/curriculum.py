@@ -17,16 +17,18 @@ from pathlib import Path
 
 import yaml
 
+from .errors import TitoError
+
 GROUPS = ("foundation", "architectures", "optimisation", "capstone")
 _DIR_RE = re.compile(r"^(\d\d)_([a-z0-9_]+)$")
 
 
-class CurriculumError(Exception):
+class CurriculumError(TitoError):
     """A module folder is malformed; the message names the file (and line when known)."""
 
 
 @dataclass(frozen=True)
-class Module:
+class Lesson:
     """One module of the curriculum, as declared by its ``module.yaml``."""
 
     number: int
@@ -96,7 +98,7 @@ def _line_of(text: str, key: str) -> str:
     return ""
 
 
-def load_module(folder: Path) -> Module:
+def load_module(folder: Path) -> Lesson:
     """Read and validate one ``module.yaml``; raise CurriculumError naming the file and field."""
     path = folder / "module.yaml"
     try:
@@ -150,7 +152,7 @@ def load_module(folder: Path) -> Module:
         ):
             raise bad("exports", f"names of '{src}' must be a list of identifiers")
         exports[src] = tuple(names)
-    return Module(
+    return Lesson(
         number=number,
         name=name,
         title=str(data["title"]),
@@ -164,7 +166,7 @@ def load_module(folder: Path) -> Module:
 
 
 @lru_cache(maxsize=8)
-def _load_all(root: str) -> tuple[Module, ...]:
+def _load_all(root: str) -> tuple[Lesson, ...]:
     base = Path(root)
     if not base.is_dir():
         raise CurriculumError(f"{base}: curriculum folder not found (is tinytorch installed?)")
@@ -188,12 +190,12 @@ def _load_all(root: str) -> tuple[Module, ...]:
     return tuple(modules)
 
 
-def load_curriculum(root: Path | None = None) -> list[Module]:
+def load_curriculum(root: Path | None = None) -> list[Lesson]:
     """All modules in number order (cached per folder; module.yaml files are small)."""
     return list(_load_all(str(root or curriculum_dir())))
 
 
-def find_module(key: str, modules: list[Module] | None = None) -> Module:
+def find_module(key: str, modules: list[Lesson] | None = None) -> Lesson:
     """Resolve what a learner typed: ``3``, ``03``, ``03_activations`` or ``activations``."""
     modules = modules if modules is not None else load_curriculum()
     k = key.strip().lower()
