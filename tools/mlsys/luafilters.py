@@ -407,3 +407,14 @@ def _data_files(values: list[Any], bases: list[Path]) -> list[bytes]:
                     out += [value.encode(), path.read_bytes()]
                     break
     return out
+
+
+def project_lua_digest(root: Path, config: dict[str, Any]) -> str:
+    """Bytes of the project's filters and extensions: part of the key under which a chapter's
+    index is reused by builds of other chapters (a changed filter may change its targets)."""
+    items = config.get("filters") if isinstance(config.get("filters"), list) else []
+    paths = [root / str(i.get("path") if isinstance(i, dict) else i) for i in items]
+    ext = root / "_extensions"
+    if ext.is_dir():
+        paths += sorted(ext.rglob("*.lua")) + sorted(ext.rglob("_extension.y*ml"))
+    return digest(*(p.read_bytes() for p in paths if p.is_file()))

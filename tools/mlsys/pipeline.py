@@ -35,7 +35,7 @@ from .filters.pandoc_ast import esc, meta_value
 from .filters.shortcodes import expand_shortcodes
 from .filters.tikz import draw_tikz, latex_available, tikz_preamble
 from .include import expand_includes
-from .luafilters import LuaError, LuaPlan, lua_warnings, plan_chapter
+from .luafilters import LuaError, LuaPlan, lua_warnings, plan_chapter, project_lua_digest
 from .model import BuildError, Page, Problem, RenderedBook, SidebarPart
 from .options import option_problems
 from .parse import (
@@ -291,7 +291,8 @@ class _Build:
                     json.dumps(variables, sort_keys=True, default=str),
                     self.project.profile or "", ",".join(sorted(self.profiles)),
                     depends_digest(self.project), _exec_digest(), engine_digest(),
-                    pandoc_version(), self.config.fingerprint())
+                    pandoc_version(), self.config.fingerprint(),
+                    project_lua_digest(self.project.root, self.project.config))
         return digest("book-index", INDEX_VERSION, self._book_digest, source,
                       str(ref.path), ref.href, ref.number or "", ref.kind)
 
