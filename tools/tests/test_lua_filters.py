@@ -172,3 +172,19 @@ def test_pre_ast_filter_sees_raw_tree_and_json_filter_is_reported(tmp_path: Path
     [problem] = book.problems
     assert "'tool.py' is not a Lua filter" in problem.message
     assert (problem.file, problem.line) == (chapter, 6)
+
+
+def test_log_output_and_dump_reach_the_terminal(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    root = _copy(tmp_path)
+    (root / "talk.lua").write_text(
+        "function Pandoc(doc)\n"
+        "  quarto.log.output('blocks:', #doc.blocks, { kind = 'demo' })\n"
+        "  quarto.utils.dump({ answer = 42 })\n"
+        "end\n")
+    index = root / "index.qmd"
+    index.write_text("---\nfilters:\n  - talk.lua\n---\n\n" + index.read_text())
+    render_book(root, cache_dir=root / ".cache")
+    err = capsys.readouterr().err
+    assert "blocks: " in err and 'kind = "demo"' in err
+    assert "answer = 42" in err
