@@ -34,7 +34,7 @@ from .pandoc_ast import Node, attr_get, attr_pop, text_inlines, walk_passes
 PACKAGES = "texlive-latex-base texlive-pictures texlive-latex-extra dvisvgm"
 _TIKZ = re.compile(r"\\begin\{tikzpicture\}")
 # Preamble statements that matter to a picture; anything else (page layout, fonts) is not.
-_KEEP = re.compile(r"^\s*\\(usepackage|RequirePackage|usetikzlibrary|usepgfplotslibrary|"
+_KEEP = re.compile(r"^\s*\\(usepackage|RequirePackage|PassOptionsToPackage|usetikzlibrary|usepgfplotslibrary|"
                    r"tikzset|pgfplotsset|definecolor|colorlet|newcommand|renewcommand|"
                    r"providecommand|DeclareMathOperator|tikzstyle|def|newlength|setlength|"
                    r"pgfkeys|pgfdeclarelayer|pgfsetlayers)\b")
@@ -42,6 +42,7 @@ _KEEP = re.compile(r"^\s*\\(usepackage|RequirePackage|usetikzlibrary|usepgfplots
 _SKIP_PACKAGES = frozenset({"fontspec", "unicode-math", "polyglossia", "xeCJK", "luacode",
                             "hyperref", "bookmark", "geometry", "fancyhdr", "titlesec",
                             "luatexja", "microtype", "babel"})
+_PACKAGE = re.compile(r"\s*\\(usepackage|RequirePackage|PassOptionsToPackage)\b")
 _OPTION = re.compile(r"^\s*%%\|\s*([\w-]+)\s*:\s*(.*?)\s*$")
 _LATEX_ERROR = re.compile(r"^! (.*)$", re.MULTILINE)
 _LATEX_LINE = re.compile(r"^l\.(\d+) ", re.MULTILINE)
@@ -118,10 +119,14 @@ def _front_matter(markdown: str) -> dict[str, Any]:
 def tikz_preamble(root: Path, config: dict[str, Any], doc: Path, markdown: str) -> str:
     """The preamble lines every picture of this chapter is compiled with."""
     texts = _header_sources(config, root) + _header_sources(_front_matter(markdown), doc.parent)
-    stmts = ["\\usepackage{tikz}", "\\usepackage{amsmath,amssymb}"]
+    stmts: list[str] = []
     for text in texts:
         stmts += [s for s in _statements(text) if s not in stmts]
-    return "\n".join(stmts)
+    # the author's packages first (with their options: `\usepackage[dvipsnames]{xcolor}`
+    # after tikz would be an option clash), then tikz, then libraries, colours and macros
+    packages = [s for s in stmts if _PACKAGE.match(s)]
+    rest = [s for s in stmts if not _PACKAGE.match(s)]
+    return "\n".join([*packages, "\\usepackage{tikz}", "\\usepackage{amsmath,amssymb}", *rest])
 
 
 def latex_available() -> bool:
