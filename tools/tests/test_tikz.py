@@ -143,3 +143,30 @@ def test_doctor_reports_tikz_tools() -> None:
     version, hint = rows["tikz (latex + dvisvgm)"]
     assert "texlive-pictures" in hint and "dvisvgm" in hint
     assert (version is not None) == tikz.latex_available()
+
+
+@needs_latex
+def test_dark_mode_draws_light_lines_on_the_dark_page(built: tuple[Path, RenderedBook],
+                                                      tmp_path: Path, browser: Any) -> None:
+    """In the site, a TikZ figure follows the theme: black lines turn light on dark pages."""
+    import io
+
+    from mlsys.site import BookSection, NavLink, NavMenu, SiteConfig, SiteWriter
+    from PIL import Image
+
+    config = SiteConfig(title="T", description="d", menus=[
+        NavMenu("Read", [NavLink("Book", "book/index.html", "x")])])
+    out = tmp_path / "_site"
+    with SiteWriter(out, config) as writer:
+        writer.add_book(BookSection("vol1", built[1], prefix="book/", label="Book"))
+        writer.add_landing([])
+    levels = {}
+    for scheme in ("light", "dark"):
+        page = browser.new_page(viewport={"width": 1000, "height": 800}, color_scheme=scheme)
+        page.goto((out / "book" / "diagrams.html").as_uri())
+        shot = page.locator("#fig-stack img").screenshot()
+        page.close()
+        pixels = Image.open(io.BytesIO(shot)).convert("L").getdata()
+        levels[scheme] = (min(pixels), max(pixels), sum(pixels) / len(pixels))
+    assert levels["light"][0] < 60 and levels["light"][2] > 200  # dark ink on white
+    assert levels["dark"][1] > 180 and levels["dark"][2] < 70  # light ink on the dark page
