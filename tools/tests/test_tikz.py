@@ -166,7 +166,7 @@ def test_dark_mode_draws_light_lines_on_the_dark_page(built: tuple[Path, Rendere
         page.goto((out / "book" / "diagrams.html").as_uri())
         shot = page.locator("#fig-stack img").screenshot()
         page.close()
-        pixels = Image.open(io.BytesIO(shot)).convert("L").getdata()
+        pixels = Image.open(io.BytesIO(shot)).convert("L").tobytes()
         levels[scheme] = (min(pixels), max(pixels), sum(pixels) / len(pixels))
     assert levels["light"][0] < 60 and levels["light"][2] > 200  # dark ink on white
     assert levels["dark"][1] > 180 and levels["dark"][2] < 70  # light ink on the dark page
