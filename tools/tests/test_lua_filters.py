@@ -188,3 +188,22 @@ def test_log_output_and_dump_reach_the_terminal(tmp_path: Path,
     err = capsys.readouterr().err
     assert "blocks: " in err and 'kind = "demo"' in err
     assert "answer = 42" in err
+
+
+def test_project_options_are_filter_metadata_only_while_filters_run(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    config = root / "_quarto.yml"
+    config.write_text(config.read_text() + 'title: "The Whole Book"\n')
+    (root / "seen.lua").write_text(
+        "function Pandoc(doc)\n"
+        "  doc.blocks:insert(pandoc.Para({ pandoc.Str('meta title: '"
+        " .. pandoc.utils.stringify(doc.meta.title)) }))\n"
+        "  return doc\n"
+        "end\n")
+    chapter = root / "basics.qmd"
+    chapter.write_text(chapter.read_text().replace(
+        "quiz: quizzes/basics.json\n", "quiz: quizzes/basics.json\nfilters:\n  - seen.lua\n"))
+    book = render_book(root, cache_dir=root / ".cache")
+    page = next(p for p in book.pages if p.href == "basics.html")
+    assert "meta title: The Whole Book" in page.body_html  # the filter saw the project's
+    assert page.title == "Basics"  # and the chapter kept its own

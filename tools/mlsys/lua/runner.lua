@@ -126,8 +126,11 @@ end
 
 -- The run --------------------------------------------------------------------------------------
 function Pandoc(doc)
+  -- project options are the document's metadata while filters run (as in Quarto); they are
+  -- taken out again afterwards, so a chapter does not inherit the book's `title:`
+  local injected = {}
   for key, value in pairs(cfg.meta or {}) do
-    if doc.meta[key] == nil then doc.meta[key] = value end
+    if doc.meta[key] == nil then doc.meta[key] = value; injected[#injected + 1] = key end
   end
   if cfg.shortcodes and next(cfg.shortcodes) ~= nil then
     load_shortcodes()
@@ -142,6 +145,7 @@ function Pandoc(doc)
       doc = result
     end
   end
+  for _, key in ipairs(injected) do doc.meta[key] = nil end
   doc.meta["mlsys-lua"] = JSON.encode(quarto._out)
   return doc
 end
