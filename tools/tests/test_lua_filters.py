@@ -207,3 +207,24 @@ def test_project_options_are_filter_metadata_only_while_filters_run(tmp_path: Pa
     page = next(p for p in book.pages if p.href == "basics.html")
     assert "meta title: The Whole Book" in page.body_html  # the filter saw the project's
     assert page.title == "Basics"  # and the chapter kept its own
+
+
+def test_extension_filter_by_name_and_unknown_position(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    ext = root / "_extensions" / "acme" / "shout"
+    ext.mkdir(parents=True)
+    (ext / "_extension.yml").write_text(
+        "title: Shout\nversion: 1.0.0\ncontributes:\n  filters:\n    - shout.lua\n")
+    (ext / "shout.lua").write_text(
+        "return { { Str = function(s) if s.text == 'Latency' then"
+        " return pandoc.Str('LATENCY') end end } }\n")
+    chapter = root / "basics.qmd"
+    chapter.write_text(chapter.read_text().replace(
+        "quiz: quizzes/basics.json\n", "quiz: quizzes/basics.json\nfilters:\n  - shout\n"
+        "  - path: seen.lua\n    at: sometime\n"))
+    (root / "seen.lua").write_text("function Para(p) return p end\n")
+    book = render_book(root, cache_dir=root / ".cache")
+    assert "LATENCY is the time one request takes." in _html(book, "basics.html")
+    [problem] = book.problems
+    assert "unknown filter position 'at: sometime'" in problem.message
+    assert (problem.file, problem.line) == (chapter, 5)
