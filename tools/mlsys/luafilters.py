@@ -126,7 +126,16 @@ class LuaPlan:
             f"{where}: {exc.message}"
         if entry is None:
             return Problem("error", f"Lua filter failed: {text}", self.doc)
+        if entry.declared_in != self.doc:  # a project filter: say which chapter it was on
+            text += f" (while filtering {_rel(self.doc, self.project)})"
         return Problem("error", f"Lua filter failed: {text}", entry.declared_in, entry.line)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def _meta_string(node: Any) -> str | None:

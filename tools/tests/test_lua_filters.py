@@ -105,6 +105,7 @@ def test_lua_error_names_filter_line_and_declaring_line(tmp_path: Path) -> None:
     errors = [p for p in info.value.problems if p.severity == "error"]
     assert len(errors) == 1
     assert f"{quiz}:{at + 2}: the quiz file is malformed" in errors[0].message
+    assert errors[0].message.endswith("(while filtering basics.qmd)")
     assert errors[0].file == root / "_quarto.yml"
     assert errors[0].line == 11  # "  - filters/quiz.lua"
 
