@@ -29,7 +29,7 @@ from .filters.pandoc_ast import walk_passes
 from .filters.tabsets import tabset_pass
 from .filters.theorems import theorem_pass
 from .filters.xrefs import MissingRef, xref_pass
-from .luafilters import page_extras
+from .luafilters import LuaPlan, page_extras
 from .model import TocEntry
 from .parse import run_pandoc
 from .xref import ChapterIndex, XrefConfig, XrefTable, first_title
@@ -70,7 +70,7 @@ class ChapterContext:
     generated: dict[str, Path] = field(default_factory=dict)
     pages: dict[Path, str] = field(default_factory=dict)
     front_title: str | None = None
-    lua: Any = None  # a `luafilters.LuaPlan`: filters that run after ours (post-quarto)
+    lua: LuaPlan | None = None  # filters that run after ours (post-quarto)
 
 
 @dataclass
