@@ -26,6 +26,7 @@ import os
 import posixpath
 import re
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -110,7 +111,7 @@ class LuaPlan:
             raise LuaError(str(LUA_DIR / "runner.lua"), " ".join(err.split()) or "pandoc failed")
         logged = _ERROR.sub("", err).strip()
         if logged:
-            print(logged, file=__import__("sys").stderr)
+            print(logged, file=sys.stderr)  # quarto.log.output: for the author, as Quarto
         out = json.loads(proc.stdout)
         _merge_output(out["meta"], config["filters"])
         return out
