@@ -683,6 +683,11 @@ def prepare_book(path: Path, *, profile: str | None = None, target: str = "html"
                                     profiles=build.profiles, cache_dir=cache, target=target,
                                     lua=prep.lua)
         generated = dict(prep.executed.resources) if prep.executed else {}
+        drawn, issues = draw_tikz(ast["blocks"], build.tikz_preamble(prep), cache / "tikz")
+        generated.update(drawn)  # TikZ pictures: the same SVGs as the website's
+        for issue in issues:
+            build.problems.append(Problem(issue.severity, issue.message,  # type: ignore[arg-type]
+                                          *_locate(prep, issue.needle)))
         chapters.append(ExportChapter(prep.ref, ast, prep.index, generated, prep))
     bibs = [b for b in project.bibliography if b.is_file()]
     known = build.bib_keys(bibs)

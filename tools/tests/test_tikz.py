@@ -170,3 +170,20 @@ def test_dark_mode_draws_light_lines_on_the_dark_page(built: tuple[Path, Rendere
         levels[scheme] = (min(pixels), max(pixels), sum(pixels) / len(pixels))
     assert levels["light"][0] < 60 and levels["light"][2] > 200  # dark ink on white
     assert levels["dark"][1] > 180 and levels["dark"][2] < 70  # light ink on the dark page
+
+
+@needs_latex
+def test_book_exports_get_the_same_svgs(built: tuple[Path, RenderedBook]) -> None:
+    """`mlsys build book --to pdf|epub` starts from prepare_book: pictures are images there."""
+    from mlsys.filters.pandoc_ast import iter_elements
+    from mlsys.pipeline import prepare_book
+
+    root, book = built
+    for target in ("pdf", "epub"):
+        prepared = prepare_book(root, target=target, cache_dir=root / ".cache")
+        chapter = next(c for c in prepared.chapters if c.ref.path.name == "diagrams.qmd")
+        images = [n["c"][2][0] for n in iter_elements(chapter.ast["blocks"],
+                                                      frozenset({"Image"}))]
+        assert len(images) == 4 and all(i.startswith("_tikz/") for i in images)
+        assert {chapter.generated[i] for i in images} == {
+            book.resources[i] for i in images}  # drawn once, for the site and the exports
