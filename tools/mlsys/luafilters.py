@@ -286,7 +286,7 @@ class _Declared:
 
 def _front_filters(doc: Path, markdown: str) -> tuple[list[_Declared], dict[str, Any]]:
     m = re.match(r"\A---\n(.*?)\n(?:---|\.\.\.)\n", markdown, re.DOTALL)
-    if not m or not re.search(r"^filters\s*:|\.\w{1,5}[\"']?\s*$", m.group(1),
+    if not m or not re.search(r"^\s*filters\s*:|\.\w{1,5}[\"']?\s*$", m.group(1),
                                   re.MULTILINE):
         return [], {}
     try:
@@ -294,7 +294,7 @@ def _front_filters(doc: Path, markdown: str) -> tuple[list[_Declared], dict[str,
     except yaml.YAMLError:
         return [], {}
     front = front if isinstance(front, dict) else {}
-    items = front.get("filters") if isinstance(front.get("filters"), list) else []
+    items = filter_items(front)
     lines = m.group(1).splitlines()
     out = []
     for item in items:
@@ -304,8 +304,18 @@ def _front_filters(doc: Path, markdown: str) -> tuple[list[_Declared], dict[str,
     return out, front
 
 
+def filter_items(config: dict[str, Any]) -> list[Any]:
+    """`filters:` at the top level, then under `format: html:` (Quarto reads both)."""
+    items = list(config.get("filters")) if isinstance(config.get("filters"), list) else []
+    fmt = config.get("format")
+    html = fmt.get("html") if isinstance(fmt, dict) else None
+    if isinstance(html, dict) and isinstance(html.get("filters"), list):
+        items += [i for i in html["filters"] if i not in items]
+    return items
+
+
 def _project_filters(root: Path, config: dict[str, Any]) -> list[_Declared]:
-    items = config.get("filters") if isinstance(config.get("filters"), list) else []
+    items = filter_items(config)
     files = [p for p in (root / "_quarto.yml", root / "_quarto.yaml") if p.is_file()]
     text = files[0].read_text(encoding="utf-8").splitlines() if files else []
     out = []
@@ -422,7 +432,7 @@ def _data_files(values: list[Any], bases: list[Path]) -> list[bytes]:
 def project_lua_digest(root: Path, config: dict[str, Any]) -> str:
     """Bytes of the project's filters and extensions: part of the key under which a chapter's
     index is reused by builds of other chapters (a changed filter may change its targets)."""
-    items = config.get("filters") if isinstance(config.get("filters"), list) else []
+    items = filter_items(config)
     paths = [root / str(i.get("path") if isinstance(i, dict) else i) for i in items]
     ext = root / "_extensions"
     if ext.is_dir():

@@ -21,6 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .luafilters import filter_items
 from .model import Problem
 from .project import Project, _parse_yaml, load_yaml
 
@@ -135,7 +136,7 @@ def project_option_problems(project: Project, used: set[str] | None = None) -> l
     for name in (project.profile or "").split(","):
         files += [f for f in (project.root / f"_quarto-{name}.yml",
                               project.root / f"_quarto-{name}.yaml") if name and f.is_file()]
-    lenient = isinstance(project.config.get("filters"), list)
+    lenient = bool(filter_items(project.config))
     out: list[Problem] = []
     for file in files:
         text = file.read_text(encoding="utf-8")
@@ -164,7 +165,7 @@ def document_option_problems(path: Path, text: str, has_filters: bool) -> list[P
         return []
     where = _Lazy(block, path, 1)
     out: list[Problem] = []
-    lenient = has_filters or isinstance(data.get("filters"), list)
+    lenient = has_filters or bool(filter_items(data))
     used = set(_META_REF.findall(text))
     _check(data, DOCUMENT | used, (), where, out, lenient, "document")
     _check_formats(data.get("format"), where, out, "document")
@@ -173,7 +174,7 @@ def document_option_problems(path: Path, text: str, has_filters: bool) -> list[P
 
 def option_problems(project: Project, chapters: list[Any]) -> list[Problem]:
     """The ignored options of the project and of the chapters being built."""
-    has_filters = isinstance(project.config.get("filters"), list)
+    has_filters = bool(filter_items(project.config))
     texts: dict[Path, str] = {}
     for ref in project.chapters:
         try:

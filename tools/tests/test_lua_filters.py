@@ -229,3 +229,19 @@ def test_extension_filter_by_name_and_unknown_position(tmp_path: Path) -> None:
     [problem] = book.problems
     assert "unknown filter position 'at: sometime'" in problem.message
     assert (problem.file, problem.line) == (chapter, 5)
+
+
+def test_filters_under_format_html_run_too(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    (root / "mark.lua").write_text(
+        "function Pandoc(doc)\n"
+        "  doc.blocks:insert(pandoc.Para({ pandoc.Str('format-level filter ran') }))\n"
+        "  return doc\n"
+        "end\n")
+    chapter = root / "basics.qmd"
+    chapter.write_text(chapter.read_text().replace(
+        "quiz: quizzes/basics.json\n",
+        "quiz: quizzes/basics.json\nformat:\n  html:\n    filters:\n      - mark.lua\n"))
+    book = render_book(root, cache_dir=root / ".cache")
+    assert book.problems == []
+    assert "format-level filter ran" in _html(book, "basics.html")
