@@ -29,6 +29,7 @@ from .filters.pandoc_ast import walk_passes
 from .filters.tabsets import tabset_pass
 from .filters.theorems import theorem_pass
 from .filters.xrefs import MissingRef, xref_pass
+from .luafilters import LuaPlan, page_extras
 from .model import TocEntry
 from .parse import run_pandoc
 from .xref import ChapterIndex, XrefConfig, XrefTable, first_title
@@ -69,6 +70,7 @@ class ChapterContext:
     generated: dict[str, Path] = field(default_factory=dict)
     pages: dict[Path, str] = field(default_factory=dict)
     front_title: str | None = None
+    lua: LuaPlan | None = None  # filters that run after ours (post-quarto)
 
 
 @dataclass
@@ -113,15 +115,23 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
     blocks, title_inlines, toc_items = number_headings(blocks, title_node, local)
     issues, links = _transform(blocks, local, ctx)
     use_citeproc = _prepare_meta(ast, blocks, title_inlines, ctx)
+    if ctx.lua is not None:
+        ast = ctx.lua.run(ast, "render")
+    extras = page_extras(ast["meta"], ctx.page_href)
+    issues += [Issue("warning", f"Lua filter: {w}") for w in extras.warnings
+               if w not in ctx.index.meta.get("lua-warnings", [])]
 
     args = ["-f", "json", "-t", "html5", "--mathml", "--wrap=none"]
     if use_citeproc:
         args.append("--citeproc")
     out = math_for_search(link_reference_locators(
         run_pandoc(args, json.dumps(ast), cwd=ctx.source_dir)))
+    if extras.head or extras.tail:
+        out = extras.head + "\n" + out + "\n" + extras.tail
     title_html, out = _take_title(out)
     return RenderedChapter(out, title_html, _chapter_toc(out, toc_items, ctx), issues,
-                           links.resources, list(dict.fromkeys(links.missing_paths)))
+                           {**links.resources, **extras.resources},
+                           list(dict.fromkeys(links.missing_paths)))
 
 
 def _transform(blocks: list, local: dict, ctx: ChapterContext) -> tuple[list[Issue], LinkResult]:
