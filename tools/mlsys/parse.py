@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from .filters.attr_markdown import lift_attribute_markdown
 from .filters.conditional import apply_conditional
 from .filters.normalize import normalize
+from .filters.pandoc_ast import meta_value
 
 READER = "markdown"
 # Bump when normalisation changes, so old cached ASTs are not reused.
@@ -116,11 +118,15 @@ def write_cache(cache_dir: Path | None, stage: str, key: str, value: Any) -> Non
 
 
 def parse_key(markdown: str, float_keys: frozenset[str], profiles: frozenset[str],
-              target: str = "html") -> str:
+              target: str = "html", meta: Mapping[str, Any] | None = None) -> str:
+    # Project metadata only matters to `when-meta` / `unless-meta`; leave it out otherwise
+    # so editing an unrelated config key keeps every parsed chapter.
+    uses_meta = meta and "-meta=" in markdown
     return digest(
         "ast", markdown, pandoc_version(), READER, NORMALIZE_VERSION, engine_digest(),
         ",".join(sorted(float_keys)), ",".join(sorted(profiles)),
         *([] if target == "html" else [target]),
+        *([json.dumps(meta, sort_keys=True, default=str)] if uses_meta else []),
     )
 
 
@@ -131,6 +137,7 @@ def parse_markdown(
     profiles: frozenset[str] = frozenset(),
     cache_dir: Path | None = None,
     target: str = "html",
+    meta: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], str]:
     """Parse executed Markdown into a normalised HTML-ready AST; return (ast, cache key).
 
@@ -138,12 +145,13 @@ def parse_markdown(
     its result is cached with the AST. `target` "pdf" or "epub" keeps what those exports
     show instead (format-conditional content, `\\index{}` terms).
     """
-    key = parse_key(markdown, float_keys, profiles, target)
+    key = parse_key(markdown, float_keys, profiles, target, meta)
     cached = read_cache(cache_dir, "ast", key)
     if cached is not None:
         return cached, key
     ast = json.loads(run_pandoc(["-f", READER, "-t", "json"], markdown))
-    apply_conditional(ast["blocks"], profiles, target)
+    doc_meta = {**(meta or {}), **{k: meta_value(v) for k, v in ast.get("meta", {}).items()}}
+    apply_conditional(ast["blocks"], profiles, target, doc_meta)
     lift_attribute_markdown(ast["blocks"], float_keys, parse_inline_strings)
     normalize(ast["blocks"], float_keys)
     write_cache(cache_dir, "ast", key, ast)

@@ -231,7 +231,8 @@ class _Build:
         early: list[Problem] = []
         if "{{<" in markdown:
             markdown, early = self.shortcodes(ref, markdown, executed)
-        ast_key = parse_key(markdown, self.config.float_keys, self.profiles)
+        ast_key = parse_key(markdown, self.config.float_keys, self.profiles,
+                            meta=self.project.config)
         index_key = digest("index", INDEX_VERSION, engine_digest(), ast_key, ref.href,
                            ref.number or "",
                            ref.kind, self.config.fingerprint())
@@ -242,7 +243,8 @@ class _Build:
         else:
             try:
                 ast, ast_key = parse_markdown(markdown, float_keys=self.config.float_keys,
-                                              profiles=self.profiles, cache_dir=self.cache_dir)
+                                              profiles=self.profiles, cache_dir=self.cache_dir,
+                                              meta=self.project.config)
             except PandocError as exc:
                 line = re.search(r"line (\d+)", str(exc))
                 problem = Problem("error", "pandoc cannot read this chapter: "
@@ -432,7 +434,8 @@ class _Build:
             ast = prep.ast
             if ast is None:
                 ast, _ = parse_markdown(prep.markdown, float_keys=self.config.float_keys,
-                                        profiles=self.profiles, cache_dir=self.cache_dir)
+                                        profiles=self.profiles, cache_dir=self.cache_dir,
+                                        meta=self.project.config)
             front_title = index.meta.get("title")
             ctx = ChapterContext(
                 page_href=ref.href, source_dir=ref.path.parent, config=self.config,
@@ -645,7 +648,8 @@ def prepare_book(path: Path, *, profile: str | None = None, target: str = "html"
         ast = prep.ast if target == "html" else None
         if ast is None:  # the export's own parse: its conditional content, its raw formats
             ast, _ = parse_markdown(prep.markdown, float_keys=build.config.float_keys,
-                                    profiles=build.profiles, cache_dir=cache, target=target)
+                                    profiles=build.profiles, cache_dir=cache, target=target,
+                                    meta=project.config)
         generated = dict(prep.executed.resources) if prep.executed else {}
         chapters.append(ExportChapter(prep.ref, ast, prep.index, generated, prep))
     bibs = [b for b in project.bibliography if b.is_file()]

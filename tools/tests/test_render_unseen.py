@@ -25,7 +25,7 @@ def html(book: RenderedBook, href: str) -> str:
 
 
 def xrefs(text: str) -> set[tuple[str, str]]:
-    return set(re.findall(r'<a href="([^"]*)" class="xref">([^<]*)</a>', text))
+    return set(re.findall(r'<a href="([^"]*)" class="quarto-xref">([^<]*)</a>', text))
 
 
 def test_builds_cleanly_with_every_reference_resolved(book: RenderedBook) -> None:
