@@ -193,6 +193,18 @@ def _truthy(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() in ("true", "yes"))
 
 
+def _html_options(meta: dict[str, Any], project: Project) -> dict[str, Any]:
+    """`code-fold` / `code-summary` set for the whole project or chapter (top level or under
+    `format: html:`), the defaults every cell of the chapter starts from."""
+    found: dict[str, Any] = {}
+    for source in (project.config, meta):
+        fmt = source.get("format")
+        html = fmt.get("html") if isinstance(fmt, dict) else None
+        for layer in (source, html if isinstance(html, dict) else {}):
+            found.update({k: layer[k] for k in ("code-fold", "code-summary") if k in layer})
+    return found
+
+
 def _scan(path: Path, project: Project) -> _Doc:
     """Expand includes, resolve execute options, and list cells and inline expressions."""
     expanded = expand_includes(path, project.root)
@@ -211,6 +223,7 @@ def _scan(path: Path, project: Project) -> _Doc:
     base.update({k: v for k, v in project.execute_options.items() if k in _DEFAULTS})
     chapter_exec = meta.get("execute") if isinstance(meta.get("execute"), dict) else {}
     base.update({k: v for k, v in chapter_exec.items() if k in _DEFAULTS})
+    base.update(_html_options(meta, project))
     enabled = project.execute_options.get("enabled", True) and chapter_exec.get("enabled", True)
     kernel = meta.get("jupyter") or project.config.get("jupyter") or DEFAULT_KERNEL
     if isinstance(kernel, dict):
@@ -233,7 +246,7 @@ def _scan(path: Path, project: Project) -> _Doc:
             options = {**base, **attr_opts, **opts}
             if not enabled:
                 options["eval"] = False
-            label = options.get("label")
+            label = options.get("label") or options.get("lst-label")
             c = _Cell(len(doc.cells), i, j, marks, cell.group(1), code, n_opts, options,
                       str(label) if label else None)
             if _truthy(options["eval"]):
@@ -706,11 +719,17 @@ def _emit_cell(cell: _Cell, doc: _Doc, results: list[dict[str, Any] | None],
     if wrap:
         w.add(f"::: {{{attrs}}}", fence_loc)
     if echo:
-        body = cell.code[cell.body_start :]
+        fenced = opts["echo"] == "fenced"
+        start = 0 if fenced else cell.body_start
+        body = cell.code[start:]
+        if fenced:  # Quarto shows the cell as written: its fence, options and code
+            code_attrs = code_attrs.replace(".python ", ".markdown ", 1)
+            body = [doc.lines[cell.fence], *body, doc.lines[min(cell.close, len(doc.lines) - 1)]]
         marks = _fence_for("\n".join(body))
         w.add(f"{cell.indent}{marks} {{{code_attrs}}}", fence_loc)
         for k, line in enumerate(body):
-            w.add(line, doc.locs[cell.fence + 1 + cell.body_start + k])
+            w.add(line, doc.locs[min(cell.fence + start + k + (0 if fenced else 1),
+                                     len(doc.locs) - 1)])
         w.add(f"{cell.indent}{marks}", doc.locs[min(cell.close, len(doc.locs) - 1)])
     for block in blocks:
         w.add("", fence_loc)
@@ -730,6 +749,8 @@ def _output_blocks(res: dict[str, Any], cell: _Cell, opts: dict[str, Any], asis:
     show_warnings = _truthy(opts["warning"])
     label = cell.label or ""
     fig_cap, fig_alt, tbl_cap = caption("fig-cap"), caption("fig-alt"), caption("tbl-cap")
+    raw_sub = opts.get("fig-subcap")
+    subcaps = [" ".join(str(x).split()) for x in (raw_sub if isinstance(raw_sub, list) else [])]
     figures: list[str] = []
     table_done = False
 
@@ -794,10 +815,15 @@ def _output_blocks(res: dict[str, Any], cell: _Cell, opts: dict[str, Any], asis:
             attrs = " ".join(x for x in (f"#{fig_id}" if fig_id else "", alt_attr.strip()) if x)
             blocks[slot] = f"![{fig_cap or ''}]({href})" + (f"{{{attrs}}}" if attrs else "")
         else:
-            blocks[slot] = f"![]({href})" + (f"{{{alt_attr.strip()}}}" if alt_attr else "")
+            sub = subcaps[n] if n < len(subcaps) else ""
+            blocks[slot] = f"![{sub}]({href})" + (f"{{{alt_attr.strip()}}}" if alt_attr else "")
     if len(figures) > 1 and fig_id:
-        # Quarto's div figure: the content, then the caption as the last paragraph
-        blocks = [f"::: {{#{fig_id}}}", *blocks, *([fig_cap] if fig_cap else []), ":::"]
+        # Quarto's div figure: the panels (ids fig-x-1, fig-x-2 given by the parser), then
+        # the caption as the last paragraph
+        layout = "".join(f' {k}="{_attr_escape(str(opts[k]))}"'
+                         for k in ("layout-ncol", "layout-nrow") if k in opts)
+        blocks = [f"::: {{#{fig_id}{layout}}}", *blocks, *([fig_cap] if fig_cap else []),
+                  ":::"]
     elif len(figures) > 1 and fig_cap:
         blocks = [*blocks, fig_cap]  # no label: nothing to number, the caption is a paragraph
     elif not figures and fig_id and fig_cap:

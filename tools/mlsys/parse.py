@@ -197,7 +197,7 @@ def unexecuted_markdown(source: str, float_keys: frozenset[str]) -> str:
         label = None
         while j < len(lines) and not lines[j].startswith(fence[0] * len(fence)):
             opt = _OPTION.match(lines[j])
-            if opt and opt.group(1) == "label":
+            if opt and opt.group(1) in ("label", "lst-label"):
                 label = opt.group(2).strip("'\"")
             j += 1
         if label and label.split("-", 1)[0] in float_keys:

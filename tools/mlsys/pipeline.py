@@ -29,6 +29,7 @@ from .execute import (
     source_digest,
     source_location,
 )
+from .filters.attr_repair import repair_attributes
 from .filters.callouts import callout_css
 from .filters.citations import bibliography_keys, has_refs_div
 from .filters.pandoc_ast import esc, meta_value
@@ -231,6 +232,8 @@ class _Build:
         early: list[Problem] = []
         if "{{<" in markdown:
             markdown, early = self.shortcodes(ref, markdown, executed)
+        markdown, repaired = self.repair(ref, markdown, executed)
+        early += repaired
         ast_key = parse_key(markdown, self.config.float_keys, self.profiles,
                             meta=self.project.config)
         index_key = digest("index", INDEX_VERSION, engine_digest(), ast_key, ref.href,
@@ -302,6 +305,20 @@ class _Build:
                     file, where = source_location(executed, line)
                 problems.append(Problem("warning", message, file, where))
         return result.text, problems
+
+    def repair(self, ref: ChapterRef, markdown: str,
+               executed: ExecutedChapter | None) -> tuple[str, list[Problem]]:
+        """Attribute blocks pandoc cannot read (`{#x key= v}`): repaired, each a warning."""
+        text, repairs = repair_attributes(markdown)
+        problems = []
+        if ref.path in self.selected:
+            for r in repairs:
+                file, where = ref.path, r.line
+                if executed is not None and executed.line_map:
+                    file, where = source_location(executed, r.line)
+                problems.append(Problem("warning", f"malformed attribute {r.written}: spaces "
+                                        f"around '=' (read as {r.read_as})", file, where))
+        return text, problems
 
     def variables(self) -> dict[str, Any]:
         """`_variables.yml` of the project (what `{{< var key >}}` reads), loaded once."""
