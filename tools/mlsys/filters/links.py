@@ -32,6 +32,65 @@ def _is_local(url: str) -> bool:
         url.startswith(("#", "/", "data:", "mailto:")) or "://" in url or url.startswith("//"))
 
 
+@dataclass(frozen=True)
+class _Linker:
+    """What one page's link pass knows: where the page sits and where the files are."""
+
+    result: LinkResult
+    page_dir: str
+    source_dir: Path
+    generated: dict[str, Path]
+    pages: dict[Path, str]
+
+    def place(self, url: str, path: Path) -> str:
+        """Record `path` as a resource and return the url the page should use for it."""
+        href = posixpath.normpath(posixpath.join(self.page_dir, url))
+        if href.startswith(".."):
+            digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
+            href = f"_resources/{digest}/{path.name}"
+            url = posixpath.relpath(href, self.page_dir or ".")
+        self.result.resources[href] = path
+        return url
+
+    def raw(self, node: Node) -> None:
+        # local files named by raw HTML (<img src>, <video src>, <a href>) are copied too
+        if node["c"][0].lower().startswith("html"):
+            for url in _RAW_URL.findall(node["c"][1]):
+                if _is_local(url):
+                    path = (self.source_dir / unquote(url.split("#")[0])).resolve()
+                    if path.is_file():
+                        self.place(unquote(url.split("#")[0]), path)
+
+    def image(self, node: Node) -> None:
+        url = node["c"][2][0]
+        if not _is_local(url):
+            return
+        clean = unquote(url.split("#")[0].split("?")[0])
+        path = self.generated.get(clean) or self.generated.get(url)
+        if path is None:
+            path = (self.source_dir / clean).resolve()
+        if not path.is_file():
+            self.result.missing_images.append(url)
+            return
+        node["c"][2][0] = self.place(clean, path)
+
+    def link(self, node: Node) -> None:
+        url = node["c"][2][0]
+        if not _is_local(url):
+            return
+        base, _, frag = url.partition("#")
+        path = (self.source_dir / unquote(base)).resolve()
+        if base.lower().endswith(PAGE_SUFFIXES):
+            href = self.pages.get(path)
+            if href is not None:
+                rel = posixpath.relpath(href, self.page_dir or ".")
+                node["c"][2][0] = rel + (f"#{frag}" if frag else "")
+            else:
+                self.result.unknown_pages.append(url)
+        elif path.is_file():
+            node["c"][2][0] = self.place(unquote(base), path) + (f"#{frag}" if frag else "")
+
+
 def link_pass(
     result: LinkResult,
     *,
@@ -41,58 +100,15 @@ def link_pass(
     pages: dict[Path, str],
 ) -> Pass:
     """Collect images and local files to copy, report missing images, retarget page links."""
-    page_dir = posixpath.dirname(page_href)
-
-    def place(url: str, path: Path) -> str:
-        href = posixpath.normpath(posixpath.join(page_dir, url))
-        if href.startswith(".."):
-            digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
-            href = f"_resources/{digest}/{path.name}"
-            url = posixpath.relpath(href, page_dir or ".")
-        result.resources[href] = path
-        return url
+    linker = _Linker(result, posixpath.dirname(page_href), source_dir, generated, pages)
+    handlers = {"RawBlock": linker.raw, "RawInline": linker.raw, "Image": linker.image,
+                "Link": linker.link}
 
     def fn(node: Node) -> None:
-        t = node["t"]
-        if t in ("RawBlock", "RawInline"):
-            # local files named by raw HTML (<img src>, <video src>, <a href>) are copied too
-            if node["c"][0].lower().startswith("html"):
-                for url in _RAW_URL.findall(node["c"][1]):
-                    if _is_local(url):
-                        path = (source_dir / unquote(url.split("#")[0])).resolve()
-                        if path.is_file():
-                            place(unquote(url.split("#")[0]), path)
-            return None
-        if t == "Image":
-            url = node["c"][2][0]
-            if not _is_local(url):
-                return None
-            clean = unquote(url.split("#")[0].split("?")[0])
-            path = generated.get(clean) or generated.get(url)
-            if path is None:
-                path = (source_dir / clean).resolve()
-            if not path.is_file():
-                result.missing_images.append(url)
-                return None
-            node["c"][2][0] = place(clean, path)
-        elif t == "Link":
-            url = node["c"][2][0]
-            if not _is_local(url):
-                return None
-            base, _, frag = url.partition("#")
-            path = (source_dir / unquote(base)).resolve()
-            if base.lower().endswith(PAGE_SUFFIXES):
-                href = pages.get(path)
-                if href is not None:
-                    rel = posixpath.relpath(href, page_dir or ".")
-                    node["c"][2][0] = rel + (f"#{frag}" if frag else "")
-                else:
-                    result.unknown_pages.append(url)
-            elif path.is_file():
-                node["c"][2][0] = place(unquote(base), path) + (f"#{frag}" if frag else "")
+        handlers[node["t"]](node)
         return None
 
-    return frozenset({"Image", "Link", "RawBlock", "RawInline"}), fn
+    return frozenset(handlers), fn
 
 
 def rewrite_links(
