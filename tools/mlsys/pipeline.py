@@ -54,6 +54,7 @@ from .render import RENDER_VERSION, ChapterContext, RenderedChapter, render_chap
 from .xref import (
     BUILTIN_CALLOUTS,
     BUILTIN_FLOATS,
+    THEOREMS,
     ChapterIndex,
     XrefConfig,
     XrefTable,
@@ -87,6 +88,11 @@ def xref_config(project: Project) -> XrefConfig:
         if isinstance(conf, dict) and isinstance(conf.get("crossref"), str):
             title = str(conf.get("title") or str(name).replace("-", " ").capitalize())
             callouts[conf["crossref"]] = (str(name), title)
+    labels = {key: str(crossref[f"{key}-labels"]) for key in (*floats, *THEOREMS, *callouts, "eq")
+              if isinstance(crossref.get(f"{key}-labels"), str)}
+    if isinstance(crossref.get("labels"), str):
+        labels["*"] = crossref["labels"]
+    sub = crossref.get("subref-labels")
     delim = crossref.get("title-delim")
     fmt = project.config.get("format")
     html = fmt.get("html") if isinstance(fmt, dict) else None
@@ -99,7 +105,8 @@ def xref_config(project: Project) -> XrefConfig:
     return XrefConfig(floats, callouts, project.number_sections, ref_prefixes, captions,
                       title_delim=str(delim) if isinstance(delim, str | int) else ":",
                       number_depth=depth("number-depth", None),
-                      toc_depth=depth("toc-depth", 3) or 3)
+                      toc_depth=depth("toc-depth", 3) or 3, labels=labels,
+                      subref_labels=str(sub) if isinstance(sub, str) else "alpha a")
 
 
 @dataclass

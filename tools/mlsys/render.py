@@ -21,9 +21,10 @@ from .filters.citations import (
     nocite_meta,
     references_section,
 )
+from .filters.codecells import code_cell_pass
 from .filters.floats import float_pass
 from .filters.headings import number_headings, title_block
-from .filters.htmlpost import link_reference_locators, math_for_search
+from .filters.htmlpost import cell_code_divs, link_reference_locators, math_for_search
 from .filters.links import LinkResult, link_pass
 from .filters.pandoc_ast import walk_passes
 from .filters.tabsets import tabset_pass
@@ -113,8 +114,8 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
     args = ["-f", "json", "-t", "html5", "--mathml", "--wrap=none"]
     if use_citeproc:
         args.append("--citeproc")
-    out = math_for_search(link_reference_locators(
-        run_pandoc(args, json.dumps(ast), cwd=ctx.source_dir)))
+    out = cell_code_divs(math_for_search(link_reference_locators(
+        run_pandoc(args, json.dumps(ast), cwd=ctx.source_dir))))
     title_html, out = _take_title(out)
     return RenderedChapter(out, title_html, _chapter_toc(out, toc_items, ctx), issues,
                            links.resources)
@@ -131,6 +132,7 @@ def _transform(blocks: list, local: dict, ctx: ChapterContext) -> tuple[list[Iss
         callout_pass(ctx.callouts, local),
         theorem_pass(local, ctx.config),
         float_pass(local, ctx.config),
+        code_cell_pass(),
         xref_pass(ctx.table, ctx.config, ctx.page_href, missing_refs),
         citation_pass(ctx.bib_keys, missing_cites),
         link_pass(links, page_href=ctx.page_href, source_dir=ctx.source_dir,
