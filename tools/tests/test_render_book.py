@@ -114,12 +114,15 @@ def test_strict_turns_warnings_into_a_build_error(tmp_path: Path) -> None:
 
 def test_floats_have_numbered_captions(book: RenderedBook) -> None:
     intro = page(book, "intro.html").body_html
-    assert re.search(r'<figure id="fig-chart"[^>]*>\s*<img src="images/chart.png" '
-                     r'style="width:60.0%" alt="Bar chart of throughput" />', intro)
+    assert re.search(r'<div id="fig-chart" class="quarto-float[^>]*>\s*<figure class="quarto-float '
+                     r'quarto-float-fig figure">\s*<img src="images/chart.png" '
+                     r'class="img-fluid figure-img" style="width:60.0%" '
+                     r'alt="Bar chart of throughput" />', intro)
     assert '<span class="float-prefix">Figure 1.1:</span> A chart of throughput' in intro
-    assert re.search(r'<figure id="tbl-costs" class="float float-tbl">\s*<figcaption[^>]*>\s*'
+    assert re.search(r'<div id="tbl-costs" class="quarto-float[^>]*>\s*<figure class="quarto-float '
+                     r'quarto-float-tbl figure">\s*<figcaption[^>]*>\s*'
                      r'<span class="float-prefix">Table 1.1:</span> Costs per item\s*'
-                     r'</figcaption>\s*<table>', intro)
+                     r'</figcaption>\s*<table class="table">', intro)
     assert '<span class="float-prefix">(a)</span> Left panel' in intro
     assert '<span class="float-prefix">Figure 1.2:</span> Two panels side by side' in intro
     assert 'style="--layout-ncol: 2"' in intro

@@ -10,6 +10,9 @@ import pytest
 from mlsys.model import BuildError, RenderedBook
 from mlsys.pipeline import render_book
 
+# The title element of a callout, as Quarto writes it
+TITLE = '<span class="callout-title-container flex-fill callout-title">'
+
 
 def make_book(root: Path, chapters: dict[str, str], config: str = "",
               appendices: list[str] | None = None) -> Path:
@@ -152,10 +155,11 @@ def test_callout_options(tmp_path: Path) -> None:
     html = body(render_book(root, cache_dir=tmp_path / "c"), "index.html")
     warning = html.split("callout-warning")[1].split("</div>\n</div>")[0]
     assert "callout-icon" not in warning
-    assert '<span class="callout-title">Warning</span>' in warning
-    assert '<details class="callout callout-important callout-style-default" open>' in html
+    assert TITLE + 'Warning</span>' in warning
+    assert ('<details class="callout callout-style-default callout-important callout-titled" '
+            'open>') in html
     assert "callout-style-minimal" in html
-    assert '<span class="callout-title">Note 1: Numbered note</span>' in html
+    assert TITLE + 'Note 1: Numbered note</span>' in html
     assert '<a href="#nte-first" class="quarto-xref">Note 1</a>' in html
 
 
@@ -178,7 +182,8 @@ def test_table_div_and_listing_code_block(tmp_path: Path) -> None:
         See @tbl-speeds and @lst-hello.
         """})
     html = body(render_book(root, cache_dir=tmp_path / "c"), "one.html")
-    assert '<figure id="tbl-speeds" class="float float-tbl">' in html
+    assert '<div id="tbl-speeds" class="quarto-float quarto-figure' in html
+    assert '<figure class="quarto-float quarto-float-tbl figure">' in html
     assert '<span class="float-prefix">Table 1.1:</span> Speeds of things' in html
     # table captions sit above the table
     assert html.index("Speeds of things") < html.index("<table")
@@ -332,9 +337,9 @@ def test_markdown_in_caption_and_title_attributes(tmp_path: Path) -> None:
             '<math display="inline"') in html
     assert 'Knuth (<a href="#ref-knuth"' in html
     assert '<span class="float-prefix">Listing 1.1:</span> The <code>fit</code> helper' in html
-    assert ('<span class="callout-title">Use <code>torch.compile</code> '
+    assert (TITLE + 'Use <code>torch.compile</code> '
             '<strong>wisely</strong></span>') in html
-    assert '<span class="callout-title">Plain title</span>' in html
+    assert TITLE + 'Plain title</span>' in html
     assert "<p>Box</p>" in html and '<span class="kw">def</span> fit()' in html
 
 
@@ -497,7 +502,7 @@ def test_layout_div_without_label_becomes_a_grid(tmp_path: Path) -> None:
         :::
         """})
     html = body(render_book(root, cache_dir=tmp_path / "c"), "index.html")
-    assert '<div class="compare float-layout" style="--layout-ncol: 2">' in html
+    assert '<div class="compare float-layout quarto-layout-panel" style="--layout-ncol: 2">' in html
 
 
 def test_panel_tabset_headings_become_tabs(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from .pandoc_ast import (
 )
 
 CAPTION_ON_TOP = frozenset({"tbl", "lst"})
+VIDEO = (".mp4", ".webm", ".ogv", ".ogg", ".mov", ".m4v")
 
 
 def _prefix(target: Target | None, config: XrefConfig) -> list[Node]:
@@ -169,6 +170,8 @@ def _float_div(node: Node, local: dict[str, Target], config: XrefConfig) -> Node
 
 def _image(node: Node, local: dict[str, Target], config: XrefConfig) -> None:
     _alt(node)
+    if node["c"][2][0].lower().endswith(VIDEO):  # pandoc writes these as <video>
+        return None
     if "img-fluid" not in node["c"][0][1]:
         node["c"][0][1].insert(0, "img-fluid")
     return None
