@@ -469,7 +469,10 @@ class _Kernel:
             if kind == "stream":
                 outputs.append({"type": "stream", "name": content["name"], "text": content["text"]})
             elif kind in ("display_data", "execute_result"):
-                outputs.append({"type": "display", "data": content["data"]})
+                out = {"type": "display", "data": content["data"]}
+                if content.get("metadata"):  # e.g. a retina PNG's width/height in CSS pixels
+                    out["metadata"] = content["metadata"]
+                outputs.append(out)
             elif kind == "error":
                 outputs.append({"type": "error", "ename": content["ename"],
                                 "evalue": content["evalue"],
@@ -514,6 +517,13 @@ class _Kernel:
 _IMAGE_EXT = {"image/svg+xml": "svg", "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
 
 
+def _image_size(out: dict[str, Any], mime: str) -> dict[str, int]:
+    """The display size a kernel gave an image (a retina PNG is drawn at half its pixels)."""
+    meta = (out.get("metadata") or {}).get(mime) or {}
+    return {k: int(meta[k]) for k in ("width", "height")
+            if isinstance(meta.get(k), int | float) and not isinstance(meta.get(k), bool)}
+
+
 def _externalise_images(results: list[dict[str, Any] | None], entry: Path) -> None:
     """Move image payloads out of the results into files under `entry` (the cache entry)."""
     for pi, res in enumerate(results):
@@ -532,7 +542,7 @@ def _externalise_images(results: list[dict[str, Any] | None], entry: Path) -> No
                         (entry / name).write_text(payload, encoding="utf-8")
                     else:
                         (entry / name).write_bytes(base64.b64decode(payload))
-                    out["image"] = {"file": name, "mime": mime}
+                    out["image"] = {"file": name, "mime": mime, **_image_size(out, mime)}
                     out["data"] = {m: v for m, v in out["data"].items()
                                    if m not in _IMAGE_EXT}
                     break
@@ -752,6 +762,7 @@ def _output_blocks(res: dict[str, Any], cell: _Cell, opts: dict[str, Any], asis:
     raw_sub = opts.get("fig-subcap")
     subcaps = [" ".join(str(x).split()) for x in (raw_sub if isinstance(raw_sub, list) else [])]
     figures: list[str] = []
+    sizes: list[str] = []  # "width=320 height=240" when the kernel sized the image
     table_done = False
 
     def flush_streams() -> None:
@@ -788,6 +799,7 @@ def _output_blocks(res: dict[str, Any], cell: _Cell, opts: dict[str, Any], asis:
             href = f"figures/{chapter}/{stem}-{n}.{image['file'].rsplit('.', 1)[1]}"
             resources[href] = images / image["file"]
             figures.append(href)
+            sizes.append(" ".join(f"{k}={image[k]}" for k in ("width", "height") if k in image))
             blocks.append(f"\x00fig{n - 1}")
             continue
         if "text/markdown" in data or (asis and "text/plain" in data):
@@ -812,11 +824,13 @@ def _output_blocks(res: dict[str, Any], cell: _Cell, opts: dict[str, Any], asis:
     for n, href in enumerate(figures):
         slot = blocks.index(f"\x00fig{n}")
         if len(figures) == 1:
-            attrs = " ".join(x for x in (f"#{fig_id}" if fig_id else "", alt_attr.strip()) if x)
+            attrs = " ".join(x for x in (f"#{fig_id}" if fig_id else "", alt_attr.strip(),
+                                         sizes[n]) if x)
             blocks[slot] = f"![{fig_cap or ''}]({href})" + (f"{{{attrs}}}" if attrs else "")
         else:
             sub = subcaps[n] if n < len(subcaps) else ""
-            blocks[slot] = f"![{sub}]({href})" + (f"{{{alt_attr.strip()}}}" if alt_attr else "")
+            attrs = " ".join(x for x in (alt_attr.strip(), sizes[n]) if x)
+            blocks[slot] = f"![{sub}]({href})" + (f"{{{attrs}}}" if attrs else "")
     if len(figures) > 1 and fig_id:
         # Quarto's div figure: the panels (ids fig-x-1, fig-x-2 given by the parser), then
         # the caption as the last paragraph

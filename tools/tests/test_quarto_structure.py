@@ -122,7 +122,7 @@ def test_every_labelled_form_is_indexed(book: RenderedBook) -> None:
 def test_code_cells_fold_and_show_their_outputs(book: RenderedBook) -> None:
     page = html(book, "code.html")
     cells = page.split('<div class="cell">')[1:]
-    assert len(cells) == 3
+    assert len(cells) == 4
     assert re.search(r'^\s*<details class="code-fold">\s*<summary>Show the code</summary>\s*'
                      r'<div class="sourceCode cell-code" id="cb\d+"><pre class="sourceCode python">'
                      r'.*?</details>\s*<div class="cell-output cell-output-stdout">\s*<pre><code>10'
@@ -183,6 +183,13 @@ def test_image_dimensions_survive(book: RenderedBook) -> None:
                      r'height="180"', page)
     assert re.search(r'<img src="images/elephant.svg" class="img-fluid figure-img" '
                      r'style="width:50.0%"', page)
+    # A retina image from a cell: 400 x 200 pixels, shown at 200 x 100 as the kernel said.
+    code = html(book, "code.html")
+    m = re.search(r'<img src="(figures/code/fig-retina-1.png)" class="img-fluid figure-img" '
+                  r'width="200" height="100"', code)
+    assert m
+    png = book.resources[m.group(1)].read_bytes()
+    assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (400, 200)
 
 
 def test_malformed_attribute_keeps_its_id(book: RenderedBook) -> None:
