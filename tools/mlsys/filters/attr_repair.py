@@ -16,6 +16,9 @@ from dataclasses import dataclass
 _BLOCK = re.compile(r"\{[#.][A-Za-z][^{}\n]*\}")
 _LOOSE_EQ = re.compile(r"""([\w-]+)\s*=\s+(?=["'\w])|([\w-]+)\s+=\s*(?=["'\w])""")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+# Any attribute block with a space beside an `=`: one scan of the text finds none in almost
+# every chapter, so the line walk below runs only where a repair may be needed.
+_SUSPECT = re.compile(r"\{[#.][A-Za-z][^{}\n]*?(?:\s=|=\s)[^{}\n]*\}")
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ def _fix(block: str) -> str:
 
 def repair_attributes(markdown: str) -> tuple[str, list[Repair]]:
     """Close the spaces around `=` in attribute blocks outside code; list what changed."""
-    if "=" not in markdown or "{" not in markdown:
+    if _SUSPECT.search(markdown) is None:
         return markdown, []
     lines = markdown.split("\n")
     repairs: list[Repair] = []
