@@ -26,6 +26,7 @@ from .filters.floats import float_pass
 from .filters.headings import number_headings, title_block
 from .filters.htmlpost import cell_code_divs, link_reference_locators, math_for_search
 from .filters.links import LinkResult, link_pass
+from .filters.listtable import unread_list_table_pass
 from .filters.pandoc_ast import walk_passes
 from .filters.tabsets import tabset_pass
 from .filters.theorems import theorem_pass
@@ -124,6 +125,7 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
 def _transform(blocks: list, local: dict, ctx: ChapterContext) -> tuple[list[Issue], LinkResult]:
     """Run every filter in ONE bottom-up walk and turn what they missed into issues."""
     missing_refs: list[MissingRef] = []
+    bad_list_tables: list[str] = []
     missing_cites: list[str] = []
     links = LinkResult()
     # each element meets the passes in this order
@@ -133,12 +135,16 @@ def _transform(blocks: list, local: dict, ctx: ChapterContext) -> tuple[list[Iss
         theorem_pass(local, ctx.config),
         float_pass(local, ctx.config),
         code_cell_pass(),
+        unread_list_table_pass(bad_list_tables),
         xref_pass(ctx.table, ctx.config, ctx.page_href, missing_refs),
         citation_pass(ctx.bib_keys, missing_cites),
         link_pass(links, page_href=ctx.page_href, source_dir=ctx.source_dir,
                   generated=ctx.generated, pages=ctx.pages),
     ])
     issues: list[Issue] = []
+    if bad_list_tables:
+        issues.append(Issue("warning", ".list-table div is not one bullet list of bullet lists "
+                            "(rows of cells): shown as a list", "list-table"))
     for m in dict.fromkeys(missing_refs):
         issues.append(Issue("warning", f"{UNRESOLVED}{m.cid}", "@" + m.cid))
     for key in dict.fromkeys(missing_cites):

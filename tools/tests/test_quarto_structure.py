@@ -177,6 +177,18 @@ def test_list_table_becomes_a_table(book: RenderedBook) -> None:
     assert '<td style="text-align: right;">1.37</td>' in table
 
 
+def test_unreadable_list_table_is_a_warning_at_its_line(tmp_path: Path) -> None:
+    root = tmp_path / "b"
+    root.mkdir()
+    (root / "_quarto.yml").write_text("project:\n  type: book\nbook:\n  title: T\n"
+                                      "  chapters:\n    - index.qmd\n")
+    (root / "index.qmd").write_text("# Home\n\n::: {.list-table}\n- just\n- items\n:::\n")
+    book = render_book(root, cache_dir=tmp_path / "c")
+    assert [(p.file.name, p.line, p.severity) for p in book.problems] == [
+        ("index.qmd", 3, "warning")]
+    assert ".list-table div is not one bullet list of bullet lists" in book.problems[0].message
+
+
 def test_image_dimensions_survive(book: RenderedBook) -> None:
     page = html(book, "content.html")
     assert re.search(r'<img src="images/elephant.svg" class="img-fluid figure-img" width="300" '

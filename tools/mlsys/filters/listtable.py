@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .pandoc_ast import Node, attr_pop
+from .pandoc_ast import Node, Pass, attr_pop
 
 ALIGN = {"l": "AlignLeft", "c": "AlignCenter", "r": "AlignRight", "d": "AlignDefault"}
 _EMPTY = ["", [], []]
@@ -68,3 +68,15 @@ def list_table(div_node: Node) -> Node | None:
     head = [_EMPTY, [row(r) for r in rows[:head_n]]]
     body = [_EMPTY, head_cols, [], [row(r) for r in rows[head_n:]]]
     return {"t": "Table", "c": [table_attr, [None, caption], specs, head, [body], [_EMPTY, []]]}
+
+
+def unread_list_table_pass(found: list[str]) -> Pass:
+    """Note each `.list-table` div the parser could not read (it stays a list on the page),
+    so the build warns instead of showing nested bullets silently."""
+
+    def fn(node: Node) -> None:
+        if "list-table" in node["c"][0][1]:
+            found.append(node["c"][0][0])
+        return None
+
+    return frozenset({"Div"}), fn
