@@ -213,6 +213,7 @@ def test_malformed_attribute_keeps_its_id(book: RenderedBook) -> None:
 
 CROSSREF = """\
 crossref:
+  labels: roman I
   fig-labels: alpha x
   tbl-labels: alpha A
   subref-labels: roman i
@@ -224,7 +225,8 @@ crossref:
 
 
 def test_crossref_options(tmp_path: Path) -> None:
-    # Quarto's crossref options: letters and roman numerals, delimiter, reference prefixes.
+    # Quarto's crossref options: letters and roman numerals (`labels` for every kind not set
+    # on its own), delimiter, reference prefixes.
     root = tmp_path / "b"
     (root / "images").mkdir(parents=True)
     shutil.copy(FIXTURE / "images" / "elephant.svg", root / "images")
@@ -264,4 +266,4 @@ def test_crossref_options(tmp_path: Path) -> None:
     assert '<span class="float-prefix">Figure 1.y—</span> Famous elephants' in page
     assert '<span class="float-prefix">(ii)</span> Abbas' in page
     refs = re.findall(r'class="quarto-xref">([^<]+)</a>', page)
-    assert refs == ["F. 1.x", "T. 1.A", "F. 1.y", "F. 1.y(ii)", "Eq. 1.1"]
+    assert refs == ["F. 1.x", "T. 1.A", "F. 1.y", "F. 1.y(ii)", "Eq. 1.I"]
