@@ -34,10 +34,16 @@ class PandocError(RuntimeError):
 
 @lru_cache(maxsize=1)
 def pandoc_path() -> str:
-    """The pandoc binary shipped with pypandoc-binary (no system pandoc needed)."""
+    """The pandoc binary shipped with pypandoc-binary (no system pandoc needed).
+
+    Taken by its path first: pypandoc's own search runs every pandoc it finds and keeps the
+    newest that answered, so one slow answer from the bundled binary on a busy machine made
+    a Debian pandoc 2.x render a chapter (other table markup, no caption attributes).
+    """
     import pypandoc
 
-    return pypandoc.get_pandoc_path()
+    bundled = Path(pypandoc.__file__).parent / "files" / "pandoc"
+    return str(bundled) if bundled.is_file() else pypandoc.get_pandoc_path()
 
 
 @lru_cache(maxsize=1)
