@@ -193,6 +193,31 @@ def _truthy(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() in ("true", "yes"))
 
 
+def _cell_figsize(opts: dict[str, Any], default: tuple[float, float], loc: Loc,
+                  problems: list[Problem]) -> list[float] | None:
+    """A cell's own `fig-width` / `fig-height` (inches), when it sets either."""
+    if "fig-width" not in opts and "fig-height" not in opts:
+        return None
+    size = list(default)
+    for i, key in enumerate(("fig-width", "fig-height")):
+        value = opts.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            problems.append(Problem("error", f"{key} must be a positive number of inches, got "
+                                    f"{value!r}", loc[0], loc[1] + 1))
+            return None
+        size[i] = float(value)
+    return size
+
+
+# Run around a cell with its own fig-width/fig-height: matplotlib draws it at that size.
+_SET_FIGSIZE = ("import matplotlib as _mlsys_mpl\n"
+                "_mlsys_figsize = _mlsys_mpl.rcParams['figure.figsize']\n"
+                "_mlsys_mpl.rcParams['figure.figsize'] = ({}, {})")
+_RESET_FIGSIZE = "_mlsys_mpl.rcParams['figure.figsize'] = _mlsys_figsize"
+
+
 def _html_options(meta: dict[str, Any], project: Project) -> dict[str, Any]:
     """`code-fold` / `code-summary` set for the whole project or chapter (top level or under
     `format: html:`), the defaults every cell of the chapter starts from."""
@@ -255,7 +280,11 @@ def _scan(path: Path, project: Project) -> _Doc:
                 # option lines are not sent, so traceback line numbers match the code shown
                 body = "\n".join(ln[len(indent):] if ln.startswith(indent) else ln.lstrip()
                                  for ln in code[n_opts:])
-                doc.plan.append(("cell", body, {"error": _truthy(options["error"])}))
+                extra: dict[str, Any] = {"error": _truthy(options["error"])}
+                size = _cell_figsize({**attr_opts, **opts}, doc.figsize, locs[i], problems)
+                if size is not None:
+                    extra["figsize"] = size
+                doc.plan.append(("cell", body, extra))
             for key in ("fig-cap", "tbl-cap", "fig-alt", "lst-cap"):
                 value = options.get(key)
                 if isinstance(value, str) and enabled:
@@ -560,7 +589,12 @@ def _run_plan(doc: _Doc, cwd: Path, project: Project
     failed = False
     try:
         for i, (kind, code, extra) in enumerate(doc.plan):
+            size = extra.get("figsize")
+            if size:
+                kernel.run_cell(_SET_FIGSIZE.format(*size))
             res = kernel.run_cell(code) if kind == "cell" else kernel.run_expr(code)
+            if size:
+                kernel.run_cell(_RESET_FIGSIZE)
             results[i] = res
             if res.get("fatal") or (kind == "cell" and res["status"] == "error"
                                     and not extra["error"]):

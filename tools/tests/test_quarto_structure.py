@@ -122,7 +122,7 @@ def test_every_labelled_form_is_indexed(book: RenderedBook) -> None:
 def test_code_cells_fold_and_show_their_outputs(book: RenderedBook) -> None:
     page = html(book, "code.html")
     cells = page.split('<div class="cell">')[1:]
-    assert len(cells) == 4
+    assert len(cells) == 5
     assert re.search(r'^\s*<details class="code-fold">\s*<summary>Show the code</summary>\s*'
                      r'<div class="sourceCode cell-code" id="cb\d+"><pre class="sourceCode python">'
                      r'.*?</details>\s*<div class="cell-output cell-output-stdout">\s*<pre><code>10'
@@ -202,6 +202,11 @@ def test_image_dimensions_survive(book: RenderedBook) -> None:
     assert m
     png = book.resources[m.group(1)].read_bytes()
     assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (400, 200)
+    # A cell's own fig-width: 4 / fig-height: 2 (inches; matplotlib trims the margins a bit).
+    svg = book.resources["figures/code/fig-sized-1.svg"].read_text()
+    width, height = (float(x) for x in re.search(
+        r'<svg[^>]*width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    assert 3 * 72 < width <= 4 * 72 and 1.5 * 72 < height <= 2 * 72
 
 
 def test_malformed_attribute_keeps_its_id(book: RenderedBook) -> None:
