@@ -135,3 +135,19 @@ def test_simulator_throughput_bounded_by_full_batch_decode():
     full = ms.serve("Llama-2-7B", "H100", batch=sim.max_batch)
     assert sim.throughput_tokens_per_s <= full.tokens_per_s * 1.001
     assert sim.mean_batch <= sim.max_batch
+
+
+def test_battery_life_divides_stored_energy_by_average_power():
+    # 1 mJ four times a second is 4 mW; a 2,430 J coin cell lasts 607,500 s (about a week)
+    r = ms.battery_life(1e-3, 4, "CR2032")
+    assert r.average_power_w == pytest.approx(4e-3)
+    assert r.life_s == pytest.approx(0.225 * 3.0 * 3600 / 4e-3)
+    assert ms.battery_life(1e-3, 4, "2xAA").life_s > 10 * r.life_s
+    assert ms.battery_life(1e-3, 4, idle_power_w=4e-3).life_s == pytest.approx(r.life_s / 2)
+
+
+def test_battery_life_rejects_unknown_battery_and_zero_power():
+    with pytest.raises(ms.InvalidInputError, match="battery"):
+        ms.battery_life(1e-3, 4, "D-cell")
+    with pytest.raises(ms.InvalidInputError, match="events_per_s"):
+        ms.battery_life(1e-3, 0)

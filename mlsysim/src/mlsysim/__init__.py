@@ -57,7 +57,7 @@ from .reliability import Goodput, fleet_mtbf, training_goodput, young_daly_inter
 from .scaling import chinchilla, chinchilla_tokens, hoffmann_loss
 from .serve import ServeResult, serve
 from .simulate import ServingSim, simulate_serving
-from .tinyml import TinyMLFit, tinyml_fit
+from .tinyml import BATTERIES_J, BatteryLife, TinyMLFit, battery_life, tinyml_fit
 from .train import TrainResult, train, train_sweep
 from .validation import ValidationRow, calibrate, validate
 
@@ -68,6 +68,7 @@ __all__ = [
     "CompressionResult", "compress", "FusionResult", "LayerCost", "attention_layer", "conv2d_layer", "dense_layer", "elementwise_chain",
     "Energy", "Goodput", "ServingSim", "TCO", "TinyMLFit", "carbon", "cost_per_million_tokens",
     "energy", "fleet_mtbf", "simulate_serving", "tco", "tinyml_fit", "training_goodput",
+    "BATTERIES_J", "BatteryLife", "battery_life",
     "young_daly_interval", "ValidationRow", "calibrate", "validate", "RunCost", "training_cost",
     "PipelineThroughput", "data_pipeline", "train_sweep", "transformer", "variant", "cnn", "si", "seconds",
     "Cluster", "Fabric", "Hardware", "InvalidInputError", "MlsysimError", "Model",

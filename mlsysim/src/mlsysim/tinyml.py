@@ -80,3 +80,42 @@ def tinyml_fit(m: Model | str, device: Hardware | str, precision: str = "int8",
     return TinyMLFit(m.name, h.name, precision, weights, flash_need, flash, arena, sram_need,
                      sram, fits_flash, fits_sram, fits_flash and fits_sram, tuple(reasons),
                      latency, latency * h.tdp_w, 1.0 / latency)
+
+
+#: Usable energy of common primary cells, joules = nominal capacity x nominal voltage.
+#: CR2032 lithium coin cell: 225 mAh at 3.0 V (Panasonic CR2032 datasheet). AA alkaline:
+#: about 2,500 mAh at 1.5 V at low drain (Energizer E91 datasheet gives more at very low drain).
+BATTERIES_J = {"CR2032": 0.225 * 3.0 * 3600, "AA": 2.5 * 1.5 * 3600, "2xAA": 2 * 2.5 * 1.5 * 3600}
+
+
+@dataclass(frozen=True)
+class BatteryLife(ResultMixin):
+    """How long a battery lasts when a device does one job at a steady rate."""
+
+    battery: str
+    battery_j: float
+    average_power_w: float
+    life_s: float
+
+    _units = {"battery_j": "J", "average_power_w": "W", "life_s": "s"}
+
+
+def battery_life(energy_per_event_j: float, events_per_s: float, battery: str | float = "CR2032",
+                 idle_power_w: float = 0.0) -> BatteryLife:
+    """Battery life = stored energy / (energy per event x rate + idle power).
+
+    An upper bound: it ignores self-discharge, the voltage sag near empty and the radio. Pass
+    `battery` as a name in `BATTERIES_J` or as joules."""
+    check_positive("energy_per_event_j", energy_per_event_j, allow_zero=True)
+    check_positive("events_per_s", events_per_s, allow_zero=True)
+    check_positive("idle_power_w", idle_power_w, allow_zero=True)
+    if isinstance(battery, str):
+        if battery not in BATTERIES_J:
+            raise InvalidInputError("battery", f"{battery!r} is not one of {', '.join(BATTERIES_J)}")
+        name, joules = battery, BATTERIES_J[battery]
+    else:
+        name, joules = f"{battery:g} J", float(check_positive("battery", battery))
+    power = energy_per_event_j * events_per_s + idle_power_w
+    if power <= 0:
+        raise InvalidInputError("events_per_s", "the device draws no power; give a rate or idle power")
+    return BatteryLife(name, joules, power, joules / power)

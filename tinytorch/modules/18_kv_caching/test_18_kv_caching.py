@@ -75,3 +75,54 @@ def test_cache_makes_long_generation_faster():
     assert result.identical
     # typically 2-3x here; a low bar keeps the test stable on a busy machine
     assert result.speedup > 1.3, result.table()
+
+
+def _qkv(rng, t, b=2, h=3, hd=4):
+    return [tt.Tensor(rng.standard_normal((b, h, t, hd)).astype(np.float32)) for _ in range(3)]
+
+
+def test_kvcache_attending_step_by_step_equals_causal_attention_over_the_whole_sequence():
+    from tinytorch.kvcache import KVCache
+    from tinytorch.nn.attention import scaled_dot_product_attention
+
+    rng = np.random.default_rng(0)
+    q, k, v = _qkv(rng, 7)
+    full = scaled_dot_product_attention(q, k, v, is_causal=True).data
+    cache = KVCache(layers=2, batch=2, heads=3, max_len=10, head_dim=4)
+    first = cache.attend(1, q[:, :, :3], k[:, :, :3], v[:, :, :3]).data  # a 3-token prompt
+    np.testing.assert_allclose(first, full[:, :, :3], atol=1e-5,
+                               err_msg="the prompt's queries must see only earlier keys")
+    for t in range(3, 7):  # then one token at a time
+        step = cache.attend(1, q[:, :, t:t + 1], k[:, :, t:t + 1], v[:, :, t:t + 1]).data
+        np.testing.assert_allclose(step[:, :, 0], full[:, :, t], atol=1e-5,
+                                   err_msg=f"query at position {t} attended wrongly")
+    assert cache.lengths == [0, 7], "each layer counts its own positions"
+
+
+def test_kvcache_append_writes_in_place_and_returns_every_position_so_far():
+    from tinytorch.kvcache import KVCache
+
+    rng = np.random.default_rng(1)
+    cache = KVCache(layers=1, batch=2, heads=3, max_len=6, head_dim=4)
+    assert cache.nbytes == 2 * 2 * 3 * 6 * 4 * 4  # allocated once, up front
+    _, k1, v1 = _qkv(rng, 2)
+    _, k2, v2 = _qkv(rng, 1)
+    cache.append(0, k1, v1)
+    keys, values = cache.append(0, k2, v2)
+    assert keys.shape == (2, 3, 3, 4)
+    np.testing.assert_array_equal(keys.data, np.concatenate([k1.data, k2.data], axis=2))
+    np.testing.assert_array_equal(values.data[:, :, 2:], v2.data)
+    assert np.shares_memory(keys.data, cache.keys), "append should return a view, not a copy"
+
+
+@pytest.mark.parametrize(("layer", "t", "hd", "words"), [
+    (0, 5, 4, "exceed max_len"), (2, 1, 4, "out of range"), (0, 1, 5, "must both be"),
+], ids=["too-many-positions", "bad-layer", "wrong-head-dim"])
+def test_kvcache_refuses_what_does_not_fit(layer, t, hd, words):
+    from tinytorch.kvcache import KVCache
+
+    rng = np.random.default_rng(2)
+    cache = KVCache(layers=2, batch=2, heads=3, max_len=6, head_dim=4)
+    cache.append(0, *_qkv(rng, 2)[1:])
+    with pytest.raises(ValueError, match=words):
+        cache.append(layer, *_qkv(rng, t, hd=hd)[1:])

@@ -35,30 +35,47 @@ class no_grad:  # noqa: N801 - PyTorch's spelling
     """Context manager / decorator: ops inside record nothing (inference, optimiser steps)."""
 
     def __enter__(self) -> None:
+        # BEGIN SOLUTION
+        # HINT: Recording is one module-level switch that every op reads. Entering turns it off,
+        # HINT: but remember the previous value first: blocks nest, and leaving an inner block must
+        # HINT: not switch recording back on inside an outer one.
         global grad_enabled
         self._prev = grad_enabled
         grad_enabled = False
+        # END SOLUTION
 
     def __exit__(self, *exc: Any) -> None:
+        # BEGIN SOLUTION
+        # HINT: Restore the value remembered on entry (whatever it was), also when the block
+        # HINT: raised.
         global grad_enabled
         grad_enabled = self._prev
+        # END SOLUTION
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        # BEGIN SOLUTION
+        # HINT: Used as a decorator, no_grad wraps the function so that each call runs inside a
+        # HINT: fresh no_grad block; keep the function's name and docstring (functools has a helper
+        # HINT: for that).
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with no_grad():
                 return fn(*args, **kwargs)
 
         return wrapper
+        # END SOLUTION
 
 
 class enable_grad(no_grad):  # noqa: N801
     """Turn recording back on inside a ``no_grad`` block."""
 
     def __enter__(self) -> None:
+        # BEGIN SOLUTION
+        # HINT: The mirror image of no_grad's entry: remember, then switch recording on.
         global grad_enabled
         self._prev = grad_enabled
         grad_enabled = True
+        # END SOLUTION
 
 
 def is_grad_enabled() -> bool:
@@ -74,9 +91,15 @@ class Function:
     """
 
     __slots__ = ("inputs", "out", "saved", "needs", "versions")
+    op_name = ""  # the Tensor op this rule differentiates, set by @rule (for error messages)
+
 
     def __init__(self, inputs: tuple[Tensor, ...], out: np.ndarray,
                  saved: dict[str, Any]) -> None:
+        # BEGIN SOLUTION
+        # HINT: A node remembers its inputs, its output values and the saved keywords. Store which
+        # HINT: inputs want a gradient (so rules can skip work) and each input's version now, so
+        # HINT: backward can tell whether one was changed in place afterwards.
         self.inputs: tuple[Tensor, ...] | None = inputs
         self.out = out
         self.saved = saved
@@ -84,15 +107,21 @@ class Function:
         # the inputs' versions when the op ran: a rule reads their arrays at backward time,
         # so an in-place change in between would silently give a wrong gradient
         self.versions = tuple(t._version for t in inputs)
+        # END SOLUTION
 
     def backward(self, grad: np.ndarray) -> Sequence[np.ndarray | None]:
         raise NotImplementedError(f"{type(self).__name__} has no backward rule")
 
     def release(self) -> None:
         """Drop references to inputs and saved arrays so the graph's memory can be freed."""
+        # BEGIN SOLUTION
+        # HINT: After a backward without retain_graph the node must stop holding memory: drop its
+        # HINT: inputs, output and saved values. A later backward through it sees the missing
+        # HINT: inputs and reports a freed graph.
         self.inputs = None
         self.out = None
         self.saved = None
+        # END SOLUTION
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -110,6 +139,7 @@ def rule(name: str) -> Callable[[type[Function]], type[Function]]:
 
     def register(cls: type[Function]) -> type[Function]:
         RULES[name] = cls
+        cls.op_name = name
         return cls
 
     return register
@@ -117,23 +147,57 @@ def rule(name: str) -> Callable[[type[Function]], type[Function]]:
 
 def record(out: Tensor, parents: tuple[Tensor, ...], rule_: Any, saved: dict[str, Any]) -> None:
     """Called by ``tensor._op``: attach a node to ``out`` so backward can find its inputs."""
+    # BEGIN SOLUTION
+    # HINT: Called by every op whose inputs need grad. The rule is an op name (look its class up in
+    # HINT: the registry) or a Function class passed directly; build the node from parents, output
+    # HINT: values and saved keywords, attach it as the output's grad_fn, and mark the output as
+    # HINT: requiring grad.
     cls = RULES[rule_] if isinstance(rule_, str) else rule_
     out.grad_fn = cls(parents, out.data, saved)
     out.requires_grad = True
+    # END SOLUTION
+
+
+# --------------------------------------------------------------------------- shape checks
+def _reduces_to(grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> bool:
+    """Can broadcasting have turned an input of ``shape`` into ``grad_shape``?"""
+    lead = len(grad_shape) - len(shape)
+    return lead >= 0 and all(s in (1, g) for s, g in zip(shape, grad_shape[lead:], strict=True))
+
+
+def _wrong_shape(given: tuple[int, ...], shape: tuple[int, ...], rule: Function | None) -> str:
+    who = "a backward rule"
+    if rule is not None:
+        op = f", the rule of the '{rule.op_name}' op" if rule.op_name else ""
+        who = f"backward rule {type(rule).__name__}{op},"
+    return (f"{who} returned a gradient of shape {given} for an input of shape {shape}; a rule "
+            f"must return each input's gradient in that input's shape (or in the shape the "
+            f"forward pass broadcast it to, which the engine sums back)")
 
 
 # --------------------------------------------------------------------------- broadcasting
-def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...], rule: Function | None = None) -> np.ndarray:
     """Sum ``grad`` over the dimensions that broadcasting added or stretched, to get ``shape``.
 
     If y = a + b with a of shape (3, 1) and b of shape (4,), y has shape (3, 4): each a[i] was
-    used 4 times, so its gradient is the sum over that stretched axis.
+    used 4 times, so its gradient is the sum over that stretched axis. A ``grad`` that
+    broadcasting cannot explain is a wrong rule (``rule``, named in the error), never patched.
     """
     if grad.shape == shape:
         return grad
+    given = grad.shape
+    if not _reduces_to(given, shape):
+        raise RuntimeError(_wrong_shape(given, shape, rule))
     # BEGIN SOLUTION
-    # HINT: first sum away the extra leading dimensions (grad.ndim - len(shape) of them),
-    # HINT: then sum with keepdims=True over every axis where shape has 1 but grad does not
+    # HINT: Broadcasting copied an input along some axes, so its gradient is the SUM of the output
+    # HINT: gradient over those axes. Two kinds of axes: extra leading ones (the input had fewer
+    # HINT: dimensions) and axes where the input had size 1 but the output did not.
+    # HINT:
+    # HINT: Shapes: input (3, 1) plus (4,) gives (3, 4); the first input's gradient is summed over
+    # HINT: axis 1 (kept as size 1), the second's over axis 0 (dropped).
+    # HINT:
+    # HINT: Edge cases: a 0-d input (sum everything), and a size-1 axis that is also size 1 in the
+    # HINT: gradient (nothing to sum).
     extra = grad.ndim - len(shape)
     if extra > 0:
         grad = grad.sum(axis=tuple(range(extra)))
@@ -141,8 +205,12 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
     # END SOLUTION
-    if grad.shape != shape:
-        grad = np.broadcast_to(grad, shape)
+    if grad.shape != shape:  # never patched over with broadcast_to: that hides wrong rules
+        raise RuntimeError(
+            f"unbroadcast(): a gradient of shape {given} should have been summed down to "
+            f"the input's shape {shape}, but came out as {grad.shape}; sum over the leading "
+            f"axes broadcasting added and (keepdims) over every axis where the input has size 1"
+        )
     return grad
 
 
@@ -161,9 +229,17 @@ def _topological_order(root: Tensor) -> list[Tensor]:
     recursion limit.
     """
     # BEGIN SOLUTION
-    # HINT: keep a stack of (tensor, expanded?) pairs and a set of visited ids
-    # HINT: when a tensor is popped the second time (expanded=True) append it to the order
-    # HINT: a node whose grad_fn.inputs is None was freed: raise RuntimeError(_FREED)
+    # HINT: Every tensor must come after all the tensors it was computed from, each exactly once,
+    # HINT: however many paths lead to it (x used twice).
+    # HINT:
+    # HINT: Recursion would hit Python's limit on a chain of thousands of ops: use an explicit
+    # HINT: stack and mark each entry as "visit my inputs first" or "all my inputs are done, emit
+    # HINT: me". Only follow inputs that require grad.
+    # HINT:
+    # HINT: A node whose inputs were released belongs to a graph that a previous backward already
+    # HINT: freed: raise RuntimeError with the _FREED message.
+    # HINT:
+    # HINT: The freed-graph message mentions retain_graph, which is how the learner fixes it.
     order: list[Tensor] = []
     seen: set[int] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]
@@ -189,16 +265,26 @@ def _topological_order(root: Tensor) -> list[Tensor]:
 
 def _accumulate(t: Tensor, g: np.ndarray) -> None:
     """Add ``g`` into ``t.grad`` (a fresh, writable array: optimisers may update it in place)."""
+    # BEGIN SOLUTION
+    # HINT: Gradients add up across backward calls. The first time, store a fresh writable copy in
+    # HINT: the tensor's dtype (optimisers update .grad in place, and the array may be a read-only
+    # HINT: broadcast view); afterwards, add to what is there.
     if t.grad is None:
         t.grad = Tensor._wrap(np.array(g, dtype=t.data.dtype, copy=True))
     else:
         t.grad = Tensor._wrap(t.grad.data + g)
+    # END SOLUTION
 
 
 def _check_versions(order: list[Tensor]) -> None:
     """Refuse to differentiate through a value that was changed in place after an op used it
     (PyTorch raises the same error): its rule would read the new values, not the ones the
     forward pass saw. Outputs count too: some rules read their own output (exp, sigmoid)."""
+    # BEGIN SOLUTION
+    # HINT: A rule reads its inputs' arrays during backward. If one was changed in place after the
+    # HINT: op ran, its version differs from the one the node remembered: raise RuntimeError naming
+    # HINT: which input and which node (a non-leaf changed in place counts too, as some rules read
+    # HINT: their own output).
     for t in order:
         fn = t.grad_fn
         if fn is None or fn.inputs is None:
@@ -212,10 +298,28 @@ def _check_versions(order: list[Tensor]) -> None:
                 f"operation after the op used it, so its gradient would be wrong; change a "
                 f"copy (x.clone()) or make the change before the forward pass"
             )
+    # END SOLUTION
 
 
 def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> None:
     """Reverse-mode sweep from ``root``: fill ``.grad`` of every leaf that requires grad."""
+    # BEGIN SOLUTION
+    # HINT: First the checks, as PyTorch makes them: the root must require grad (RuntimeError
+    # HINT: explaining requires_grad otherwise); without an explicit gradient the root must have a
+    # HINT: single element (seed with ones); an explicit gradient must match the root's shape.
+    # HINT:
+    # HINT: Then order the graph, check versions, and walk it from the root back to the leaves
+    # HINT: carrying one pending gradient per tensor (keyed by identity, not by value).
+    # HINT:
+    # HINT: A leaf (or a tensor that retains grad) accumulates what reaches it. Any other tensor
+    # HINT: asks its node for one gradient per input; skip inputs that need none. Each input
+    # HINT: gradient is brought to the input's exact shape (unbroadcast) and dtype, then added to
+    # HINT: that input's pending sum: an input used twice receives both contributions.
+    # HINT:
+    # HINT: Release each node after use unless the caller asked to retain the graph.
+    # HINT:
+    # HINT: Messages the tests look for: the word "scalar" when the implied gradient is impossible,
+    # HINT: "does not require grad" for a root without history.
     if not root.requires_grad:
         raise RuntimeError(
             "backward(): this tensor does not require grad and has no grad_fn, so there is "
@@ -241,13 +345,6 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
     order = _topological_order(root)
     _check_versions(order)
     grads: dict[int, np.ndarray] = {id(root): seed}
-    # BEGIN SOLUTION
-    # HINT: visit `order` from the end (the root) to the start (the leaves)
-    # HINT: pop this tensor's gradient; leaves accumulate it into .grad with _accumulate
-    # HINT: otherwise ask grad_fn.backward(g) for the inputs' gradients; skip a gradient that
-    # HINT: is None or whose input has fn.needs[i] False; unbroadcast the rest to their input's
-    # HINT: shape (cast to its dtype) and add them to grads[id(input)]
-    # HINT: finally release the node (fn.release()) unless retain_graph
     for t in reversed(order):
         g = grads.pop(id(t), None)
         if g is None:
@@ -264,7 +361,7 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
                 continue
             shape = inp.data.shape
             if ig.shape != shape:
-                ig = unbroadcast(ig, shape)
+                ig = unbroadcast(ig, shape, fn)
             if ig.dtype != inp.data.dtype:
                 ig = ig.astype(inp.data.dtype)
             key = id(inp)
@@ -280,7 +377,8 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
 class AddBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         # BEGIN SOLUTION
-        # HINT: d(a+b)/da = d(a+b)/db = 1
+        # HINT: Each rule returns one gradient per input, in input order, or None for an input that
+        # HINT: needs none. For a sum both inputs move one for one with the output.
         return grad, grad
         # END SOLUTION
 
@@ -289,7 +387,7 @@ class AddBackward(Function):
 class SubBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         # BEGIN SOLUTION
-        # HINT: d(a-b)/db = -1
+        # HINT: The output moves with the first input and against the second.
         return grad, -grad
         # END SOLUTION
 
@@ -297,9 +395,10 @@ class SubBackward(Function):
 @rule("mul")
 class MulBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        a, b = self.inputs
         # BEGIN SOLUTION
-        # HINT: d(a*b)/da = b and d(a*b)/db = a
+        # HINT: The product rule: each input's gradient is the upstream gradient scaled by the
+        # HINT: OTHER input's values. Skip the work for inputs that need no gradient.
+        a, b = self.inputs
         ga = grad * b.data if self.needs[0] else None
         gb = grad * a.data if self.needs[1] else None
         return ga, gb
@@ -309,9 +408,10 @@ class MulBackward(Function):
 @rule("div")
 class DivBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        a, b = self.inputs
         # BEGIN SOLUTION
-        # HINT: d(a/b)/da = 1/b and d(a/b)/db = -a/b**2 = -out/b
+        # HINT: For a/b: the derivative in a is 1/b; in b it is -a/b^2, which you can also write
+        # HINT: using the saved output a/b (cheaper and avoids squaring tiny numbers).
+        a, b = self.inputs
         ga = grad / b.data if self.needs[0] else None
         gb = -grad * self.out / b.data if self.needs[1] else None
         return ga, gb
@@ -321,11 +421,12 @@ class DivBackward(Function):
 @rule("pow_scalar")
 class PowScalarBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: Power rule p * a^(p-1), with p the saved constant. Edge case: p = 0 gives a
+        # HINT: constant output, so the gradient is zero everywhere, including at a = 0 where
+        # HINT: a^(p-1) is inf and inf times 0 would be nan.
         (a,) = self.inputs
         p = self.saved["exponent"]
-        # BEGIN SOLUTION
-        # HINT: d(a**p)/da = p * a**(p-1); for p == 0 the output is constant, so the
-        # HINT: gradient is 0 even at a == 0 (where a**(p-1) would be inf and 0 * inf nan)
         if p == 0:
             return (np.zeros_like(grad),)
         return (grad * p * np.power(a.data, p - 1),)
@@ -335,6 +436,10 @@ class PowScalarBackward(Function):
 @rule("pow")
 class PowBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: Both base and exponent are tensors. In the base: the power rule. In the exponent:
+        # HINT: a^b * ln(a), which reuses the output; the log of a non-positive base is nan or -inf
+        # HINT: there, so silence numpy's warnings for that part.
         a, b = self.inputs
         ga = grad * b.data * np.power(a.data, b.data - 1) if self.needs[0] else None
         gb = None
@@ -342,17 +447,33 @@ class PowBackward(Function):
             with np.errstate(divide="ignore", invalid="ignore"):
                 gb = grad * self.out * np.log(a.data)
         return ga, gb
+        # END SOLUTION
 
 
 @rule("neg")
 class NegBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: The output moves against the input.
         return (-grad,)
+        # END SOLUTION
 
 
 @rule("matmul")
 class MatmulBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: For C = A @ B with A (n, k) and B (k, m): dA = dC @ B^T has A's shape (n, k), dB =
+        # HINT: A^T @ dC has B's shape (k, m). Check the shapes on paper first; "transpose" means
+        # HINT: swapping the LAST two axes so batched inputs work.
+        # HINT:
+        # HINT: 1-D operands: two vectors give a 0-d output (a dot product; each gradient is the
+        # HINT: other vector scaled). Otherwise treat a 1-D A as a row (1, k) and a 1-D B as a
+        # HINT: column (k, 1), expanding the gradient to match, and remove that axis from the
+        # HINT: result again.
+        # HINT:
+        # HINT: Batch axes: the engine sums a gradient over batch axes an input was broadcast
+        # HINT: along, so leave that to unbroadcast.
         a, b = self.inputs
         A, B = a.data, b.data
         if A.ndim == 1 and B.ndim == 1:  # a dot product: the output and its grad are 0-d
@@ -364,23 +485,21 @@ class MatmulBackward(Function):
         if B.ndim == 1:
             B = B[:, None]
             grad = np.expand_dims(grad, -1)
-        # BEGIN SOLUTION
-        # HINT: for C = A @ B:  dA = dC @ B^T  and  dB = A^T @ dC  (transpose the last two axes)
         ga = np.matmul(grad, np.swapaxes(B, -1, -2)) if self.needs[0] else None
         gb = np.matmul(np.swapaxes(A, -1, -2), grad) if self.needs[1] else None
-        # END SOLUTION
         if ga is not None and a.data.ndim == 1:
             ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:])
         if gb is not None and b.data.ndim == 1:
             gb = gb.reshape(gb.shape[:-1])
         return ga, gb
+        # END SOLUTION
 
 
 @rule("exp")
 class ExpBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         # BEGIN SOLUTION
-        # HINT: d(e^x)/dx = e^x, which is the saved output self.out
+        # HINT: The derivative of e^x is e^x: the saved output.
         return (grad * self.out,)
         # END SOLUTION
 
@@ -389,7 +508,7 @@ class ExpBackward(Function):
 class LogBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         # BEGIN SOLUTION
-        # HINT: d(log x)/dx = 1/x
+        # HINT: The derivative of ln x is 1/x, using the input's values.
         return (grad / self.inputs[0].data,)
         # END SOLUTION
 
@@ -397,20 +516,27 @@ class LogBackward(Function):
 @rule("sqrt")
 class SqrtBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: The derivative of sqrt(x) is 1/(2 sqrt(x)): the output again.
         return (grad * 0.5 / self.out,)
+        # END SOLUTION
 
 
 @rule("abs")
 class AbsBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: The derivative of |x| is the sign of x (PyTorch uses 0 at x = 0).
         return (grad * np.sign(self.inputs[0].data),)
+        # END SOLUTION
 
 
 @rule("tanh")
 class TanhBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         # BEGIN SOLUTION
-        # HINT: d(tanh x)/dx = 1 - tanh(x)^2, and tanh(x) is the saved output
+        # HINT: The derivative of tanh is 1 - tanh^2, and tanh(x) is the saved output: no need to
+        # HINT: recompute it.
         return (grad * (1.0 - self.out * self.out),)
         # END SOLUTION
 
@@ -419,7 +545,8 @@ class TanhBackward(Function):
 class SigmoidBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         # BEGIN SOLUTION
-        # HINT: d(sigma(x))/dx = sigma(x) * (1 - sigma(x))
+        # HINT: The derivative of sigmoid is s(1 - s) with s the saved output. It never overflows,
+        # HINT: unlike formulas with e^x.
         s = self.out
         return (grad * s * (1.0 - s),)
         # END SOLUTION
@@ -429,7 +556,8 @@ class SigmoidBackward(Function):
 class ReluBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         # BEGIN SOLUTION
-        # HINT: the gradient passes where the output is positive and is zero elsewhere
+        # HINT: The gradient passes where the output was positive and stops elsewhere (at exactly 0
+        # HINT: too, as in PyTorch).
         return (grad * (self.out > 0),)
         # END SOLUTION
 
@@ -437,6 +565,9 @@ class ReluBackward(Function):
 @rule("clip")
 class ClipBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: Inside [lo, hi] clipping is the identity; outside it is constant. Either bound may
+        # HINT: be None (no limit on that side). The boundary values themselves count as inside.
         x = self.inputs[0].data
         lo, hi = self.saved["lo"], self.saved["hi"]
         keep = np.ones(x.shape, dtype=bool)
@@ -445,41 +576,56 @@ class ClipBackward(Function):
         if hi is not None:
             keep &= x <= hi
         return (grad * keep,)
+        # END SOLUTION
 
 
 @rule("masked_fill")
 class MaskedFillBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: Filled positions no longer depend on the input: zero gradient there, the upstream
+        # HINT: gradient elsewhere; keep the gradient's dtype.
         return (np.where(self.saved["mask"], 0, grad).astype(grad.dtype, copy=False),)
+        # END SOLUTION
 
 
 @rule("where")
 class WhereBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: The gradient goes to a where the saved condition held and to b elsewhere; the other
+        # HINT: gets zero there. Zeros in the gradient's dtype keep float32 float32.
         cond = self.saved["cond"]
         zero = np.zeros((), dtype=grad.dtype)
         ga = np.where(cond, grad, zero) if self.needs[0] else None
         gb = np.where(cond, zero, grad) if self.needs[1] else None
         return ga, gb
+        # END SOLUTION
 
 
 def _expand_reduced(grad: np.ndarray, axis: Any, keepdims: bool, ndim: int) -> np.ndarray:
     """Put back the axes a reduction removed, so ``grad`` broadcasts against the input."""
+    # BEGIN SOLUTION
+    # HINT: A reduction without keepdims removed axes; put them back as size 1 so the gradient
+    # HINT: broadcasts against the input. axis None removed all of them; an int or a tuple
+    # HINT: (possibly negative) names which ones.
     if keepdims:
         return grad
     if axis is None:
         return grad.reshape((1,) * ndim)
     axes = (axis,) if isinstance(axis, int | np.integer) else axis
     return np.expand_dims(grad, tuple(a % ndim for a in axes))
+    # END SOLUTION
 
 
 @rule("sum")
 class SumBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        x = self.inputs[0].data
         # BEGIN SOLUTION
-        # HINT: every input element contributed once to its sum: copy (broadcast) the grad
-        # HINT: back over the reduced axes; _expand_reduced restores them as size-1 axes
+        # HINT: Every element contributed once to its sum, so each receives the upstream gradient
+        # HINT: unchanged: restore the removed axes as size 1, then broadcast to the input's exact
+        # HINT: shape yourself (the engine checks that rules return the input's shape).
+        x = self.inputs[0].data
         g = _expand_reduced(grad, self.saved["axis"], self.saved["keepdims"], x.ndim)
         return (np.broadcast_to(g, x.shape),)
         # END SOLUTION
@@ -488,10 +634,14 @@ class SumBackward(Function):
 @rule("mean")
 class MeanBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: As sum, divided by how many elements were averaged into each output (input size
+        # HINT: over output size); keep the gradient's dtype.
         x = self.inputs[0].data
         n = x.size // max(self.out.size, 1)
         g = _expand_reduced(grad, self.saved["axis"], self.saved["keepdims"], x.ndim)
         return (np.broadcast_to(g / np.asarray(n, dtype=grad.dtype), x.shape),)
+        # END SOLUTION
 
 
 @rule("extreme")
@@ -499,6 +649,10 @@ class ExtremeBackward(Function):
     """max/min: the gradient goes to the winning entries (shared equally between ties)."""
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: Only the winning entries (equal to the max or min) affect the output. Restore the
+        # HINT: reduced axes on both the output and the gradient, find the winners, and split the
+        # HINT: gradient equally among ties (PyTorch's choice for max over all elements).
         x = self.inputs[0].data
         axis, keepdims = self.saved["axis"], self.saved["keepdims"]
         out = _expand_reduced(self.out, axis, keepdims, x.ndim)
@@ -506,19 +660,24 @@ class ExtremeBackward(Function):
         mask = x == out
         count = mask.sum(axis=axis, keepdims=True)
         return (mask * (g / count).astype(grad.dtype, copy=False),)
+        # END SOLUTION
 
 
 @rule("reshape")
 class ReshapeBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: Reshape only relabels elements: reshape the gradient back to the input's shape.
         return (grad.reshape(self.inputs[0].data.shape),)
+        # END SOLUTION
 
 
 @rule("permute")
 class PermuteBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         # BEGIN SOLUTION
-        # HINT: undo the permutation with its inverse, np.argsort(axes)
+        # HINT: Undo the permutation with its inverse (the inverse of a permutation is the order
+        # HINT: that sorts it).
         return (np.transpose(grad, np.argsort(self.saved["axes"])),)
         # END SOLUTION
 
@@ -526,34 +685,53 @@ class PermuteBackward(Function):
 @rule("expand")
 class ExpandBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: Expand is broadcasting: the stretched axes must be summed, which is the engine's
+        # HINT: unbroadcast job.
         return (grad,)  # the engine sums over the expanded axes (unbroadcast)
+        # END SOLUTION
 
 
 @rule("astype")
 class AstypeBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: A float-to-float cast passes the gradient through; the engine casts it back to the
+        # HINT: input's dtype.
         return (grad,)  # the engine casts back to the input's dtype
+        # END SOLUTION
 
 
 @rule("clone")
 class CloneBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: A copy passes the gradient straight through.
         return (grad,)
+        # END SOLUTION
 
 
 def _is_fancy(index: Any) -> bool:
+    # BEGIN SOLUTION
+    # HINT: An index is "fancy" when it (or one part of a tuple index) is an array or a list: then
+    # HINT: positions can repeat.
     parts = index if isinstance(index, tuple) else (index,)
     return any(isinstance(p, np.ndarray | list) for p in parts)
+    # END SOLUTION
 
 
 @rule("getitem")
 class GetitemBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: Scatter the gradient into zeros shaped like the input at the saved index;
+        # HINT: everything not selected gets zero.
+        # HINT:
+        # HINT: Edge case: a fancy index may select the same element twice (x[[0, 0]]); both
+        # HINT: gradients must add up, and plain assignment keeps only the last. numpy has an
+        # HINT: unbuffered add for this, slower, so use it only when the index is fancy.
         x = self.inputs[0].data
         index = self.saved["index"]
-        # BEGIN SOLUTION
-        # HINT: scatter the gradient into zeros shaped like the input; repeated indices
-        # HINT: (x[[0, 0]]) must add up, which np.add.at does and plain assignment does not
         full = np.zeros(x.shape, dtype=grad.dtype)
         if _is_fancy(index):
             np.add.at(full, index, grad)
@@ -566,15 +744,22 @@ class GetitemBackward(Function):
 @rule("cat")
 class CatBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: Cut the gradient back into the inputs' pieces along the saved axis, at the
+        # HINT: cumulative sizes.
         bounds = np.cumsum(self.saved["sizes"])[:-1]
         return tuple(np.split(grad, bounds, axis=self.saved["axis"]))
+        # END SOLUTION
 
 
 @rule("stack")
 class StackBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: Input i is slice i of the gradient along the stacked axis (which then disappears).
         axis = self.saved["axis"]
         return tuple(np.take(grad, i, axis=axis) for i in range(len(self.inputs)))
+        # END SOLUTION
 
 
 # --------------------------------------------------------------------------- gradcheck
@@ -585,6 +770,12 @@ def numerical_grad(fn: Callable[..., Tensor], inputs: Sequence[np.ndarray],
     A Python loop over elements is fine here: this is a test oracle for small shapes, not a
     kernel.
     """
+    # BEGIN SOLUTION
+    # HINT: The slow definition of a derivative, as a test oracle: nudge one element at a time by
+    # HINT: +eps and -eps (in float64, or rounding swamps the difference) and take the central
+    # HINT: difference of the weighted sum of outputs.
+    # HINT:
+    # HINT: Run it without recording a graph, and always restore the nudged element.
     xs = [np.array(x, dtype=np.float64) for x in inputs]
     out: list[np.ndarray] = []
     with no_grad():
@@ -601,6 +792,7 @@ def numerical_grad(fn: Callable[..., Tensor], inputs: Sequence[np.ndarray],
                 gflat[i] = (hi - lo) / (2 * eps)
             out.append(g)
     return out
+    # END SOLUTION
 
 
 def gradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6,
@@ -609,6 +801,12 @@ def gradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6,
 
     The output is contracted with a fixed random weight so every output element matters.
     """
+    # BEGIN SOLUTION
+    # HINT: Build float64 leaves that require grad, run fn, contract the output with a fixed random
+    # HINT: weight (so every output element matters) and call backward.
+    # HINT:
+    # HINT: Compare each leaf's gradient (zero if none reached it) with the numerical one; on a
+    # HINT: mismatch raise AssertionError naming the input, its shape and the largest error.
     arrays = [np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
               for x in inputs]
     leaves = [Tensor(a.copy(), requires_grad=True, dtype=np.float64) for a in arrays]
@@ -625,6 +823,7 @@ def gradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6,
                 f"differences by up to {err:.3g}\nanalytic:\n{analytic}\nnumeric:\n{num}"
             )
     return True
+    # END SOLUTION
 
 
 _missing = sorted(_tensor.OP_NAMES - RULES.keys())

@@ -22,7 +22,9 @@ from .nn.module import Module
 def count_parameters(model: Module, trainable_only: bool = False) -> int:
     """Number of scalar parameters; a parameter shared by two layers is counted once."""
     # BEGIN SOLUTION
-    # HINT: model.parameters() already de-duplicates; sum p.numel(), filtering requires_grad
+    # HINT: Count scalars, not tensors: a (64, 32) weight is 2048 parameters. Walking the model's
+    # HINT: parameters already skips a weight shared by two layers; with trainable_only, frozen
+    # HINT: ones (not requiring grad) do not count.
     return int(sum(p.numel() for p in model.parameters()
                    if p.requires_grad or not trainable_only))
     # END SOLUTION
@@ -31,7 +33,8 @@ def count_parameters(model: Module, trainable_only: bool = False) -> int:
 def model_size_bytes(model: Module) -> int:
     """Bytes of parameters plus buffers (e.g. BatchNorm running statistics), as stored."""
     # BEGIN SOLUTION
-    # HINT: .data.nbytes of every parameter and every buffer
+    # HINT: What the model occupies as stored: the bytes of every parameter AND every buffer
+    # HINT: (running statistics are part of a checkpoint), in their actual dtypes.
     params = sum(p.data.nbytes for p in model.parameters())
     buffers = sum(b.data.nbytes for _, b in model.named_buffers())
     return int(params + buffers)
@@ -39,7 +42,11 @@ def model_size_bytes(model: Module) -> int:
 
 
 def _shape(x: Any) -> tuple[int, ...]:
+    # BEGIN SOLUTION
+    # HINT: The shape of a Tensor, an array or anything numpy can take the shape of, as a plain
+    # HINT: tuple.
     return tuple(np.shape(getattr(x, "data", x)))
+    # END SOLUTION
 
 
 def layer_flops(module: Module, inputs: tuple[Any, ...], output: Any) -> int:
@@ -50,10 +57,22 @@ def layer_flops(module: Module, inputs: tuple[Any, ...], output: Any) -> int:
     attention products QK^T and AV (its output projection is a Linear child, counted there).
     Other layers are elementwise and cheap next to these; they count 0.
     """
+    # BEGIN SOLUTION
+    # HINT: Count the layer's OWN work, children excluded, with a multiply-add as 2 FLOPs; dispatch
+    # HINT: on the class name. Only the output is at hand, so derive the sizes from it.
+    # HINT:
+    # HINT: Linear: every output element is a dot product of length in_features, plus one addition
+    # HINT: for the bias if there is one. Conv2d: every output element is a dot product of length
+    # HINT: C_in * kh * kw, plus the bias.
+    # HINT:
+    # HINT: Multi-head attention: the fused q/k/v projection ((B*T) rows times (E -> 3E)) plus the
+    # HINT: two attention products, QK^T and AV, each 2 * B * Tq * Tk * E summed over heads. With a
+    # HINT: cache the keys cover past plus new positions: read Tk from the returned (k, v). The
+    # HINT: output projection is a Linear child, counted there.
+    # HINT:
+    # HINT: Everything else is elementwise and counts 0.
     kind = type(module).__name__
     out = output[0] if isinstance(output, tuple) else output
-    # BEGIN SOLUTION
-    # HINT: rows = number of output elements / out_features for Linear
     if kind == "Linear":
         n_out = int(np.prod(_shape(out)))
         rows = n_out // module.out_features
@@ -96,14 +115,24 @@ class Profile:
 
     @property
     def flops(self) -> int:
+        # BEGIN SOLUTION
+        # HINT: The model's total is the sum of the rows.
         return sum(r.flops for r in self.layers)
+        # END SOLUTION
 
     @property
     def activation_bytes(self) -> int:
+        # BEGIN SOLUTION
+        # HINT: Total activation memory: the sum over the rows.
         return sum(r.activation_bytes for r in self.layers)
+        # END SOLUTION
 
     def table(self) -> str:
         """A plain-text table, readable in a terminal or a notebook."""
+        # BEGIN SOLUTION
+        # HINT: One header line, one line per layer (name, type, output shape, parameters, MFLOPs,
+        # HINT: activation KiB) in fixed-width columns, and a total line. Keep columns aligned for
+        # HINT: any layer name that fits.
         lines = [f"{'layer':<28}{'type':<28}{'output':<18}{'params':>10}{'MFLOPs':>10}{'act KiB':>10}"]
         for r in self.layers:
             lines.append(f"{r.name:<28}{r.kind:<28}{str(r.output_shape):<18}{r.params:>10}"
@@ -111,16 +140,33 @@ class Profile:
         lines.append(f"{'total':<74}{self.params:>10}{self.flops / 1e6:>10.3f}"
                      f"{self.activation_bytes / 1024:>10.1f}")
         return "\n".join(lines)
+        # END SOLUTION
 
 
 def _nbytes(x: Any) -> int:
+    # BEGIN SOLUTION
+    # HINT: Bytes of an output: a Tensor's or an array's nbytes; for a tuple output (attention with
+    # HINT: a cache) the first element; anything else counts 0.
     if isinstance(x, tuple):
         return _nbytes(x[0])
     return int(getattr(getattr(x, "data", x), "nbytes", 0))
+    # END SOLUTION
 
 
 def profile(model: Module, *inputs: Any) -> Profile:
     """Run ``model(*inputs)`` once, recording each leaf layer's output, FLOPs and memory."""
+    # BEGIN SOLUTION
+    # HINT: Per-layer numbers without changing any layer's code: for the duration of ONE call,
+    # HINT: replace every module's forward (on the instance, not the class) by a wrapper that calls
+    # HINT: the original and records name, type, output shape, own parameters, FLOPs and output
+    # HINT: bytes.
+    # HINT:
+    # HINT: Record leaf layers, plus containers that do their own work (attention: its FLOPs are
+    # HINT: non-zero); activation bytes only for leaves, or outputs would count twice.
+    # HINT:
+    # HINT: Restore every original forward afterwards even when the forward pass raises: a profiler
+    # HINT: that leaves a model patched is a bug that shows up much later. Finally total parameters
+    # HINT: and size.
     records: list[LayerProfile] = []
     wrapped: list[Module] = []
 
@@ -142,9 +188,6 @@ def profile(model: Module, *inputs: Any) -> Profile:
         object.__setattr__(mod, "forward", recording_forward)
         wrapped.append(mod)
 
-    # BEGIN SOLUTION
-    # HINT: wrap every module from model.named_modules(), call the model, and ALWAYS restore
-    # HINT: (try/finally + object.__delattr__(mod, "forward")) even if the forward pass fails
     for name, mod in model.named_modules():
         wrap(name, mod)
     try:
@@ -152,8 +195,8 @@ def profile(model: Module, *inputs: Any) -> Profile:
     finally:
         for mod in wrapped:
             object.__delattr__(mod, "forward")
-    # END SOLUTION
     return Profile(records, count_parameters(model), model_size_bytes(model))
+    # END SOLUTION
 
 
 @dataclass(frozen=True)
@@ -166,10 +209,15 @@ class Latency:
 
 def measure_latency(fn: Callable[[], Any], warmup: int = 3, repeats: int = 10) -> Latency:
     """Time ``fn()``: ``warmup`` untimed calls first, then ``repeats`` timed ones (milliseconds)."""
+    # BEGIN SOLUTION
+    # HINT: Validate repeats (at least 1) and warmup (not negative), naming both values. Untimed
+    # HINT: warm-up calls first (allocations, caches, lazy imports), then time each call with a
+    # HINT: monotonic high-resolution clock, in milliseconds.
+    # HINT:
+    # HINT: Report median (robust to the odd slow run), mean, standard deviation and the count as a
+    # HINT: Latency.
     if repeats < 1 or warmup < 0:
         raise ValueError(f"need repeats >= 1 and warmup >= 0, got {repeats}, {warmup}")
-    # BEGIN SOLUTION
-    # HINT: time.perf_counter around each timed call; np.median / mean / std of the samples
     for _ in range(warmup):
         fn()
     samples = np.empty(repeats)
@@ -183,6 +231,9 @@ def measure_latency(fn: Callable[[], Any], warmup: int = 3, repeats: int = 10) -
 
 def forward_latency(model: Module, *inputs: Any, warmup: int = 3, repeats: int = 10) -> Latency:
     """Inference latency of one forward pass, without recording a graph."""
+    # BEGIN SOLUTION
+    # HINT: Inference latency: time a function that runs the forward pass without recording a graph
+    # HINT: (recording would add the cost of building nodes nobody uses).
     from .autograd import no_grad
 
     def run() -> None:
@@ -190,3 +241,4 @@ def forward_latency(model: Module, *inputs: Any, warmup: int = 3, repeats: int =
             model(*inputs)
 
     return measure_latency(run, warmup, repeats)
+    # END SOLUTION

@@ -20,28 +20,42 @@ from .module import Module, Parameter
 
 class LinearBackward(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        # BEGIN SOLUTION
+        # HINT: Forward was y = x W^T + b with x flattened to rows (N, in), W (out, in), y (N,
+        # HINT: out).
+        # HINT:
+        # HINT: Check the shapes on paper: dx has x's shape (N, in) and comes from g and W; dW has
+        # HINT: W's shape (out, in) and comes from g and the rows of x; db has b's shape (out,) and
+        # HINT: is g summed over the rows. Restore dx to the original (..., in) shape.
+        # HINT:
+        # HINT: Skip the work for inputs that need no gradient; the bias is only an input when it
+        # HINT: exists.
         x, w = self.inputs[0], self.inputs[1]
         g2 = grad.reshape(-1, grad.shape[-1])
-        # BEGIN SOLUTION
-        # HINT: y = x W^T + b over a batch flattened to rows:
-        # HINT: dx = g W,  dW = g^T x,  db = sum of g over the rows
         gx = (g2 @ w.data).reshape(x.data.shape) if self.needs[0] else None
         gw = g2.T @ x.data.reshape(-1, x.data.shape[-1]) if self.needs[1] else None
         gb = g2.sum(axis=0) if len(self.inputs) > 2 and self.needs[2] else None
-        # END SOLUTION
         return (gx, gw, gb) if len(self.inputs) > 2 else (gx, gw)
+        # END SOLUTION
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x @ weight.T + bias for x of shape (..., in_features)."""
+    # BEGIN SOLUTION
+    # HINT: The shapes first: the input's last dimension must equal the weight's in_features
+    # HINT: (ValueError naming both shapes).
+    # HINT:
+    # HINT: Flatten all leading dimensions into rows so the whole batch is one matrix product (one
+    # HINT: BLAS call), multiply by the transposed weight, add the bias if any (in place: the
+    # HINT: product is a fresh array), and give back the leading dimensions.
+    # HINT:
+    # HINT: Record it as ONE op with LinearBackward, whose inputs are (x, weight) or (x, weight,
+    # HINT: bias).
     if x.shape[-1:] != weight.shape[1:]:
         raise ValueError(
             f"linear: input of shape {x.shape} does not match weight of shape "
             f"{weight.shape} (expected last input dim {weight.shape[1]})"
         )
-    # BEGIN SOLUTION
-    # HINT: flatten x to rows, out = rows @ weight.data.T (+ bias.data), restore the leading
-    # HINT: shape; record LinearBackward with the parents (x, weight) or (x, weight, bias)
     x2 = x.data.reshape(-1, x.shape[-1])  # one big GEMM instead of one per batch item
     out = (x2 @ weight.data.T).reshape(x.shape[:-1] + (weight.shape[0],))
     if bias is None:
@@ -53,13 +67,24 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def uniform_(shape: tuple[int, ...], bound: float) -> np.ndarray:
     """U(-bound, bound) samples from the default generator, float32."""
+    # BEGIN SOLUTION
+    # HINT: Samples in [-bound, bound) from the shared default generator (so manual_seed makes
+    # HINT: initialisation repeatable), as float32.
     return _rng().uniform(-bound, bound, size=shape).astype(np.float32)
+    # END SOLUTION
 
 
 class Linear(Module):
     """Fully connected layer. Initialised like PyTorch: U(-1/sqrt(in), 1/sqrt(in))."""
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
+        # BEGIN SOLUTION
+        # HINT: Remember the sizes. PyTorch's initialisation: weight (out, in) and bias (out,) both
+        # HINT: uniform in +-1/sqrt(in_features), which keeps the output's scale independent of the
+        # HINT: width.
+        # HINT:
+        # HINT: Without bias, register the parameter as absent so the layer still has a `bias`
+        # HINT: attribute.
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         bound = 1.0 / math.sqrt(in_features)
@@ -68,9 +93,13 @@ class Linear(Module):
             self.bias = Parameter(uniform_((out_features,), bound))
         else:
             self.register_parameter("bias", None)
+        # END SOLUTION
 
     def forward(self, x: Tensor) -> Tensor:
+        # BEGIN SOLUTION
+        # HINT: The layer is the functional form with its own weights.
         return linear(x, self.weight, self.bias)
+        # END SOLUTION
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, " \
@@ -79,7 +108,10 @@ class Linear(Module):
 
 class Identity(Module):
     def forward(self, x: Tensor) -> Tensor:
+        # BEGIN SOLUTION
+        # HINT: Returns its input: a placeholder layer.
         return x
+        # END SOLUTION
 
 
 class Flatten(Module):
@@ -90,12 +122,18 @@ class Flatten(Module):
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, x: Tensor) -> Tensor:
+        # BEGIN SOLUTION
+        # HINT: Flatten between the stored dims (the batch dimension is kept by default).
         return x.flatten(self.start_dim, self.end_dim)
+        # END SOLUTION
 
 
 class ReLU(Module):
     def forward(self, x: Tensor) -> Tensor:
+        # BEGIN SOLUTION
+        # HINT: Each activation layer calls the functional activation from module 03.
         return A.relu(x)
+        # END SOLUTION
 
 
 class LeakyReLU(Module):
@@ -104,17 +142,26 @@ class LeakyReLU(Module):
         self.negative_slope = negative_slope
 
     def forward(self, x: Tensor) -> Tensor:
+        # BEGIN SOLUTION
+        # HINT: The functional form with the stored slope.
         return A.leaky_relu(x, self.negative_slope)
+        # END SOLUTION
 
 
 class Sigmoid(Module):
     def forward(self, x: Tensor) -> Tensor:
+        # BEGIN SOLUTION
+        # HINT: As ReLU.
         return A.sigmoid(x)
+        # END SOLUTION
 
 
 class Tanh(Module):
     def forward(self, x: Tensor) -> Tensor:
+        # BEGIN SOLUTION
+        # HINT: As ReLU.
         return A.tanh(x)
+        # END SOLUTION
 
 
 class GELU(Module):
@@ -123,7 +170,10 @@ class GELU(Module):
         self.approximate = approximate
 
     def forward(self, x: Tensor) -> Tensor:
+        # BEGIN SOLUTION
+        # HINT: The functional GELU with the stored approximation.
         return A.gelu(x, self.approximate)
+        # END SOLUTION
 
 
 class Softmax(Module):
@@ -132,9 +182,15 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, x: Tensor) -> Tensor:
+        # BEGIN SOLUTION
+        # HINT: Softmax along the stored dim.
         return A.softmax(x, self.dim)
+        # END SOLUTION
 
 
 class LogSoftmax(Softmax):
     def forward(self, x: Tensor) -> Tensor:
+        # BEGIN SOLUTION
+        # HINT: log_softmax along the stored dim (the stable one, not log of softmax).
         return A.log_softmax(x, self.dim)
+        # END SOLUTION

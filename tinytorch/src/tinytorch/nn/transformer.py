@@ -32,18 +32,27 @@ class TransformerBlock(Module):
 
     def __init__(self, d_model: int, num_heads: int, mlp_ratio: int = 4,
                  dropout: float = 0.0) -> None:
+        # BEGIN SOLUTION
+        # HINT: Pre-norm layout: a LayerNorm before attention and another before the MLP. The MLP
+        # HINT: widens to mlp_ratio * d_model, applies GELU, comes back to d_model and ends with
+        # HINT: dropout.
         super().__init__()
         self.ln1 = LayerNorm(d_model)
         self.attn = MultiheadAttention(d_model, num_heads, dropout=dropout)
         self.ln2 = LayerNorm(d_model)
         self.mlp = Sequential(Linear(d_model, mlp_ratio * d_model), GELU(),
                               Linear(mlp_ratio * d_model, d_model), Dropout(dropout))
+        # END SOLUTION
 
     def forward(self, x: Tensor, attn_mask: Any = None, is_causal: bool = True,
                 past_kv: KV | None = None, use_cache: bool = False) -> Any:
         # BEGIN SOLUTION
-        # HINT: a = attention of ln1(x) (pass mask, causal flag and cache through);
-        # HINT: x = x + a; x = x + mlp(ln2(x)); return x (and the present kv if use_cache)
+        # HINT: Two residual steps. First x plus attention of the normalised x (pass the mask, the
+        # HINT: causal flag and the cache through; with use_cache attention returns a pair). Then x
+        # HINT: plus the MLP of the normalised new x.
+        # HINT:
+        # HINT: The residual stream itself is never normalised: that is what lets gradients flow
+        # HINT: straight down a deep stack. With use_cache return the block's present (k, v) too.
         a = self.attn(self.ln1(x), attn_mask=attn_mask, is_causal=is_causal,
                       past_kv=past_kv, use_cache=use_cache)
         present = None
@@ -51,8 +60,8 @@ class TransformerBlock(Module):
             a, present = a
         x = x + a
         x = x + self.mlp(self.ln2(x))
-        # END SOLUTION
         return (x, present) if use_cache else x
+        # END SOLUTION
 
 
 class GPT(Module):
@@ -62,6 +71,12 @@ class GPT(Module):
     def __init__(self, vocab_size: int, context_length: int = 64, d_model: int = 128,
                  num_heads: int = 4, num_layers: int = 2, dropout: float = 0.0,
                  positional: str = "learned") -> None:
+        # BEGIN SOLUTION
+        # HINT: Only "learned" and "sinusoidal" positions exist (ValueError otherwise).
+        # HINT:
+        # HINT: The parts in order: token embedding (scaled down to small values, as GPT-2 starts),
+        # HINT: positional embedding of the chosen kind, dropout, a ModuleList of blocks, a final
+        # HINT: LayerNorm and a bias-free head to vocabulary logits.
         super().__init__()
         if positional not in ("learned", "sinusoidal"):
             raise ValueError(f"GPT: positional must be 'learned' or 'sinusoidal', "
@@ -77,10 +92,18 @@ class GPT(Module):
                                   for _ in range(num_layers)])
         self.ln_f = LayerNorm(d_model)
         self.head = Linear(d_model, vocab_size, bias=False)
+        # END SOLUTION
 
     def forward(self, idx: Tensor | np.ndarray, past_kvs: list[KV] | None = None,
                 use_cache: bool = False) -> Any:
         """(B, T) token ids -> (B, T, vocab) logits; with caching also the new (k, v) list."""
+        # BEGIN SOLUTION
+        # HINT: Ids may be a Tensor or array, (T,) or (B, T). With a cache the new tokens start at
+        # HINT: the position after the cached ones (the cached keys' length). A sequence past the
+        # HINT: context length is a ValueError saying both numbers.
+        # HINT:
+        # HINT: Token embeddings plus positions (from that start), dropout, every block causally
+        # HINT: (each with its own cache entry, collecting the new ones), final norm, head.
         ids = np.asarray(idx.data if isinstance(idx, Tensor) else idx)
         if ids.ndim == 1:
             ids = ids[None, :]
@@ -98,6 +121,7 @@ class GPT(Module):
                 presents.append(kv)
         logits = self.head(self.ln_f(x))
         return (logits, presents) if use_cache else logits
+        # END SOLUTION
 
     @no_grad()
     def generate(self, idx: Tensor | np.ndarray, max_new_tokens: int, temperature: float = 1.0,
@@ -109,6 +133,17 @@ class GPT(Module):
         The context is cropped to the last ``context_length`` tokens (no cache: module 18
         adds one through ``forward(past_kvs=..., use_cache=True)``).
         """
+        # BEGIN SOLUTION
+        # HINT: Validate temperature (>= 0) and top_k (>= 1). Work on int64 ids as (B, T).
+        # HINT:
+        # HINT: Generation is inference: evaluation mode for the loop, and afterwards restore
+        # HINT: whatever mode the model was in, even if something raised.
+        # HINT:
+        # HINT: Each step: run the model on at most the last context_length tokens, keep only the
+        # HINT: last position's logits, sample one id per row, append it. Return the ids as a
+        # HINT: Tensor.
+        # HINT:
+        # HINT: Each message names the argument ("temperature", "top_k") and the bad value.
         if temperature < 0:
             raise ValueError(f"generate: temperature must be >= 0, got {temperature}")
         if top_k is not None and top_k < 1:
@@ -127,17 +162,23 @@ class GPT(Module):
         finally:
             self.train(was_training)
         return Tensor(ids)
+        # END SOLUTION
 
 
 def sample_next(logits: np.ndarray, temperature: float, top_k: int | None,
                 rng: np.random.Generator) -> np.ndarray:
     """One token id per row of (B, V) logits: greedy, or sampled after temperature/top-k."""
+    # BEGIN SOLUTION
+    # HINT: Temperature 0 is greedy: the argmax of each row.
+    # HINT:
+    # HINT: Otherwise divide the logits by the temperature (lower = sharper). With top_k,
+    # HINT: everything below each row's k-th largest logit becomes -inf (find the k-th largest
+    # HINT: without sorting the whole row). Softmax in float64.
+    # HINT:
+    # HINT: Sample all rows at once by inverse CDF: one uniform draw per row against the cumulative
+    # HINT: probabilities; guard against rounding pushing the draw past the last token.
     if temperature == 0:
         return logits.argmax(axis=-1)
-    # BEGIN SOLUTION
-    # HINT: divide by the temperature; with top_k set everything below the k-th largest
-    # HINT: logit to -inf; softmax; sample by comparing one uniform draw per row against the
-    # HINT: cumulative probabilities (vectorised inverse-CDF sampling)
     z = logits / temperature
     if top_k is not None and top_k < z.shape[-1]:
         kth = np.partition(z, -top_k, axis=-1)[:, -top_k][:, None]

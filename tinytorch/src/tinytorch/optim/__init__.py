@@ -25,6 +25,17 @@ class Optimizer:
     defaults: dict[str, Any] = {}
 
     def __init__(self, params: Iterable[Any], **hyper: Any) -> None:
+        # BEGIN SOLUTION
+        # HINT: Accept either a list of tensors or a list of group dicts (each with its own
+        # HINT: "params" and overrides). An empty list is a ValueError: an optimiser with nothing
+        # HINT: to optimise is always a bug.
+        # HINT:
+        # HINT: Each group's hyper-parameters: the class defaults, overridden by the constructor's
+        # HINT: keywords, overridden by the group's own. Every param must be a Tensor (TypeError
+        # HINT: otherwise) and the learning rate may not be negative.
+        # HINT:
+        # HINT: Per-parameter state (step counts, moments) lives in a dict keyed by the parameter's
+        # HINT: identity.
         params = list(params)
         if not params:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
@@ -41,15 +52,23 @@ class Optimizer:
                 raise ValueError(f"{type(self).__name__}: invalid learning rate {g['lr']}")
             self.param_groups.append(g)
         self.state: dict[int, dict[str, Any]] = {}
+        # END SOLUTION
 
     def zero_grad(self) -> None:
         """Forget the gradients (they accumulate across backward calls otherwise)."""
+        # BEGIN SOLUTION
+        # HINT: Forget every parameter's gradient in every group.
         for group in self.param_groups:
             for p in group["params"]:
                 p.grad = None
+        # END SOLUTION
 
     def step(self) -> None:
         """Apply one update to every parameter that has a gradient."""
+        # BEGIN SOLUTION
+        # HINT: The base class owns the loop: for every parameter that received a gradient, create
+        # HINT: or fetch its state, count the step, and let the subclass update the raw arrays in
+        # HINT: place with the group's hyper-parameters.
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
@@ -57,6 +76,7 @@ class Optimizer:
                 state = self.state.setdefault(id(p), {"step": 0})
                 state["step"] += 1
                 self._update(p.data, p.grad.data, state, group)
+        # END SOLUTION
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
@@ -71,11 +91,18 @@ class SGD(Optimizer):
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
-        lr, mom, wd = group["lr"], group["momentum"], group["weight_decay"]
         # BEGIN SOLUTION
-        # HINT: weight decay adds wd * p to the gradient
-        # HINT: momentum keeps a velocity buf = mom * buf + (1 - dampening) * g (buf = g at step 1)
-        # HINT: nesterov uses g + mom * buf, plain momentum uses buf; then p -= lr * direction
+        # HINT: p and g are numpy arrays; update p IN PLACE (the layer and the optimiser share it).
+        # HINT:
+        # HINT: Weight decay is an L2 penalty: it adds wd times the weight to the gradient (make a
+        # HINT: new gradient array: never modify .grad itself).
+        # HINT:
+        # HINT: Momentum keeps a velocity per parameter: on the first step it is the gradient
+        # HINT: itself, afterwards it decays by the momentum and adds (1 - dampening) of the new
+        # HINT: gradient. Nesterov looks ahead by stepping along the gradient plus momentum times
+        # HINT: velocity; plain momentum steps along the velocity. Finally step against the
+        # HINT: direction, scaled by lr.
+        lr, mom, wd = group["lr"], group["momentum"], group["weight_decay"]
         if wd:
             g = g + wd * p
         if mom:
@@ -98,6 +125,16 @@ class Adam(Optimizer):
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
+        # BEGIN SOLUTION
+        # HINT: Weight decay: Adam folds it into the gradient like SGD; AdamW (the decoupled flag)
+        # HINT: instead shrinks the weight itself by the factor 1 - lr wd.
+        # HINT:
+        # HINT: Two running averages per parameter, created as zeros on first use: of the gradient
+        # HINT: (rate b1) and of its square (rate b2), updated in place.
+        # HINT:
+        # HINT: Both start at zero, so early averages are too small: divide by 1 - b^t (t = this
+        # HINT: parameter's step count). The step is lr times the corrected first moment over
+        # HINT: (square root of the corrected second moment plus eps); keep the parameter's dtype.
         lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
         t = state["step"]
         if wd:
@@ -109,10 +146,6 @@ class Adam(Optimizer):
             state["m"] = np.zeros_like(p)
             state["v"] = np.zeros_like(p)
         m, v = state["m"], state["v"]
-        # BEGIN SOLUTION
-        # HINT: m = b1*m + (1-b1)*g ; v = b2*v + (1-b2)*g^2 (update the arrays in place)
-        # HINT: bias correction: m_hat = m/(1-b1^t), v_hat = v/(1-b2^t)
-        # HINT: p -= lr * m_hat / (sqrt(v_hat) + eps)
         m *= b1
         m += (1.0 - b1) * g
         v *= b2
