@@ -14,6 +14,7 @@ import re
 import subprocess
 import tempfile
 import threading
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from .errors import MlsysError
 from .filters.attr_markdown import lift_attribute_markdown
 from .filters.conditional import apply_conditional
 from .filters.normalize import normalize
+from .filters.pandoc_ast import meta_value
 from .filters.tikz import normalize_tikz, protect_tikz
 
 READER = "markdown"
@@ -147,11 +149,16 @@ def write_cache(cache_dir: Path | None, stage: str, key: str, value: Any) -> Non
 
 
 def parse_key(markdown: str, float_keys: frozenset[str], profiles: frozenset[str],
-              target: str = "html", lua: Any = None) -> str:
+              target: str = "html", lua: Any = None,
+              meta: Mapping[str, Any] | None = None) -> str:
+    # Project metadata only matters to `when-meta` / `unless-meta`; leave it out otherwise
+    # so editing an unrelated config key keeps every parsed chapter.
+    uses_meta = meta and "-meta=" in markdown
     return digest(
         "ast", markdown, lua.digest if lua is not None else "", pandoc_version(), READER, NORMALIZE_VERSION, engine_digest(),
         ",".join(sorted(float_keys)), ",".join(sorted(profiles)),
         *([] if target == "html" else [target]),
+        *([json.dumps(meta, sort_keys=True, default=str)] if uses_meta else []),
     )
 
 
@@ -163,6 +170,7 @@ def parse_markdown(
     cache_dir: Path | None = None,
     target: str = "html",
     lua: Any = None,
+    meta: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], str]:
     """Parse executed Markdown into a normalised HTML-ready AST; return (ast, cache key).
 
@@ -170,7 +178,7 @@ def parse_markdown(
     its result is cached with the AST. `target` "pdf" or "epub" keeps what those exports
     show instead (format-conditional content, `\\index{}` terms).
     """
-    key = parse_key(markdown, float_keys, profiles, target, lua)
+    key = parse_key(markdown, float_keys, profiles, target, lua, meta)
     cached = read_cache(cache_dir, "ast", key)
     if cached is not None:
         return cached, key
@@ -179,7 +187,8 @@ def parse_markdown(
         ast = lua.run(ast, "early", target)
     if "tikz" in markdown:  # pictures survive the removal of other raw LaTeX
         ast["blocks"] = protect_tikz(ast["blocks"])
-    apply_conditional(ast["blocks"], profiles, target)
+    doc_meta = {**(meta or {}), **{k: meta_value(v) for k, v in ast.get("meta", {}).items()}}
+    apply_conditional(ast["blocks"], profiles, target, doc_meta)
     lift_attribute_markdown(ast["blocks"], float_keys, parse_inline_strings)
     normalize(ast["blocks"], float_keys)
     if "tikz" in markdown:  # `.tikz` blocks: raw LaTeX, in a Figure when labelled
@@ -229,7 +238,7 @@ def unexecuted_markdown(source: str, float_keys: frozenset[str]) -> str:
         label = None
         while j < len(lines) and not lines[j].startswith(fence[0] * len(fence)):
             opt = _OPTION.match(lines[j])
-            if opt and opt.group(1) == "label":
+            if opt and opt.group(1) in ("label", "lst-label"):
                 label = opt.group(2).strip("'\"")
             j += 1
         if label and label.split("-", 1)[0] in float_keys:

@@ -30,6 +30,7 @@ from .execute import (
     source_digest,
     source_location,
 )
+from .filters.attr_repair import repair_attributes
 from .filters.callouts import callout_css
 from .filters.citations import bibliography_keys, has_refs_div
 from .filters.pandoc_ast import esc, meta_value
@@ -57,6 +58,7 @@ from .render import RENDER_VERSION, ChapterContext, Issue, RenderedChapter, rend
 from .xref import (
     BUILTIN_CALLOUTS,
     BUILTIN_FLOATS,
+    THEOREMS,
     ChapterIndex,
     XrefConfig,
     XrefTable,
@@ -90,6 +92,11 @@ def xref_config(project: Project) -> XrefConfig:
         if isinstance(conf, dict) and isinstance(conf.get("crossref"), str):
             title = str(conf.get("title") or str(name).replace("-", " ").capitalize())
             callouts[conf["crossref"]] = (str(name), title)
+    labels = {key: str(crossref[f"{key}-labels"]) for key in (*floats, *THEOREMS, *callouts, "eq")
+              if isinstance(crossref.get(f"{key}-labels"), str)}
+    if isinstance(crossref.get("labels"), str):
+        labels["*"] = crossref["labels"]
+    sub = crossref.get("subref-labels")
     delim = crossref.get("title-delim")
     fmt = project.config.get("format")
     html = fmt.get("html") if isinstance(fmt, dict) else None
@@ -102,7 +109,8 @@ def xref_config(project: Project) -> XrefConfig:
     return XrefConfig(floats, callouts, project.number_sections, ref_prefixes, captions,
                       title_delim=str(delim) if isinstance(delim, str | int) else ":",
                       number_depth=depth("number-depth", None),
-                      toc_depth=depth("toc-depth", 3) or 3)
+                      toc_depth=depth("toc-depth", 3) or 3, labels=labels,
+                      subref_labels=str(sub) if isinstance(sub, str) else "alpha a")
 
 
 @dataclass
@@ -241,7 +249,10 @@ class _Build:
                                               frozenset(n for n, _ in lua.shortcodes) if lua
                                               else frozenset())
             early += found
-        ast_key = parse_key(markdown, self.config.float_keys, self.profiles, lua=lua)
+        markdown, repaired = self.repair(ref, markdown, executed)
+        early += repaired
+        ast_key = parse_key(markdown, self.config.float_keys, self.profiles, lua=lua,
+                            meta=self.project.config)
         index_key = digest("index", INDEX_VERSION, engine_digest(), ast_key, ref.href,
                            ref.number or "",
                            ref.kind, self.config.fingerprint())
@@ -253,7 +264,7 @@ class _Build:
             try:
                 ast, ast_key = parse_markdown(markdown, float_keys=self.config.float_keys,
                                               profiles=self.profiles, cache_dir=self.cache_dir,
-                                              lua=lua)
+                                              lua=lua, meta=self.project.config)
             except LuaError as exc:
                 return _Failed(ref, [*early, lua.problem(exc)] if lua else early, executed)
             except PandocError as exc:
@@ -318,6 +329,20 @@ class _Build:
                     file, where = source_location(executed, line)
                 problems.append(Problem("warning", message, file, where))
         return result.text, problems
+
+    def repair(self, ref: ChapterRef, markdown: str,
+               executed: ExecutedChapter | None) -> tuple[str, list[Problem]]:
+        """Attribute blocks pandoc cannot read (`{#x key= v}`): repaired, each a warning."""
+        text, repairs = repair_attributes(markdown)
+        problems = []
+        if ref.path in self.selected:
+            for r in repairs:
+                file, where = ref.path, r.line
+                if executed is not None and executed.line_map:
+                    file, where = source_location(executed, r.line)
+                problems.append(Problem("warning", f"malformed attribute {r.written}: spaces "
+                                        f"around '=' (read as {r.read_as})", file, where))
+        return text, problems
 
     def variables(self) -> dict[str, Any]:
         """`_variables.yml` of the project (what `{{< var key >}}` reads), loaded once."""
@@ -460,7 +485,7 @@ class _Build:
             if ast is None:
                 ast, _ = parse_markdown(prep.markdown, float_keys=self.config.float_keys,
                                         profiles=self.profiles, cache_dir=self.cache_dir,
-                                        lua=prep.lua)
+                                        lua=prep.lua, meta=self.project.config)
             drawn, tikz_issues = draw_tikz(ast["blocks"], self.tikz_preamble(prep),
                                            self.cache_dir / "tikz")
             generated.update(drawn)
@@ -683,7 +708,7 @@ def prepare_book(path: Path, *, profile: str | None = None, target: str = "html"
         if ast is None:  # the export's own parse: its conditional content, its raw formats
             ast, _ = parse_markdown(prep.markdown, float_keys=build.config.float_keys,
                                     profiles=build.profiles, cache_dir=cache, target=target,
-                                    lua=prep.lua)
+                                    lua=prep.lua, meta=project.config)
         generated = dict(prep.executed.resources) if prep.executed else {}
         drawn, issues = draw_tikz(ast["blocks"], build.tikz_preamble(prep), cache / "tikz")
         generated.update(drawn)  # TikZ pictures: the same SVGs as the website's

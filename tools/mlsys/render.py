@@ -21,10 +21,12 @@ from .filters.citations import (
     nocite_meta,
     references_section,
 )
+from .filters.codecells import code_cell_pass
 from .filters.floats import float_pass
 from .filters.headings import number_headings, title_block
-from .filters.htmlpost import link_reference_locators, math_for_search
+from .filters.htmlpost import cell_code_divs, link_reference_locators, math_for_search
 from .filters.links import LinkResult, link_pass
+from .filters.listtable import unread_list_table_pass
 from .filters.pandoc_ast import walk_passes
 from .filters.tabsets import tabset_pass
 from .filters.theorems import theorem_pass
@@ -124,8 +126,8 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
     args = ["-f", "json", "-t", "html5", "--mathml", "--wrap=none"]
     if use_citeproc:
         args.append("--citeproc")
-    out = math_for_search(link_reference_locators(
-        run_pandoc(args, json.dumps(ast), cwd=ctx.source_dir)))
+    out = cell_code_divs(math_for_search(link_reference_locators(
+        run_pandoc(args, json.dumps(ast), cwd=ctx.source_dir))))
     if extras.head or extras.tail:
         out = extras.head + "\n" + out + "\n" + extras.tail
     title_html, out = _take_title(out)
@@ -137,6 +139,7 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
 def _transform(blocks: list, local: dict, ctx: ChapterContext) -> tuple[list[Issue], LinkResult]:
     """Run every filter in ONE bottom-up walk and turn what they missed into issues."""
     missing_refs: list[MissingRef] = []
+    bad_list_tables: list[str] = []
     missing_cites: list[str] = []
     links = LinkResult()
     # each element meets the passes in this order
@@ -145,12 +148,17 @@ def _transform(blocks: list, local: dict, ctx: ChapterContext) -> tuple[list[Iss
         callout_pass(ctx.callouts, local),
         theorem_pass(local, ctx.config),
         float_pass(local, ctx.config),
+        code_cell_pass(),
+        unread_list_table_pass(bad_list_tables),
         xref_pass(ctx.table, ctx.config, ctx.page_href, missing_refs),
         citation_pass(ctx.bib_keys, missing_cites),
         link_pass(links, page_href=ctx.page_href, source_dir=ctx.source_dir,
                   generated=ctx.generated, pages=ctx.pages),
     ])
     issues: list[Issue] = []
+    if bad_list_tables:
+        issues.append(Issue("warning", ".list-table div is not one bullet list of bullet lists "
+                            "(rows of cells): shown as a list", "list-table"))
     for m in dict.fromkeys(missing_refs):
         issues.append(Issue("warning", f"{UNRESOLVED}{m.cid}", "@" + m.cid))
     for key in dict.fromkeys(missing_cites):

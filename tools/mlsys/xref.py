@@ -8,7 +8,6 @@ all pass two needs to resolve `@fig-x` on any page, with no post-render patching
 from __future__ import annotations
 
 import posixpath
-import string
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -46,6 +45,10 @@ class XrefConfig:
     title_delim: str = ":"  # `crossref: title-delim:`, between "Figure 1.2" and the caption
     number_depth: int | None = None  # `number-depth:`: deeper headings stay unnumbered
     toc_depth: int = 3  # `toc-depth:`: deepest heading level listed in a page's toc
+    # `crossref: fig-labels: alpha x` (per kind) or `labels:` (every kind): how numbers are
+    # written; `subref-labels:` the same for subfloats, "(a)" by default.
+    labels: dict[str, str] = field(default_factory=dict)
+    subref_labels: str = "alpha a"
 
     @property
     def float_keys(self) -> frozenset[str]:
@@ -69,6 +72,10 @@ class XrefConfig:
     def caption_prefix(self, key: str) -> str:
         return self.captions.get(key) or self.floats.get(key) or self.prefix(key)
 
+    def label(self, key: str, n: int) -> str:
+        """The `n`th (1-based) number of kind `key`, in the project's labelling scheme."""
+        return format_label(n, self.labels.get(key) or self.labels.get("*") or "arabic")
+
     def callout_key(self, callout_type: str) -> str | None:
         for key, (ctype, _prefix) in self.callouts.items():
             if ctype == callout_type:
@@ -79,7 +86,31 @@ class XrefConfig:
         return repr((sorted(self.floats.items()), sorted(self.callouts.items()),
                      self.number_sections, sorted(self.ref_prefixes.items()),
                      sorted(self.captions.items()), self.title_delim, self.number_depth,
-                     self.toc_depth))
+                     self.toc_depth, sorted(self.labels.items()), self.subref_labels))
+
+
+_ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+          (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+
+
+def format_label(n: int, scheme: str) -> str:
+    """Quarto's numbering schemes: `arabic`, `roman` / `roman i` / `roman I`, `alpha a` /
+    `alpha x` / `alpha A` (letters from the one given); anything else stays arabic."""
+    words = scheme.split()
+    kind = words[0].lower() if words else "arabic"
+    start = words[1] if len(words) > 1 else ""
+    if kind == "roman" and n > 0:
+        out, rest = "", n
+        for value, numeral in _ROMAN:
+            while rest >= value:
+                out, rest = out + numeral, rest - value
+        return out.upper() if start.isupper() else out
+    if kind == "alpha":
+        first = start[:1] if start[:1].isalpha() else "a"
+        last = "Z" if first.isupper() else "z"
+        code = ord(first) + n - 1
+        return chr(code) if code <= ord(last) else str(n)
+    return str(n)
 
 
 @dataclass(frozen=True)
@@ -165,10 +196,6 @@ _INDEXED = frozenset({"Cite", "Header", "Div", "Figure", "Table", "CodeBlock", "
 _FLOATS = frozenset({"Figure", "Table", "Div", "CodeBlock"})
 
 
-def _letters(i: int) -> str:
-    return string.ascii_lowercase[i] if i < 26 else str(i + 1)
-
-
 def float_caption_text(node: Node) -> str:
     t, c = node["t"], node["c"]
     if t in ("Figure", "Table"):
@@ -208,7 +235,7 @@ class _Indexer:
 
     def next_number(self, key: str) -> str:
         self.counters[key] = self.counters.get(key, 0) + 1
-        n = str(self.counters[key])
+        n = self.config.label(key, self.counters[key])
         return f"{self.chapter_number}.{n}" if self.chapter_number else n
 
     def visit(self, node: Node) -> None:
@@ -301,7 +328,8 @@ class _Indexer:
                     if node_key(n["c"][0][0]) == key]
             for i, sub in enumerate(subs):
                 self.skip.add(id(sub))
-                self.add(Target(sub["c"][0][0], key, f"{number}({_letters(i)})", self.href,
+                sub_label = format_label(i + 1, self.config.subref_labels)
+                self.add(Target(sub["c"][0][0], key, f"{number}({sub_label})", self.href,
                                 prefix, float_caption_text(sub)))
 
 

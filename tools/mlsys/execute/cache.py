@@ -85,6 +85,13 @@ def depends_digest(project: Project) -> str:
 _IMAGE_EXT = {"image/svg+xml": "svg", "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
 
 
+def _image_size(out: dict[str, Any], mime: str) -> dict[str, int]:
+    """The display size a kernel gave an image (a retina PNG is drawn at half its pixels)."""
+    meta = (out.get("metadata") or {}).get(mime) or {}
+    return {k: int(meta[k]) for k in ("width", "height")
+            if isinstance(meta.get(k), int | float) and not isinstance(meta.get(k), bool)}
+
+
 def externalise_images(results: list[dict[str, Any] | None], entry: Path) -> None:
     """Move image payloads out of the results into files under `entry` (the cache entry)."""
     for pi, res in enumerate(results):
@@ -103,7 +110,7 @@ def externalise_images(results: list[dict[str, Any] | None], entry: Path) -> Non
                         (entry / name).write_text(payload, encoding="utf-8")
                     else:
                         (entry / name).write_bytes(base64.b64decode(payload))
-                    out["image"] = {"file": name, "mime": mime}
+                    out["image"] = {"file": name, "mime": mime, **_image_size(out, mime)}
                     out["data"] = {m: v for m, v in out["data"].items()
                                    if m not in _IMAGE_EXT}
                     break

@@ -141,7 +141,10 @@ class Kernel:
             if kind == "stream":
                 outputs.append({"type": "stream", "name": content["name"], "text": content["text"]})
             elif kind in ("display_data", "execute_result"):
-                outputs.append({"type": "display", "data": content["data"]})
+                out = {"type": "display", "data": content["data"]}
+                if content.get("metadata"):  # e.g. a retina PNG's width/height in CSS pixels
+                    out["metadata"] = content["metadata"]
+                outputs.append(out)
             elif kind == "error":
                 outputs.append({"type": "error", "ename": content["ename"],
                                 "evalue": content["evalue"],

@@ -144,12 +144,7 @@ def _emit_cell(cell: Cell, ctx: _Ctx) -> None:
     if wrap:
         w.add(f"::: {{{attrs}}}", fence_loc)
     if echo:
-        body = cell.code[cell.body_start :]
-        marks = fence_for("\n".join(body))
-        w.add(f"{cell.indent}{marks} {{{code_attrs}}}", fence_loc)
-        for k, line in enumerate(body):
-            w.add(line, doc.locs[cell.fence + 1 + cell.body_start + k])
-        w.add(f"{cell.indent}{marks}", doc.locs[min(cell.close, len(doc.locs) - 1)])
+        _emit_code(cell, doc, w, code_attrs, fenced=opts["echo"] == "fenced")
     for block in blocks:
         w.add("", fence_loc)
         # outputs of a cell nested in a list item keep the item's indentation
@@ -159,6 +154,22 @@ def _emit_cell(cell: Cell, ctx: _Ctx) -> None:
         w.add(":::", fence_loc)
 
 
+def _emit_code(cell: Cell, doc: Doc, w: Writer, code_attrs: str, fenced: bool) -> None:
+    """The cell's code block; `echo: fenced` shows it as written (fence, options and code)."""
+    last = len(doc.locs) - 1
+    start = 0 if fenced else cell.body_start
+    body = cell.code[start:]
+    if fenced:
+        code_attrs = code_attrs.replace(f".{cell.lang} ", ".markdown ", 1)
+        body = [doc.lines[cell.fence], *body, doc.lines[min(cell.close, len(doc.lines) - 1)]]
+    marks = fence_for("\n".join(body))
+    fence_loc = doc.locs[cell.fence]
+    w.add(f"{cell.indent}{marks} {{{code_attrs}}}", fence_loc)
+    for k, line in enumerate(body):
+        w.add(line, doc.locs[min(cell.fence + start + k + (0 if fenced else 1), last)])
+    w.add(f"{cell.indent}{marks}", doc.locs[min(cell.close, last)])
+
+
 @dataclass
 class _Outs:
     """Blocks collected from a cell's outputs; figures are placeholders until captioned."""
@@ -166,6 +177,7 @@ class _Outs:
     blocks: list[str] = field(default_factory=list)
     streams: list[tuple[str, str]] = field(default_factory=list)
     figures: list[str] = field(default_factory=list)
+    sizes: list[str] = field(default_factory=list)  # "width=320 height=240" when the kernel sized it
     table_done: bool = False
 
     def flush_streams(self, asis: bool) -> None:
@@ -205,7 +217,7 @@ def _output_blocks(res: Result, cell: Cell, asis: bool, ctx: _Ctx,
         else:
             _add_display(out.get("data", {}), cell.label or "", asis, tbl_cap, acc)
     acc.flush_streams(asis)
-    return _place_figures(acc, cell.label or "", caption)
+    return _place_figures(acc, cell, caption)
 
 
 def _shown(out: Result, opts: dict[str, Any]) -> bool:
@@ -224,6 +236,7 @@ def _add_figure(image: dict[str, str], cell: Cell, ctx: _Ctx, acc: _Outs) -> Non
     assert ctx.images is not None
     ctx.resources[href] = ctx.images / image["file"]
     acc.figures.append(href)
+    acc.sizes.append(" ".join(f"{k}={image[k]}" for k in ("width", "height") if k in image))
     acc.blocks.append(f"\x00fig{n - 1}")
 
 
@@ -245,22 +258,30 @@ def _add_display(data: dict[str, Any], label: str, asis: bool, tbl_cap: str | No
         acc.blocks.append(f"{marks} {{.cell-output .cell-output-display}}\n{text}\n{marks}")
 
 
-def _place_figures(acc: _Outs, label: str, caption: Callable[[str], str | None]) -> list[str]:
-    """A single labelled figure is an image with the id; several become a figure div."""
-    blocks, figures = acc.blocks, acc.figures
+def _place_figures(acc: _Outs, cell: Cell, caption: Callable[[str], str | None]) -> list[str]:
+    """A single labelled figure is an image with the id; several become a figure div whose
+    panels carry `fig-subcap` subcaptions (ids `fig-x-1`, ... given by the parser)."""
+    blocks, figures, label, opts = acc.blocks, acc.figures, cell.label or "", cell.options
     fig_cap, fig_alt, tbl_cap = caption("fig-cap"), caption("fig-alt"), caption("tbl-cap")
     alt_attr = f' fig-alt="{_attr_escape(fig_alt)}"' if fig_alt else ""
     fig_id = label if label.startswith("fig-") else None
+    raw_sub = opts.get("fig-subcap")
+    subcaps = [" ".join(str(x).split()) for x in (raw_sub if isinstance(raw_sub, list) else [])]
     for n, href in enumerate(figures):
         slot = blocks.index(f"\x00fig{n}")
+        size = acc.sizes[n] if n < len(acc.sizes) else ""
         if len(figures) == 1:
-            attrs = " ".join(x for x in (f"#{fig_id}" if fig_id else "", alt_attr.strip()) if x)
+            attrs = " ".join(x for x in (f"#{fig_id}" if fig_id else "", alt_attr.strip(), size)
+                             if x)
             blocks[slot] = f"![{fig_cap or ''}]({href})" + (f"{{{attrs}}}" if attrs else "")
         else:
-            blocks[slot] = f"![]({href})" + (f"{{{alt_attr.strip()}}}" if alt_attr else "")
+            sub = subcaps[n] if n < len(subcaps) else ""
+            attrs = " ".join(x for x in (alt_attr.strip(), size) if x)
+            blocks[slot] = f"![{sub}]({href})" + (f"{{{attrs}}}" if attrs else "")
     if len(figures) > 1 and fig_id:
-        # Quarto's div figure: the content, then the caption as the last paragraph
-        blocks = [f"::: {{#{fig_id}}}", *blocks, *([fig_cap] if fig_cap else []), ":::"]
+        layout = "".join(f' {k}="{_attr_escape(str(opts[k]))}"'
+                         for k in ("layout-ncol", "layout-nrow") if k in opts)
+        blocks = [f"::: {{#{fig_id}{layout}}}", *blocks, *([fig_cap] if fig_cap else []), ":::"]
     elif len(figures) > 1 and fig_cap:
         blocks = [*blocks, fig_cap]  # no label: nothing to number, the caption is a paragraph
     elif not figures and fig_id and fig_cap:

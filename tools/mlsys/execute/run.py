@@ -18,6 +18,12 @@ from .scan import Doc
 Result = dict[str, Any]
 Item = tuple[str, str, dict[str, Any]]
 
+# Run around a cell with its own fig-width/fig-height: matplotlib draws it at that size.
+_SET_FIGSIZE = ("import matplotlib as _mlsys_mpl\n"
+                "_mlsys_figsize = _mlsys_mpl.rcParams['figure.figsize']\n"
+                "_mlsys_mpl.rcParams['figure.figsize'] = ({}, {})")
+_RESET_FIGSIZE = "_mlsys_mpl.rcParams['figure.figsize'] = _mlsys_figsize"
+
 
 def stops(kind: str, res: Result, extra: dict[str, Any]) -> bool:
     """Does this result end its session (a dead kernel, or a cell error not allowed)?"""
@@ -32,7 +38,12 @@ def run_python(items: list[Item], kernel_name: str, cwd: Path, figsize: tuple[fl
     out: list[Result] = []
     try:
         for kind, code, extra in items:
+            size = extra.get("figsize")
+            if size:  # the cell's own fig-width/fig-height: matplotlib draws it at that size
+                kernel.run_cell(_SET_FIGSIZE.format(*size))
             res = kernel.run_cell(code) if kind == "cell" else kernel.run_expr(code)
+            if size:
+                kernel.run_cell(_RESET_FIGSIZE)
             out.append(res)
             if stops(kind, res, extra):
                 break

@@ -184,12 +184,43 @@ def _front_line(lines: list[str], front_end: int, key: str) -> int:
     return 0
 
 
+def _html_options(meta: dict[str, Any], project: Project) -> dict[str, Any]:
+    """`code-fold` / `code-summary` set for the whole project or chapter (top level or under
+    `format: html:`), the defaults every cell of the chapter starts from."""
+    found: dict[str, Any] = {}
+    for source in (project.config, meta):
+        fmt = source.get("format")
+        html = fmt.get("html") if isinstance(fmt, dict) else None
+        for layer in (source, html if isinstance(html, dict) else {}):
+            found.update({k: layer[k] for k in ("code-fold", "code-summary") if k in layer})
+    return found
+
+
+def _cell_figsize(opts: dict[str, Any], default: tuple[float, float], loc: Loc,
+                  problems: list[Problem]) -> list[float] | None:
+    """A cell's own `fig-width` / `fig-height` (inches), when it sets either."""
+    if "fig-width" not in opts and "fig-height" not in opts:
+        return None
+    size = list(default)
+    for i, key in enumerate(("fig-width", "fig-height")):
+        value = opts.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            problems.append(Problem("error", f"{key} must be a positive number of inches, got "
+                                    f"{value!r}", loc[0], loc[1] + 1))
+            return None
+        size[i] = float(value)
+    return size
+
+
 def _settings(meta: dict[str, Any], project: Project, doc: Doc) -> _Settings:
     """Resolve execute options (project, then chapter) and check the chapter's engine."""
     base = dict(DEFAULTS)
     base.update({k: v for k, v in project.execute_options.items() if k in DEFAULTS})
     chapter_exec = meta.get("execute") if isinstance(meta.get("execute"), dict) else {}
     base.update({k: v for k, v in chapter_exec.items() if k in DEFAULTS})
+    base.update(_html_options(meta, project))
     enabled = project.execute_options.get("enabled", True) and chapter_exec.get("enabled", True)
     engine = meta.get("engine")
     if engine is not None and str(engine) not in KNOWN_ENGINES:
@@ -290,7 +321,7 @@ def _scan_cell(doc: Doc, i: int, cell: re.Match[str], settings: _Settings) -> in
                                 "the cell is shown as code, not run", *locs[i]))
     if not settings.enabled or not runnable:
         options["eval"] = False
-    label = options.get("label")
+    label = options.get("label") or options.get("lst-label")
     c = Cell(len(doc.cells), i, j, marks, cell.group(1), code, n_opts, options,
              str(label) if label else None, lang)
     if lang == "r" and doc.first_r is None:
@@ -301,7 +332,13 @@ def _scan_cell(doc: Doc, i: int, cell: re.Match[str], settings: _Settings) -> in
         # option lines are not sent, so traceback line numbers match the code shown
         body = "\n".join(ln[len(indent):] if ln.startswith(indent) else ln.lstrip()
                          for ln in code[n_opts:])
-        doc.plan.append(("cell", body, _cell_extra(options, lang)))
+        extra = _cell_extra(options, lang)
+        if lang == "python":  # R draws at fig-width/fig-height itself (see _cell_extra)
+            size = _cell_figsize({**_parse_attr_options(cell.group(4) or ""), **opts},
+                                 doc.figsize, locs[i], problems)
+            if size is not None:
+                extra["figsize"] = size
+        doc.plan.append(("cell", body, extra))
     for key in ("fig-cap", "tbl-cap", "fig-alt", "lst-cap"):
         value = options.get(key)
         if isinstance(value, str) and settings.enabled:

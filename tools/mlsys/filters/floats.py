@@ -2,6 +2,10 @@
 
 Each float gets its "Figure 3.2:" caption prefix from the pass-one index. Tables and
 listings carry captions above (where readers look first), figures and custom kinds below.
+The HTML is Quarto's: `div.quarto-float` (carrying the id) around
+`figure.quarto-float.quarto-float-<key>` (`quarto-subfloat-<key>` for a panel) with a
+`figcaption.quarto-float-caption`, images `img-fluid`, tables `table`, so CSS and scripts
+written for Quarto's pages apply to ours.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from .pandoc_ast import (
 )
 
 CAPTION_ON_TOP = frozenset({"tbl", "lst"})
+VIDEO = (".mp4", ".webm", ".ogv", ".ogg", ".mov", ".m4v")
 
 
 def _prefix(target: Target | None, config: XrefConfig) -> list[Node]:
@@ -42,9 +47,12 @@ def _alt(node: Node) -> None:
         node["c"][1] = text_inlines(alt)
 
 
-def _caption_blocks(inlines: list[Node], key: str) -> list[Node]:
+def _caption_blocks(inlines: list[Node], key: str, fid: str, top: bool, sub: bool) -> list[Node]:
+    kind = "subfloat" if sub else "float"
+    where = "top" if top else "bottom"
+    cls = f"quarto-float-caption-{where} quarto-{kind}-caption quarto-{kind}-{key}"
     return [
-        raw_block(f'<figcaption class="float-caption float-caption-{esc(key)}">'),
+        raw_block(f'<figcaption class="{esc(cls)}" id="{esc(fid)}-caption">'),
         plain(inlines),
         raw_block("</figcaption>"),
     ]
@@ -56,10 +64,10 @@ def _layout_div(a: list, body: list[Node]) -> Node:
     kv = {}
     classes = ["float-body"]
     if ncol and ncol.isdigit():
-        classes.append("float-layout")
+        classes += ["float-layout", "quarto-layout-panel"]
         kv["style"] = f"--layout-ncol: {int(ncol)}"
     elif nrow and nrow.isdigit():
-        classes.append("float-layout")
+        classes += ["float-layout", "quarto-layout-panel"]
         kv["style"] = f"--layout-ncol: {max(1, (len(body) + int(nrow) - 1) // int(nrow))}"
     return div(body, classes, kv=kv)
 
@@ -69,20 +77,25 @@ def _caption_inlines(caption: list) -> list[Node]:
     return caption[1][0]["c"] if caption[1] and caption[1][0]["t"] in ("Plain", "Para") else []
 
 
-def _figure(node: Node, local: dict[str, Target], config: XrefConfig) -> None:
-    a, caption, _body = node["c"]
+def _figure(node: Node, local: dict[str, Target], config: XrefConfig) -> list[Node] | None:
+    a, caption, body = node["c"]
+    for b in body:  # Quarto's class for an image that is a figure's content
+        for inl in b["c"] if b["t"] in ("Plain", "Para") else []:
+            img = inl["c"][1][0] if inl["t"] == "Link" and len(inl["c"][1]) == 1 else inl
+            if img["t"] == "Image" and "figure-img" not in img["c"][0][1]:
+                img["c"][0][1].append("figure-img")
     target = local.get(a[0])
+    if target is None:
+        return None
     inl = _caption_inlines(caption)
-    if target is not None:
-        node["c"][1] = [None, [plain(_prefix(target, config) + inl)]]
-        key = target.key
-        if key not in a[1]:
-            a[1].append(f"float-{key}")
-    return None
+    sub = "(" in (target.number or "")
+    return _wrap(a[0], target.key, _prefix(target, config) + inl, body, list(a[1]), sub=sub)
 
 
 def _table(node: Node, local: dict[str, Target], config: XrefConfig) -> list[Node] | None:
     a = node["c"][0]
+    if "table" not in a[1]:
+        a[1].append("table")  # Quarto's class for every table
     target = local.get(a[0])
     if target is None:
         return None
@@ -157,6 +170,10 @@ def _float_div(node: Node, local: dict[str, Target], config: XrefConfig) -> Node
 
 def _image(node: Node, local: dict[str, Target], config: XrefConfig) -> None:
     _alt(node)
+    if node["c"][2][0].lower().endswith(VIDEO):  # pandoc writes these as <video>
+        return None
+    if "img-fluid" not in node["c"][0][1]:
+        node["c"][0][1].insert(0, "img-fluid")
     return None
 
 
@@ -175,16 +192,19 @@ def float_pass(local: dict[str, Target], config: XrefConfig) -> Pass:
 
 
 def _wrap(fid: str, key: str, caption: list[Node], body: list[Node],
-          classes: list[str]) -> list[Node]:
-    cls = " ".join(["float", f"float-{key}", *classes])
-    cap = _caption_blocks(caption, key) if caption else []
+          classes: list[str], sub: bool = False) -> list[Node]:
+    """Quarto's float: an anchored div with the id, a figure of the kind, its caption."""
+    outer = " ".join(["quarto-float", "quarto-figure", "quarto-figure-center", "anchored",
+                      *classes])
+    inner = f"quarto-float quarto-{'subfloat' if sub else 'float'}-{key} figure"
     top = key in CAPTION_ON_TOP
+    cap = _caption_blocks(caption, key, fid, top, sub) if caption else []
     return [
-        raw_block(f'<figure id="{esc(fid)}" class="{esc(cls)}">'),
+        raw_block(f'<div id="{esc(fid)}" class="{esc(outer)}">\n<figure class="{esc(inner)}">'),
         *(cap if top else []),
         *body,
         *([] if top else cap),
-        raw_block("</figure>"),
+        raw_block("</figure>\n</div>"),
     ]
 
 
