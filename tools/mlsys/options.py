@@ -70,7 +70,13 @@ OTHER_FORMAT_KEYS = frozenset({
     "include-before-body", "include-after-body", "top-level-division"})
 
 
-_META_REF = re.compile(r"\{\{<\s*meta\s+([\w-]+)")
+# Metadata a chapter reads: `{{< meta key >}}`, and `when-meta` / `unless-meta` conditions
+# (whose dotted path starts at a top-level key).
+_META_REF = re.compile(r"\{\{<\s*meta\s+([\w-]+)|(?:when|unless)-meta\s*=\s*[\"']?([\w-]+)")
+
+
+def _meta_refs(text: str) -> set[str]:
+    return {a or b for a, b in _META_REF.findall(text)}
 
 
 # Quarto options (HTML or general) this engine does not implement: reported even in a project
@@ -166,7 +172,7 @@ def document_option_problems(path: Path, text: str, has_filters: bool) -> list[P
     where = _Lazy(block, path, 1)
     out: list[Problem] = []
     lenient = has_filters or bool(filter_items(data))
-    used = set(_META_REF.findall(text))
+    used = _meta_refs(text)
     _check(data, DOCUMENT | used, (), where, out, lenient, "document")
     _check_formats(data.get("format"), where, out, "document")
     return out
@@ -181,7 +187,7 @@ def option_problems(project: Project, chapters: list[Any]) -> list[Problem]:
             texts[ref.path] = ref.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue  # reading the chapter reports this
-    used = {name for text in texts.values() for name in _META_REF.findall(text)}
+    used = {name for text in texts.values() for name in _meta_refs(text)}
     out = project_option_problems(project, used)
     for ref in chapters:
         if ref.path in texts:

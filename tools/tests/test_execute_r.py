@@ -138,15 +138,15 @@ def test_r_figure_is_numbered_captioned_and_referenced(book_copy: Path) -> None:
     book: RenderedBook = render_book(book_copy, cache_dir=book_copy / ".site-cache")
     page = next(p for p in book.pages if p.href == "chapters/rstats.html")
     html = page.body_html
-    assert '<figure id="fig-speeds"' in html
-    assert "Figure 1.1:</span> Bandwidth of 3 links</figcaption>" in html
-    assert '<a href="#fig-speeds" class="xref">Figure 1.1</a>' in html
+    assert '<div id="fig-speeds" class="quarto-float' in html
+    assert "Figure 1.1:</span> Bandwidth of 3 links\n</figcaption>" in html
+    assert '<a href="#fig-speeds" class="quarto-xref">Figure 1.1</a>' in html
     assert "<h1" not in html.split('id="sec-r"', 1)[1]  # the R comment is not a heading
     # a knitr::kable() table is a real table with its numbered caption, not printed text
     table = html[html.index('id="tbl-links"'):]
     assert "Table 1.1:</span> The measured links" in table
     assert '<th style="text-align: left;">Link</th>' in table and "<td" in table
-    assert '<a href="#tbl-links" class="xref">Table 1.1</a>' in html
+    assert '<a href="#tbl-links" class="quarto-xref">Table 1.1</a>' in html
 
 
 @needs_r
