@@ -17,6 +17,7 @@ from .compute import (
     training_flops,
     transformer_ops,
 )
+from .calibration import calibrate
 from .data_pipeline import PipelineThroughput, data_pipeline
 from .economics import (
     TCO,
@@ -28,6 +29,7 @@ from .economics import (
     tco,
     training_cost,
 )
+from .efficiency import attention_time, gemm_efficiency, gemm_time, memory_bound_time
 from .errors import InvalidInputError, MlsysimError, PrecisionError, UnknownNameError
 from .kernels import (
     FusionResult,
@@ -59,7 +61,7 @@ from .serve import ServeResult, serve
 from .simulate import ServingSim, simulate_serving
 from .tinyml import TinyMLFit, tinyml_fit
 from .train import TrainResult, train, train_sweep
-from .validation import ValidationRow, calibrate, validate
+from .validation import ValidationRow, validate
 
 __version__ = "0.1.0"
 
@@ -68,7 +70,8 @@ __all__ = [
     "CompressionResult", "compress", "FusionResult", "LayerCost", "attention_layer", "conv2d_layer", "dense_layer", "elementwise_chain",
     "Energy", "Goodput", "ServingSim", "TCO", "TinyMLFit", "carbon", "cost_per_million_tokens",
     "energy", "fleet_mtbf", "simulate_serving", "tco", "tinyml_fit", "training_goodput",
-    "young_daly_interval", "ValidationRow", "calibrate", "validate", "RunCost", "training_cost",
+    "young_daly_interval", "ValidationRow", "calibrate", "gemm_time", "gemm_efficiency", "attention_time",
+    "memory_bound_time", "validate", "RunCost", "training_cost",
     "PipelineThroughput", "data_pipeline", "train_sweep", "transformer", "variant", "cnn", "si", "seconds",
     "Cluster", "Fabric", "Hardware", "InvalidInputError", "MlsysimError", "Model",
     "PrecisionError", "Roofline", "ServeResult", "TrainResult", "TrainingMemory",

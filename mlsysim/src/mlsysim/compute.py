@@ -177,13 +177,24 @@ class TransformerOps(ResultMixin):
 
 
 def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: ArrayLike = 1,
-                   decode: bool = False, fused_attention: bool = True
+                   decode: bool = False, fused_attention: bool = True, *, causal: bool = True,
+                   wb: float | None = None, kvb: float | None = None,
+                   shapes: list[tuple] | None = None
                    ) -> tuple[list[str], list[ArrayLike], list[ArrayLike]]:
     """FLOPs and bytes of each operator of ONE layer, per tensor-parallel rank.
 
     `tokens` = tokens processed in this pass (batch x new tokens), `ctx` = context length each
-    query attends to, `b` = bytes per element. Arrays broadcast, so the training-plan search
-    evaluates a whole grid of (micro-batch, tp) in one call."""
+    query attends to, `b` = bytes per activation element, `wb` per weight (weight-only
+    quantisation stores weights narrower than activations), `kvb` per cached key/value. A
+    causal prefill (the default) computes only the lower triangle of the score matrix, half
+    the attention FLOPs; decode attends to the whole cache. Arrays broadcast, so the
+    training-plan search evaluates a whole grid of (micro-batch, tp) in one call. When
+    `shapes` is a list it receives one entry per operator for `mlsysim.efficiency`:
+    ("gemm", M, N, K), ("attention",) or ("memory",)."""
+    wb = b if wb is None else wb
+    kvb = b if kvb is None else kvb
+    shapes = [] if shapes is None else shapes
+    tri = 0.5 if causal and not decode else 1.0
     d = m.d_model
     qk, v = _attn_dims(m)
     if m.mla:
@@ -201,11 +212,13 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
     def gemm(name: str, k: float, n: float, weights_scale: float = 1.0):
         # [tokens x k] @ [k x n] sharded n/tp (column) or k/tp (row): same FLOPs and weight bytes
         names.append(name)
+        shapes.append(("gemm", tokens, n / tp, k))
         fl.append(2.0 * tokens * k * n / tp)
-        by.append(b * (tokens * k + weights_scale * k * n / tp + tokens * n / tp))
+        by.append(b * (tokens * k + tokens * n / tp) + wb * weights_scale * k * n / tp)
 
     def elementwise(name: str, elems: ArrayLike, rw: float = 2.0, flops_per: float = 5.0):
         names.append(name)
+        shapes.append(("memory",))
         fl.append(flops_per * elems)
         by.append(b * rw * elems)
 
@@ -229,25 +242,28 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
     # scores, softmax and context are three kernels and the s x s matrix round-trips DRAM.
     if fused_attention:
         names.append("attention")
-        fl.append(2.0 * tokens * ctx * (qk + v) / tp + 5.0 * tokens * ctx * m.heads / tp)
+        shapes.append(("attention",))
+        fl.append(tri * (2.0 * tokens * ctx * (qk + v) / tp + 5.0 * tokens * ctx * m.heads / tp))
         if decode:
-            by.append(b * (tokens * (qk + v) / tp + tokens * ctx * kv_read / tp))
+            by.append(b * tokens * (qk + v) / tp + kvb * tokens * ctx * kv_read / tp)
         else:
             by.append(b * tokens * (2 * qk + 2 * v) / tp)
-    else:
+    else:  # masking happens after the full score matrix is computed: no causal saving
         names.append("attn_scores")
+        shapes.append(("attention",))
         fl.append(2.0 * tokens * ctx * qk / tp)
         if decode:
-            by.append(b * (tokens * qk / tp + tokens * ctx * kv_read / 2 / tp
-                           + tokens * ctx * m.heads / tp))
+            by.append(b * (tokens * qk / tp + tokens * ctx * m.heads / tp)
+                      + kvb * tokens * ctx * kv_read / 2 / tp)
         else:
             by.append(b * (2 * tokens * qk / tp + tokens * ctx * m.heads / tp))
         elementwise("softmax", tokens * ctx * m.heads / tp, rw=2.0, flops_per=5.0)
         names.append("attn_context")
+        shapes.append(("attention",))
         fl.append(2.0 * tokens * ctx * v / tp)
         if decode:
-            by.append(b * (tokens * ctx * m.heads / tp + tokens * ctx * kv_read / 2 / tp
-                           + tokens * v / tp))
+            by.append(b * (tokens * ctx * m.heads / tp + tokens * v / tp)
+                      + kvb * tokens * ctx * kv_read / 2 / tp)
         else:
             by.append(b * (tokens * ctx * m.heads / tp + 2 * tokens * v / tp))
     gemm("out_proj", v, d)
@@ -276,13 +292,16 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
         up = (2 if m.gated else 1) * ef
         start = len(fl)
         gemm("router", d, m.moe["experts"])
+        per_expert = tokens * k_act / np.maximum(touched * k_act, 1)  # rows each expert GEMM gets
         names.append("moe_up")
+        shapes.append(("gemm", per_expert, up / tp, d))
         fl.append(2.0 * tokens * k_act * d * up / tp)
-        by.append(b * (tokens * d + touched * k_act * d * up / tp + tokens * k_act * up / tp))
+        by.append(b * (tokens * d + tokens * k_act * up / tp) + wb * touched * k_act * d * up / tp)
         elementwise("expert_activation", tokens * k_act * ef / tp, rw=3.0 if m.gated else 2.0)
         names.append("moe_down")
+        shapes.append(("gemm", per_expert, d, ef / tp))
         fl.append(2.0 * tokens * k_act * ef * d / tp)
-        by.append(b * (tokens * k_act * ef / tp + touched * k_act * ef * d / tp + tokens * d))
+        by.append(b * (tokens * k_act * ef / tp + tokens * d) + wb * touched * k_act * ef * d / tp)
         if share != 1:
             for i in range(start, len(fl)):
                 fl[i] = fl[i] * share

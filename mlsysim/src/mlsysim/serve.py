@@ -16,6 +16,7 @@ from .errors import InvalidInputError
 from .memory import kv_cache_bytes, model_size_bytes
 from .network import allreduce_time, cluster
 from .registry import Hardware, Model, hardware, model
+from .efficiency import gemm_time, op_times
 from .train import efficiency
 
 ArrayLike = float | np.ndarray
@@ -51,21 +52,21 @@ class ServeResult(ResultMixin):
 
 
 def _pass_time(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode: bool,
-               precision: str, gpus_per_node: int | None = None):
+               precision: str, gpus_per_node: int | None = None, wb: float | None = None,
+               kvb: float | None = None):
     """Seconds of one forward pass over `tokens` tokens attending to `ctx`, split over the
     cluster's GPUs by tensor parallelism; also returns whether the pass is memory-bound.
     Tensor parallelism past one node pays the scale-out fabric (hierarchical all-reduce)."""
     eff = efficiency(h.name)
-    peak = h.peak(precision) * eff["gemm"]
-    bw = h.memory_bw * eff["memory"]
-    names, fl, by = layer_op_table(m, tokens, ctx, b, gpus, decode)
-    t_c = sum(f / peak for f in fl)
-    t_m = sum(y / bw for y in by)
-    t = sum(np.maximum(f / peak, y / bw) for f, y in zip(fl, by, strict=True)) * m.n_layers
+    shapes: list[tuple] = []
+    names, fl, by = layer_op_table(m, tokens, ctx, b, gpus, decode, shapes=shapes, wb=wb, kvb=kvb)
+    times = op_times(h, precision, shapes, fl, by)
+    t = sum(times) * m.n_layers
+    gemm = [i for i, s in enumerate(shapes) if s[0] == "gemm"]
+    t_c = sum(fl[i] for i in gemm) / h.peak(precision)
+    t_m = sum(by[i] for i in gemm) / h.memory_bw
     rows = tokens if decode else tokens / np.maximum(ctx, 1)
-    head_f = 2.0 * rows * m.d_model * m.vocab / gpus
-    head_b = b * m.d_model * m.vocab / gpus
-    t = t + np.maximum(head_f / peak, head_b / bw)
+    t = t + gemm_time(h, rows, m.vocab / gpus, m.d_model, precision, weight_bytes=wb)
     if gpus > 1:
         cl = cluster(h, gpus, gpus_per_node=gpus_per_node)
         # two all-reduces of the activations per layer; dividing the bytes by the network
@@ -101,7 +102,10 @@ def serve(m: Model | str, hw: Hardware | str, batch: ArrayLike = 1, prompt_len: 
     # whose activations (and so keys/values) stay in fp16
     kvp = kv_precision or ("fp16" if precision in ("int8", "int4") else precision)
     precision_bytes(kvp, "kv_precision")
-    b = precision_bytes(precision)
+    wb = precision_bytes(precision)
+    # weight-only int4/int8 keep FP16 activations; the KV cache has its own format
+    b = 2.0 if precision in ("int8", "int4") else wb
+    kvb = precision_bytes(kvp)
     weights = model_size_bytes(m, precision)
     ctx_final = prompt_len + output_len
     kv = kv_cache_bytes(m, ctx_final, batch, kvp)
@@ -110,9 +114,9 @@ def serve(m: Model | str, hw: Hardware | str, batch: ArrayLike = 1, prompt_len: 
     kv_one = kv_cache_bytes(m, ctx_final, 1, kvp)
     max_batch = int(max(0, (usable - weights) // kv_one))
     ttft, _ = _pass_time(m, h, batch * prompt_len, prompt_len, b, gpus, False, precision,
-                         gpus_per_node)
+                         gpus_per_node, wb, kvb)
     tpot, bound = _pass_time(m, h, batch, prompt_len + output_len / 2, b, gpus, True, precision,
-                             gpus_per_node)
+                             gpus_per_node, wb, kvb)
     feasible = (weights + kv) <= usable
     reason = ""
     if m.max_seq and ctx_final > m.max_seq:

@@ -11,14 +11,12 @@ whole candidate grid in one vectorised pass and picks the fastest plan that fits
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
 import numpy as np
-import yaml
 
 from ._units import ResultMixin, check_positive, norm_precision, precision_bytes
 from .compute import _attn_dims, _matmul_params, layer_op_table
+from .efficiency import device_efficiency, gemm_time, op_times
 from .errors import InvalidInputError
 from .memory import activation_bytes_per_layer, model_states, state_bytes
 from .network import Cluster
@@ -29,28 +27,11 @@ _RECOMPUTE = ("none", "selective", "full")
 USABLE_MEMORY = 0.92
 
 
-#: temporary per-device overrides, used only while fitting (validation.calibrate)
-_OVERRIDES: dict[str, dict[str, float]] = {}
-
-
 def efficiency(hw_name: str) -> dict[str, float]:
-    """Calibrated (gemm, memory, network) efficiencies for a device (see calibration.yaml)."""
-    if hw_name in _OVERRIDES:
-        return {**_base_efficiency(hw_name), **_OVERRIDES[hw_name]}
-    return _base_efficiency(hw_name)
-
-
-@cache
-def _base_efficiency(hw_name: str) -> dict[str, float]:
-    text = resources.files("mlsysim").joinpath("data", "calibration.yaml").read_text()
-    data = yaml.safe_load(text)
-    eff = dict(data["default"])
-    for fam, vals in data.get("families", {}).items():
-        if hw_name.upper().startswith(fam.upper()) or hw_name.upper().replace("-", "").startswith(
-            fam.upper().replace("-", "")
-        ):
-            eff.update(vals)
-    return eff
+    """Fitted (gemm, memory, network) fractions of a device; the full model, shape and
+    precision included, is `mlsysim.efficiency` (this summary stays for older callers)."""
+    e = device_efficiency(hw_name)
+    return {"gemm": e.gemm, "memory": e.memory, "network": e.network}
 
 
 @dataclass(frozen=True)
@@ -119,8 +100,6 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch, seq_len, tp, pp, dp, mic
     broadcast). Returns arrays of step time, its parts, memory, and FLOPs per step."""
     h: Hardware = cl.hardware
     eff = efficiency(h.name)
-    peak = h.peak(precision) * eff["gemm"]
-    bw = h.memory_bw * eff["memory"]
     b = precision_bytes(precision)
     tp, pp, dp, mb, rc = (np.asarray(x) for x in (tp, pp, dp, micro_batch, recompute_code))
     ep = np.asarray(ep)
@@ -129,15 +108,16 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch, seq_len, tp, pp, dp, mic
     m_count = global_batch / (dp * mb)
 
     # -- compute: one layer, one micro-batch, per TP rank (operator roofline, summed)
-    names, fl, by = layer_op_table(m, tokens_mb, s, b, tp)
-    t_ops = [np.maximum(f / peak, y / bw) for f, y in zip(fl, by, strict=True)]
+    shapes: list[tuple] = []
+    names, fl, by = layer_op_table(m, tokens_mb, s, b, tp, shapes=shapes)
+    t_ops = op_times(h, precision, shapes, fl, by)
     t_fwd = sum(t_ops)
     t_attn = sum(t for n, t in zip(names, t_ops, strict=True) if n in ("attention", "attn_scores",
                                                                       "softmax", "attn_context"))
     t_recompute = np.choose(rc.astype(int), [np.zeros_like(t_fwd), t_attn, t_fwd])
     t_layer = 3 * t_fwd + t_recompute
     # LM head (+ its backward) sits on the last stage, which sets the pipeline's pace
-    t_head = 3 * 2.0 * tokens_mb * d * m.vocab / (tp * peak) if m.vocab else 0.0
+    t_head = 3 * gemm_time(h, tokens_mb, m.vocab / tp, d, precision) if m.vocab else 0.0
 
     # -- tensor-parallel collectives: 2 all-reduces fwd + 2 bwd (+2 when recomputing fully)
     intra_bw = cl.intra.bw_per_direction * eff["network"]
@@ -188,7 +168,7 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch, seq_len, tp, pp, dp, mic
 
     # -- optimizer update: memory-bound sweep over this GPU's shard of the optimizer state
     opt_bytes = o_mem + w_mem + g_mem
-    t_opt = 2 * opt_bytes / bw / (dp if zero_stage >= 1 else 1)
+    t_opt = 2 * opt_bytes / (h.memory_bw * eff["memory"]) / (dp if zero_stage >= 1 else 1)
 
     step = t_pipe + t_pp + t_dp_exposed + t_opt
 
