@@ -220,13 +220,12 @@ def op_times(hw: Hardware | str, precision: str, shapes: list[tuple], flops: lis
              nbytes: list[ArrayLike]) -> list[ArrayLike]:
     """Seconds of each operator of a `compute.layer_op_table` (same order as its lists).
 
-    Under FP8 only the GEMMs run in FP8 (the usual recipe): attention runs at the BF16 rate
-    and elementwise kernels move BF16 activations, twice the bytes the table counted."""
+    GEMMs run at their precision's rate (the caller passes 16-bit activation bytes where
+    only the GEMMs are low precision); attention always runs at the BF16/FP16 rate."""
     h = hardware(hw)
     p = norm_precision(precision)
     peak, _ = compute_peak(h, p)
     half = h.flops.get("bf16") or h.flops.get("fp16") or peak
-    low = p in ("fp8", "int8")
     e = device_efficiency(h)
     out = []
     for shape, f, y in zip(shapes, flops, nbytes, strict=True):
@@ -234,10 +233,9 @@ def op_times(hw: Hardware | str, precision: str, shapes: list[tuple], flops: lis
             _, M, N, K = shape
             out.append(_kernel_time(h, f, y, gemm_efficiency(h, M, N, K, p), peak))
         elif shape[0] == "attention":
-            out.append(_kernel_time(h, f, y * (2.0 if low else 1.0), e.gemm * ATTENTION_SHARE,
-                                    half if low else peak))
+            out.append(_kernel_time(h, f, y, e.gemm * ATTENTION_SHARE, half))
         elif shape[0] == "memory":
-            out.append(_kernel_time(h, 0.0, y * (2.0 if low else 1.0), 1.0, 1.0))
+            out.append(_kernel_time(h, 0.0, y, 1.0, 1.0))
         else:
             raise InvalidInputError("shapes", f"unknown operator kind {shape[0]!r}")
     return out

@@ -16,7 +16,7 @@ from .errors import InvalidInputError
 from .memory import kv_cache_bytes, model_size_bytes
 from .network import allreduce_time, cluster
 from .registry import Hardware, Model, hardware, model
-from .efficiency import gemm_time, op_times
+from .efficiency import device_efficiency, gemm_time, op_times
 from .train import efficiency
 
 ArrayLike = float | np.ndarray
@@ -72,7 +72,8 @@ def _pass_time(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode: 
         # two all-reduces of the activations per layer; dividing the bytes by the network
         # efficiency scales the bandwidth term only, as the calibration intends
         msg = tokens * m.d_model * b / eff["network"]
-        t = t + 2 * m.n_layers * allreduce_time(msg, cl)
+        # each all-reduce is a kernel too: it pays the device's launch gap
+        t = t + 2 * m.n_layers * (allreduce_time(msg, cl) + device_efficiency(h).launch_s)
     return t, np.where(t_m > t_c, "memory", "compute")
 
 
@@ -104,7 +105,7 @@ def serve(m: Model | str, hw: Hardware | str, batch: ArrayLike = 1, prompt_len: 
     precision_bytes(kvp, "kv_precision")
     wb = precision_bytes(precision)
     # weight-only int4/int8 keep FP16 activations; the KV cache has its own format
-    b = 2.0 if precision in ("int8", "int4") else wb
+    b = 2.0 if precision in ("int8", "int4", "fp8") else wb  # activations stay 16-bit
     kvb = precision_bytes(kvp)
     weights = model_size_bytes(m, precision)
     ctx_final = prompt_len + output_len

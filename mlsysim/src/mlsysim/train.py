@@ -95,7 +95,7 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch, seq_len, tp, pp, dp, mic
                    recompute_code, precision: str = "bf16", ep=1, virtual_stages: int = 1,
                    zero_stage: int = 1, sequence_parallel: bool = True,
                    overlap: bool = True, optimizer: str = "adam",
-                   tp_overlap: float = 0.0) -> dict[str, np.ndarray]:
+                   tp_overlap: float = 0.0, fused_attention: bool = True) -> dict[str, np.ndarray]:
     """Vectorised core: every argument from `tp` to `recompute_code` may be an array (they
     broadcast). Returns arrays of step time, its parts, memory, and FLOPs per step."""
     h: Hardware = cl.hardware
@@ -109,7 +109,10 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch, seq_len, tp, pp, dp, mic
 
     # -- compute: one layer, one micro-batch, per TP rank (operator roofline, summed)
     shapes: list[tuple] = []
-    names, fl, by = layer_op_table(m, tokens_mb, s, b, tp, shapes=shapes)
+    # FP8 training runs only the GEMMs in FP8: activations between kernels stay BF16
+    names, fl, by = layer_op_table(m, tokens_mb, s, 2.0 if b < 2 else b, tp,
+                                   fused_attention=fused_attention, wb=b, shapes=shapes,
+                                   seq_parallel=sequence_parallel)
     t_ops = op_times(h, precision, shapes, fl, by)
     t_fwd = sum(t_ops)
     t_attn = sum(t for n, t in zip(names, t_ops, strict=True) if n in ("attention", "attn_scores",
@@ -197,7 +200,8 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
           precision: str = "bf16", micro_batch: int | None = None, recompute: str | None = None,
           ep: int | None = 1, schedule: str = "1f1b", virtual_stages: int = 1, zero_stage: int = 1,
           sequence_parallel: bool = True, overlap: bool = True, optimizer: str = "adam",
-          uneven_stages: bool = False, tp_overlap: float = 0.0) -> TrainResult:
+          uneven_stages: bool = False, tp_overlap: float = 0.0,
+          fused_attention: bool = True) -> TrainResult:
     """Predict a training run: step time, total time, GPU-hours, tokens/s per GPU, MFU/HFU.
 
     `global_batch` is in sequences of `seq_len` tokens. Leave tp/pp/dp (and micro_batch,
@@ -206,7 +210,8 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
     uneven_stages=True lets `pp` leave a remainder of layers (the slowest stage then holds
     ceil(layers/pp) layers), as Llama 3 405B did with 126 layers on 16 stages.
     tp_overlap in [0, 1] is the fraction of tensor-parallel communication hidden behind
-    compute (0 by default, which is what the calibration run did)."""
+    compute (0 by default, which is what the calibration run did). fused_attention=False
+    prices attention as runs before FlashAttention (2022) did: the score matrix through DRAM."""
     m = model(m)
     if not isinstance(cl, Cluster):
         raise InvalidInputError("cluster", "pass mlsysim.cluster(hardware, gpus)")
@@ -271,7 +276,8 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
         return _infeasible(m, cl, precision, reason, tp, pp, dp, ep or 1)
     T, P, MB, RC, D, E = T[ok], P[ok], MB[ok], RC[ok], D[ok], E[ok]
     r = evaluate_plans(m, cl, global_batch, seq_len, T, P, D, MB, RC, precision, E, v,
-                       zero_stage, sequence_parallel, overlap, optimizer, tp_overlap)
+                       zero_stage, sequence_parallel, overlap, optimizer, tp_overlap,
+                       fused_attention)
     cap = cl.hardware.memory_bytes
     fits = r["mem"] <= USABLE_MEMORY * cap
     if not fits.any():

@@ -94,8 +94,12 @@ def measurements() -> tuple[Measurement, ...]:
         missing = [k for k in ("id", "set", "kind", "metric", "measured", "source") if k not in row]
         if missing:
             raise MlsysimError(f"{where}: missing {', '.join(missing)}")
-        if row["set"] not in ("calibration", "heldout") or row["kind"] not in ("train", "serve"):
-            raise MlsysimError(f"{where}: set must be calibration|heldout, kind train|serve")
+        if row["set"] not in ("calibration", "heldout", "reference") or row["kind"] not in (
+                "train", "serve"):
+            raise MlsysimError(f"{where}: set must be calibration|heldout|reference, kind "
+                               "train|serve")
+        if row["set"] == "reference" and not row.get("note"):
+            raise MlsysimError(f"{where}: a reference row needs a note saying why it is not gated")
         if row["id"] in seen:
             raise MlsysimError(f"{where}: duplicate id")
         seen.add(row["id"])
@@ -138,7 +142,8 @@ def predict(c: Measurement) -> float:
             return float(a["batch"] * a["output_len"] / r.request_latency_s / a["gpus"])
         raise InvalidInputError("metric", f"{c.id}: unknown serving metric {c.metric!r}")
     kw = {k: a[k] for k in ("tp", "pp", "dp", "micro_batch", "recompute", "zero_stage", "ep",
-                            "schedule", "virtual_stages", "uneven_stages", "precision") if k in a}
+                            "schedule", "virtual_stages", "uneven_stages", "precision",
+                            "fused_attention") if k in a}
     if "gpt" in a:
         kw.setdefault("recompute", "full")
     r = train(m, cluster(hw, a["gpus"]), tokens=a.get("tokens", 1e12),
