@@ -157,4 +157,5 @@ def write(cal: Calibration, path: Path | None = None) -> Path:
     os.replace(tmp, path)
     eff._table.cache_clear()
     eff._family_params.cache_clear()
+    eff._family_of_name.cache_clear()
     return path

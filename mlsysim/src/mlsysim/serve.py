@@ -16,7 +16,7 @@ from .errors import InvalidInputError
 from .memory import kv_cache_bytes, model_size_bytes
 from .network import allreduce_time, cluster
 from .registry import Hardware, Model, hardware, model
-from .efficiency import device_efficiency, gemm_time, op_times
+from .efficiency import device_efficiency, op_times
 from .train import efficiency
 
 ArrayLike = float | np.ndarray
@@ -58,15 +58,19 @@ def _pass_time(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode: 
     cluster's GPUs by tensor parallelism; also returns whether the pass is memory-bound.
     Tensor parallelism past one node pays the scale-out fabric (hierarchical all-reduce)."""
     eff = efficiency(h.name)
+    wb = b if wb is None else wb
     shapes: list[tuple] = []
     names, fl, by = layer_op_table(m, tokens, ctx, b, gpus, decode, shapes=shapes, wb=wb, kvb=kvb)
-    times = op_times(h, precision, shapes, fl, by)
-    t = sum(times) * m.n_layers
     gemm = [i for i, s in enumerate(shapes) if s[0] == "gemm"]
     t_c = sum(fl[i] for i in gemm) / h.peak(precision)
     t_m = sum(by[i] for i in gemm) / h.memory_bw
-    rows = tokens if decode else tokens / np.maximum(ctx, 1)
-    t = t + gemm_time(h, rows, m.vocab / gpus, m.d_model, precision, weight_bytes=wb)
+    # the LM head: one GEMM over the rows that need logits (every new token in decode)
+    rows = tokens if decode else tokens / (max(ctx, 1) if np.ndim(ctx) == 0 else np.maximum(ctx, 1))
+    shapes.append(("gemm", rows, m.vocab / gpus, m.d_model))
+    fl.append(2.0 * rows * m.d_model * m.vocab / gpus)
+    by.append(b * rows * (m.d_model + m.vocab / gpus) + wb * m.d_model * m.vocab / gpus)
+    times = op_times(h, precision, shapes, fl, by)
+    t = sum(times[:-1]) * m.n_layers + times[-1]
     if gpus > 1:
         cl = cluster(h, gpus, gpus_per_node=gpus_per_node)
         # two all-reduces of the activations per layer; dividing the bytes by the network
@@ -74,6 +78,8 @@ def _pass_time(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode: 
         msg = tokens * m.d_model * b / eff["network"]
         # each all-reduce is a kernel too: it pays the device's launch gap
         t = t + 2 * m.n_layers * (allreduce_time(msg, cl) + device_efficiency(h).launch_s)
+    if np.ndim(t_m) == 0 and np.ndim(t_c) == 0:
+        return t, "memory" if t_m > t_c else "compute"
     return t, np.where(t_m > t_c, "memory", "compute")
 
 
