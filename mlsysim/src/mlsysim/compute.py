@@ -180,7 +180,7 @@ class TransformerOps(ResultMixin):
 def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: ArrayLike = 1,
                    decode: bool = False, fused_attention: bool = True, *, causal: bool = True,
                    wb: float | None = None, kvb: float | None = None,
-                   shapes: list[tuple] | None = None
+                   shapes: list[tuple] | None = None, seq_parallel: bool = False
                    ) -> tuple[list[str], list[ArrayLike], list[ArrayLike]]:
     """FLOPs and bytes of each operator of ONE layer, per tensor-parallel rank.
 
@@ -191,12 +191,14 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
     the attention FLOPs; decode attends to the whole cache. Arrays broadcast, so the
     training-plan search evaluates a whole grid of (micro-batch, tp) in one call. When
     `shapes` is a list it receives one entry per operator for `mlsysim.efficiency`:
-    ("gemm", M, N, K), ("attention",) or ("memory",)."""
+    ("gemm", M, N, K), ("attention",) or ("memory",). With `seq_parallel` (Megatron's
+    sequence parallelism) the norms and residual adds are split over the `tp` ranks too."""
     wb = b if wb is None else wb
     kvb = b if kvb is None else kvb
     shapes = [] if shapes is None else shapes
     tri = 0.5 if causal and not decode else 1.0
     d = m.d_model
+    sp = tp if seq_parallel else 1  # norms/residuals: sharded along the sequence or not
     qk, v = _attn_dims(m)
     if m.mla:
         kv_w = m.mla["kv_lora_rank"] + m.mla["qk_rope_head_dim"]
@@ -223,7 +225,7 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
         fl.append(flops_per * elems)
         by.append(b * rw * elems)
 
-    elementwise("norm_attn", tokens * d, rw=2.0, flops_per=5.0)
+    elementwise("norm_attn", tokens * d / sp, rw=2.0, flops_per=5.0)
     if m.mla:
         # low-rank projections: x -> q latent -> heads; x -> kv latent (+ shared rope key);
         # latent -> per-head keys and values (absorbed into the query/output in decode)
@@ -250,8 +252,8 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
         else:
             by.append(b * tokens * (2 * qk + 2 * v) / tp)
     else:  # masking happens after the full score matrix is computed: no causal saving
-        names.append("attn_scores")
-        shapes.append(("attention",))
+        names.append("attn_scores")  # per head [tokens x head_dim] @ [head_dim x ctx]
+        shapes.append(("gemm", tokens * m.heads / tp, ctx, qk / m.heads))
         fl.append(2.0 * tokens * ctx * qk / tp)
         if decode:
             by.append(b * (tokens * qk / tp + tokens * ctx * m.heads / tp)
@@ -259,8 +261,8 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
         else:
             by.append(b * (2 * tokens * qk / tp + tokens * ctx * m.heads / tp))
         elementwise("softmax", tokens * ctx * m.heads / tp, rw=2.0, flops_per=5.0)
-        names.append("attn_context")
-        shapes.append(("attention",))
+        names.append("attn_context")  # per head [tokens x ctx] @ [ctx x head_dim]
+        shapes.append(("gemm", tokens * m.heads / tp, v / m.heads, ctx))
         fl.append(2.0 * tokens * ctx * v / tp)
         if decode:
             by.append(b * (tokens * ctx * m.heads / tp + tokens * v / tp)
@@ -268,8 +270,8 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
         else:
             by.append(b * (tokens * ctx * m.heads / tp + 2 * tokens * v / tp))
     gemm("out_proj", v, d)
-    elementwise("residual_attn", tokens * d, rw=3.0, flops_per=1.0)
-    elementwise("norm_mlp", tokens * d, rw=2.0, flops_per=5.0)
+    elementwise("residual_attn", tokens * d / sp, rw=3.0, flops_per=1.0)
+    elementwise("norm_mlp", tokens * d / sp, rw=2.0, flops_per=5.0)
     n_dense = m.moe.get("first_dense", 0) if m.moe else m.n_layers
     if n_dense:
         # dense MLP (every layer of a dense model; the first few layers of some MoE models,
@@ -307,7 +309,7 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
             for i in range(start, len(fl)):
                 fl[i] = fl[i] * share
                 by[i] = by[i] * share
-    elementwise("residual_mlp", tokens * d, rw=3.0, flops_per=1.0)
+    elementwise("residual_mlp", tokens * d / sp, rw=3.0, flops_per=1.0)
     return names, fl, by
 
 

@@ -19,6 +19,7 @@ The fitted numbers live in `data/calibration.yaml`, written by `mlsysim calibrat
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -72,10 +73,15 @@ def _table() -> dict:
 
 def family_of(hw: Hardware | str) -> str:
     """The calibration family a device belongs to (`default` when it has none)."""
-    name = hardware(hw).name.upper().replace("-", "")
+    return _family_of_name(hardware(hw).name)
+
+
+@cache
+def _family_of_name(name: str) -> str:
+    key = name.upper().replace("-", "")
     for fam, vals in _table().get("families", {}).items():
         for member in vals.get("members", [fam]):
-            if name.startswith(str(member).upper().replace("-", "")):
+            if key.startswith(str(member).upper().replace("-", "")):
                 return fam
     return "default"
 
@@ -83,8 +89,9 @@ def family_of(hw: Hardware | str) -> str:
 def device_efficiency(hw: Hardware | str) -> DeviceEfficiency:
     """Efficiency parameters of `hw`: its family's fitted values over the defaults."""
     fam = family_of(hw)
-    return _family_params(fam) if fam not in _OVERRIDES else replace(
-        _family_params(fam), **_OVERRIDES[fam])
+    if not _OVERRIDES or fam not in _OVERRIDES:
+        return _family_params(fam)
+    return replace(_family_params(fam), **_OVERRIDES[fam])
 
 
 @cache
@@ -136,24 +143,30 @@ def gemm_efficiency(hw: Hardware | str, m: ArrayLike, n: ArrayLike, k: ArrayLike
     smallest power-of-two tile of at least 16 rows that holds it); wave quantisation charges
     the last, part-filled wave of tiles over the SMs (grids smaller than one wave are assumed
     split along `k`, as cuBLAS does, and lose nothing)."""
-    h, e = hardware(hw), device_efficiency(hw)
+    h = hardware(hw)
+    eff = _gemm_eff(h, device_efficiency(h), compute_peak(h, precision)[1], m, n, k)
+    return float(eff) if np.ndim(eff) == 0 else eff
+
+
+def _gemm_eff(h: Hardware, e: DeviceEfficiency, frac: float, m, n, k) -> np.ndarray:
     M, N, K = (np.maximum(np.asarray(x, dtype=float), 1.0) for x in (m, n, k))
     tm = np.minimum(e.tile_m, np.maximum(16.0, 2.0 ** np.ceil(np.log2(M))))
     pm, pn = np.ceil(M / tm), np.ceil(N / e.tile_n)
     tile = M * N / (pm * tm * pn * e.tile_n)
     tiles = pm * pn
     sm = float(h.sm_count or 0)
-    wave = np.where((sm > 0) & (tiles >= sm), tiles / (np.ceil(tiles / max(sm, 1.0)) * max(sm, 1.0)),
-                    1.0)
-    eff = compute_peak(h, precision)[1] * tile * wave * K / (K + K_OVERHEAD)
-    return float(eff) if np.ndim(eff) == 0 else eff
+    if sm > 0:
+        wave = np.where(tiles >= sm, tiles / (np.ceil(tiles / sm) * sm), 1.0)
+    else:
+        wave = 1.0
+    return frac * tile * wave * K / (K + K_OVERHEAD)
 
 
 def memory_efficiency(hw: Hardware | str, nbytes: ArrayLike) -> ArrayLike:
     """Achieved fraction of DRAM bandwidth for a kernel moving `nbytes` (Little's law)."""
-    h, e = hardware(hw), device_efficiency(hw)
+    h = hardware(hw)
     n = np.asarray(nbytes, dtype=float)
-    eff = e.memory * n / (n + h.memory_bw * MEMORY_LATENCY_S)
+    eff = device_efficiency(h).memory * n / (n + h.memory_bw * MEMORY_LATENCY_S)
     return float(eff) if np.ndim(eff) == 0 else eff
 
 
@@ -210,9 +223,11 @@ def memory_bound_time(hw: Hardware | str, nbytes: ArrayLike) -> ArrayLike:
 
 
 def _kernel_time(h: Hardware, flops: ArrayLike, nbytes: ArrayLike, compute_eff: ArrayLike,
-                 peak: float) -> ArrayLike:
-    e = device_efficiency(h)
-    t_mem = nbytes / (h.memory_bw * memory_efficiency(h, nbytes))
+                 peak: float, e: DeviceEfficiency | None = None) -> ArrayLike:
+    e = e or device_efficiency(h)
+    n = np.asarray(nbytes, dtype=float)
+    # Little's law: n bytes reach n / (n + bw x latency) of the fitted bandwidth fraction
+    t_mem = (n + h.memory_bw * MEMORY_LATENCY_S) / (h.memory_bw * e.memory)
     return np.maximum(np.asarray(flops) / (peak * compute_eff), t_mem) + e.launch_s
 
 
@@ -220,24 +235,64 @@ def op_times(hw: Hardware | str, precision: str, shapes: list[tuple], flops: lis
              nbytes: list[ArrayLike]) -> list[ArrayLike]:
     """Seconds of each operator of a `compute.layer_op_table` (same order as its lists).
 
-    Under FP8 only the GEMMs run in FP8 (the usual recipe): attention runs at the BF16 rate
-    and elementwise kernels move BF16 activations, twice the bytes the table counted."""
+    GEMMs run at their precision's rate (the caller passes 16-bit activation bytes where
+    only the GEMMs are low precision); attention always runs at the BF16/FP16 rate. All
+    GEMMs are priced in one vectorised call, so a plan grid costs one pass."""
     h = hardware(hw)
-    p = norm_precision(precision)
-    peak, _ = compute_peak(h, p)
-    half = h.flops.get("bf16") or h.flops.get("fp16") or peak
-    low = p in ("fp8", "int8")
     e = device_efficiency(h)
+    peak, frac = compute_peak(h, precision)
+    half = h.flops.get("bf16") or h.flops.get("fp16") or peak
+    # the shapes derive from the same tokens/context as the FLOPs: scalar FLOPs, scalar plan
+    if all(isinstance(x, float | int) for x in flops):
+        return _op_times_scalar(h, e, peak, frac, half, shapes, flops, nbytes)
+    out: list[ArrayLike] = [0.0] * len(shapes)
+    gi = [i for i, sh in enumerate(shapes) if sh[0] == "gemm"]
+    if gi:
+        cols = np.broadcast_arrays(*[np.asarray(x, dtype=float) for i in gi
+                                     for x in (*shapes[i][1:], flops[i], nbytes[i])])
+        M, N, K, F, Y = (np.stack(cols[j::5]) for j in range(5))
+        t = _kernel_time(h, F, Y, _gemm_eff(h, e, frac, M, N, K), peak, e)
+        for row, i in enumerate(gi):
+            out[i] = t[row] if t[row].ndim else float(t[row])
+    for i, sh in enumerate(shapes):
+        if sh[0] == "attention":
+            out[i] = _kernel_time(h, flops[i], nbytes[i], e.gemm * ATTENTION_SHARE, half, e)
+        elif sh[0] == "memory":
+            out[i] = _kernel_time(h, 0.0, nbytes[i], 1.0, 1.0, e)
+        elif sh[0] != "gemm":
+            raise InvalidInputError("shapes", f"unknown operator kind {sh[0]!r}")
+    return out
+
+
+def _op_times_scalar(h: Hardware, e: DeviceEfficiency, peak: float, frac: float, half: float,
+                     shapes: list[tuple], flops: list, nbytes: list) -> list[float]:
+    """`op_times` for one plan, in plain floats: the same formulas without numpy's per-call
+    cost, which keeps one `serve()` under 0.1 ms."""
+    bw = h.memory_bw * e.memory
+    lat_bytes = h.memory_bw * MEMORY_LATENCY_S
+    sm = h.sm_count or 0
+    tile_m, tile_n, launch = e.tile_m, e.tile_n, e.launch_s
+    attn_rate = half * e.gemm * ATTENTION_SHARE
     out = []
-    for shape, f, y in zip(shapes, flops, nbytes, strict=True):
-        if shape[0] == "gemm":
-            _, M, N, K = shape
-            out.append(_kernel_time(h, f, y, gemm_efficiency(h, M, N, K, p), peak))
-        elif shape[0] == "attention":
-            out.append(_kernel_time(h, f, y * (2.0 if low else 1.0), e.gemm * ATTENTION_SHARE,
-                                    half if low else peak))
-        elif shape[0] == "memory":
-            out.append(_kernel_time(h, 0.0, y * (2.0 if low else 1.0), 1.0, 1.0))
+    for sh, f, y in zip(shapes, flops, nbytes, strict=True):
+        t_mem = (y + lat_bytes) / bw
+        kind = sh[0]
+        if kind == "gemm":
+            _, M, N, K = sh
+            M, N, K = max(M, 1.0), max(N, 1.0), max(K, 1.0)
+            tm = tile_m if M >= tile_m else max(16.0, 2.0 ** math.ceil(math.log2(M)))
+            pm, pn = math.ceil(M / tm), math.ceil(N / tile_n)
+            eff = frac * M * N / (pm * tm * pn * tile_n) * K / (K + K_OVERHEAD)
+            tiles = pm * pn
+            if sm and tiles >= sm:
+                eff *= tiles / (math.ceil(tiles / sm) * sm)
+            t = f / (peak * eff)
+            out.append((t if t > t_mem else t_mem) + launch)
+        elif kind == "attention":
+            t = f / attn_rate
+            out.append((t if t > t_mem else t_mem) + launch)
+        elif kind == "memory":
+            out.append(t_mem + launch)
         else:
-            raise InvalidInputError("shapes", f"unknown operator kind {shape[0]!r}")
+            raise InvalidInputError("shapes", f"unknown operator kind {kind!r}")
     return out

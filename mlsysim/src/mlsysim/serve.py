@@ -15,7 +15,7 @@ import numpy as np
 
 from ._units import ResultMixin, check_positive, norm_precision, precision_bytes
 from .compute import layer_op_table
-from .efficiency import device_efficiency, gemm_time, op_times
+from .efficiency import device_efficiency, op_times
 from .errors import InvalidInputError
 from .memory import kv_cache_bytes, model_size_bytes
 from .network import Cluster, allreduce_time, cluster
@@ -94,22 +94,29 @@ def _pass_parts(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode:
     """Seconds of one forward pass over `tokens` tokens attending to `ctx`, split over
     `gpus` by tensor parallelism; past one node the all-reduces cross the scale-out fabric
     (hierarchical all-reduce)."""
+    wb = b if wb is None else wb
     shapes: list[tuple] = []
     names, fl, by = layer_op_table(m, tokens, ctx, b, gpus, decode, shapes=shapes, wb=wb, kvb=kvb)
-    times = op_times(h, precision, shapes, fl, by)
-    t = sum(times) * m.n_layers
     gemm = [i for i, s in enumerate(shapes) if s[0] == "gemm"]
     t_c = sum(fl[i] for i in gemm) / h.peak(precision)
     t_m = sum(by[i] for i in gemm) / h.memory_bw
-    rows = tokens if decode else tokens / np.maximum(ctx, 1)
-    head = gemm_time(h, rows, m.vocab / gpus, m.d_model, precision, weight_bytes=wb)
+    # the LM head: one GEMM over the rows that need logits (every new token in decode)
+    rows = tokens if decode else tokens / (max(ctx, 1) if np.ndim(ctx) == 0 else np.maximum(ctx, 1))
+    shapes.append(("gemm", rows, m.vocab / gpus, m.d_model))
+    fl.append(2.0 * rows * m.d_model * m.vocab / gpus)
+    by.append(b * rows * (m.d_model + m.vocab / gpus) + wb * m.d_model * m.vocab / gpus)
+    times = op_times(h, precision, shapes, fl, by)
+    t = sum(times[:-1]) * m.n_layers
     if gpus > 1:
         cl = cluster(h, gpus, gpus_per_node=gpus_per_node)
         # two all-reduces of the activations per layer; dividing the bytes by the network
         # efficiency scales the bandwidth term only, as the calibration intends
         msg = tokens * m.d_model * b / efficiency(h.name)["network"]
-        t = t + 2 * m.n_layers * allreduce_time(msg, cl)
-    return _Pass(t, head, np.where(t_m > t_c, "memory", "compute"))
+        # each all-reduce is a kernel too: it pays the device's launch gap
+        t = t + 2 * m.n_layers * (allreduce_time(msg, cl) + device_efficiency(h).launch_s)
+    if np.ndim(t_m) == 0 and np.ndim(t_c) == 0:
+        return _Pass(t, times[-1], "memory" if t_m > t_c else "compute")
+    return _Pass(t, times[-1], np.where(t_m > t_c, "memory", "compute"))
 
 
 def _pass_time(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode: bool,
@@ -254,7 +261,7 @@ def _setup(m: Model | str, hw: Hardware | str, gpus: int, pp: int, precision: st
     precision_bytes(kvp, "kv_precision")
     wb = precision_bytes(precision)
     # weight-only int4/int8 keep FP16 activations; the KV cache has its own format
-    b = 2.0 if precision in ("int8", "int4") else wb
+    b = 2.0 if precision in ("int8", "int4", "fp8") else wb  # activations stay 16-bit
     return _Setup(m, h, precision, tp, pp, cluster(h, gpus, gpus_per_node=gpus_per_node), b,
                   wb, kvp)
 

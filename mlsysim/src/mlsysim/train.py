@@ -122,6 +122,7 @@ class Options:
     uneven_stages: bool = False
     offload_optimizer: bool = False
     offload_activations: bool = False
+    fused_attention: bool = True
 
 
 @dataclass(frozen=True)
@@ -179,12 +180,16 @@ def _kv_width(m: Model) -> int:
     return 2 * m.kv_heads * m.head_dim
 
 
-def _layer_compute(m: Model, h: Hardware, plan: Plan, seq_len: int, b: float, precision: str):
+def _layer_compute(m: Model, h: Hardware, plan: Plan, seq_len: int, b: float, opts: Options):
     """(fwd+bwd[+recompute] seconds of one layer, forward seconds, LM head fwd+bwd) for one
     micro-batch on one rank: `seq_len / cp` query tokens attending to the whole sequence."""
     tokens = plan.micro_batch * seq_len / plan.cp
     shapes: list[tuple] = []
-    names, fl, by = layer_op_table(m, tokens, seq_len, b, plan.tp, shapes=shapes)
+    precision = opts.precision
+    # FP8 training runs only the GEMMs in FP8: activations between kernels stay BF16
+    names, fl, by = layer_op_table(m, tokens, seq_len, 2.0 if b < 2 else b, plan.tp,
+                                   fused_attention=opts.fused_attention, wb=b, shapes=shapes,
+                                   seq_parallel=opts.sequence_parallel)
     t_ops = op_times(h, precision, shapes, fl, by)
     t_fwd = sum(t_ops)
     t_attn = sum(t for n, t in zip(names, t_ops, strict=True)
@@ -303,7 +308,7 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch: int, seq_len: int, plan:
     b = precision_bytes(opts.precision)
     v = opts.virtual_stages
     m_count = global_batch / (plan.dp * plan.micro_batch)
-    t_layer, t_fwd, t_head = _layer_compute(m, h, plan, seq_len, b, opts.precision)
+    t_layer, t_fwd, t_head = _layer_compute(m, h, plan, seq_len, b, opts)
     t_tp, t_cp, t_ep = _layer_comm(m, cl, plan, seq_len, b, opts.tp_overlap)
     layers = stage_layers(m.n_layers, plan.pp, opts.uneven_stages)
     first, mid, last = layers
@@ -411,7 +416,8 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
           ep: int | None = 1, schedule: str = "1f1b", virtual_stages: int = 1, zero_stage: int = 1,
           sequence_parallel: bool = True, overlap: bool = True, optimizer: str = "adam",
           uneven_stages: bool = False, tp_overlap: float = 0.0, cp: int | None = 1,
-          offload_optimizer: bool = False, offload_activations: bool = False) -> TrainResult:
+          offload_optimizer: bool = False, offload_activations: bool = False,
+          fused_attention: bool = True) -> TrainResult:
     """Predict a training run: step time, total time, GPU-hours, tokens/s per GPU, MFU/HFU.
 
     `global_batch` is in sequences of `seq_len` tokens. Leave tp/pp/dp (and micro_batch,
@@ -423,7 +429,8 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
     states in host memory with a CPU update (ZeRO-Offload); offload_activations parks
     stored activations in host memory between forward and backward; both pay the host link.
     tp_overlap in [0, 1] is the fraction of tensor-parallel communication hidden behind
-    compute (0 by default, which is what the calibration run did)."""
+    compute (0 by default, which is what the calibration run did). fused_attention=False
+    prices attention as runs before FlashAttention (2022) did: the score matrix through DRAM."""
     m = model(m)
     opts, degrees = _train_args(m, cl, tokens, global_batch, seq_len, locals())
     plan, (tps, pps) = _candidates(m, cl, global_batch, seq_len, degrees,
@@ -471,7 +478,7 @@ def _train_args(m: Model, cl: Cluster, tokens, global_batch, seq_len, a: dict):
                      v, a["uneven_stages"])
     opts = Options(precision, v, a["zero_stage"], a["sequence_parallel"], a["overlap"],
                    a["optimizer"], a["tp_overlap"], a["uneven_stages"], a["offload_optimizer"],
-                   a["offload_activations"])
+                   a["offload_activations"], a["fused_attention"])
     return opts, degrees
 
 

@@ -89,19 +89,26 @@ def measurements() -> tuple[Measurement, ...]:
     text = resources.files("mlsysim").joinpath("data", "measurements.yaml").read_text()
     data = yaml.safe_load(text)
     out, seen = [], set()
+    short = data.get("sources", {})
     for i, row in enumerate(data["cases"]):
         where = f"measurements.yaml case {i + 1} ({row.get('id', '?')})"
         missing = [k for k in ("id", "set", "kind", "metric", "measured", "source") if k not in row]
         if missing:
             raise MlsysimError(f"{where}: missing {', '.join(missing)}")
-        if row["set"] not in ("calibration", "heldout") or row["kind"] not in ("train", "serve"):
-            raise MlsysimError(f"{where}: set must be calibration|heldout, kind train|serve")
+        if row["set"] not in ("calibration", "heldout", "reference") or row["kind"] not in (
+                "train", "serve"):
+            raise MlsysimError(f"{where}: set must be calibration|heldout|reference, kind "
+                               "train|serve")
+        if row["set"] == "reference" and not row.get("note"):
+            raise MlsysimError(f"{where}: a reference row needs a note saying why it is not gated")
         if row["id"] in seen:
             raise MlsysimError(f"{where}: duplicate id")
         seen.add(row["id"])
         args = tuple((k, _num(v)) for k, v in row.items() if k not in _KEYS)
+        key, _, rest = row["source"].partition(", ")
+        source = f"{short[key]}: {rest}" if key in short else row["source"]
         out.append(Measurement(row["id"], row["set"], row["kind"], row["metric"],
-                               float(row["measured"]), row["source"], args, row.get("note", "")))
+                               float(row["measured"]), source, args, row.get("note", "")))
     return tuple(out)
 
 
@@ -138,7 +145,8 @@ def predict(c: Measurement) -> float:
             return float(a["batch"] * a["output_len"] / r.request_latency_s / a["gpus"])
         raise InvalidInputError("metric", f"{c.id}: unknown serving metric {c.metric!r}")
     kw = {k: a[k] for k in ("tp", "pp", "dp", "micro_batch", "recompute", "zero_stage", "ep",
-                            "schedule", "virtual_stages", "uneven_stages", "precision") if k in a}
+                            "schedule", "virtual_stages", "uneven_stages", "precision",
+                            "fused_attention") if k in a}
     if "gpt" in a:
         kw.setdefault("recompute", "full")
     r = train(m, cluster(hw, a["gpus"]), tokens=a.get("tokens", 1e12),
@@ -320,3 +328,77 @@ def _render(head: list[str], body: list[list[str]], markdown: bool) -> str:
     widths = [max(len(x) for x in col) for col in zip(head, *body, strict=True)]
     line = lambda row: "  ".join(x.ljust(w) for x, w in zip(row, widths, strict=True))  # noqa: E731
     return "\n".join([line(head), line(["-" * w for w in widths])] + [line(r) for r in body])
+
+
+_PANELS = (("tflops_megatron", "training: TFLOP/s per GPU", 1e12),
+           ("mfu", "training: MFU", 1.0),
+           ("gpu_hours", "training: GPU-hours (millions)", 1e6),
+           ("out_tok_s_per_gpu", "serving: output tok/s per GPU", 1.0),
+           ("ttft_s", "serving: time to first token (ms)", 1e-3))
+
+
+def scatter_svg(rows: tuple[ValidationRow, ...] | None = None, size: int = 230) -> str:
+    """Predicted vs published, log-log, one small panel per metric, with the +-10% band.
+
+    Drawn in `currentColor` (plus two hues legible on light and dark pages), so the figure
+    follows the page's theme. Hollow circles are calibration cases, filled ones held out."""
+    rows = rows or validate()
+    panels = [(k, t, u, [r for r in rows if r.metric == k and r.set in ("calibration", "heldout")])
+              for k, t, u in _PANELS]
+    panels = [p for p in panels if p[3]]
+    cols = min(2, len(panels))
+    w, h = cols * size, ((len(panels) + cols - 1) // cols) * size
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
+           f'style="max-width:100%;height:auto;font:11px sans-serif" '
+           f'aria-label="Predicted versus published, log-log, with a 10% band">']
+    for i, (_, title, unit, pts) in enumerate(panels):
+        out += _panel(pts, title, unit, (i % cols) * size, (i // cols) * size, size)
+    out.append(f'<g transform="translate({w - 180},{h - 14})" fill="currentColor">'
+               '<circle cx="4" cy="-4" r="4" fill="none" stroke="#e08a00" stroke-width="1.5"/>'
+               '<text x="12" y="0">calibration</text><circle cx="94" cy="-4" r="4" '
+               'fill="#2f80ed"/><text x="102" y="0">held out</text></g>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _panel(pts: list[ValidationRow], title: str, unit: float, x0: float, y0: float,
+           size: int) -> list[str]:
+    pad, inner = 34, size - 52
+    vals = np.array([[r.measured, r.predicted] for r in pts]) / unit
+    lo, hi = np.log10(vals.min() / 1.6), np.log10(vals.max() * 1.6)
+
+    def pos(v: float) -> float:
+        return (np.log10(v) - lo) / (hi - lo) * inner
+
+    X = lambda v: x0 + pad + pos(v)  # noqa: E731
+    Y = lambda v: y0 + 18 + inner - pos(v)  # noqa: E731
+    a, b = 10 ** lo, 10 ** hi
+    band = (f"{X(a):.1f},{Y(a * 1.1):.1f} {X(b / 1.1):.1f},{Y(b):.1f} {X(b):.1f},{Y(b):.1f} "
+            f"{X(b):.1f},{Y(b * 0.9):.1f} {X(a / 0.9):.1f},{Y(a):.1f} {X(a):.1f},{Y(a):.1f}")
+    g = [f'<g><text x="{x0 + pad}" y="{y0 + 12}" fill="currentColor">{title}</text>',
+         f'<rect x="{x0 + pad}" y="{y0 + 18}" width="{inner}" height="{inner}" fill="none" '
+         'stroke="currentColor" stroke-opacity="0.4"/>',
+         f'<polygon points="{band}" fill="currentColor" fill-opacity="0.12"/>',
+         f'<line x1="{X(a):.1f}" y1="{Y(a):.1f}" x2="{X(b):.1f}" y2="{Y(b):.1f}" '
+         'stroke="currentColor" stroke-opacity="0.5" stroke-dasharray="3 3"/>']
+    for t in _ticks(lo, hi):
+        g.append(f'<text x="{X(t):.1f}" y="{y0 + 32 + inner}" text-anchor="middle" '
+                 f'fill="currentColor" fill-opacity="0.75">{t:g}</text>')
+        g.append(f'<text x="{x0 + pad - 3}" y="{Y(t) + 3:.1f}" text-anchor="end" '
+                 f'fill="currentColor" fill-opacity="0.75">{t:g}</text>')
+    for r, (m, p) in zip(pts, vals, strict=True):
+        style = ('fill="none" stroke="#e08a00" stroke-width="1.5"' if r.set == "calibration"
+                 else 'fill="#2f80ed" fill-opacity="0.85"')
+        g.append(f'<circle cx="{X(m):.1f}" cy="{Y(p):.1f}" r="3.5" {style}>'
+                 f'<title>{r.id}: published {r.measured:.4g}, predicted {r.predicted:.4g} '
+                 f'({r.error:+.1%})</title></circle>')
+    g.append("</g>")
+    return g
+
+
+def _ticks(lo: float, hi: float) -> list[float]:
+    """Round tick values (1, 2, 5 x 10^k) inside [10^lo, 10^hi]; powers of ten alone when the
+    range spans several decades."""
+    steps = (1,) if hi - lo > 2.5 else (1, 2, 5)
+    return [m * 10.0 ** e for e in range(int(np.floor(lo)), int(np.ceil(hi)) + 1) for m in steps
+            if lo <= np.log10(m * 10.0 ** e) <= hi]
