@@ -16,7 +16,7 @@ import numpy as np
 
 from ._units import ResultMixin, check_positive, norm_precision, precision_bytes
 from .compute import _attn_dims, _matmul_params, layer_op_table
-from .efficiency import device_efficiency, gemm_time, op_times
+from .efficiency import device_efficiency, op_times
 from .errors import InvalidInputError
 from .memory import activation_bytes_per_layer, model_states, state_bytes
 from .network import Cluster
@@ -182,21 +182,45 @@ def _kv_width(m: Model) -> int:
 
 def _layer_compute(m: Model, h: Hardware, plan: Plan, seq_len: int, b: float, opts: Options):
     """(fwd+bwd[+recompute] seconds of one layer, forward seconds, LM head fwd+bwd) for one
-    micro-batch on one rank: `seq_len / cp` query tokens attending to the whole sequence."""
+    micro-batch on one rank: `seq_len / cp` query tokens attending to the whole sequence.
+
+    A sweep of many plans has few distinct (tp, micro_batch, cp, recompute): each is priced
+    once and the answers are spread back over the plans."""
+    if np.size(plan.tp) > 64 or np.size(plan.micro_batch) > 64:
+        cols = np.broadcast_arrays(plan.tp, plan.micro_batch, plan.cp, plan.recompute)
+        key = ((cols[0].astype(np.int64) * 4096 + cols[1]) * 4096 + cols[2]) * 4 + cols[3]
+        uniq, first, inv = np.unique(key.ravel(), return_index=True, return_inverse=True)
+        if uniq.size < key.size // 4:
+            one = np.asarray(1)
+            sub = Plan(cols[0].ravel()[first], one, one, cols[1].ravel()[first],
+                       cols[3].ravel()[first], one, cols[2].ravel()[first])
+            parts = _layer_compute_each(m, h, sub, seq_len, b, opts)
+            return tuple(np.reshape(np.broadcast_to(x, uniq.shape)[inv], key.shape)
+                         for x in parts)
+    return _layer_compute_each(m, h, plan, seq_len, b, opts)
+
+
+def _layer_compute_each(m: Model, h: Hardware, plan: Plan, seq_len: int, b: float,
+                        opts: Options):
     tokens = plan.micro_batch * seq_len / plan.cp
     shapes: list[tuple] = []
     precision = opts.precision
     # FP8 training runs only the GEMMs in FP8: activations between kernels stay BF16
-    names, fl, by = layer_op_table(m, tokens, seq_len, 2.0 if b < 2 else b, plan.tp,
+    ba = 2.0 if b < 2 else b
+    names, fl, by = layer_op_table(m, tokens, seq_len, ba, plan.tp,
                                    fused_attention=opts.fused_attention, wb=b, shapes=shapes,
                                    seq_parallel=opts.sequence_parallel)
+    if m.vocab:  # the LM head joins the table: one pass of the efficiency model prices all
+        shapes.append(("gemm", tokens, m.vocab / plan.tp, m.d_model))
+        fl.append(2.0 * tokens * m.d_model * m.vocab / plan.tp)
+        by.append(ba * tokens * (m.d_model + m.vocab / plan.tp) + b * m.d_model * m.vocab / plan.tp)
     t_ops = op_times(h, precision, shapes, fl, by)
+    t_head = 3 * t_ops.pop() if m.vocab else 0.0
     t_fwd = sum(t_ops)
     t_attn = sum(t for n, t in zip(names, t_ops, strict=True)
                  if n in ("attention", "attn_scores", "softmax", "attn_context"))
     rc = plan.recompute.astype(int)
     t_layer = 3 * t_fwd + np.choose(rc, [np.zeros_like(t_fwd), t_attn, t_fwd])
-    t_head = 3 * gemm_time(h, tokens, m.vocab / plan.tp, m.d_model, precision) if m.vocab else 0.0
     return t_layer, t_fwd, t_head
 
 
@@ -275,8 +299,10 @@ def _offload_time(cl: Cluster, plan: Plan, opts: Options, act_layer, t_fwd, laye
     gradients out, updated weights back, and a CPU update streaming the states."""
     from .registry import fabric
 
-    link = fabric(cl.hardware.host_link or "PCIe4").bw_per_direction
     t = 0.0 * plan.tp
+    if not (opts.offload_activations or opts.offload_optimizer):
+        return t
+    link = fabric(cl.hardware.host_link or "PCIe4").bw_per_direction
     if opts.offload_activations:
         move = act_layer * layers[1] / link
         stage_fwd = layers[1] * t_fwd
