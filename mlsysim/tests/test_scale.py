@@ -5,7 +5,10 @@ offload. Each test states the behaviour a user would see."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -233,3 +236,27 @@ def test_the_scalar_all_reduce_fast_path_agrees_with_the_general_formula(gpus: i
     cl = ms.cluster("H100", gpus)
     general = ms.allreduce_time(np.array([3e6]), cl)[0]  # arrays take the general path
     assert ms.allreduce_time(3e6, cl) == pytest.approx(general, rel=1e-12)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mlsysim.cli", *args], capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_the_cli_serves_pipelined_replicas_and_speculates() -> None:
+    r = _cli("serve", "llama-2-70b", "--gpus", "16", "--pp", "2", "--replicas", "2",
+             "--batch", "8", "--draft", "llama-2-7b", "--json")
+    assert r.returncode == 2 and "pp=1" in r.stderr  # speculation needs a TP-only replica
+    r = _cli("serve", "llama-2-70b", "--gpus", "16", "--pp", "2", "--replicas", "2",
+             "--batch", "8", "--json")
+    d = json.loads(r.stdout)
+    assert r.returncode == 0 and (d["tp"], d["pp"], d["total_gpus"]) == (8, 2, 32)
+
+
+def test_the_cli_trains_on_uneven_stages_with_context_parallelism() -> None:
+    r = _cli("train", "llama-3-405b", "--gpus", "256", "--tokens", "1T", "--global-batch", "16",
+             "--seq-len", "8192", "--tp", "8", "--dp", "1", "--cp", "2", "--uneven-stages",
+             "--json")
+    d = json.loads(r.stdout)
+    assert r.returncode == 0, r.stderr
+    assert (d["pp"], d["cp"]) == (16, 2) and d["cp_comm_s"] > 0
