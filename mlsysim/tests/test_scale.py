@@ -79,7 +79,9 @@ def test_chunk_size_trades_time_to_first_token_against_decode_interference() -> 
     large = ms.serve(BIG, "H100", gpus=8, batch=32, prompt_len=4096, chunk_size=2048)
     plain = ms.serve(BIG, "H100", gpus=8, batch=32, prompt_len=4096)
     assert small.ttft_s > large.ttft_s
-    assert plain.tpot_s < small.tpot_s < large.tpot_s
+    assert plain.tpot_max_s < small.tpot_max_s < large.tpot_max_s
+    # on average a step carries the prefill work the batch brings: never below pure decode
+    assert min(small.tpot_s, large.tpot_s) > plain.tpot_s
 
 
 # ---------------------------------------------------------------- disaggregation

@@ -60,8 +60,9 @@ class ServeResult(ResultMixin):
     tokens_per_step: float = 1.0
     queue_wait_s: ArrayLike = 0.0
     utilisation: ArrayLike = 0.0
+    tpot_max_s: ArrayLike = 0.0
 
-    _units = {"stage_transfer_s": "s", "kv_transfer_s": "s", "queue_wait_s": "s", "ttft_s": "s", "tpot_s": "s", "tokens_per_s": "tok/s", "request_latency_s": "s",
+    _units = {"stage_transfer_s": "s", "kv_transfer_s": "s", "queue_wait_s": "s", "tpot_max_s": "s", "ttft_s": "s", "tpot_s": "s", "tokens_per_s": "tok/s", "request_latency_s": "s",
               "weights_bytes": "B", "kv_cache_bytes": "B", "memory_capacity_bytes": "B"}
 
 
@@ -202,18 +203,20 @@ def _fused(t_a, t_b, t_w):
 
 
 def _chunked(s: _Setup, batch, prompt_len: int, output_len: int, chunk: int, t_dec):
-    """(TTFT, TPOT) under chunked prefill (Agrawal et al. 2024, Sarathi-Serve, OSDI).
+    """(TTFT, mean TPOT, slowest TPOT) under chunked prefill (Agrawal et al. 2024,
+    Sarathi-Serve, OSDI).
 
     Each iteration runs the batch's decode tokens plus one `chunk` of a prompt. A prompt
     needs ceil(P/chunk) iterations: TTFT = that x iteration time. In steady state the batch
     brings batch x P prompt tokens per `output_len` iterations, so a share
     f = min(1, batch P / (output_len chunk)) of the decode steps carry a chunk:
-    TPOT = f x iteration + (1 - f) x pure decode. Bigger chunks: lower TTFT, higher TPOT."""
+    TPOT = f x iteration + (1 - f) x pure decode, and the steps that carry a chunk take the
+    whole iteration. Bigger chunks: lower TTFT, slower chunk-carrying steps (the TPOT tail)."""
     pre = _run(s, float(chunk), prompt_len / 2, False)
     t_iter = _fused(t_dec, pre.body + pre.head, _weight_stream(s))
     ttft = np.ceil(prompt_len / chunk) * t_iter
     share = np.minimum(1.0, batch * prompt_len / (output_len * chunk))
-    return ttft, share * t_iter + (1 - share) * t_dec
+    return ttft, share * t_iter + (1 - share) * t_dec, t_iter
 
 
 def tokens_per_verify(acceptance: float, draft_len: int) -> float:
@@ -396,10 +399,12 @@ def serve(m: Model | str, hw: Hardware | str, batch: ArrayLike = 1, prompt_len: 
     pre = _run(s, batch * prompt_len, prompt_len, False)
     ttft = pre.body + pre.head + _hops(s, batch * prompt_len * s.m.d_model * s.b)
     t_dec, tau, kv_move, prefill_fits = tpot, 1.0, 0.0, True
+    tpot_max = tpot
     if chunk_size is not None:
-        ttft, tpot = _chunked(s, batch, prompt_len, output_len, chunk_size, t_dec)
+        ttft, tpot, tpot_max = _chunked(s, batch, prompt_len, output_len, chunk_size, t_dec)
     if d is not None:
         tpot, tau = _speculative(s, d, batch, ctx, acceptance, draft_len, t_dec)
+        tpot_max = tpot
     if prefill_gpus is not None:
         ttft = _pass_time(s.m, s.h, batch * prompt_len, prompt_len, s.b, prefill_gpus, False,
                           s.precision, s.cl.gpus_per_node, s.wb, precision_bytes(s.kvp))[0]
@@ -423,4 +428,4 @@ def serve(m: Model | str, hw: Hardware | str, batch: ArrayLike = 1, prompt_len: 
         str(bound) if np.ndim(bound) == 0 else bound, feasible, reason, tp=s.tp, pp=s.pp,
         replicas=replicas, total_gpus=total, stage_transfer_s=f(hops),
         kv_transfer_s=f(kv_move), tokens_per_step=float(tau), queue_wait_s=f(wait),
-        utilisation=f(util))
+        utilisation=f(util), tpot_max_s=f(tpot_max))
