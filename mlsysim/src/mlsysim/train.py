@@ -469,7 +469,8 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
     if not fits.any():
         i = int(np.argmin(r.mem))
         reason = (f"needs {r.mem[i] / 1e9:,.0f} GB per GPU at best (tp={plan.tp[i]}, "
-                  f"pp={plan.pp[i]}, cp={plan.cp[i]}, full recompute), has "
+                  f"pp={plan.pp[i]}, cp={plan.cp[i]}, micro_batch={plan.micro_batch[i]}, "
+                  f"{_RECOMPUTE[plan.recompute[i]]} recompute), has "
                   f"{cl.hardware.memory_bytes / 1e9:,.0f} GB")
         return _infeasible(m, cl, opts.precision, reason, int(plan.tp[i]), int(plan.pp[i]),
                            int(plan.dp[i]), int(plan.ep[i]), mem=float(r.mem[i]))
