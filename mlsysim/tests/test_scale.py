@@ -167,7 +167,7 @@ def test_uneven_pp_without_the_flag_names_the_fix() -> None:
 def test_context_parallelism_halves_activations_and_pays_kv_gathers() -> None:
     cl = ms.cluster("H100", 64)
     kw = dict(tokens=1e11, global_batch=8, seq_len=32768, tp=8, pp=4, micro_batch=1,
-              recompute="none")
+              recompute="full")
     no_cp = ms.train("Llama-3-70B", cl, cp=1, dp=2, **kw)
     cp2 = ms.train("Llama-3-70B", cl, cp=2, dp=1, **kw)
     assert cp2.cp == 2 and cp2.cp_comm_s > 0 == no_cp.cp_comm_s
