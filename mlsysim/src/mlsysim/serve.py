@@ -407,7 +407,7 @@ def serve(m: Model | str, hw: Hardware | str, batch: ArrayLike = 1, prompt_len: 
         tpot_max = tpot
     if prefill_gpus is not None:
         ttft = _pass_time(s.m, s.h, batch * prompt_len, prompt_len, s.b, prefill_gpus, False,
-                          s.precision, s.cl.gpus_per_node, s.wb, precision_bytes(s.kvp))[0]
+                          s.precision, gpus_per_node, s.wb, precision_bytes(s.kvp))[0]
         kv_move = _kv_transfer(s, batch, prompt_len, prefill_gpus)
         need = model_size_bytes(s.m, s.precision) + kv_cache_bytes(s.m, prompt_len, batch, s.kvp)
         prefill_fits = bool(np.all(need <= s.h.memory_bytes * prefill_gpus * (1 - SERVING_RESERVE)))
