@@ -22,7 +22,6 @@ from .errors import InvalidInputError
 from .memory import kv_cache_bytes, model_size_bytes
 from .network import Cluster, allreduce_time, cluster
 from .registry import Hardware, Model, hardware, model
-from .train import efficiency
 
 ArrayLike = float | np.ndarray
 #: memory kept free for activations, the runtime and fragmentation when sizing the KV cache
@@ -114,7 +113,7 @@ def _pass_parts(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode:
         cl = _cluster(h, gpus, gpus_per_node)
         # two all-reduces of the activations per layer; dividing the bytes by the network
         # efficiency scales the bandwidth term only, as the calibration intends
-        msg = tokens * m.d_model * b / efficiency(h.name)["network"]
+        msg = tokens * m.d_model * b / device_efficiency(h).network
         # each all-reduce is a kernel too: it pays the device's launch gap
         t = t + 2 * m.n_layers * (allreduce_time(msg, cl) + device_efficiency(h).launch_s)
     if np.ndim(t_m) == 0 and np.ndim(t_c) == 0:
@@ -168,7 +167,7 @@ def _hops(s: _Setup, nbytes) -> ArrayLike:
         return 0.0
     per_node = max(s.cl.gpus_per_node // s.tp, 1)
     cross = -(-s.pp // per_node) - 1
-    net = efficiency(s.h.name)["network"]
+    net = device_efficiency(s.h).network
     send = lambda f: f.latency_s + nbytes / s.tp / (f.bw_per_direction * net)  # noqa: E731
     return (s.pp - 1 - cross) * send(s.cl.intra) + cross * send(s.cl.inter)
 
@@ -247,7 +246,7 @@ def _kv_transfer(s: _Setup, batch, prompt_len: int, prefill_gpus: int) -> ArrayL
     nbytes = kv_cache_bytes(s.m, prompt_len, batch, s.kvp)
     f = s.cl.inter
     lanes = min(prefill_gpus, s.tp * s.pp)
-    return f.latency_s + nbytes / (lanes * f.bw_per_direction * efficiency(s.h.name)["network"])
+    return f.latency_s + nbytes / (lanes * f.bw_per_direction * device_efficiency(s.h).network)
 
 
 def erlang_c_wait(rate: float, servers: ArrayLike, service_s: ArrayLike) -> ArrayLike:
