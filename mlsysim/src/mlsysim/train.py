@@ -1,10 +1,13 @@
-"""Distributed training step model: data, tensor, pipeline and expert parallelism.
+"""Distributed training step model: data, tensor, pipeline, context and expert parallelism.
 
 The step is built from the same operator table as transformer_ops (so a memory-bound
 layernorm costs what the roofline says) plus alpha-beta collectives:
-  stage time per micro-batch = layers/pp x (fwd + bwd [+ recompute] + TP all-reduces)
-  pipeline time = (m + (pp-1)/v) x stage time           (1F1B bubble (pp-1)/m, /v interleaved)
-  step = pipeline + point-to-point + exposed DP gradient sync + optimizer update.
+  stage time per micro-batch = layers on the stage x (fwd + bwd [+ recompute] + TP + CP + EP)
+                               [+ LM head on the last stage]
+  pipeline time = (m + (pp-1)/v) x slowest stage        (1F1B bubble (pp-1)/m, /v interleaved)
+  step = pipeline + point-to-point + exposed DP gradient sync + optimizer update + offload.
+Memory per GPU is the heavier of the first stage (1F1B keeps pp micro-batches in flight) and
+the last (its logits), plus allocator fragmentation and the runtime's fixed share.
 Every function here is written on numpy arrays so train() with tp/pp/dp=None evaluates the
 whole candidate grid in one vectorised pass and picks the fastest plan that fits in memory."""
 
