@@ -70,7 +70,7 @@ def _pass_time(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode: 
     fl.append(2.0 * rows * m.d_model * m.vocab / gpus)
     by.append(b * rows * (m.d_model + m.vocab / gpus) + wb * m.d_model * m.vocab / gpus)
     times = op_times(h, precision, shapes, fl, by)
-    t = sum(times[:-1]) * m.n_layers + times[-1]
+    t = sum(times[:-1]) * m.n_layers + times[-1] + device_efficiency(h).step_s
     if gpus > 1:
         cl = cluster(h, gpus, gpus_per_node=gpus_per_node)
         # two all-reduces of the activations per layer; dividing the bytes by the network

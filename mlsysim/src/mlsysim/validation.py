@@ -85,8 +85,13 @@ _KEYS = {"id", "set", "kind", "metric", "measured", "source", "note"}
 
 @cache
 def measurements() -> tuple[Measurement, ...]:
-    """Every system-level measurement, validated on load (a bad row names its id)."""
-    text = resources.files("mlsysim").joinpath("data", "measurements.yaml").read_text()
+    """Every system-level measurement in the package's `data/measurements.yaml`."""
+    return parse_measurements(
+        resources.files("mlsysim").joinpath("data", "measurements.yaml").read_text())
+
+
+def parse_measurements(text: str) -> tuple[Measurement, ...]:
+    """Parse and check a measurements file; a bad row raises an error naming its id."""
     data = yaml.safe_load(text)
     out, seen = [], set()
     short = data.get("sources", {})
