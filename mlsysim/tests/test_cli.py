@@ -77,7 +77,7 @@ def test_calibrate_cli_prints_every_value_and_writes_a_file(tmp_path):
     for fam in ("A100", "Hopper"):
         for name in ("gemm", "memory", "launch_s", "step_s"):
             assert any(line.startswith(fam) and name in line for line in r.stdout.splitlines())
-    assert "set by meg-gpt3-175b" in r.stdout and "heldout" not in r.stdout
+    assert "set by meg-gpt3-175b" in r.stdout and "llama3-405b" not in r.stdout
     import yaml
     fitted = yaml.safe_load(out.read_text())
     assert 0.2 <= fitted["families"]["Hopper"]["gemm"] <= 0.95
