@@ -15,7 +15,7 @@ def _held():
 
 def test_heldout_set_covers_what_the_issue_asks():
     held = _held()
-    assert len(held) >= 38  # 40 asked; see the report: only sources we are sure of
+    assert len(held) >= 40
     hw = {r.hardware for r in held}
     assert {"A100-80GB", "H100-SXM", "H200-SXM", "TPU-v4"} <= hw
     metrics = {r.metric for r in held}
@@ -42,7 +42,9 @@ def test_heldout_errors_do_not_regress():
     assert by[("heldout", "training")].median_abs_error <= 0.13
     assert by[("heldout", "training")].max_abs_error <= 0.25
     assert by[("heldout", "inference")].median_abs_error <= 0.12
-    known = {"trt-h100-70b-128-2048", "trt-h100-70b-2048-2048", "trt-h200-70b-128-2048"}
+    assert all(r.note for r in _held() if abs(r.error) > 0.35)  # every big miss says why
+    known = {"trt-h100-70b-128-2048", "trt-h100-70b-2048-2048", "trt-h200-70b-128-2048",
+             "trt-h200-70b-v07-128-4096"}  # long grouped-query decode: see the docs
     worst = {r.id: r.error for r in _held() if abs(r.error) > 0.35}
     assert set(worst) <= known, worst
 
