@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from mlsysim.compute import layer_op_table
 
 import mlsysim as ms
 from mlsysim import efficiency as eff
-from mlsysim.compute import layer_op_table
 
 
 def test_every_datacenter_gpu_with_a_family_has_an_sm_count():

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 import yaml
+from mlsysim.errors import MlsysimError
 
 import mlsysim as ms
 from mlsysim import calibration, efficiency, validation
-from mlsysim.errors import MlsysimError
 
 
 def _held():

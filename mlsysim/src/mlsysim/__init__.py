@@ -5,6 +5,7 @@ for FLOPs, memory, training time, serving latency, energy and cost."""
 
 from ._units import quantity as format_quantity
 from ._units import seconds, si
+from .calibration import calibrate
 from .compression import CompressionResult, compress
 from .compute import (
     Roofline,
@@ -17,7 +18,6 @@ from .compute import (
     training_flops,
     transformer_ops,
 )
-from .calibration import calibrate
 from .data_pipeline import PipelineThroughput, data_pipeline
 from .economics import (
     TCO,

@@ -257,12 +257,16 @@ def op_times(hw: Hardware | str, precision: str, shapes: list[tuple], flops: lis
         t = _kernel_time(h, F, Y, _gemm_eff(h, e, frac, M, N, K), peak, e)
         for row, i in enumerate(gi):
             out[i] = t[row] if t[row].ndim else float(t[row])
+    mi = [i for i, sh in enumerate(shapes) if sh[0] == "memory"]
+    if mi:  # all streaming kernels in one pass too
+        t = _kernel_time(h, 0.0, np.stack(np.broadcast_arrays(
+            *[np.asarray(nbytes[i], dtype=float) for i in mi])), 1.0, 1.0, e)
+        for row, i in enumerate(mi):
+            out[i] = t[row] if t[row].ndim else float(t[row])
     for i, sh in enumerate(shapes):
         if sh[0] == "attention":
             out[i] = _kernel_time(h, flops[i], nbytes[i], e.gemm * ATTENTION_SHARE, half, e)
-        elif sh[0] == "memory":
-            out[i] = _kernel_time(h, 0.0, nbytes[i], 1.0, 1.0, e)
-        elif sh[0] != "gemm":
+        elif sh[0] not in ("gemm", "memory"):
             raise InvalidInputError("shapes", f"unknown operator kind {sh[0]!r}")
     return out
 

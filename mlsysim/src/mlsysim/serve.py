@@ -12,11 +12,11 @@ import numpy as np
 
 from ._units import ResultMixin, check_positive, norm_precision, precision_bytes
 from .compute import layer_op_table
+from .efficiency import device_efficiency, op_times
 from .errors import InvalidInputError
 from .memory import kv_cache_bytes, model_size_bytes
 from .network import allreduce_time, cluster
 from .registry import Hardware, Model, hardware, model
-from .efficiency import device_efficiency, op_times
 from .train import efficiency
 
 ArrayLike = float | np.ndarray
