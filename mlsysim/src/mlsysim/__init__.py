@@ -57,7 +57,7 @@ from .registry import (
 )
 from .reliability import Goodput, fleet_mtbf, training_goodput, young_daly_interval
 from .scaling import chinchilla, chinchilla_tokens, hoffmann_loss
-from .serve import ServeResult, serve
+from .serve import ServeResult, serve, tokens_per_verify
 from .simulate import ServingSim, simulate_serving
 from .tinyml import TinyMLFit, tinyml_fit
 from .train import TrainResult, train, train_sweep
@@ -79,5 +79,6 @@ __all__ = [
     "chinchilla", "chinchilla_tokens", "cluster", "fabric", "flops_per_inference", "forward_flops", "hardware",
     "hoffmann_loss", "inference_flops", "kv_cache_bytes", "list_fabrics", "list_hardware",
     "list_models", "model", "model_size_bytes", "ridge_point", "roofline", "serve", "train",
+    "tokens_per_verify",
     "training_flops", "training_memory", "transformer_ops", "format_quantity",
 ]

@@ -124,7 +124,9 @@ def _cmd_train(a: argparse.Namespace) -> None:
     cl = cluster(a.hardware, a.gpus, fabric=a.fabric)
     r = train(a.model, cl, tokens=a.tokens, global_batch=a.global_batch, seq_len=a.seq_len,
               tp=a.tp, pp=a.pp, dp=a.dp, precision=a.precision, micro_batch=a.micro_batch,
-              recompute=a.recompute, zero_stage=a.zero_stage, ep=a.ep)
+              recompute=a.recompute, zero_stage=a.zero_stage, ep=a.ep, cp=a.cp,
+              uneven_stages=a.uneven_stages, offload_optimizer=a.offload_optimizer,
+              offload_activations=a.offload_activations)
     _emit(r, a.json)
 
 
@@ -132,7 +134,10 @@ def _cmd_serve(a: argparse.Namespace) -> None:
     from .serve import serve
 
     _emit(serve(a.model, a.hardware, batch=a.batch, prompt_len=a.prompt_len,
-                output_len=a.output_len, precision=a.precision, gpus=a.gpus), a.json)
+                output_len=a.output_len, precision=a.precision, gpus=a.gpus, pp=a.pp,
+                replicas=a.replicas, rate=a.rate, chunk_size=a.chunk_size,
+                prefill_gpus=a.prefill_gpus, draft=a.draft, acceptance=a.acceptance,
+                draft_len=a.draft_len), a.json)
 
 
 def _cmd_simulate(a: argparse.Namespace) -> None:
@@ -223,6 +228,14 @@ def _add_train(sub) -> None:
                    help="ZeRO stage of the optimizer state (default: %(default)s)")
     s.add_argument("--ep", type=_int, default=None,
                    help="expert-parallel degree for MoE models (default: searched)")
+    s.add_argument("--cp", type=_int, default=1,
+                   help="context-parallel degree: GPUs sharing each sequence (default: 1)")
+    s.add_argument("--uneven-stages", action="store_true",
+                   help="let the first and last pipeline stages hold fewer layers")
+    s.add_argument("--offload-optimizer", action="store_true",
+                   help="optimizer states in host memory, updated on the CPU")
+    s.add_argument("--offload-activations", action="store_true",
+                   help="stored activations in host memory between forward and backward")
     s.add_argument("--precision", default="bf16", help="number format (default: %(default)s)")
     _json_flag(s)
     s.set_defaults(func=_cmd_train)
@@ -235,6 +248,21 @@ def _add_serving(sub) -> None:
     _serving_args(s)
     s.add_argument("--batch", type=_int, default=1,
                    help="concurrent requests (default: %(default)s)")
+    s.add_argument("--pp", type=_int, default=1,
+                   help="pipeline stages of each replica; --gpus = tp x pp (default: 1)")
+    s.add_argument("--replicas", type=_int, default=1,
+                   help="copies behind a router (default: 1)")
+    s.add_argument("--rate", type=_number, default=None,
+                   help="arrivals per second over all replicas, for the queueing wait")
+    s.add_argument("--chunk-size", type=_int, default=None,
+                   help="chunked prefill: prompt tokens per iteration")
+    s.add_argument("--prefill-gpus", type=_int, default=None,
+                   help="run prefill on a separate pool of this many GPUs")
+    s.add_argument("--draft", default=None, help="draft model for speculative decoding")
+    s.add_argument("--acceptance", type=float, default=0.8,
+                   help="per-token acceptance rate of the draft (default: %(default)s)")
+    s.add_argument("--draft-len", type=_int, default=4,
+                   help="tokens drafted per verification (default: %(default)s)")
     _json_flag(s)
     s.set_defaults(func=_cmd_serve)
 

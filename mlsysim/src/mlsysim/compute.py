@@ -13,6 +13,7 @@ import numpy as np
 
 from ._units import ResultMixin, check_positive, norm_precision, precision_bytes, seconds, si
 from .errors import InvalidInputError
+from .memory import expected_experts
 from .registry import Hardware, Model, hardware, model
 
 ArrayLike = float | np.ndarray
@@ -288,9 +289,9 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
         share = 1 - n_dense / m.n_layers
         ef = m.moe.get("ffn", m.ffn)
         k_act = m.moe["top_k"] + m.moe.get("shared", 0)
-        n_exp = m.moe["experts"] + m.moe.get("shared", 0)
-        # weights touched: every expert some token routes to (all of them for big batches)
-        touched = np.minimum(n_exp, tokens * k_act) / k_act
+        # weights touched: the expected distinct experts the batch routes to (memory.py)
+        touched = (expected_experts(m.moe["experts"], m.moe["top_k"], tokens)
+                   + m.moe.get("shared", 0)) / k_act
         up = (2 if m.gated else 1) * ef
         start = len(fl)
         gemm("router", d, m.moe["experts"])
