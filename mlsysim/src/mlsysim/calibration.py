@@ -152,11 +152,16 @@ def write(cal: Calibration, path: Path | None = None) -> Path:
     for v in cal.values:
         head.append(f"#   {v.family} {v.name}: " + (", ".join(v.cases) if v.fitted else "not fitted"))
     text = "\n".join(head) + "\n" + yaml.safe_dump(data, sort_keys=False, width=100)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".calibration-", suffix=".yaml")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".calibration-", suffix=".yaml")
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise MlsysimError(f"cannot write the fitted parameters to {path}: {exc}") from None
     eff._table.cache_clear()
     eff._family_params.cache_clear()
     eff._family_of_name.cache_clear()
+    from .serve import _run_cached  # serve's memoised passes were priced with the old values
+    _run_cached.cache_clear()
     return path
