@@ -108,9 +108,10 @@ def _pass_parts(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode:
     fl.append(2.0 * rows * m.d_model * m.vocab / gpus)
     by.append(b * rows * (m.d_model + m.vocab / gpus) + wb * m.d_model * m.vocab / gpus)
     times = op_times(h, precision, shapes, fl, by)
-    t = sum(times[:-1]) * m.n_layers
-    # the LM head and the runtime's per-pass work (scheduling, sampling) happen once a pass
-    head = times[-1] + device_efficiency(h).step_s
+    # the runtime's per-pass work (scheduling, sampling) joins the layers' time, so a
+    # pipeline spreads it over its stages and a token pays it once, not once per stage
+    t = sum(times[:-1]) * m.n_layers + device_efficiency(h).step_s
+    head = times[-1]
     if gpus > 1:
         cl = _cluster(h, gpus, gpus_per_node)
         # two all-reduces of the activations per layer; dividing the bytes by the network
