@@ -24,11 +24,12 @@ from .validation import Measurement, measurements, predict
 #: search bounds of each fitted parameter
 #: search bounds of each fitted parameter: physical limits, not tuning. No GPU streams DRAM
 #: above ~95% of its datasheet rate or runs a GEMM above ~95% of peak; a kernel launch plus
-#: its scheduling gap costs between 1 and 10 microseconds on current drivers.
+#: its scheduling gap costs between 1 and 10 microseconds on current drivers; a serving
+#: runtime's host work per step, between 1 microsecond and 2 ms.
 BOUNDS = {"gemm": (0.2, 0.95), "fp8": (0.2, 0.95), "memory": (0.3, 0.95),
-          "launch_s": (1e-6, 1e-5)}
+          "launch_s": (1e-6, 1e-5), "step_s": (1e-6, 2e-3)}
 #: where every fit starts, so a refit does not depend on the file it overwrites
-START = {"gemm": 0.7, "fp8": 0.6, "memory": 0.8, "launch_s": 4e-6}
+START = {"gemm": 0.7, "fp8": 0.6, "memory": 0.8, "launch_s": 4e-6, "step_s": 1e-4}
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Calibration:
             how = ("not fitted (no case moves it)" if not v.fitted else
                    "fitted, at its bound" if min(abs(v.value - lo), abs(v.value - hi)) < 1e-9 * hi
                    else "fitted")
-            shown = f"{v.value * 1e6:.2f} us" if v.name == "launch_s" else f"{v.value:.3f}"
+            shown = f"{v.value * 1e6:.2f} us" if v.name.endswith("_s") else f"{v.value:.3f}"
             lines.append(f"{v.family:<8}{v.name:<10}{shown:>10}  {how}"
                          + (f"; set by {', '.join(v.cases)}" if v.cases else ""))
         lines.append("calibration errors after the fit:")
@@ -141,7 +142,7 @@ def write(cal: Calibration, path: Path | None = None) -> Path:
     path = path or data_path()
     data = yaml.safe_load(data_path().read_text())
     for v in cal.values:
-        data["families"].setdefault(v.family, {})[v.name] = round(v.value, 8 if v.name == "launch_s" else 4)
+        data["families"].setdefault(v.family, {})[v.name] = round(v.value, 8 if v.name.endswith("_s") else 4)
     if "A100" in data["families"]:
         for n in eff.FITTED:
             data["default"][n] = data["families"]["A100"][n]
@@ -151,11 +152,16 @@ def write(cal: Calibration, path: Path | None = None) -> Path:
     for v in cal.values:
         head.append(f"#   {v.family} {v.name}: " + (", ".join(v.cases) if v.fitted else "not fitted"))
     text = "\n".join(head) + "\n" + yaml.safe_dump(data, sort_keys=False, width=100)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".calibration-", suffix=".yaml")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".calibration-", suffix=".yaml")
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise MlsysimError(f"cannot write the fitted parameters to {path}: {exc}") from None
     eff._table.cache_clear()
     eff._family_params.cache_clear()
     eff._family_of_name.cache_clear()
+    from .serve import _run_cached  # serve's memoised passes were priced with the old values
+    _run_cached.cache_clear()
     return path

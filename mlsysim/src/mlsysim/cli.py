@@ -231,11 +231,11 @@ def _add_train(sub) -> None:
     s.add_argument("--cp", type=_int, default=1,
                    help="context-parallel degree: GPUs sharing each sequence (default: 1)")
     s.add_argument("--uneven-stages", action="store_true",
-                   help="let the first and last pipeline stages hold fewer layers")
+                   help="let the first and last pipeline stages hold fewer layers (default: off)")
     s.add_argument("--offload-optimizer", action="store_true",
-                   help="optimizer states in host memory, updated on the CPU")
+                   help="optimizer states in host memory, updated on the CPU (default: off)")
     s.add_argument("--offload-activations", action="store_true",
-                   help="stored activations in host memory between forward and backward")
+                   help="stored activations in host memory between forward and backward (default: off)")
     s.add_argument("--precision", default="bf16", help="number format (default: %(default)s)")
     _json_flag(s)
     s.set_defaults(func=_cmd_train)
@@ -253,12 +253,12 @@ def _add_serving(sub) -> None:
     s.add_argument("--replicas", type=_int, default=1,
                    help="copies behind a router (default: 1)")
     s.add_argument("--rate", type=_number, default=None,
-                   help="arrivals per second over all replicas, for the queueing wait")
+                   help="arrivals per second over all replicas, for the queueing wait (default: none, no queueing)")
     s.add_argument("--chunk-size", type=_int, default=None,
-                   help="chunked prefill: prompt tokens per iteration")
+                   help="chunked prefill: prompt tokens per iteration (default: whole prompt at once)")
     s.add_argument("--prefill-gpus", type=_int, default=None,
-                   help="run prefill on a separate pool of this many GPUs")
-    s.add_argument("--draft", default=None, help="draft model for speculative decoding")
+                   help="run prefill on a separate pool of this many GPUs (default: none, same GPUs)")
+    s.add_argument("--draft", default=None, help="draft model for speculative decoding (default: none)")
     s.add_argument("--acceptance", type=float, default=0.8,
                    help="per-token acceptance rate of the draft (default: %(default)s)")
     s.add_argument("--draft-len", type=_int, default=4,

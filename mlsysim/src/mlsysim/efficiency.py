@@ -12,7 +12,8 @@ effects, each a closed form, and a handful of fitted numbers per device family:
   masking halving its work is counted in `compute.layer_op_table`.
 - Memory-bound kernels reach the fitted bandwidth fraction only with enough bytes in flight:
   by Little's law a stream of `n` bytes gets `n / (n + bw x latency)` of it.
-- Every kernel pays a fitted launch/scheduling gap.
+- Every kernel pays a fitted launch gap, and every forward pass of a serving runtime a fitted
+  per-step overhead (batch scheduling, sampling, host work).
 
 The fitted numbers live in `data/calibration.yaml`, written by `mlsysim calibrate`
 (`validation.calibrate`) from the calibration cases only."""
@@ -45,7 +46,7 @@ DEQUANT_SHARE = 0.15
 #: reduction steps a GEMM main loop needs to fill and drain its pipeline
 K_OVERHEAD = 32
 #: the parameters `mlsysim calibrate` fits, in order
-FITTED = ("gemm", "fp8", "memory", "launch_s")
+FITTED = ("gemm", "fp8", "memory", "launch_s", "step_s")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class DeviceEfficiency:
     memory: float     # fraction of DRAM bandwidth long streams reach
     launch_s: float   # per-kernel launch and scheduling gap
     network: float    # fraction of link bandwidth collectives reach
+    step_s: float = 0.0  # per forward pass of a serving runtime (scheduling, sampling)
     tile_m: int = 128
     tile_n: int = 128
 
@@ -100,7 +102,8 @@ def _family_params(fam: str) -> DeviceEfficiency:
     vals = {**t["default"], **t.get("families", {}).get(fam, {})}
     vals.pop("members", None)
     return DeviceEfficiency(family=fam, **{k: vals[k] for k in
-                                           ("gemm", "fp8", "memory", "launch_s", "network")},
+                                           ("gemm", "fp8", "memory", "launch_s", "network",
+                                            "step_s")},
                             **{k: int(vals[k]) for k in ("tile_m", "tile_n") if k in vals})
 
 
@@ -254,12 +257,16 @@ def op_times(hw: Hardware | str, precision: str, shapes: list[tuple], flops: lis
         t = _kernel_time(h, F, Y, _gemm_eff(h, e, frac, M, N, K), peak, e)
         for row, i in enumerate(gi):
             out[i] = t[row] if t[row].ndim else float(t[row])
+    mi = [i for i, sh in enumerate(shapes) if sh[0] == "memory"]
+    if mi:  # all streaming kernels in one pass too
+        t = _kernel_time(h, 0.0, np.stack(np.broadcast_arrays(
+            *[np.asarray(nbytes[i], dtype=float) for i in mi])), 1.0, 1.0, e)
+        for row, i in enumerate(mi):
+            out[i] = t[row] if t[row].ndim else float(t[row])
     for i, sh in enumerate(shapes):
         if sh[0] == "attention":
             out[i] = _kernel_time(h, flops[i], nbytes[i], e.gemm * ATTENTION_SHARE, half, e)
-        elif sh[0] == "memory":
-            out[i] = _kernel_time(h, 0.0, nbytes[i], 1.0, 1.0, e)
-        elif sh[0] != "gemm":
+        elif sh[0] not in ("gemm", "memory"):
             raise InvalidInputError("shapes", f"unknown operator kind {sh[0]!r}")
     return out
 

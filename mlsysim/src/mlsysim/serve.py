@@ -108,7 +108,10 @@ def _pass_parts(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode:
     fl.append(2.0 * rows * m.d_model * m.vocab / gpus)
     by.append(b * rows * (m.d_model + m.vocab / gpus) + wb * m.d_model * m.vocab / gpus)
     times = op_times(h, precision, shapes, fl, by)
-    t = sum(times[:-1]) * m.n_layers
+    # the runtime's per-pass work (scheduling, sampling) joins the layers' time, so a
+    # pipeline spreads it over its stages and a token pays it once, not once per stage
+    t = sum(times[:-1]) * m.n_layers + device_efficiency(h).step_s
+    head = times[-1]
     if gpus > 1:
         cl = _cluster(h, gpus, gpus_per_node)
         # two all-reduces of the activations per layer; dividing the bytes by the network
@@ -117,8 +120,8 @@ def _pass_parts(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode:
         # each all-reduce is a kernel too: it pays the device's launch gap
         t = t + 2 * m.n_layers * (allreduce_time(msg, cl) + device_efficiency(h).launch_s)
     if np.ndim(t_m) == 0 and np.ndim(t_c) == 0:
-        return _Pass(t, times[-1], "memory" if t_m > t_c else "compute")
-    return _Pass(t, times[-1], np.where(t_m > t_c, "memory", "compute"))
+        return _Pass(t, head, "memory" if t_m > t_c else "compute")
+    return _Pass(t, head, np.where(t_m > t_c, "memory", "compute"))
 
 
 @lru_cache(maxsize=256)

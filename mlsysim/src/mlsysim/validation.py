@@ -85,8 +85,13 @@ _KEYS = {"id", "set", "kind", "metric", "measured", "source", "note"}
 
 @cache
 def measurements() -> tuple[Measurement, ...]:
-    """Every system-level measurement, validated on load (a bad row names its id)."""
-    text = resources.files("mlsysim").joinpath("data", "measurements.yaml").read_text()
+    """Every system-level measurement in the package's `data/measurements.yaml`."""
+    return parse_measurements(
+        resources.files("mlsysim").joinpath("data", "measurements.yaml").read_text())
+
+
+def parse_measurements(text: str) -> tuple[Measurement, ...]:
+    """Parse and check a measurements file; a bad row raises an error naming its id."""
     data = yaml.safe_load(text)
     out, seen = [], set()
     short = data.get("sources", {})
@@ -349,7 +354,9 @@ def scatter_svg(rows: tuple[ValidationRow, ...] | None = None, size: int = 230) 
     cols = min(2, len(panels))
     w, h = cols * size, ((len(panels) + cols - 1) // cols) * size
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
-           f'style="max-width:100%;height:auto;font:11px sans-serif" '
+           # inline style: beats page-wide svg rules (icon strokes) that would outline text
+           f'style="max-width:100%;height:auto;font:11px sans-serif;stroke:none;'
+           f'stroke-width:1;fill:currentColor" '
            f'aria-label="Predicted versus published, log-log, with a 10% band">']
     for i, (_, title, unit, pts) in enumerate(panels):
         out += _panel(pts, title, unit, (i % cols) * size, (i // cols) * size, size)
