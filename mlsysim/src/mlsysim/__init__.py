@@ -59,6 +59,15 @@ from .registry import (
 )
 from .reliability import Goodput, fleet_mtbf, training_goodput, young_daly_interval
 from .scaling import chinchilla, chinchilla_tokens, hoffmann_loss
+from .scheduling import (
+    drf,
+    erlang_c,
+    fragmentation,
+    gang_reservation,
+    mmc_queue,
+    preemption_cost,
+    servers_for_wait,
+)
 from .serve import ServeResult, serve, tokens_per_verify
 from .simulate import ServingSim, simulate_serving
 from .tinyml import BATTERIES_J, BatteryLife, TinyMLFit, battery_life, tinyml_fit
@@ -68,6 +77,7 @@ from .validation import ValidationRow, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "drf", "erlang_c", "fragmentation", "gang_reservation", "mmc_queue", "preemption_cost", "servers_for_wait",
     "LargeBatch", "large_batch",
     "si", "seconds",
     "CollectiveCost", "collective_cost", "straggler_step_time",
