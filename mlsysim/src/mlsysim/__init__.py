@@ -58,6 +58,7 @@ from .scaling import chinchilla, chinchilla_tokens, hoffmann_loss
 from .serve import ServeResult, serve
 from .simulate import ServingSim, simulate_serving
 from .tinyml import BATTERIES_J, BatteryLife, TinyMLFit, battery_life, tinyml_fit
+from .topology import Dragonfly, Ecmp, FatTree, Torus, dragonfly, ecmp, fat_tree, oversubscribed_alltoall_time, torus
 from .train import TrainResult, train, train_sweep
 from .validation import ValidationRow, calibrate, validate
 
@@ -78,4 +79,5 @@ __all__ = [
     "hoffmann_loss", "inference_flops", "kv_cache_bytes", "list_fabrics", "list_hardware",
     "list_models", "model", "model_size_bytes", "ridge_point", "roofline", "serve", "train",
     "training_flops", "training_memory", "transformer_ops", "format_quantity",
+    "Dragonfly", "Ecmp", "FatTree", "Torus", "dragonfly", "ecmp", "fat_tree", "oversubscribed_alltoall_time", "torus",
 ]
