@@ -58,7 +58,17 @@ from .scaling import chinchilla, chinchilla_tokens, hoffmann_loss
 from .serve import ServeResult, serve
 from .simulate import ServingSim, simulate_serving
 from .tinyml import BATTERIES_J, BatteryLife, TinyMLFit, battery_life, tinyml_fit
-from .topology import Dragonfly, Ecmp, FatTree, Torus, dragonfly, ecmp, fat_tree, oversubscribed_alltoall_time, torus
+from .topology import (
+    Dragonfly,
+    Ecmp,
+    FatTree,
+    Torus,
+    dragonfly,
+    ecmp,
+    fat_tree,
+    oversubscribed_alltoall_time,
+    torus,
+)
 from .train import TrainResult, train, train_sweep
 from .validation import ValidationRow, calibrate, validate
 
