@@ -38,6 +38,8 @@ def test_fat_tree_rejects_bad_input():
         mlsysim.fat_tree(100, radix=7)
     with pytest.raises(InvalidInputError, match="oversubscription"):
         mlsysim.fat_tree(100, oversubscription=0.5)
+    with pytest.raises(InvalidInputError, match="no uplink"):
+        mlsysim.fat_tree(100, radix=8, oversubscription=100)
     with pytest.raises(InvalidInputError, match="tiers"):
         mlsysim.fat_tree(5000, radix=64, tiers=2)
 

@@ -86,6 +86,8 @@ def fat_tree(hosts: int, radix: int = 64, link: Fabric | str = "IB-NDR",
     r = float(check_positive("oversubscription", oversubscription))
     if r < 1:
         raise InvalidInputError("oversubscription", f"must be >= 1 (down:up ratio), got {r}")
+    if math.floor(radix * r / (r + 1)) >= radix:
+        raise InvalidInputError("oversubscription", f"{r:g}:1 leaves no uplink on a {radix}-port leaf")
     f = fabric(link)
     if tiers is None:
         tiers = next(t for t in range(1, 8) if _fat_tree_capacity(radix, t, r) >= hosts)
