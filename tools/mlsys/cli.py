@@ -23,7 +23,8 @@ from mlsys.ship_cli import PartsGroup, attach
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Tools a site build can do without; the rest are required and make `mlsys doctor` fail.
-OPTIONAL_TOOLS = {"chromium": "browser tests (optional)", "typst": "PDF output (optional)"}
+OPTIONAL_TOOLS = {"chromium": "browser tests (optional)", "typst": "PDF output (optional)",
+                  "R + knitr": "R cells (optional)"}
 
 
 def _print_problems(problems: list[Problem]) -> None:

@@ -78,12 +78,15 @@ class RenderedChapter:
     toc: list[TocEntry]
     issues: list[Issue]
     resources: dict[str, Path]
+    # image files that were missing: the cached page is stale once any of them appears
+    missing: list[Path] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "body_html": self.body_html, "title_html": self.title_html,
             "toc": [asdict(t) for t in self.toc], "issues": [asdict(i) for i in self.issues],
             "resources": {k: str(v) for k, v in self.resources.items()},
+            "missing": [str(p) for p in self.missing],
         }
 
     @staticmethod
@@ -92,6 +95,7 @@ class RenderedChapter:
             d["body_html"], d["title_html"], [TocEntry(**t) for t in d["toc"]],
             [Issue(**i) for i in d["issues"]],
             {k: Path(v) for k, v in d["resources"].items()},
+            [Path(p) for p in d.get("missing", [])],
         )
 
 
@@ -130,7 +134,8 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
     for url in dict.fromkeys(links.unknown_pages):
         issues.append(Issue("warning", f"link to a page that is not in the book: {url}", url))
     for url in dict.fromkeys(links.missing_images):
-        issues.append(Issue("error", f"image file not found: {url}", url))
+        # a warning, as in Quarto: the page shows a placeholder (an error under --strict)
+        issues.append(Issue("warning", f"image file not found: {url}", url))
 
     meta = ast.get("meta", {})
     for key in ("title", "subtitle", "bibliography", "nocite", "references"):
@@ -174,4 +179,5 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
            if item.id in headings and item.level <= ctx.config.toc_depth]
     if 'id="chapter-references"' in out:  # the list we appended: readers jump to it too
         toc.append(TocEntry(2, "chapter-references", "References"))
-    return RenderedChapter(out, title_html, toc, issues, links.resources)
+    return RenderedChapter(out, title_html, toc, issues, links.resources,
+                           list(dict.fromkeys(links.missing_paths)))

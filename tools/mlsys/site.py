@@ -143,6 +143,9 @@ def _env() -> jinja2.Environment:
             autoescape=True,
             trim_blocks=False,
             undefined=jinja2.StrictUndefined,
+            # compiled templates kept across processes (per user, keyed by template source):
+            # compiling them was ~40 ms of every cold `mlsys build`
+            bytecode_cache=jinja2.FileSystemBytecodeCache(),
         )
     return _ENV
 

@@ -5,6 +5,8 @@ for FLOPs, memory, training time, serving latency, energy and cost."""
 
 from ._units import quantity as format_quantity
 from ._units import seconds, si
+from .batching import LargeBatch, large_batch
+from .collective_algorithms import CollectiveCost, collective_cost, straggler_step_time
 from .compression import CompressionResult, compress
 from .compute import (
     Roofline,
@@ -75,7 +77,9 @@ from .validation import ValidationRow, calibrate, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "LargeBatch", "large_batch",
     "si", "seconds",
+    "CollectiveCost", "collective_cost", "straggler_step_time",
     "CompressionResult", "compress", "FusionResult", "LayerCost", "attention_layer", "conv2d_layer", "dense_layer", "elementwise_chain",
     "Energy", "Goodput", "ServingSim", "TCO", "TinyMLFit", "carbon", "cost_per_million_tokens",
     "energy", "fleet_mtbf", "simulate_serving", "tco", "tinyml_fit", "training_goodput",

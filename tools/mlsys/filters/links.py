@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from .pandoc_ast import Node, Pass, walk_passes
 
@@ -24,12 +25,54 @@ _RAW_URL = re.compile(r"""\b(?:src|href|poster)\s*=\s*["']([^"']+)["']""", re.IG
 class LinkResult:
     resources: dict[str, Path] = field(default_factory=dict)
     missing_images: list[str] = field(default_factory=list)
+    # where each missing image was looked for: a later build re-renders once one appears
+    missing_paths: list[Path] = field(default_factory=list)
     unknown_pages: list[str] = field(default_factory=list)  # .qmd links outside the book
 
 
 def _is_local(url: str) -> bool:
     return bool(url) and not (
         url.startswith(("#", "/", "data:", "mailto:")) or "://" in url or url.startswith("//"))
+
+
+# What a reader sees where an image file is missing: a framed box with a crossed picture, so
+# the gap is obvious on the page (a data URI, so the site's link check has nothing to flag).
+_PLACEHOLDER = "data:image/svg+xml," + quote(
+    '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="135" viewBox="0 0 240 135">'
+    '<rect x="1" y="1" width="238" height="133" fill="#f4f4f4" stroke="#b00020" '
+    'stroke-width="2" stroke-dasharray="8 5"/><g fill="none" stroke="#b00020" stroke-width="3">'
+    '<rect x="95" y="40" width="50" height="40"/><path d="M95 40l50 40M145 40l-50 40"/></g>'
+    '<text x="120" y="105" font-family="sans-serif" font-size="13" text-anchor="middle" '
+    'fill="#b00020">image not found</text></svg>', safe="")
+
+
+def _broken_image(node: Node, url: str) -> None:
+    """Turn an Image whose file is missing into the visible placeholder (as Quarto, the page
+    still renders; the build reports the file and line)."""
+    attr = node["c"][0]
+    attr[1] = [*attr[1], "missing-image"]
+    attr[2] = [*attr[2], ["data-missing-image", url]]
+    if not node["c"][1]:
+        node["c"][1] = [{"t": "Str", "c": f"Missing image: {url}"}]
+    node["c"][2] = [_PLACEHOLDER, f"image file not found: {url}"]
+
+
+def _image(node: Node, result: LinkResult, source_dir: Path, generated: dict[str, Path],
+           place: Callable[[str, Path], str]) -> None:
+    """Point a local image at its copy in the site, or at the placeholder when it is missing."""
+    url = node["c"][2][0]
+    if not _is_local(url):
+        return
+    clean = unquote(url.split("#")[0].split("?")[0])
+    path = generated.get(clean) or generated.get(url)
+    if path is None:
+        path = (source_dir / clean).resolve()
+    if not path.is_file():
+        result.missing_images.append(url)
+        result.missing_paths.append(path)
+        _broken_image(node, clean)
+        return
+    node["c"][2][0] = place(clean, path)
 
 
 def link_pass(
@@ -64,17 +107,7 @@ def link_pass(
                             place(unquote(url.split("#")[0]), path)
             return None
         if t == "Image":
-            url = node["c"][2][0]
-            if not _is_local(url):
-                return None
-            clean = unquote(url.split("#")[0].split("?")[0])
-            path = generated.get(clean) or generated.get(url)
-            if path is None:
-                path = (source_dir / clean).resolve()
-            if not path.is_file():
-                result.missing_images.append(url)
-                return None
-            node["c"][2][0] = place(clean, path)
+            _image(node, result, source_dir, generated, place)
         elif t == "Link":
             url = node["c"][2][0]
             if not _is_local(url):
