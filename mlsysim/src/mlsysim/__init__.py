@@ -71,6 +71,17 @@ from .scheduling import (
 from .serve import ServeResult, serve, tokens_per_verify
 from .simulate import ServingSim, simulate_serving
 from .tinyml import BATTERIES_J, BatteryLife, TinyMLFit, battery_life, tinyml_fit
+from .topology import (
+    Dragonfly,
+    Ecmp,
+    FatTree,
+    Torus,
+    dragonfly,
+    ecmp,
+    fat_tree,
+    oversubscribed_alltoall_time,
+    torus,
+)
 from .train import TrainResult, train, train_sweep
 from .validation import ValidationRow, validate
 
@@ -96,4 +107,5 @@ __all__ = [
     "list_models", "model", "model_size_bytes", "ridge_point", "roofline", "serve", "train",
     "tokens_per_verify",
     "training_flops", "training_memory", "transformer_ops", "format_quantity",
+    "Dragonfly", "Ecmp", "FatTree", "Torus", "dragonfly", "ecmp", "fat_tree", "oversubscribed_alltoall_time", "torus",
 ]
