@@ -6,6 +6,7 @@ for FLOPs, memory, training time, serving latency, energy and cost."""
 from ._units import quantity as format_quantity
 from ._units import seconds, si
 from .checkpointing import (
+    ADAM_MIXED_BYTES_PER_PARAM,
     CheckpointCost,
     checkpoint_cost,
     daly_interval,
@@ -72,7 +73,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "si", "seconds",
-    "CheckpointCost", "checkpoint_cost", "daly_interval", "interruption_probability", "replica_availability",
+    "ADAM_MIXED_BYTES_PER_PARAM", "CheckpointCost", "checkpoint_cost", "daly_interval", "interruption_probability", "replica_availability",
     "CompressionResult", "compress", "FusionResult", "LayerCost", "attention_layer", "conv2d_layer", "dense_layer", "elementwise_chain",
     "Energy", "Goodput", "ServingSim", "TCO", "TinyMLFit", "carbon", "cost_per_million_tokens",
     "energy", "fleet_mtbf", "simulate_serving", "tco", "tinyml_fit", "training_goodput",
