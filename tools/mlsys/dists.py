@@ -40,21 +40,27 @@ class Dists:
         return (self.sdist, self.wheel)
 
 
-def build_dists(project: Path, out: Path) -> Dists:
-    """Build `project` (a folder with pyproject.toml) into `out`; raise `BuildError` if not."""
+def build_dists(project: Path, out: Path, subdir: str = "") -> Dists:
+    """Build `project` (a folder with pyproject.toml) into `out`; raise `BuildError` if not.
+
+    With `subdir`, the distribution is the sub-project `project/subdir`, built inside a copy of
+    the whole of `project` so it can read sources beside it (tinytorch's `reference/`).
+    """
     project = Path(project).resolve()
-    meta = _read_pyproject(project)
-    check_build_requirements(project)
+    target = project / subdir if subdir else project
+    meta = _read_pyproject(target)
+    check_build_requirements(target)
     with tempfile.TemporaryDirectory(prefix="mlsys-dist-") as tmp:
         src = Path(tmp) / project.name
         shutil.copytree(project, src, ignore=_IGNORE)
+        src = src / subdir if subdir else src
         built = Path(tmp) / "out"
         _run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(built), str(src)],
-             project / "pyproject.toml", "the package build failed")
-        sdist = _one(built, "*.tar.gz", project)
-        wheel = _one(built, "*.whl", project)
+             target / "pyproject.toml", "the package build failed")
+        sdist = _one(built, "*.tar.gz", target)
+        wheel = _one(built, "*.whl", target)
         _run([sys.executable, "-m", "twine", "check", "--strict", str(sdist), str(wheel)],
-             project / "pyproject.toml", "twine check failed")
+             target / "pyproject.toml", "twine check failed")
         out.mkdir(parents=True, exist_ok=True)
         final = [out / f.name for f in (sdist, wheel)]
         for f, dest in zip((sdist, wheel), final, strict=True):
@@ -62,6 +68,24 @@ def build_dists(project: Path, out: Path) -> Dists:
         for dest in final:
             dest.with_suffix(dest.suffix + ".part").replace(dest)
     return Dists(meta["name"], meta["version"], final[0], final[1])
+
+
+def companions(project: Path) -> list[str]:
+    """Sub-projects built along with `project`: `[tool.mlsys] companions` of its pyproject."""
+    file = Path(project) / "pyproject.toml"
+    data = tomllib.loads(file.read_text("utf-8"))
+    names = data.get("tool", {}).get("mlsys", {}).get("companions", [])
+    for name in names:
+        if not (Path(project) / name / "pyproject.toml").is_file():
+            raise BuildError([Problem("error", f"[tool.mlsys] companions: '{name}' has no "
+                                      "pyproject.toml", file)])
+    return list(names)
+
+
+def build_all(project: Path, out: Path) -> list[Dists]:
+    """The package's own sdist + wheel, then those of each companion (same sources)."""
+    return [build_dists(project, out), *(build_dists(project, out, c)
+                                         for c in companions(project))]
 
 
 def _read_pyproject(project: Path) -> dict[str, str]:

@@ -122,9 +122,9 @@ def build_part(group: PartGroup, out: Path | None, strict: bool,
                progress: Callable[[str, int, int], None] | None) -> tuple[Any, Any]:
     """`mlsys build PART`: its site entries on disk, then its package (sdist + wheel).
 
-    Returns (BuildResult or None, Dists or None)."""
+    Returns (BuildResult or None, list of Dists or None)."""
     from mlsys.build import SiteBuilder, find_repo_root, skipped_for_tools
-    from mlsys.dists import build_dists
+    from mlsys.dists import build_all
 
     root = find_repo_root()
     result = dists = None
@@ -140,5 +140,5 @@ def build_part(group: PartGroup, out: Path | None, strict: bool,
     if entries:
         result = builder.build(entries)
     if group.package:
-        dists = build_dists(root / group.package, root / "dist")
+        dists = build_all(root / group.package, root / "dist")
     return result, dists

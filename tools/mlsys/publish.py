@@ -248,8 +248,13 @@ def publish_site(root: Path, dest: str, *, branch: str | None = None, dry_run: b
 
 def publish_package(root: Path, group: PartGroup, repository_url: str, *,
                     dry_run: bool = False, echo: Echo = print) -> Plan:
-    """Test the part, build its sdist and wheel (twine-checked), upload them with twine."""
-    from mlsys.dists import build_dists, upload
+    """Test the part, build its sdist and wheel (twine-checked), upload them with twine.
+
+    Companion distributions (tinytorch's `tinytorch-reference`, which holds the solutions) are
+    built and checked too but stay in `dist/`: they go to an instructors' index by hand, never
+    to the index learners install from.
+    """
+    from mlsys.dists import build_all, upload
 
     if "://" not in repository_url:
         raise BuildError([Problem("error", f"--to must be a package index URL (like "
@@ -257,7 +262,9 @@ def publish_package(root: Path, group: PartGroup, repository_url: str, *,
     require_clean_tree(root)
     require_passing_tests(root, [group], echo)
     assert group.package is not None
-    dists = build_dists(root / group.package, root / "dist")
+    dists, *kept = build_all(root / group.package, root / "dist")
+    for extra in kept:
+        echo(f"{extra.name} {extra.version}: built in dist/ ({extra.wheel.name}), not uploaded")
     plan = Plan(dists.name, repository_url, "index", dists.files,
                 sum(f.stat().st_size for f in dists.files), root / "dist")
     if not dry_run:

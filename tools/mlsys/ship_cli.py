@@ -84,9 +84,8 @@ def _part_build_command(name: str) -> click.Command | None:
             result, dists = run(group, opts.get("out"), opts.get("strict", False), progress)
         if result is not None:
             _summary(result, opts.get("quiet", False), name)
-        if dists is not None:
-            click.echo(f"{dists.name} {dists.version} -> {dists.sdist}, {dists.wheel.name} "
-                       "(twine check passed)")
+        for d in dists or []:
+            click.echo(f"{d.name} {d.version} -> {d.sdist}, {d.wheel.name} (twine check passed)")
 
     return build_part
 

@@ -18,12 +18,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from mlsys.cli import main
-from mlsys.dists import build_dists
+from mlsys.dists import build_all, build_dists
 from mlsys.model import BuildError
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).parent / "fixtures" / "site_repo"
-TINYTORCH_DEPS = ["numpy>=1.26", "click>=8.1", "rich>=13.7", "pyyaml>=6.0", "pytest>=8.0"]
+TINYTORCH_DEPS = ["numpy>=1.26", "click>=8.1", "rich>=13.7", "pyyaml>=6.0", "pytest>=8.0",
+                  "hypothesis>=6.100"]
 
 
 def git(cwd: Path, *args: str) -> None:
@@ -105,6 +106,22 @@ def test_build_dists_makes_a_checked_sdist_and_wheel(tmp_path: Path) -> None:
         [dists.sdist.name, dists.wheel.name])
 
 
+# tinytorch builds as two distributions from one source: the learner's (stubs) and the
+# instructors' tinytorch-reference (its [tool.mlsys] companion), each twine-checked.
+def test_build_all_makes_the_learner_and_the_reference_distributions(tmp_path: Path) -> None:
+    learner, reference = build_all(REPO / "tinytorch", tmp_path / "dist")
+    assert (learner.name, reference.name) == ("tinytorch", "tinytorch-reference")
+    assert reference.version == learner.version
+    with zipfile.ZipFile(learner.wheel) as z:
+        autograd = z.read("tinytorch/autograd.py").decode()
+    with zipfile.ZipFile(reference.wheel) as z:
+        ref_autograd = z.read("tinytorch_ref/autograd.py").decode()
+    assert "# BEGIN SOLUTION" not in autograd and "TODO(module 02)" in autograd
+    assert "# BEGIN SOLUTION" in ref_autograd
+    assert len(list((tmp_path / "dist").iterdir())) == 4
+    assert not (REPO / "tinytorch" / "reference" / "src").exists()  # built from a copy
+
+
 # A build requirement the installed tools do not meet is named with its pyproject line,
 # before anything is built (the cause of the old setuptools 65 failure in fresh venvs).
 def test_an_unmet_build_requirement_names_its_line(tmp_path: Path) -> None:
@@ -132,6 +149,7 @@ def test_publish_to_a_local_pypiserver_then_install_in_a_fresh_venv(
     assert "tinytorch-0.1.0.tar.gz" in out and list(folder.iterdir()) == []
     code, out = run("publish", "tinytorch", "--to", url)
     assert code == 0, out
+    assert "tinytorch-reference 0.1.0: built in dist/" in out and "not uploaded" in out
     assert sorted(p.name for p in folder.iterdir()) == [
         "tinytorch-0.1.0-py3-none-any.whl", "tinytorch-0.1.0.tar.gz"]
 

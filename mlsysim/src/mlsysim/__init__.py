@@ -5,6 +5,7 @@ for FLOPs, memory, training time, serving latency, energy and cost."""
 
 from ._units import quantity as format_quantity
 from ._units import seconds, si
+from .batching import LargeBatch, large_batch
 from .checkpointing import (
     ADAM_MIXED_BYTES_PER_PARAM,
     CheckpointCost,
@@ -72,6 +73,7 @@ from .validation import ValidationRow, calibrate, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "LargeBatch", "large_batch",
     "si", "seconds",
     "ADAM_MIXED_BYTES_PER_PARAM", "CheckpointCost", "checkpoint_cost", "daly_interval", "interruption_probability", "replica_availability",
     "CompressionResult", "compress", "FusionResult", "LayerCost", "attention_layer", "conv2d_layer", "dense_layer", "elementwise_chain",

@@ -35,6 +35,13 @@ def test_log_softmax_equals_log_of_softmax_without_underflow():
     assert np.isfinite(ls).all() and ls[1] == pytest.approx(-200.0, rel=1e-5)
 
 
+def test_log_softmax_is_finite_for_huge_logits():
+    """exp(1000) overflows: subtract each row's max before exponentiating."""
+    ls = log_softmax(tt.Tensor([[1000.0, 1000.0, -1000.0]])).numpy()
+    assert np.isfinite(ls).all(), f"expected finite log-probabilities, got {ls}"
+    np.testing.assert_allclose(ls[0], [-np.log(2), -np.log(2), -2000 - np.log(2)], rtol=1e-5)
+
+
 def test_gelu_matches_its_definition():
     from math import erf, sqrt
     xs = [-3.0, -0.5, 0.0, 0.7, 2.5]

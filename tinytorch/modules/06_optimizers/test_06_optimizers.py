@@ -37,6 +37,34 @@ def test_one_sgd_step_is_w_minus_lr_times_grad():
     np.testing.assert_allclose(w.numpy(), [1 - 0.1 * 2, 2 - 0.1 * 4], rtol=1e-6)
 
 
+def _two_steps(opt_factory, grads=(1.0, 1.0)):
+    """Two steps from w = 1 with the given gradients; returns w after each step."""
+    w = nn.Parameter(np.array([1.0], dtype=np.float32))
+    opt = opt_factory([w])
+    seen = []
+    for g in grads:
+        w.grad = tt.Tensor(np.array([g], dtype=np.float32))
+        opt.step()
+        seen.append(float(w.numpy()[0]))
+    return seen
+
+
+def test_sgd_weight_decay_adds_wd_times_w_to_the_gradient():
+    # g_eff = g + wd * w = 1 + 0.5 * 1, so w = 1 - 0.1 * 1.5; decay pulls weights towards 0
+    got = _two_steps(lambda p: optim.SGD(p, lr=0.1, weight_decay=0.5), grads=(1.0,))
+    assert got[0] == pytest.approx(0.85, rel=1e-6), f"expected w = 0.85, got {got[0]}"
+
+
+def test_momentum_and_nesterov_follow_their_update_rules():
+    # momentum: buf = g, then buf = 0.9 buf + g; step = buf
+    plain = _two_steps(lambda p: optim.SGD(p, lr=0.1, momentum=0.9))
+    assert plain == pytest.approx([0.9, 0.9 - 0.1 * 1.9], rel=1e-6), plain
+    # Nesterov looks ahead: step = g + 0.9 * buf
+    ahead = _two_steps(lambda p: optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True))
+    assert ahead == pytest.approx([1 - 0.1 * 1.9, 0.81 - 0.1 * (1 + 0.9 * 1.9)], rel=1e-6), (
+        f"Nesterov: expected w = 0.81 then 0.539, got {ahead}")
+
+
 def test_first_adam_step_moves_each_weight_by_about_lr():
     w = nn.Parameter(np.array([1.0, -5.0, 100.0], dtype=np.float32))
     (w * tt.Tensor([0.001, 10.0, -3.0])).sum().backward()

@@ -40,6 +40,19 @@ def test_layer_scope_prunes_every_layer_by_the_same_fraction():
         assert row.sparsity == pytest.approx(0.5, abs=1e-3)
 
 
+def test_layer_scope_removes_each_layers_smallest_weights():
+    model = mlp()
+    masks = magnitude_masks(model, 0.5, scope="layer")
+    for name, p in model.named_parameters():
+        if name not in masks:
+            continue
+        w = np.abs(p.data)
+        dropped, kept = w[~masks[name]], w[masks[name]]
+        assert dropped.max() <= kept.min(), (
+            f"{name}: every dropped weight must be smaller in magnitude than every kept one "
+            f"(largest dropped {dropped.max():.4f}, smallest kept {kept.min():.4f})")
+
+
 def test_biases_are_not_pruned_and_zero_amount_changes_nothing():
     model = mlp()
     bias = model[0].bias.data.copy()
@@ -59,7 +72,7 @@ def test_masks_keep_pruned_weights_at_zero_after_training_steps():
     loss.backward()
     opt.step()
     assert sparsity_report(model)[-1].sparsity < 0.5  # the step revived some weights ...
-    apply_masks_(model, masks)
+    apply_masks_(model, masks=masks)
     assert sparsity_report(model)[-1].sparsity == pytest.approx(0.5, abs=1e-3)  # ... masks fix it
 
 

@@ -17,38 +17,48 @@ The reference package is what learners rebuild; tito generates a learner's ``__i
 exports of the modules they have started, and this file mirrors that.
 """
 
-from . import autograd as autograd
-from .autograd import enable_grad, gradcheck, is_grad_enabled, no_grad
-from .tensor import (
-    DEFAULT_DTYPE,
-    Generator,
-    Tensor,
-    arange,
-    cat,
-    eye,
-    full,
-    manual_seed,
-    ones,
-    ones_like,
-    rand,
-    randint,
-    randn,
-    stack,
-    tensor,
-    where,
-    zeros,
-    zeros_like,
-)
+from ._workspace import find_workspace as _find_workspace
 
-float32 = DEFAULT_DTYPE
+# Inside a learner's workspace the learner's package answers `import tinytorch` (see
+# `_workspace.py`); only otherwise does this package define the reference framework.
+_learner = _find_workspace(__file__) if __name__ == "tinytorch" else None
+if _learner is not None:
+    from ._workspace import load_learner_package as _load
 
-__all__ = [
-    "Generator", "Tensor", "arange", "cat", "enable_grad", "eye", "float32", "full",
-    "gradcheck", "is_grad_enabled", "manual_seed", "no_grad", "ones", "ones_like", "rand",
-    "randint", "randn", "stack", "tensor", "where", "zeros", "zeros_like",
-]
-__version__ = "0.1.0"
+    _load(__name__, _learner)
+else:
+    from . import autograd as autograd
+    from .autograd import enable_grad, gradcheck, is_grad_enabled, no_grad
+    from .tensor import (
+        DEFAULT_DTYPE,
+        Generator,
+        Tensor,
+        arange,
+        cat,
+        eye,
+        full,
+        manual_seed,
+        ones,
+        ones_like,
+        rand,
+        randint,
+        randn,
+        stack,
+        tensor,
+        where,
+        zeros,
+        zeros_like,
+    )
 
-from . import data as data  # noqa: E402
-from . import nn as nn  # noqa: E402
-from . import optim as optim  # noqa: E402
+    float32 = DEFAULT_DTYPE
+
+    __all__ = [
+        "Generator", "Tensor", "arange", "cat", "enable_grad", "eye", "float32", "full",
+        "gradcheck", "is_grad_enabled", "manual_seed", "no_grad", "ones", "ones_like", "rand",
+        "randint", "randn", "stack", "tensor", "where", "zeros", "zeros_like",
+    ]
+    __version__ = "0.1.0"
+
+    from . import data as data
+    from . import nn as nn
+    from . import optim as optim

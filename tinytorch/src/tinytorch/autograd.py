@@ -91,6 +91,8 @@ class Function:
     """
 
     __slots__ = ("inputs", "out", "saved", "needs", "versions")
+    op_name = ""  # the Tensor op this rule differentiates, set by @rule (for error messages)
+
 
     def __init__(self, inputs: tuple[Tensor, ...], out: np.ndarray,
                  saved: dict[str, Any]) -> None:
@@ -137,6 +139,7 @@ def rule(name: str) -> Callable[[type[Function]], type[Function]]:
 
     def register(cls: type[Function]) -> type[Function]:
         RULES[name] = cls
+        cls.op_name = name
         return cls
 
     return register
@@ -155,13 +158,36 @@ def record(out: Tensor, parents: tuple[Tensor, ...], rule_: Any, saved: dict[str
     # END SOLUTION
 
 
+# --------------------------------------------------------------------------- shape checks
+def _reduces_to(grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> bool:
+    """Can broadcasting have turned an input of ``shape`` into ``grad_shape``?"""
+    lead = len(grad_shape) - len(shape)
+    return lead >= 0 and all(s in (1, g) for s, g in zip(shape, grad_shape[lead:], strict=True))
+
+
+def _wrong_shape(given: tuple[int, ...], shape: tuple[int, ...], rule: Function | None) -> str:
+    who = "a backward rule"
+    if rule is not None:
+        op = f", the rule of the '{rule.op_name}' op" if rule.op_name else ""
+        who = f"backward rule {type(rule).__name__}{op},"
+    return (f"{who} returned a gradient of shape {given} for an input of shape {shape}; a rule "
+            f"must return each input's gradient in that input's shape (or in the shape the "
+            f"forward pass broadcast it to, which the engine sums back)")
+
+
 # --------------------------------------------------------------------------- broadcasting
-def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...], rule: Function | None = None) -> np.ndarray:
     """Sum ``grad`` over the dimensions that broadcasting added or stretched, to get ``shape``.
 
     If y = a + b with a of shape (3, 1) and b of shape (4,), y has shape (3, 4): each a[i] was
-    used 4 times, so its gradient is the sum over that stretched axis.
+    used 4 times, so its gradient is the sum over that stretched axis. A ``grad`` that
+    broadcasting cannot explain is a wrong rule (``rule``, named in the error), never patched.
     """
+    if grad.shape == shape:
+        return grad
+    given = grad.shape
+    if not _reduces_to(given, shape):
+        raise RuntimeError(_wrong_shape(given, shape, rule))
     # BEGIN SOLUTION
     # HINT: Broadcasting copied an input along some axes, so its gradient is the SUM of the output
     # HINT: gradient over those axes. Two kinds of axes: extra leading ones (the input had fewer
@@ -171,20 +197,21 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     # HINT: axis 1 (kept as size 1), the second's over axis 0 (dropped).
     # HINT:
     # HINT: Edge cases: a 0-d input (sum everything), and a size-1 axis that is also size 1 in the
-    # HINT: gradient (nothing to sum). If the result still does not have the input's shape, a rule
-    # HINT: returned a wrong shape.
-    if grad.shape == shape:
-        return grad
+    # HINT: gradient (nothing to sum).
     extra = grad.ndim - len(shape)
     if extra > 0:
         grad = grad.sum(axis=tuple(range(extra)))
     axes = tuple(i for i, s in enumerate(shape) if s == 1 and grad.shape[i] != 1)
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
-    if grad.shape != shape:
-        grad = np.broadcast_to(grad, shape)
-    return grad
     # END SOLUTION
+    if grad.shape != shape:  # never patched over with broadcast_to: that hides wrong rules
+        raise RuntimeError(
+            f"unbroadcast(): a gradient of shape {given} should have been summed down to "
+            f"the input's shape {shape}, but came out as {grad.shape}; sum over the leading "
+            f"axes broadcasting added and (keepdims) over every axis where the input has size 1"
+        )
+    return grad
 
 
 # --------------------------------------------------------------------------- the engine
@@ -334,7 +361,7 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
                 continue
             shape = inp.data.shape
             if ig.shape != shape:
-                ig = unbroadcast(ig, shape)
+                ig = unbroadcast(ig, shape, fn)
             if ig.dtype != inp.data.dtype:
                 ig = ig.astype(inp.data.dtype)
             key = id(inp)

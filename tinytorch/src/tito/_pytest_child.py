@@ -1,6 +1,7 @@
 """Run one module's tests in a fresh interpreter with the learner's workspace first on sys.path.
 
-Invoked by :mod:`tito.runner` as ``python -m tito._pytest_child WORKSPACE TESTFILE RESULTS``.
+Invoked by :mod:`tito.runner` as ``python -m tito._pytest_child WORKSPACE TESTFILE RESULTS
+[PYTEST_ARGS...]``.
 It writes one JSON record per test (plus which ``tinytorch`` was really imported) so the parent
 can draw a readable table and prove that the learner's code, not the reference, was tested.
 """
@@ -71,6 +72,7 @@ def main(argv: list[str]) -> int:
             "--import-mode=importlib",
             "--tb=short",
             "--no-header",
+            *argv[3:],
         ],
         plugins=[collector],
     )

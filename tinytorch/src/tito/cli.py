@@ -27,14 +27,20 @@ from .curriculum import (
     curriculum_dir,
     find_module,
     load_curriculum,
-    reference_package_dir,
+)
+from .implementation import (
+    WORKSPACE_SWITCH,
+    ReferenceMissingError,
+    installed_has_solutions,
+    reference_label,
+    require_reference,
 )
 from .runner import RunnerError, TestReport, child_env, run_module_tests
 from .stub import StubError
-from .workspace import Workspace, WorkspaceError
+from .workspace import Workspace, WorkspaceError, enclosing_workspace
 
 console = Console(highlight=False)
-_USER_ERRORS = (CurriculumError, WorkspaceError, StubError, RunnerError)
+_USER_ERRORS = (CurriculumError, WorkspaceError, StubError, RunnerError, ReferenceMissingError)
 
 
 def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -61,7 +67,7 @@ def _workspace_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _ws(ctx: click.Context, workspace: Path | None) -> Workspace:
-    root = workspace or (ctx.obj or {}).get("workspace") or Path.cwd()
+    root = workspace or (ctx.obj or {}).get("workspace") or enclosing_workspace(Path.cwd())
     return Workspace(Path(root))
 
 
@@ -151,7 +157,7 @@ def _print_report(report: TestReport, ws: Workspace, verbose: bool = False) -> N
                 console.rule(f"[red]{r.behaviour}[/]")
                 console.print(r.details, markup=False)
     where = report.tinytorch_file or "(tinytorch was not imported)"
-    console.print(f"tested: {where}")
+    console.print(f"implementation: your workspace (tested: {where})", markup=False)
     c = report.counts
     summary = ", ".join(f"{v} {k}" for k, v in sorted(c.items())) or "no tests ran"
     colour = "green" if report.passed else "red"
@@ -301,10 +307,12 @@ def milestone_run(
 
     ms = find_milestone(name)
     ws = _ws(ctx, workspace)
+    args = [sys.executable, "-P", "-m", "tito.milestones", ms.name, "--seed", str(seed)]
     if reference:
-        env = child_env(ws.root)
-        env.pop("PYTHONPATH", None)
-        cwd = reference_package_dir().parent
+        require_reference()
+        env = child_env(None)
+        env[WORKSPACE_SWITCH] = "off"
+        args.append("--reference")
     else:
         prog = ws.load_progress()
         missing = [n for n in ms.requires if n not in prog.completed]
@@ -315,11 +323,8 @@ def milestone_run(
                 "(or run it with --reference)"
             )
         ws.rewrite_init(load_curriculum())
-        env, cwd = child_env(ws.root), ws.root
-    proc = subprocess.run(
-        [sys.executable, "-P", "-m", "tito.milestones", ms.name, "--seed", str(seed)],
-        cwd=cwd, env=env,
-    )
+        env = child_env(ws.root)
+    proc = subprocess.run(args, cwd=ws.root if ws.root.is_dir() else None, env=env)
     if proc.returncode != 0:
         raise click.ClickException(f"milestone {ms.name} did not reach its target")
 
@@ -334,7 +339,7 @@ def doctor(ctx: click.Context, workspace: Path | None) -> None:
     """Check that Python, numpy, pytest, the curriculum and your workspace are usable."""
     rows: list[tuple[str, bool, str]] = []
     rows.append(("python >= 3.11", sys.version_info >= (3, 11), platform.python_version()))
-    for pkg in ("numpy", "pytest", "yaml", "rich"):
+    for pkg in ("numpy", "pytest", "hypothesis", "yaml", "rich"):
         spec = importlib.util.find_spec(pkg)
         version = ""
         if spec is not None:
@@ -351,8 +356,11 @@ def doctor(ctx: click.Context, workspace: Path | None) -> None:
     except CurriculumError as exc:
         modules = []
         rows.append(("curriculum", False, str(exc)))
-    ref = reference_package_dir()
-    rows.append(("reference tinytorch", (ref / "__init__.py").is_file(), str(ref)))
+    starting = ("reference source checkout (solution regions are stubbed on start)"
+                if installed_has_solutions() else "stubs only (no solutions installed)")
+    rows.append(("installed tinytorch", True, starting))
+    rows.append(("reference", True, reference_label()
+                 or "not installed (instructors: pip install tinytorch-reference)"))
     ws = _ws(ctx, workspace)
     try:
         prog = ws.load_progress()

@@ -64,11 +64,13 @@ class TestReport:
         return out
 
 
-def child_env(workspace: Path) -> dict[str, str]:
-    """Environment in which ``import tinytorch`` means the learner's package."""
+def child_env(workspace: Path | None) -> dict[str, str]:
+    """Environment in which ``import tinytorch`` means the learner's package (with a
+    ``workspace``), or whatever is installed (``None``: reference runs)."""
     env = dict(os.environ)
     old = env.get("PYTHONPATH")
-    env["PYTHONPATH"] = str(workspace) + (os.pathsep + old if old else "")
+    if workspace is not None:
+        env["PYTHONPATH"] = str(workspace) + (os.pathsep + old if old else "")
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     # One BLAS thread unless the learner chose otherwise: timing tests and milestones compare
     # kernels, and a multi-threaded BLAS on a busy machine makes those timings erratic.
@@ -77,8 +79,11 @@ def child_env(workspace: Path) -> dict[str, str]:
     return env
 
 
-def run_module_tests(workspace: Path, module: Module, timeout: float = 900) -> TestReport:
-    """Copy the module's tests into the workspace and run them on the learner's package."""
+def run_module_tests(workspace: Path, module: Module, timeout: float = 900,
+                     first_failure: bool = False) -> TestReport:
+    """Copy the module's tests into the workspace and run them on the learner's package.
+
+    `first_failure` stops at the first failing test (the mutation suite only needs one)."""
     workspace = workspace.resolve()
     if not module.test_file.is_file():
         raise RunnerError(f"{module.test_file}: test file of module {module.key} is missing")
@@ -91,7 +96,7 @@ def run_module_tests(workspace: Path, module: Module, timeout: float = 900) -> T
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "tito._pytest_child", str(workspace), str(test_copy),
-             str(results_file)],
+             str(results_file), *(["--exitfirst"] if first_failure else [])],
             cwd=workspace,
             env=child_env(workspace),
             capture_output=True,

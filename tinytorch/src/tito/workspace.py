@@ -129,6 +129,19 @@ def _is_learner_package(pkg: Path) -> bool:
     return init.is_file() and init.read_text(encoding="utf-8").startswith(INIT_HEADER)
 
 
+def enclosing_workspace(start: Path) -> Path:
+    """The workspace `start` lies in (nearest folder upwards holding `.tito/`), else `start`.
+
+    tito run from `experiments/` inside a workspace means that workspace, just as
+    `import tinytorch` there means the learner's package (`tinytorch/_workspace.py`).
+    """
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".tito").is_dir():
+            return folder
+    return start
+
+
 class Workspace:
     """A learner's folder; all state lives in files so every command is restartable."""
 

@@ -1,7 +1,8 @@
 """``python -m tito.milestones NAME``: run one milestone in this interpreter and print it.
 
 ``tito milestone run`` starts this in a subprocess whose ``sys.path`` decides which
-``tinytorch`` (the learner's or the reference) the milestone uses. Exit status 0 means the
+``tinytorch`` the milestone uses (the learner's workspace first); ``--reference`` maps
+``tinytorch`` onto the reference distribution instead, and the first lines say which it was. Exit status 0 means the
 target was met.
 """
 
@@ -21,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tito.milestones")
     parser.add_argument("name")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--reference", action="store_true",
+                        help="run on the reference implementation (tinytorch-reference)")
     args = parser.parse_args(argv)
     console = Console(highlight=False)
     try:
@@ -28,9 +31,18 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - CurriculumError; report, no traceback
         console.print(f"[red]{exc}[/]")
         return 2
+    from ..implementation import ReferenceMissingError, describe, use_reference
+
+    try:
+        if args.reference:
+            use_reference()
+    except ReferenceMissingError as exc:
+        console.print(f"[red]{exc}[/]")
+        return 2
     import tinytorch
 
-    console.print(f"[bold]{ms.year}: {ms.title}[/]  (tinytorch from {tinytorch.__file__})")
+    console.print(f"[bold]{ms.year}: {ms.title}[/]")
+    console.print(describe(tinytorch, args.reference), markup=False)
     console.print(f"target: {ms.target}")
     t0 = time.perf_counter()
     result = ms.run(args.seed)
