@@ -14,6 +14,7 @@ from .checkpointing import (
     interruption_probability,
     replica_availability,
 )
+from .collective_algorithms import CollectiveCost, collective_cost, straggler_step_time
 from .compression import CompressionResult, compress
 from .compute import (
     Roofline,
@@ -76,6 +77,7 @@ __all__ = [
     "LargeBatch", "large_batch",
     "si", "seconds",
     "ADAM_MIXED_BYTES_PER_PARAM", "CheckpointCost", "checkpoint_cost", "daly_interval", "interruption_probability", "replica_availability",
+    "CollectiveCost", "collective_cost", "straggler_step_time",
     "CompressionResult", "compress", "FusionResult", "LayerCost", "attention_layer", "conv2d_layer", "dense_layer", "elementwise_chain",
     "Energy", "Goodput", "ServingSim", "TCO", "TinyMLFit", "carbon", "cost_per_million_tokens",
     "energy", "fleet_mtbf", "simulate_serving", "tco", "tinyml_fit", "training_goodput",
