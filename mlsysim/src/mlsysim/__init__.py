@@ -7,6 +7,14 @@ from ._units import quantity as format_quantity
 from ._units import seconds, si
 from .batching import LargeBatch, large_batch
 from .calibration import calibrate
+from .checkpointing import (
+    ADAM_MIXED_BYTES_PER_PARAM,
+    CheckpointCost,
+    checkpoint_cost,
+    daly_interval,
+    interruption_probability,
+    replica_availability,
+)
 from .collective_algorithms import CollectiveCost, collective_cost, straggler_step_time
 from .compression import CompressionResult, compress
 from .compute import (
@@ -91,6 +99,7 @@ __all__ = [
     "drf", "erlang_c", "fragmentation", "gang_reservation", "mmc_queue", "preemption_cost", "servers_for_wait",
     "LargeBatch", "large_batch",
     "si", "seconds",
+    "ADAM_MIXED_BYTES_PER_PARAM", "CheckpointCost", "checkpoint_cost", "daly_interval", "interruption_probability", "replica_availability",
     "CollectiveCost", "collective_cost", "straggler_step_time",
     "CompressionResult", "compress", "FusionResult", "LayerCost", "attention_layer", "conv2d_layer", "dense_layer", "elementwise_chain",
     "Energy", "Goodput", "ServingSim", "TCO", "TinyMLFit", "carbon", "cost_per_million_tokens",
