@@ -5,6 +5,7 @@ for FLOPs, memory, training time, serving latency, energy and cost."""
 
 from ._units import quantity as format_quantity
 from ._units import seconds, si
+from .calibration import calibrate
 from .compression import CompressionResult, compress
 from .compute import (
     Roofline,
@@ -28,6 +29,7 @@ from .economics import (
     tco,
     training_cost,
 )
+from .efficiency import attention_time, gemm_efficiency, gemm_time, memory_bound_time
 from .errors import InvalidInputError, MlsysimError, PrecisionError, UnknownNameError
 from .kernels import (
     FusionResult,
@@ -55,11 +57,11 @@ from .registry import (
 )
 from .reliability import Goodput, fleet_mtbf, training_goodput, young_daly_interval
 from .scaling import chinchilla, chinchilla_tokens, hoffmann_loss
-from .serve import ServeResult, serve
+from .serve import ServeResult, serve, tokens_per_verify
 from .simulate import ServingSim, simulate_serving
 from .tinyml import BATTERIES_J, BatteryLife, TinyMLFit, battery_life, tinyml_fit
 from .train import TrainResult, train, train_sweep
-from .validation import ValidationRow, calibrate, validate
+from .validation import ValidationRow, validate
 
 __version__ = "0.1.0"
 
@@ -69,7 +71,8 @@ __all__ = [
     "Energy", "Goodput", "ServingSim", "TCO", "TinyMLFit", "carbon", "cost_per_million_tokens",
     "energy", "fleet_mtbf", "simulate_serving", "tco", "tinyml_fit", "training_goodput",
     "BATTERIES_J", "BatteryLife", "battery_life",
-    "young_daly_interval", "ValidationRow", "calibrate", "validate", "RunCost", "training_cost",
+    "young_daly_interval", "ValidationRow", "calibrate", "gemm_time", "gemm_efficiency", "attention_time",
+    "memory_bound_time", "validate", "RunCost", "training_cost",
     "PipelineThroughput", "data_pipeline", "train_sweep", "transformer", "variant", "cnn", "si", "seconds",
     "Cluster", "Fabric", "Hardware", "InvalidInputError", "MlsysimError", "Model",
     "PrecisionError", "Roofline", "ServeResult", "TrainResult", "TrainingMemory",
@@ -77,5 +80,6 @@ __all__ = [
     "chinchilla", "chinchilla_tokens", "cluster", "fabric", "flops_per_inference", "forward_flops", "hardware",
     "hoffmann_loss", "inference_flops", "kv_cache_bytes", "list_fabrics", "list_hardware",
     "list_models", "model", "model_size_bytes", "ridge_point", "roofline", "serve", "train",
+    "tokens_per_verify",
     "training_flops", "training_memory", "transformer_ops", "format_quantity",
 ]
