@@ -248,6 +248,11 @@ def op_times(hw: Hardware | str, precision: str, shapes: list[tuple], flops: lis
     # the shapes derive from the same tokens/context as the FLOPs: scalar FLOPs, scalar plan
     if all(isinstance(x, float | int) for x in flops):
         return _op_times_scalar(h, e, peak, frac, half, shapes, flops, nbytes)
+    if all(getattr(x, "size", 1) == 1 for x in flops):  # one plan held in 1-element arrays
+        one = lambda x: x.item() if hasattr(x, "item") else x  # noqa: E731
+        return _op_times_scalar(h, e, peak, frac, half,
+                                [(sh[0], *map(one, sh[1:])) for sh in shapes],
+                                [one(x) for x in flops], [one(x) for x in nbytes])
     out: list[ArrayLike] = [0.0] * len(shapes)
     gi = [i for i, sh in enumerate(shapes) if sh[0] == "gemm"]
     if gi:
