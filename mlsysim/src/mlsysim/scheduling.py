@@ -16,22 +16,36 @@ import numpy as np
 from ._units import ResultMixin, check_positive
 from .errors import InvalidInputError
 
+ArrayLike = float | np.ndarray
+
+
+def erlang_c_prob(servers: ArrayLike, offered_load: ArrayLike) -> ArrayLike:
+    """Erlang C, vectorised over arrays of `servers` and `offered_load`; 1 where a >= c.
+
+    The stable Erlang B recursion B_k = a B_{k-1} / (k + a B_{k-1}) up to the largest c, then
+    C = c B / (c - a (1 - B)) (Harchol-Balter 2013, ch. 14). No checks: callers validate."""
+    c = np.asarray(servers, dtype=float)
+    a = np.asarray(offered_load, dtype=float)
+    erl_b = np.ones(np.broadcast(a, c).shape)
+    at_c = np.ones_like(erl_b)
+    for k in range(1, int(np.max(c)) + 1):
+        erl_b = a * erl_b / (k + a * erl_b)
+        at_c = np.where(c == k, erl_b, at_c)
+    ok = a < c
+    p = np.where(ok, c * at_c / np.where(ok, c - a * (1 - at_c), 1.0), 1.0)
+    return float(p) if np.ndim(p) == 0 else p
+
 
 def erlang_c(servers: int, offered_load: float) -> float:
     """Probability that an arrival must wait in an M/M/c queue (Erlang C).
 
-    `offered_load` is a = lambda / mu in servers' worth of work. Computed through the stable
-    Erlang B recursion B_k = a B_{k-1} / (k + a B_{k-1}), then C = B / (1 - rho (1 - B)) with
-    rho = a / c (Harchol-Balter 2013, ch. 14). Requires a < c, else the queue grows without bound."""
+    `offered_load` is a = lambda / mu in servers' worth of work (see `erlang_c_prob`).
+    Requires a < c, else the queue grows without bound."""
     c = check_positive("servers", servers, integer=True)
     a = check_positive("offered_load", offered_load)
     if a >= c:
         raise InvalidInputError("offered_load", f"must be below servers ({c}) for a stable queue, got {a!r}")
-    b = 1.0
-    for k in range(1, c + 1):
-        b = a * b / (k + a * b)
-    rho = a / c
-    return b / (1.0 - rho * (1.0 - b))
+    return float(erlang_c_prob(c, a))
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from .errors import InvalidInputError
 from .memory import kv_cache_bytes, model_size_bytes
 from .network import Cluster, allreduce_time, cluster
 from .registry import Hardware, Model, hardware, model
+from .scheduling import erlang_c_prob
 
 ArrayLike = float | np.ndarray
 #: memory kept free for activations, the runtime and fragmentation when sizing the KV cache
@@ -259,15 +260,8 @@ def erlang_c_wait(rate: float, servers: ArrayLike, service_s: ArrayLike) -> Arra
     W = C x service / (c - a). Infinite when a >= c (the queue grows without bound)."""
     c = np.asarray(servers, dtype=float)
     a = rate * np.asarray(service_s, dtype=float)
-    erl_b = np.ones_like(a * c)
-    at_c = np.ones_like(erl_b)
-    for k in range(1, int(np.max(c)) + 1):
-        erl_b = a * erl_b / (k + a * erl_b)
-        at_c = np.where(c == k, erl_b, at_c)
     ok = a < c
-    safe = np.where(ok, c - a, 1.0)
-    erl_c = c * at_c / (c - a * (1 - at_c) + (~ok))
-    w = np.where(ok, erl_c * service_s / safe, np.inf)
+    w = np.where(ok, erlang_c_prob(c, a) * service_s / np.where(ok, c - a, 1.0), np.inf)
     return float(w) if np.ndim(w) == 0 else w
 
 
