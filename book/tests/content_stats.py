@@ -136,7 +136,7 @@ def quiz_questions(text: str) -> int:
         if m:
             depth = len(m.group(1))
             continue
-        if depth and re.fullmatch(r":{%d,}" % depth, s):
+        if depth and re.fullmatch(":{" + str(depth) + ",}", s):
             depth = 0
         elif depth and re.match(r"^\d+\.\s", line):
             n += 1
