@@ -29,6 +29,17 @@ from .economics import (
     training_cost,
 )
 from .errors import InvalidInputError, MlsysimError, PrecisionError, UnknownNameError
+from .facility import (
+    NodePower,
+    PowerChain,
+    RackPlan,
+    SiteCapacity,
+    coolant_flow,
+    node_power,
+    power_chain,
+    rack_plan,
+    site_capacity,
+)
 from .kernels import (
     FusionResult,
     LayerCost,
@@ -78,4 +89,5 @@ __all__ = [
     "hoffmann_loss", "inference_flops", "kv_cache_bytes", "list_fabrics", "list_hardware",
     "list_models", "model", "model_size_bytes", "ridge_point", "roofline", "serve", "train",
     "training_flops", "training_memory", "transformer_ops", "format_quantity",
+    "NodePower", "PowerChain", "RackPlan", "SiteCapacity", "coolant_flow", "node_power", "power_chain", "rack_plan", "site_capacity",
 ]
