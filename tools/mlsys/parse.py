@@ -13,29 +13,54 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .errors import MlsysError
 from .filters.attr_markdown import lift_attribute_markdown
 from .filters.conditional import apply_conditional
 from .filters.normalize import normalize
+from .filters.pandoc_ast import meta_value
+from .filters.tikz import normalize_tikz, protect_tikz
 
 READER = "markdown"
 # Bump when normalisation changes, so old cached ASTs are not reused.
 NORMALIZE_VERSION = "5"
 
 
-class PandocError(RuntimeError):
+class PandocError(MlsysError, RuntimeError):
     """Pandoc exited with an error; the message is pandoc's own stderr."""
 
 
+# lru_cache alone lets every worker thread that asks before the first answer run its own
+# `pandoc --version` (12 processes in a cold build of six chapters); the lock makes it one.
+_PANDOC_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def pandoc_path() -> str:
-    """The pandoc binary shipped with pypandoc-binary (no system pandoc needed)."""
+def _pandoc_path() -> str:
+    """The pandoc binary shipped with pypandoc-binary (no system pandoc needed).
+
+    Taken directly when present: pypandoc's own search runs every candidate for its version
+    and, when the bundled one is slow to answer on a loaded machine, silently settles for an
+    older system pandoc (without `pandoc.json` for Lua filters). `PYPANDOC_PANDOC` still wins.
+    """
     import pypandoc
 
+    bundled = Path(pypandoc.__file__).resolve().parent / "files" / "pandoc"
+    if not os.environ.get("PYPANDOC_PANDOC") and bundled.is_file() and \
+            os.access(bundled, os.X_OK):
+        return str(bundled)
     return pypandoc.get_pandoc_path()
+
+
+def pandoc_path() -> str:
+    """The pandoc binary shipped with pypandoc-binary (no system pandoc needed)."""
+    with _PANDOC_LOCK:
+        return _pandoc_path()
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +72,8 @@ def engine_digest() -> str:
     """
     here = Path(__file__).resolve().parent
     files = [here / "parse.py", here / "xref.py", here / "render.py", here / "pipeline.py",
-             *sorted((here / "filters").glob("*.py"))]
+             *sorted((here / "filters").glob("*.py")), *sorted(here.glob("lua*.py")),
+             *sorted((here / "lua").glob("*.lua"))]
     h = hashlib.sha256()
     for f in files:
         h.update(f.name.encode())
@@ -56,9 +82,16 @@ def engine_digest() -> str:
 
 
 @lru_cache(maxsize=1)
-def pandoc_version() -> str:
-    out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True)
+def _pandoc_version(path: str) -> str:
+    out = subprocess.run([path, "--version"], capture_output=True, text=True, check=True)
     return out.stdout.splitlines()[0].strip()
+
+
+def pandoc_version() -> str:
+    """"pandoc 3.x" of the binary in use (part of cache keys); asked once per process."""
+    path = pandoc_path()
+    with _PANDOC_LOCK:
+        return _pandoc_version(path)
 
 
 def run_pandoc(args: list[str], text: str, cwd: Path | None = None) -> str:
@@ -116,11 +149,16 @@ def write_cache(cache_dir: Path | None, stage: str, key: str, value: Any) -> Non
 
 
 def parse_key(markdown: str, float_keys: frozenset[str], profiles: frozenset[str],
-              target: str = "html") -> str:
+              target: str = "html", lua: Any = None,
+              meta: Mapping[str, Any] | None = None) -> str:
+    # Project metadata only matters to `when-meta` / `unless-meta`; leave it out otherwise
+    # so editing an unrelated config key keeps every parsed chapter.
+    uses_meta = meta and "-meta=" in markdown
     return digest(
-        "ast", markdown, pandoc_version(), READER, NORMALIZE_VERSION, engine_digest(),
+        "ast", markdown, lua.digest if lua is not None else "", pandoc_version(), READER, NORMALIZE_VERSION, engine_digest(),
         ",".join(sorted(float_keys)), ",".join(sorted(profiles)),
         *([] if target == "html" else [target]),
+        *([json.dumps(meta, sort_keys=True, default=str)] if uses_meta else []),
     )
 
 
@@ -131,6 +169,8 @@ def parse_markdown(
     profiles: frozenset[str] = frozenset(),
     cache_dir: Path | None = None,
     target: str = "html",
+    lua: Any = None,
+    meta: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], str]:
     """Parse executed Markdown into a normalised HTML-ready AST; return (ast, cache key).
 
@@ -138,14 +178,23 @@ def parse_markdown(
     its result is cached with the AST. `target` "pdf" or "epub" keeps what those exports
     show instead (format-conditional content, `\\index{}` terms).
     """
-    key = parse_key(markdown, float_keys, profiles, target)
+    key = parse_key(markdown, float_keys, profiles, target, lua, meta)
     cached = read_cache(cache_dir, "ast", key)
     if cached is not None:
         return cached, key
     ast = json.loads(run_pandoc(["-f", READER, "-t", "json"], markdown))
-    apply_conditional(ast["blocks"], profiles, target)
+    if lua is not None:  # a `luafilters.LuaPlan`: shortcodes and pre-ast filters
+        ast = lua.run(ast, "early", target)
+    if "tikz" in markdown:  # pictures survive the removal of other raw LaTeX
+        ast["blocks"] = protect_tikz(ast["blocks"])
+    doc_meta = {**(meta or {}), **{k: meta_value(v) for k, v in ast.get("meta", {}).items()}}
+    apply_conditional(ast["blocks"], profiles, target, doc_meta)
     lift_attribute_markdown(ast["blocks"], float_keys, parse_inline_strings)
     normalize(ast["blocks"], float_keys)
+    if "tikz" in markdown:  # `.tikz` blocks: raw LaTeX, in a Figure when labelled
+        ast["blocks"] = normalize_tikz(ast["blocks"])
+    if lua is not None:  # the default place of user filters: before cross-references
+        ast = lua.run(ast, "parse", target)
     write_cache(cache_dir, "ast", key, ast)
     return ast, key
 
@@ -189,7 +238,7 @@ def unexecuted_markdown(source: str, float_keys: frozenset[str]) -> str:
         label = None
         while j < len(lines) and not lines[j].startswith(fence[0] * len(fence)):
             opt = _OPTION.match(lines[j])
-            if opt and opt.group(1) == "label":
+            if opt and opt.group(1) in ("label", "lst-label"):
                 label = opt.group(2).strip("'\"")
             j += 1
         if label and label.split("-", 1)[0] in float_keys:

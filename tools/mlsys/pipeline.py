@@ -24,17 +24,22 @@ import yaml
 
 from .execute import (
     ExecutedChapter,
+    code_digest,
     depends_digest,
     execute_chapter,
     source_digest,
     source_location,
 )
+from .filters.attr_repair import repair_attributes
 from .filters.callouts import callout_css
 from .filters.citations import bibliography_keys, has_refs_div
 from .filters.pandoc_ast import esc, meta_value
 from .filters.shortcodes import expand_shortcodes
+from .filters.tikz import draw_tikz, latex_available, tikz_preamble
 from .include import expand_includes
+from .luafilters import LuaError, LuaPlan, lua_warnings, plan_chapter, project_lua_digest
 from .model import BuildError, Page, Problem, RenderedBook, SidebarPart
+from .options import option_problems
 from .parse import (
     PandocError,
     digest,
@@ -49,10 +54,11 @@ from .parse import (
     write_cache,
 )
 from .project import ChapterRef, Project, load_project, select_chapters
-from .render import RENDER_VERSION, ChapterContext, RenderedChapter, render_chapter
+from .render import RENDER_VERSION, ChapterContext, Issue, RenderedChapter, render_chapter
 from .xref import (
     BUILTIN_CALLOUTS,
     BUILTIN_FLOATS,
+    THEOREMS,
     ChapterIndex,
     XrefConfig,
     XrefTable,
@@ -86,6 +92,11 @@ def xref_config(project: Project) -> XrefConfig:
         if isinstance(conf, dict) and isinstance(conf.get("crossref"), str):
             title = str(conf.get("title") or str(name).replace("-", " ").capitalize())
             callouts[conf["crossref"]] = (str(name), title)
+    labels = {key: str(crossref[f"{key}-labels"]) for key in (*floats, *THEOREMS, *callouts, "eq")
+              if isinstance(crossref.get(f"{key}-labels"), str)}
+    if isinstance(crossref.get("labels"), str):
+        labels["*"] = crossref["labels"]
+    sub = crossref.get("subref-labels")
     delim = crossref.get("title-delim")
     fmt = project.config.get("format")
     html = fmt.get("html") if isinstance(fmt, dict) else None
@@ -98,7 +109,8 @@ def xref_config(project: Project) -> XrefConfig:
     return XrefConfig(floats, callouts, project.number_sections, ref_prefixes, captions,
                       title_delim=str(delim) if isinstance(delim, str | int) else ":",
                       number_depth=depth("number-depth", None),
-                      toc_depth=depth("toc-depth", 3) or 3)
+                      toc_depth=depth("toc-depth", 3) or 3, labels=labels,
+                      subref_labels=str(sub) if isinstance(sub, str) else "alpha a")
 
 
 @dataclass
@@ -110,6 +122,7 @@ class _Prepared:
     executed: ExecutedChapter | None
     ast: dict[str, Any] | None  # loaded lazily: a warm build never needs it
     problems: list[Problem]  # found while preparing (e.g. unknown shortcodes)
+    lua: LuaPlan | None = None  # the chapter's Lua filters and shortcodes
 
 
 @dataclass
@@ -139,7 +152,7 @@ def _bib_list(value: Any) -> list[str]:
 def _exec_digest() -> str:
     """Hash of the code that turns a source into executed markdown (execute, include)."""
     here = Path(__file__).resolve().parent
-    return digest(*((here / name).read_bytes() for name in ("execute.py", "include.py")))
+    return digest(code_digest().encode(), (here / "include.py").read_bytes())
 
 
 def _file_digest(paths: list[Path]) -> str:
@@ -228,10 +241,18 @@ class _Build:
             if known is not None:
                 return _Prepared(ref, source, "", ChapterIndex.from_json(known), None, None, [])
             markdown = unexecuted_markdown(source, self.config.float_keys)
-        early: list[Problem] = []
+        lua, early = plan_chapter(self.project.root, self.project.config, ref.path, markdown,
+                                  self.cache_dir)
+        early = early if selected else []
         if "{{<" in markdown:
-            markdown, early = self.shortcodes(ref, markdown, executed)
-        ast_key = parse_key(markdown, self.config.float_keys, self.profiles)
+            markdown, found = self.shortcodes(ref, markdown, executed,
+                                              frozenset(n for n, _ in lua.shortcodes) if lua
+                                              else frozenset())
+            early += found
+        markdown, repaired = self.repair(ref, markdown, executed)
+        early += repaired
+        ast_key = parse_key(markdown, self.config.float_keys, self.profiles, lua=lua,
+                            meta=self.project.config)
         index_key = digest("index", INDEX_VERSION, engine_digest(), ast_key, ref.href,
                            ref.number or "",
                            ref.kind, self.config.fingerprint())
@@ -242,7 +263,10 @@ class _Build:
         else:
             try:
                 ast, ast_key = parse_markdown(markdown, float_keys=self.config.float_keys,
-                                              profiles=self.profiles, cache_dir=self.cache_dir)
+                                              profiles=self.profiles, cache_dir=self.cache_dir,
+                                              lua=lua, meta=self.project.config)
+            except LuaError as exc:
+                return _Failed(ref, [*early, lua.problem(exc)] if lua else early, executed)
             except PandocError as exc:
                 line = re.search(r"line (\d+)", str(exc))
                 problem = Problem("error", "pandoc cannot read this chapter: "
@@ -257,12 +281,16 @@ class _Build:
                 appendix=ref.kind == "appendix", config=self.config,
                 number_sections=ns if isinstance(ns, bool) else None, front_title=front_title)
             index.meta = meta
+            if lua is not None:
+                index.meta["lua-warnings"] = lua_warnings(ast.get("meta", {}))
             write_cache(self.cache_dir, "index", index_key, index.to_json())
         if executed is not None and executed.source_digest:
             key = self.source_key(ref, executed.source_digest)
             if not (self.cache_dir / "book-index" / f"{key}.json").is_file():
                 write_cache(self.cache_dir, "book-index", key, index.to_json())
-        return _Prepared(ref, markdown, ast_key, index, executed, ast, early)
+        early += [Problem("warning", f"Lua filter: {w}", ref.path)
+                  for w in index.meta.get("lua-warnings", []) if selected]
+        return _Prepared(ref, markdown, ast_key, index, executed, ast, early, lua)
 
     def source_key(self, ref: ChapterRef, source: str) -> str:
         """Key of a chapter's executed index by its source digest and everything else that
@@ -275,12 +303,13 @@ class _Build:
                     json.dumps(variables, sort_keys=True, default=str),
                     self.project.profile or "", ",".join(sorted(self.profiles)),
                     depends_digest(self.project), _exec_digest(), engine_digest(),
-                    pandoc_version(), self.config.fingerprint())
+                    pandoc_version(), self.config.fingerprint(),
+                    project_lua_digest(self.project.root, self.project.config))
         return digest("book-index", INDEX_VERSION, self._book_digest, source,
                       str(ref.path), ref.href, ref.number or "", ref.kind)
 
-    def shortcodes(self, ref: ChapterRef, markdown: str,
-                   executed: ExecutedChapter | None) -> tuple[str, list[Problem]]:
+    def shortcodes(self, ref: ChapterRef, markdown: str, executed: ExecutedChapter | None,
+                   extensions: frozenset[str] = frozenset()) -> tuple[str, list[Problem]]:
         """Expand Quarto shortcodes; an unknown one is a warning at its source line."""
         front: dict[str, Any] = {}
         fm = re.match(r"\A---\n(.*?)\n(?:---|\.\.\.)\n", markdown, re.DOTALL)
@@ -291,7 +320,7 @@ class _Build:
             except yaml.YAMLError:
                 front = {}
         meta = {**self.project.config, **(self.project.config.get("book") or {}), **front}
-        result = expand_shortcodes(markdown, meta, self.variables())
+        result = expand_shortcodes(markdown, meta, self.variables(), extensions)
         problems = []
         if ref.path in self.selected:
             for line, message in result.unknown:
@@ -300,6 +329,20 @@ class _Build:
                     file, where = source_location(executed, line)
                 problems.append(Problem("warning", message, file, where))
         return result.text, problems
+
+    def repair(self, ref: ChapterRef, markdown: str,
+               executed: ExecutedChapter | None) -> tuple[str, list[Problem]]:
+        """Attribute blocks pandoc cannot read (`{#x key= v}`): repaired, each a warning."""
+        text, repairs = repair_attributes(markdown)
+        problems = []
+        if ref.path in self.selected:
+            for r in repairs:
+                file, where = ref.path, r.line
+                if executed is not None and executed.line_map:
+                    file, where = source_location(executed, r.line)
+                problems.append(Problem("warning", f"malformed attribute {r.written}: spaces "
+                                        f"around '=' (read as {r.read_as})", file, where))
+        return text, problems
 
     def variables(self) -> dict[str, Any]:
         """`_variables.yml` of the project (what `{{< var key >}}` reads), loaded once."""
@@ -396,6 +439,13 @@ class _Build:
                 return list(paths)
         return [target, *rest]
 
+    def tikz_preamble(self, prep: _Prepared) -> str:
+        """The LaTeX preamble of the chapter's TikZ pictures ("" when it has none)."""
+        if "tikz" not in prep.markdown:
+            return ""
+        return tikz_preamble(self.project.root, self.project.config, prep.ref.path,
+                             prep.markdown) + f"\n% latex found: {latex_available()}"
+
     # -- stage 3: render ----------------------------------------------------------------------
     def render(self, prep: _Prepared, table: XrefTable, nocite: list[str],
                pages: dict[Path, str], pages_digest: str) -> tuple[RenderedChapter | None,
@@ -421,18 +471,24 @@ class _Build:
             json.dumps(self.project.callouts, sort_keys=True, default=str),
             self.files_digest(bibs), json.dumps(use_nocite), pages_digest,
             json.dumps({k: str(v) for k, v in sorted(generated.items())}),
+            self.tikz_preamble(prep),
         )
         cached = read_cache(self.cache_dir, "html", key)
         result = None
         if cached is not None:
             result = RenderedChapter.from_json(cached)
-            if not all(p.is_file() for p in result.resources.values()):
-                result = None
+            if not all(p.is_file() for p in result.resources.values()) or any(
+                    p.is_file() for p in result.missing):
+                result = None  # a resource vanished, or a missing image appeared
         if result is None:
             ast = prep.ast
             if ast is None:
                 ast, _ = parse_markdown(prep.markdown, float_keys=self.config.float_keys,
-                                        profiles=self.profiles, cache_dir=self.cache_dir)
+                                        profiles=self.profiles, cache_dir=self.cache_dir,
+                                        lua=prep.lua, meta=self.project.config)
+            drawn, tikz_issues = draw_tikz(ast["blocks"], self.tikz_preamble(prep),
+                                           self.cache_dir / "tikz")
+            generated.update(drawn)
             front_title = index.meta.get("title")
             ctx = ChapterContext(
                 page_href=ref.href, source_dir=ref.path.parent, config=self.config,
@@ -440,12 +496,17 @@ class _Build:
                 bibliography=self.cited_subset(bibs, [*index.cite_keys, *use_nocite])
                 if bibs else [],
                 bib_keys=self.bib_keys(bibs), nocite=use_nocite, generated=generated,
-                pages=pages, front_title=front_title if isinstance(front_title, str) else None)
+                pages=pages, front_title=front_title if isinstance(front_title, str) else None,
+                lua=prep.lua)
             try:
                 result = render_chapter(ast, ctx)
+            except LuaError as exc:
+                return None, [*problems, prep.lua.problem(exc) if prep.lua else
+                              Problem("error", str(exc), ref.path)]
             except PandocError as exc:
                 problems.append(Problem("error", f"pandoc failed: {exc}", ref.path))
                 return None, problems
+            result.issues[:0] = [Issue(i.severity, i.message, i.needle) for i in tikz_issues]
             write_cache(self.cache_dir, "html", key, result.to_json())
         for issue in result.issues:
             file, line = self.locate(prep, issue.needle)
@@ -558,6 +619,7 @@ def render_book(
     chosen = select_chapters(project, chapters) if chapters else project.chapters
     chosen_paths = {c.path for c in chosen}
     build.selected = chosen_paths
+    build.problems.extend(option_problems(project, chosen))
     items = [(ref, ref.path in chosen_paths) for ref in project.chapters]
     # Chapters not being rendered are only indexed: cheap, so run them after the real ones.
     prepared, table, nocite = _prepare_all(build, items, chosen_paths)
@@ -645,8 +707,14 @@ def prepare_book(path: Path, *, profile: str | None = None, target: str = "html"
         ast = prep.ast if target == "html" else None
         if ast is None:  # the export's own parse: its conditional content, its raw formats
             ast, _ = parse_markdown(prep.markdown, float_keys=build.config.float_keys,
-                                    profiles=build.profiles, cache_dir=cache, target=target)
+                                    profiles=build.profiles, cache_dir=cache, target=target,
+                                    lua=prep.lua, meta=project.config)
         generated = dict(prep.executed.resources) if prep.executed else {}
+        drawn, issues = draw_tikz(ast["blocks"], build.tikz_preamble(prep), cache / "tikz")
+        generated.update(drawn)  # TikZ pictures: the same SVGs as the website's
+        for issue in issues:
+            build.problems.append(Problem(issue.severity, issue.message,  # type: ignore[arg-type]
+                                          *_locate(prep, issue.needle)))
         chapters.append(ExportChapter(prep.ref, ast, prep.index, generated, prep))
     bibs = [b for b in project.bibliography if b.is_file()]
     known = build.bib_keys(bibs)

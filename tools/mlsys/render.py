@@ -21,14 +21,17 @@ from .filters.citations import (
     nocite_meta,
     references_section,
 )
+from .filters.codecells import code_cell_pass
 from .filters.floats import float_pass
 from .filters.headings import number_headings, title_block
-from .filters.htmlpost import link_reference_locators, math_for_search
+from .filters.htmlpost import cell_code_divs, link_reference_locators, math_for_search
 from .filters.links import LinkResult, link_pass
+from .filters.listtable import unread_list_table_pass
 from .filters.pandoc_ast import walk_passes
 from .filters.tabsets import tabset_pass
 from .filters.theorems import theorem_pass
 from .filters.xrefs import MissingRef, xref_pass
+from .luafilters import LuaPlan, page_extras
 from .model import TocEntry
 from .parse import run_pandoc
 from .xref import ChapterIndex, XrefConfig, XrefTable, first_title
@@ -69,6 +72,7 @@ class ChapterContext:
     generated: dict[str, Path] = field(default_factory=dict)
     pages: dict[Path, str] = field(default_factory=dict)
     front_title: str | None = None
+    lua: LuaPlan | None = None  # filters that run after ours (post-quarto)
 
 
 @dataclass
@@ -78,12 +82,15 @@ class RenderedChapter:
     toc: list[TocEntry]
     issues: list[Issue]
     resources: dict[str, Path]
+    # image files that were missing: the cached page is stale once any of them appears
+    missing: list[Path] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "body_html": self.body_html, "title_html": self.title_html,
             "toc": [asdict(t) for t in self.toc], "issues": [asdict(i) for i in self.issues],
             "resources": {k: str(v) for k, v in self.resources.items()},
+            "missing": [str(p) for p in self.missing],
         }
 
     @staticmethod
@@ -92,6 +99,7 @@ class RenderedChapter:
             d["body_html"], d["title_html"], [TocEntry(**t) for t in d["toc"]],
             [Issue(**i) for i in d["issues"]],
             {k: Path(v) for k, v in d["resources"].items()},
+            [Path(p) for p in d.get("missing", [])],
         )
 
 
@@ -104,24 +112,53 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
     blocks = ast["blocks"]
     # This chapter's own targets: they number its headings, captions and equations.
     local = {t.id: t for t in ctx.index.targets if t.href == ctx.page_href}
-    issues: list[Issue] = []
 
     title_node = None if ctx.front_title else first_title(blocks)
     blocks, title_inlines, toc_items = number_headings(blocks, title_node, local)
-    # Every transform below runs in ONE bottom-up walk; each element meets them in this order.
+    issues, links = _transform(blocks, local, ctx)
+    use_citeproc = _prepare_meta(ast, blocks, title_inlines, ctx)
+    if ctx.lua is not None:
+        ast = ctx.lua.run(ast, "render")
+    extras = page_extras(ast["meta"], ctx.page_href)
+    issues += [Issue("warning", f"Lua filter: {w}") for w in extras.warnings
+               if w not in ctx.index.meta.get("lua-warnings", [])]
+
+    args = ["-f", "json", "-t", "html5", "--mathml", "--wrap=none"]
+    if use_citeproc:
+        args.append("--citeproc")
+    out = cell_code_divs(math_for_search(link_reference_locators(
+        run_pandoc(args, json.dumps(ast), cwd=ctx.source_dir))))
+    if extras.head or extras.tail:
+        out = extras.head + "\n" + out + "\n" + extras.tail
+    title_html, out = _take_title(out)
+    return RenderedChapter(out, title_html, _chapter_toc(out, toc_items, ctx), issues,
+                           {**links.resources, **extras.resources},
+                           list(dict.fromkeys(links.missing_paths)))
+
+
+def _transform(blocks: list, local: dict, ctx: ChapterContext) -> tuple[list[Issue], LinkResult]:
+    """Run every filter in ONE bottom-up walk and turn what they missed into issues."""
     missing_refs: list[MissingRef] = []
+    bad_list_tables: list[str] = []
     missing_cites: list[str] = []
     links = LinkResult()
+    # each element meets the passes in this order
     walk_passes(blocks, [
         tabset_pass(re.sub(r"[^\w-]", "-", ctx.page_href)),
         callout_pass(ctx.callouts, local),
         theorem_pass(local, ctx.config),
         float_pass(local, ctx.config),
+        code_cell_pass(),
+        unread_list_table_pass(bad_list_tables),
         xref_pass(ctx.table, ctx.config, ctx.page_href, missing_refs),
         citation_pass(ctx.bib_keys, missing_cites),
         link_pass(links, page_href=ctx.page_href, source_dir=ctx.source_dir,
                   generated=ctx.generated, pages=ctx.pages),
     ])
+    issues: list[Issue] = []
+    if bad_list_tables:
+        issues.append(Issue("warning", ".list-table div is not one bullet list of bullet lists "
+                            "(rows of cells): shown as a list", "list-table"))
     for m in dict.fromkeys(missing_refs):
         issues.append(Issue("warning", f"{UNRESOLVED}{m.cid}", "@" + m.cid))
     for key in dict.fromkeys(missing_cites):
@@ -130,8 +167,14 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
     for url in dict.fromkeys(links.unknown_pages):
         issues.append(Issue("warning", f"link to a page that is not in the book: {url}", url))
     for url in dict.fromkeys(links.missing_images):
-        issues.append(Issue("error", f"image file not found: {url}", url))
+        # a warning, as in Quarto: the page shows a placeholder (an error under --strict)
+        issues.append(Issue("warning", f"image file not found: {url}", url))
+    return issues, links
 
+
+def _prepare_meta(ast: dict[str, Any], blocks: list, title_inlines: list | None,
+                  ctx: ChapterContext) -> bool:
+    """Set the metadata pandoc writes with; returns whether citeproc should run."""
     meta = ast.get("meta", {})
     for key in ("title", "subtitle", "bibliography", "nocite", "references"):
         meta.pop(key, None)
@@ -150,18 +193,19 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
         blocks[:0] = title_block(title_inlines)
     ast["blocks"] = blocks
     ast["meta"] = meta
+    return use_citeproc
 
-    args = ["-f", "json", "-t", "html5", "--mathml", "--wrap=none"]
-    if use_citeproc:
-        args.append("--citeproc")
-    out = math_for_search(link_reference_locators(
-        run_pandoc(args, json.dumps(ast), cwd=ctx.source_dir)))
 
-    title_html = None
+def _take_title(out: str) -> tuple[str | None, str]:
+    """Cut the title block pandoc wrote out of the body: the page template places it."""
     m = _TITLE.search(out)
-    if m:
-        title_html = m.group(1)
-        out = out[: m.start()] + out[m.end():]
+    if not m:
+        return None, out
+    return m.group(1), out[: m.start()] + out[m.end():]
+
+
+def _chapter_toc(out: str, toc_items: list, ctx: ChapterContext) -> list[TocEntry]:
+    """The page's table of contents, with each heading as pandoc wrote it."""
     headings: dict[str, str] = {}
     for h in _HEADING.finditer(out):
         idm = _ID.search(h.group(2))
@@ -174,4 +218,4 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
            if item.id in headings and item.level <= ctx.config.toc_depth]
     if 'id="chapter-references"' in out:  # the list we appended: readers jump to it too
         toc.append(TocEntry(2, "chapter-references", "References"))
-    return RenderedChapter(out, title_html, toc, issues, links.resources)
+    return toc

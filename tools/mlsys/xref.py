@@ -8,7 +8,6 @@ all pass two needs to resolve `@fig-x` on any page, with no post-render patching
 from __future__ import annotations
 
 import posixpath
-import string
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -46,6 +45,10 @@ class XrefConfig:
     title_delim: str = ":"  # `crossref: title-delim:`, between "Figure 1.2" and the caption
     number_depth: int | None = None  # `number-depth:`: deeper headings stay unnumbered
     toc_depth: int = 3  # `toc-depth:`: deepest heading level listed in a page's toc
+    # `crossref: fig-labels: alpha x` (per kind) or `labels:` (every kind): how numbers are
+    # written; `subref-labels:` the same for subfloats, "(a)" by default.
+    labels: dict[str, str] = field(default_factory=dict)
+    subref_labels: str = "alpha a"
 
     @property
     def float_keys(self) -> frozenset[str]:
@@ -69,6 +72,10 @@ class XrefConfig:
     def caption_prefix(self, key: str) -> str:
         return self.captions.get(key) or self.floats.get(key) or self.prefix(key)
 
+    def label(self, key: str, n: int) -> str:
+        """The `n`th (1-based) number of kind `key`, in the project's labelling scheme."""
+        return format_label(n, self.labels.get(key) or self.labels.get("*") or "arabic")
+
     def callout_key(self, callout_type: str) -> str | None:
         for key, (ctype, _prefix) in self.callouts.items():
             if ctype == callout_type:
@@ -79,7 +86,31 @@ class XrefConfig:
         return repr((sorted(self.floats.items()), sorted(self.callouts.items()),
                      self.number_sections, sorted(self.ref_prefixes.items()),
                      sorted(self.captions.items()), self.title_delim, self.number_depth,
-                     self.toc_depth))
+                     self.toc_depth, sorted(self.labels.items()), self.subref_labels))
+
+
+_ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+          (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+
+
+def format_label(n: int, scheme: str) -> str:
+    """Quarto's numbering schemes: `arabic`, `roman` / `roman i` / `roman I`, `alpha a` /
+    `alpha x` / `alpha A` (letters from the one given); anything else stays arabic."""
+    words = scheme.split()
+    kind = words[0].lower() if words else "arabic"
+    start = words[1] if len(words) > 1 else ""
+    if kind == "roman" and n > 0:
+        out, rest = "", n
+        for value, numeral in _ROMAN:
+            while rest >= value:
+                out, rest = out + numeral, rest - value
+        return out.upper() if start.isupper() else out
+    if kind == "alpha":
+        first = start[:1] if start[:1].isalpha() else "a"
+        last = "Z" if first.isupper() else "z"
+        code = ord(first) + n - 1
+        return chr(code) if code <= ord(last) else str(n)
+    return str(n)
 
 
 @dataclass(frozen=True)
@@ -165,10 +196,6 @@ _INDEXED = frozenset({"Cite", "Header", "Div", "Figure", "Table", "CodeBlock", "
 _FLOATS = frozenset({"Figure", "Table", "Div", "CodeBlock"})
 
 
-def _letters(i: int) -> str:
-    return string.ascii_lowercase[i] if i < 26 else str(i + 1)
-
-
 def float_caption_text(node: Node) -> str:
     t, c = node["t"], node["c"]
     if t in ("Figure", "Table"):
@@ -180,6 +207,130 @@ def float_caption_text(node: Node) -> str:
 
 def node_key(id_: str) -> str:
     return id_.split("-", 1)[0] if "-" in id_ else ""
+
+
+@dataclass
+class _Indexer:
+    """The running state of one chapter's pass-one walk: counters, seen ids, skipped nodes."""
+
+    chapter_number: str | None
+    href: str
+    config: XrefConfig
+    numbered: bool
+    targets: list[Target] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    duplicates: list[str] = field(default_factory=list)
+    skip: set[int] = field(default_factory=set)
+    counters: dict[str, int] = field(default_factory=dict)
+    sec_counts: list[int] = field(default_factory=lambda: [0] * 7)
+    xref_uses: dict[str, None] = field(default_factory=dict)
+    cite_keys: dict[str, None] = field(default_factory=dict)
+
+    def add(self, t: Target) -> None:
+        if t.id in self.seen:
+            self.duplicates.append(t.id)
+            return
+        self.seen.add(t.id)
+        self.targets.append(t)
+
+    def next_number(self, key: str) -> str:
+        self.counters[key] = self.counters.get(key, 0) + 1
+        n = self.config.label(key, self.counters[key])
+        return f"{self.chapter_number}.{n}" if self.chapter_number else n
+
+    def visit(self, node: Node) -> None:
+        """Index one element (in document order) unless an enclosing one claimed it."""
+        if id(node) in self.skip:
+            return
+        t = node["t"]
+        if t == "Cite":
+            self.cite(node)
+        elif t == "Header":
+            self.header(node)
+        elif t == "Span":
+            a = node["c"][0]
+            key = node_key(a[0])
+            if key == "eq" and "equation" in a[1]:
+                self.add(Target(a[0], "eq", self.next_number("eq"), self.href,
+                                self.config.prefix("eq")))
+        elif t in ("Div", "Figure", "Table", "CodeBlock"):
+            if t == "Div" and self.div(node):
+                return
+            self.float_(node)
+
+    def cite(self, node: Node) -> None:
+        for cit in node["c"][0]:
+            cid = cit["citationId"]
+            if is_xref_id(cid, self.config):
+                self.xref_uses.setdefault(canonical_id(cid), None)
+            else:
+                self.cite_keys.setdefault(cid, None)
+
+    def header(self, node: Node) -> None:
+        level, a, inl = node["c"]
+        depth = max(level - 1, 1)
+        config, chapter_number = self.config, self.chapter_number
+        unnumbered = ("unnumbered" in a[1] or not self.numbered or chapter_number is None
+                      or (config.number_depth is not None and depth + 1 > config.number_depth))
+        number = None
+        if not unnumbered:
+            self.sec_counts[depth] += 1
+            for d in range(depth + 1, 7):
+                self.sec_counts[d] = 0
+            number = ".".join([chapter_number or "", *(str(self.sec_counts[d]) for d in
+                                                       range(1, depth + 1))])
+        if a[0]:
+            self.add(Target(a[0], "sec", number, self.href, config.prefix("sec"), stringify(inl)))
+
+    def div(self, node: Node) -> bool:
+        """Tabsets, callouts and theorems; returns True when the div is fully indexed."""
+        a = node["c"][0]
+        id_, classes = a[0], a[1]
+        key = node_key(id_)
+        config = self.config
+        if "panel-tabset" in classes:  # its headings are tab titles, not sections
+            level = next((b["c"][0] for b in node["c"][1] if b["t"] == "Header"), None)
+            for inner in node["c"][1]:
+                if inner["t"] == "Header" and inner["c"][0] == level:
+                    self.skip.add(id(inner))
+        ctype = next((c[len("callout-"):] for c in classes if c.startswith("callout-")), None)
+        if ctype is not None:
+            for inner in iter_elements(node["c"][1], frozenset({"Header"})):
+                self.skip.add(id(inner))
+            ckey = config.callout_key(ctype)
+            if id_ and ckey and key == ckey:
+                self.add(Target(id_, key, self.next_number(key), self.href, config.prefix(key),
+                                attr_get(a, "title") or ""))
+            return True
+        if key in config.theorems and key not in config.floats:
+            body = node["c"][1]
+            title = ""
+            if body and body[0]["t"] == "Header":
+                self.skip.add(id(body[0]))
+                title = stringify(body[0]["c"][2])
+            self.add(Target(id_, key, self.next_number(key), self.href, config.prefix(key),
+                            attr_get(a, "name") or title))
+            return True
+        return False
+
+    def float_(self, node: Node) -> None:
+        """A labelled figure, table, listing or custom float, with its lettered subfloats."""
+        id_ = node["c"][0][0]
+        key = node_key(id_)
+        t = node["t"]
+        if key not in self.config.floats or (t == "CodeBlock" and key != "lst"):
+            return
+        prefix = self.config.prefix(key)
+        number = self.next_number(key)
+        self.add(Target(id_, key, number, self.href, prefix, float_caption_text(node)))
+        if t == "Div":
+            subs = [n for n in iter_elements(node["c"][1], _FLOATS)
+                    if node_key(n["c"][0][0]) == key]
+            for i, sub in enumerate(subs):
+                self.skip.add(id(sub))
+                sub_label = format_label(i + 1, self.config.subref_labels)
+                self.add(Target(sub["c"][0][0], key, f"{number}({sub_label})", self.href,
+                                prefix, float_caption_text(sub)))
 
 
 def index_chapter(
@@ -198,112 +349,20 @@ def index_chapter(
     exactly what the page shows and what other pages' references say.
     """
     numbered = config.number_sections if number_sections is None else number_sections
-    targets: list[Target] = []
-    seen: set[str] = set()
-    duplicates: list[str] = []
-    skip: set[int] = set()
-    counters: dict[str, int] = {}
-    sec_counts = [0] * 7
-    xref_uses: dict[str, None] = {}
-    cite_keys: dict[str, None] = {}
+    ix = _Indexer(chapter_number, href, config, numbered)
 
     title_node = None if front_title else first_title(blocks)
     title_text = front_title or (stringify(title_node["c"][2]) if title_node else None)
     title_id = title_node["c"][1][0] if title_node else None
-
-    def add(t: Target) -> None:
-        if t.id in seen:
-            duplicates.append(t.id)
-            return
-        seen.add(t.id)
-        targets.append(t)
-
-    def next_number(key: str) -> str:
-        counters[key] = counters.get(key, 0) + 1
-        n = str(counters[key])
-        return f"{chapter_number}.{n}" if chapter_number else n
-
     if title_node is not None and title_id:
-        add(Target(title_id, "sec", chapter_number, href,
-                   "Appendix" if appendix else "Chapter", title_text or "", True))
-        skip.add(id(title_node))
+        ix.add(Target(title_id, "sec", chapter_number, href,
+                      "Appendix" if appendix else "Chapter", title_text or "", True))
+        ix.skip.add(id(title_node))
 
     for node in iter_elements(blocks, _INDEXED):
-        if id(node) in skip:
-            continue
-        t = node["t"]
-        if t == "Cite":
-            for cit in node["c"][0]:
-                cid = cit["citationId"]
-                if is_xref_id(cid, config):
-                    xref_uses.setdefault(canonical_id(cid), None)
-                else:
-                    cite_keys.setdefault(cid, None)
-            continue
-        if t == "Header":
-            level, a, inl = node["c"]
-            depth = max(level - 1, 1)
-            unnumbered = ("unnumbered" in a[1] or not numbered or chapter_number is None
-                          or (config.number_depth is not None and depth + 1 > config.number_depth))
-            number = None
-            if not unnumbered:
-                sec_counts[depth] += 1
-                for d in range(depth + 1, 7):
-                    sec_counts[d] = 0
-                number = ".".join([chapter_number or "", *(str(sec_counts[d]) for d in
-                                                           range(1, depth + 1))])
-            if a[0]:
-                add(Target(a[0], "sec", number, href, config.prefix("sec"), stringify(inl)))
-            continue
-        if t not in ("Div", "Figure", "Table", "CodeBlock", "Span"):
-            continue
-        a = node["c"][0]
-        id_, classes = a[0], a[1]
-        key = node_key(id_)
-        if t == "Div":
-            if "panel-tabset" in classes:  # its headings are tab titles, not sections
-                level = next((b["c"][0] for b in node["c"][1] if b["t"] == "Header"), None)
-                for inner in node["c"][1]:
-                    if inner["t"] == "Header" and inner["c"][0] == level:
-                        skip.add(id(inner))
-            ctype = next((c[len("callout-"):] for c in classes if c.startswith("callout-")), None)
-            if ctype is not None:
-                for inner in iter_elements(node["c"][1], frozenset({"Header"})):
-                    skip.add(id(inner))
-                ckey = config.callout_key(ctype)
-                if id_ and ckey and key == ckey:
-                    add(Target(id_, key, next_number(key), href, config.prefix(key),
-                               attr_get(a, "title") or ""))
-                continue
-            if key in config.theorems and key not in config.floats:
-                body = node["c"][1]
-                title = ""
-                if body and body[0]["t"] == "Header":
-                    skip.add(id(body[0]))
-                    title = stringify(body[0]["c"][2])
-                add(Target(id_, key, next_number(key), href, config.prefix(key),
-                           attr_get(a, "name") or title))
-                continue
-        if t == "Span":
-            if key == "eq" and "equation" in classes:
-                add(Target(id_, "eq", next_number("eq"), href, config.prefix("eq")))
-            continue
-        if key not in config.floats:
-            continue
-        if t == "CodeBlock" and key != "lst":
-            continue
-        number = next_number(key)
-        add(Target(id_, key, number, href, config.prefix(key), float_caption_text(node)))
-        if t == "Div":
-            subs = [n for n in iter_elements(node["c"][1], _FLOATS)
-                    if node_key(n["c"][0][0]) == key]
-            for i, sub in enumerate(subs):
-                skip.add(id(sub))
-                add(Target(sub["c"][0][0], key, f"{number}({_letters(i)})", href,
-                           config.prefix(key), float_caption_text(sub)))
-
-    return ChapterIndex(targets, title_text, title_id, list(xref_uses), list(cite_keys),
-                        duplicates)
+        ix.visit(node)
+    return ChapterIndex(ix.targets, title_text, title_id, list(ix.xref_uses),
+                        list(ix.cite_keys), ix.duplicates)
 
 
 class XrefTable:

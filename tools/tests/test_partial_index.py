@@ -50,7 +50,7 @@ def test_first_partial_build_after_a_full_build_runs_pandoc_for_the_edited_chapt
     assert "A sentence added after the full build." in partial.pages[0].body_html
     # references from the edited chapter into the others still carry their numbers
     before = next(p for p in full.pages if p.href == "extra.html").body_html
-    assert before.count('class="xref"') == partial.pages[0].body_html.count('class="xref"')
+    assert before.count('class="quarto-xref"') == partial.pages[0].body_html.count('class="quarto-xref"')
 
 
 def test_an_edited_unselected_chapter_is_indexed_afresh(
@@ -65,7 +65,7 @@ def test_an_edited_unselected_chapter_is_indexed_afresh(
         "### Details", "| x |\n|---|\n| 1 |\n\n: Earlier table {#tbl-earlier}\n\n### Details"))
     (root / "methods.qmd").write_text((root / "methods.qmd").read_text() + "\nMore.\n")
     partial = render_book(root, chapters=["methods"], cache_dir=cache)
-    assert 'class="xref">Table 1.2</a>' in partial.pages[0].body_html
+    assert 'class="quarto-xref">Table 1.2</a>' in partial.pages[0].body_html
 
 
 def test_partial_build_resolves_targets_that_only_executed_code_creates(tmp_path: Path) -> None:
@@ -98,7 +98,7 @@ def test_partial_build_resolves_targets_that_only_executed_code_creates(tmp_path
     uses.write_text("# Uses\n\nAs @sec-generated shows.\n")
     cache = tmp_path / "cache"
     full = render_book(root, cache_dir=cache)
-    assert 'class="xref">Section 1.1</a>' in full.pages[-1].body_html
+    assert 'class="quarto-xref">Section 1.1</a>' in full.pages[-1].body_html
     uses.write_text(uses.read_text() + "\nEdited after the full build.\n")
     partial = render_book(root, chapters=["uses"], cache_dir=cache)
     body = partial.pages[0].body_html

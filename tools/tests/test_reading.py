@@ -136,9 +136,9 @@ def test_headings_have_anchor_links(browser: object, site) -> None:
 
 # Hovering a cross-reference (to another page), a citation or a footnote previews it.
 @pytest.mark.parametrize(("link", "expected"), [
-    ("a.xref[href='depth.html#sec-deep']", "zephyrine bound"),  # a section of another page
-    ("a.xref[href='depth.html']", "The second chapter holds"),  # a whole chapter
-    ("a.xref[href='#fig-ladder']", "memory ladder"),  # a figure of this page
+    ("a.quarto-xref[href='depth.html#sec-deep']", "zephyrine bound"),  # a section of another page
+    ("a.quarto-xref[href='depth.html']", "The second chapter holds"),  # a whole chapter
+    ("a.quarto-xref[href='#fig-ladder']", "memory ladder"),  # a figure of this page
     (".citation a[href='#ref-paper']", "Measuring Bandwidth Twice"),
     ("a.footnote-ref", "one level of the memory hierarchy"),
 ], ids=["section-elsewhere", "chapter", "figure", "citation", "footnote"])
@@ -159,7 +159,7 @@ def test_hovering_a_reference_previews_its_target(browser: object, site, link: s
 def test_tapping_a_cross_reference_previews_then_goes(browser: object, site) -> None:
     _, base = site
     page = _open(browser, base + "book/basics.html", touch=True, **PHONE)
-    ref = page.locator("a.xref[href='depth.html#sec-deep']").first
+    ref = page.locator("a.quarto-xref[href='depth.html#sec-deep']").first
     ref.scroll_into_view_if_needed()
     ref.tap()
     preview = page.locator(".preview-popover")

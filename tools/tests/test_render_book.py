@@ -70,27 +70,27 @@ def test_toc_lists_headings_but_not_unlisted(book: RenderedBook) -> None:
 
 def test_cross_references_resolve_within_and_across_chapters(book: RenderedBook) -> None:
     intro = page(book, "intro.html").body_html
-    assert '<a href="#fig-chart" class="xref">Figure 1.1</a>' in intro
-    assert '<a href="#fig-chart" class="xref">1.1</a> alone' in intro  # [-@fig-chart]
-    assert ('<a href="#fig-chart" class="xref">Figure 1.1</a>, '
-            '<a href="#tbl-costs" class="xref">Table 1.1</a>') in intro
-    assert '<a href="#fig-panels-a" class="xref">Figure 1.2(a)</a>' in intro
-    assert '<a href="#eq-energy" class="xref">Equation 1.1</a>' in intro
-    assert '<a href="#lst-loop" class="xref">Listing 1.1</a>' in intro
+    assert '<a href="#fig-chart" class="quarto-xref">Figure 1.1</a>' in intro
+    assert '<a href="#fig-chart" class="quarto-xref">1.1</a> alone' in intro  # [-@fig-chart]
+    assert ('<a href="#fig-chart" class="quarto-xref">Figure 1.1</a>, '
+            '<a href="#tbl-costs" class="quarto-xref">Table 1.1</a>') in intro
+    assert '<a href="#fig-panels-a" class="quarto-xref">Figure 1.2(a)</a>' in intro
+    assert '<a href="#eq-energy" class="quarto-xref">Equation 1.1</a>' in intro
+    assert '<a href="#lst-loop" class="quarto-xref">Listing 1.1</a>' in intro
     methods = page(book, "methods.html").body_html
     for snippet in [
-        '<a href="intro.html" class="xref">Chapter 1</a>',
-        '<a href="intro.html#sec-background" class="xref">Section 1.1</a>',
-        '<a href="intro.html#dfn-latency" class="xref">Definition 1.1</a>',
-        '<a href="intro.html#vid-demo" class="xref">Video 1.1</a>',
-        '<a href="intro.html#tbl-costs" class="xref">Table 1.1</a>',
-        '<a href="extra.html" class="xref">Appendix A</a>',
+        '<a href="intro.html" class="quarto-xref">Chapter 1</a>',
+        '<a href="intro.html#sec-background" class="quarto-xref">Section 1.1</a>',
+        '<a href="intro.html#dfn-latency" class="quarto-xref">Definition 1.1</a>',
+        '<a href="intro.html#vid-demo" class="quarto-xref">Video 1.1</a>',
+        '<a href="intro.html#tbl-costs" class="quarto-xref">Table 1.1</a>',
+        '<a href="extra.html" class="quarto-xref">Appendix A</a>',
     ]:
         assert snippet in methods
     assert '<a href="intro.html#sec-intro"' not in methods
-    assert '<a href="#fig-app" class="xref">Figure A.1</a>' in page(book, "extra.html").body_html
+    assert '<a href="#fig-app" class="quarto-xref">Figure A.1</a>' in page(book, "extra.html").body_html
     index = page(book, "index.html").body_html
-    assert '<a href="methods.html#sec-methods" class="xref">Section 2.1</a>' in index
+    assert '<a href="methods.html#sec-methods" class="quarto-xref">Section 2.1</a>' in index
 
 
 def test_unresolved_reference_is_visible_and_located(book: RenderedBook) -> None:
@@ -114,12 +114,15 @@ def test_strict_turns_warnings_into_a_build_error(tmp_path: Path) -> None:
 
 def test_floats_have_numbered_captions(book: RenderedBook) -> None:
     intro = page(book, "intro.html").body_html
-    assert re.search(r'<figure id="fig-chart"[^>]*>\s*<img src="images/chart.png" '
-                     r'style="width:60.0%" alt="Bar chart of throughput" />', intro)
+    assert re.search(r'<div id="fig-chart" class="quarto-float[^>]*>\s*<figure class="quarto-float '
+                     r'quarto-float-fig figure">\s*<img src="images/chart.png" '
+                     r'class="img-fluid figure-img" style="width:60.0%" '
+                     r'alt="Bar chart of throughput" />', intro)
     assert '<span class="float-prefix">Figure 1.1:</span> A chart of throughput' in intro
-    assert re.search(r'<figure id="tbl-costs" class="float float-tbl">\s*<figcaption[^>]*>\s*'
+    assert re.search(r'<div id="tbl-costs" class="quarto-float[^>]*>\s*<figure class="quarto-float '
+                     r'quarto-float-tbl figure">\s*<figcaption[^>]*>\s*'
                      r'<span class="float-prefix">Table 1.1:</span> Costs per item\s*'
-                     r'</figcaption>\s*<table>', intro)
+                     r'</figcaption>\s*<table class="table">', intro)
     assert '<span class="float-prefix">(a)</span> Left panel' in intro
     assert '<span class="float-prefix">Figure 1.2:</span> Two panels side by side' in intro
     assert 'style="--layout-ncol: 2"' in intro
@@ -137,13 +140,15 @@ def test_equation_is_mathml_with_number(book: RenderedBook) -> None:
 
 def test_callouts(book: RenderedBook) -> None:
     intro = page(book, "intro.html").body_html
-    assert '<span class="callout-title">Heads up</span>' in intro
-    assert re.search(r'<details class="callout callout-tip[^"]*">\s*<summary class="callout-'
+    title = '<span class="callout-title-container flex-fill callout-title">'
+    assert title + "Heads up</span>" in intro
+    assert re.search(r'<details class="callout callout-style-default callout-tip[^"]*">\s*'
+                     r'<summary class="callout-'
                      r'header">.*?Hidden tip', intro, re.DOTALL)
     assert "<h2" not in intro.split("Hidden tip")[0].rsplit("<details", 1)[1]
-    assert '<span class="callout-title">Definition 1.1: Latency</span>' in intro
-    quiz = intro.split('class="callout callout-quiz')[1]
-    assert '<span class="callout-title">Self-check</span>' in quiz
+    assert title + "Definition 1.1: Latency</span>" in intro
+    quiz = intro.split('callout-quiz')[1]
+    assert title + "Self-check</span>" in quiz
     assert re.search(r"<details[^>]*>\s*<summary.*?Answer.*?</summary>.*?Four\.", quiz,
                      re.DOTALL)
     assert ".callout-definition { --callout-color: #2f6fb3; }" in book.css
@@ -187,6 +192,6 @@ def test_selected_chapter_still_resolves_references_to_others(tmp_path: Path) ->
     part = render_book(root, chapters=["methods"], cache_dir=tmp_path / "cache")
     assert [p.href for p in part.pages] == ["methods.html"]
     body = part.pages[0].body_html
-    assert '<a href="intro.html#sec-background" class="xref">Section 1.1</a>' in body
-    assert '<a href="intro.html#vid-demo" class="xref">Video 1.1</a>' in body
-    assert '<a href="extra.html" class="xref">Appendix A</a>' in body
+    assert '<a href="intro.html#sec-background" class="quarto-xref">Section 1.1</a>' in body
+    assert '<a href="intro.html#vid-demo" class="quarto-xref">Video 1.1</a>' in body
+    assert '<a href="extra.html" class="quarto-xref">Appendix A</a>' in body

@@ -12,6 +12,9 @@ from mlsys.pipeline import render_book
 
 FIXTURE = Path(__file__).parent / "fixtures" / "unseen_book"
 
+# The title element of a callout, as Quarto writes it
+TITLE = '<span class="callout-title-container flex-fill callout-title">'
+
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> RenderedBook:
@@ -25,7 +28,7 @@ def html(book: RenderedBook, href: str) -> str:
 
 
 def xrefs(text: str) -> set[tuple[str, str]]:
-    return set(re.findall(r'<a href="([^"]*)" class="xref">([^<]*)</a>', text))
+    return set(re.findall(r'<a href="([^"]*)" class="quarto-xref">([^<]*)</a>', text))
 
 
 def test_builds_cleanly_with_every_reference_resolved(book: RenderedBook) -> None:
@@ -85,13 +88,15 @@ def test_labels_and_links_point_at_the_right_pages(book: RenderedBook) -> None:
 
 def test_cell_figure_inline_value_and_resources(book: RenderedBook) -> None:
     growth = html(book, "chapters/growth.html")
-    assert re.search(r'<figure id="fig-growth-curve"[^>]*>\s*<img src="figures/[^"]+\.svg" '
+    assert re.search(r'<div id="fig-growth-curve"[^>]*>\s*<figure[^>]*>\s*'
+                     r'<img src="figures/[^"]+\.svg" class="img-fluid figure-img" '
                      r'alt="An S-shaped curve rising from 10 and levelling off at 150" />', growth)
     assert '<span class="float-prefix">Figure 3.1:</span> Logistic growth' in growth
     assert "The fitted capacity was 150 per litre" in growth
-    assert re.search(r'<figure id="tbl-growth" class="float float-tbl">\s*<figcaption[^>]*>\s*'
+    assert re.search(r'<div id="tbl-growth" class="quarto-float[^>]*>\s*'
+                     r'<figure class="quarto-float quarto-float-tbl figure">\s*<figcaption[^>]*>\s*'
                      r'<span class="float-prefix">Table 3.1:</span> Modelled population on '
-                     r'selected days\s*</figcaption>\s*<table>', growth)
+                     r'selected days\s*</figcaption>\s*<table class="table">', growth)
     assert '<td style="text-align: right;">150</td>' in growth  # computed by the cell
     svg = [h for h in book.resources if h.startswith("chapters/figures/") and h.endswith(".svg")]
     assert len(svg) == 1 and book.resources[svg[0]].read_text().lstrip().startswith("<")
@@ -108,5 +113,5 @@ def test_references_page_lists_every_cited_work(book: RenderedBook) -> None:
 
 def test_conditional_pdf_config_and_callout_heading_title(book: RenderedBook) -> None:
     sampling = html(book, "chapters/sampling.html")
-    assert '<span class="callout-title">Safety first</span>' in sampling
+    assert TITLE + 'Safety first</span>' in sampling
     assert "Safety first</h2>" not in sampling

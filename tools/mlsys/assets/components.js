@@ -91,7 +91,7 @@
   }
   function previewKind(a) {
     if (a.classList.contains("footnote-ref")) return "footnote";
-    if (a.classList.contains("xref")) return "xref";
+    if (a.classList.contains("quarto-xref")) return "xref";
     if (a.closest(".citation") || a.getAttribute("role") === "doc-biblioref") return "citation";
     return null;
   }

@@ -76,37 +76,46 @@ def callout_pass(project: dict[str, Any], local: dict[str, Target]) -> Pass:
             title = head + ([{"t": "Str", "c": ":"}, {"t": "Space"}, *title] if title else [])
         elif not title:
             title = text_inlines(default_title)
-        show_icon = (attr_get(a, "icon") or "true").lower() != "false"
-        appearance = attr_get(a, "appearance") or "default"
-        collapse = (attr_get(a, "collapse") or "").lower()
-        extra = [c for c in a[1] if not c.startswith("callout-") and c != "callout"]
-        classes = " ".join(["callout", f"callout-{ctype}", f"callout-style-{appearance}", *extra])
-        id_html = f' id="{esc(a[0])}"' if a[0] else ""
-        icon_inl = [span([raw_inline(icon_html(icon))], ["callout-icon"],
-                         kv={"aria-hidden": "true"}),
-                    {"t": "Space"}] if show_icon and icon else []
-        header = [*icon_inl, span(title, ["callout-title"])]
-        body = div(content, ["callout-body"])
-        if collapse in ("true", "false"):
-            open_attr = " open" if collapse == "false" else ""
-            return [
-                raw_block(f'<details class="{esc(classes)}"{id_html}{open_attr}>'),
-                raw_block('<summary class="callout-header">'),
-                plain(header),
-                raw_block("</summary>"),
-                body,
-                raw_block("</details>"),
-            ]
-        if appearance == "minimal":
-            header = []
-        return [
-            raw_block(f'<div class="{esc(classes)}"{id_html}>'),
-            *([div([plain(header)], ["callout-header"])] if header else []),
-            body,
-            raw_block("</div>"),
-        ]
+        return _structure(a, ctype, title, icon, content)
 
     return frozenset({"Div"}), fn
+
+
+def _structure(a: list, ctype: str, title: list[Node], icon: str,
+               content: list[Node]) -> list[Node]:
+    """Quarto's callout elements: `callout callout-style-* callout-<type> callout-titled`
+    around a `callout-header` (icon container, title container) and a
+    `callout-body-container callout-body`; collapsible ones are `<details>` (no script)."""
+    show_icon = (attr_get(a, "icon") or "true").lower() != "false"
+    appearance = attr_get(a, "appearance") or "default"
+    collapse = (attr_get(a, "collapse") or "").lower()
+    extra = [c for c in a[1] if not c.startswith("callout-") and c != "callout"]
+    titled = appearance != "minimal" or collapse in ("true", "false")
+    classes = " ".join(["callout", f"callout-style-{appearance}", f"callout-{ctype}",
+                        *(["callout-titled"] if titled else []), *extra])
+    id_html = f' id="{esc(a[0])}"' if a[0] else ""
+    icon_inl = [span([span([raw_inline(icon_html(icon))], ["callout-icon"])],
+                     ["callout-icon-container"], kv={"aria-hidden": "true"}),
+                {"t": "Space"}] if show_icon and icon else []
+    header = [*icon_inl, span(title, ["callout-title-container", "flex-fill", "callout-title"])]
+    body = div(content, ["callout-body-container", "callout-body"])
+    if collapse in ("true", "false"):
+        open_attr = " open" if collapse == "false" else ""
+        return [
+            raw_block(f'<details class="{esc(classes)}"{id_html}{open_attr}>'),
+            raw_block('<summary class="callout-header">'),
+            plain(header),
+            raw_block("</summary>"),
+            body,
+            raw_block("</details>"),
+        ]
+    return [
+        raw_block(f'<div class="{esc(classes)}"{id_html}>'),
+        *([div([plain(header)], ["callout-header", "d-flex", "align-content-center"])]
+          if titled else []),
+        body,
+        raw_block("</div>"),
+    ]
 
 
 def callout_css(project: dict[str, Any]) -> str:

@@ -67,3 +67,17 @@ def math_for_search(html: str) -> str:
     """Mark MathML's TeX annotations so the search index skips them."""
     return html.replace(_TEX_ANNOTATION,
                         '<annotation encoding="application/x-tex" data-pagefind-ignore>')
+
+
+_CELL_CODE = re.compile(r'<div class="sourceCode" id="([^"]+)"><pre\s+class="sourceCode ([^"]*?)'
+                        r' ?\bcell-code\b ?([^"]*)">')
+
+
+def cell_code_divs(html: str) -> str:
+    """Quarto marks a cell's source on the `div.sourceCode` (`cell-code`); pandoc puts our
+    class on the `<pre>` inside, so it moves up one element."""
+    if "cell-code" not in html:
+        return html
+    return _CELL_CODE.sub(lambda m: f'<div class="sourceCode cell-code" id="{m.group(1)}">'
+                          f'<pre class="sourceCode {" ".join((m.group(2) + " " + m.group(3)).split())}">',
+                          html)

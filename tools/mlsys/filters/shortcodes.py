@@ -9,11 +9,13 @@ and yields the literal `{{< x >}}`. An unknown shortcode is left visible and rep
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 _SHORTCODE = re.compile(r"(\{?)\{\{<\s*([\w-]+)((?:\s+[^>]*?)?)\s*>\}\}(\}?)")
 _KWARG = re.compile(r"^[A-Za-z_][\w-]*=")
@@ -27,6 +29,7 @@ _VIMEO = re.compile(r"vimeo\.com/(?:video/)?(\d+)")
 class ShortcodeResult:
     text: str
     unknown: list[tuple[int, str]] = field(default_factory=list)  # (1-based line, message)
+    extensions: frozenset[str] = frozenset()  # names Lua extensions handle
 
 
 def _lookup(data: Any, dotted: str) -> Any:
@@ -64,10 +67,13 @@ def _video(args: list[str], kwargs: dict[str, str]) -> str:
             f'src="{html.escape(src, quote=True)}" title="{title}"{size}></video></div>')
 
 
-def expand_shortcodes(text: str, meta: dict[str, Any],
-                      variables: dict[str, Any]) -> ShortcodeResult:
-    """Replace shortcodes in Markdown text (outside code); `include` is not handled here."""
-    result = ShortcodeResult("")
+def expand_shortcodes(text: str, meta: dict[str, Any], variables: dict[str, Any],
+                      extensions: frozenset[str] = frozenset()) -> ShortcodeResult:
+    """Replace shortcodes in Markdown text (outside code); `include` is not handled here.
+
+    A shortcode an extension contributes (`extensions`: its names) becomes a placeholder span
+    carrying its arguments and line, which the Lua stage (`luafilters`) replaces."""
+    result = ShortcodeResult("", extensions=extensions)
     out_lines: list[str] = []
     fence: str | None = None
     for lineno, line in enumerate(text.split("\n"), start=1):
@@ -130,6 +136,9 @@ def _expand_segment(segment: str, meta: dict[str, Any], variables: dict[str, Any
             value = _video(args, kwargs)
         elif name == "include":
             return m.group(0)
+        elif name in result.extensions:
+            coded = quote(json.dumps(tokens), safe="")
+            value = (f'[]{{.mlsys-shortcode name="{name}" args="{coded}" line="{lineno}"}}')
         else:
             result.unknown.append((lineno, f"unknown shortcode '{name}'"))
             return m.group(0)

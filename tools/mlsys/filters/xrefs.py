@@ -19,7 +19,7 @@ class MissingRef:
 
 
 def _link(text: str, href: str) -> Node:
-    return {"t": "Link", "c": [["", ["xref"], []], text_inlines(text), [href, ""]]}
+    return {"t": "Link", "c": [["", ["quarto-xref"], []], text_inlines(text), [href, ""]]}
 
 
 def xref_pass(table: XrefTable, config: XrefConfig, page_href: str,

@@ -1,0 +1,195 @@
+"""Which Quarto options the engine honours, and a warning for every one it would ignore.
+
+A real book's `_quarto.yml` carries dozens of options; one the engine silently drops (a
+`css:` file, `code-tools:`, a `website:` navbar) looks to its author like a bug in their
+config. So every key is sorted into one of three lists:
+
+* honoured -- the engine acts on it (or on the part of it that matters for HTML);
+* other formats -- it only affects PDF, LaTeX, EPUB, Word or slides (the whole
+  `format: pdf:` subtree, or top-level `documentclass:`, `mainfont:`, ...): never a warning,
+  since an HTML build is right to ignore it;
+* anything else -- a warning at its file and line ("not supported, ignored"), an error under
+  `--strict`.
+
+Top-level keys outside the lists may be a book's own metadata, read by its Lua filters or a
+`{{< meta >}}` shortcode; they are only reported when no filter could be reading them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from .luafilters import filter_items
+from .model import Problem
+from .project import Project, _parse_yaml, load_yaml
+
+# Options any execution layer accepts at the top level, in `execute:` or per format.
+EXECUTE = frozenset({
+    "echo", "eval", "warning", "error", "output", "include", "cache", "freeze", "daemon",
+    "enabled", "fig-width", "fig-height", "fig-dpi", "fig-format", "fig-align", "fig-cap",
+    "fig-alt", "fig-asp", "code-fold", "code-summary", "code-overflow", "code-line-numbers",
+    "execute-dir", "engine", "jupyter", "knitr", "kernel", "keep-ipynb", "ipynb-filters",
+    "tbl-cap", "lst-cap", "out-width", "out-height", "panel", "layout-ncol", "layout-nrow"})
+# Shared by `_quarto.yml` and a chapter's front matter.
+COMMON = frozenset({
+    "title", "subtitle", "author", "date", "description", "abstract", "keywords", "lang",
+    "bibliography", "nocite", "references", "crossref", "execute", "format", "filters",
+    "filter-metadata", "number-sections", "number-depth", "toc", "toc-depth", "toc-title",
+    "shortcodes", "header-includes", "include-in-header", "link-citations", "citation",
+    "editor", "categories", "image", "draft", "params"}) | EXECUTE
+PROJECT = COMMON | {"project", "book", "profile", "mlsys", "metadata-files"}
+DOCUMENT = COMMON | {"id", "label", "unnumbered", "order", "aliases", "search", "language"}
+BOOK = frozenset({
+    "title", "subtitle", "author", "date", "description", "abstract", "chapters",
+    "appendices", "references", "output-file", "site-url", "doi", "license", "copyright"})
+PROJECT_SECTION = frozenset({
+    "type", "output-dir", "execute-dir", "render", "resources", "pre-render", "post-render",
+    "preview", "lib-dir", "title"})
+HTML = frozenset({
+    "toc", "toc-depth", "toc-title", "number-sections", "number-depth", "code-copy",
+    "html-math-method", "execute", "link-citations", "lang", "fig-responsive",
+    "anchor-sections", "smooth-scroll", "citations-hover", "footnotes-hover",
+    "crossrefs-hover", "reference-location", "citation-location", "email-obfuscation",
+    "filters", "shortcodes"}) | EXECUTE
+# Formats an HTML build is right to leave alone, and top-level keys only they read.
+OTHER_FORMATS = frozenset({
+    "pdf", "latex", "beamer", "typst", "epub", "epub2", "epub3", "docx", "odt", "pptx",
+    "revealjs", "gfm", "commonmark", "markdown", "ipynb", "jats", "rtf", "context", "man",
+    "asciidoc", "confluence", "docusaurus-md", "hugo-md", "dashboard"})
+OTHER_FORMAT_KEYS = frozenset({
+    "documentclass", "classoption", "papersize", "geometry", "fontsize", "mainfont",
+    "sansfont", "monofont", "mathfont", "CJKmainfont", "fontfamily", "fontfamilyoptions",
+    "linestretch", "linkcolor", "urlcolor", "citecolor", "filecolor", "toccolor",
+    "colorlinks", "pdf-engine", "pdf-engine-opts", "keep-tex", "keep-typ", "latex-tinytex",
+    "latex-auto-install", "latex-output-dir", "latex-clean", "cite-method", "biblio-style",
+    "biblio-title", "natbiboptions", "biblatexoptions", "indent", "block-headings", "lof",
+    "lot", "fig-pos", "tbl-pos", "cover-image", "epub-cover-image", "reference-doc",
+    "slide-level", "incremental", "pdf-title", "pdfa", "fontenc", "mainfontoptions",
+    "include-before-body", "include-after-body", "top-level-division"})
+
+
+# Metadata a chapter reads: `{{< meta key >}}`, and `when-meta` / `unless-meta` conditions
+# (whose dotted path starts at a top-level key).
+_META_REF = re.compile(r"\{\{<\s*meta\s+([\w-]+)|(?:when|unless)-meta\s*=\s*[\"']?([\w-]+)")
+
+
+def _meta_refs(text: str) -> set[str]:
+    return {a or b for a, b in _META_REF.findall(text)}
+
+
+# Quarto options (HTML or general) this engine does not implement: reported even in a project
+# with filters, where other unknown top-level keys are taken for the book's own metadata.
+QUARTO_IGNORED = frozenset({
+    "css", "theme", "reader-mode", "code-tools", "code-link", "code-annotations", "grid",
+    "page-layout", "title-block-banner", "title-block-style", "highlight-style", "mermaid",
+    "website", "comments", "google-analytics", "cookie-consent", "search", "favicon",
+    "navbar", "sidebar", "page-footer", "repo-url", "repo-actions", "sharing", "downloads",
+    "margin-header", "margin-footer", "bread-crumbs", "page-navigation",
+    "back-to-top-navigation", "appendix-style", "lightbox", "fig-cap-location",
+    "tbl-cap-location", "cap-location", "embed-resources", "self-contained", "minimal",
+    "link-external-icon", "link-external-newwindow", "link-external-filter", "include-in-body",
+    "max-width", "mainfont-html", "fontcolor", "backgroundcolor", "monobackgroundcolor",
+    "html-table-processing", "other-links", "code-links", "notebook-links", "csl",
+    "template", "template-partials", "format-links", "keep-md", "df-print"})
+
+
+class _Lazy:
+    """Line numbers on demand: the line-aware parse is slow, and most configs are clean."""
+
+    def __init__(self, text: str, file: Path, offset: int = 0):
+        self.text, self.file, self.offset = text, file, offset
+        self._where: Any = None
+
+    def line(self, *keys: Any) -> int | None:
+        if self._where is None:
+            self._where = _parse_yaml(self.text, self.file, line_offset=self.offset)[1]
+        return self._where.line(*keys)
+
+
+def _check(data: dict[str, Any], known: frozenset[str] | set[str], path: tuple[str, ...],
+           where: Any, out: list[Problem], lenient: bool, label: str) -> None:
+    for key in data:
+        if not isinstance(key, str) or key in known or key in OTHER_FORMAT_KEYS:
+            continue
+        if lenient and not path and key not in QUARTO_IGNORED:
+            continue  # a book's own metadata, which a Lua filter may read
+        name = ".".join([*path, key])
+        out.append(Problem("warning", f"{label} option '{name}' is not supported by this "
+                           "engine and is ignored", where.file, where.line(*path, key)))
+
+
+def _check_formats(fmt: Any, where: Any, out: list[Problem], label: str) -> None:
+    if not isinstance(fmt, dict):
+        return
+    for name, value in fmt.items():
+        base = str(name).split("+")[0].split("-")[0]
+        if base in OTHER_FORMATS:
+            continue
+        if base != "html":
+            out.append(Problem("warning", f"{label} format '{name}' is not built by this "
+                               "engine (HTML only; see `mlsys build book --to pdf|epub`)",
+                               where.file, where.line("format", name)))
+        elif isinstance(value, dict):
+            _check(value, HTML, ("format", str(name)), where, out, False, label)
+
+
+def project_option_problems(project: Project, used: set[str] | None = None) -> list[Problem]:
+    """Warnings for every option of `_quarto.yml` (and its profiles) the engine ignores."""
+    files = [f for f in (project.root / "_quarto.yml", project.root / "_quarto.yaml")
+             if f.is_file()][:1]
+    for name in (project.profile or "").split(","):
+        files += [f for f in (project.root / f"_quarto-{name}.yml",
+                              project.root / f"_quarto-{name}.yaml") if name and f.is_file()]
+    lenient = bool(filter_items(project.config))
+    out: list[Problem] = []
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        data, where = load_yaml(text), _Lazy(text, file)
+        if not isinstance(data, dict):
+            continue
+        _check(data, PROJECT | (used or set()), (), where, out, lenient, "project")
+        for section, known in (("book", BOOK), ("project", PROJECT_SECTION)):
+            if isinstance(data.get(section), dict):
+                _check(data[section], known, (section,), where, out, False, "project")
+        _check_formats(data.get("format"), where, out, "project")
+    return out
+
+
+def document_option_problems(path: Path, text: str, has_filters: bool) -> list[Problem]:
+    """Warnings for the front matter options of one chapter that the engine ignores."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return []
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        return []
+    block = "\n".join(lines[1:end])
+    data = load_yaml(block)
+    if not isinstance(data, dict):
+        return []
+    where = _Lazy(block, path, 1)
+    out: list[Problem] = []
+    lenient = has_filters or bool(filter_items(data))
+    used = _meta_refs(text)
+    _check(data, DOCUMENT | used, (), where, out, lenient, "document")
+    _check_formats(data.get("format"), where, out, "document")
+    return out
+
+
+def option_problems(project: Project, chapters: list[Any]) -> list[Problem]:
+    """The ignored options of the project and of the chapters being built."""
+    has_filters = bool(filter_items(project.config))
+    texts: dict[Path, str] = {}
+    for ref in project.chapters:
+        try:
+            texts[ref.path] = ref.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # reading the chapter reports this
+    used = {name for text in texts.values() for name in _meta_refs(text)}
+    out = project_option_problems(project, used)
+    for ref in chapters:
+        if ref.path in texts:
+            out += document_option_problems(ref.path, texts[ref.path], has_filters)
+    return out
