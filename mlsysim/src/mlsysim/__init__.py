@@ -41,6 +41,17 @@ from .economics import (
 )
 from .efficiency import attention_time, gemm_efficiency, gemm_time, memory_bound_time
 from .errors import InvalidInputError, MlsysimError, PrecisionError, UnknownNameError
+from .facility import (
+    NodePower,
+    PowerChain,
+    RackPlan,
+    SiteCapacity,
+    coolant_flow,
+    node_power,
+    power_chain,
+    rack_plan,
+    site_capacity,
+)
 from .kernels import (
     FusionResult,
     LayerCost,
@@ -116,5 +127,6 @@ __all__ = [
     "list_models", "model", "model_size_bytes", "ridge_point", "roofline", "serve", "train",
     "tokens_per_verify",
     "training_flops", "training_memory", "transformer_ops", "format_quantity",
+    "NodePower", "PowerChain", "RackPlan", "SiteCapacity", "coolant_flow", "node_power", "power_chain", "rack_plan", "site_capacity",
     "Dragonfly", "Ecmp", "FatTree", "Torus", "dragonfly", "ecmp", "fat_tree", "oversubscribed_alltoall_time", "torus",
 ]
