@@ -59,6 +59,19 @@ from .reliability import Goodput, fleet_mtbf, training_goodput, young_daly_inter
 from .scaling import chinchilla, chinchilla_tokens, hoffmann_loss
 from .serve import ServeResult, serve
 from .simulate import ServingSim, simulate_serving
+from .storage import (
+    IngestDemand,
+    ObjectReads,
+    ShuffleBuffer,
+    StorageTier,
+    TieredCheckpoint,
+    checkpoint_bytes,
+    checkpoint_write_bandwidth,
+    ingest_bandwidth,
+    object_read_throughput,
+    shuffle_buffer,
+    tiered_checkpoint,
+)
 from .tinyml import BATTERIES_J, BatteryLife, TinyMLFit, battery_life, tinyml_fit
 from .train import TrainResult, train, train_sweep
 from .validation import ValidationRow, calibrate, validate
@@ -66,6 +79,7 @@ from .validation import ValidationRow, calibrate, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "IngestDemand", "ObjectReads", "ShuffleBuffer", "StorageTier", "TieredCheckpoint", "checkpoint_bytes", "checkpoint_write_bandwidth", "ingest_bandwidth", "object_read_throughput", "shuffle_buffer", "tiered_checkpoint",
     "LargeBatch", "large_batch",
     "si", "seconds",
     "CollectiveCost", "collective_cost", "straggler_step_time",
