@@ -25,10 +25,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-LABS = Path(__file__).resolve().parents[1] / "labs"
-sys.path.insert(0, str(LABS))
+import labkit as kit
 
-import labkit as kit  # noqa: E402
+LABS = Path(__file__).resolve().parents[1] / "labs"
 
 # the built site to weigh (MLSYS_SITE overrides, e.g. a CI clone's _site)
 SITE_LABS = Path(os.environ.get("MLSYS_SITE", LABS.parent / "_site")) / "labs"
@@ -39,7 +38,6 @@ CHANGE_TARGET_S = 0.100
 _COLD = """
 import sys, time
 t0 = time.perf_counter()
-sys.path.insert(0, {labs!r})
 import labkit as kit
 kit.run_lab({name!r})
 print(time.perf_counter() - t0)

@@ -99,23 +99,9 @@ def tt_gpt_step(rng: np.random.Generator) -> Callable[[], None]:
 
 
 # --------------------------------------------------------------------------- PyTorch side
-def torch_steps(torch, rng: np.random.Generator) -> dict[str, Callable[[], None]]:
+def _torch_gpt(torch) -> object:
+    """The small GPT of `GPT_CFG` in PyTorch: pre-norm blocks with causal attention."""
     nn, F = torch.nn, torch.nn.functional
-
-    def make(model, x, y, opt, loss_fn) -> Callable[[], None]:
-        def step() -> None:
-            opt.zero_grad(set_to_none=True)
-            loss_fn(model(x), y).backward()
-            opt.step()
-        return step
-
-    mlp = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
-                        nn.Linear(256, 10))
-    cnn = nn.Sequential(
-        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
-
     c = GPT_CFG
 
     class Block(nn.Module):
@@ -147,7 +133,28 @@ def torch_steps(torch, rng: np.random.Generator) -> dict[str, Callable[[], None]
             x = self.tok(idx) + self.pos[: idx.shape[1]]
             return self.head(self.ln(self.blocks(x)))
 
-    gpt = GPT()
+    return GPT()
+
+
+def torch_steps(torch, rng: np.random.Generator) -> dict[str, Callable[[], None]]:
+    nn, F = torch.nn, torch.nn.functional
+
+    def make(model, x, y, opt, loss_fn) -> Callable[[], None]:
+        def step() -> None:
+            opt.zero_grad(set_to_none=True)
+            loss_fn(model(x), y).backward()
+            opt.step()
+        return step
+
+    mlp = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
+                        nn.Linear(256, 10))
+    cnn = nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+
+    c = GPT_CFG
+    gpt = _torch_gpt(torch)
     ids = torch.from_numpy(rng.integers(0, c["vocab"], (c["batch"], c["ctx"] + 1)))
     x_mlp = torch.from_numpy(rng.standard_normal((128, 784), dtype=np.float32))
     x_cnn = torch.from_numpy(rng.standard_normal((64, 1, 28, 28), dtype=np.float32))

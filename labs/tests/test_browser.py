@@ -37,7 +37,7 @@ def make_repo(root: Path, names: list[str]) -> None:
     """A curriculum with only the labs part, holding the named committed labs."""
     folder = root / "labs"
     folder.mkdir(parents=True)
-    for f in ("labkit.py", *(f"{n}.py" for n in names)):
+    for f in (f"{n}.py" for n in names):
         shutil.copy(LABS / f, folder)
     entries = (LABS / "labs.yaml").read_text().split("  - name: ")
     (folder / "labs.yaml").write_text("labs:\n" + "".join(

@@ -13,7 +13,8 @@ from pathlib import Path
 import mlsysim
 import pytest
 from click.testing import CliRunner
-from mlsys.labs import export_labs, foreign_urls, labs
+from mlsys.labs import export_labs, foreign_urls
+from mlsys.labs_cli import labs
 from mlsys.model import BuildError
 
 LABS = Path(__file__).resolve().parents[1]
@@ -47,7 +48,6 @@ def _copy_labs(tmp_path: Path, names: list[str]) -> Path:
     root = tmp_path / "repo"
     (root / "labs").mkdir(parents=True)
     (root / "curriculum.yml").write_text("title: t\nparts: []\n")
-    shutil.copy(LABS / "labkit.py", root / "labs")
     text = (LABS / "labs.yaml").read_text()
     entries = text.split("  - name: ")
     kept = [e for e in entries[1:] if e.split("\n", 1)[0].strip() in names]
@@ -102,8 +102,8 @@ def test_export_writes_small_self_contained_explorables(tmp_path: Path) -> None:
     folder = _copy_labs(tmp_path, ["where_time_goes"])
     out = tmp_path / "site" / "labs"
     items = export_labs(out, folder)
-    assert [it["name"] for it in items] == ["where_time_goes"]
-    assert items[0]["href"] == "where_time_goes.html"
+    assert [it.name for it in items] == ["where_time_goes"]
+    assert items[0].href == "where_time_goes.html"
     page = (out / "where_time_goes.html").read_text()
     assert foreign_urls(page) == []
     refs = re.findall(r'(?:src|href)="([^"#:]+\.(?:js|css))"', page)

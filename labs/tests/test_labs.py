@@ -8,15 +8,14 @@ must show success, and the answer to the prediction must stay hidden until a gue
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import labkit as kit
+
 LABS = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(LABS))
-import labkit as kit  # noqa: E402
 
 # lab -> (a prediction to commit, widget values that pass the design challenge,
 #         a widget change that must visibly change the page)

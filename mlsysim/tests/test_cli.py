@@ -50,8 +50,16 @@ def test_serve_cli():
 ])
 def test_user_errors_are_one_line(args, needle):
     r = run(*args)
-    assert r.returncode == 2
+    assert r.returncode == 1
+    assert r.stderr.startswith("Error: ") and r.stderr.count("\n") == 1
     assert needle in r.stderr and "Traceback" not in r.stderr
+
+
+def test_version_and_short_help_like_the_other_clis():
+    version = run("--version")
+    assert version.returncode == 0 and version.stdout.startswith("mlsysim ")
+    short = run("-h")
+    assert short.returncode == 0 and "usage: mlsysim" in short.stdout
 
 
 def test_bad_number_is_argparse_error():

@@ -202,3 +202,19 @@ def test_reference_version_follows_the_learner_version():
     learner = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     ref = tomllib.loads((ROOT / "reference" / "pyproject.toml").read_text())["project"]
     assert ref["version"] == learner and ref["name"] == "tinytorch-reference"
+
+
+def test_fully_stubbed_package_imports(tmp_path):
+    """A learner on day one has every module stubbed; `import tinytorch` must still work.
+
+    Code that runs at import time (decorators such as `@no_grad()`, registries) must never be a
+    stub, or the first `tito module test 01` dies in an unrelated module's import."""
+    pkg = tmp_path / "tinytorch"
+    shutil.copytree(REFERENCE, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    for mod in load_curriculum():
+        for src in mod.sources:
+            (pkg / src).write_text(stub_file(REFERENCE / src, mod.number), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "TINYTORCH_WORKSPACE": "off"}
+    r = subprocess.run([sys.executable, "-P", "-c", "import tinytorch, tinytorch.nn, tinytorch.optim"],
+                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from tito.curriculum import Module, load_curriculum  # noqa: E402
+from tito.curriculum import Lesson, load_curriculum  # noqa: E402
 from tito.stub import find_regions  # noqa: E402
 
 REFERENCE = ROOT / "src" / "tinytorch"
@@ -80,7 +80,7 @@ def _code_lines(lines: list[str]) -> int:
     return sum(1 for ln in lines if ln.strip() and not ln.strip().startswith("#"))
 
 
-def count_module(mod: Module, reference: Path = REFERENCE) -> ModuleCount:
+def count_module(mod: Lesson, reference: Path = REFERENCE) -> ModuleCount:
     """Count one module's learner lines and list the `CORE` functions no region covers."""
     regions = lines = 0
     covered: set[str] = set()

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlsys.model import BuildError, Problem, RenderedBook
+from mlsys.model import BuildError, ExportedLab, Problem, RenderedBook
 from mlsys.project import read_yaml
+from mlsys.repo import CURRICULUM, find_repo_root  # noqa: F401 (callers import it from here)
 from mlsys.site import (
     BookSection,
     ElsewherePart,
@@ -32,7 +33,6 @@ from mlsys.site import (
 )
 
 Progress = Callable[[str, int, int], None]
-CURRICULUM = "curriculum.yml"
 CACHE_DIR = ".mlsys-cache"
 SITE_DIR = "_site"
 MENU_ORDER = ("Read", "Build", "Teach")
@@ -112,18 +112,6 @@ class BuildResult:
 # --------------------------------------------------------------------------- curriculum
 
 
-def find_repo_root(start: Path | None = None) -> Path:
-    """Walk up from `start` (default: cwd) to the folder holding curriculum.yml."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CURRICULUM).is_file():
-            return folder
-    raise BuildError(
-        [Problem("error", f"no {CURRICULUM} here or in any parent folder; run mlsys inside the "
-                 "curriculum repository", here)]
-    )
-
-
 def load_curriculum(root: Path) -> Curriculum:
     """Read and check curriculum.yml; every mistake is reported with its line."""
     file = root / CURRICULUM
@@ -143,34 +131,9 @@ def load_curriculum(root: Path) -> Curriculum:
         if not isinstance(raw, dict):
             problems.append(Problem("error", "each part must be a mapping", file, line))
             continue
-        missing = [k for k in ("id", "title", "kind", "path", "url", "nav") if not raw.get(k)]
-        if missing:
-            problems.append(
-                Problem("error", f"part is missing {', '.join(missing)}", file, line)
-            )
-            continue
-        if raw.get("generate") is not None and not _is_spec(raw["generate"]):
-            problems.append(Problem(
-                "error", f"part '{raw['id']}': generate must be 'package.module:function', "
-                f"not '{raw['generate']}'", file, line))
-            continue
-        if raw["kind"] == "static" and not raw.get("generate"):
-            problems.append(Problem(
-                "error", f"part '{raw['id']}': kind static needs a generate function", file,
-                line))
-            continue
-        if raw["kind"] not in PART_KINDS:
-            problems.append(Problem(
-                "error", f"part '{raw['id']}': kind must be one of {', '.join(PART_KINDS)}, "
-                f"not '{raw['kind']}'", file, line))
-            continue
-        if raw["nav"] not in MENU_ORDER:
-            problems.append(Problem(
-                "error", f"part '{raw['id']}': nav must be one of {', '.join(MENU_ORDER)}",
-                file, line))
-            continue
-        if raw["id"] in seen:
-            problems.append(Problem("error", f"duplicate part id '{raw['id']}'", file, line))
+        why = _part_problem(raw, seen)
+        if why is not None:
+            problems.append(Problem("error", why, file, line))
             continue
         seen.add(raw["id"])
         url = str(raw["url"]).strip("/")
@@ -186,6 +149,26 @@ def load_curriculum(root: Path) -> Curriculum:
         root=root, title=str(data.get("title") or "Curriculum"),
         description=data.get("description"), parts=parts, site_url=data.get("site-url"),
     )
+
+
+def _part_problem(raw: dict[str, Any], seen: set[str]) -> str | None:
+    """What is wrong with one entry of `parts:` (the first thing found), or None."""
+    missing = [k for k in ("id", "title", "kind", "path", "url", "nav") if not raw.get(k)]
+    if missing:
+        return f"part is missing {', '.join(missing)}"
+    if raw.get("generate") is not None and not _is_spec(raw["generate"]):
+        return (f"part '{raw['id']}': generate must be 'package.module:function', "
+                f"not '{raw['generate']}'")
+    if raw["kind"] == "static" and not raw.get("generate"):
+        return f"part '{raw['id']}': kind static needs a generate function"
+    if raw["kind"] not in PART_KINDS:
+        return (f"part '{raw['id']}': kind must be one of {', '.join(PART_KINDS)}, "
+                f"not '{raw['kind']}'")
+    if raw["nav"] not in MENU_ORDER:
+        return f"part '{raw['id']}': nav must be one of {', '.join(MENU_ORDER)}"
+    if raw["id"] in seen:
+        return f"duplicate part id '{raw['id']}'"
+    return None
 
 
 def part_extras(raw: dict[str, Any], file: Path, line: int | None,
@@ -462,47 +445,8 @@ class SiteBuilder:
         result = BuildResult(out=self.out)
         if parts is None:
             result.problems += skipped_for_tools(self.curriculum.parts, self.root / CURRICULUM)
-        problems: list[Problem] = []
         t0 = time.perf_counter()
-        sections: list[BookSection] = []
-        for part in todo:
-            if part.kind != "quarto":
-                continue
-            try:
-                path = self.source(part)
-            except BuildError as exc:
-                problems.extend(exc.problems)
-                continue
-            names = None
-            if chapters:
-                names = chapters_in(path, part.profile, chapters)
-                if not names:
-                    continue  # none of the named chapters is in this volume
-            try:
-                book = render(path, profile=part.profile, chapters=names, strict=self.strict,
-                              cache_dir=self.cache / part.path.replace("/", "_"),
-                              progress=self._progress_for(part))
-            except BuildError as exc:
-                problems.extend(exc.problems)
-                continue
-            partial = bool(chapters)
-            if partial and self._navigation_changed(part, book):
-                # A re-rendered chapter changed its title, number or part: every page's
-                # sidebar must change too, so render the whole part (cheap: it is cached).
-                try:
-                    book = render(path, profile=part.profile, strict=self.strict,
-                                  cache_dir=self.cache / part.path.replace("/", "_"),
-                                  progress=self._progress_for(part))
-                except BuildError as exc:
-                    problems.extend(exc.problems)
-                    continue
-                partial = False
-            result.books[part.id] = book
-            result.problems.extend(book.problems)
-            sections.append(BookSection(part.id, book, prefix=part.url, label=part.title,
-                                        partial=partial))
-        if problems:  # every part was tried, so the author sees every problem at once
-            raise BuildError(problems)
+        sections = self._render_books(todo, chapters, result)
         result.render_seconds = time.perf_counter() - t0
 
         labs = [p for p in todo if p.kind == "labs"] if with_labs is not False else []
@@ -522,6 +466,49 @@ class SiteBuilder:
         result.report = writer.report
         result.problems.extend(writer.report.problems)
         return result
+
+    def _render_books(self, todo: list[Part], chapters: list[str] | None,
+                      result: BuildResult) -> list[BookSection]:
+        """Render every Quarto part of `todo`; every part is tried before failing, so the
+        author sees every problem at once."""
+        problems: list[Problem] = []
+        sections: list[BookSection] = []
+        for part in todo:
+            if part.kind != "quarto":
+                continue
+            try:
+                section = self._render_book(part, chapters)
+            except BuildError as exc:
+                problems.extend(exc.problems)
+                continue
+            if section is None:
+                continue  # none of the named chapters is in this volume
+            result.books[part.id] = section.book
+            result.problems.extend(section.book.problems)
+            sections.append(section)
+        if problems:
+            raise BuildError(problems)
+        return sections
+
+    def _render_book(self, part: Part, chapters: list[str] | None) -> BookSection | None:
+        path = self.source(part)
+        names = None
+        if chapters:
+            names = chapters_in(path, part.profile, chapters)
+            if not names:
+                return None
+        book = render(path, profile=part.profile, chapters=names, strict=self.strict,
+                      cache_dir=self.cache / part.path.replace("/", "_"),
+                      progress=self._progress_for(part))
+        partial = bool(chapters)
+        if partial and self._navigation_changed(part, book):
+            # A re-rendered chapter changed its title, number or part: every page's
+            # sidebar must change too, so render the whole part (cheap: it is cached).
+            book = render(path, profile=part.profile, strict=self.strict,
+                          cache_dir=self.cache / part.path.replace("/", "_"),
+                          progress=self._progress_for(part))
+            partial = False
+        return BookSection(part.id, book, prefix=part.url, label=part.title, partial=partial)
 
     def _export_static(self, writer: SiteWriter, part: Part) -> None:
         """A `kind: static` part: its generator writes finished files straight under its URL."""
@@ -606,7 +593,7 @@ class SiteBuilder:
     def _previous_sections(self) -> dict[str, Any]:
         return read_manifest(self.out).get("sections", {})
 
-    def _export_labs(self, writer: SiteWriter, part: Part) -> list[dict[str, Any]]:
+    def _export_labs(self, writer: SiteWriter, part: Part) -> list[ExportedLab]:
         export = labs_exporter()
         if export is None:
             return []
@@ -616,7 +603,8 @@ class SiteBuilder:
         if old.get("digest") == digest and owned and all(
             (writer.stage / rel).is_file() for rel in owned
         ):
-            return list(old.get("labs", []))  # nothing the export depends on has changed
+            # nothing the export depends on has changed
+            return [ExportedLab.from_json(d) for d in old.get("labs", [])]
         folder = writer.fresh_folder(part.url or "labs/")
         if self.progress:
             self.progress(f"{part.id} export", 0, 1)
@@ -627,19 +615,19 @@ class SiteBuilder:
         # index and every lab wear the site's frame instead (navbar, dark mode, search).
         (folder / "index.html").unlink(missing_ok=True)
         for item in items:
-            (folder / item["href"]).unlink(missing_ok=True)
+            (folder / item.href).unlink(missing_ok=True)
         produced = writer.claim_tree(part.url or "labs/", part.id)
         for item in items:
-            page = (part.url or "labs/") + item["href"]
-            writer.add_simple_page(page, item["title"], item.pop("body"), part.id,
-                                   item["description"])
+            page = (part.url or "labs/") + item.href
+            writer.add_simple_page(page, item.title, item.body, part.id, item.description)
             produced.append(page)
         index = (part.url or "labs/") + "index.html"
         writer.add_labs_index(index, part.title, part.blurb, items, self._book_pages(), part.id)
         produced.append(index)
         writer.forget_section(part.id, produced)  # labs removed since the last export
         writer.sections[part.id] = {
-            "title": part.title, "prefix": part.url, "labs": items, "digest": digest,
+            "title": part.title, "prefix": part.url, "digest": digest,
+            "labs": [it.to_json() for it in items],
             "pages": [{"href": "index.html", "title": part.title, "number": None,
                        "part": None}],
             "sidebar": [],
@@ -754,11 +742,11 @@ class SiteBuilder:
                         if links:
                             card["groups"].append({"title": grp["title"], "links": links})
                 elif meta and part.kind == "labs":
-                    items = labs.get(part.id) or meta.get("labs", [])
+                    items = labs.get(part.id) or [ExportedLab.from_json(d)
+                                                  for d in meta.get("labs", [])]
                     card["groups"].append({"title": None, "links": [
-                        {"href": part.url + str(it.get("href", "")),
-                         "title": it.get("title") or it.get("name"), "number": None,
-                         "blurb": it.get("chapter")} for it in items]})
+                        {"href": part.url + it.href, "title": it.title or it.name,
+                         "number": None, "blurb": it.chapter or None} for it in items]})
                 cards.append(card)
             if cards:
                 groups.append({"title": name, "cards": cards})

@@ -7,7 +7,6 @@ exit; never a traceback.
 
 from __future__ import annotations
 
-import functools
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -17,52 +16,25 @@ from typing import Any, TypeVar
 
 import click
 
+from mlsys.cli_common import (  # noqa: F401 (stop_message: part of the CLI's API)
+    BuildOptions,
+    _print_problems,
+    out_option,
+    pass_build_options,
+    port_option,
+    quiet_option,
+    stop_message,
+    strict_option,
+    user_errors,
+)
 from mlsys.kits_cli import kits as kits_group
 from mlsys.model import BuildError, Problem
 from mlsys.ship_cli import PartsGroup, attach
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Tools a site build can do without; the rest are required and make `mlsys doctor` fail.
-OPTIONAL_TOOLS = {"chromium": "browser tests (optional)", "typst": "PDF output (optional)"}
-
-
-def _print_problems(problems: list[Problem]) -> None:
-    for p in problems:
-        colour = "red" if p.severity == "error" else "yellow"
-        click.secho(str(p), fg=colour, err=True)
-
-
-def stop_message(problems: list[Problem]) -> str:
-    """Why the command stopped; when only warnings stopped it, say that `--strict` did."""
-    errors = sum(1 for p in problems if p.severity == "error")
-    warnings = len(problems) - errors
-
-    def count(n: int, word: str) -> str:
-        return f"{n} {word}{'' if n == 1 else 's'}"
-
-    text = f"stopped: {count(errors, 'error')}, {count(warnings, 'warning')}"
-    if not errors and warnings:
-        text += (" (--strict makes every warning fatal; fix them, or build without --strict "
-                 "to get the site with these warnings)")
-    return text
-
-
-def user_errors(func: F) -> F:
-    """Turn the build's own exceptions into a clear message and a non-zero exit."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from mlsys.site import SiteError
-
-        try:
-            return func(*args, **kwargs)
-        except BuildError as exc:
-            _print_problems(exc.problems)
-            raise click.ClickException(stop_message(exc.problems)) from None
-        except SiteError as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return wrapper  # type: ignore[return-value]
+OPTIONAL_TOOLS = {"chromium": "browser tests (optional)", "typst": "PDF output (optional)",
+                  "R + knitr": "R cells (optional)"}
 
 
 @contextmanager
@@ -136,7 +108,7 @@ def _repo_builder(out: Path | None, strict: bool, progress: Any, search: bool = 
 # --------------------------------------------------------------------------- commands
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mlsys")
 def main() -> None:
     """Build, preview and check the ML-systems curriculum."""
@@ -146,11 +118,10 @@ def main() -> None:
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--to", "fmt", type=click.Choice(["html"]), default="html", show_default=True,
               help="Output format (only HTML for now).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default: the project's output-dir, else PATH/_book).")
+@out_option("Output folder (default: the project's output-dir, else PATH/_book).")
 @click.option("--profile", help="Quarto profile to apply (_quarto-<NAME>.yml).")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+@strict_option
+@quiet_option
 @user_errors
 def render(path: Path, fmt: str, out: Path | None, profile: str | None, strict: bool,
            quiet: bool) -> None:
@@ -163,15 +134,14 @@ def render(path: Path, fmt: str, out: Path | None, profile: str | None, strict: 
 
 
 @main.group(cls=PartsGroup, invoke_without_command=True)
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Site folder (default: _site/ at the repository root).")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+@out_option("Site folder (default: _site/ at the repository root).")
+@strict_option
+@quiet_option
 @click.pass_context
 @user_errors
 def build(ctx: click.Context, out: Path | None, strict: bool, quiet: bool) -> None:
     """Build every part of curriculum.yml into one site (or one part: see commands)."""
-    ctx.obj = {"out": out, "strict": strict, "quiet": quiet}
+    ctx.obj = BuildOptions(out, strict, quiet)
     if ctx.invoked_subcommand is not None:
         return
     with progress_bar(quiet) as progress:
@@ -185,24 +155,22 @@ def build(ctx: click.Context, out: Path | None, strict: bool, quiet: bool) -> No
 @click.option("--vol", type=click.Choice(["1", "2"]), help="Only this volume (default: both).")
 @click.option("--to", "fmt", type=click.Choice(["html", "pdf", "epub"]), default="html",
               show_default=True, help="The website, or one PDF/EPUB per volume in dist/book/.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Site folder (default: _site/ at the repository root); with --to pdf|epub, "
-                   "the folder for vol<N>.pdf|epub (default: dist/book/).")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
-@click.pass_context
+@out_option("Site folder (default: _site/ at the repository root); with --to pdf|epub, "
+            "the folder for vol<N>.pdf|epub (default: dist/book/).")
+@strict_option
+@quiet_option
+@pass_build_options
 @user_errors
-def build_book(ctx: click.Context, chapters: tuple[str, ...], vol: str | None, fmt: str,
+def build_book(parent: BuildOptions, chapters: tuple[str, ...], vol: str | None, fmt: str,
                out: Path | None, strict: bool, quiet: bool) -> None:
     """Render the textbook (both volumes, or --vol), optionally only CHAPTERS.
 
     Chapters are named by file name or title; a unique prefix is enough. `--to pdf|epub`
     writes whole volumes to dist/book/vol<N>.pdf|epub (or to --out).
     """
-    parent = ctx.obj or {}
-    out = out or parent.get("out")
-    strict = strict or parent.get("strict", False)
-    quiet = quiet or parent.get("quiet", False)
+    out = out or parent.out
+    strict = strict or parent.strict
+    quiet = quiet or parent.quiet
     if fmt != "html":
         _export_book(fmt, vol, chapters, out, strict, quiet)
         return
@@ -256,18 +224,18 @@ def _check_chapters(builder: Any, parts: list[Any], names: list[str]) -> None:
 
 @main.command()
 @click.argument("part", required=False, type=click.Choice(["book"]))
-@click.option("--port", type=int, default=0, help="Port on 127.0.0.1 (default: a free one).")
+@port_option("Port on 127.0.0.1 (default: a free one).")
 @click.option("--no-build", is_flag=True, help="Serve the existing _site/ without building.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @user_errors
-def preview(part: str | None, port: int, no_build: bool, quiet: bool) -> None:
+def preview(part: str | None, port: int | None, no_build: bool, quiet: bool) -> None:
     """Build, serve _site/ on 127.0.0.1 and re-render a chapter when it is saved."""
     from mlsys.preview import run_preview
 
     with progress_bar(quiet) as progress:
         builder = _repo_builder(None, False, progress)
     try:
-        run_preview(builder, part=part, port=port, build_first=not no_build,
+        run_preview(builder, part=part, port=port or 0, build_first=not no_build,
                     echo=lambda m: click.echo(m, err=True))
     except OSError as exc:  # the port is taken, or the address cannot be bound
         raise click.ClickException(
@@ -282,8 +250,8 @@ def check() -> None:
 
 @check.command("book")
 @click.option("--vol", type=click.Choice(["1", "2"]), help="Only this volume (default: both).")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@strict_option
+@quiet_option
 @user_errors
 def check_book(vol: str | None, strict: bool, quiet: bool) -> None:
     """Render the textbook in memory and report every problem; writes nothing."""
@@ -346,7 +314,7 @@ from mlsys.instructors_cli import register as _register_instructors  # noqa: E40
 _register_instructors(main)
 
 try:  # the labs part is optional: the site builds without it
-    from mlsys.labs import labs as _labs_group
+    from mlsys.labs_cli import labs as _labs_group
 
     main.add_command(_labs_group, "labs")
 except ImportError:

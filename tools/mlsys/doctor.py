@@ -75,11 +75,25 @@ def _chromium() -> str | None:
     return _run_version([str(CHROMIUM), "--headless", "--version"])
 
 
+def _r() -> str | None:
+    """R and knitr versions (R cells and `engine: knitr` chapters need both)."""
+    try:
+        proc = subprocess.run(
+            ["Rscript", "--vanilla", "-e", "cat(paste0('R ', getRversion(), ', knitr ', "
+             "tryCatch(as.character(packageVersion('knitr')), error = function(e) 'MISSING')))"],
+            capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    out = proc.stdout.strip()
+    return out if proc.returncode == 0 and out and "MISSING" not in out else None
+
+
 _PROBES: list[tuple[str, Callable[[], str | None], str]] = [
     ("pandoc", _pandoc, "pip install pypandoc-binary (ships pandoc)"),
     ("python kernel", _kernel, "pip install ipykernel && python -m ipykernel install --sys-prefix"),
     ("pagefind", _pagefind, "pip install 'pagefind[bin]'"),
     ("typst", _typst, "pip install typst"),
+    ("R + knitr", _r, "apt-get install r-base-core r-cran-knitr r-cran-jsonlite r-cran-ggplot2"),
     ("chromium", _chromium, "apt-get install chromium (browser tests and PDF screenshots)"),
 ]
 

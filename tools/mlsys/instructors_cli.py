@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 import click
 
+from mlsys.cli_common import BuildOptions, pass_build_options
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -130,9 +132,9 @@ def check() -> None:
               help="Build the worked-solutions bundle instead (kept out of _site/).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Site folder, or with --solutions the bundle folder (default: _instructors/).")
-@click.pass_context
+@pass_build_options
 @instructor_errors
-def build_instructors(ctx: click.Context, solutions: bool, out: Path | None) -> None:
+def build_instructors(parent: BuildOptions, solutions: bool, out: Path | None) -> None:
     """Build the hub's public pages into the site, or with --solutions the solutions bundle
     (an HTML folder and a zip, never linked from the site)."""
     if solutions:
@@ -143,10 +145,9 @@ def build_instructors(ctx: click.Context, solutions: bool, out: Path | None) -> 
                    f"and {bundle.zip}")
         return
     from mlsys.build import SiteBuilder
-    from mlsys.cli import _print_problems, user_errors
+    from mlsys.cli_common import _print_problems, user_errors
 
-    parent = ctx.obj or {}
-    builder = SiteBuilder(_root(), out or parent.get("out"), strict=parent.get("strict", False))
+    builder = SiteBuilder(_root(), out or parent.out, strict=parent.strict)
     part = [p for p in builder.curriculum.parts if p.id == "instructors"]
     result = user_errors(builder.build)(part, with_labs=False)
     _print_problems(result.problems)

@@ -1,7 +1,7 @@
-"""`mlsys labs`: list, run, edit, export and test the marimo labs.
+"""The marimo labs as a library: the catalogue, lookup by name, and the static export.
 
 The labs are plain marimo notebooks in labs/ listed in labs/labs.yaml. `run` and `edit` drive
-marimo's own CLI. `export` writes what the website shows of each lab: an explorable of its main
+marimo's own CLI (commands: `mlsys.labs_cli`). `export` writes what the website shows of each lab: an explorable of its main
 scenario (see `mlsys.explorable`), a small page with every number computed ahead of time, instead
 of marimo's static HTML export (6.8 MB and 305 requests a page, with widgets that did nothing
 without a kernel).
@@ -13,19 +13,16 @@ import hashlib
 import html
 import importlib.util
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import click
+from labkit.labs_yaml import LabInfo
 
-from mlsys.model import BuildError, Problem
+from mlsys.errors import LabError
+from mlsys.model import BuildError, ExportedLab, Problem
+from mlsys.repo import find_repo_root
 
 CATALOG = "labs.yaml"
 CACHE = ".mlsys-cache/labs"
@@ -35,14 +32,10 @@ _NAMESPACE_HOSTS = ("www.w3.org",)
 
 # --------------------------------------------------------------------------- catalogue
 @dataclass(frozen=True)
-class Lab:
-    """One lab of the catalogue, with its notebook file."""
+class Lab(LabInfo):
+    """One lab of the catalogue (labkit's `LabInfo`: name, title, chapter, href, description)
+    with its notebook file."""
 
-    name: str
-    title: str
-    chapter: str
-    href: str  # the chapter's page, relative to the lab's exported page
-    description: str
     path: Path
 
 
@@ -51,11 +44,10 @@ def labs_dir(start: Path | None = None) -> Path:
 
     Falls back to the labs/ next to this installed package (an editable install of the repo),
     so `mlsys labs list` works from anywhere."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "curriculum.yml").is_file():
-            return folder / "labs"
-    return Path(__file__).resolve().parents[2] / "labs"
+    try:
+        return find_repo_root(start) / "labs"
+    except BuildError:
+        return Path(__file__).resolve().parents[2] / "labs"
 
 
 def load_catalog(folder: Path) -> list[Lab]:
@@ -77,39 +69,36 @@ def load_catalog(folder: Path) -> list[Lab]:
     return labs
 
 
-def _labkit(folder: Path) -> Any:
-    """Import labs/labkit.py of this repository (it parses and checks the catalogue)."""
-    file = folder / "labkit.py"
-    key = f"_labkit_{hashlib.sha1(str(file).encode()).hexdigest()[:8]}"
-    if key in sys.modules:
-        return sys.modules[key]
-    spec = importlib.util.spec_from_file_location(key, file)
-    if spec is None or spec.loader is None or not file.is_file():
-        raise BuildError([Problem("error", "labs helper module labkit.py is missing", file)])
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[key] = module
-    spec.loader.exec_module(module)
-    return module
+def _labkit(folder: Path | None = None) -> Any:
+    """labkit, the labs' helper package (installed from labs/labkit/ with this package); it
+    parses and checks the catalogue of any `folder` it is given."""
+    try:
+        import labkit
+    except ImportError as exc:
+        raise BuildError([Problem("error", f"the labs helper module labkit cannot be imported "
+                                  f"({exc}); reinstall with pip install -e .")]) from None
+    return labkit
 
 
 def find_lab(name: str, folder: Path | None = None) -> Lab:
     """A lab by name; an unknown name is a clear error listing every lab."""
-    labs = _catalog_or_fail(folder)
+    labs = catalog_or_fail(folder)
     for lab in labs:
         if lab.name == name:
             return lab
     known = ", ".join(lab.name for lab in labs) or "(none)"
-    raise click.ClickException(f"unknown lab {name!r}; available labs: {known}")
+    raise LabError(f"unknown lab {name!r}; available labs: {known}")
 
 
-def _catalog_or_fail(folder: Path | None) -> list[Lab]:
+def catalog_or_fail(folder: Path | None) -> list[Lab]:
+    """The catalogue of `folder` (default: this repository's labs/); empty is an error."""
     folder = folder or labs_dir()
     try:
         labs = load_catalog(folder)
     except BuildError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise LabError(str(exc)) from None
     if not labs:
-        raise click.ClickException(f"no labs found: {folder / CATALOG} is missing or empty")
+        raise LabError(f"no labs found: {folder / CATALOG} is missing or empty")
     return labs
 
 
@@ -127,8 +116,8 @@ def _source_digest(lab: Lab) -> str:
     from mlsys import explorable
 
     h = hashlib.sha256()
-    for f in (lab.path, lab.path.parent / "labkit.py", lab.path.parent / CATALOG,
-              Path(explorable.__file__)):
+    helper = sorted(Path(_labkit().__file__).parent.glob("*.py"))
+    for f in (lab.path, *helper, lab.path.parent / CATALOG, Path(explorable.__file__)):
         h.update(f.read_bytes())
     h.update(_mlsysim_digest().encode())
     return h.hexdigest()[:20]
@@ -184,12 +173,11 @@ def lab_body(lab: Lab, explorable_html: str) -> str:
     )
 
 
-def export_labs(out_dir: Path, labs: Path | None = None, jobs: int = 2) -> list[dict[str, Any]]:
+def export_labs(out_dir: Path, labs: Path | None = None, jobs: int = 2) -> list[ExportedLab]:
     """Write every lab's explorable into `out_dir`: `<name>.json` (every setting's numbers),
     a standalone `<name>.html`, and the shared `explorable.js`/`.css`.
 
-    Returns one dict per lab (name, title, chapter, description, href, chapter_href, body) for
-    the site, which puts `body` in its own frame. Explorables are cached by the hash of what
+    Returns one `ExportedLab` per lab for the site, which puts `body` in its own frame. Explorables are cached by the hash of what
     they depend on. Raises BuildError naming the notebook when its `EXPLORE` is missing or
     broken. `jobs` is kept for callers; the grid evaluation runs in this process."""
     from mlsys.explorable import write_assets
@@ -199,7 +187,7 @@ def export_labs(out_dir: Path, labs: Path | None = None, jobs: int = 2) -> list[
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = folder.parent / CACHE
-    items: list[dict[str, Any]] = []
+    items: list[ExportedLab] = []
     problems: list[Problem] = []
     for lab in catalog:
         try:
@@ -210,9 +198,8 @@ def export_labs(out_dir: Path, labs: Path | None = None, jobs: int = 2) -> list[
         page = lab_body(lab, body)
         (out_dir / f"{lab.name}.json").write_text(data, encoding="utf-8")
         (out_dir / f"{lab.name}.html").write_text(_standalone(lab.title, page), encoding="utf-8")
-        items.append({"name": lab.name, "title": lab.title, "chapter": lab.chapter,
-                      "description": lab.description, "href": f"{lab.name}.html",
-                      "chapter_href": lab.href, "body": page})
+        items.append(ExportedLab(lab.name, lab.title, lab.chapter, lab.description,
+                                 f"{lab.name}.html", lab.href, page))
     if problems:
         raise BuildError(problems)
     if catalog:
@@ -221,13 +208,13 @@ def export_labs(out_dir: Path, labs: Path | None = None, jobs: int = 2) -> list[
     return items
 
 
-def index_page(items: list[dict[str, Any]]) -> str:
+def index_page(items: list[ExportedLab]) -> str:
     """The labs index: every lab with its chapter, and how to run one interactively."""
     rows = "\n".join(
-        f'<li><a class="lab" href="{html.escape(it["href"])}">{html.escape(it["title"])}</a>'
-        f'<span class="chapter"><a href="{html.escape(it["chapter_href"])}">'
-        f'{html.escape(it["chapter"])}</a></span>'
-        f'<p>{html.escape(it["description"])}</p></li>'
+        f'<li><a class="lab" href="{html.escape(it.href)}">{html.escape(it.title)}</a>'
+        f'<span class="chapter"><a href="{html.escape(it.chapter_href)}">'
+        f'{html.escape(it.chapter)}</a></span>'
+        f'<p>{html.escape(it.description)}</p></li>'
         for it in items
     ) or "<li>No labs yet.</li>"
     return f"""<!doctype html>
@@ -290,120 +277,3 @@ padding: 0 1rem; }}</style>
 </body>
 </html>
 """
-
-
-# --------------------------------------------------------------------------- commands
-@click.group()
-def labs() -> None:
-    """The marimo labs: list, run, edit, export and test them."""
-
-
-@labs.command("list")
-def list_cmd() -> None:
-    """List every lab with its chapter and a one-line description."""
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="Labs (mlsys labs run NAME)")
-    table.add_column("name", style="bold")
-    table.add_column("chapter")
-    table.add_column("description")
-    for lab in _catalog_or_fail(None):
-        table.add_row(lab.name, lab.chapter, lab.description)
-    Console().print(table)
-
-
-def run_child(cmd: list[str], env: dict[str, str], grace_s: float = 5.0) -> int:
-    """Run `cmd` until it exits; SIGTERM or SIGINT to us stops it too.
-
-    Without this, `kill PID` of `mlsys labs run` ended mlsys and left marimo's server holding
-    its port. The handler only signals the child (waiting inside a signal handler would
-    deadlock on `Popen`'s lock); a timer kills it if it is still there after `grace_s`.
-    Returns the child's status, or 0 after Ctrl-C and 143 after SIGTERM."""
-    proc = subprocess.Popen(cmd, env=env)
-    stopped: list[int] = []
-
-    def on_signal(signum: int, _frame: object) -> None:
-        stopped.append(signum)
-        proc.terminate()
-        timer = threading.Timer(grace_s, proc.kill)
-        timer.daemon = True
-        timer.start()
-
-    handled = (signal.SIGTERM, signal.SIGINT)
-    previous = {sig: signal.signal(sig, on_signal) for sig in handled}
-    try:
-        code = proc.wait()
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        if proc.poll() is None:  # we are leaving for another reason: never leave it behind
-            proc.kill()
-            proc.wait()
-    if stopped:
-        return 0 if stopped[0] == signal.SIGINT else 128 + stopped[0]
-    return code
-
-
-def _marimo(verb: str, lab: Lab, extra: list[str]) -> None:
-    cmd = [sys.executable, "-m", "marimo", verb, str(lab.path), *extra]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(lab.path.parent), os.environ.get("PYTHONPATH", "")])}
-    code = run_child(cmd, env)
-    if code == 128 + signal.SIGTERM:
-        sys.exit(code)  # stopped by `kill`: quietly, with the conventional status
-    if code != 0:
-        raise click.ClickException(f"marimo {verb} exited with status {code}")
-
-
-@labs.command("run")
-@click.argument("name")
-@click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: marimo's).")
-@click.option("--headless", is_flag=True, help="Do not open a browser.")
-def run_cmd(name: str, port: int | None, headless: bool) -> None:
-    """Run a lab as an app on 127.0.0.1 (code read-only)."""
-    lab = find_lab(name)
-    extra = ["--host", "127.0.0.1"] + (["--port", str(port)] if port else [])
-    _marimo("run", lab, extra + (["--headless"] if headless else []))
-
-
-@labs.command("edit")
-@click.argument("name")
-@click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: marimo's).")
-@click.option("--headless", is_flag=True, help="Do not open a browser.")
-def edit_cmd(name: str, port: int | None, headless: bool) -> None:
-    """Open a lab in marimo's editor on 127.0.0.1."""
-    lab = find_lab(name)
-    extra = ["--host", "127.0.0.1"] + (["--port", str(port)] if port else [])
-    _marimo("edit", lab, extra + (["--headless"] if headless else []))
-
-
-@labs.command("export")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: _site/labs/ at the repository root).")
-def export_cmd(out: Path | None) -> None:
-    """Export every lab as static HTML that loads nothing from another host."""
-    folder = labs_dir()
-    out = out or folder.parent / "_site" / "labs"
-    try:
-        items = export_labs(out, folder)
-    except BuildError as exc:
-        for p in exc.problems:
-            click.secho(str(p), fg="red", err=True)
-        raise click.ClickException(f"export failed: {len(exc.problems)} problem(s)") from None
-    except OSError as exc:
-        raise click.ClickException(f"cannot write the export to {out}: {exc.strerror} "
-                                   f"({exc.filename})") from None
-    click.echo(f"exported {len(items)} labs to {out}")
-
-
-@labs.command("test", context_settings={"ignore_unknown_options": True})
-@click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
-def test_cmd(pytest_args: tuple[str, ...]) -> None:
-    """Run the labs' test suite (labs/tests) with pytest; extra arguments go to pytest."""
-    folder = labs_dir()
-    code = subprocess.call([sys.executable, "-m", "pytest", str(folder / "tests"),
-                            *pytest_args], cwd=folder.parent)
-    if code != 0:
-        raise click.ClickException(f"labs tests failed (pytest exit status {code})")
-

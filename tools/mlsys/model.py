@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+
+from .errors import MlsysError
 
 Severity = Literal["error", "warning"]
 PageKind = Literal["index", "chapter", "appendix", "references", "page"]
@@ -31,7 +33,7 @@ class Problem:
         return f"{where}{self.severity}: {self.message}"
 
 
-class BuildError(Exception):
+class BuildError(MlsysError):
     """Raised when a build cannot go on; carries every problem found so far."""
 
     def __init__(self, problems: list[Problem]):
@@ -89,3 +91,30 @@ class RenderedBook:
     css: str = ""  # project-specific CSS, e.g. the project's callout classes
     resources: dict[str, Path] = field(default_factory=dict)  # output href -> file to copy
     problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExportedLab:
+    """One lab as the labs exporter hands it to the site: its catalogue entry, the exported
+    page (`href`, relative to the labs folder) and that page's body (empty once it is written).
+    `chapter_href` is the chapter's page, relative to the labs folder too."""
+
+    name: str
+    title: str
+    chapter: str
+    description: str
+    href: str
+    chapter_href: str
+    body: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        """The manifest's record of the lab (the body is on disk already)."""
+        return {"name": self.name, "title": self.title, "chapter": self.chapter,
+                "description": self.description, "href": self.href,
+                "chapter_href": self.chapter_href}
+
+    @staticmethod
+    def from_json(d: dict[str, Any]) -> ExportedLab:
+        """A manifest record back (a missing field reads as empty, as older manifests lack some)."""
+        return ExportedLab(*(str(d.get(k) or "") for k in (
+            "name", "title", "chapter", "description", "href", "chapter_href")))

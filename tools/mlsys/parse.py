@@ -13,10 +13,12 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .errors import MlsysError
 from .filters.attr_markdown import lift_attribute_markdown
 from .filters.conditional import apply_conditional
 from .filters.normalize import normalize
@@ -26,16 +28,31 @@ READER = "markdown"
 NORMALIZE_VERSION = "5"
 
 
-class PandocError(RuntimeError):
+class PandocError(MlsysError, RuntimeError):
     """Pandoc exited with an error; the message is pandoc's own stderr."""
 
 
+# lru_cache alone lets every worker thread that asks before the first answer run its own
+# `pandoc --version` (12 processes in a cold build of six chapters); the lock makes it one.
+_PANDOC_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def pandoc_path() -> str:
-    """The pandoc binary shipped with pypandoc-binary (no system pandoc needed)."""
+def _pandoc_path() -> str:
     import pypandoc
 
+    # pypandoc-binary's own copy; asking pypandoc to find it runs `--version` on every
+    # candidate on PATH first (several processes at the start of each build)
+    shipped = Path(pypandoc.__file__).parent / "files" / "pandoc"
+    if shipped.is_file() and os.access(shipped, os.X_OK):
+        return str(shipped)
     return pypandoc.get_pandoc_path()
+
+
+def pandoc_path() -> str:
+    """The pandoc binary shipped with pypandoc-binary (no system pandoc needed)."""
+    with _PANDOC_LOCK:
+        return _pandoc_path()
 
 
 @lru_cache(maxsize=1)
@@ -56,9 +73,16 @@ def engine_digest() -> str:
 
 
 @lru_cache(maxsize=1)
-def pandoc_version() -> str:
-    out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True)
+def _pandoc_version(path: str) -> str:
+    out = subprocess.run([path, "--version"], capture_output=True, text=True, check=True)
     return out.stdout.splitlines()[0].strip()
+
+
+def pandoc_version() -> str:
+    """"pandoc 3.x" of the binary in use (part of cache keys); asked once per process."""
+    path = pandoc_path()
+    with _PANDOC_LOCK:
+        return _pandoc_version(path)
 
 
 def run_pandoc(args: list[str], text: str, cwd: Path | None = None) -> str:

@@ -24,6 +24,7 @@ import yaml
 
 from .execute import (
     ExecutedChapter,
+    code_digest,
     depends_digest,
     execute_chapter,
     source_digest,
@@ -139,7 +140,7 @@ def _bib_list(value: Any) -> list[str]:
 def _exec_digest() -> str:
     """Hash of the code that turns a source into executed markdown (execute, include)."""
     here = Path(__file__).resolve().parent
-    return digest(*((here / name).read_bytes() for name in ("execute.py", "include.py")))
+    return digest(code_digest().encode(), (here / "include.py").read_bytes())
 
 
 def _file_digest(paths: list[Path]) -> str:
@@ -426,8 +427,9 @@ class _Build:
         result = None
         if cached is not None:
             result = RenderedChapter.from_json(cached)
-            if not all(p.is_file() for p in result.resources.values()):
-                result = None
+            if not all(p.is_file() for p in result.resources.values()) or any(
+                    p.is_file() for p in result.missing):
+                result = None  # a resource vanished, or a missing image appeared
         if result is None:
             ast = prep.ast
             if ast is None:

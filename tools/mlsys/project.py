@@ -17,9 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from mlsys.model import BuildError, Problem
+from mlsys.yamlsource import (  # noqa: F401 (YAML_LOADER, load_yaml: re-exported)
+    YAML_LOADER,
+    YamlLocator,
+    YamlSyntaxError,
+    load_yaml,
+    parse_yaml,
+)
 
 ChapterKind = Literal["index", "chapter", "appendix", "references", "page"]
 
@@ -77,57 +82,11 @@ class Project:
 # YAML with line numbers
 
 
-class _Located:
-    """A parsed YAML document that can tell on which line any key path was written."""
-
-    def __init__(self, file: Path, node: yaml.Node | None, line_offset: int = 0):
-        self.file = file
-        self.node = node
-        self.line_offset = line_offset
-
-    def find(self, *keys: str | int, key_node: bool = False) -> yaml.Node | None:
-        """The node at `keys`; with key_node, the KEY node of a final mapping lookup (whose
-        line is where an author wrote `key:`, even when the value starts on the next line)."""
-        node = self.node
-        for depth, key in enumerate(keys):
-            if isinstance(key, int):
-                if not isinstance(node, yaml.SequenceNode) or key >= len(node.value):
-                    return None
-                node = node.value[key]
-            else:
-                if not isinstance(node, yaml.MappingNode):
-                    return None
-                found = None
-                for k, v in node.value:
-                    if isinstance(k, yaml.ScalarNode) and k.value == key:
-                        found = k if key_node and depth == len(keys) - 1 else v
-                node = found
-            if node is None:
-                return None
-        return node
-
-    def line(self, *keys: str | int) -> int | None:
-        node = self.find(*keys, key_node=True)
-        if node is None and keys:
-            node = self.find(*keys[:-1], key_node=True)
-        return node.start_mark.line + 1 + self.line_offset if node is not None else None
+# The one line-aware loader lives in `mlsys.yamlsource` (every part depends on mlsysim);
+# here its syntax errors become `Problem`s at their line.
 
 
-# libyaml's loader when PyYAML was built with it: a build parses the front matter and cell
-# options of every chapter, and the pure-Python parser was most of a warm build's time.
-YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def load_yaml(text: str) -> Any:
-    """yaml.safe_load, fast; on a mistake the error comes from the pure-Python parser, whose
-    marks point at the offending line (libyaml's point at the end of the stream)."""
-    try:
-        return yaml.load(text, Loader=YAML_LOADER)
-    except yaml.YAMLError:
-        return yaml.safe_load(text)
-
-
-def read_yaml(file: Path) -> tuple[Any, _Located]:
+def read_yaml(file: Path) -> tuple[Any, YamlLocator]:
     """Read a YAML file of the repository (curriculum.yml, contributors.yml, ...): its data and
     a locator that tells the line of any key path; a syntax error is a Problem at its line.
     The one line-aware loader of `mlsys`: configs other than _quarto.yml use it too."""
@@ -138,27 +97,13 @@ def read_yaml(file: Path) -> tuple[Any, _Located]:
     return _parse_yaml(text, file)
 
 
-def _parse_yaml(text: str, file: Path, line_offset: int = 0) -> tuple[Any, _Located]:
+def _parse_yaml(text: str, file: Path, line_offset: int = 0) -> tuple[Any, YamlLocator]:
     """Parse one YAML document; a syntax error becomes a Problem at the right line of `file`."""
     try:
-        try:
-            node = yaml.compose(text, Loader=YAML_LOADER)
-            data = yaml.load(text, Loader=YAML_LOADER) if node is not None else None
-        except yaml.YAMLError:  # the pure-Python parser locates mistakes more precisely
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(text) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
-            mark = exc.context_mark  # an unclosed quote/bracket: point where it was opened
-        line = mark.line + 1 + line_offset if mark is not None else None
-        detail = exc.problem or str(exc)
-        if exc.context:
-            detail = f"{exc.context}: {detail}"
-        raise BuildError([Problem("error", f"invalid YAML: {detail}", file, line)]) from None
-    except yaml.YAMLError as exc:
-        raise BuildError([Problem("error", f"invalid YAML: {exc}", file, None)]) from None
-    return data, _Located(file, node, line_offset)
+        return parse_yaml(text, file, line_offset)
+    except YamlSyntaxError as exc:
+        raise BuildError([Problem("error", f"invalid YAML: {exc.detail}", file, exc.line)]) \
+            from None
 
 
 def _read_text(path: Path) -> str:
@@ -339,7 +284,7 @@ class _ChapterWalker:
         self.next_number = 1
         self.next_letter = 0
 
-    def _resolve(self, entry: Any, loc: _Located, keys: tuple[str | int, ...]) -> Path | None:
+    def _resolve(self, entry: Any, loc: YamlLocator, keys: tuple[str | int, ...]) -> Path | None:
         if not isinstance(entry, str) or not entry.strip():
             self.problems.append(
                 Problem("error", f"chapter entry must be a file path, got {entry!r}",
@@ -355,7 +300,7 @@ class _ChapterWalker:
         return path
 
     def _add(self, rel: str, path: Path, part: str | None, appendix: bool, first: bool,
-             loc: _Located, keys: tuple[str | int, ...]) -> None:
+             loc: YamlLocator, keys: tuple[str | int, ...]) -> None:
         try:
             title, unnumbered, refs = _scan_chapter(path)
         except BuildError as exc:
@@ -380,7 +325,7 @@ class _ChapterWalker:
         href = re.sub(r"\.(qmd|md|ipynb)$", ".html", rel)
         self.refs.append(ChapterRef(path, rel, href, part, kind, number, title))
 
-    def walk(self, entries: list[tuple[Any, _Located, tuple[str | int, ...]]],
+    def walk(self, entries: list[tuple[Any, YamlLocator, tuple[str | int, ...]]],
              appendix: bool = False) -> None:
         """Walk located entries: (value, file it came from, key path in that file)."""
         part_title = "Appendices" if appendix else None
@@ -397,7 +342,7 @@ class _ChapterWalker:
             if path is not None:
                 self._add(entry, path, part_title, appendix, first, loc, ekeys)
 
-    def _walk_part(self, entry: dict[str, Any], loc: _Located,
+    def _walk_part(self, entry: dict[str, Any], loc: YamlLocator,
                    keys: tuple[str | int, ...]) -> None:
         if "part" not in entry:
             self.problems.append(Problem(
@@ -460,60 +405,87 @@ def load_project(path: Path, profile: str | None = None) -> Project:
     `path` may be the project directory or the config file itself. Raises `BuildError` listing
     every problem found, each naming the YAML file and line it comes from.
     """
-    path = Path(path).resolve()
+    root, config_file = _config_file(Path(path).resolve())
+    layers = _Layers.read(root, config_file, profile)
+    problems: list[Problem] = []
+    book = _check_book_type(layers, problems)
+    walker = _ChapterWalker(root, problems)
+    _walk_chapters(layers, book, walker, problems)
+    bibliography = _bibliography(root, layers, problems)
+    if problems:
+        raise BuildError(problems)
+    return _assemble(root, layers, book, walker, bibliography)
+
+
+def _config_file(path: Path) -> tuple[Path, Path]:
+    """The project root and its `_quarto.yml`, given either of them."""
     if path.is_file():
-        root, config_file = path.parent, path
-    else:
-        root = path
-        found = next((root / n for n in _CONFIG_NAMES if (root / n).is_file()), None)
-        if found is None:
-            raise BuildError([Problem("error", "no _quarto.yml in this directory", root)])
-        config_file = found
+        return path.parent, path
+    found = next((path / n for n in _CONFIG_NAMES if (path / n).is_file()), None)
+    if found is None:
+        raise BuildError([Problem("error", "no _quarto.yml in this directory", path)])
+    return path, found
 
-    base, base_loc = _parse_yaml(_read_text(config_file), config_file)
-    if base is None:
-        base = {}
-    if not isinstance(base, dict):
-        raise BuildError([Problem("error", "_quarto.yml must be a YAML mapping", config_file, 1)])
 
-    config = base
-    layers: list[tuple[dict[str, Any], _Located]] = [(base, base_loc)]
-    names = _profile_names(profile, base)
-    declared = _declared_profiles(base)
-    # Quarto gives the FIRST listed profile priority, so profiles are merged last to first
-    for name in reversed(names):
-        prof_file = _find_config(root, f"_quarto-{name}")
-        if prof_file is None and name in declared:
-            continue  # Quarto allows a declared profile without a file (for when-profile)
-        if prof_file is None:
-            known = sorted(p.stem.removeprefix("_quarto-") for p in root.glob("_quarto-*.y*ml"))
-            raise BuildError([Problem(
-                "error",
-                f"profile '{name}' has no _quarto-{name}.yml (known profiles: "
-                f"{', '.join(known) or 'none'})",
-                config_file, base_loc.line("profile"))])
-        data, loc = _parse_yaml(_read_text(prof_file), prof_file)
-        if data is None:
-            data = {}
-        if not isinstance(data, dict):
-            raise BuildError([Problem("error", "profile config must be a YAML mapping",
-                                      prof_file, 1)])
-        config = deep_merge(config, data)
-        layers.append((data, loc))
+def _read_mapping(file: Path, what: str) -> tuple[dict[str, Any], YamlLocator]:
+    data, loc = _parse_yaml(_read_text(file), file)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise BuildError([Problem("error", f"{what} must be a YAML mapping", file, 1)])
+    return data, loc
 
-    def owner(*keys: str) -> _Located:
+
+@dataclass
+class _Layers:
+    """The base config and each profile's, in merge order, with the merged result."""
+
+    config: dict[str, Any]
+    names: list[str]
+    layers: list[tuple[dict[str, Any], YamlLocator]]
+
+    @property
+    def base_loc(self) -> YamlLocator:
+        return self.layers[0][1]
+
+    @staticmethod
+    def read(root: Path, config_file: Path, profile: str | None) -> _Layers:
+        base, base_loc = _read_mapping(config_file, "_quarto.yml")
+        config = base
+        layers: list[tuple[dict[str, Any], YamlLocator]] = [(base, base_loc)]
+        names = _profile_names(profile, base)
+        declared = _declared_profiles(base)
+        # Quarto gives the FIRST listed profile priority, so profiles are merged last to first
+        for name in reversed(names):
+            prof_file = _find_config(root, f"_quarto-{name}")
+            if prof_file is None and name in declared:
+                continue  # Quarto allows a declared profile without a file (for when-profile)
+            if prof_file is None:
+                known = sorted(p.stem.removeprefix("_quarto-")
+                               for p in root.glob("_quarto-*.y*ml"))
+                raise BuildError([Problem(
+                    "error",
+                    f"profile '{name}' has no _quarto-{name}.yml (known profiles: "
+                    f"{', '.join(known) or 'none'})",
+                    config_file, base_loc.line("profile"))])
+            data, loc = _read_mapping(prof_file, "profile config")
+            config = deep_merge(config, data)
+            layers.append((data, loc))
+        return _Layers(config, names, layers)
+
+    def owner(self, *keys: str) -> YamlLocator:
         """The file whose value for `keys` survived the merge (the last layer that sets it)."""
-        for data, loc in reversed(layers):
+        for data, loc in reversed(self.layers):
             if _get(data, keys) is not None:
                 return loc
-        return base_loc
+        return self.base_loc
 
-    def located(*keys: str) -> list[tuple[Any, _Located, tuple[str | int, ...]]]:
+    def located(self, *keys: str) -> list[tuple[Any, YamlLocator, tuple[str | int, ...]]]:
         """A merged list with each item's file and key path: the merge concatenates lists in
         layer order and drops repeats, so replaying that order locates every item."""
-        items: list[tuple[Any, _Located, tuple[str | int, ...]]] = []
+        items: list[tuple[Any, YamlLocator, tuple[str | int, ...]]] = []
         seen: set[str] = set()
-        for data, loc in layers:
+        for data, loc in self.layers:
             value = _get(data, keys)
             if value is None:
                 continue
@@ -525,44 +497,55 @@ def load_project(path: Path, profile: str | None = None) -> Project:
                     items.append((item, loc, keys if i is None else (*keys, i)))
         return items
 
-    problems: list[Problem] = []
+
+def _check_book_type(layers: _Layers, problems: list[Problem]) -> dict[str, Any]:
+    """`project: type: book` and a `book:` mapping with chapters; returns that mapping."""
+    config = layers.config
     proj = config.get("project")
     ptype = proj.get("type") if isinstance(proj, dict) else None
     if ptype != "book":
-        where = owner("project", "type")
+        where = layers.owner("project", "type")
         problems.append(Problem(
             "error", f"'project: type:' must be 'book' (got {ptype!r})", where.file,
             where.line("project", "type") or where.line("project") or 1))
-
     book = config.get("book")
     if not isinstance(book, dict) or "chapters" not in book:
-        where = owner("book")
+        where = layers.owner("book")
         problems.append(Problem("error", "missing 'book: chapters:'", where.file,
                                 where.line("book") or 1))
         raise BuildError(problems)
+    return book
 
-    walker = _ChapterWalker(root, problems)
+
+def _walk_chapters(layers: _Layers, book: dict[str, Any], walker: _ChapterWalker,
+                   problems: list[Problem]) -> None:
     for key in ("chapters", "appendices"):
         if book.get(key) is None:
             continue
         if not isinstance(book[key], list):
-            where = owner("book", key)
+            where = layers.owner("book", key)
             problems.append(Problem("error", f"'book: {key}:' must be a list", where.file,
                                     where.line("book", key)))
             continue
-        walker.walk(located("book", key), appendix=key == "appendices")
+        walker.walk(layers.located("book", key), appendix=key == "appendices")
 
+
+def _bibliography(root: Path, layers: _Layers, problems: list[Problem]) -> list[Path]:
     bibliography: list[Path] = []
-    for item, loc, keys in located("bibliography"):
+    for item, loc, keys in layers.located("bibliography"):
         bib_path = (root / str(item)).resolve()
         if not bib_path.is_file():
             problems.append(Problem("error", f"bibliography file not found: {item}",
                                     loc.file, loc.line(*keys)))
         bibliography.append(bib_path)
+    return bibliography
 
-    if problems:
-        raise BuildError(problems)
 
+def _assemble(root: Path, layers: _Layers, book: dict[str, Any], walker: _ChapterWalker,
+              bibliography: list[Path]) -> Project:
+    """The checked configuration as a `Project`."""
+    config = layers.config
+    proj = config.get("project")
     crossref = config.get("crossref")
     custom = crossref.get("custom") if isinstance(crossref, dict) else None
     mlsys_cfg = config.get("mlsys")
@@ -581,7 +564,7 @@ def load_project(path: Path, profile: str | None = None) -> Project:
 
     return Project(
         root=root,
-        profile=",".join(names) or None,
+        profile=",".join(layers.names) or None,
         config=config,
         title=text("title") or root.name,
         subtitle=text("subtitle"),

@@ -78,12 +78,15 @@ class RenderedChapter:
     toc: list[TocEntry]
     issues: list[Issue]
     resources: dict[str, Path]
+    # image files that were missing: the cached page is stale once any of them appears
+    missing: list[Path] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "body_html": self.body_html, "title_html": self.title_html,
             "toc": [asdict(t) for t in self.toc], "issues": [asdict(i) for i in self.issues],
             "resources": {k: str(v) for k, v in self.resources.items()},
+            "missing": [str(p) for p in self.missing],
         }
 
     @staticmethod
@@ -92,6 +95,7 @@ class RenderedChapter:
             d["body_html"], d["title_html"], [TocEntry(**t) for t in d["toc"]],
             [Issue(**i) for i in d["issues"]],
             {k: Path(v) for k, v in d["resources"].items()},
+            [Path(p) for p in d.get("missing", [])],
         )
 
 
@@ -104,14 +108,28 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
     blocks = ast["blocks"]
     # This chapter's own targets: they number its headings, captions and equations.
     local = {t.id: t for t in ctx.index.targets if t.href == ctx.page_href}
-    issues: list[Issue] = []
 
     title_node = None if ctx.front_title else first_title(blocks)
     blocks, title_inlines, toc_items = number_headings(blocks, title_node, local)
-    # Every transform below runs in ONE bottom-up walk; each element meets them in this order.
+    issues, links = _transform(blocks, local, ctx)
+    use_citeproc = _prepare_meta(ast, blocks, title_inlines, ctx)
+
+    args = ["-f", "json", "-t", "html5", "--mathml", "--wrap=none"]
+    if use_citeproc:
+        args.append("--citeproc")
+    out = math_for_search(link_reference_locators(
+        run_pandoc(args, json.dumps(ast), cwd=ctx.source_dir)))
+    title_html, out = _take_title(out)
+    return RenderedChapter(out, title_html, _chapter_toc(out, toc_items, ctx), issues,
+                           links.resources, list(dict.fromkeys(links.missing_paths)))
+
+
+def _transform(blocks: list, local: dict, ctx: ChapterContext) -> tuple[list[Issue], LinkResult]:
+    """Run every filter in ONE bottom-up walk and turn what they missed into issues."""
     missing_refs: list[MissingRef] = []
     missing_cites: list[str] = []
     links = LinkResult()
+    # each element meets the passes in this order
     walk_passes(blocks, [
         tabset_pass(re.sub(r"[^\w-]", "-", ctx.page_href)),
         callout_pass(ctx.callouts, local),
@@ -122,6 +140,7 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
         link_pass(links, page_href=ctx.page_href, source_dir=ctx.source_dir,
                   generated=ctx.generated, pages=ctx.pages),
     ])
+    issues: list[Issue] = []
     for m in dict.fromkeys(missing_refs):
         issues.append(Issue("warning", f"{UNRESOLVED}{m.cid}", "@" + m.cid))
     for key in dict.fromkeys(missing_cites):
@@ -130,8 +149,14 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
     for url in dict.fromkeys(links.unknown_pages):
         issues.append(Issue("warning", f"link to a page that is not in the book: {url}", url))
     for url in dict.fromkeys(links.missing_images):
-        issues.append(Issue("error", f"image file not found: {url}", url))
+        # a warning, as in Quarto: the page shows a placeholder (an error under --strict)
+        issues.append(Issue("warning", f"image file not found: {url}", url))
+    return issues, links
 
+
+def _prepare_meta(ast: dict[str, Any], blocks: list, title_inlines: list | None,
+                  ctx: ChapterContext) -> bool:
+    """Set the metadata pandoc writes with; returns whether citeproc should run."""
     meta = ast.get("meta", {})
     for key in ("title", "subtitle", "bibliography", "nocite", "references"):
         meta.pop(key, None)
@@ -150,18 +175,19 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
         blocks[:0] = title_block(title_inlines)
     ast["blocks"] = blocks
     ast["meta"] = meta
+    return use_citeproc
 
-    args = ["-f", "json", "-t", "html5", "--mathml", "--wrap=none"]
-    if use_citeproc:
-        args.append("--citeproc")
-    out = math_for_search(link_reference_locators(
-        run_pandoc(args, json.dumps(ast), cwd=ctx.source_dir)))
 
-    title_html = None
+def _take_title(out: str) -> tuple[str | None, str]:
+    """Cut the title block pandoc wrote out of the body: the page template places it."""
     m = _TITLE.search(out)
-    if m:
-        title_html = m.group(1)
-        out = out[: m.start()] + out[m.end():]
+    if not m:
+        return None, out
+    return m.group(1), out[: m.start()] + out[m.end():]
+
+
+def _chapter_toc(out: str, toc_items: list, ctx: ChapterContext) -> list[TocEntry]:
+    """The page's table of contents, with each heading as pandoc wrote it."""
     headings: dict[str, str] = {}
     for h in _HEADING.finditer(out):
         idm = _ID.search(h.group(2))
@@ -174,4 +200,4 @@ def render_chapter(ast: dict[str, Any], ctx: ChapterContext) -> RenderedChapter:
            if item.id in headings and item.level <= ctx.config.toc_depth]
     if 'id="chapter-references"' in out:  # the list we appended: readers jump to it too
         toc.append(TocEntry(2, "chapter-references", "References"))
-    return RenderedChapter(out, title_html, toc, issues, links.resources)
+    return toc

@@ -8,27 +8,14 @@ later) and answer an unknown name with the closest one.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from mlsys.cli_common import BuildOptions, pass_build_options
+from mlsys.cli_common import user_errors as _user_errors
 from mlsys.model import BuildError
-
-
-def _user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """`mlsys.cli.user_errors`, looked up when called (cli imports this module)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from mlsys.cli import user_errors
-
-        return user_errors(func)(*args, **kwargs)
-
-    return wrapper
-
 
 # --------------------------------------------------------------------------- mlsys build PART
 
@@ -73,17 +60,16 @@ def _part_build_command(name: str) -> click.Command | None:
                                         if group.package else "")
 
     @click.command(name, help=f"Build {name}: {what}.")
-    @click.pass_context
+    @pass_build_options
     @_user_errors
-    def build_part(ctx: click.Context) -> None:
+    def build_part(opts: BuildOptions) -> None:
         from mlsys.cli import _summary, progress_bar
         from mlsys.parts import build_part as run
 
-        opts = ctx.obj or {}
-        with progress_bar(opts.get("quiet", False)) as progress:
-            result, dists = run(group, opts.get("out"), opts.get("strict", False), progress)
+        with progress_bar(opts.quiet) as progress:
+            result, dists = run(group, opts.out, opts.strict, progress)
         if result is not None:
-            _summary(result, opts.get("quiet", False), name)
+            _summary(result, opts.quiet, name)
         for d in dists or []:
             click.echo(f"{d.name} {d.version} -> {d.sdist}, {d.wheel.name} (twine check passed)")
 

@@ -182,6 +182,129 @@ def node_key(id_: str) -> str:
     return id_.split("-", 1)[0] if "-" in id_ else ""
 
 
+@dataclass
+class _Indexer:
+    """The running state of one chapter's pass-one walk: counters, seen ids, skipped nodes."""
+
+    chapter_number: str | None
+    href: str
+    config: XrefConfig
+    numbered: bool
+    targets: list[Target] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    duplicates: list[str] = field(default_factory=list)
+    skip: set[int] = field(default_factory=set)
+    counters: dict[str, int] = field(default_factory=dict)
+    sec_counts: list[int] = field(default_factory=lambda: [0] * 7)
+    xref_uses: dict[str, None] = field(default_factory=dict)
+    cite_keys: dict[str, None] = field(default_factory=dict)
+
+    def add(self, t: Target) -> None:
+        if t.id in self.seen:
+            self.duplicates.append(t.id)
+            return
+        self.seen.add(t.id)
+        self.targets.append(t)
+
+    def next_number(self, key: str) -> str:
+        self.counters[key] = self.counters.get(key, 0) + 1
+        n = str(self.counters[key])
+        return f"{self.chapter_number}.{n}" if self.chapter_number else n
+
+    def visit(self, node: Node) -> None:
+        """Index one element (in document order) unless an enclosing one claimed it."""
+        if id(node) in self.skip:
+            return
+        t = node["t"]
+        if t == "Cite":
+            self.cite(node)
+        elif t == "Header":
+            self.header(node)
+        elif t == "Span":
+            a = node["c"][0]
+            key = node_key(a[0])
+            if key == "eq" and "equation" in a[1]:
+                self.add(Target(a[0], "eq", self.next_number("eq"), self.href,
+                                self.config.prefix("eq")))
+        elif t in ("Div", "Figure", "Table", "CodeBlock"):
+            if t == "Div" and self.div(node):
+                return
+            self.float_(node)
+
+    def cite(self, node: Node) -> None:
+        for cit in node["c"][0]:
+            cid = cit["citationId"]
+            if is_xref_id(cid, self.config):
+                self.xref_uses.setdefault(canonical_id(cid), None)
+            else:
+                self.cite_keys.setdefault(cid, None)
+
+    def header(self, node: Node) -> None:
+        level, a, inl = node["c"]
+        depth = max(level - 1, 1)
+        config, chapter_number = self.config, self.chapter_number
+        unnumbered = ("unnumbered" in a[1] or not self.numbered or chapter_number is None
+                      or (config.number_depth is not None and depth + 1 > config.number_depth))
+        number = None
+        if not unnumbered:
+            self.sec_counts[depth] += 1
+            for d in range(depth + 1, 7):
+                self.sec_counts[d] = 0
+            number = ".".join([chapter_number or "", *(str(self.sec_counts[d]) for d in
+                                                       range(1, depth + 1))])
+        if a[0]:
+            self.add(Target(a[0], "sec", number, self.href, config.prefix("sec"), stringify(inl)))
+
+    def div(self, node: Node) -> bool:
+        """Tabsets, callouts and theorems; returns True when the div is fully indexed."""
+        a = node["c"][0]
+        id_, classes = a[0], a[1]
+        key = node_key(id_)
+        config = self.config
+        if "panel-tabset" in classes:  # its headings are tab titles, not sections
+            level = next((b["c"][0] for b in node["c"][1] if b["t"] == "Header"), None)
+            for inner in node["c"][1]:
+                if inner["t"] == "Header" and inner["c"][0] == level:
+                    self.skip.add(id(inner))
+        ctype = next((c[len("callout-"):] for c in classes if c.startswith("callout-")), None)
+        if ctype is not None:
+            for inner in iter_elements(node["c"][1], frozenset({"Header"})):
+                self.skip.add(id(inner))
+            ckey = config.callout_key(ctype)
+            if id_ and ckey and key == ckey:
+                self.add(Target(id_, key, self.next_number(key), self.href, config.prefix(key),
+                                attr_get(a, "title") or ""))
+            return True
+        if key in config.theorems and key not in config.floats:
+            body = node["c"][1]
+            title = ""
+            if body and body[0]["t"] == "Header":
+                self.skip.add(id(body[0]))
+                title = stringify(body[0]["c"][2])
+            self.add(Target(id_, key, self.next_number(key), self.href, config.prefix(key),
+                            attr_get(a, "name") or title))
+            return True
+        return False
+
+    def float_(self, node: Node) -> None:
+        """A labelled figure, table, listing or custom float, with its lettered subfloats."""
+        id_ = node["c"][0][0]
+        key = node_key(id_)
+        t = node["t"]
+        if key not in self.config.floats or (t == "CodeBlock" and key != "lst"):
+            return
+        prefix = self.config.prefix(key)
+        number = self.next_number(key)
+        self.add(Target(id_, key, number, self.href, prefix, float_caption_text(node)))
+        if t == "Div":
+            subs = [n for n in iter_elements(node["c"][1], _FLOATS)
+                    if node_key(n["c"][0][0]) == key]
+            for i, sub in enumerate(subs):
+                self.skip.add(id(sub))
+                self.add(Target(sub["c"][0][0], key, f"{number}({_letters(i)})", self.href,
+                                prefix, float_caption_text(sub)))
+
+
 def index_chapter(
     blocks: list[Node],
     *,
@@ -198,112 +321,20 @@ def index_chapter(
     exactly what the page shows and what other pages' references say.
     """
     numbered = config.number_sections if number_sections is None else number_sections
-    targets: list[Target] = []
-    seen: set[str] = set()
-    duplicates: list[str] = []
-    skip: set[int] = set()
-    counters: dict[str, int] = {}
-    sec_counts = [0] * 7
-    xref_uses: dict[str, None] = {}
-    cite_keys: dict[str, None] = {}
+    ix = _Indexer(chapter_number, href, config, numbered)
 
     title_node = None if front_title else first_title(blocks)
     title_text = front_title or (stringify(title_node["c"][2]) if title_node else None)
     title_id = title_node["c"][1][0] if title_node else None
-
-    def add(t: Target) -> None:
-        if t.id in seen:
-            duplicates.append(t.id)
-            return
-        seen.add(t.id)
-        targets.append(t)
-
-    def next_number(key: str) -> str:
-        counters[key] = counters.get(key, 0) + 1
-        n = str(counters[key])
-        return f"{chapter_number}.{n}" if chapter_number else n
-
     if title_node is not None and title_id:
-        add(Target(title_id, "sec", chapter_number, href,
-                   "Appendix" if appendix else "Chapter", title_text or "", True))
-        skip.add(id(title_node))
+        ix.add(Target(title_id, "sec", chapter_number, href,
+                      "Appendix" if appendix else "Chapter", title_text or "", True))
+        ix.skip.add(id(title_node))
 
     for node in iter_elements(blocks, _INDEXED):
-        if id(node) in skip:
-            continue
-        t = node["t"]
-        if t == "Cite":
-            for cit in node["c"][0]:
-                cid = cit["citationId"]
-                if is_xref_id(cid, config):
-                    xref_uses.setdefault(canonical_id(cid), None)
-                else:
-                    cite_keys.setdefault(cid, None)
-            continue
-        if t == "Header":
-            level, a, inl = node["c"]
-            depth = max(level - 1, 1)
-            unnumbered = ("unnumbered" in a[1] or not numbered or chapter_number is None
-                          or (config.number_depth is not None and depth + 1 > config.number_depth))
-            number = None
-            if not unnumbered:
-                sec_counts[depth] += 1
-                for d in range(depth + 1, 7):
-                    sec_counts[d] = 0
-                number = ".".join([chapter_number or "", *(str(sec_counts[d]) for d in
-                                                           range(1, depth + 1))])
-            if a[0]:
-                add(Target(a[0], "sec", number, href, config.prefix("sec"), stringify(inl)))
-            continue
-        if t not in ("Div", "Figure", "Table", "CodeBlock", "Span"):
-            continue
-        a = node["c"][0]
-        id_, classes = a[0], a[1]
-        key = node_key(id_)
-        if t == "Div":
-            if "panel-tabset" in classes:  # its headings are tab titles, not sections
-                level = next((b["c"][0] for b in node["c"][1] if b["t"] == "Header"), None)
-                for inner in node["c"][1]:
-                    if inner["t"] == "Header" and inner["c"][0] == level:
-                        skip.add(id(inner))
-            ctype = next((c[len("callout-"):] for c in classes if c.startswith("callout-")), None)
-            if ctype is not None:
-                for inner in iter_elements(node["c"][1], frozenset({"Header"})):
-                    skip.add(id(inner))
-                ckey = config.callout_key(ctype)
-                if id_ and ckey and key == ckey:
-                    add(Target(id_, key, next_number(key), href, config.prefix(key),
-                               attr_get(a, "title") or ""))
-                continue
-            if key in config.theorems and key not in config.floats:
-                body = node["c"][1]
-                title = ""
-                if body and body[0]["t"] == "Header":
-                    skip.add(id(body[0]))
-                    title = stringify(body[0]["c"][2])
-                add(Target(id_, key, next_number(key), href, config.prefix(key),
-                           attr_get(a, "name") or title))
-                continue
-        if t == "Span":
-            if key == "eq" and "equation" in classes:
-                add(Target(id_, "eq", next_number("eq"), href, config.prefix("eq")))
-            continue
-        if key not in config.floats:
-            continue
-        if t == "CodeBlock" and key != "lst":
-            continue
-        number = next_number(key)
-        add(Target(id_, key, number, href, config.prefix(key), float_caption_text(node)))
-        if t == "Div":
-            subs = [n for n in iter_elements(node["c"][1], _FLOATS)
-                    if node_key(n["c"][0][0]) == key]
-            for i, sub in enumerate(subs):
-                skip.add(id(sub))
-                add(Target(sub["c"][0][0], key, f"{number}({_letters(i)})", href,
-                           config.prefix(key), float_caption_text(sub)))
-
-    return ChapterIndex(targets, title_text, title_id, list(xref_uses), list(cite_keys),
-                        duplicates)
+        ix.visit(node)
+    return ChapterIndex(ix.targets, title_text, title_id, list(ix.xref_uses),
+                        list(ix.cite_keys), ix.duplicates)
 
 
 class XrefTable:

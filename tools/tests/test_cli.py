@@ -264,7 +264,6 @@ def _with_other_parts(root: Path) -> None:
     built by `mlsys build book`, and a chapter linking into both."""
     labs = root / "labs"
     labs.mkdir()
-    shutil.copy(Path(__file__).resolve().parents[2] / "labs" / "labkit.py", labs)
     (labs / "roofline.py").write_text("import marimo\napp = marimo.App()\n")
     (labs / "labs.yaml").write_text(
         "labs:\n  - name: roofline\n    title: Roofline\n    chapter: Memory\n"

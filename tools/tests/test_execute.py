@@ -401,7 +401,7 @@ def test_toolchain_report_finds_the_installed_tools() -> None:
     from mlsys.doctor import toolchain_report
 
     rows = {name: (version, hint) for name, version, hint in toolchain_report()}
-    assert set(rows) == {"pandoc", "python kernel", "pagefind", "typst", "chromium"}
+    assert set(rows) == {"pandoc", "python kernel", "pagefind", "typst", "R + knitr", "chromium"}
     assert rows["pandoc"][0] == pypandoc.get_pandoc_version()
     assert rows["python kernel"][0] and rows["python kernel"][0].startswith("ipykernel ")
     assert all(hint for _, hint in rows.values())

@@ -30,17 +30,20 @@ def body(book: RenderedBook, href: str) -> str:
     return next(p.body_html for p in book.pages if p.href == href)
 
 
-def test_missing_image_is_an_error_with_file_and_line(tmp_path: Path) -> None:
+def test_missing_image_is_a_warning_with_file_and_line_and_an_error_under_strict(
+        tmp_path: Path) -> None:
     root = make_book(tmp_path / "b", {
         "index.qmd": "# Home\n\nText.\n",
         "one.qmd": "# One\n\nIntro.\n\n![Gone](img/nothere.png){#fig-gone}\n\nMore.\n",
     })
+    book = render_book(root, cache_dir=tmp_path / "c")  # as in Quarto, the book still builds
+    assert 'data-missing-image="img/nothere.png"' in body(book, "one.html")
     with pytest.raises(BuildError) as err:
-        render_book(root, cache_dir=tmp_path / "c")
-    errors = [p for p in err.value.problems if p.severity == "error"]
-    assert len(errors) == 1
-    assert errors[0].file.name == "one.qmd" and errors[0].line == 5
-    assert "img/nothere.png" in errors[0].message
+        render_book(root, cache_dir=tmp_path / "c", strict=True)
+    [problem] = err.value.problems
+    assert problem.severity == "warning"
+    assert problem.file.name == "one.qmd" and problem.line == 5
+    assert "img/nothere.png" in problem.message
 
 
 def test_all_problems_of_the_build_are_collected(tmp_path: Path) -> None:
@@ -50,10 +53,10 @@ def test_all_problems_of_the_build_are_collected(tmp_path: Path) -> None:
         "two.qmd": "# Two\n\n![y](b.png)\n\n@tbl-none\n",
     })
     with pytest.raises(BuildError) as err:
-        render_book(root, cache_dir=tmp_path / "c")
+        render_book(root, cache_dir=tmp_path / "c", strict=True)
     found = {(p.file.name, p.line, p.severity) for p in err.value.problems}
-    assert found == {("index.qmd", 3, "warning"), ("one.qmd", 3, "error"),
-                     ("two.qmd", 3, "error"), ("two.qmd", 5, "warning")}
+    assert found == {("index.qmd", 3, "warning"), ("one.qmd", 3, "warning"),
+                     ("two.qmd", 3, "warning"), ("two.qmd", 5, "warning")}
 
 
 def test_number_sections_false_leaves_headings_unnumbered(tmp_path: Path) -> None:

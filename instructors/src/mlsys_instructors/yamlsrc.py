@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from mlsys.yamlsource import YamlSyntaxError, compose_yaml
 
 from .errors import SourceError
 
@@ -59,12 +60,9 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
 def loads(text: str, file: Path) -> Located:
     """Parse `text`; a syntax error becomes a `SourceError` at its line."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SourceError(file, mark.line + 1 if mark else None,
-                          f"invalid YAML: {problem}") from None
+        node = compose_yaml(text, file)
+    except YamlSyntaxError as exc:
+        raise SourceError(file, exc.line, f"invalid YAML: {exc.detail}") from None
     lines: dict[Path_, int] = {}
     data = _walk(node, (), lines) if node is not None else None
     return Located(file, data, lines)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from mlsys.yamlsource import YamlLocator, YamlSyntaxError, compose_yaml, load_yaml
 from pydantic import ValidationError
 
 from .errors import QuestionError
@@ -35,19 +36,9 @@ class Located:
 
 def _compose(text: str, file: Path) -> yaml.Node:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
-            mark = exc.context_mark  # an unclosed quote: point where it was opened
-        detail = exc.problem or str(exc)
-        if exc.context:
-            opened = exc.context_mark.line + 1 if exc.context_mark else None
-            started = f" (opened on line {opened})" if opened and mark and opened != mark.line + 1 else ""
-            detail = f"{exc.context}{started}: {detail}"
-        raise QuestionError(file, mark.line + 1 if mark else None, "", f"invalid YAML: {detail}") from None
-    except yaml.YAMLError as exc:
-        raise QuestionError(file, None, "", f"invalid YAML: {exc}") from None
+        node = compose_yaml(text, file)
+    except YamlSyntaxError as exc:
+        raise QuestionError(file, exc.line, "", f"invalid YAML: {exc.detail}") from None
     if not isinstance(node, yaml.MappingNode):
         raise QuestionError(file, 1, "", "expected a mapping of fields (id, track, level, ...)")
     return node
@@ -55,17 +46,7 @@ def _compose(text: str, file: Path) -> yaml.Node:
 
 def line_of(node: yaml.Node, loc: tuple[Any, ...]) -> int:
     """The 1-based line of the value at `loc`, or of the nearest enclosing node that exists."""
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = [v for k, v in node.value if k.value == str(key)]
-            if not match:
-                break
-            node = match[0]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-        else:
-            break
-    return node.start_mark.line + 1
+    return YamlLocator(Path(), node).nearest_line(*loc) or node.start_mark.line + 1
 
 
 def _explain(err: dict[str, Any]) -> str:
@@ -82,7 +63,7 @@ def _explain(err: dict[str, Any]) -> str:
 def parse_question(text: str, file: Path) -> Located:
     """Validate one question's YAML text; `file` names it in errors and must match its id."""
     node = _compose(text, file)
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     try:
         q = Question.model_validate(data)
     except ValidationError as exc:

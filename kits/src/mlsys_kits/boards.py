@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from mlsys.yamlsource import YamlLocator, YamlSyntaxError, parse_yaml
 
 import mlsysim
 
@@ -63,49 +63,37 @@ class Kit:
         return self.device.sram_bytes if self.kind != "linux" else self.device.memory_bytes
 
 
-def _line_of(node: yaml.Node, key: str) -> int:
-    """1-based line of `key` in a mapping node (or of the mapping itself)."""
-    if isinstance(node, yaml.MappingNode):
-        for k, _v in node.value:
-            if k.value == key:
-                return k.start_mark.line + 1
-    return node.start_mark.line + 1
-
-
-def _parse(path: Path) -> tuple[dict[str, Any], yaml.Node]:
+def _parse(path: Path) -> tuple[dict[str, Any], YamlLocator]:
     text = path.read_text(encoding="utf-8")
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise KitFileError(f"{path}:{line}: invalid YAML: {exc}") from None
+        data, loc = parse_yaml(text, path)
+    except YamlSyntaxError as exc:
+        raise KitFileError(f"{path}:{exc.line or 1}: invalid YAML: {exc.detail}") from None
     if not isinstance(data, dict):
         raise KitFileError(f"{path}:1: expected a mapping of fields")
-    return data, node
+    return data, loc
 
 
-def _fail(path: Path, node: yaml.Node, key: str, msg: str) -> KitFileError:
-    return KitFileError(f"{path}:{_line_of(node, key)}: {key}: {msg}")
+def _fail(path: Path, loc: YamlLocator, key: str, msg: str) -> KitFileError:
+    return KitFileError(f"{path}:{loc.line(key) or 1}: {key}: {msg}")
 
 
 def load_kit(kit_dir: Path) -> Kit:
     """Read and check one kit.yaml; every problem names the file, line and field."""
     path = kit_dir / "kit.yaml"
-    data, node = _parse(path)
+    data, loc = _parse(path)
     for key in REQUIRED:
         if key not in data:
             raise KitFileError(f"{path}:1: missing field {key!r}")
     if data["kind"] not in KINDS:
-        raise _fail(path, node, "kind", f"{data['kind']!r} is not one of {', '.join(KINDS)}")
+        raise _fail(path, loc, "kind", f"{data['kind']!r} is not one of {', '.join(KINDS)}")
     try:
         device = mlsysim.hardware(data["device"])
     except mlsysim.MlsysimError as exc:
-        raise _fail(path, node, "device", str(exc)) from None
+        raise _fail(path, loc, "device", str(exc)) from None
     bad = [m for m in data["models"] if m not in TASKS]
     if bad:
-        raise _fail(path, node, "models", f"unknown {bad} (models: {', '.join(TASKS)})")
+        raise _fail(path, loc, "models", f"unknown {bad} (models: {', '.join(TASKS)})")
     flash = None
     if "flash" in data:
         f = data["flash"]
@@ -119,7 +107,7 @@ def load_kit(kit_dir: Path) -> Kit:
     for key in ("linker_script", "sketch", "app"):
         p = rel(key)
         if p is not None and not p.exists():
-            raise _fail(path, node, key, f"{p} does not exist")
+            raise _fail(path, loc, key, f"{p} does not exist")
     return Kit(kit_dir.name, kit_dir, data["name"], device, data["kind"], data["target"],
                data["precision"], tuple(data["sensors"]), tuple(data["models"]),
                tuple(data["toolchain"]), rel("linker_script"), rel("sketch"), rel("app"), flash,

@@ -1,7 +1,9 @@
 """The `mlsysim` command line: list the registry, predict training and serving, validate.
 
-argparse keeps the runtime dependencies at numpy + pyyaml. User mistakes print one line
-naming the field and exit with status 2, never a traceback. A plan the model says cannot run
+argparse keeps the runtime dependencies at numpy + pyyaml (click would add one). It still
+behaves like `mlsys` and `tito`: `-h` and `--version`; a user mistake (unknown name, bad value)
+prints one line `Error: ...` naming the field and exits 1, never a traceback; a malformed
+command line is argparse's usage error, status 2 (click's too). A plan the model says cannot run
 (out of memory, past the context window, too big for a microcontroller) prints
 `mlsysim: infeasible: REASON` first and exits 1, for every command alike."""
 
@@ -12,7 +14,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from . import registry
+from . import __version__, registry
 from ._units import si
 from .errors import MlsysimError, UnknownNameError
 
@@ -270,8 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The whole command line; every option says what it is and its default."""
     p = argparse.ArgumentParser(
         prog="mlsysim", description="Analytical models of ML systems.",
-        epilog="Exit status: 0 done, 1 the plan is infeasible (reason printed first), "
-               "2 a mistake in the command (message names the field).")
+        epilog="Exit status: 0 done, 1 a user error (message names the field) or an "
+               "infeasible plan (reason printed first), 2 a malformed command line.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("list", help="list hardware, models or fabrics")
@@ -314,8 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args.func(args)
     except MlsysimError as exc:
-        print(f"mlsysim: error: {exc}", file=sys.stderr)
-        return 2
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
     except Infeasible:
         return 1
     except BrokenPipeError:  # output piped into `head`: not an error worth a traceback

@@ -110,11 +110,29 @@ def _gather(nbytes, n, bw, lat):
     return np.where(n > 1, (n - 1) * lat + (n - 1) / np.maximum(n, 1) * nbytes / bw, 0.0)
 
 
+@dataclass(frozen=True)
+class PlanArrays:
+    """What `evaluate_plans` computes for every plan at once (arrays that broadcast together):
+    step time and its parts (s), memory per GPU (B), FLOPs per step, micro-batches."""
+
+    step: np.ndarray
+    compute: np.ndarray
+    bubble: np.ndarray
+    tp: np.ndarray
+    pp: np.ndarray
+    dp: np.ndarray
+    ep: np.ndarray
+    mem: np.ndarray
+    model_flops: np.ndarray
+    hw_flops: np.ndarray
+    m: np.ndarray
+
+
 def evaluate_plans(m: Model, cl: Cluster, global_batch, seq_len, tp, pp, dp, micro_batch,
                    recompute_code, precision: str = "bf16", ep=1, virtual_stages: int = 1,
                    zero_stage: int = 1, sequence_parallel: bool = True,
                    overlap: bool = True, optimizer: str = "adam",
-                   tp_overlap: float = 0.0) -> dict[str, np.ndarray]:
+                   tp_overlap: float = 0.0) -> PlanArrays:
     """Vectorised core: every argument from `tp` to `recompute_code` may be an array (they
     broadcast). Returns arrays of step time, its parts, memory, and FLOPs per step."""
     h: Hardware = cl.hardware
@@ -203,9 +221,10 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch, seq_len, tp, pp, dp, mic
     attn_fwd = 2.0 * tokens_step * L * s * (qk + vw)
     model_flops = 3.0 * (2.0 * _matmul_params(m) * tokens_step + attn_fwd)
     hw_flops = model_flops + np.choose(rc.astype(int), [0.0, attn_fwd, model_flops / 3])
-    return dict(step=step, compute=t_compute_only, bubble=bubble, tp=lps * t_tp_layer * (m_count + (pp - 1) / virtual_stages),
-                pp=t_pp, dp=t_dp_exposed, ep=lps * t_ep_layer * m_count, mem=total_mem,
-                model_flops=model_flops, hw_flops=hw_flops, m=m_count)
+    return PlanArrays(step=step, compute=t_compute_only, bubble=bubble,
+                      tp=lps * t_tp_layer * (m_count + (pp - 1) / virtual_stages),
+                      pp=t_pp, dp=t_dp_exposed, ep=lps * t_ep_layer * m_count, mem=total_mem,
+                      model_flops=model_flops, hw_flops=hw_flops, m=m_count)
 
 
 def _divisors(n: int) -> list[int]:
@@ -293,18 +312,18 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
     r = evaluate_plans(m, cl, global_batch, seq_len, T, P, D, MB, RC, precision, E, v,
                        zero_stage, sequence_parallel, overlap, optimizer, tp_overlap)
     cap = cl.hardware.memory_bytes
-    fits = r["mem"] <= USABLE_MEMORY * cap
+    fits = r.mem <= USABLE_MEMORY * cap
     if not fits.any():
-        i = int(np.argmin(r["mem"]))
-        reason = (f"needs {r['mem'][i] / 1e9:,.0f} GB per GPU at best (tp={T[i]}, pp={P[i]}, "
+        i = int(np.argmin(r.mem))
+        reason = (f"needs {r.mem[i] / 1e9:,.0f} GB per GPU at best (tp={T[i]}, pp={P[i]}, "
                   f"dp={D[i]}, recompute={_RECOMPUTE[RC[i]]}), has {cap / 1e9:,.0f} GB")
         return _infeasible(m, cl, precision, reason, int(T[i]), int(P[i]), int(D[i]), int(E[i]),
-                           mem=float(r["mem"][i]))
-    step = np.where(fits, r["step"], np.inf)
+                           mem=float(r.mem[i]))
+    step = np.where(fits, r.step, np.inf)
     i = int(np.argmin(step))
 
     def at(key):
-        x = r[key]
+        x = getattr(r, key)
         return float(x[i]) if np.ndim(x) else float(x)
 
     st = at("step")
@@ -393,10 +412,10 @@ def train_sweep(m: Model | str, cl: Cluster, global_batch: int, seq_len: int, tp
     r = evaluate_plans(m, cl, global_batch, seq_len, tp, pp, dp, mb, rc, precision, ep, 1,
                        zero_stage)
     peak = cl.hardware.peak(precision)
-    feasible = valid & (r["mem"] <= USABLE_MEMORY * cl.hardware.memory_bytes)
-    step = np.where(valid, r["step"], np.inf)
-    mfu = np.where(valid, r["model_flops"] / (np.where(valid, r["step"], 1.0) * cl.gpus * peak), 0.0)
-    return {"step_time_s": step, "mfu": mfu, "memory_per_gpu_bytes": np.asarray(r["mem"]),
-            "feasible": feasible, "compute_s": np.asarray(r["compute"]),
-            "bubble_s": np.asarray(r["bubble"]), "tp_comm_s": np.asarray(r["tp"]),
-            "pp_comm_s": np.asarray(r["pp"]), "dp_comm_exposed_s": np.asarray(r["dp"])}
+    feasible = valid & (r.mem <= USABLE_MEMORY * cl.hardware.memory_bytes)
+    step = np.where(valid, r.step, np.inf)
+    mfu = np.where(valid, r.model_flops / (np.where(valid, r.step, 1.0) * cl.gpus * peak), 0.0)
+    return {"step_time_s": step, "mfu": mfu, "memory_per_gpu_bytes": np.asarray(r.mem),
+            "feasible": feasible, "compute_s": np.asarray(r.compute),
+            "bubble_s": np.asarray(r.bubble), "tp_comm_s": np.asarray(r.tp),
+            "pp_comm_s": np.asarray(r.pp), "dp_comm_exposed_s": np.asarray(r.dp)}

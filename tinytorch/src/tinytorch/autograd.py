@@ -53,17 +53,14 @@ class no_grad:  # noqa: N801 - PyTorch's spelling
         # END SOLUTION
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        # BEGIN SOLUTION
-        # HINT: Used as a decorator, no_grad wraps the function so that each call runs inside a
-        # HINT: fresh no_grad block; keep the function's name and docstring (functools has a helper
-        # HINT: for that).
+        # Given, not a stub: `@no_grad()` decorates functions while the package imports, so a
+        # stub here would stop `import tinytorch` before the learner has written anything.
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with no_grad():
                 return fn(*args, **kwargs)
 
         return wrapper
-        # END SOLUTION
 
 
 class enable_grad(no_grad):  # noqa: N801

@@ -14,6 +14,7 @@ import platform
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,24 +24,29 @@ from rich.table import Table
 
 from .curriculum import (
     CurriculumError,
-    Module,
+    Lesson,
     curriculum_dir,
     find_module,
     load_curriculum,
 )
+from .errors import TitoError
 from .implementation import (
     WORKSPACE_SWITCH,
-    ReferenceMissingError,
     installed_has_solutions,
     reference_label,
     require_reference,
 )
-from .runner import RunnerError, TestReport, child_env, run_module_tests
-from .stub import StubError
+from .runner import TestReport, child_env, run_module_tests
 from .workspace import Workspace, WorkspaceError, enclosing_workspace
 
 console = Console(highlight=False)
-_USER_ERRORS = (CurriculumError, WorkspaceError, StubError, RunnerError, ReferenceMissingError)
+
+
+@dataclass(frozen=True)
+class TitoState:
+    """What the `tito` group passes to its commands: the `--workspace` given before the verb."""
+
+    workspace: Path | None = None
 
 
 def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -50,7 +56,7 @@ def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except _USER_ERRORS as exc:
+        except TitoError as exc:
             raise click.ClickException(str(exc)) from None
 
     return wrapper
@@ -67,7 +73,8 @@ def _workspace_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _ws(ctx: click.Context, workspace: Path | None) -> Workspace:
-    root = workspace or (ctx.obj or {}).get("workspace") or enclosing_workspace(Path.cwd())
+    state = ctx.find_object(TitoState)
+    root = workspace or (state.workspace if state else None) or enclosing_workspace(Path.cwd())
     return Workspace(Path(root))
 
 
@@ -81,7 +88,7 @@ def main(ctx: click.Context, workspace: Path | None) -> None:
     Typical loop: `tito module start 01`, edit tinytorch/tensor.py, `tito module test 01`,
     `tito module complete 01`, then the next module.
     """
-    ctx.obj = {"workspace": workspace}
+    ctx.obj = TitoState(workspace)
 
 
 # ----------------------------------------------------------------------------- module
@@ -126,7 +133,7 @@ def module_start(ctx: click.Context, name: str, force: bool, workspace: Path | N
     console.print(f"Then fill in every `NotImplementedError` and run `tito module test {mod.key}`.")
 
 
-def lesson_page(mod: Module) -> str:
+def lesson_page(mod: Lesson) -> str:
     """Where the learner reads module `mod`'s lesson: the built page, not its `.qmd` source.
 
     In a checkout whose site is built this is the page's `file://` address; otherwise it says

@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from .errors import TitoError
+
 GROUPS = ("foundation", "architectures", "optimisation", "capstone")
 _DIR_RE = re.compile(r"^(\d\d)_([a-z0-9_]+)$")
 
 
-class CurriculumError(Exception):
+class CurriculumError(TitoError):
     """A module folder is malformed; the message names the file (and line when known)."""
 
 
 @dataclass(frozen=True)
-class Module:
+class Lesson:
     """One module of the curriculum, as declared by its ``module.yaml``."""
 
     number: int
@@ -82,6 +85,9 @@ def curriculum_dir() -> Path:
     return here.parent.parent / "modules"
 
 
+# The repository's one documented second copy of a line-aware YAML reader (the other is
+# `mlsys.yamlsource`): tito ships in the learner's wheel, which must not depend on the
+# authoring tools, and module.yaml files are flat, so a key's line is found by its prefix.
 def _yaml_error(path: Path, exc: yaml.YAMLError) -> CurriculumError:
     mark = getattr(exc, "problem_mark", None)
     line = f":{mark.line + 1}" if mark is not None else ""
@@ -96,7 +102,7 @@ def _line_of(text: str, key: str) -> str:
     return ""
 
 
-def load_module(folder: Path) -> Module:
+def load_module(folder: Path) -> Lesson:
     """Read and validate one ``module.yaml``; raise CurriculumError naming the file and field."""
     path = folder / "module.yaml"
     try:
@@ -117,13 +123,7 @@ def load_module(folder: Path) -> Module:
         if key not in data:
             raise bad(key, "missing")
     number, name = data["number"], data["name"]
-    if not isinstance(number, int) or not 1 <= number <= 99:
-        raise bad("number", f"expected an integer 1-99, got {number!r}")
-    if name != folder.name:
-        raise bad("name", f"'{name}' does not match the folder name '{folder.name}'")
-    m = _DIR_RE.match(str(name))
-    if not m or int(m.group(1)) != number:
-        raise bad("name", f"'{name}' must look like '{number:02d}_<name>'")
+    _check_identity(number, name, folder, bad)
     group = str(data["group"]).lower()
     if group not in GROUPS:
         raise bad("group", f"'{group}' is not one of {', '.join(GROUPS)}")
@@ -132,25 +132,9 @@ def load_module(folder: Path) -> Module:
         raise bad("requires", "expected a list of module numbers")
     if any(r >= number for r in requires):
         raise bad("requires", "a module can only require modules with smaller numbers")
-    sources = data["sources"] or []
-    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-        raise bad("sources", "expected a list of paths relative to src/tinytorch/")
-    for s in sources:
-        if s.startswith("/") or ".." in Path(s).parts or not s.endswith(".py"):
-            raise bad("sources", f"'{s}' must be a relative .py path inside the package")
-    exports_raw = data.get("exports") or {}
-    if not isinstance(exports_raw, dict):
-        raise bad("exports", "expected a mapping {source path: [names]}")
-    exports: dict[str, tuple[str, ...]] = {}
-    for src, names in exports_raw.items():
-        if src not in sources:
-            raise bad("exports", f"'{src}' is not listed in sources")
-        if not isinstance(names, list) or not all(
-            isinstance(n, str) and n.isidentifier() for n in names
-        ):
-            raise bad("exports", f"names of '{src}' must be a list of identifiers")
-        exports[src] = tuple(names)
-    return Module(
+    sources = _check_sources(data["sources"] or [], bad)
+    exports = _check_exports(data.get("exports") or {}, sources, bad)
+    return Lesson(
         number=number,
         name=name,
         title=str(data["title"]),
@@ -163,8 +147,47 @@ def load_module(folder: Path) -> Module:
     )
 
 
+_Bad = Callable[[str, str], CurriculumError]
+
+
+def _check_identity(number: object, name: object, folder: Path, bad: _Bad) -> None:
+    """`number` and `name` agree with each other and with the lesson's folder."""
+    if not isinstance(number, int) or not 1 <= number <= 99:
+        raise bad("number", f"expected an integer 1-99, got {number!r}")
+    if name != folder.name:
+        raise bad("name", f"'{name}' does not match the folder name '{folder.name}'")
+    m = _DIR_RE.match(str(name))
+    if not m or int(m.group(1)) != number:
+        raise bad("name", f"'{name}' must look like '{number:02d}_<name>'")
+
+
+def _check_sources(sources: object, bad: _Bad) -> list[str]:
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        raise bad("sources", "expected a list of paths relative to src/tinytorch/")
+    for s in sources:
+        if s.startswith("/") or ".." in Path(s).parts or not s.endswith(".py"):
+            raise bad("sources", f"'{s}' must be a relative .py path inside the package")
+    return sources
+
+
+def _check_exports(exports_raw: object, sources: list[str], bad: _Bad
+                   ) -> dict[str, tuple[str, ...]]:
+    if not isinstance(exports_raw, dict):
+        raise bad("exports", "expected a mapping {source path: [names]}")
+    exports: dict[str, tuple[str, ...]] = {}
+    for src, names in exports_raw.items():
+        if src not in sources:
+            raise bad("exports", f"'{src}' is not listed in sources")
+        if not isinstance(names, list) or not all(
+            isinstance(n, str) and n.isidentifier() for n in names
+        ):
+            raise bad("exports", f"names of '{src}' must be a list of identifiers")
+        exports[src] = tuple(names)
+    return exports
+
+
 @lru_cache(maxsize=8)
-def _load_all(root: str) -> tuple[Module, ...]:
+def _load_all(root: str) -> tuple[Lesson, ...]:
     base = Path(root)
     if not base.is_dir():
         raise CurriculumError(f"{base}: curriculum folder not found (is tinytorch installed?)")
@@ -188,12 +211,12 @@ def _load_all(root: str) -> tuple[Module, ...]:
     return tuple(modules)
 
 
-def load_curriculum(root: Path | None = None) -> list[Module]:
+def load_curriculum(root: Path | None = None) -> list[Lesson]:
     """All modules in number order (cached per folder; module.yaml files are small)."""
     return list(_load_all(str(root or curriculum_dir())))
 
 
-def find_module(key: str, modules: list[Module] | None = None) -> Module:
+def find_module(key: str, modules: list[Lesson] | None = None) -> Lesson:
     """Resolve what a learner typed: ``3``, ``03``, ``03_activations`` or ``activations``."""
     modules = modules if modules is not None else load_curriculum()
     k = key.strip().lower()

@@ -17,6 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 from types import ModuleType
 
 from .curriculum import reference_package_dir
+from .errors import TitoError
 from .stub import BEGIN
 
 REFERENCE_DIST = "tinytorch-reference"
@@ -24,7 +25,7 @@ REFERENCE_IMPORT = "tinytorch_ref"
 WORKSPACE_SWITCH = "TINYTORCH_WORKSPACE"  # "off": no hand-over to a workspace (tinytorch/_workspace.py)
 
 
-class ReferenceMissingError(Exception):
+class ReferenceMissingError(TitoError):
     """`--reference` was asked for but no reference implementation is installed."""
 
 

@@ -15,10 +15,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .curriculum import Module
+from .curriculum import Lesson
+from .errors import TitoError
 
 
-class RunnerError(Exception):
+class RunnerError(TitoError):
     """The tests could not be run at all (as opposed to failing)."""
 
 
@@ -43,7 +44,7 @@ class TestResult:
 
 @dataclass(frozen=True)
 class TestReport:
-    module: Module
+    module: Lesson
     results: list[TestResult]
     tinytorch_file: str | None
     exit_code: int
@@ -79,7 +80,7 @@ def child_env(workspace: Path | None) -> dict[str, str]:
     return env
 
 
-def run_module_tests(workspace: Path, module: Module, timeout: float = 900,
+def run_module_tests(workspace: Path, module: Lesson, timeout: float = 900,
                      first_failure: bool = False) -> TestReport:
     """Copy the module's tests into the workspace and run them on the learner's package.
 

@@ -12,12 +12,14 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import TitoError
+
 BEGIN = "# BEGIN SOLUTION"
 END = "# END SOLUTION"
 HINT = "# HINT:"
 
 
-class StubError(Exception):
+class StubError(TitoError):
     """Markers are malformed; the message names the file and line."""
 
 

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tito.curriculum import Module, find_module, load_curriculum, reference_package_dir
+from tito.curriculum import Lesson, find_module, load_curriculum, reference_package_dir
 from tito.runner import TestReport, run_module_tests
 from tito.workspace import materialise
 
@@ -52,7 +52,7 @@ class Verdict:
     seconds: float
 
 
-def owner(file: str, modules: list[Module]) -> Module:
+def owner(file: str, modules: list[Lesson]) -> Lesson:
     """The module whose `sources` list `file` (the tests that must catch a bug in it)."""
     for mod in modules:
         if file in mod.sources:
@@ -70,7 +70,7 @@ def apply(mutant, package: Path) -> None:  # noqa: ANN001 - catalogue.Mutant
     path.write_text(text.replace(mutant.old, mutant.new), encoding="utf-8")
 
 
-def run_module(mod: Module, modules: list[Module], tmp: Path, mutant=None,  # noqa: ANN001
+def run_module(mod: Lesson, modules: list[Lesson], tmp: Path, mutant=None,  # noqa: ANN001
                first_failure: bool = False) -> TestReport:
     """Module `mod`'s tests on modules 1..mod of the reference, with `mutant` applied."""
     ref = tmp / "reference" / "tinytorch"

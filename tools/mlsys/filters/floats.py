@@ -64,89 +64,114 @@ def _layout_div(a: list, body: list[Node]) -> Node:
     return div(body, classes, kv=kv)
 
 
+def _caption_inlines(caption: list) -> list[Node]:
+    """The inlines of a pandoc caption's first paragraph (captions are `[short, blocks]`)."""
+    return caption[1][0]["c"] if caption[1] and caption[1][0]["t"] in ("Plain", "Para") else []
+
+
+def _figure(node: Node, local: dict[str, Target], config: XrefConfig) -> None:
+    a, caption, _body = node["c"]
+    target = local.get(a[0])
+    inl = _caption_inlines(caption)
+    if target is not None:
+        node["c"][1] = [None, [plain(_prefix(target, config) + inl)]]
+        key = target.key
+        if key not in a[1]:
+            a[1].append(f"float-{key}")
+    return None
+
+
+def _table(node: Node, local: dict[str, Target], config: XrefConfig) -> list[Node] | None:
+    a = node["c"][0]
+    target = local.get(a[0])
+    if target is None:
+        return None
+    inl = _caption_inlines(node["c"][1])
+    if "(" in (target.number or ""):  # a sub-table keeps its own short caption
+        node["c"][1] = [None, [plain(_prefix(target, config) + inl)]]
+        return None
+    # A figure around the table lets the caption span the text, not the table's width.
+    node["c"][1] = [None, []]
+    tid = a[0]
+    a[0] = ""
+    return _wrap(tid, "tbl", _prefix(target, config) + inl, [node], [])
+
+
+def _equation(node: Node, local: dict[str, Target], config: XrefConfig) -> Node | None:
+    a, content = node["c"]
+    if "equation" in a[1] and a[0] in local:
+        target = local[a[0]]
+        number = span([{"t": "Str", "c": f"({target.number})"}], ["eq-number"])
+        return span([*content, number], ["display-equation"], id_=a[0])
+    return None
+
+
+def _listing(node: Node, local: dict[str, Target], config: XrefConfig) -> list[Node] | None:
+    a = node["c"][0]
+    target = local.get(a[0])
+    if target is None or target.key != "lst":
+        return None
+    cap = attr_pop(a, "lst-cap") or ""
+    fid = a[0]
+    a[0] = ""
+    return _wrap(fid, "lst", _prefix(target, config) + text_inlines(cap), [node], [])
+
+
+def _plain_layout(a: list, content: list[Node]) -> Node | None:
+    """A layout div with no label: the same grid, keeping its own attributes."""
+    if not (attr_get(a, "layout-ncol") or attr_get(a, "layout-nrow")):
+        return None
+    laid = _layout_div(a, content)
+    laid["c"][0][0] = a[0]
+    laid["c"][0][1] = [*a[1], *laid["c"][0][1][1:]]
+    laid["c"][0][2] = [*laid["c"][0][2], *a[2]]
+    return laid
+
+
+def _div_caption(a: list, content: list[Node], key: str) -> tuple[list[Node], list[Node]]:
+    """The caption of a labelled div and the content left once it is taken out."""
+    cap_attr = attr_pop(a, f"{key}-cap")
+    if cap_attr is not None:
+        return text_inlines(cap_attr), content
+    if len(content) > 1 and content[-1]["t"] in ("Para", "Plain"):
+        return content[-1]["c"], content[:-1]
+    if len(content) == 1 and content[0]["t"] in ("Figure", "Table") and \
+            node_key(content[0]["c"][0][0]) != key:
+        inner = content[0]
+        cap = _caption_inlines(inner["c"][1])
+        inner["c"][1] = [None, []]
+        return cap, content
+    return [], content
+
+
+def _float_div(node: Node, local: dict[str, Target], config: XrefConfig) -> Node | list | None:
+    a, content = node["c"]
+    target = local.get(a[0])
+    if target is None or target.key not in config.floats:
+        return _plain_layout(a, content)
+    key = target.key
+    cap, content = _div_caption(a, content, key)
+    return _wrap(a[0], key, _prefix(target, config) + cap, [_layout_div(a, content)],
+                 [c for c in a[1]])
+
+
+def _image(node: Node, local: dict[str, Target], config: XrefConfig) -> None:
+    _alt(node)
+    return None
+
+
+_HANDLERS = {"Image": _image, "Figure": _figure, "Table": _table, "Span": _equation,
+             "CodeBlock": _listing, "Div": _float_div}
+
+
 def float_pass(local: dict[str, Target], config: XrefConfig) -> Pass:
     """Prefix captions with numbers and wrap labelled divs and listings as figures."""
 
     def fn(node: Node) -> Node | list[Node] | None:
-        t = node["t"]
-        if t == "Image":
-            _alt(node)
-            return None
-        if t == "Figure":
-            a, caption, _body = node["c"]
-            target = local.get(a[0])
-            inl = caption[1][0]["c"] if caption[1] and caption[1][0]["t"] in (
-                "Plain", "Para") else []
-            if target is not None:
-                node["c"][1] = [None, [plain(_prefix(target, config) + inl)]]
-                key = target.key
-                if key not in a[1]:
-                    a[1].append(f"float-{key}")
-            return None
-        if t == "Table":
-            a = node["c"][0]
-            target = local.get(a[0])
-            if target is None:
-                return None
-            caption = node["c"][1]
-            inl = caption[1][0]["c"] if caption[1] and caption[1][0]["t"] in (
-                "Plain", "Para") else []
-            if "(" in (target.number or ""):  # a sub-table keeps its own short caption
-                node["c"][1] = [None, [plain(_prefix(target, config) + inl)]]
-                return None
-            # A figure around the table lets the caption span the text, not the table's width.
-            node["c"][1] = [None, []]
-            tid = a[0]
-            a[0] = ""
-            return _wrap(tid, "tbl", _prefix(target, config) + inl, [node], [])
-        if t == "Span":
-            a, content = node["c"]
-            if "equation" in a[1] and a[0] in local:
-                target = local[a[0]]
-                number = span([{"t": "Str", "c": f"({target.number})"}], ["eq-number"])
-                return span([*content, number], ["display-equation"], id_=a[0])
-            return None
-        if t == "CodeBlock":
-            a = node["c"][0]
-            target = local.get(a[0])
-            if target is None or target.key != "lst":
-                return None
-            cap = attr_pop(a, "lst-cap") or ""
-            fid = a[0]
-            a[0] = ""
-            return _wrap(fid, "lst", _prefix(target, config) + text_inlines(cap), [node], [])
-        if t == "Div":
-            a, content = node["c"]
-            target = local.get(a[0])
-            if target is None or target.key not in config.floats:
-                if attr_get(a, "layout-ncol") or attr_get(a, "layout-nrow"):
-                    # a plain layout div (no label): the same grid, keeping its own attributes
-                    laid = _layout_div(a, content)
-                    laid["c"][0][0] = a[0]
-                    laid["c"][0][1] = [*a[1], *laid["c"][0][1][1:]]
-                    laid["c"][0][2] = [*laid["c"][0][2], *a[2]]
-                    return laid
-                return None
-            key = target.key
-            cap_attr = attr_pop(a, f"{key}-cap")
-            if cap_attr is not None:
-                cap = text_inlines(cap_attr)
-            elif len(content) > 1 and content[-1]["t"] in ("Para", "Plain"):
-                cap = content[-1]["c"]
-                content = content[:-1]
-            elif len(content) == 1 and content[0]["t"] in ("Figure", "Table") and \
-                    node_key(content[0]["c"][0][0]) != key:
-                inner = content[0]
-                cb = inner["c"][1][1]
-                cap = cb[0]["c"] if cb and cb[0]["t"] in ("Plain", "Para") else []
-                inner["c"][1] = [None, []]
-            else:
-                cap = []
-            return _wrap(a[0], key, _prefix(target, config) + cap, [_layout_div(a, content)],
-                         [c for c in a[1]])
-        return None
+        handler = _HANDLERS.get(node["t"])
+        return None if handler is None else handler(node, local, config)
 
-    return frozenset({"Image", "Figure", "Table", "Span", "CodeBlock", "Div"}), fn
+    return frozenset(_HANDLERS), fn
 
 
 def _wrap(fid: str, key: str, caption: list[Node], body: list[Node],

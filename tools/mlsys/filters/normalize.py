@@ -8,6 +8,7 @@ and the renderer see the same tree and so always agree on numbers.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .pandoc_ast import Node, attr, plain, walk
 
@@ -88,21 +89,7 @@ def normalize(blocks: list[Node], float_keys: frozenset[str]) -> list[Node]:
     def fn(node: Node) -> Node | list[Node] | None:
         t = node["t"]
         if t in ("Para", "Plain"):
-            inl = node["c"]
-            if any(x["t"] == "Math" for x in inl):
-                node["c"] = _equations(inl)
-            inl = node["c"]
-            if len(inl) == 1 and inl[0]["t"] == "Image" and is_float_id(inl[0]["c"][0][0]):
-                image = inl[0]
-                fig_id = image["c"][0][0]
-                image["c"][0][0] = ""
-                caption = list(image["c"][1])
-                return {
-                    "t": "Figure",
-                    "c": [attr(fig_id), [None, [plain(caption)] if caption else []],
-                          [plain([image])]],
-                }
-            return None
+            return _paragraph(node, is_float_id)
         if t == "Div" and is_float_id(node["c"][0][0]):
             _name_subfigures(node)
             return None
@@ -112,14 +99,36 @@ def normalize(blocks: list[Node], float_keys: frozenset[str]) -> list[Node]:
                 node["c"][0][0] = label
             return None
         if t == "Figure" and not node["c"][0][0]:
-            # An id written on the image of an implicit figure belongs to the figure.
-            for b in node["c"][2]:
-                if b["t"] == "Plain" and len(b["c"]) == 1 and b["c"][0]["t"] == "Image":
-                    img_id = b["c"][0]["c"][0][0]
-                    if img_id and is_float_id(img_id):
-                        node["c"][0][0] = img_id
-                        b["c"][0]["c"][0][0] = ""
-            return None
+            _figure_id_from_image(node, is_float_id)
         return None
 
     return walk(blocks, fn, frozenset({"Para", "Plain", "Table", "Figure", "Div"}))
+
+
+def _paragraph(node: Node, is_float_id: Callable[[str], bool]) -> Node | None:
+    """Number the equations of a paragraph; a lone labelled image becomes a figure."""
+    inl = node["c"]
+    if any(x["t"] == "Math" for x in inl):
+        node["c"] = _equations(inl)
+    inl = node["c"]
+    if len(inl) == 1 and inl[0]["t"] == "Image" and is_float_id(inl[0]["c"][0][0]):
+        image = inl[0]
+        fig_id = image["c"][0][0]
+        image["c"][0][0] = ""
+        caption = list(image["c"][1])
+        return {
+            "t": "Figure",
+            "c": [attr(fig_id), [None, [plain(caption)] if caption else []],
+                  [plain([image])]],
+        }
+    return None
+
+
+def _figure_id_from_image(node: Node, is_float_id: Callable[[str], bool]) -> None:
+    """An id written on the image of an implicit figure belongs to the figure."""
+    for b in node["c"][2]:
+        if b["t"] == "Plain" and len(b["c"]) == 1 and b["c"][0]["t"] == "Image":
+            img_id = b["c"][0]["c"][0][0]
+            if img_id and is_float_id(img_id):
+                node["c"][0][0] = img_id
+                b["c"][0]["c"][0][0] = ""

@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
+from ..errors import TitoError
+
 
 @dataclass(frozen=True)
 class Milestone:
@@ -64,7 +66,7 @@ MILESTONES: dict[str, Milestone] = {
 }
 
 
-class MilestoneError(Exception):
+class MilestoneError(TitoError):
     """Unknown milestone name."""
 
 
@@ -74,7 +76,5 @@ def find_milestone(key: str) -> Milestone:
     for m in MILESTONES.values():
         if k in (m.name, str(m.year)):
             return m
-    from ..curriculum import CurriculumError
-
     known = ", ".join(f"{m.year} ({m.name})" for m in MILESTONES.values())
-    raise CurriculumError(f"no milestone '{key}' (known: {known})")
+    raise MilestoneError(f"no milestone '{key}' (known: {known})")

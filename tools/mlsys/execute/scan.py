@@ -1,0 +1,324 @@
+"""Phase 1 of execution: expand includes, find cells and inline expressions, resolve options.
+
+The scan decides everything a run depends on (the plan), so the freeze cache can be keyed by
+the plan alone and a warm build never needs a kernel or R.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlsys.include import Loc, expand_includes
+from mlsys.model import BuildError, Problem
+from mlsys.project import Project, load_yaml, read_front_matter
+
+DEFAULT_KERNEL = "python3"
+
+# The languages this engine runs; any other `{name}` cell is shown as code, with a warning.
+ENGINES = {"python": "python", "python3": "python", "r": "r"}
+# `engine:` values in front matter: jupyter runs `{python}` cells, knitr runs `{r}` cells
+KNOWN_ENGINES = {"jupyter", "knitr", "markdown"}
+
+# group 4: options on the fence, Quarto style (`{python #fig-x echo=false}`) or knitr style
+# (`{r setup, echo=FALSE}`)
+CELL_FENCE = re.compile(r"^(\s*)(`{3,})\s*\{([A-Za-z][\w+-]*)([\s,][^}]*)?\}\s*$")
+ANY_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+ESCAPED_FENCE = re.compile(r"^(\s*)(`{3,})\s*\{\{([A-Za-z][^}]*)\}\}\s*$")
+# inline `{python} expr` / `{r} expr`: group 2 is the language, group 3 the expression
+INLINE = re.compile(r"(?<!`)(`+)\{(python|r)\}[ \t]+(.+?)(?<!`)\1(?!`)")
+OPTION = re.compile(r"^\s*#\|\s?(.*)$")
+
+# Options Quarto resolves per cell; values are the defaults before project/chapter config.
+DEFAULTS: dict[str, Any] = {
+    "echo": True,
+    "eval": True,
+    "output": True,
+    "warning": True,
+    "error": False,
+    "include": True,
+}
+
+
+@dataclass
+class Cell:
+    """One executable cell as written in the chapter, with its resolved options."""
+
+    index: int  # 0-based cell number within the chapter
+    fence: int  # index of the opening fence in the expanded document
+    close: int  # index of the closing fence
+    fence_marks: str
+    indent: str
+    code: list[str]  # every line between the fences (option lines included)
+    body_start: int  # offset into `code` of the first non-option line
+    options: dict[str, Any]
+    label: str | None
+    lang: str = "python"  # "python", "r", or an engine we cannot run (shown as code)
+    plan_index: int | None = None  # where this cell's result lives in the plan
+    caption_exprs: dict[str, list[int]] = field(default_factory=dict)  # option -> plan indices
+
+
+@dataclass
+class Doc:
+    """A scanned chapter: its expanded lines, cells, inline expressions and the run plan."""
+
+    lines: list[str]
+    locs: list[Loc]
+    front_end: int  # index of the first body line (front matter is lines[:front_end])
+    cells: list[Cell]
+    inline: dict[int, list[tuple[re.Match[str], int]]]  # line index -> (match, plan index)
+    # ("cell"|"expr", code, extra) in document order; extra["lang"] says who runs it
+    plan: list[tuple[str, str, dict[str, Any]]]
+    problems: list[Problem]
+    kernel: str
+    figsize: tuple[float, float] = (7.0, 5.0)  # inches, Quarto's HTML default
+    escaped: dict[int, int] = field(default_factory=dict)  # ```{{python}} open -> close index
+    cwd: Path | None = None  # where code runs (execute-dir)
+    first_r: Loc | None = None  # the first R cell or inline R (for "R is missing")
+
+
+def fence_end(lines: list[str], start: int, marks: str) -> int:
+    """Index of the line closing the fence opened at `start` (len(lines) if never closed)."""
+    j = start + 1
+    while j < len(lines) and not (
+        lines[j].strip().startswith(marks) and not lines[j].strip().strip(marks[0])
+    ):
+        j += 1
+    return j
+
+
+def truthy(value: Any) -> bool:
+    """Quarto's reading of a boolean option (YAML true, or the strings true/yes)."""
+    return value is True or (isinstance(value, str) and value.lower() in ("true", "yes"))
+
+
+def _parse_attr_options(attrs: str) -> dict[str, Any]:
+    """Options written on the fence: ```{python echo=false #fig-x}, or knitr's
+    ```{r label, fig.cap="..."} (a leading bare word is the label; `fig.cap` is `fig-cap`)."""
+    out: dict[str, Any] = {}
+    attrs = attrs or ""
+    bare = re.match(r"[\s,]*([\w-]+)\s*(?:,|$)", attrs)
+    if bare:
+        out["label"] = bare.group(1)
+    for token in re.findall(r"[\w.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s,]+)|#[\w:.-]+|\.[\w-]+",
+                           attrs):
+        if token.startswith("#"):
+            out["label"] = token[1:]
+        elif "=" in token:
+            key, value = (part.strip() for part in token.split("=", 1))
+            key = key.replace(".", "-") if key.startswith(("fig.", "tbl.", "out.")) else key
+            if value[:1] in "\"'":
+                out[key] = value[1:-1]
+            else:
+                try:
+                    out[key] = yaml.safe_load(value)
+                except yaml.YAMLError:
+                    out[key] = value
+    return out
+
+
+def _cell_options(code: list[str], file_loc: Loc, problems: list[Problem]) -> tuple[dict, int]:
+    """Parse the leading `#|` option lines of a cell (they are YAML)."""
+    opts: list[str] = []
+    for line in code:
+        m = OPTION.match(line)
+        if not m:
+            break
+        opts.append(m.group(1))
+    n = len(opts)
+    if not opts:
+        return {}, 0
+    try:
+        data = load_yaml("\n".join(opts))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = file_loc[1] + 1 + (mark.line if mark else 0)
+        problems.append(Problem("error", f"invalid cell option: {exc.problem}", file_loc[0], line))
+        return {}, n
+    if data is None:
+        return {}, n
+    if not isinstance(data, dict):
+        problems.append(Problem("error", "cell options must be 'key: value' lines",
+                                file_loc[0], file_loc[1] + 1))
+        return {}, n
+    return data, n
+
+
+def _figsize(meta: dict[str, Any], project: Project, problems: list[Problem],
+             path: Path) -> tuple[float, float]:
+    """fig-width/fig-height from the chapter, else the project's html format, else 7 x 5."""
+    html = project.config.get("format", {})
+    html = html.get("html", {}) if isinstance(html, dict) else {}
+    html = html if isinstance(html, dict) else {}
+    size = [7.0, 5.0]
+    for i, key in enumerate(("fig-width", "fig-height")):
+        value = meta.get(key, html.get(key, project.config.get(key)))
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            problems.append(Problem("error", f"{key} must be a positive number of inches, got "
+                                    f"{value!r}", path, None))
+            continue
+        size[i] = float(value)
+    return size[0], size[1]
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """What the chapter's and project's config decide for every cell of the chapter."""
+
+    base: dict[str, Any]
+    enabled: bool
+    engine_ok: bool  # False for an `engine:` we cannot run: every cell is shown as code
+
+
+def _front_line(lines: list[str], front_end: int, key: str) -> int:
+    """0-based index of `key:` in the front matter (0 when not found)."""
+    for i in range(front_end):
+        if lines[i].startswith(f"{key}:"):
+            return i
+    return 0
+
+
+def _settings(meta: dict[str, Any], project: Project, doc: Doc) -> _Settings:
+    """Resolve execute options (project, then chapter) and check the chapter's engine."""
+    base = dict(DEFAULTS)
+    base.update({k: v for k, v in project.execute_options.items() if k in DEFAULTS})
+    chapter_exec = meta.get("execute") if isinstance(meta.get("execute"), dict) else {}
+    base.update({k: v for k, v in chapter_exec.items() if k in DEFAULTS})
+    enabled = project.execute_options.get("enabled", True) and chapter_exec.get("enabled", True)
+    engine = meta.get("engine")
+    if engine is not None and str(engine) not in KNOWN_ENGINES:
+        file, line = doc.locs[_front_line(doc.lines, doc.front_end, "engine")]
+        doc.problems.append(Problem(
+            "warning", f"unsupported engine '{engine}': its cells are shown as code, not run "
+            f"(supported: {', '.join(sorted(KNOWN_ENGINES))})", file, line))
+    return _Settings(base, bool(enabled), engine is None or str(engine) in KNOWN_ENGINES)
+
+
+def _execute_dir(meta: dict[str, Any], project: Project, path: Path, doc: Doc) -> Path:
+    """Where code runs: the chapter's folder (`execute-dir: file`) or the project root."""
+    proj = project.config.get("project")
+    value = proj.get("execute-dir") if isinstance(proj, dict) else None
+    value = meta.get("execute-dir", value)
+    if value in (None, "file"):
+        return path.parent
+    if value == "project":
+        return project.root.resolve()
+    file, line = doc.locs[_front_line(doc.lines, doc.front_end, "execute-dir")]
+    doc.problems.append(Problem("warning", f"execute-dir must be 'file' or 'project', got "
+                                f"{value!r}; running in the chapter's folder", file, line))
+    return path.parent
+
+
+def _kernel_name(meta: dict[str, Any], project: Project) -> str:
+    kernel = meta.get("jupyter") or project.config.get("jupyter") or DEFAULT_KERNEL
+    if isinstance(kernel, dict):
+        kernel = kernel.get("kernelspec", {}).get("name", DEFAULT_KERNEL)
+    return str(kernel)
+
+
+def scan(path: Path, project: Project) -> Doc:
+    """Expand includes, resolve execute options, and list cells and inline expressions."""
+    expanded = expand_includes(path, project.root)
+    problems = list(expanded.problems)
+    lines, locs = expanded.lines, expanded.locs
+    meta: dict[str, Any] = {}
+    front_end = 0
+    try:
+        meta, body_start = read_front_matter(path, "\n".join(lines) + "\n")
+        front_end = body_start - 1
+    except BuildError as exc:
+        # read_front_matter counted lines of the expanded text; the front matter precedes any
+        # include, so those line numbers are the chapter's own.
+        problems.extend(exc.problems)
+    doc = Doc(lines, locs, front_end, [], {}, [], problems, _kernel_name(meta, project),
+              _figsize(meta, project, problems, path))
+    settings = _settings(meta, project, doc)
+    doc.cwd = _execute_dir(meta, project, path, doc)
+    i = front_end
+    while i < len(lines):
+        i = _scan_line(doc, i, settings)
+    return doc
+
+
+def _scan_line(doc: Doc, i: int, settings: _Settings) -> int:
+    """Scan the construct starting at line `i`; return the index of the next line to scan."""
+    lines = doc.lines
+    cell = CELL_FENCE.match(lines[i])
+    if cell:
+        return _scan_cell(doc, i, cell, settings) + 1
+    other = ANY_FENCE.match(lines[i])
+    if other:
+        if ESCAPED_FENCE.match(lines[i]):
+            doc.escaped[i] = fence_end(lines, i, other.group(1))
+            return doc.escaped[i] + 1
+        return fence_end(lines, i, other.group(1)) + 1
+    if settings.enabled and "`{" in lines[i]:
+        for m in INLINE.finditer(lines[i]):
+            doc.inline.setdefault(i, []).append((m, len(doc.plan)))
+            _plan_expr(doc, m, doc.locs[i])
+    return i + 1
+
+
+def _plan_expr(doc: Doc, m: re.Match[str], loc: Loc) -> None:
+    lang = m.group(2)
+    if lang == "r" and doc.first_r is None:
+        doc.first_r = loc
+    # Python entries keep their historical shape (and so their freeze-cache keys)
+    doc.plan.append(("expr", m.group(3).strip(), {"lang": lang} if lang != "python" else {}))
+
+
+def _scan_cell(doc: Doc, i: int, cell: re.Match[str], settings: _Settings) -> int:
+    """Record the cell opened at line `i` (and plan its run); return its closing line."""
+    lines, locs, problems = doc.lines, doc.locs, doc.problems
+    marks = cell.group(2)
+    j = fence_end(lines, i, marks)
+    if j >= len(lines):
+        problems.append(Problem("error", "code cell is not closed", *locs[i]))
+    code = lines[i + 1 : j]
+    opts, n_opts = _cell_options(code, locs[i], problems)
+    options = {**settings.base, **_parse_attr_options(cell.group(4) or ""), **opts}
+    lang = ENGINES.get(cell.group(3).lower(), cell.group(3))
+    runnable = lang in ("python", "r") and settings.engine_ok
+    if lang not in ("python", "r"):
+        problems.append(Problem("warning", f"unsupported cell engine '{{{cell.group(3)}}}': "
+                                "the cell is shown as code, not run", *locs[i]))
+    if not settings.enabled or not runnable:
+        options["eval"] = False
+    label = options.get("label")
+    c = Cell(len(doc.cells), i, j, marks, cell.group(1), code, n_opts, options,
+             str(label) if label else None, lang)
+    if lang == "r" and doc.first_r is None:
+        doc.first_r = locs[i]
+    if truthy(options["eval"]):
+        c.plan_index = len(doc.plan)
+        indent = cell.group(1)
+        # option lines are not sent, so traceback line numbers match the code shown
+        body = "\n".join(ln[len(indent):] if ln.startswith(indent) else ln.lstrip()
+                         for ln in code[n_opts:])
+        doc.plan.append(("cell", body, _cell_extra(options, lang)))
+    for key in ("fig-cap", "tbl-cap", "fig-alt", "lst-cap"):
+        value = options.get(key)
+        if isinstance(value, str) and settings.enabled:
+            for m in INLINE.finditer(value):
+                c.caption_exprs.setdefault(key, []).append(len(doc.plan))
+                _plan_expr(doc, m, locs[i])
+    doc.cells.append(c)
+    return j
+
+
+def _cell_extra(options: dict[str, Any], lang: str) -> dict[str, Any]:
+    """What a runner needs besides the code; part of the cache key, so keep it minimal."""
+    extra: dict[str, Any] = {"error": truthy(options["error"])}
+    if lang != "python":
+        # Python cells keep their historical plan entries (and so their cache keys)
+        extra["lang"] = lang
+        for key in ("fig-width", "fig-height", "dpi", "dev"):
+            if key in options:
+                extra[key] = options[key]
+    return extra
