@@ -25,6 +25,8 @@ def test_checkpoint_is_14_bytes_per_param_for_mixed_precision_adam():
     assert ms.checkpoint_bytes(m) == pytest.approx(14 * m.params)
     assert ms.checkpoint_bytes(m, optimizer="sgd") == pytest.approx(2 * m.params + 4 * m.params)
     assert ms.checkpoint_bytes(m, precision="fp32") == pytest.approx(12 * m.params)
+    with pytest.raises(ms.InvalidInputError, match="precision"):
+        ms.checkpoint_bytes(m, precision="fp7")
 
 
 def test_tiered_checkpoint_stalls_only_for_the_first_tier():

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._units import ResultMixin, check_positive, precision_bytes
+from ._units import ResultMixin, check_positive
 from .errors import InvalidInputError
 from .memory import state_bytes
 from .registry import Model, model
@@ -71,7 +71,6 @@ def checkpoint_bytes(m: Model | str, precision: str = "bf16", optimizer: str = "
     (Rajbhandari et al. 2020 count 16 in memory; the 2 bytes of gradients are not saved)."""
     m = model(m)
     wb, _gb, ob = state_bytes(optimizer, precision, master_weights)
-    precision_bytes(precision)
     return float(m.params * (wb + ob))
 
 
