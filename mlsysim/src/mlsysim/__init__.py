@@ -89,6 +89,19 @@ from .scheduling import (
 )
 from .serve import ServeResult, serve, tokens_per_verify
 from .simulate import ServingSim, simulate_serving
+from .storage import (
+    IngestDemand,
+    ObjectReads,
+    ShuffleBuffer,
+    StorageTier,
+    TieredCheckpoint,
+    checkpoint_bytes,
+    checkpoint_write_bandwidth,
+    ingest_bandwidth,
+    object_read_throughput,
+    shuffle_buffer,
+    tiered_checkpoint,
+)
 from .tinyml import BATTERIES_J, BatteryLife, TinyMLFit, battery_life, tinyml_fit
 from .topology import (
     Dragonfly,
@@ -108,6 +121,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "drf", "erlang_c", "fragmentation", "gang_reservation", "mmc_queue", "preemption_cost", "servers_for_wait",
+    "IngestDemand", "ObjectReads", "ShuffleBuffer", "StorageTier", "TieredCheckpoint", "checkpoint_bytes", "checkpoint_write_bandwidth", "ingest_bandwidth", "object_read_throughput", "shuffle_buffer", "tiered_checkpoint",
     "LargeBatch", "large_batch",
     "si", "seconds",
     "ADAM_MIXED_BYTES_PER_PARAM", "CheckpointCost", "checkpoint_cost", "daly_interval", "interruption_probability", "replica_availability",
