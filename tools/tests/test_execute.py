@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 import shutil
 import tempfile
@@ -312,7 +314,10 @@ settings_prose = settings(max_examples=60, deadline=None,
 # markdown-ish pieces (fences, attributes, shortcode braces) that never spell "{python}"
 piece = st.sampled_from(["```", "~~~", "`", "{", "}", "{r}", "#|", ":::", "$", "|", "x", "word",
                          " ", "  ", "é", "{{<", ">}}", "#", "---", "py", "thon", "\t"])
-prose_line = st.lists(piece, max_size=8).map("".join).filter(lambda s: "python" not in s)
+# ... and never open an executable cell (```{r} now runs R, ```{x} is an unknown engine)
+_CELL_OPEN = re.compile(r"^\s*(`{3,}|~{3,})\s*\{")
+prose_line = st.lists(piece, max_size=8).map("".join).filter(
+    lambda s: "python" not in s and not _CELL_OPEN.match(s))
 
 
 @settings_prose
