@@ -1,7 +1,11 @@
 """Print how fast mlsysim answers: labs re-run it on every slider move.
 
-Targets: one train() and one serve() evaluation < 1 ms; a vectorised sweep of training
-plans >= 100,000 configurations/s. `--quick` runs fewer repetitions (CI proves it works)."""
+Targets (issue 17): one train() < 1 ms, one serve() < 0.1 ms, a vectorised sweep of training
+plans >= 1,000,000 configurations/s. serve() memoises scalar passes, so it is timed twice:
+repeated arguments (a lab re-rendering) and a new prompt length on every call (cold).
+`--quick` runs fewer repetitions (CI proves it works).
+
+Usage: python benchmarks/mlsysim_speed.py [--quick]"""
 
 from __future__ import annotations
 
@@ -42,6 +46,9 @@ def main() -> None:
                        repeats, max(number // 4, 5))
     t_serve = best_of(lambda: ms.serve(m, "H100", batch=8, prompt_len=512, output_len=256,
                                        gpus=4), repeats, number)
+    prompts = iter(range(100, 10**9))
+    t_serve_cold = best_of(lambda: ms.serve(m, "H100", batch=8, prompt_len=next(prompts),
+                                            output_len=256, gpus=4), repeats, number)
     batches = np.arange(1, 257)
     t_serve_sweep = best_of(lambda: ms.serve(m, "H100", batch=batches, gpus=4), repeats,
                             max(number // 4, 5))
@@ -62,10 +69,11 @@ def main() -> None:
           f"   target < 1 ms")
     print(f"  train(), plan search (tp, pp, dp, micro, recompute)  {t_search * 1e3:8.3f} ms")
     print(f"  serve(), one batch (Llama 2 70B, 4 x H100)           {t_serve * 1e3:8.3f} ms"
-          f"   target < 1 ms")
+          f"   target < 0.1 ms")
+    print(f"  serve(), a new prompt length every call (cold)       {t_serve_cold * 1e3:8.3f} ms")
     print(f"  serve(), 256 batch sizes at once                     {t_serve_sweep * 1e3:8.3f} ms")
     print(f"  vectorised plan sweep: {sweep_n:,} configurations      "
-          f"{sweep_n / t_sweep:12,.0f} configs/s   target >= 100,000")
+          f"{sweep_n / t_sweep:12,.0f} configs/s   target >= 1,000,000")
     print(f"  simulate_serving(), 1,000 requests                   {t_sim * 1e3:8.1f} ms")
 
 

@@ -32,11 +32,19 @@ def _chapters(profile: str) -> list[str]:
 
 
 VOL1 = _chapters("vol1")
+VOL2 = _chapters("vol2")
 KEYS = content_stats.bib_keys()
 
 
 def test_volume_one_has_sixteen_chapters() -> None:
     assert len(VOL1) == 16, VOL1
+
+
+@pytest.mark.parametrize("rel", VOL2)
+def test_volume_two_chapter_meets_its_bar(rel: str) -> None:
+    s = content_stats.stats(BOOK / rel, KEYS)
+    short = content_stats.shortfalls(s, content_stats.BAR_VOL2)
+    assert short == [], f"{rel}: {short}"
 
 
 @pytest.mark.parametrize("rel", VOL1)

@@ -21,6 +21,10 @@ def test_docs_render_with_live_numbers(tmp_path):
     val = (out / "validation.html").read_text().replace("\xa0", " ")  # pandoc: "al.&nbsp;2023"
     assert "Touvron et al. 2023" in val and "calibration" in val
     assert re.search(r"median absolute error\s+\d+\.\d%", re.sub(r"<[^>]+>", "", val))
+    assert "<svg" in val and val.count("<circle") >= 40 and "currentColor" in val  # the scatter
+    assert "Held-out cases" in val and "Calibration cases" in val and "not fitted" in val
+    model = re.sub(r"<[^>]+>", "", (out / "model.html").read_text())
+    assert "Traceback" not in model and "Little" in model and "wave" in model
     api = (out / "api.html").read_text()
     for name in ("training_memory", "simulate_serving", "tinyml_fit", "TrainResult"):
         assert name in api

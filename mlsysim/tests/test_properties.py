@@ -54,10 +54,14 @@ def test_feasibility_monotone_in_memory(name, cap_a, cap_b, zero, dp):
 @given(st.sampled_from(LLMS), st.integers(1, 256), st.integers(1, 4096), st.integers(1, 1024))
 def test_serve_never_nan_and_batch_monotone(name, batch, prompt, out):
     m = ms.model(name)
-    r = ms.serve(m, "H100", batch=np.array([batch, batch + 1]), prompt_len=prompt, output_len=out)
+    r = ms.serve(m, "H100", batch=np.array([batch, batch + 1, 2 * batch]), prompt_len=prompt,
+                 output_len=out)
     for f in (r.ttft_s, r.tpot_s, r.tokens_per_s):
         assert np.all(np.isfinite(f)) and np.all(f > 0)
-    assert r.tpot_s[1] >= r.tpot_s[0] and r.tokens_per_s[1] >= r.tokens_per_s[0] * (1 - 1e-9)
+    # one more request never makes a step faster; throughput may dip by one request past a
+    # GEMM tile boundary (tile quantisation, as on real GPUs) but doubling the batch never
+    # lowers it
+    assert r.tpot_s[1] >= r.tpot_s[0] and r.tokens_per_s[2] >= r.tokens_per_s[0] * (1 - 1e-9)
     assert r.max_batch >= 0
 
 

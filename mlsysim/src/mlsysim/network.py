@@ -6,6 +6,7 @@ PER-DIRECTION bandwidth of one GPU's share of the link: a ring all-reduce sends
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,6 +87,9 @@ def allreduce_time(nbytes: ArrayLike, n: ArrayLike | Cluster,
     all-gather inside the node; passing a Cluster uses its intra/inter fabrics.
     ``allreduce_time(bytes, cluster)`` all-reduces over every GPU of the cluster: a single
     ring inside one node, hierarchical across nodes."""
+    if (isinstance(n, Cluster) and fabric is None and algorithm is None and intra is None
+            and type(nbytes) in (int, float, np.float64) and 0 <= nbytes < math.inf):
+        return _cluster_allreduce(float(nbytes), n)
     if isinstance(n, Cluster):
         cl = n
         n = cl.gpus
@@ -122,6 +126,23 @@ def allreduce_time(nbytes: ArrayLike, n: ArrayLike | Cluster,
         raise InvalidInputError("algorithm", f"{algorithm!r} is not ring, tree or hierarchical")
     t = np.where(n_a > 1, t, 0.0)
     return float(t) if np.ndim(t) == 0 else t
+
+
+def _cluster_allreduce(nbytes: float, cl: Cluster) -> float:
+    """Scalar fast path of `allreduce_time(bytes, cluster)` in plain floats (serve() calls it
+    per pass): one ring inside a node, hierarchical across nodes, the same formulas."""
+    n = cl.gpus
+    if n <= 1:
+        return 0.0
+    if cl.nodes == 1:
+        f = cl.intra
+        return 2 * (n - 1) * f.latency_s + 2 * (n - 1) / n * nbytes / f.bw_per_direction
+    fi, f = cl.intra, cl.inter
+    g = float(min(cl.gpus_per_node, n))
+    nodes = math.ceil(n / g)
+    local = (g - 1) * fi.latency_s + (g - 1) / g * nbytes / fi.bw_per_direction
+    cross = 2 * (nodes - 1) * f.latency_s + 2 * (nodes - 1) / nodes * (nbytes / g) / f.bw_per_direction
+    return 2 * local + cross
 
 
 def allgather_time(nbytes: ArrayLike, n: ArrayLike, fabric: Fabric | str | Cluster) -> ArrayLike:

@@ -75,6 +75,8 @@ class Hardware(ResultMixin):
     aliases: tuple[str, ...] = field(default=(), repr=False)
     core: str | None = None        # CPU core(s), e.g. "Cortex-M7" (kits read it, never retype it)
     clock_hz: float | None = None  # CPU clock
+    # streaming multiprocessors (NVIDIA) / compute units (AMD): GEMM tiles run in waves of this
+    sm_count: int | None = None
 
     # aliases that chapters use
     @property
@@ -332,6 +334,7 @@ def _index(kind: str) -> tuple[dict[str, Any], dict[str, str]]:
                 scale_up=entry.get("scale_up"), source=entry["source"],
                 aliases=tuple(entry.get("aliases", [])), core=entry.get("core"),
                 clock_hz=_f(entry.get("clock_hz")),
+                sm_count=int(entry["sm_count"]) if entry.get("sm_count") else None,
             )
             for p in obj.flops:
                 if p not in BYTES_PER_ELEMENT:

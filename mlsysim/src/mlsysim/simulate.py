@@ -49,6 +49,25 @@ class ServingSim(ResultMixin):
               "slo_ttft_s": "s", "slo_tpot_s": "s", "duration_s": "s"}
 
 
+@dataclass(frozen=True)
+class _Workload:
+    """The simulated requests: arrival times and lengths (arrays of `requests` entries)."""
+
+    arrivals: np.ndarray
+    prompt: np.ndarray
+    output: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Costs:
+    """Step costs from serve()'s pass model: decode step by batch size, prefill per token."""
+
+    decode: np.ndarray
+    prefill_per_token: float
+    kv_capacity_tokens: float
+    limit: int
+
+
 def simulate_serving(m: Model | str, hw: Hardware | str, rate: float, requests: int = 1000,
                      prompt_len: int = 512, output_len: int = 256, precision: str = "fp16",
                      gpus: int = 1, max_batch: int | None = None, slo_ttft_s: float = 1.0,
@@ -68,89 +87,100 @@ def simulate_serving(m: Model | str, hw: Hardware | str, rate: float, requests: 
     check_positive("length_spread", length_spread, allow_zero=True)
     if m.kind != "transformer" or not m.vocab:
         raise InvalidInputError("model", f"{m.name} is not a decoder LLM")
+    w = _workload(rate, requests, prompt_len, output_len, length_spread, seed)
+    c = _costs(m, h, precision, gpus, prompt_len, output_len, max_batch)
+    first_token, finish, batch_mean = _run_batches(w, c)
+    ttft = first_token - w.arrivals
+    tpot = np.where(w.output > 1, (finish - first_token) / np.maximum(w.output - 1, 1), 0.0)
+    ok = (ttft <= slo_ttft_s) & (tpot <= slo_tpot_s)
+    span = float(finish.max() - w.arrivals[0])
+    q = lambda x, p: float(np.percentile(x, p))  # noqa: E731
+    return ServingSim(m.name, h.name, float(rate), requests, int(np.isfinite(finish).sum()),
+                      c.limit, batch_mean, q(ttft, 50), q(ttft, 90), q(ttft, 99),
+                      q(tpot, 50), q(tpot, 90), q(tpot, 99), float(w.output.sum()) / span,
+                      float(ok.sum()) / span, float(ok.mean()), slo_ttft_s, slo_tpot_s, span,
+                      seed)
+
+
+def _workload(rate: float, requests: int, prompt_len: int, output_len: int,
+              spread: float, seed: int) -> _Workload:
+    """Poisson arrivals; lognormal lengths with mean `prompt_len`/`output_len` if `spread`."""
     rng = np.random.default_rng(seed)
     arrivals = np.cumsum(rng.exponential(1.0 / rate, requests))
-    if length_spread > 0:
-        mu = -0.5 * length_spread ** 2
-        p_len = np.maximum(1, np.round(prompt_len * rng.lognormal(mu, length_spread, requests)))
-        o_len = np.maximum(1, np.round(output_len * rng.lognormal(mu, length_spread, requests)))
+    if spread > 0:
+        mu = -0.5 * spread ** 2
+        p_len = np.maximum(1, np.round(prompt_len * rng.lognormal(mu, spread, requests)))
+        o_len = np.maximum(1, np.round(output_len * rng.lognormal(mu, spread, requests)))
     else:
         p_len = np.full(requests, float(prompt_len))
         o_len = np.full(requests, float(output_len))
+    return _Workload(arrivals, p_len, o_len)
+
+
+def _costs(m: Model, h: Hardware, precision: str, gpus: int, prompt_len: int,
+           output_len: int, max_batch: int | None) -> _Costs:
+    """Tabulate step costs once (decode by batch size at the mean context, prefill per
+    prompt token) and the KV-cache room, so the loop only does array bookkeeping."""
     b = precision_bytes(precision)
     usable = h.memory_bytes * gpus * (1 - SERVING_RESERVE) - model_size_bytes(m, precision)
     if usable <= 0:
         raise InvalidInputError("hardware", f"{m.name} weights do not fit on {gpus} x {h.name}")
     kv_per_token = kv_cache_bytes(m, 1, 1, "fp16" if precision in ("int8", "int4") else precision)
-    kv_capacity_tokens = usable / kv_per_token
-    limit = int(max_batch) if max_batch else int(min(1024, kv_capacity_tokens // (prompt_len + output_len) + 1))
+    kv_tokens = usable / kv_per_token
+    limit = int(max_batch) if max_batch else int(min(1024, kv_tokens // (prompt_len + output_len) + 1))
     limit = max(limit, 1)
-    # cost tables: decode step by batch size (at the mean context), prefill by prompt tokens
     batches = np.arange(1, limit + 1, dtype=float)
     decode_t, _ = _pass_time(m, h, batches, prompt_len + output_len / 2, b, gpus, True, precision)
-    decode_t = np.asarray(decode_t, dtype=float)
-    per_tok_prefill = float(_pass_time(m, h, float(prompt_len), prompt_len, b, gpus, False,
-                                       precision)[0]) / prompt_len
+    per_tok = float(_pass_time(m, h, float(prompt_len), prompt_len, b, gpus, False,
+                               precision)[0]) / prompt_len
+    return _Costs(np.asarray(decode_t, dtype=float), per_tok, kv_tokens, limit)
 
-    first_token = np.full(requests, np.nan)
-    finish = np.full(requests, np.nan)
-    remaining = o_len.copy()
+
+def _admit(w: _Workload, c: _Costs, running: np.ndarray, nxt: int, t: float) -> np.ndarray:
+    """Requests that arrived by `t` and fit the batch limit and the free KV cache, in order
+    (a request larger than memory still runs alone: the simulator does not truncate)."""
+    cand = np.arange(nxt, np.searchsorted(w.arrivals, t, side="right"))
+    if not cand.size:
+        return cand
+    kv_used = float(np.sum(w.prompt[running] + w.output[running]))
+    need = np.cumsum(w.prompt[cand] + w.output[cand])
+    k = int(min(c.limit - running.size, np.searchsorted(need, c.kv_capacity_tokens - kv_used,
+                                                        side="right")))
+    return cand[:max(k, 1 if running.size == 0 else 0)]
+
+
+def _run_batches(w: _Workload, c: _Costs) -> tuple[np.ndarray, np.ndarray, float]:
+    """Iteration-level continuous batching: (first-token time, finish time, mean batch).
+
+    Each iteration decodes one token for every running request plus the prefill of the
+    requests admitted in it; when none join, it jumps over the decode steps until the next
+    arrival or completion."""
+    n = w.arrivals.size
+    first_token, finish = np.full(n, np.nan), np.full(n, np.nan)
+    remaining = w.output.copy()
     running = np.zeros(0, dtype=int)
-    nxt = 0
-    t = 0.0
-    batch_sum = 0.0
-    iters = 0
-    while nxt < requests or running.size:
-        if running.size == 0 and nxt < requests and arrivals[nxt] > t:
-            t = arrivals[nxt]
-        # admit arrived requests while the batch limit and KV memory allow
-        kv_used = float(np.sum(p_len[running] + o_len[running]))
-        arrived_end = np.searchsorted(arrivals, t, side="right")
-        cand = np.arange(nxt, arrived_end)
-        if cand.size:
-            room = limit - running.size
-            need = np.cumsum(p_len[cand] + o_len[cand])
-            k = int(min(room, np.searchsorted(need, kv_capacity_tokens - kv_used, side="right")))
-            if k == 0 and running.size == 0:
-                k = 1  # a request larger than memory still runs alone (truncated by reality)
-            admitted = cand[:k]
-            nxt += k
-        else:
-            admitted = cand
+    nxt, t, batch_sum, iters = 0, 0.0, 0.0, 0
+    while nxt < n or running.size:
+        if running.size == 0 and nxt < n and w.arrivals[nxt] > t:
+            t = w.arrivals[nxt]
+        admitted = _admit(w, c, running, nxt, t)
+        nxt += admitted.size
         n_run = running.size + admitted.size
+        step = c.decode[min(n_run, c.limit) - 1]
         if admitted.size == 0:
-            # nothing joins: jump over the decode steps until the next arrival or completion
-            step = decode_t[min(n_run, limit) - 1]
             k = float(remaining[running].min())
-            if nxt < requests:
-                k = min(k, max(1.0, np.ceil((arrivals[nxt] - t) / step)))
-            t += k * step
-            iters += int(k)
-            batch_sum += k * n_run
-            remaining[running] -= k
-            done = running[remaining[running] <= 0]
-            finish[done] = t
-            running = running[remaining[running] > 0]
-            continue
-        step = decode_t[min(n_run, limit) - 1] if running.size else 0.0
-        step += per_tok_prefill * float(np.sum(p_len[admitted]))
-        t += step
-        iters += 1
-        batch_sum += n_run
+            if nxt < n:
+                k = min(k, max(1.0, np.ceil((w.arrivals[nxt] - t) / step)))
+        else:
+            k, step = 1.0, (step if running.size else 0.0) + c.prefill_per_token * float(
+                np.sum(w.prompt[admitted]))
+        t += k * step
+        iters += int(k)
+        batch_sum += k * n_run
         first_token[admitted] = t
         remaining[admitted] -= 1
-        remaining[running] -= 1
+        remaining[running] -= k
         running = np.concatenate([running, admitted])
-        done = running[remaining[running] <= 0]
-        finish[done] = t
+        finish[running[remaining[running] <= 0]] = t
         running = running[remaining[running] > 0]
-    ttft = first_token - arrivals
-    tpot = np.where(o_len > 1, (finish - first_token) / np.maximum(o_len - 1, 1), 0.0)
-    ok = (ttft <= slo_ttft_s) & (tpot <= slo_tpot_s)
-    span = float(finish.max() - arrivals[0]) if requests else 0.0
-    q = lambda x, p: float(np.percentile(x, p))  # noqa: E731
-    return ServingSim(m.name, h.name, float(rate), requests, int(np.isfinite(finish).sum()),
-                      limit, batch_sum / max(iters, 1), q(ttft, 50), q(ttft, 90), q(ttft, 99),
-                      q(tpot, 50), q(tpot, 90), q(tpot, 99), float(o_len.sum()) / span,
-                      float(ok.sum()) / span, float(ok.mean()), slo_ttft_s, slo_tpot_s, span,
-                      seed)
+    return first_token, finish, batch_sum / max(iters, 1)

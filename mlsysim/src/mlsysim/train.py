@@ -1,56 +1,38 @@
-"""Distributed training step model: data, tensor, pipeline and expert parallelism.
+"""Distributed training step model: data, tensor, pipeline, context and expert parallelism.
 
 The step is built from the same operator table as transformer_ops (so a memory-bound
 layernorm costs what the roofline says) plus alpha-beta collectives:
-  stage time per micro-batch = layers/pp x (fwd + bwd [+ recompute] + TP all-reduces)
-  pipeline time = (m + (pp-1)/v) x stage time           (1F1B bubble (pp-1)/m, /v interleaved)
-  step = pipeline + point-to-point + exposed DP gradient sync + optimizer update.
+  stage time per micro-batch = layers on the stage x (fwd + bwd [+ recompute] + TP + CP + EP)
+                               [+ LM head on the last stage]
+  pipeline time = (m + (pp-1)/v) x slowest stage        (1F1B bubble (pp-1)/m, /v interleaved)
+  step = pipeline + point-to-point + exposed DP gradient sync + optimizer update + offload.
+Memory per GPU is the heavier of the first stage (1F1B keeps pp micro-batches in flight) and
+the last (its logits), plus allocator fragmentation and the runtime's fixed share.
 Every function here is written on numpy arrays so train() with tp/pp/dp=None evaluates the
 whole candidate grid in one vectorised pass and picks the fastest plan that fits in memory."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
 import numpy as np
-import yaml
 
 from ._units import ResultMixin, check_positive, norm_precision, precision_bytes
 from .compute import _attn_dims, _matmul_params, layer_op_table
+from .efficiency import device_efficiency, op_times
 from .errors import InvalidInputError
 from .memory import activation_bytes_per_layer, model_states, state_bytes
 from .network import Cluster
 from .registry import Hardware, Model, model
 
 _RECOMPUTE = ("none", "selective", "full")
-#: fraction of device memory usable by tensors (allocator fragmentation, CUDA context, NCCL buffers)
-USABLE_MEMORY = 0.92
-
-
-#: temporary per-device overrides, used only while fitting (validation.calibrate)
-_OVERRIDES: dict[str, dict[str, float]] = {}
 
 
 def efficiency(hw_name: str) -> dict[str, float]:
-    """Calibrated (gemm, memory, network) efficiencies for a device (see calibration.yaml)."""
-    if hw_name in _OVERRIDES:
-        return {**_base_efficiency(hw_name), **_OVERRIDES[hw_name]}
-    return _base_efficiency(hw_name)
-
-
-@cache
-def _base_efficiency(hw_name: str) -> dict[str, float]:
-    text = resources.files("mlsysim").joinpath("data", "calibration.yaml").read_text()
-    data = yaml.safe_load(text)
-    eff = dict(data["default"])
-    for fam, vals in data.get("families", {}).items():
-        if hw_name.upper().startswith(fam.upper()) or hw_name.upper().replace("-", "").startswith(
-            fam.upper().replace("-", "")
-        ):
-            eff.update(vals)
-    return eff
+    """Fitted (gemm, memory, network) fractions of a device; the full model, shape and
+    precision included, is `mlsysim.efficiency` (this summary stays for older callers)."""
+    e = device_efficiency(hw_name)
+    return {"gemm": e.gemm, "memory": e.memory, "network": e.network}
 
 
 @dataclass(frozen=True)
@@ -86,12 +68,15 @@ class TrainResult(ResultMixin):
     ep_comm_s: float
     feasible: bool
     reason: str
+    cp: int = 1
+    cp_comm_s: float = 0.0
+    offload_s: float = 0.0
 
     _units = {"step_time_s": "s", "total_time_s": "s", "gpu_hours": "",
               "tokens_per_s_per_gpu": "tok/s", "achieved_flops_per_gpu": "FLOP/s",
               "memory_per_gpu_bytes": "B", "memory_capacity_bytes": "B", "compute_s": "s",
               "bubble_s": "s", "tp_comm_s": "s", "pp_comm_s": "s", "dp_comm_exposed_s": "s",
-              "ep_comm_s": "s"}
+              "ep_comm_s": "s", "cp_comm_s": "s", "offload_s": "s"}
 
     def __str__(self) -> str:
         if not self.feasible:
@@ -111,9 +96,41 @@ def _gather(nbytes, n, bw, lat):
 
 
 @dataclass(frozen=True)
-class PlanArrays:
-    """What `evaluate_plans` computes for every plan at once (arrays that broadcast together):
-    step time and its parts (s), memory per GPU (B), FLOPs per step, micro-batches."""
+class Plan:
+    """The degrees of one or many training plans (numpy arrays broadcast against each other).
+
+    `cp` is context parallelism: each of `cp` ranks holds `seq_len / cp` tokens of every
+    sequence and gathers the others' keys and values for attention."""
+
+    tp: np.ndarray
+    pp: np.ndarray
+    dp: np.ndarray
+    micro_batch: np.ndarray
+    recompute: np.ndarray
+    ep: np.ndarray
+    cp: np.ndarray
+
+
+@dataclass(frozen=True)
+class Options:
+    """Choices that hold for every plan of one evaluation (scalars, not searched)."""
+
+    precision: str = "bf16"
+    virtual_stages: int = 1
+    zero_stage: int = 1
+    sequence_parallel: bool = True
+    overlap: bool = True
+    optimizer: str = "adam"
+    tp_overlap: float = 0.0
+    uneven_stages: bool = False
+    offload_optimizer: bool = False
+    offload_activations: bool = False
+    fused_attention: bool = True
+
+
+@dataclass(frozen=True)
+class PlanCost:
+    """What `evaluate_plans` returns: one array entry per plan (seconds, bytes, FLOPs)."""
 
     step: np.ndarray
     compute: np.ndarray
@@ -122,113 +139,305 @@ class PlanArrays:
     pp: np.ndarray
     dp: np.ndarray
     ep: np.ndarray
+    cp: np.ndarray
+    offload: np.ndarray
     mem: np.ndarray
-    model_flops: np.ndarray
+    model_flops: float
     hw_flops: np.ndarray
-    m: np.ndarray
+    microbatches: np.ndarray
 
 
-def evaluate_plans(m: Model, cl: Cluster, global_batch, seq_len, tp, pp, dp, micro_batch,
-                   recompute_code, precision: str = "bf16", ep=1, virtual_stages: int = 1,
-                   zero_stage: int = 1, sequence_parallel: bool = True,
-                   overlap: bool = True, optimizer: str = "adam",
-                   tp_overlap: float = 0.0) -> PlanArrays:
-    """Vectorised core: every argument from `tp` to `recompute_code` may be an array (they
-    broadcast). Returns arrays of step time, its parts, memory, and FLOPs per step."""
-    h: Hardware = cl.hardware
-    eff = efficiency(h.name)
-    peak = h.peak(precision) * eff["gemm"]
-    bw = h.memory_bw * eff["memory"]
-    b = precision_bytes(precision)
-    tp, pp, dp, mb, rc = (np.asarray(x) for x in (tp, pp, dp, micro_batch, recompute_code))
-    ep = np.asarray(ep)
-    s, d, L = seq_len, m.d_model, m.n_layers
-    tokens_mb = mb * s
-    m_count = global_batch / (dp * mb)
+#: memory the CUDA runtime holds outside the allocator: the context with its kernels loaded
+#: (~0.5 GB), cuBLAS/cuDNN workspaces and NCCL channel buffers (an estimate, not fitted)
+RUNTIME_BYTES = 1.5e9
+#: caching-allocator fragmentation: blocks reserved but not reusable, as a share of live
+#: tensors (an estimate, not fitted; with RUNTIME_BYTES it keeps the ~8% headroom of an
+#: 80 GB GPU that the model kept before these overheads were named one by one)
+FRAGMENTATION = 0.07
+#: host-memory bandwidth one GPU's CPU optimizer gets: a two-socket DDR5 server (~300 GB/s)
+#: shared by 8 GPUs (an estimate, used only by `offload_optimizer`)
+HOST_BW_PER_GPU = 40e9
 
-    # -- compute: one layer, one micro-batch, per TP rank (operator roofline, summed)
-    names, fl, by = layer_op_table(m, tokens_mb, s, b, tp)
-    t_ops = [np.maximum(f / peak, y / bw) for f, y in zip(fl, by, strict=True)]
+
+def stage_layers(n_layers: int, pp, uneven: bool):
+    """(first, middle, last) stage layer counts for `pp` stages.
+
+    Even: every stage holds layers/pp. Uneven (Grattafiori et al. 2024, "The Llama 3 Herd of
+    Models": 126 layers on 16 stages): middle stages hold ceil(layers/pp) and the first and
+    last share the rest, so the last stage, which also runs the LM head, carries fewer
+    layers. A plan is impossible when the rest leaves the first or last stage empty."""
+    pp = np.asarray(pp, dtype=float)
+    if not uneven:
+        c = n_layers / pp
+        return c, c, c
+    c = np.ceil(n_layers / pp)
+    rest = n_layers - c * np.maximum(pp - 2, 0)
+    first = np.where(pp > 1, np.ceil(rest / 2), n_layers)
+    last = np.where(pp > 1, rest - first, n_layers)
+    return first, c, last
+
+
+def _kv_width(m: Model) -> int:
+    """Elements of keys and values cached per token per layer (MLA: its latent)."""
+    if m.mla:
+        return m.mla["kv_lora_rank"] + m.mla["qk_rope_head_dim"]
+    return 2 * m.kv_heads * m.head_dim
+
+
+def _layer_compute(m: Model, h: Hardware, plan: Plan, seq_len: int, b: float, opts: Options):
+    """(fwd+bwd[+recompute] seconds of one layer, forward seconds, LM head fwd+bwd) for one
+    micro-batch on one rank: `seq_len / cp` query tokens attending to the whole sequence.
+
+    A sweep of many plans has few distinct (tp, micro_batch, cp, recompute): each is priced
+    once and the answers are spread back over the plans."""
+    if np.size(plan.tp) > 64 or np.size(plan.micro_batch) > 64:
+        cols = np.broadcast_arrays(plan.tp, plan.micro_batch, plan.cp, plan.recompute)
+        key = ((cols[0].astype(np.int64) * 4096 + cols[1]) * 4096 + cols[2]) * 4 + cols[3]
+        uniq, first, inv = np.unique(key.ravel(), return_index=True, return_inverse=True)
+        if uniq.size < key.size // 4:
+            one = np.asarray(1)
+            sub = Plan(cols[0].ravel()[first], one, one, cols[1].ravel()[first],
+                       cols[3].ravel()[first], one, cols[2].ravel()[first])
+            parts = _layer_compute_each(m, h, sub, seq_len, b, opts)
+            return tuple(np.reshape(np.broadcast_to(x, uniq.shape)[inv], key.shape)
+                         for x in parts)
+    return _layer_compute_each(m, h, plan, seq_len, b, opts)
+
+
+def _layer_compute_each(m: Model, h: Hardware, plan: Plan, seq_len: int, b: float,
+                        opts: Options):
+    tokens = plan.micro_batch * seq_len / plan.cp
+    shapes: list[tuple] = []
+    precision = opts.precision
+    # FP8 training runs only the GEMMs in FP8: activations between kernels stay BF16
+    ba = 2.0 if b < 2 else b
+    names, fl, by = layer_op_table(m, tokens, seq_len, ba, plan.tp,
+                                   fused_attention=opts.fused_attention, wb=b, shapes=shapes,
+                                   seq_parallel=opts.sequence_parallel)
+    if m.vocab:  # the LM head joins the table: one pass of the efficiency model prices all
+        shapes.append(("gemm", tokens, m.vocab / plan.tp, m.d_model))
+        fl.append(2.0 * tokens * m.d_model * m.vocab / plan.tp)
+        by.append(ba * tokens * (m.d_model + m.vocab / plan.tp) + b * m.d_model * m.vocab / plan.tp)
+    t_ops = op_times(h, precision, shapes, fl, by)
+    t_head = 3 * t_ops.pop() if m.vocab else 0.0
     t_fwd = sum(t_ops)
-    t_attn = sum(t for n, t in zip(names, t_ops, strict=True) if n in ("attention", "attn_scores",
-                                                                      "softmax", "attn_context"))
-    t_recompute = np.choose(rc.astype(int), [np.zeros_like(t_fwd), t_attn, t_fwd])
-    t_layer = 3 * t_fwd + t_recompute
-    # LM head (+ its backward) sits on the last stage, which sets the pipeline's pace
-    t_head = 3 * 2.0 * tokens_mb * d * m.vocab / (tp * peak) if m.vocab else 0.0
+    t_attn = sum(t for n, t in zip(names, t_ops, strict=True)
+                 if n in ("attention", "attn_scores", "softmax", "attn_context"))
+    rc = plan.recompute.astype(int)
+    t_layer = 3 * t_fwd + np.choose(rc, [np.zeros_like(t_fwd), t_attn, t_fwd])
+    return t_layer, t_fwd, t_head
 
-    # -- tensor-parallel collectives: 2 all-reduces fwd + 2 bwd (+2 when recomputing fully)
-    intra_bw = cl.intra.bw_per_direction * eff["network"]
-    inter_bw = cl.inter.bw_per_direction * eff["network"]
-    tp_bw = np.where(tp <= cl.gpus_per_node, intra_bw, inter_bw)
-    tp_lat = np.where(tp <= cl.gpus_per_node, cl.intra.latency_s, cl.inter.latency_s)
-    n_ar = 4 + 2 * (rc == 2)
-    # tp_overlap: fraction hidden behind GEMMs by comm/compute overlap kernels (0 = Megatron 2021)
-    t_tp_layer = (1 - tp_overlap) * n_ar * _ring(tokens_mb * d * b, tp, tp_bw, tp_lat)
 
-    # -- expert parallelism: 2 all-to-alls fwd + 2 bwd per MoE layer, tokens x top_k routed
-    if m.moe:
-        n_moe = L - m.moe.get("first_dense", 0)
-        ep_inside = ep * tp <= cl.gpus_per_node
-        ep_bw = np.where(ep_inside, intra_bw, inter_bw)
-        a2a = tokens_mb * d * b * m.moe["top_k"] / tp
-        t_ep_layer = 4 * _gather(a2a, ep, ep_bw, cl.inter.latency_s) * n_moe / L
-    else:
-        t_ep_layer = 0.0 * tp
+def _links(cl: Cluster, group_inside):
+    """(bandwidth, latency) a collective sees: scale-up inside a node, scale-out across."""
+    net = device_efficiency(cl.hardware).network
+    bw = np.where(group_inside, cl.intra.bw_per_direction * net, cl.inter.bw_per_direction * net)
+    return bw, np.where(group_inside, cl.intra.latency_s, cl.inter.latency_s)
 
-    lps = np.ceil(L / pp)  # layers on the slowest stage
-    t_stage = lps * (t_layer + t_tp_layer + t_ep_layer) + t_head
-    t_compute_only = (lps * t_layer + t_head) * m_count
-    t_pipe = (m_count + (pp - 1) / virtual_stages) * t_stage
-    bubble = (pp - 1) / virtual_stages * t_stage
 
-    # -- pipeline point-to-point: activations of a micro-batch, scattered over the TP ranks
-    pp_inside = tp * pp <= cl.gpus_per_node
-    pp_bw = np.where(pp_inside, intra_bw, inter_bw)
-    p2p = tokens_mb * d * b / tp
-    t_pp = np.where(pp > 1, 2 * virtual_stages * (m_count + pp - 1) * (cl.inter.latency_s + p2p / pp_bw), 0.0)
+def _layer_comm(m: Model, cl: Cluster, plan: Plan, seq_len: int, b: float, tp_overlap: float):
+    """Per-layer, per-micro-batch seconds of (TP all-reduces, CP key/value gathers, EP
+    all-to-alls). Megatron's TP: 2 all-reduces forward, 2 backward, +2 under full recompute.
+    CP (all-gather flavour, as Llama 3 used): keys/values gathered forward, their gradients
+    reduce-scattered backward. EP: 2 all-to-alls forward and 2 backward per MoE layer."""
+    tp, cp, ep = plan.tp, plan.cp, plan.ep
+    full = plan.recompute == 2
+    tokens = plan.micro_batch * seq_len / cp
+    gpn = cl.gpus_per_node
+    bw, lat = _links(cl, tp <= gpn)
+    t_tp = (1 - tp_overlap) * (4 + 2 * full) * _ring(tokens * m.d_model * b, tp, bw, lat)
+    kv = plan.micro_batch * seq_len * _kv_width(m) * b / tp
+    bw, lat = _links(cl, tp * cp <= gpn)
+    t_cp = (2 + full) * _gather(kv, cp, bw, lat)
+    if not m.moe:
+        return t_tp, t_cp, 0.0 * tp
+    share = (m.n_layers - m.moe.get("first_dense", 0)) / m.n_layers
+    bw, _ = _links(cl, ep * tp <= gpn)
+    a2a = tokens * m.d_model * b * m.moe["top_k"] / tp
+    return t_tp, t_cp, 4 * _gather(a2a, ep, bw, cl.inter.latency_s) * share
 
-    # -- data parallel gradient sync (bf16 gradients), hierarchical when a node holds peers
-    wbytes, gbytes, obytes = state_bytes(optimizer, precision, True)
-    params_gpu, w_mem, g_mem, o_mem = model_states(m, wbytes, gbytes, obytes, zero_stage,
-                                                   dp.astype(float), tp, pp, ep)
-    grad_bytes = params_gpu * b
-    local = np.maximum(cl.gpus_per_node // np.minimum(tp * pp, cl.gpus_per_node), 1)
-    local = np.minimum(local, dp)
-    nodes = np.ceil(dp / local)
-    t_dp = (2 * _gather(grad_bytes, local, intra_bw, cl.intra.latency_s)
-            + _ring(grad_bytes / local, nodes, inter_bw, cl.inter.latency_s))
-    if zero_stage >= 3:  # parameters gathered for forward and backward of every micro-batch
-        t_dp = t_dp + 2 * m_count * _gather(grad_bytes, dp, np.where(nodes > 1, inter_bw, intra_bw),
-                                            cl.inter.latency_s) / 2
-    window = (2.0 / 3.0) * t_stage * (m_count if zero_stage >= 3 else 1) if overlap else 0.0
-    t_dp_exposed = np.maximum(0.0, t_dp - window)
 
-    # -- optimizer update: memory-bound sweep over this GPU's shard of the optimizer state
-    opt_bytes = o_mem + w_mem + g_mem
-    t_opt = 2 * opt_bytes / bw / (dp if zero_stage >= 1 else 1)
+def _dp_sync(cl: Cluster, plan: Plan, grad_bytes, zero_stage: int, m_count):
+    """Seconds of the gradient all-reduce over the `dp x cp` replicas of each weight:
+    reduce-scatter and all-gather inside a node, ring across nodes (hierarchical); ZeRO-3
+    adds a parameter all-gather for the forward and the backward of every micro-batch."""
+    group = plan.dp * plan.cp
+    gpn = cl.gpus_per_node
+    local = np.minimum(np.maximum(gpn // np.minimum(plan.tp * plan.pp, gpn), 1), group)
+    nodes = np.ceil(group / local)
+    bw_in, lat_in = _links(cl, True)
+    bw_out, lat_out = _links(cl, False)
+    t = 2 * _gather(grad_bytes, local, bw_in, lat_in) + _ring(grad_bytes / local, nodes, bw_out,
+                                                             lat_out)
+    if zero_stage >= 3:
+        t = t + m_count * _gather(grad_bytes, group, np.where(nodes > 1, bw_out, bw_in), lat_out)
+    return t
 
-    step = t_pipe + t_pp + t_dp_exposed + t_opt
 
-    # -- memory per GPU for each recompute choice
-    act = [activation_bytes_per_layer(m, s, mb, tp, name, sequence_parallel, True)
-           * L * b / 2.0 for name in _RECOMPUTE]
-    act_sel = np.choose(rc.astype(int), act)
-    total_mem = w_mem + g_mem + o_mem + act_sel
+def _memory(m: Model, plan: Plan, opts: Options, seq_len: int, b: float, layers, states):
+    """Peak bytes per GPU: the heavier of the first stage (most micro-batches in flight under
+    1F1B) and the last (the LM head's logits, kept in the compute format plus an fp32 copy
+    for the loss), plus fragmentation and the runtime's fixed share."""
+    first, mid, last = layers
+    per = opts.sequence_parallel
+    act = np.choose(plan.recompute.astype(int), [
+        activation_bytes_per_layer(m, seq_len / plan.cp, plan.micro_batch, plan.tp, name, per,
+                                   True) * b / 2.0 for name in _RECOMPUTE])
+    w, g, o = states
+    if opts.offload_optimizer:
+        o = 0.0 * o
+    in_flight = np.where(opts.offload_activations, 2.0 / np.maximum(first, 1), plan.pp)
+    even = m.n_layers / plan.pp
+    first_mem = (w + g + o) * np.maximum(first, mid) / even + act * first * in_flight
+    logits = plan.micro_batch * seq_len / plan.cp * m.vocab / plan.tp * (b + 4.0)
+    last_mem = (w + g + o) * last / even + act * np.where(opts.offload_activations, 2.0,
+                                                          last) + logits
+    return np.maximum(first_mem, last_mem) * (1 + FRAGMENTATION) + RUNTIME_BYTES, act
 
-    tokens_step = global_batch * s
+
+def _offload_time(cl: Cluster, plan: Plan, opts: Options, act_layer, t_fwd, layers, states,
+                  m_count):
+    """Exposed seconds of host offload over the GPU's host link (PCIe). Activations: each
+    micro-batch's stored activations go out in the forward and come back in the backward,
+    hidden behind that stage's compute when the link keeps up. Optimizer (ZeRO-Offload):
+    gradients out, updated weights back, and a CPU update streaming the states."""
+    from .registry import fabric
+
+    t = 0.0 * plan.tp
+    if not (opts.offload_activations or opts.offload_optimizer):
+        return t
+    link = fabric(cl.hardware.host_link or "PCIe4").bw_per_direction
+    if opts.offload_activations:
+        move = act_layer * layers[1] / link
+        stage_fwd = layers[1] * t_fwd
+        t = t + m_count * (np.maximum(0.0, move - stage_fwd) + np.maximum(0.0, move - 2 * stage_fwd))
+    if opts.offload_optimizer:
+        w, g, o = states
+        shard = plan.dp * plan.cp if opts.zero_stage >= 1 else 1
+        t = t + (g + w) / shard / link + 2 * (o + g / shard + w / shard) / HOST_BW_PER_GPU
+    return t
+
+
+def _flops(m: Model, global_batch: int, seq_len: int, rc):
+    """(model FLOPs, hardware FLOPs with recomputation) of one step, as MFU/HFU count them."""
+    tokens_step = global_batch * seq_len
     qk, vw = _attn_dims(m)
-    attn_fwd = 2.0 * tokens_step * L * s * (qk + vw)
+    attn_fwd = 2.0 * tokens_step * m.n_layers * seq_len * (qk + vw)
     model_flops = 3.0 * (2.0 * _matmul_params(m) * tokens_step + attn_fwd)
-    hw_flops = model_flops + np.choose(rc.astype(int), [0.0, attn_fwd, model_flops / 3])
-    return PlanArrays(step=step, compute=t_compute_only, bubble=bubble,
-                      tp=lps * t_tp_layer * (m_count + (pp - 1) / virtual_stages),
-                      pp=t_pp, dp=t_dp_exposed, ep=lps * t_ep_layer * m_count, mem=total_mem,
-                      model_flops=model_flops, hw_flops=hw_flops, m=m_count)
+    return model_flops, model_flops + np.choose(rc.astype(int), [0.0, attn_fwd, model_flops / 3])
+
+
+def evaluate_plans(m: Model, cl: Cluster, global_batch: int, seq_len: int, plan: Plan,
+                   opts: Options = Options()) -> PlanCost:
+    """Vectorised core: every field of `plan` may be an array (they broadcast).
+
+    stage = layers on the stage x (layer fwd+bwd + TP + CP + EP per layer) [+ LM head on
+    the last]; pipeline = (m + (pp-1)/v) x slowest stage (1F1B, interleaved /v);
+    step = pipeline + point-to-point + exposed DP sync + optimizer + exposed offload."""
+    h: Hardware = cl.hardware
+    b = precision_bytes(opts.precision)
+    v = opts.virtual_stages
+    m_count = global_batch / (plan.dp * plan.micro_batch)
+    t_layer, t_fwd, t_head = _layer_compute(m, h, plan, seq_len, b, opts)
+    t_tp, t_cp, t_ep = _layer_comm(m, cl, plan, seq_len, b, opts.tp_overlap)
+    layers = stage_layers(m.n_layers, plan.pp, opts.uneven_stages)
+    first, mid, last = layers
+    per_layer = t_layer + t_tp + t_cp + t_ep
+    t_stage = np.maximum(np.maximum(first, mid) * per_layer, last * per_layer + t_head)
+    slowest = np.where(np.maximum(first, mid) * per_layer > last * per_layer + t_head,
+                       np.maximum(first, mid), last)
+    t_pipe = (m_count + (plan.pp - 1) / v) * t_stage
+    p2p = plan.micro_batch * seq_len / plan.cp * m.d_model * b / plan.tp
+    bw, _ = _links(cl, plan.tp * plan.cp * plan.pp <= cl.gpus_per_node)
+    t_pp = np.where(plan.pp > 1, 2 * v * (m_count + plan.pp - 1)
+                    * (cl.inter.latency_s + p2p / bw), 0.0)
+    wb, gb, ob = state_bytes(opts.optimizer, opts.precision, True)
+    params_gpu, w, g, o = model_states(m, wb, gb, ob, opts.zero_stage,
+                                       (plan.dp * plan.cp).astype(float), plan.tp, plan.pp, plan.ep)
+    t_dp = _dp_sync(cl, plan, params_gpu * b, opts.zero_stage, m_count)
+    window = ((2.0 / 3.0) * t_stage * (m_count if opts.zero_stage >= 3 else 1)
+              if opts.overlap else 0.0)
+    t_dp = np.maximum(0.0, t_dp - window)
+    shard = plan.dp * plan.cp if opts.zero_stage >= 1 else 1
+    mem, act = _memory(m, plan, opts, seq_len, b, layers, (w, g, o))
+    t_off = _offload_time(cl, plan, opts, act, t_fwd, layers, (w, g, o), m_count)
+    bw_mem = h.memory_bw * device_efficiency(h).memory
+    t_opt = 0.0 if opts.offload_optimizer else 2 * (o + w + g) / bw_mem / shard
+    model_flops, hw_flops = _flops(m, global_batch, seq_len, plan.recompute)
+    busy = m_count + (plan.pp - 1) / v
+    return PlanCost(
+        step=t_pipe + t_pp + t_dp + t_opt + t_off,
+        compute=np.maximum(np.maximum(first, mid) * t_layer, last * t_layer + t_head) * m_count,
+        bubble=(plan.pp - 1) / v * t_stage, tp=slowest * t_tp * busy, pp=t_pp, dp=t_dp,
+        ep=slowest * t_ep * m_count, cp=slowest * t_cp * busy, offload=t_off, mem=mem,
+        model_flops=model_flops, hw_flops=hw_flops, microbatches=m_count)
 
 
 def _divisors(n: int) -> list[int]:
     return [k for k in range(1, n + 1) if n % k == 0]
+
+
+def _check_plan_args(m: Model, n: int, seq_len: int, degrees: dict[str, int | None],
+                     v: int, uneven: bool) -> None:
+    """Reject degrees that can never describe a plan, naming the real cause (not the batch)."""
+    for name, val in degrees.items():
+        if val is not None:
+            check_positive(name, val, integer=True)
+    for name in ("tp", "pp", "dp", "cp"):
+        val = degrees[name]
+        if val is not None and n % val:
+            raise InvalidInputError(name, f"{name}={val} does not divide the cluster's {n} GPUs"
+                                    + (f" (it needs at least {val})" if val > n else ""))
+    tp, pp, dp, cp, ep = (degrees[k] for k in ("tp", "pp", "dp", "cp", "ep"))
+    if tp is not None and m.heads % tp:
+        raise InvalidInputError("tp", f"{m.name} has {m.heads} attention heads, not divisible by tp={tp}")
+    if pp is not None and m.n_layers % pp and not uneven:
+        raise InvalidInputError("pp", f"{m.name} has {m.n_layers} layers, not divisible by pp={pp}"
+                                " (uneven_stages=True lets the first and last stages hold fewer)")
+    if pp is not None and uneven and pp > 1 and stage_layers(m.n_layers, pp, True)[2] < 1:
+        raise InvalidInputError("pp", f"{m.n_layers} layers leave the last of {pp} stages empty")
+    if cp is not None and seq_len % cp:
+        raise InvalidInputError("cp", f"seq_len={seq_len} is not divisible by cp={cp}")
+    fixed = [x for x in (tp, pp, cp) if x is not None]
+    if len(fixed) > 1 and n % int(np.prod(fixed)):
+        raise InvalidInputError("gpus", f"{n} GPUs are not divisible by the product of the "
+                                f"model-parallel degrees ({int(np.prod(fixed))})")
+    if None not in (tp, pp, dp, cp) and tp * pp * dp * cp != n:
+        raise InvalidInputError("dp", f"tp*cp*pp*dp={tp * pp * dp * cp} must equal the "
+                                f"cluster's {n} GPUs")
+    if ep is not None and not m.moe and ep != 1:
+        raise InvalidInputError("ep", f"{m.name} has no experts; expert parallelism needs ep=1")
+    if m.moe and ep is not None and m.moe["experts"] % ep:
+        raise InvalidInputError("ep", f"{m.moe['experts']} experts are not divisible by ep={ep}")
+    if v > 1 and pp is not None and not uneven and (m.n_layers // pp) % v:
+        raise InvalidInputError("virtual_stages", f"layers per stage ({m.n_layers // pp}) not divisible by {v}")
+
+
+def _candidates(m: Model, cl: Cluster, global_batch: int, seq_len: int,
+                degrees: dict[str, int | None], v: int, uneven: bool):
+    """Every (tp, pp, micro_batch, recompute, ep, cp) plan the request leaves open, with the
+    data-parallel degree that fills the cluster; (plan, lists searched) or (None, lists)."""
+    n = cl.gpus
+    tp, pp, cp, ep = (degrees[k] for k in ("tp", "pp", "cp", "ep"))
+    tps = [tp] if tp else [t for t in _divisors(n) if m.heads % t == 0 and t <= max(cl.gpus_per_node, 1)]
+    L = m.n_layers
+    pps = [pp] if pp else [p for p in _divisors(n) if p <= L and (
+        (L % p == 0 and (L // p) % v == 0) if not uneven
+        else (p == 1 or stage_layers(L, p, True)[2] >= 1) and int(np.ceil(L / p)) % v == 0)]
+    mbs = [degrees["micro_batch"]] if degrees["micro_batch"] else [1, 2, 4, 8]
+    rcs = [_RECOMPUTE.index(degrees["recompute"])] if degrees["recompute"] else [0, 1, 2]
+    eps = [ep] if ep is not None else (
+        [e for e in _divisors(m.moe["experts"]) if e <= n] if m.moe else [1])
+    cps = [cp] if cp else [c for c in (1, 2, 4, 8) if n % c == 0 and seq_len % c == 0]
+    T, P, MB, RC, E, C = (a.ravel() for a in np.meshgrid(tps, pps, mbs, rcs, eps, cps, indexing="ij"))
+    ok = n % (T * P * C) == 0
+    D = np.where(ok, n // np.maximum(T * P * C, 1), 1)
+    if degrees["dp"] is not None:
+        ok &= D == degrees["dp"]
+    ok &= (global_batch % (D * MB) == 0) & (D % E == 0)
+    if not ok.any():
+        return None, (tps, pps)
+    return Plan(T[ok], P[ok], D[ok], MB[ok], RC[ok], E[ok], C[ok]), (tps, pps)
 
 
 def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len: int,
@@ -236,108 +445,91 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
           precision: str = "bf16", micro_batch: int | None = None, recompute: str | None = None,
           ep: int | None = 1, schedule: str = "1f1b", virtual_stages: int = 1, zero_stage: int = 1,
           sequence_parallel: bool = True, overlap: bool = True, optimizer: str = "adam",
-          uneven_stages: bool = False, tp_overlap: float = 0.0) -> TrainResult:
+          uneven_stages: bool = False, tp_overlap: float = 0.0, cp: int | None = 1,
+          offload_optimizer: bool = False, offload_activations: bool = False,
+          fused_attention: bool = True) -> TrainResult:
     """Predict a training run: step time, total time, GPU-hours, tokens/s per GPU, MFU/HFU.
 
     `global_batch` is in sequences of `seq_len` tokens. Leave tp/pp/dp (and micro_batch,
-    recompute, and ep for mixture-of-experts models) as None to search every valid plan at once and return the fastest one that
-    fits in memory; an impossible request returns feasible=False with the reason.
-    uneven_stages=True lets `pp` leave a remainder of layers (the slowest stage then holds
-    ceil(layers/pp) layers), as Llama 3 405B did with 126 layers on 16 stages.
+    recompute, cp, and ep for mixture-of-experts models) as None to search every valid plan
+    at once and return the fastest one that fits in memory; an impossible request returns
+    feasible=False with the reason. uneven_stages=True lets the pipeline's first and last
+    stages hold fewer layers (see `stage_layers`), in the search too. `cp` splits every
+    sequence over that many GPUs (context parallelism). offload_optimizer keeps optimizer
+    states in host memory with a CPU update (ZeRO-Offload); offload_activations parks
+    stored activations in host memory between forward and backward; both pay the host link.
     tp_overlap in [0, 1] is the fraction of tensor-parallel communication hidden behind
-    compute (0 by default, which is what the calibration run did)."""
+    compute (0 by default, which is what the calibration run did). fused_attention=False
+    prices attention as runs before FlashAttention (2022) did: the score matrix through DRAM."""
     m = model(m)
+    opts, degrees = _train_args(m, cl, tokens, global_batch, seq_len, locals())
+    plan, (tps, pps) = _candidates(m, cl, global_batch, seq_len, degrees,
+                                   opts.virtual_stages, uneven_stages)
+    if plan is None:
+        reason = _no_plan_reason(m, cl.gpus, global_batch, opts.virtual_stages, tps, pps, dp, tp, pp)
+        return _infeasible(m, cl, opts.precision, reason, tp, pp, dp, ep or 1)
+    r = evaluate_plans(m, cl, global_batch, seq_len, plan, opts)
+    fits = r.mem <= cl.hardware.memory_bytes
+    if not fits.any():
+        i = int(np.argmin(r.mem))
+        reason = (f"needs {r.mem[i] / 1e9:,.0f} GB per GPU at best (tp={plan.tp[i]}, "
+                  f"pp={plan.pp[i]}, cp={plan.cp[i]}, micro_batch={plan.micro_batch[i]}, "
+                  f"{_RECOMPUTE[plan.recompute[i]]} recompute), has "
+                  f"{cl.hardware.memory_bytes / 1e9:,.0f} GB")
+        return _infeasible(m, cl, opts.precision, reason, int(plan.tp[i]), int(plan.pp[i]),
+                           int(plan.dp[i]), int(plan.ep[i]), mem=float(r.mem[i]))
+    i = int(np.argmin(np.where(fits, r.step, np.inf)))
+    return _result(m, cl, r, plan, i, tokens, global_batch, seq_len, opts.precision)
+
+
+def _train_args(m: Model, cl: Cluster, tokens, global_batch, seq_len, a: dict):
+    """Validate train()'s arguments; return its `Options` and the requested degrees."""
     if not isinstance(cl, Cluster):
         raise InvalidInputError("cluster", "pass mlsysim.cluster(hardware, gpus)")
     if m.kind != "transformer" or m.vit is not None:
         raise InvalidInputError("model", f"train() models decoder transformers; {m.name} is a {m.kind}")
-    tokens = check_positive("tokens", tokens)
-    global_batch = check_positive("global_batch", global_batch, integer=True)
+    check_positive("tokens", tokens)
+    check_positive("global_batch", global_batch, integer=True)
     seq_len = check_positive("seq_len", seq_len, integer=True)
-    precision = norm_precision(precision)
+    precision = norm_precision(a["precision"])
     cl.hardware.peak(precision)
-    if ep is not None:
-        ep = check_positive("ep", ep, integer=True)
-    if schedule not in ("1f1b", "interleaved"):
-        raise InvalidInputError("schedule", f"{schedule!r} is not 1f1b or interleaved")
-    v = check_positive("virtual_stages", virtual_stages, integer=True) if schedule == "interleaved" else 1
-    if not 0.0 <= tp_overlap <= 1.0:
-        raise InvalidInputError("tp_overlap", f"must be between 0 and 1, got {tp_overlap!r}")
-    if recompute is not None and recompute not in _RECOMPUTE:
-        raise InvalidInputError("recompute", f"{recompute!r} is not one of {', '.join(_RECOMPUTE)}")
-    check_zero_stage(zero_stage)
-    n = cl.gpus
-    for name, val in (("tp", tp), ("pp", pp), ("dp", dp), ("micro_batch", micro_batch)):
-        if val is not None:
-            check_positive(name, val, integer=True)
-    for name, val in (("tp", tp), ("pp", pp), ("dp", dp)):
-        if val is not None and n % val:
-            raise InvalidInputError(name, f"{name}={val} does not divide the cluster's {n} GPUs"
-                                    + (f" (it needs at least {val})" if val > n else ""))
-    if tp is not None and m.heads % tp:
-        raise InvalidInputError("tp", f"{m.name} has {m.heads} attention heads, not divisible by tp={tp}")
-    if pp is not None and m.n_layers % pp and not uneven_stages:
-        raise InvalidInputError("pp", f"{m.name} has {m.n_layers} layers, not divisible by pp={pp}")
-    if tp is not None and pp is not None and n % (tp * pp):
-        raise InvalidInputError("gpus", f"{n} GPUs are not divisible by tp*pp={tp * pp}")
-    if tp is not None and pp is not None and dp is not None and tp * pp * dp != n:
-        raise InvalidInputError("dp", f"tp*pp*dp={tp * pp * dp} must equal the cluster's {n} GPUs")
-    if ep is not None and not m.moe and ep != 1:
-        raise InvalidInputError("ep", f"{m.name} has no experts; expert parallelism needs ep=1")
-    if m.moe and ep is not None and m.moe["experts"] % ep:
-        raise InvalidInputError("ep", f"{m.moe['experts']} experts are not divisible by ep={ep}")
-    if v > 1 and pp is not None and not uneven_stages and (m.n_layers // pp) % v:
-        raise InvalidInputError("virtual_stages", f"layers per stage ({m.n_layers // pp}) not divisible by {v}")
+    if a["schedule"] not in ("1f1b", "interleaved"):
+        raise InvalidInputError("schedule", f"{a['schedule']!r} is not 1f1b or interleaved")
+    v = (check_positive("virtual_stages", a["virtual_stages"], integer=True)
+         if a["schedule"] == "interleaved" else 1)
+    if not 0.0 <= a["tp_overlap"] <= 1.0:
+        raise InvalidInputError("tp_overlap", f"must be between 0 and 1, got {a['tp_overlap']!r}")
+    if a["recompute"] is not None and a["recompute"] not in _RECOMPUTE:
+        raise InvalidInputError("recompute", f"{a['recompute']!r} is not one of {', '.join(_RECOMPUTE)}")
+    check_zero_stage(a["zero_stage"])
+    degrees = {k: a[k] for k in ("tp", "pp", "dp", "cp", "ep", "micro_batch")}
+    degrees["recompute"] = a["recompute"]
+    _check_plan_args(m, cl.gpus, seq_len, {k: degrees[k] for k in
+                                           ("tp", "pp", "dp", "cp", "ep", "micro_batch")},
+                     v, a["uneven_stages"])
+    opts = Options(precision, v, a["zero_stage"], a["sequence_parallel"], a["overlap"],
+                   a["optimizer"], a["tp_overlap"], a["uneven_stages"], a["offload_optimizer"],
+                   a["offload_activations"], a["fused_attention"])
+    return opts, degrees
 
-    # candidate grid (a single point when everything is given)
-    tps = [tp] if tp else [t for t in _divisors(n) if m.heads % t == 0 and t <= max(cl.gpus_per_node, 1)]
-    pps = [pp] if pp else [p for p in _divisors(m.n_layers) if n % p == 0 and (m.n_layers // p) % v == 0]
-    mbs = [micro_batch] if micro_batch else [1, 2, 4, 8]
-    rcs = [_RECOMPUTE.index(recompute)] if recompute else [0, 1, 2]
-    if ep is not None:
-        eps = [ep]
-    else:  # search expert parallelism too: divisors of the expert count (1 for dense models)
-        eps = [e for e in _divisors(m.moe["experts"]) if e <= n] if m.moe else [1]
-    T, P, MB, RC, E = (a.ravel() for a in np.meshgrid(tps, pps, mbs, rcs, eps, indexing="ij"))
-    ok = (n % (T * P) == 0)
-    D = np.where(ok, n // np.maximum(T * P, 1), 1)
-    if dp is not None:
-        ok &= D == dp
-    ok &= (global_batch % (D * MB) == 0)
-    ok &= (D % E == 0)
-    if not ok.any():
-        reason = _no_plan_reason(m, n, global_batch, v, tps, pps, dp, tp, pp)
-        return _infeasible(m, cl, precision, reason, tp, pp, dp, ep or 1)
-    T, P, MB, RC, D, E = T[ok], P[ok], MB[ok], RC[ok], D[ok], E[ok]
-    r = evaluate_plans(m, cl, global_batch, seq_len, T, P, D, MB, RC, precision, E, v,
-                       zero_stage, sequence_parallel, overlap, optimizer, tp_overlap)
-    cap = cl.hardware.memory_bytes
-    fits = r.mem <= USABLE_MEMORY * cap
-    if not fits.any():
-        i = int(np.argmin(r.mem))
-        reason = (f"needs {r.mem[i] / 1e9:,.0f} GB per GPU at best (tp={T[i]}, pp={P[i]}, "
-                  f"dp={D[i]}, recompute={_RECOMPUTE[RC[i]]}), has {cap / 1e9:,.0f} GB")
-        return _infeasible(m, cl, precision, reason, int(T[i]), int(P[i]), int(D[i]), int(E[i]),
-                           mem=float(r.mem[i]))
-    step = np.where(fits, r.step, np.inf)
-    i = int(np.argmin(step))
 
-    def at(key):
-        x = getattr(r, key)
+def _result(m: Model, cl: Cluster, r: PlanCost, plan: Plan, i: int, tokens: float,
+            global_batch: int, seq_len: int, precision: str) -> TrainResult:
+    """The chosen plan `i` as a TrainResult (per-step seconds, MFU, memory)."""
+    def at(x) -> float:
         return float(x[i]) if np.ndim(x) else float(x)
 
-    st = at("step")
+    n, st = cl.gpus, at(r.step)
     steps = tokens / (global_batch * seq_len)
-    total = st * steps
     peak = cl.hardware.peak(precision)
     return TrainResult(
-        m.name, cl.hardware.name, n, int(T[i]), int(P[i]), int(D[i]), int(E[i]), int(MB[i]),
-        int(round(at("m"))),
-        _RECOMPUTE[RC[i]], precision, st, total, steps, total * n / 3600.0,
-        global_batch * seq_len / st / n, at("model_flops") / (st * n * peak),
-        at("hw_flops") / (st * n * peak), at("hw_flops") / (st * n), at("mem"), cap,
-        at("compute"), at("bubble"), at("tp"), at("pp"), at("dp"), at("ep"), True, "",
-    )
+        m.name, cl.hardware.name, n, int(plan.tp[i]), int(plan.pp[i]), int(plan.dp[i]),
+        int(plan.ep[i]), int(plan.micro_batch[i]), int(round(at(r.microbatches))),
+        _RECOMPUTE[plan.recompute[i]], precision, st, st * steps, steps, st * steps * n / 3600.0,
+        global_batch * seq_len / st / n, at(r.model_flops) / (st * n * peak),
+        at(r.hw_flops) / (st * n * peak), at(r.hw_flops) / (st * n), at(r.mem),
+        cl.hardware.memory_bytes, at(r.compute), at(r.bubble), at(r.tp), at(r.pp), at(r.dp),
+        at(r.ep), True, "", cp=int(plan.cp[i]), cp_comm_s=at(r.cp), offload_s=at(r.offload))
 
 
 def _no_plan_reason(m: Model, n: int, global_batch: int, v: int, tps: list[int],
@@ -409,10 +601,10 @@ def train_sweep(m: Model | str, cl: Cluster, global_batch: int, seq_len: int, tp
         ) from None
     valid = ((tp * pp * dp == cl.gpus) & (m.heads % tp == 0) & (m.n_layers % pp == 0)
              & (global_batch % (dp * mb) == 0) & (dp % ep == 0))
-    r = evaluate_plans(m, cl, global_batch, seq_len, tp, pp, dp, mb, rc, precision, ep, 1,
-                       zero_stage)
+    plan = Plan(tp, pp, dp, mb, rc, ep, np.asarray(1))
+    r = evaluate_plans(m, cl, global_batch, seq_len, plan, Options(precision, zero_stage=zero_stage))
     peak = cl.hardware.peak(precision)
-    feasible = valid & (r.mem <= USABLE_MEMORY * cl.hardware.memory_bytes)
+    feasible = valid & (r.mem <= cl.hardware.memory_bytes)
     step = np.where(valid, r.step, np.inf)
     mfu = np.where(valid, r.model_flops / (np.where(valid, r.step, 1.0) * cl.gpus * peak), 0.0)
     return {"step_time_s": step, "mfu": mfu, "memory_per_gpu_bytes": np.asarray(r.mem),

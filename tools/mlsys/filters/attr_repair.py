@@ -28,8 +28,19 @@ class Repair:
     read_as: str
 
 
+_QUOTED = re.compile(r""""[^"]*"|'[^']*'""")
+
+
 def _fix(block: str) -> str:
-    return _LOOSE_EQ.sub(lambda m: f"{m.group(1) or m.group(2)}=", block)
+    """Close loose `=` between keys and values, never inside a quoted value (an alt text may
+    well say `t = 8`)."""
+    out, pos = [], 0
+    for q in _QUOTED.finditer(block):
+        out.append(_LOOSE_EQ.sub(lambda m: f"{m.group(1) or m.group(2)}=", block[pos:q.start()]))
+        out.append(q.group(0))
+        pos = q.end()
+    out.append(_LOOSE_EQ.sub(lambda m: f"{m.group(1) or m.group(2)}=", block[pos:]))
+    return "".join(out)
 
 
 def repair_attributes(markdown: str) -> tuple[str, list[Repair]]:

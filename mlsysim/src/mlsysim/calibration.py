@@ -1,0 +1,167 @@
+"""`mlsysim calibrate`: fit the efficiency model's few numbers per device family.
+
+Least squares on log errors (so a 10% miss weighs the same on a 7 ms latency and a 140
+TFLOP/s throughput), Levenberg-Marquardt with a finite-difference Jacobian, over the
+`calibration` rows of `data/measurements.yaml` only: `calibrate()` refuses any other row, so
+the held-out set cannot leak into the fit. A parameter none of a family's cases moves keeps
+its starting value and is reported as not fitted."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from . import efficiency as eff
+from .errors import MlsysimError
+from .validation import Measurement, measurements, predict
+
+#: search bounds of each fitted parameter
+#: search bounds of each fitted parameter: physical limits, not tuning. No GPU streams DRAM
+#: above ~95% of its datasheet rate or runs a GEMM above ~95% of peak; a kernel launch plus
+#: its scheduling gap costs between 1 and 10 microseconds on current drivers; a serving
+#: runtime's host work per step, between 1 microsecond and 2 ms.
+BOUNDS = {"gemm": (0.2, 0.95), "fp8": (0.2, 0.95), "memory": (0.3, 0.95),
+          "launch_s": (1e-6, 1e-5), "step_s": (1e-6, 2e-3)}
+#: where every fit starts, so a refit does not depend on the file it overwrites
+START = {"gemm": 0.7, "fp8": 0.6, "memory": 0.8, "launch_s": 4e-6, "step_s": 1e-4}
+
+
+@dataclass(frozen=True)
+class FittedValue:
+    """One fitted number and the calibration cases whose predictions it moves."""
+
+    family: str
+    name: str
+    value: float
+    fitted: bool
+    cases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Result of a fit: every value, and each calibration case's error after the fit."""
+
+    values: tuple[FittedValue, ...]
+    errors: tuple[tuple[str, float], ...]
+
+    def __str__(self) -> str:
+        lines = []
+        for v in self.values:
+            lo, hi = BOUNDS[v.name]
+            how = ("not fitted (no case moves it)" if not v.fitted else
+                   "fitted, at its bound" if min(abs(v.value - lo), abs(v.value - hi)) < 1e-9 * hi
+                   else "fitted")
+            shown = f"{v.value * 1e6:.2f} us" if v.name.endswith("_s") else f"{v.value:.3f}"
+            lines.append(f"{v.family:<8}{v.name:<10}{shown:>10}  {how}"
+                         + (f"; set by {', '.join(v.cases)}" if v.cases else ""))
+        lines.append("calibration errors after the fit:")
+        lines += [f"  {cid:<28}{e:+.1%}" for cid, e in self.errors]
+        return "\n".join(lines)
+
+
+def calibration_cases() -> tuple[Measurement, ...]:
+    """The rows the fit may read: `set: calibration` and nothing else."""
+    return tuple(c for c in measurements() if c.set == "calibration")
+
+
+def _log_residuals(fam: str, names: list[str], x: np.ndarray,
+                   cases: list[Measurement]) -> np.ndarray:
+    with eff.override(fam, **dict(zip(names, x.tolist(), strict=True))):
+        return np.array([np.log(predict(c) / c.measured) for c in cases])
+
+
+def _fit_family(fam: str, cases: list[Measurement]) -> tuple[list[FittedValue], np.ndarray]:
+    names = list(eff.FITTED)
+    x = np.array([START[n] for n in names], dtype=float)
+    lo = np.array([BOUNDS[n][0] for n in names])
+    hi = np.array([BOUNDS[n][1] for n in names])
+    r = _log_residuals(fam, names, x, cases)
+    J = np.zeros((len(cases), len(names)))
+    lam = 1e-2
+    for _ in range(25):
+        for j in range(len(names)):  # d residual / d log(parameter)
+            xp = x.copy()
+            xp[j] *= 1.01
+            J[:, j] = (_log_residuals(fam, names, xp, cases) - r) / np.log(1.01)
+        active = np.abs(J).max(axis=0) > 1e-4
+        Ja = J[:, active]
+        A = Ja.T @ Ja
+        step = -np.linalg.solve(A + lam * np.diag(np.diag(A) + 1e-9), Ja.T @ r)
+        trial = x.copy()
+        trial[active] = np.clip(x[active] * np.exp(step), lo[active], hi[active])
+        r_trial = _log_residuals(fam, names, trial, cases)
+        if r_trial @ r_trial < r @ r:
+            x, r, lam = trial, r_trial, lam / 3
+            if np.abs(step).max() < 1e-4:
+                break
+        else:
+            lam *= 10
+            if lam > 1e6:
+                break
+    active = np.abs(J).max(axis=0) > 1e-4
+    out = []
+    for j, n in enumerate(names):
+        moved = [c.id for i, c in enumerate(cases) if abs(J[i, j]) > 0.05]
+        out.append(FittedValue(fam, n, float(x[j]), bool(active[j]), tuple(moved)))
+    return out, r
+
+
+def calibrate(cases: tuple[Measurement, ...] | None = None) -> Calibration:
+    """Fit every family that has calibration cases; returns the values (nothing written)."""
+    cases = calibration_cases() if cases is None else cases
+    leaked = [c.id for c in cases if c.set != "calibration"]
+    if leaked:
+        raise MlsysimError(f"calibrate() reads calibration cases only; got {', '.join(leaked)}")
+    groups: dict[str, list[Measurement]] = {}
+    for c in cases:
+        groups.setdefault(eff.family_of(c.hardware), []).append(c)
+    values, errors = [], []
+    for fam in sorted(groups):
+        vals, r = _fit_family(fam, groups[fam])
+        values += vals
+        errors += [(c.id, float(np.expm1(e))) for c, e in zip(groups[fam], r, strict=True)]
+    return Calibration(tuple(values), tuple(errors))
+
+
+def data_path() -> Path:
+    """The parameters file the model reads (inside the installed package)."""
+    return Path(str(resources.files("mlsysim").joinpath("data", "calibration.yaml")))
+
+
+def write(cal: Calibration, path: Path | None = None) -> Path:
+    """Write the fitted values over the parameters file (temp file, then swap).
+
+    Families keep their `members`; `default` (devices without their own family, e.g. TPU v4
+    or MI300X) takes the A100 family's values."""
+    path = path or data_path()
+    data = yaml.safe_load(data_path().read_text())
+    for v in cal.values:
+        data["families"].setdefault(v.family, {})[v.name] = round(v.value, 8 if v.name.endswith("_s") else 4)
+    if "A100" in data["families"]:
+        for n in eff.FITTED:
+            data["default"][n] = data["families"]["A100"][n]
+    head = ["# Achieved-efficiency parameters of mlsysim.efficiency. WRITTEN BY `mlsysim calibrate`",
+            "# from the calibration rows of measurements.yaml (never the held-out rows).",
+            "# default: devices without a family of their own use the A100 family's values."]
+    for v in cal.values:
+        head.append(f"#   {v.family} {v.name}: " + (", ".join(v.cases) if v.fitted else "not fitted"))
+    text = "\n".join(head) + "\n" + yaml.safe_dump(data, sort_keys=False, width=100)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".calibration-", suffix=".yaml")
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise MlsysimError(f"cannot write the fitted parameters to {path}: {exc}") from None
+    eff._table.cache_clear()
+    eff._family_params.cache_clear()
+    eff._family_of_name.cache_clear()
+    from .serve import _run_cached  # serve's memoised passes were priced with the old values
+    _run_cached.cache_clear()
+    return path
