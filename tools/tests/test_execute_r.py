@@ -8,6 +8,7 @@ taking R off PATH, not by faking it.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -284,8 +285,13 @@ def test_missing_image_is_a_warning_with_a_placeholder_until_it_appears(tmp_path
     cache = root / ".mlsys-cache"
     book = render_book(root, cache_dir=cache)
     html = next(p for p in book.pages if p.href == "intro.html").body_html
-    assert 'class="missing-image"' in html and 'data-missing-image="images/later.png"' in html
-    assert "Measured later</figcaption>" in html  # the figure keeps its caption and number
+    img = re.search(r'<img src="data:image/svg\+xml,[^"]+" title="image file not found: '
+                    r'images/later.png" class="([^"]+)" data-missing-image="images/later.png"',
+                    html)
+    assert img is not None and "missing-image" in img.group(1).split()  # the visible placeholder
+    # the figure keeps its caption and number
+    assert re.search(r'id="fig-later-caption">\s*<span class="float-prefix">Figure 1\.\d:</span> '
+                     r'Measured later\s*</figcaption>', html)
     with pytest.raises(BuildError) as err:
         render_book(root, cache_dir=cache, strict=True, chapters=["intro"])
     line = line_of(intro, "images/later.png")

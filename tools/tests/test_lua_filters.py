@@ -38,13 +38,15 @@ def test_quiz_filter_injects_callouts_from_json(built: tuple[Path, RenderedBook]
     assert page.index('id="sec-throughput"') < quiz < page.index('id="sec-latency"')
     assert "Which unit measures throughput?" in page
     assert "Usually, up to the memory limit." in page
-    assert 'class="callout callout-tip' in page  # rendered by our callout stage
+    # rendered by our callout stage, in Quarto's callout container
+    assert 'class="callout callout-style-default callout-tip callout-titled quiz-callout" ' \
+        'id="quiz-throughput"' in page
 
 
 def test_filter_metadata_sets_label_and_colour(built: tuple[Path, RenderedBook]) -> None:
     root, book = built
     page = _html(book, "basics.html")
-    assert '<span class="callout-title">Self-Check: throughput</span>' in page
+    assert 'callout-title">Self-Check: throughput</span>' in page
     assert "--quiz-colour: #2a9d8f" in page
     # add_html_dependency: the stylesheet is linked and shipped with the page
     assert '<link rel="stylesheet" href="site_libs/quiz/quiz.css">' in page
@@ -53,7 +55,8 @@ def test_filter_metadata_sets_label_and_colour(built: tuple[Path, RenderedBook])
 
 def test_injected_figure_is_numbered_and_referenced(built: tuple[Path, RenderedBook]) -> None:
     page = _html(built[1], "basics.html")
-    assert '<a href="#fig-injected" class="xref">Figure 1.1</a>' in page
+    assert '<a href="#fig-injected" class="quarto-xref">Figure 1.1</a>' in page
+    assert '<div id="fig-injected" class="quarto-float quarto-figure' in page
     assert '<span class="float-prefix">Figure 1.1:</span> An injected figure.' in page
 
 

@@ -44,7 +44,8 @@ def test_every_picture_is_an_svg_figure(built: tuple[Path, RenderedBook]) -> Non
     assert book.problems == []
     page = _page(book)
     assert "tikzpicture" not in page and "\\draw" not in page  # no LaTeX source shown
-    images = re.findall(r'<img src="(_tikz/[0-9a-f]+\.svg)" class="tikz"', page)
+    # the `tikz` class (dark-mode styling) beside Quarto's `img-fluid`
+    images = re.findall(r'<img src="(_tikz/[0-9a-f]+\.svg)" class="img-fluid tikz[ "]', page)
     assert len(images) == 4
     for href in images:
         svg = book.resources[href].read_text()
@@ -60,8 +61,8 @@ def test_numbering_captions_and_references(built: tuple[Path, RenderedBook]) -> 
             ("fig-shapes", "1.2", "Shapes from a library named in header-includes."),
             ("fig-stack", "1.3", "A software stack."),
             ("fig-loop", "1.4", "A loop, labelled by comment options.")]:
-        assert f'<a href="#{fid}" class="xref">Figure {number}</a>' in page
-        figure = page[page.index(f'<figure id="{fid}"'):]
+        assert f'<a href="#{fid}" class="quarto-xref">Figure {number}</a>' in page
+        figure = page[page.index(f'<div id="{fid}" class="quarto-float'):]
         figure = figure[:figure.index("</figure>")]
         assert '<img src="_tikz/' in figure
         assert f"Figure {number}:</span> {caption}" in figure
@@ -72,7 +73,7 @@ def test_preamble_colour_reaches_the_drawing(built: tuple[Path, RenderedBook]) -
     """`\\definecolor{accent}{HTML}{2A9D8F}` from include-in-header is used by the macro."""
     _, book = built
     page = _page(book)
-    first = re.search(r'<figure id="fig-pipeline".*?<img src="(_tikz/[^"]+)"', page, re.S)
+    first = re.search(r'<div id="fig-pipeline".*?<img src="(_tikz/[^"]+)"', page, re.S)
     assert first is not None
     assert "#2a9d8f" in book.resources[first.group(1)].read_text().lower()
 
@@ -95,7 +96,7 @@ def test_warm_build_and_other_edits_run_no_latex(built: tuple[Path, RenderedBook
     chapter = root / "diagrams.qmd"
     chapter.write_text(chapter.read_text().replace("The loop is", "The closing loop is"))
     edited = _page(render_book(root, cache_dir=root / ".cache"))
-    assert "The closing loop is" in edited and edited.count('class="tikz"') == 4
+    assert "The closing loop is" in edited and edited.count('class="img-fluid tikz') == 4
 
 
 @needs_latex

@@ -193,19 +193,23 @@ def float_pass(local: dict[str, Target], config: XrefConfig) -> Pass:
 
 def _wrap(fid: str, key: str, caption: list[Node], body: list[Node],
           classes: list[str], sub: bool = False) -> list[Node]:
-    """Quarto's float: an anchored div with the id, a figure of the kind, its caption."""
-    outer = " ".join(["quarto-float", "quarto-figure", "quarto-figure-center", "anchored",
-                      *classes])
+    """Quarto's float: an anchored div with the id, a figure of the kind, its caption.
+
+    The outer `div.quarto-float` stays a real pandoc Div (not raw HTML), so a Lua filter
+    listed after `quarto` finds floats the way filters written for Quarto do: a Div with the
+    id and the `quarto-float` class.
+    """
+    outer = ["quarto-float", "quarto-figure", "quarto-figure-center", "anchored", *classes]
     inner = f"quarto-float quarto-{'subfloat' if sub else 'float'}-{key} figure"
     top = key in CAPTION_ON_TOP
     cap = _caption_blocks(caption, key, fid, top, sub) if caption else []
-    return [
-        raw_block(f'<div id="{esc(fid)}" class="{esc(outer)}">\n<figure class="{esc(inner)}">'),
+    return [div([
+        raw_block(f'<figure class="{esc(inner)}">'),
         *(cap if top else []),
         *body,
         *([] if top else cap),
-        raw_block("</figure>\n</div>"),
-    ]
+        raw_block("</figure>"),
+    ], list(dict.fromkeys(outer)), id_=fid)]
 
 
 def render_floats(blocks: list[Node], local: dict[str, Target], config: XrefConfig) -> list[Node]:
