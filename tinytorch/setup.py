@@ -22,6 +22,7 @@ checkout (`tito.curriculum.curriculum_dir`).
 
 import importlib.util
 import sys
+import types
 from pathlib import Path
 
 from setuptools import find_packages, setup
@@ -32,10 +33,20 @@ HERE = Path(__file__).resolve().parent
 EDITABLE = any(cmd in sys.argv for cmd in ("editable_wheel", "develop"))
 
 
+_BUILD_PKG = "_tt_build"  # tito's own modules, loaded as a package without importing tito
+
+
 def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
+    """Load `path` as `_tt_build.<name>`, so its relative imports (`from .errors import ...`)
+    resolve inside the source tree; the build must not import the installed or editable tito."""
+    if _BUILD_PKG not in sys.modules:
+        pkg = types.ModuleType(_BUILD_PKG)
+        pkg.__path__ = [str(path.parent)]
+        sys.modules[_BUILD_PKG] = pkg
+    full = f"{_BUILD_PKG}.{name}"
+    spec = importlib.util.spec_from_file_location(full, path)
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is made
+    sys.modules[full] = module  # dataclasses look their module up while the class is made
     spec.loader.exec_module(module)
     return module
 
@@ -46,8 +57,8 @@ def stub_package(pkg: Path, modules_dir: Path) -> int:
     A file with a region that no module's `sources` claims is an error: its number would be
     unknown, and shipping it unstubbed would hand out the answer.
     """
-    stub = _load("_tt_stub", HERE / "src" / "tito" / "stub.py")
-    curriculum = _load("_tt_curriculum", HERE / "src" / "tito" / "curriculum.py")
+    stub = _load("stub", HERE / "src" / "tito" / "stub.py")
+    curriculum = _load("curriculum", HERE / "src" / "tito" / "curriculum.py")
     owner = {src: mod.number for mod in curriculum.load_curriculum(modules_dir)
              for src in mod.sources}
     done = 0
