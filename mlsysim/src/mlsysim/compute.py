@@ -243,12 +243,17 @@ class _OpRows:
     def gemm(self, name: str, k: float, n: float, weights_scale: float = 1.0) -> None:
         # [tokens x k] @ [k x n] sharded n/tp (column) or k/tp (row): same FLOPs and weight bytes
         tokens, tp, b = self.tokens, self.tp, self.b
-        self.add(name, ("gemm", tokens, n / tp, k), 2.0 * tokens * k * n / tp,
-                 b * (tokens * k + tokens * n / tp) + self.wb * weights_scale * k * n / tp)
+        self.names.append(name)  # appended here, not through add(): this runs once per row
+        self.shapes.append(("gemm", tokens, n / tp, k))
+        self.fl.append(2.0 * tokens * k * n / tp)
+        self.by.append(b * (tokens * k + tokens * n / tp) + self.wb * weights_scale * k * n / tp)
 
     def elementwise(self, name: str, elems: ArrayLike, rw: float = 2.0,
                     flops_per: float = 5.0) -> None:
-        self.add(name, ("memory",), flops_per * elems, self.b * rw * elems)
+        self.names.append(name)
+        self.shapes.append(("memory",))
+        self.fl.append(flops_per * elems)
+        self.by.append(self.b * rw * elems)
 
     def scale_from(self, start: int, share: float) -> None:
         """Weight the rows from `start` on by `share` (the fraction of layers that have them)."""
