@@ -53,6 +53,11 @@ def check_positive(field: str, value: Any, integer: bool = False, allow_zero: bo
                 raise InvalidInputError(field, f"must be a whole number, got {value!r}")
             return int(value)
         return value
+    return _check_array(field, value, integer, allow_zero)
+
+
+def _check_array(field: str, value: Any, integer: bool, allow_zero: bool):
+    """The slow path of `check_positive`: arrays and numpy scalars, checked element-wise."""
     arr = np.asarray(value)
     if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) or arr.dtype == bool:
         raise InvalidInputError(field, f"must be a number, got {value!r}")

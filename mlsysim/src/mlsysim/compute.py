@@ -193,124 +193,173 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
     `shapes` is a list it receives one entry per operator for `mlsysim.efficiency`:
     ("gemm", M, N, K), ("attention",) or ("memory",). With `seq_parallel` (Megatron's
     sequence parallelism) the norms and residual adds are split over the `tp` ranks too."""
-    wb = b if wb is None else wb
+    r = _OpRows(tokens, tp, b, b if wb is None else wb, [] if shapes is None else shapes)
     kvb = b if kvb is None else kvb
-    shapes = [] if shapes is None else shapes
     tri = 0.5 if causal and not decode else 1.0
     d = m.d_model
     sp = tp if seq_parallel else 1  # norms/residuals: sharded along the sequence or not
     qk, v = _attn_dims(m)
-    if m.mla:
-        kv_w = m.mla["kv_lora_rank"] + m.mla["qk_rope_head_dim"]
-        qkv_w = qk + kv_w  # unused for MLA: its projections are listed one by one below
-        kv_read = kv_w
-    else:
-        kv_w = 2 * m.kv_heads * m.head_dim
-        qkv_w = qk + kv_w
-        kv_read = kv_w
-    names: list[str] = []
-    fl: list[ArrayLike] = []
-    by: list[ArrayLike] = []
-
-    def gemm(name: str, k: float, n: float, weights_scale: float = 1.0):
-        # [tokens x k] @ [k x n] sharded n/tp (column) or k/tp (row): same FLOPs and weight bytes
-        names.append(name)
-        shapes.append(("gemm", tokens, n / tp, k))
-        fl.append(2.0 * tokens * k * n / tp)
-        by.append(b * (tokens * k + tokens * n / tp) + wb * weights_scale * k * n / tp)
-
-    def elementwise(name: str, elems: ArrayLike, rw: float = 2.0, flops_per: float = 5.0):
-        names.append(name)
-        shapes.append(("memory",))
-        fl.append(flops_per * elems)
-        by.append(b * rw * elems)
-
-    elementwise("norm_attn", tokens * d / sp, rw=2.0, flops_per=5.0)
-    if m.mla:
-        # low-rank projections: x -> q latent -> heads; x -> kv latent (+ shared rope key);
-        # latent -> per-head keys and values (absorbed into the query/output in decode)
-        ml = m.mla
-        qr = ml.get("q_lora_rank") or 0
-        if qr:
-            gemm("q_down", d, qr)
-            gemm("q_up", qr, qk)
-        else:
-            gemm("q_proj", d, qk)
-        gemm("kv_down", d, kv_w)
-        gemm("kv_up", ml["kv_lora_rank"], m.heads * (ml["qk_nope_head_dim"] + ml["v_head_dim"]))
-    else:
-        gemm("qkv_proj", d, qkv_w)
+    kv_w, qkv_w = _kv_width(m, qk)
+    r.elementwise("norm_attn", tokens * d / sp, rw=2.0, flops_per=5.0)
+    _attention_projections(r, m, qk, kv_w, qkv_w)
     # attention core, per head sharded by tp. Fused (FlashAttention-style, the default): the
     # score matrix never leaves on-chip memory, so only Q, K, V and the output move. Unfused:
     # scores, softmax and context are three kernels and the s x s matrix round-trips DRAM.
     if fused_attention:
-        names.append("attention")
-        shapes.append(("attention",))
-        fl.append(tri * (2.0 * tokens * ctx * (qk + v) / tp + 5.0 * tokens * ctx * m.heads / tp))
-        if decode:
-            by.append(b * tokens * (qk + v) / tp + kvb * tokens * ctx * kv_read / tp)
-        else:
-            by.append(b * tokens * (2 * qk + 2 * v) / tp)
-    else:  # masking happens after the full score matrix is computed: no causal saving
-        names.append("attn_scores")  # per head [tokens x head_dim] @ [head_dim x ctx]
-        shapes.append(("gemm", tokens * m.heads / tp, ctx, qk / m.heads))
-        fl.append(2.0 * tokens * ctx * qk / tp)
-        if decode:
-            by.append(b * (tokens * qk / tp + tokens * ctx * m.heads / tp)
-                      + kvb * tokens * ctx * kv_read / 2 / tp)
-        else:
-            by.append(b * (2 * tokens * qk / tp + tokens * ctx * m.heads / tp))
-        elementwise("softmax", tokens * ctx * m.heads / tp, rw=2.0, flops_per=5.0)
-        names.append("attn_context")  # per head [tokens x ctx] @ [ctx x head_dim]
-        shapes.append(("gemm", tokens * m.heads / tp, v / m.heads, ctx))
-        fl.append(2.0 * tokens * ctx * v / tp)
-        if decode:
-            by.append(b * (tokens * ctx * m.heads / tp + tokens * v / tp)
-                      + kvb * tokens * ctx * kv_read / 2 / tp)
-        else:
-            by.append(b * (tokens * ctx * m.heads / tp + 2 * tokens * v / tp))
-    gemm("out_proj", v, d)
-    elementwise("residual_attn", tokens * d / sp, rw=3.0, flops_per=1.0)
-    elementwise("norm_mlp", tokens * d / sp, rw=2.0, flops_per=5.0)
+        _fused_attention(r, m, ctx, qk, v, kv_w, kvb, tri, decode)
+    else:
+        _unfused_attention(r, m, ctx, qk, v, kv_w, kvb, decode)
+    r.gemm("out_proj", v, d)
+    r.elementwise("residual_attn", tokens * d / sp, rw=3.0, flops_per=1.0)
+    r.elementwise("norm_mlp", tokens * d / sp, rw=2.0, flops_per=5.0)
     n_dense = m.moe.get("first_dense", 0) if m.moe else m.n_layers
     if n_dense:
-        # dense MLP (every layer of a dense model; the first few layers of some MoE models,
-        # weighted by their share of the layers so the caller can multiply by n_layers)
-        share = n_dense / m.n_layers
-        start = len(fl)
-        gemm("mlp_up", d, (2 if m.gated else 1) * m.ffn)
-        elementwise("activation", tokens * m.ffn / tp, rw=3.0 if m.gated else 2.0)
-        gemm("mlp_down", m.ffn, d)
-        if share != 1:
-            for i in range(start, len(fl)):
-                fl[i] = fl[i] * share
-                by[i] = by[i] * share
+        _dense_mlp(r, m, n_dense)
     if m.moe:
-        share = 1 - n_dense / m.n_layers
-        ef = m.moe.get("ffn", m.ffn)
-        k_act = m.moe["top_k"] + m.moe.get("shared", 0)
-        # weights touched: the expected distinct experts the batch routes to (memory.py)
-        touched = (expected_experts(m.moe["experts"], m.moe["top_k"], tokens)
-                   + m.moe.get("shared", 0)) / k_act
-        up = (2 if m.gated else 1) * ef
-        start = len(fl)
-        gemm("router", d, m.moe["experts"])
-        per_expert = tokens * k_act / np.maximum(touched * k_act, 1)  # rows each expert GEMM gets
-        names.append("moe_up")
-        shapes.append(("gemm", per_expert, up / tp, d))
-        fl.append(2.0 * tokens * k_act * d * up / tp)
-        by.append(b * (tokens * d + tokens * k_act * up / tp) + wb * touched * k_act * d * up / tp)
-        elementwise("expert_activation", tokens * k_act * ef / tp, rw=3.0 if m.gated else 2.0)
-        names.append("moe_down")
-        shapes.append(("gemm", per_expert, d, ef / tp))
-        fl.append(2.0 * tokens * k_act * ef * d / tp)
-        by.append(b * (tokens * k_act * ef / tp + tokens * d) + wb * touched * k_act * ef * d / tp)
+        _moe_mlp(r, m, n_dense)
+    r.elementwise("residual_mlp", tokens * d / sp, rw=3.0, flops_per=1.0)
+    return r.names, r.fl, r.by
+
+
+class _OpRows:
+    """The operator table `layer_op_table` assembles: parallel lists of names, FLOPs, bytes
+    and (for `mlsysim.efficiency`) shapes, plus the pass's sizes every row needs."""
+
+    __slots__ = ("tokens", "tp", "b", "wb", "shapes", "names", "fl", "by")
+
+    def __init__(self, tokens: ArrayLike, tp: ArrayLike, b: float, wb: float,
+                 shapes: list[tuple]) -> None:
+        self.tokens, self.tp, self.b, self.wb, self.shapes = tokens, tp, b, wb, shapes
+        self.names: list[str] = []
+        self.fl: list[ArrayLike] = []
+        self.by: list[ArrayLike] = []
+
+    def add(self, name: str, shape: tuple, flops: ArrayLike, nbytes: ArrayLike) -> None:
+        self.names.append(name)
+        self.shapes.append(shape)
+        self.fl.append(flops)
+        self.by.append(nbytes)
+
+    def gemm(self, name: str, k: float, n: float, weights_scale: float = 1.0) -> None:
+        # [tokens x k] @ [k x n] sharded n/tp (column) or k/tp (row): same FLOPs and weight bytes
+        tokens, tp, b = self.tokens, self.tp, self.b
+        self.names.append(name)  # appended here, not through add(): this runs once per row
+        self.shapes.append(("gemm", tokens, n / tp, k))
+        self.fl.append(2.0 * tokens * k * n / tp)
+        self.by.append(b * (tokens * k + tokens * n / tp) + self.wb * weights_scale * k * n / tp)
+
+    def elementwise(self, name: str, elems: ArrayLike, rw: float = 2.0,
+                    flops_per: float = 5.0) -> None:
+        self.names.append(name)
+        self.shapes.append(("memory",))
+        self.fl.append(flops_per * elems)
+        self.by.append(self.b * rw * elems)
+
+    def scale_from(self, start: int, share: float) -> None:
+        """Weight the rows from `start` on by `share` (the fraction of layers that have them)."""
         if share != 1:
+            fl, by = self.fl, self.by
             for i in range(start, len(fl)):
                 fl[i] = fl[i] * share
                 by[i] = by[i] * share
-    elementwise("residual_mlp", tokens * d / sp, rw=3.0, flops_per=1.0)
-    return names, fl, by
+
+
+def _kv_width(m: Model, qk: float) -> tuple[float, float]:
+    """Width of the cached keys and values per token (`kv_w`, also what decode reads) and of
+    the fused QKV projection; MLA caches a compressed latent plus a shared rope key."""
+    if m.mla:
+        kv_w = m.mla["kv_lora_rank"] + m.mla["qk_rope_head_dim"]
+        return kv_w, qk + kv_w  # the second is unused for MLA: its projections are listed one by one
+    kv_w = 2 * m.kv_heads * m.head_dim
+    return kv_w, qk + kv_w
+
+
+def _attention_projections(r: _OpRows, m: Model, qk: float, kv_w: float, qkv_w: float) -> None:
+    """The input projections of attention: one fused QKV GEMM, or MLA's low-rank chain."""
+    d = m.d_model
+    if not m.mla:
+        r.gemm("qkv_proj", d, qkv_w)
+        return
+    # low-rank projections: x -> q latent -> heads; x -> kv latent (+ shared rope key);
+    # latent -> per-head keys and values (absorbed into the query/output in decode)
+    ml = m.mla
+    qr = ml.get("q_lora_rank") or 0
+    if qr:
+        r.gemm("q_down", d, qr)
+        r.gemm("q_up", qr, qk)
+    else:
+        r.gemm("q_proj", d, qk)
+    r.gemm("kv_down", d, kv_w)
+    r.gemm("kv_up", ml["kv_lora_rank"], m.heads * (ml["qk_nope_head_dim"] + ml["v_head_dim"]))
+
+
+def _fused_attention(r: _OpRows, m: Model, ctx: ArrayLike, qk: float, v: float,
+                     kv_read: float, kvb: float, tri: float, decode: bool) -> None:
+    """One fused attention kernel: scores stay on chip; a causal prefill does half the work."""
+    tokens, tp, b = r.tokens, r.tp, r.b
+    flops = tri * (2.0 * tokens * ctx * (qk + v) / tp + 5.0 * tokens * ctx * m.heads / tp)
+    if decode:
+        nbytes = b * tokens * (qk + v) / tp + kvb * tokens * ctx * kv_read / tp
+    else:
+        nbytes = b * tokens * (2 * qk + 2 * v) / tp
+    r.add("attention", ("attention",), flops, nbytes)
+
+
+def _unfused_attention(r: _OpRows, m: Model, ctx: ArrayLike, qk: float, v: float,
+                       kv_read: float, kvb: float, decode: bool) -> None:
+    """Scores, softmax and context as three kernels; masking happens after the full score
+    matrix is computed, so there is no causal saving."""
+    tokens, tp, b = r.tokens, r.tp, r.b
+    # per head [tokens x head_dim] @ [head_dim x ctx]
+    if decode:
+        nbytes = (b * (tokens * qk / tp + tokens * ctx * m.heads / tp)
+                  + kvb * tokens * ctx * kv_read / 2 / tp)
+    else:
+        nbytes = b * (2 * tokens * qk / tp + tokens * ctx * m.heads / tp)
+    r.add("attn_scores", ("gemm", tokens * m.heads / tp, ctx, qk / m.heads),
+          2.0 * tokens * ctx * qk / tp, nbytes)
+    r.elementwise("softmax", tokens * ctx * m.heads / tp, rw=2.0, flops_per=5.0)
+    # per head [tokens x ctx] @ [ctx x head_dim]
+    if decode:
+        nbytes = (b * (tokens * ctx * m.heads / tp + tokens * v / tp)
+                  + kvb * tokens * ctx * kv_read / 2 / tp)
+    else:
+        nbytes = b * (tokens * ctx * m.heads / tp + 2 * tokens * v / tp)
+    r.add("attn_context", ("gemm", tokens * m.heads / tp, v / m.heads, ctx),
+          2.0 * tokens * ctx * v / tp, nbytes)
+
+
+def _dense_mlp(r: _OpRows, m: Model, n_dense: int) -> None:
+    """The dense MLP (every layer of a dense model; the first few layers of some MoE models,
+    weighted by their share of the layers so the caller can multiply by n_layers)."""
+    d = m.d_model
+    start = len(r.fl)
+    r.gemm("mlp_up", d, (2 if m.gated else 1) * m.ffn)
+    r.elementwise("activation", r.tokens * m.ffn / r.tp, rw=3.0 if m.gated else 2.0)
+    r.gemm("mlp_down", m.ffn, d)
+    r.scale_from(start, n_dense / m.n_layers)
+
+
+def _moe_mlp(r: _OpRows, m: Model, n_dense: int) -> None:
+    """The router and expert MLPs of a mixture-of-experts layer, weighted by the MoE layers'
+    share; the weights touched are the expected distinct experts the batch routes to."""
+    tokens, tp, b, wb, d = r.tokens, r.tp, r.b, r.wb, m.d_model
+    share = 1 - n_dense / m.n_layers
+    ef = m.moe.get("ffn", m.ffn)
+    k_act = m.moe["top_k"] + m.moe.get("shared", 0)
+    # weights touched: the expected distinct experts the batch routes to (memory.py)
+    touched = (expected_experts(m.moe["experts"], m.moe["top_k"], tokens)
+               + m.moe.get("shared", 0)) / k_act
+    up = (2 if m.gated else 1) * ef
+    start = len(r.fl)
+    r.gemm("router", d, m.moe["experts"])
+    per_expert = tokens * k_act / np.maximum(touched * k_act, 1)  # rows each expert GEMM gets
+    r.add("moe_up", ("gemm", per_expert, up / tp, d), 2.0 * tokens * k_act * d * up / tp,
+          b * (tokens * d + tokens * k_act * up / tp) + wb * touched * k_act * d * up / tp)
+    r.elementwise("expert_activation", tokens * k_act * ef / tp, rw=3.0 if m.gated else 2.0)
+    r.add("moe_down", ("gemm", per_expert, d, ef / tp), 2.0 * tokens * k_act * ef * d / tp,
+          b * (tokens * k_act * ef / tp + tokens * d) + wb * touched * k_act * ef * d / tp)
+    r.scale_from(start, share)
 
 
 def transformer_ops(m: Model | str, seq_len: int, batch: int = 1,

@@ -119,37 +119,42 @@ def summarize_cnn(name: str, input_shape: tuple[int, ...], specs: tuple[str, ...
         raise MlsysimError(f"models.yaml: {name}: input must be [H, W, C]")
     b = _Builder(tuple(int(x) for x in input_shape))  # type: ignore[arg-type]
     for i, spec in enumerate(specs):
-        tok = str(spec).split()
         try:
-            op = tok[0]
-            s = _opt(tok[1:], "s", 1)
-            reps = _opt(tok[1:], "x", 1)
-            if op == "conv":
-                kh, kw = map(int, _KERNEL.match(tok[1]).groups())  # type: ignore[union-attr]
-                b.conv((kh, kw), int(tok[2]), s, bn="nobn" not in tok, bias="bias" in tok)
-            elif op == "dw":
-                kh, kw = map(int, _KERNEL.match(tok[1]).groups())  # type: ignore[union-attr]
-                b.dw((kh, kw), s)
-            elif op == "ds":
-                b.dw((3, 3), s)
-                b.conv((1, 1), int(tok[1]))
-            elif op == "bottleneck":
-                for r in range(reps):
-                    b.bottleneck(int(tok[1]), int(tok[2]), s if r == 0 else 1)
-            elif op == "ir":
-                t = _opt(tok[1:], "t", 1)
-                for r in range(reps):
-                    b.inverted_residual(t, int(tok[2]), s if r == 0 else 1)
-            elif op == "maxpool":
-                kh, kw = map(int, _KERNEL.match(tok[1]).groups())  # type: ignore[union-attr]
-                b.pool((kh, kw), s)
-            elif op == "avgpool":
-                b.pool(None, 1)
-            elif op == "fc":
-                b.fc(int(tok[1]))
-            else:
-                raise ValueError(f"unknown layer type {op!r}")
+            _add_layer(b, str(spec).split())
         except (ValueError, IndexError, AttributeError) as exc:
             raise MlsysimError(f"models.yaml: {name}: layer {i + 1} {spec!r}: {exc}") from None
     layers = tuple(b.layers)
     return CNNSummary(layers, sum(x.params for x in layers), sum(x.macs for x in layers), b.peak)
+
+
+def _add_layer(b: _Builder, tok: list[str]) -> None:
+    """Append the primitive layers of one YAML layer string (split into tokens) to `b`;
+    a malformed string raises ValueError, IndexError or AttributeError for the caller to name."""
+    op = tok[0]
+    s = _opt(tok[1:], "s", 1)
+    reps = _opt(tok[1:], "x", 1)
+    if op == "conv":
+        kh, kw = map(int, _KERNEL.match(tok[1]).groups())  # type: ignore[union-attr]
+        b.conv((kh, kw), int(tok[2]), s, bn="nobn" not in tok, bias="bias" in tok)
+    elif op == "dw":
+        kh, kw = map(int, _KERNEL.match(tok[1]).groups())  # type: ignore[union-attr]
+        b.dw((kh, kw), s)
+    elif op == "ds":
+        b.dw((3, 3), s)
+        b.conv((1, 1), int(tok[1]))
+    elif op == "bottleneck":
+        for r in range(reps):
+            b.bottleneck(int(tok[1]), int(tok[2]), s if r == 0 else 1)
+    elif op == "ir":
+        t = _opt(tok[1:], "t", 1)
+        for r in range(reps):
+            b.inverted_residual(t, int(tok[2]), s if r == 0 else 1)
+    elif op == "maxpool":
+        kh, kw = map(int, _KERNEL.match(tok[1]).groups())  # type: ignore[union-attr]
+        b.pool((kh, kw), s)
+    elif op == "avgpool":
+        b.pool(None, 1)
+    elif op == "fc":
+        b.fc(int(tok[1]))
+    else:
+        raise ValueError(f"unknown layer type {op!r}")

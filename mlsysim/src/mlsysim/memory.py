@@ -142,30 +142,13 @@ def training_memory(m: Model | str, precision: str = "bf16", optimizer: str = "a
         micro_batch = batch
     if activation_checkpointing:
         recompute = "full"
-    norm_precision(precision)
     if fsdp:
         zero_stage = 3
-    if isinstance(zero_stage, bool) or zero_stage not in (0, 1, 2, 3):
-        raise InvalidInputError("zero_stage", f"must be 0, 1, 2 or 3, got {zero_stage!r}")
-    for name, val in (("dp", dp), ("tp", tp), ("pp", pp), ("ep", ep), ("seq_len", seq_len),
-                      ("micro_batch", micro_batch)):
-        check_positive(name, val, integer=True)
-    if m.kind == "transformer" and np.ndim(tp) == 0 and np.ndim(pp) == 0:
-        if m.heads % int(tp):
-            raise InvalidInputError("tp", f"{m.name} has {m.heads} heads, not divisible by tp={tp}")
-        if m.n_layers % int(pp):
-            raise InvalidInputError("pp", f"{m.name} has {m.n_layers} layers, not divisible by pp={pp}")
+    _check_training_args(m, precision, zero_stage, dp, tp, pp, ep, seq_len, micro_batch)
     wb, gb, ob = state_bytes(optimizer, precision, master_weights)
     per_gpu, weights, grads, opt = model_states(m, wb, gb, ob, zero_stage, dp, tp, pp, ep)
-    if m.kind == "transformer" and m.vit is None:
-        act = activation_bytes_per_layer(m, seq_len, micro_batch, tp, recompute,
-                                         sequence_parallel, fused_attention) * m.n_layers
-        act = act * precision_bytes(precision) / 2.0  # the paper's constants assume 2-byte tensors
-    elif m.cnn is not None:
-        act = 2.0 * sum(x.out_elems for x in m.cnn.layers) * micro_batch * precision_bytes(precision)
-    else:
-        act = activation_bytes_per_layer(m, m.vit_tokens, micro_batch, tp, recompute,
-                                         sequence_parallel, fused_attention) * m.n_layers
+    act = _activation_total(m, precision, tp, seq_len, micro_batch, recompute,
+                            sequence_parallel, fused_attention)
     total = weights + grads + opt + act
     feasible: bool | np.ndarray = True
     reason = ""
@@ -179,6 +162,39 @@ def training_memory(m: Model | str, precision: str = "bf16", optimizer: str = "a
     cv = (lambda x: float(x)) if scalar else (lambda x: np.asarray(x, dtype=float))
     return TrainingMemory(cv(weights), cv(grads), cv(opt), cv(act), cv(total), cv(per_gpu),
                           wb + gb + ob, capacity_bytes, feasible, reason)
+
+
+def _check_training_args(m: Model, precision: str, zero_stage: int, dp: ArrayLike,
+                         tp: ArrayLike, pp: ArrayLike, ep: ArrayLike, seq_len: ArrayLike,
+                         micro_batch: ArrayLike) -> None:
+    """Reject a precision, ZeRO stage or degree `training_memory` cannot model; scalar tp and
+    pp must split a transformer's heads and layers evenly."""
+    norm_precision(precision)
+    if isinstance(zero_stage, bool) or zero_stage not in (0, 1, 2, 3):
+        raise InvalidInputError("zero_stage", f"must be 0, 1, 2 or 3, got {zero_stage!r}")
+    for name, val in (("dp", dp), ("tp", tp), ("pp", pp), ("ep", ep), ("seq_len", seq_len),
+                      ("micro_batch", micro_batch)):
+        check_positive(name, val, integer=True)
+    if m.kind == "transformer" and np.ndim(tp) == 0 and np.ndim(pp) == 0:
+        if m.heads % int(tp):
+            raise InvalidInputError("tp", f"{m.name} has {m.heads} heads, not divisible by tp={tp}")
+        if m.n_layers % int(pp):
+            raise InvalidInputError("pp", f"{m.name} has {m.n_layers} layers, not divisible by pp={pp}")
+
+
+def _activation_total(m: Model, precision: str, tp: ArrayLike, seq_len: ArrayLike,
+                      micro_batch: ArrayLike, recompute: str, sequence_parallel: bool,
+                      fused_attention: bool) -> ArrayLike:
+    """Activation bytes held per GPU for the whole model: per-layer formulas for a decoder
+    transformer or a ViT (over its patch tokens), stored layer outputs for a CNN."""
+    if m.kind == "transformer" and m.vit is None:
+        act = activation_bytes_per_layer(m, seq_len, micro_batch, tp, recompute,
+                                         sequence_parallel, fused_attention) * m.n_layers
+        return act * precision_bytes(precision) / 2.0  # the paper's constants assume 2-byte tensors
+    if m.cnn is not None:
+        return 2.0 * sum(x.out_elems for x in m.cnn.layers) * micro_batch * precision_bytes(precision)
+    return activation_bytes_per_layer(m, m.vit_tokens, micro_batch, tp, recompute,
+                                      sequence_parallel, fused_attention) * m.n_layers
 
 
 def expected_experts(experts: int, top_k: int, tokens: ArrayLike) -> ArrayLike:

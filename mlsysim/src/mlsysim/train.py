@@ -380,6 +380,15 @@ def _divisors(n: int) -> list[int]:
 def _check_plan_args(m: Model, n: int, seq_len: int, degrees: dict[str, int | None],
                      v: int, uneven: bool) -> None:
     """Reject degrees that can never describe a plan, naming the real cause (not the batch)."""
+    _check_degrees_divide_cluster(n, degrees)
+    tp, pp, dp, cp, ep = (degrees[k] for k in ("tp", "pp", "dp", "cp", "ep"))
+    _check_degrees_split_model(m, seq_len, tp, pp, cp, uneven)
+    _check_degree_products(n, tp, pp, dp, cp)
+    _check_experts_and_stages(m, pp, ep, v, uneven)
+
+
+def _check_degrees_divide_cluster(n: int, degrees: dict[str, int | None]) -> None:
+    """Each given degree is a positive whole number that divides the cluster's `n` GPUs."""
     for name, val in degrees.items():
         if val is not None:
             check_positive(name, val, integer=True)
@@ -388,7 +397,11 @@ def _check_plan_args(m: Model, n: int, seq_len: int, degrees: dict[str, int | No
         if val is not None and n % val:
             raise InvalidInputError(name, f"{name}={val} does not divide the cluster's {n} GPUs"
                                     + (f" (it needs at least {val})" if val > n else ""))
-    tp, pp, dp, cp, ep = (degrees[k] for k in ("tp", "pp", "dp", "cp", "ep"))
+
+
+def _check_degrees_split_model(m: Model, seq_len: int, tp: int | None, pp: int | None,
+                               cp: int | None, uneven: bool) -> None:
+    """tp splits the heads, pp the layers (leaving no stage empty), cp the sequence."""
     if tp is not None and m.heads % tp:
         raise InvalidInputError("tp", f"{m.name} has {m.heads} attention heads, not divisible by tp={tp}")
     if pp is not None and m.n_layers % pp and not uneven:
@@ -398,6 +411,11 @@ def _check_plan_args(m: Model, n: int, seq_len: int, degrees: dict[str, int | No
         raise InvalidInputError("pp", f"{m.n_layers} layers leave the last of {pp} stages empty")
     if cp is not None and seq_len % cp:
         raise InvalidInputError("cp", f"seq_len={seq_len} is not divisible by cp={cp}")
+
+
+def _check_degree_products(n: int, tp: int | None, pp: int | None, dp: int | None,
+                           cp: int | None) -> None:
+    """The model-parallel degrees together divide the cluster; all four given fill it exactly."""
     fixed = [x for x in (tp, pp, cp) if x is not None]
     if len(fixed) > 1 and n % int(np.prod(fixed)):
         raise InvalidInputError("gpus", f"{n} GPUs are not divisible by the product of the "
@@ -405,6 +423,12 @@ def _check_plan_args(m: Model, n: int, seq_len: int, degrees: dict[str, int | No
     if None not in (tp, pp, dp, cp) and tp * pp * dp * cp != n:
         raise InvalidInputError("dp", f"tp*cp*pp*dp={tp * pp * dp * cp} must equal the "
                                 f"cluster's {n} GPUs")
+
+
+def _check_experts_and_stages(m: Model, pp: int | None, ep: int | None, v: int,
+                              uneven: bool) -> None:
+    """ep splits the experts (only a mixture-of-experts model has any); virtual stages split
+    each pipeline stage's layers."""
     if ep is not None and not m.moe and ep != 1:
         raise InvalidInputError("ep", f"{m.name} has no experts; expert parallelism needs ep=1")
     if m.moe and ep is not None and m.moe["experts"] % ep:

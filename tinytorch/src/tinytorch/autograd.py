@@ -298,22 +298,13 @@ def _check_versions(order: list[Tensor]) -> None:
     # END SOLUTION
 
 
-def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> None:
-    """Reverse-mode sweep from ``root``: fill ``.grad`` of every leaf that requires grad."""
+def _seed_gradient(root: Tensor, gradient: Any) -> np.ndarray:
+    """The gradient the sweep starts from, checked as PyTorch checks it."""
     # BEGIN SOLUTION
-    # HINT: First the checks, as PyTorch makes them: the root must require grad (RuntimeError
-    # HINT: explaining requires_grad otherwise); without an explicit gradient the root must have a
-    # HINT: single element (seed with ones); an explicit gradient must match the root's shape.
-    # HINT:
-    # HINT: Then order the graph, check versions, and walk it from the root back to the leaves
-    # HINT: carrying one pending gradient per tensor (keyed by identity, not by value).
-    # HINT:
-    # HINT: A leaf (or a tensor that retains grad) accumulates what reaches it. Any other tensor
-    # HINT: asks its node for one gradient per input; skip inputs that need none. Each input
-    # HINT: gradient is brought to the input's exact shape (unbroadcast) and dtype, then added to
-    # HINT: that input's pending sum: an input used twice receives both contributions.
-    # HINT:
-    # HINT: Release each node after use unless the caller asked to retain the graph.
+    # HINT: The root must require grad (RuntimeError explaining requires_grad otherwise).
+    # HINT: Without an explicit gradient the root must have a single element, and the seed is
+    # HINT: ones of its shape; an explicit gradient (a tensor or an array) is taken in the root's
+    # HINT: dtype and must match the root's shape.
     # HINT:
     # HINT: Messages the tests look for: the word "scalar" when the implied gradient is impossible,
     # HINT: "does not require grad" for a root without history.
@@ -330,18 +321,31 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
                 f"tensor has shape {root.shape}; call backward(gradient=...) with a tensor of "
                 f"that shape, or reduce it first (e.g. loss.sum())"
             )
-        seed = np.ones_like(root.data)
-    else:
-        seed = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
-                          dtype=root.data.dtype)
-        if seed.shape != root.shape:
-            raise RuntimeError(
-                f"backward(): gradient has shape {seed.shape} but the tensor has shape "
-                f"{root.shape}"
-            )
-    order = _topological_order(root)
-    _check_versions(order)
-    grads: dict[int, np.ndarray] = {id(root): seed}
+        return np.ones_like(root.data)
+    seed = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
+                      dtype=root.data.dtype)
+    if seed.shape != root.shape:
+        raise RuntimeError(
+            f"backward(): gradient has shape {seed.shape} but the tensor has shape "
+            f"{root.shape}"
+        )
+    return seed
+    # END SOLUTION
+
+
+def _sweep(order: list[Tensor], grads: dict[int, np.ndarray], retain_graph: bool) -> None:
+    """Walk ``order`` from the root back to the leaves, turning each tensor's pending gradient
+    (``grads``, keyed by identity) into its inputs' gradients and the leaves' ``.grad``."""
+    # BEGIN SOLUTION
+    # HINT: Walk the order backwards, carrying one pending gradient per tensor (keyed by
+    # HINT: identity, not by value); a tensor nothing reached is skipped.
+    # HINT:
+    # HINT: A leaf (or a tensor that retains grad) accumulates what reaches it. Any other tensor
+    # HINT: asks its node for one gradient per input; skip inputs that need none. Each input
+    # HINT: gradient is brought to the input's exact shape (unbroadcast) and dtype, then added to
+    # HINT: that input's pending sum: an input used twice receives both contributions.
+    # HINT:
+    # HINT: Release each node after use unless the caller asked to retain the graph.
     for t in reversed(order):
         g = grads.pop(id(t), None)
         if g is None:
@@ -366,6 +370,20 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> 
             grads[key] = ig if prev is None else prev + ig
         if not retain_graph:
             fn.release()
+    # END SOLUTION
+
+
+def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False) -> None:
+    """Reverse-mode sweep from ``root``: fill ``.grad`` of every leaf that requires grad."""
+    # BEGIN SOLUTION
+    # HINT: Three phases, each a helper of this file: check the root and make the seed
+    # HINT: gradient; order the graph and check that nothing in it was changed in place; then
+    # HINT: sweep from the root back to the leaves, starting with only the root's gradient
+    # HINT: pending.
+    seed = _seed_gradient(root, gradient)
+    order = _topological_order(root)
+    _check_versions(order)
+    _sweep(order, {id(root): seed}, retain_graph)
     # END SOLUTION
 
 
