@@ -12,6 +12,9 @@ import numpy as np
 
 from .errors import InvalidInputError
 
+#: A scalar or a numpy array: every cost model broadcasts over its inputs.
+ArrayLike = float | np.ndarray
+
 #: Bytes per element of each number format we model.
 BYTES_PER_ELEMENT: dict[str, float] = {
     "fp32": 4.0, "tf32": 4.0, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5,

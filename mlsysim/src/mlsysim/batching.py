@@ -13,9 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._units import ResultMixin, check_positive
-
-ArrayLike = float | np.ndarray
+from ._units import ArrayLike, ResultMixin, check_positive
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._units import ResultMixin, check_positive
+from ._units import ArrayLike, ResultMixin, check_positive
 from .errors import InvalidInputError
 from .reliability import DEFAULT_GPU_MTBF_HOURS
-
-ArrayLike = float | np.ndarray
 
 #: Bytes of checkpoint state per parameter for mixed-precision Adam: bf16 weights (2) plus fp32
 #: master weights and two fp32 moments (12), the accounting of Rajbhandari et al. (SC 2020, ZeRO).

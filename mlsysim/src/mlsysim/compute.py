@@ -11,12 +11,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._units import ResultMixin, check_positive, norm_precision, precision_bytes, seconds, si
+from ._units import (
+    ArrayLike,
+    ResultMixin,
+    check_positive,
+    norm_precision,
+    precision_bytes,
+    seconds,
+    si,
+)
 from .errors import InvalidInputError
 from .memory import expected_experts
 from .registry import Hardware, Model, hardware, model
-
-ArrayLike = float | np.ndarray
 
 
 def _matmul_params(m: Model) -> float:

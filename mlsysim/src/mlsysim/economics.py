@@ -7,11 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._units import ResultMixin, check_positive
+from ._units import ArrayLike, ResultMixin, check_positive
 from .errors import InvalidInputError
 from .registry import Hardware, Model, hardware, model
-
-ArrayLike = float | np.ndarray
 
 #: Power usage effectiveness. Google reports a fleet-wide trailing average of about 1.10 (2023
 #: environmental report); the Uptime Institute's 2023 survey average is 1.58.

@@ -30,11 +30,9 @@ from importlib import resources
 import numpy as np
 import yaml
 
-from ._units import check_positive, norm_precision
+from ._units import ArrayLike, check_positive, norm_precision
 from .errors import InvalidInputError
 from .registry import Hardware, hardware
-
-ArrayLike = float | np.ndarray
 
 #: DRAM latency seen by a streaming kernel; bytes in flight needed = bandwidth x this
 MEMORY_LATENCY_S = 0.5e-6

@@ -12,11 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._units import ResultMixin, check_positive, norm_precision, precision_bytes
+from ._units import ArrayLike, ResultMixin, check_positive, norm_precision, precision_bytes
 from .errors import InvalidInputError
 from .registry import Hardware, hardware
-
-ArrayLike = float | np.ndarray
 
 #: Host-side cost of launching one GPU kernel, seconds. CUDA launches cost a few microseconds
 #: (NVIDIA, CUDA C++ Best Practices Guide); an order-of-magnitude default, measure yours.

@@ -9,11 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._units import ResultMixin, check_positive, norm_precision, precision_bytes
+from ._units import ArrayLike, ResultMixin, check_positive, norm_precision, precision_bytes
 from .errors import InvalidInputError
 from .registry import Model, model
-
-ArrayLike = float | np.ndarray
 
 
 def model_size_bytes(m: Model | str, precision: str = "fp16") -> float:

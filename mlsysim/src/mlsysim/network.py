@@ -11,11 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._units import ResultMixin, check_positive
+from ._units import ArrayLike, ResultMixin, check_positive
 from .errors import InvalidInputError
 from .registry import Fabric, Hardware, fabric, hardware
-
-ArrayLike = float | np.ndarray
 
 # default scale-out network for each scale-up link (what the vendor's reference node ships)
 _DEFAULT_INTER = {

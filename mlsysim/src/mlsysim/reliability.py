@@ -9,9 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._units import ResultMixin, check_positive
-
-ArrayLike = float | np.ndarray
+from ._units import ArrayLike, ResultMixin, check_positive
 
 #: Per-GPU mean time between job-interrupting failures, hours. Dubey et al. 2024 (Llama 3)
 #: report 419 unexpected interruptions in a 54-day snapshot on 16,384 H100s:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._units import check_positive
-
-ArrayLike = float | np.ndarray
+from ._units import ArrayLike, check_positive
 
 #: Hoffmann et al. 2022, approach 3 fit: L(N, D) = E + A / N^alpha + B / D^beta
 HOFFMANN = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._units import ResultMixin, check_positive
+from ._units import ArrayLike, ResultMixin, check_positive
 from .errors import InvalidInputError
-
-ArrayLike = float | np.ndarray
 
 
 def erlang_c_prob(servers: ArrayLike, offered_load: ArrayLike) -> ArrayLike:

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import efficiency as _efficiency
-from ._units import ResultMixin, check_positive, norm_precision, precision_bytes
+from ._units import ArrayLike, ResultMixin, check_positive, norm_precision, precision_bytes
 from .compute import layer_op_table
 from .efficiency import device_efficiency, op_times
 from .errors import InvalidInputError
@@ -24,7 +24,6 @@ from .network import Cluster, allreduce_time, cluster
 from .registry import Hardware, Model, hardware, model
 from .scheduling import erlang_c_prob
 
-ArrayLike = float | np.ndarray
 #: memory kept free for activations, the runtime and fragmentation when sizing the KV cache
 SERVING_RESERVE = 0.10
 

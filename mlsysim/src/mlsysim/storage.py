@@ -21,12 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._units import ResultMixin, check_positive
+from ._units import ArrayLike, ResultMixin, check_positive
 from .errors import InvalidInputError
 from .memory import state_bytes
 from .registry import Model, model
-
-ArrayLike = float | np.ndarray
 
 
 @dataclass(frozen=True)
