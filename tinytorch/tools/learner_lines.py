@@ -13,15 +13,13 @@ under `TARGET` or a core function is not the learner's).
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from tito.curriculum import Lesson, load_curriculum
+from tito.stub import find_regions
 
-from tito.curriculum import Lesson, load_curriculum  # noqa: E402
-from tito.stub import find_regions  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 REFERENCE = ROOT / "src" / "tinytorch"
 TARGET = 1500
