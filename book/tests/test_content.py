@@ -174,3 +174,13 @@ def test_flops_is_not_speed_is_said_once_per_kind() -> None:
     # keeps one about peak rates (hw_acceleration) and one about FLOP counts (architectures).
     about_flops = [f"{rel}: {t}" for rel, t in _fallacies() if re.search(r"\bFLOP", t)]
     assert len(about_flops) <= 2, "\n".join(about_flops)
+
+
+@pytest.mark.parametrize("rel", VOL1)
+def test_chapter_links_its_problem_set(rel: str) -> None:
+    # Readers reach the exercises from the chapter, not only from the instructor hub.
+    stem = Path(rel).stem
+    if not (BOOK.parent / "instructors" / "problems" / f"{stem}.yaml").exists():
+        pytest.skip(f"no problem set for {stem}")
+    text = (BOOK / rel).read_text(encoding="utf-8")
+    assert f"../../instructors/problems/{stem}.html" in text
