@@ -114,6 +114,7 @@ def test_no_work_is_cited_under_two_keys() -> None:
 # keeps the wrong wording from coming back in an edit.
 RETRACTED = [
     ("hw_acceleration.qmd", "moving to the right with every hardware generation"),
+    ("hw_acceleration.qmd", "move right with each hardware generation"),
     ("conclusion.qmd", "Each generation makes data movement a larger share"),
     ("introduction.qmd", "a handful of operations per weight"),
     ("data_engineering.qmd", "depthwise convolutions) or both"),
