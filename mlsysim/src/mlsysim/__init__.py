@@ -7,6 +7,22 @@ from ._units import quantity as format_quantity
 from ._units import seconds, si
 from .batching import LargeBatch, large_batch
 from .calibration import calibrate
+from .carbon import (
+    BLOOM_FOOTPRINT,
+    GRID_MIXES,
+    SOURCE_G_PER_KWH,
+    CarbonShift,
+    LifecycleCarbon,
+    TokenEnergy,
+    WaterUse,
+    carbon_shift,
+    grid_intensity,
+    hourly_intensity,
+    lifecycle_carbon,
+    rebound,
+    token_energy,
+    water_use,
+)
 from .checkpointing import (
     ADAM_MIXED_BYTES_PER_PARAM,
     CheckpointCost,
@@ -120,6 +136,7 @@ from .validation import ValidationRow, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "BLOOM_FOOTPRINT", "GRID_MIXES", "SOURCE_G_PER_KWH", "CarbonShift", "LifecycleCarbon", "TokenEnergy", "WaterUse", "carbon_shift", "grid_intensity", "hourly_intensity", "lifecycle_carbon", "rebound", "token_energy", "water_use",
     "drf", "erlang_c", "fragmentation", "gang_reservation", "mmc_queue", "preemption_cost", "servers_for_wait",
     "IngestDemand", "ObjectReads", "ShuffleBuffer", "StorageTier", "TieredCheckpoint", "checkpoint_bytes", "checkpoint_write_bandwidth", "ingest_bandwidth", "object_read_throughput", "shuffle_buffer", "tiered_checkpoint",
     "LargeBatch", "large_batch",
