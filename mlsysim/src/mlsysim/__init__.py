@@ -7,22 +7,6 @@ from ._units import quantity as format_quantity
 from ._units import seconds, si
 from .batching import LargeBatch, large_batch
 from .calibration import calibrate
-from .carbon import (
-    BLOOM_FOOTPRINT,
-    GRID_MIXES,
-    SOURCE_G_PER_KWH,
-    CarbonShift,
-    LifecycleCarbon,
-    TokenEnergy,
-    WaterUse,
-    carbon_shift,
-    grid_intensity,
-    hourly_intensity,
-    lifecycle_carbon,
-    rebound,
-    token_energy,
-    water_use,
-)
 from .checkpointing import (
     ADAM_MIXED_BYTES_PER_PARAM,
     CheckpointCost,
@@ -117,6 +101,22 @@ from .storage import (
     object_read_throughput,
     shuffle_buffer,
     tiered_checkpoint,
+)
+from .sustainability import (
+    BLOOM_FOOTPRINT,
+    GRID_MIXES,
+    SOURCE_G_PER_KWH,
+    CarbonShift,
+    LifecycleCarbon,
+    TokenEnergy,
+    WaterUse,
+    carbon_shift,
+    grid_intensity,
+    hourly_intensity,
+    lifecycle_carbon,
+    rebound,
+    token_energy,
+    water_use,
 )
 from .tinyml import BATTERIES_J, BatteryLife, TinyMLFit, battery_life, tinyml_fit
 from .topology import (
