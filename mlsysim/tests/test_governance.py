@@ -71,3 +71,8 @@ def test_sisa_saves_on_single_deletions_but_not_on_large_batches():
     batch = ms.sisa_unlearning(100.0, 20, slices=10, deletions=500)
     assert batch.shards_touched == pytest.approx(20, rel=1e-6)
     assert batch.fraction_of_full > 0.99  # every shard restarts from its first slice
+
+
+def test_rule_of_three():
+    assert ms.zero_event_bound(1000) == pytest.approx(3.0 / 1000, rel=0.01)
+    assert ms.zero_event_bound(1000, 0.99) > ms.zero_event_bound(1000)

@@ -64,6 +64,7 @@ from .governance import (
     feedback_loop,
     sisa_unlearning,
     subgroup_sample_size,
+    zero_event_bound,
 )
 from .kernels import (
     FusionResult,
@@ -149,7 +150,7 @@ from .validation import ValidationRow, validate
 __version__ = "0.1.0"
 
 __all__ = [
-    "EU_AI_ACT_SYSTEMIC_FLOPS", "ExplanationCost", "GapSample", "UnlearningCost", "audit_sample_size", "days_to_collect", "detectable_gap", "explanation_cost", "feedback_loop", "sisa_unlearning", "subgroup_sample_size",
+    "EU_AI_ACT_SYSTEMIC_FLOPS", "ExplanationCost", "GapSample", "UnlearningCost", "audit_sample_size", "days_to_collect", "detectable_gap", "explanation_cost", "feedback_loop", "sisa_unlearning", "subgroup_sample_size", "zero_event_bound",
     "BLOOM_FOOTPRINT", "GRID_MIXES", "SOURCE_G_PER_KWH", "CarbonShift", "LifecycleCarbon", "TokenEnergy", "WaterUse", "carbon_shift", "grid_intensity", "hourly_intensity", "lifecycle_carbon", "rebound", "token_energy", "water_use",
     "drf", "erlang_c", "fragmentation", "gang_reservation", "mmc_queue", "preemption_cost", "servers_for_wait",
     "IngestDemand", "ObjectReads", "ShuffleBuffer", "StorageTier", "TieredCheckpoint", "checkpoint_bytes", "checkpoint_write_bandwidth", "ingest_bandwidth", "object_read_throughput", "shuffle_buffer", "tiered_checkpoint",

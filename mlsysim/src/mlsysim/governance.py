@@ -197,3 +197,11 @@ def sisa_unlearning(full_cost: float, shards: int, slices: int = 1,
     per_shard = float(np.sum(p_eq * (total - j * (j - 1) / 2)) / total)
     frac = touched / S * per_shard
     return UnlearningCost(S, R, K, touched, frac, frac * full_cost)
+
+
+def zero_event_bound(trials: float, confidence: float = 0.95) -> float:
+    """Upper bound on an event's rate after `trials` with no event: -ln(1 - confidence) / n,
+    about 3 / n at 95% ("the rule of three", Hanley and Lippman-Hand 1983). Broadcasts."""
+    n = check_positive("trials", trials)
+    _check_prob("confidence", confidence)
+    return -math.log(1 - confidence) / np.asarray(n, float)
