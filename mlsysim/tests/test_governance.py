@@ -51,6 +51,10 @@ def test_feedback_loop_persists_or_runs_away():
     assert run[-1] > 0.99  # ranking amplifies a small bias to all-or-nothing
     fair = ms.feedback_loop(0.5, 1.0, 1.0, amplification=3.0, rounds=30)
     assert np.allclose(fair, 0.5)
+    fixed = ms.feedback_loop(0.55, 1.0, 1.0, amplification=2.0, rounds=5, reweight=True)
+    assert np.allclose(fixed[1:], 0.5)  # logged propensities recover the true, equal rates
+    real = ms.feedback_loop(0.3, 2.0, 1.0, amplification=1.0, rounds=5, reweight=True)
+    assert real[-1] == pytest.approx(2 / 3)  # and track a real difference
 
 
 def test_explanations_multiply_the_fleet():

@@ -101,13 +101,17 @@ def days_to_collect(n_needed: int, requests_per_day: float, group_share: float,
 
 
 def feedback_loop(initial_share: float, rate_a: float, rate_b: float,
-                  amplification: float = 1.0, rounds: int = 20) -> np.ndarray:
+                  amplification: float = 1.0, rounds: int = 20,
+                  reweight: bool = False) -> np.ndarray:
     """Share of attention given to group A over rounds, when the system learns from the data
     its own attention produced (after Ensign et al. 2018, "Runaway feedback loops").
 
     Observed incidents: o_A = a_t r_A, o_B = (1 - a_t) r_B. Next share:
     a_(t+1) = o_A^g / (o_A^g + o_B^g). g = 1 is proportional allocation (the initial bias
-    persists); g > 1 models ranking or thresholding, which amplifies it toward 0 or 1."""
+    persists); g > 1 models ranking or thresholding, which amplifies it toward 0 or 1.
+    `reweight=True` divides each observation by the attention that produced it (inverse
+    propensity weighting, possible only when decision probabilities are logged), so the
+    system estimates the true rates and allocates from them."""
     a = _check_prob("initial_share", initial_share)
     check_positive("rate_a", rate_a)
     check_positive("rate_b", rate_b)
@@ -116,7 +120,10 @@ def feedback_loop(initial_share: float, rate_a: float, rate_b: float,
     out = np.empty(n + 1)
     out[0] = a
     for t in range(n):
-        oa, ob = (out[t] * rate_a) ** g, ((1 - out[t]) * rate_b) ** g
+        oa, ob = out[t] * rate_a, (1 - out[t]) * rate_b
+        if reweight:
+            oa, ob = oa / out[t], ob / (1 - out[t])
+        oa, ob = oa ** g, ob ** g
         out[t + 1] = oa / (oa + ob) if oa + ob > 0 else out[t]
     return out
 
