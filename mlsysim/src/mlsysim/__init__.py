@@ -52,6 +52,20 @@ from .facility import (
     rack_plan,
     site_capacity,
 )
+from .governance import (
+    EU_AI_ACT_SYSTEMIC_FLOPS,
+    ExplanationCost,
+    GapSample,
+    UnlearningCost,
+    audit_sample_size,
+    days_to_collect,
+    detectable_gap,
+    explanation_cost,
+    feedback_loop,
+    sisa_unlearning,
+    subgroup_sample_size,
+    zero_event_bound,
+)
 from .kernels import (
     FusionResult,
     LayerCost,
@@ -102,6 +116,22 @@ from .storage import (
     shuffle_buffer,
     tiered_checkpoint,
 )
+from .sustainability import (
+    BLOOM_FOOTPRINT,
+    GRID_MIXES,
+    SOURCE_G_PER_KWH,
+    CarbonShift,
+    LifecycleCarbon,
+    TokenEnergy,
+    WaterUse,
+    carbon_shift,
+    grid_intensity,
+    hourly_intensity,
+    lifecycle_carbon,
+    rebound,
+    token_energy,
+    water_use,
+)
 from .tinyml import BATTERIES_J, BatteryLife, TinyMLFit, battery_life, tinyml_fit
 from .topology import (
     Dragonfly,
@@ -120,6 +150,8 @@ from .validation import ValidationRow, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "EU_AI_ACT_SYSTEMIC_FLOPS", "ExplanationCost", "GapSample", "UnlearningCost", "audit_sample_size", "days_to_collect", "detectable_gap", "explanation_cost", "feedback_loop", "sisa_unlearning", "subgroup_sample_size", "zero_event_bound",
+    "BLOOM_FOOTPRINT", "GRID_MIXES", "SOURCE_G_PER_KWH", "CarbonShift", "LifecycleCarbon", "TokenEnergy", "WaterUse", "carbon_shift", "grid_intensity", "hourly_intensity", "lifecycle_carbon", "rebound", "token_energy", "water_use",
     "drf", "erlang_c", "fragmentation", "gang_reservation", "mmc_queue", "preemption_cost", "servers_for_wait",
     "IngestDemand", "ObjectReads", "ShuffleBuffer", "StorageTier", "TieredCheckpoint", "checkpoint_bytes", "checkpoint_write_bandwidth", "ingest_bandwidth", "object_read_throughput", "shuffle_buffer", "tiered_checkpoint",
     "LargeBatch", "large_batch",
