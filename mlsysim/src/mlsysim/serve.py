@@ -96,7 +96,7 @@ def _pass_parts(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode:
                 kvb: float | None = None) -> _Pass:
     """Seconds of one forward pass over `tokens` tokens attending to `ctx`, split over
     `gpus` by tensor parallelism; past one node the all-reduces cross the scale-out fabric
-    (hierarchical all-reduce)."""
+    (`_tp_allreduce`)."""
     wb = b if wb is None else wb
     shapes: list[tuple] = []
     names, fl, by = layer_op_table(m, tokens, ctx, b, gpus, decode, shapes=shapes, wb=wb, kvb=kvb)
@@ -121,10 +121,25 @@ def _pass_parts(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode:
         msg = tokens * m.d_model * b / device_efficiency(h).network
         n_ar = 1 if m.parallel_block else 2
         # each all-reduce is a kernel too: it pays the device's launch gap
-        t = t + n_ar * m.n_layers * (allreduce_time(msg, cl) + device_efficiency(h).launch_s)
+        t = t + n_ar * m.n_layers * (_tp_allreduce(msg, cl) + device_efficiency(h).launch_s)
     if np.ndim(t_m) == 0 and np.ndim(t_c) == 0:
         return _Pass(t, head, "memory" if t_m > t_c else "compute")
     return _Pass(t, head, np.where(t_m > t_c, "memory", "compute"))
+
+
+def _tp_allreduce(msg, cl: Cluster):
+    """Seconds of one tensor-parallel all-reduce of the activations.
+
+    Inside a node: a ring over the scale-up link. Past one node the group is one flat ring
+    through both nodes, as a runtime's single tensor-parallel communicator runs it (the
+    same model `train()` uses): each of its 2(n-1) steps waits for the slowest hop, a
+    scale-out NIC at network latency, so a layer's all-reduce costs microseconds of
+    InfiniBand latency per rank where NVLink costs a fraction of one. The activations of
+    one layer (KB in decode, a few MB in prefill) are too small to spread over every NIC
+    of the node, which is what a hierarchical all-reduce of gradients relies on."""
+    if cl.nodes == 1:
+        return allreduce_time(msg, cl)
+    return allreduce_time(msg, cl.gpus, cl.inter, algorithm="ring")
 
 
 @lru_cache(maxsize=256)
