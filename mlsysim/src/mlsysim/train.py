@@ -127,6 +127,7 @@ class Options:
     offload_activations: bool = False
     fused_attention: bool = True
     dropout: bool = False
+    fp32_grad_reduce: bool = False
 
 
 @dataclass(frozen=True)
@@ -356,7 +357,10 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch: int, seq_len: int, plan:
     wb, gb, ob = state_bytes(opts.optimizer, opts.precision, True)
     params_gpu, w, g, o = model_states(m, wb, gb, ob, opts.zero_stage,
                                        (plan.dp * plan.cp).astype(float), plan.tp, plan.pp, plan.ep)
-    t_dp = _dp_sync(cl, plan, params_gpu * b, opts.zero_stage, m_count)
+    # gradients are reduced in the compute format, or in fp32 where the framework accumulates
+    # and reduces them in fp32 (Megatron-LM does for bf16)
+    t_dp = _dp_sync(cl, plan, params_gpu * (4.0 if opts.fp32_grad_reduce else b),
+                    opts.zero_stage, m_count)
     window = ((2.0 / 3.0) * t_stage * (m_count if opts.zero_stage >= 3 else 1)
               if opts.overlap else 0.0)
     t_dp = np.maximum(0.0, t_dp - window)
@@ -473,7 +477,8 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
           sequence_parallel: bool = True, overlap: bool = True, optimizer: str = "adam",
           uneven_stages: bool = False, tp_overlap: float = 0.0, cp: int | None = 1,
           offload_optimizer: bool = False, offload_activations: bool = False,
-          fused_attention: bool = True, dropout: bool = False) -> TrainResult:
+          fused_attention: bool = True, dropout: bool = False,
+          fp32_grad_reduce: bool = False) -> TrainResult:
     """Predict a training run: step time, total time, GPU-hours, tokens/s per GPU, MFU/HFU.
 
     `global_batch` is in sequences of `seq_len` tokens. Leave tp/pp/dp (and micro_batch,
@@ -488,7 +493,8 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
     compute (0 by default, which is what the calibration run did). fused_attention=False
     prices attention as runs before FlashAttention (2022) did: the score matrix through DRAM;
     with dropout=True (attention dropout, Megatron-LM's default) that matrix makes one more
-    round trip through a dropout kernel."""
+    round trip through a dropout kernel. fp32_grad_reduce=True all-reduces the gradients in
+    fp32 (Megatron-LM accumulates and reduces bf16 runs' gradients in fp32)."""
     m = model(m)
     opts, degrees = _train_args(m, cl, tokens, global_batch, seq_len, locals())
     plan, (tps, pps) = _candidates(m, cl, global_batch, seq_len, degrees,
@@ -537,7 +543,8 @@ def _train_args(m: Model, cl: Cluster, tokens, global_batch, seq_len, a: dict):
                      v, a["uneven_stages"])
     opts = Options(precision, v, a["zero_stage"], a["sequence_parallel"], a["overlap"],
                    a["optimizer"], a["tp_overlap"], a["uneven_stages"], a["offload_optimizer"],
-                   a["offload_activations"], a["fused_attention"], bool(a["dropout"]))
+                   a["offload_activations"], a["fused_attention"], bool(a["dropout"]),
+                   bool(a["fp32_grad_reduce"]))
     return opts, degrees
 
 

@@ -152,7 +152,7 @@ def predict(c: Measurement) -> float:
         raise InvalidInputError("metric", f"{c.id}: unknown serving metric {c.metric!r}")
     kw = {k: a[k] for k in ("tp", "pp", "dp", "micro_batch", "recompute", "zero_stage", "ep",
                             "schedule", "virtual_stages", "uneven_stages", "precision",
-                            "fused_attention", "dropout", "overlap") if k in a}
+                            "fused_attention", "dropout", "overlap", "fp32_grad_reduce") if k in a}
     if "gpt" in a:
         kw.setdefault("recompute", "full")
     r = train(m, cluster(hw, a["gpus"]), tokens=a.get("tokens", 1e12),
