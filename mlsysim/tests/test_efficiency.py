@@ -166,3 +166,13 @@ def test_parallel_block_halves_tensor_parallel_all_reduces():
     serial = replace(m, parallel_block=False)
     kw = dict(batch=1, prompt_len=2048, output_len=1, precision="fp8", gpus=8)
     assert ms.serve(m, "H100", **kw).ttft_s < ms.serve(serial, "H100", **kw).ttft_s
+
+
+def test_fp32_gradient_reduction_doubles_the_exposed_data_parallel_sync():
+    cl = ms.cluster("A100", 64)
+    kw = dict(tokens=1e10, global_batch=128, seq_len=2048, tp=1, pp=1, overlap=False,
+              zero_stage=0)
+    half = ms.train("GPT-2-XL", cl, **kw)
+    full = ms.train("GPT-2-XL", cl, fp32_grad_reduce=True, **kw)
+    assert full.dp_comm_exposed_s == pytest.approx(2 * half.dp_comm_exposed_s, rel=0.05)
+    assert full.step_time_s > half.step_time_s
