@@ -39,6 +39,13 @@ from .economics import (
     tco,
     training_cost,
 )
+from .edge import (
+    DeviceTrainingMemory,
+    OtaRollout,
+    device_training_memory,
+    ota_rollout,
+    update_coverage,
+)
 from .efficiency import attention_time, gemm_efficiency, gemm_time, memory_bound_time
 from .errors import InvalidInputError, MlsysimError, PrecisionError, UnknownNameError
 from .facility import (
@@ -52,6 +59,7 @@ from .facility import (
     rack_plan,
     site_capacity,
 )
+from .federated import FederatedRound, federated_round, rounds_within
 from .kernels import (
     FusionResult,
     LayerCost,
@@ -62,6 +70,18 @@ from .kernels import (
 )
 from .memory import TrainingMemory, kv_cache_bytes, model_size_bytes, training_memory
 from .network import Cluster, allgather_time, allreduce_time, alltoall_time, cluster
+from .operations import (
+    BurnAlert,
+    CanaryPlan,
+    CapacityOrder,
+    ErrorBudget,
+    FalseAlarms,
+    burn_rate_alert,
+    canary_plan,
+    capacity_order,
+    error_budget,
+    false_alarms,
+)
 from .registry import (
     Fabric,
     Hardware,
@@ -120,6 +140,8 @@ from .validation import ValidationRow, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "DeviceTrainingMemory", "OtaRollout", "device_training_memory", "ota_rollout", "update_coverage", "FederatedRound", "federated_round", "rounds_within",
+    "BurnAlert", "CanaryPlan", "CapacityOrder", "ErrorBudget", "FalseAlarms", "burn_rate_alert", "canary_plan", "capacity_order", "error_budget", "false_alarms",
     "drf", "erlang_c", "fragmentation", "gang_reservation", "mmc_queue", "preemption_cost", "servers_for_wait",
     "IngestDemand", "ObjectReads", "ShuffleBuffer", "StorageTier", "TieredCheckpoint", "checkpoint_bytes", "checkpoint_write_bandwidth", "ingest_bandwidth", "object_read_throughput", "shuffle_buffer", "tiered_checkpoint",
     "LargeBatch", "large_batch",
