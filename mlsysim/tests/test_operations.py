@@ -60,3 +60,12 @@ def test_capacity_order_counts_growth_headroom_and_spares():
     assert c.units_needed == 13 + 1
     with pytest.raises(InvalidInputError, match="monthly_growth"):
         mlsysim.capacity_order(100.0, -1.0, 2, 10.0)
+
+
+def test_detection_time_of_a_burn_alert():
+    a = mlsysim.burn_rate_alert(0.999, 0.02, 3600.0)
+    # at exactly the threshold the alert needs its whole window; at 100% errors, 2% of the
+    # 43.2-minute budget: about 52 s
+    assert mlsysim.detection_time(a, a.error_rate_threshold) == pytest.approx(3600.0)
+    assert mlsysim.detection_time(a, 1.0) == pytest.approx(0.02 * 30 * 86400 * 0.001)
+    assert mlsysim.detection_time(a, 0.005) == float("inf")

@@ -91,6 +91,7 @@ class BurnAlert(ResultMixin):
     """A burn-rate alert: fire when the error rate would spend `budget_spent` of the budget
     within `alert_window_s`."""
 
+    slo: float
     burn_rate: float  # error rate / (1 - slo) that fires the alert
     error_rate_threshold: float
     alert_window_s: float
@@ -112,7 +113,20 @@ def burn_rate_alert(slo: float, budget_spent: float, alert_window_s: float,
     if alert_window_s > window_s:
         raise InvalidInputError("alert_window_s", "must not exceed the SLO window")
     b = budget_spent * window_s / alert_window_s
-    return BurnAlert(b, min(1.0, b * (1 - slo)), alert_window_s, budget_spent, window_s / b)
+    return BurnAlert(slo, b, min(1.0, b * (1 - slo)), alert_window_s, budget_spent, window_s / b)
+
+
+def detection_time(alert: BurnAlert, error_rate: float) -> float:
+    """Seconds from the start of an incident with a steady `error_rate` until `alert` fires:
+    the time to spend `budget_spent` of the budget at that rate,
+    budget_spent x window x (1 - SLO) / error_rate. Infinite (never fires) when the rate is
+    below the alert's threshold, because the alert window never accumulates enough errors."""
+    if not 0.0 < error_rate <= 1.0:
+        raise InvalidInputError("error_rate", f"must be in (0, 1], got {error_rate!r}")
+    if error_rate < alert.error_rate_threshold * (1 - 1e-12):
+        return math.inf
+    window = alert.exhaustion_s * alert.burn_rate
+    return alert.budget_spent * window * (1.0 - alert.slo) / error_rate
 
 
 @dataclass(frozen=True)
