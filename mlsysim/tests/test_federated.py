@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 from mlsysim.errors import InvalidInputError
 
@@ -10,10 +11,10 @@ import mlsysim
 
 def test_single_client_round_is_the_median_client():
     r = mlsysim.federated_round(10e6, 1, uplink_bytes_per_s=1e6, downlink_bytes_per_s=5e6,
-                                compute_s=30.0)
+                                compute_s=30.0, spread=0.0)
     # 10 MB down at 5 MB/s + 30 s + 10 MB up at 1 MB/s
     assert r.median_client_s == pytest.approx(2 + 30 + 10)
-    assert r.round_s == pytest.approx(r.median_client_s)  # k=1 of n=1: the median
+    assert r.round_s == pytest.approx(r.median_client_s)  # identical clients: no tail
 
 
 def test_waiting_for_more_clients_waits_for_slower_ones():
@@ -58,7 +59,7 @@ def test_bad_federated_inputs_name_the_field():
 
 
 def test_rounds_within_a_night():
-    r = mlsysim.federated_round(10e6, 1, 1e6, 5e6, 30.0)  # 42 s rounds
+    r = mlsysim.federated_round(10e6, 1, 1e6, 5e6, 30.0, spread=0.0)  # 42 s rounds
     assert mlsysim.rounds_within(420.0, r) == 10
 
 
@@ -95,3 +96,21 @@ def test_ota_rollout_days_and_bytes():
     with pytest.raises(InvalidInputError, match="stages"):
         mlsysim.ota_rollout(1e6, 20e6, 0.5, stages=(0.5, 0.1, 1.0))
     assert not math.isnan(mlsysim.ota_rollout(1e6, 20e6, 1.0).days_to_target)
+
+
+@pytest.mark.parametrize("k, over, drop, spread", [(100, 0.3, 0.1, 0.6), (100, 0.0, 0.0, 0.6),
+                                                   (1000, 0.0, 0.0, 0.6), (30, 0.0, 0.0, 1.0)],
+                         ids=["overselected", "wait-for-100", "wait-for-1000", "wide-spread"])
+def test_round_time_matches_a_monte_carlo_of_lognormal_clients(k, over, drop, spread):
+    # Draw client times, keep each with probability 1 - dropout, take the k-th fastest report:
+    # the order-statistic approximation should land within a few percent of the simulated mean.
+    rng = np.random.default_rng(0)
+    r = mlsysim.federated_round(10e6, k, 1e6, 5e6, 30.0, spread=spread, overselect=over,
+                                dropout=drop)
+    times = []
+    for _ in range(2000):
+        t = r.median_client_s * np.exp(spread * rng.standard_normal(r.selected))
+        alive = np.sort(t[rng.random(r.selected) >= drop])
+        if alive.size >= k:
+            times.append(alive[k - 1])
+    assert np.mean(times) == pytest.approx(r.round_s, rel=0.08)

@@ -5,9 +5,13 @@ A round (McMahan et al. 2017, "Communication-Efficient Learning of Deep Networks
 Decentralized Data", AISTATS) sends the global model to `m` sampled clients, each trains
 locally and uploads an update, and the server averages the first `k` reports. Client times
 vary widely (network, device, charging state), so we model each client's time as a median
-time times a lognormal factor with log-spread `spread`. The round ends when the `k`-th
-report arrives; its expected time uses the order-statistic approximation
-E[X_(k of n)] ~ F^-1(k / (n + 1)) (David and Nagaraja, *Order Statistics*, 3rd ed., 2003).
+time times a lognormal factor exp(spread x Z). The round ends when the `k`-th report
+arrives. Its expected time uses Blom's approximation to the mean of the k-th of n standard
+normal order statistics, z_k = Phi^-1((k - 0.375) / (n + 0.25)), and the asymptotic variance
+of that order statistic, v_k = p (1 - p) / ((n + 2) phi(Phi^-1(p))^2) with p = k / (n + 1),
+so E[round] ~ median x exp(spread z_k + spread^2 v_k / 2) (David and Nagaraja, *Order
+Statistics*, 3rd ed., 2003). Against a Monte Carlo of lognormal clients it is within a few
+percent for tens of clients or more.
 Over-selecting clients and dropping late ones is the production remedy for stragglers
 (Bonawitz et al. 2019, "Towards Federated Learning at Scale: System Design", MLSys)."""
 
@@ -55,6 +59,15 @@ def _check_args(clients: int, spread: float, overselect: float, dropout: float,
         raise InvalidInputError("compression", f"must be >= 1 (1 = no compression), got {compression!r}")
 
 
+def _order_stat_factor(k: float, n: float, spread: float) -> float:
+    """E[exp(spread x Z_(k of n))] for standard normal order statistics (Blom's mean plus the
+    lognormal correction for the order statistic's variance)."""
+    z = _STD.inv_cdf((k - 0.375) / (n + 0.25))
+    p = k / (n + 1.0)
+    var = p * (1.0 - p) / ((n + 2.0) * _STD.pdf(_STD.inv_cdf(p)) ** 2)
+    return math.exp(spread * z + spread * spread * var / 2.0)
+
+
 def federated_round(model_bytes: float, clients: int, uplink_bytes_per_s: float,
                     downlink_bytes_per_s: float, compute_s: float, spread: float = 0.5,
                     overselect: float = 0.0, dropout: float = 0.0,
@@ -63,9 +76,9 @@ def federated_round(model_bytes: float, clients: int, uplink_bytes_per_s: float,
 
     median client time = model/downlink + compute + model/(compression x uplink);
     m = ceil(k (1 + overselect)) clients are sampled, each drops out with probability
-    `dropout`, and the round ends at the k-th fastest of the n = m (1 - dropout) survivors:
-    round = median x exp(spread x Phi^-1(k / (n + 1))). If n < k the round cannot collect k
-    reports (`complete=False`) and the time is that of the slowest survivor."""
+    `dropout`, and the round ends at the k-th fastest of the n = m (1 - dropout) survivors
+    (see the module docstring for the order-statistic approximation). If n < k the round
+    cannot collect k reports (`complete=False`) and the time is that of the slowest survivor."""
     check_positive("model_bytes", model_bytes)
     check_positive("uplink_bytes_per_s", uplink_bytes_per_s)
     check_positive("downlink_bytes_per_s", downlink_bytes_per_s)
@@ -79,8 +92,7 @@ def federated_round(model_bytes: float, clients: int, uplink_bytes_per_s: float,
     median = down + compute_s + up
     complete = n >= k
     rank = min(k, n)
-    q = rank / (n + 1.0)
-    factor = math.exp(spread * _STD.inv_cdf(q)) if q > 0 else 0.0
+    factor = _order_stat_factor(rank, n, spread) if n > 0 else 0.0
     return FederatedRound(k, m, n, complete, down, compute_s, up, median, median * factor, factor,
                           m * model_bytes, rank * model_bytes / compression)
 
