@@ -62,6 +62,19 @@ from .kernels import (
 )
 from .memory import TrainingMemory, kv_cache_bytes, model_size_bytes, training_memory
 from .network import Cluster, allgather_time, allreduce_time, alltoall_time, cluster
+from .privacy import (
+    PerExampleCost,
+    PrivacySpent,
+    SecureAggregation,
+    dp_noise_ratio,
+    dp_sgd_epsilon,
+    membership_tpr_bound,
+    noise_for_epsilon,
+    per_example_gradient_cost,
+    sealed_transfer_time,
+    secure_aggregation,
+    sgm_rdp,
+)
 from .registry import (
     Fabric,
     Hardware,
@@ -120,6 +133,7 @@ from .validation import ValidationRow, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "PerExampleCost", "PrivacySpent", "SecureAggregation", "dp_noise_ratio", "dp_sgd_epsilon", "membership_tpr_bound", "noise_for_epsilon", "per_example_gradient_cost", "sealed_transfer_time", "secure_aggregation", "sgm_rdp",
     "drf", "erlang_c", "fragmentation", "gang_reservation", "mmc_queue", "preemption_cost", "servers_for_wait",
     "IngestDemand", "ObjectReads", "ShuffleBuffer", "StorageTier", "TieredCheckpoint", "checkpoint_bytes", "checkpoint_write_bandwidth", "ingest_bandwidth", "object_read_throughput", "shuffle_buffer", "tiered_checkpoint",
     "LargeBatch", "large_batch",
