@@ -90,6 +90,15 @@ from .registry import (
     variant,
 )
 from .reliability import Goodput, fleet_mtbf, training_goodput, young_daly_interval
+from .robustness import (
+    SdcExposure,
+    abft_overhead,
+    adversarial_training_multiplier,
+    ks_critical_distance,
+    sdc_exposure,
+    shift_sample_size,
+    smoothing_radius,
+)
 from .scaling import chinchilla, chinchilla_tokens, hoffmann_loss
 from .scheduling import (
     drf,
@@ -133,6 +142,7 @@ from .validation import ValidationRow, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "SdcExposure", "abft_overhead", "adversarial_training_multiplier", "ks_critical_distance", "sdc_exposure", "shift_sample_size", "smoothing_radius",
     "PerExampleCost", "PrivacySpent", "SecureAggregation", "dp_noise_ratio", "dp_sgd_epsilon", "membership_tpr_bound", "noise_for_epsilon", "per_example_gradient_cost", "sealed_transfer_time", "secure_aggregation", "sgm_rdp",
     "drf", "erlang_c", "fragmentation", "gang_reservation", "mmc_queue", "preemption_cost", "servers_for_wait",
     "IngestDemand", "ObjectReads", "ShuffleBuffer", "StorageTier", "TieredCheckpoint", "checkpoint_bytes", "checkpoint_write_bandwidth", "ingest_bandwidth", "object_read_throughput", "shuffle_buffer", "tiered_checkpoint",
