@@ -52,6 +52,20 @@ from .facility import (
     rack_plan,
     site_capacity,
 )
+from .governance import (
+    EU_AI_ACT_SYSTEMIC_FLOPS,
+    ExplanationCost,
+    GapSample,
+    UnlearningCost,
+    audit_sample_size,
+    days_to_collect,
+    detectable_gap,
+    explanation_cost,
+    feedback_loop,
+    sisa_unlearning,
+    subgroup_sample_size,
+    zero_event_bound,
+)
 from .kernels import (
     FusionResult,
     LayerCost,
@@ -62,6 +76,7 @@ from .kernels import (
 )
 from .memory import TrainingMemory, kv_cache_bytes, model_size_bytes, training_memory
 from .network import Cluster, allgather_time, allreduce_time, alltoall_time, cluster
+from .performance import HostBound, StepLedger, host_bound, loader_stall, step_ledger
 from .privacy import (
     PerExampleCost,
     PrivacySpent,
@@ -124,6 +139,22 @@ from .storage import (
     shuffle_buffer,
     tiered_checkpoint,
 )
+from .sustainability import (
+    BLOOM_FOOTPRINT,
+    GRID_MIXES,
+    SOURCE_G_PER_KWH,
+    CarbonShift,
+    LifecycleCarbon,
+    TokenEnergy,
+    WaterUse,
+    carbon_shift,
+    grid_intensity,
+    hourly_intensity,
+    lifecycle_carbon,
+    rebound,
+    token_energy,
+    water_use,
+)
 from .tinyml import BATTERIES_J, BatteryLife, TinyMLFit, battery_life, tinyml_fit
 from .topology import (
     Dragonfly,
@@ -144,6 +175,9 @@ __version__ = "0.1.0"
 __all__ = [
     "SdcExposure", "abft_overhead", "adversarial_training_multiplier", "ks_critical_distance", "sdc_exposure", "shift_sample_size", "smoothing_radius",
     "PerExampleCost", "PrivacySpent", "SecureAggregation", "dp_noise_ratio", "dp_sgd_epsilon", "membership_tpr_bound", "noise_for_epsilon", "per_example_gradient_cost", "sealed_transfer_time", "secure_aggregation", "sgm_rdp",
+    "EU_AI_ACT_SYSTEMIC_FLOPS", "ExplanationCost", "GapSample", "UnlearningCost", "audit_sample_size", "days_to_collect", "detectable_gap", "explanation_cost", "feedback_loop", "sisa_unlearning", "subgroup_sample_size", "zero_event_bound",
+    "BLOOM_FOOTPRINT", "GRID_MIXES", "SOURCE_G_PER_KWH", "CarbonShift", "LifecycleCarbon", "TokenEnergy", "WaterUse", "carbon_shift", "grid_intensity", "hourly_intensity", "lifecycle_carbon", "rebound", "token_energy", "water_use",
+    "HostBound", "StepLedger", "host_bound", "loader_stall", "step_ledger",
     "drf", "erlang_c", "fragmentation", "gang_reservation", "mmc_queue", "preemption_cost", "servers_for_wait",
     "IngestDemand", "ObjectReads", "ShuffleBuffer", "StorageTier", "TieredCheckpoint", "checkpoint_bytes", "checkpoint_write_bandwidth", "ingest_bandwidth", "object_read_throughput", "shuffle_buffer", "tiered_checkpoint",
     "LargeBatch", "large_batch",
