@@ -98,6 +98,19 @@ from .operations import (
     false_alarms,
 )
 from .performance import HostBound, StepLedger, host_bound, loader_stall, step_ledger
+from .privacy import (
+    PerExampleCost,
+    PrivacySpent,
+    SecureAggregation,
+    dp_noise_ratio,
+    dp_sgd_epsilon,
+    membership_tpr_bound,
+    noise_for_epsilon,
+    per_example_gradient_cost,
+    sealed_transfer_time,
+    secure_aggregation,
+    sgm_rdp,
+)
 from .registry import (
     Fabric,
     Hardware,
@@ -113,6 +126,15 @@ from .registry import (
     variant,
 )
 from .reliability import Goodput, fleet_mtbf, training_goodput, young_daly_interval
+from .robustness import (
+    SdcExposure,
+    abft_overhead,
+    adversarial_training_multiplier,
+    ks_critical_distance,
+    sdc_exposure,
+    shift_sample_size,
+    smoothing_radius,
+)
 from .scaling import chinchilla, chinchilla_tokens, hoffmann_loss
 from .scheduling import (
     drf,
@@ -174,6 +196,8 @@ __version__ = "0.1.0"
 __all__ = [
     "DeviceTrainingMemory", "OtaRollout", "device_training_memory", "ota_rollout", "update_coverage", "FederatedRound", "federated_round", "rounds_within",
     "BurnAlert", "CanaryPlan", "CapacityOrder", "ErrorBudget", "FalseAlarms", "burn_rate_alert", "canary_plan", "capacity_order", "detection_time", "error_budget", "false_alarms",
+    "SdcExposure", "abft_overhead", "adversarial_training_multiplier", "ks_critical_distance", "sdc_exposure", "shift_sample_size", "smoothing_radius",
+    "PerExampleCost", "PrivacySpent", "SecureAggregation", "dp_noise_ratio", "dp_sgd_epsilon", "membership_tpr_bound", "noise_for_epsilon", "per_example_gradient_cost", "sealed_transfer_time", "secure_aggregation", "sgm_rdp",
     "EU_AI_ACT_SYSTEMIC_FLOPS", "ExplanationCost", "GapSample", "UnlearningCost", "audit_sample_size", "days_to_collect", "detectable_gap", "explanation_cost", "feedback_loop", "sisa_unlearning", "subgroup_sample_size", "zero_event_bound",
     "BLOOM_FOOTPRINT", "GRID_MIXES", "SOURCE_G_PER_KWH", "CarbonShift", "LifecycleCarbon", "TokenEnergy", "WaterUse", "carbon_shift", "grid_intensity", "hourly_intensity", "lifecycle_carbon", "rebound", "token_energy", "water_use",
     "HostBound", "StepLedger", "host_bound", "loader_stall", "step_ledger",
