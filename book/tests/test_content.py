@@ -40,6 +40,14 @@ def test_volume_one_has_sixteen_chapters() -> None:
     assert len(VOL1) == 16, VOL1
 
 
+def test_volume_two_is_complete() -> None:
+    # Issue 19: an introduction, fifteen chapters in four parts and a conclusion; the preface no
+    # longer promises chapters that are still to come.
+    assert len(VOL2) == 17, VOL2
+    preface = (BOOK / "vol2" / "index.qmd").read_text(encoding="utf-8").lower()
+    assert "being written" not in preface and "in preparation" not in preface
+
+
 @pytest.mark.parametrize("rel", VOL2)
 def test_volume_two_chapter_meets_its_bar(rel: str) -> None:
     s = content_stats.stats(BOOK / rel, KEYS)
