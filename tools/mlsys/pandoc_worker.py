@@ -92,8 +92,9 @@ class _Worker:
             self.proc.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
             self.proc.stdin.flush()
             line = self.proc.stdout.readline()
-        except (OSError, ValueError) as exc:
-            raise WorkerFailed(f"pandoc worker: {exc}") from exc
+        except (OSError, ValueError) as exc:  # a broken pipe: say why the worker died
+            raise WorkerFailed(self._death() if self.proc.poll() is not None
+                               else f"pandoc worker: {exc}") from exc
         if not line:
             raise WorkerFailed(self._death())
         try:
@@ -139,7 +140,7 @@ class PandocSession:
         self._lock = threading.Lock()
         self.fallback: str | None = None  # why conversions went back to one-off processes
         self._reported = False
-        self.conversions = 0  # how many the workers did (tests and benchmarks read it)
+        self.conversions = 0  # requests the workers answered (errors included)
 
     def convert(self, conv: Conversion, text: str, cwd: Path | None) -> tuple[bool, str] | None:
         """(ok, output-or-error) from a worker; None when the workers failed (run it anew)."""
