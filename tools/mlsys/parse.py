@@ -73,7 +73,7 @@ def engine_digest() -> str:
     """
     here = Path(__file__).resolve().parent
     files = [here / "parse.py", here / "xref.py", here / "render.py", here / "pipeline.py",
-             *sorted((here / "filters").glob("*.py")), *sorted(here.glob("lua*.py")),
+             *sorted((here / "filters").glob("*.py")), *sorted(here.glob("lua*.py")), here / "jsonfilters.py",
              *sorted((here / "lua").glob("*.lua"))]
     h = hashlib.sha256()
     for f in files:
