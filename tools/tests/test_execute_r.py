@@ -348,3 +348,98 @@ def test_python_and_r_cells_in_one_chapter_each_run_at_the_project_root(tmp_path
                and "cell-output-stdout" in n["c"][0][1]]
     assert outputs == ["['3', '4']", "7"]
     assert "Python says 42, R says 14." in ch.markdown
+
+
+# ------------------------------------------------------------------- knitr's opts_chunk$set
+
+SETUP_CHAPTER = """\
+---
+title: Defaults
+---
+
+# Defaults {#sec-defaults}
+
+```{r}
+#| label: setup
+#| include: false
+knitr::opts_chunk$set(echo = FALSE, fig.width = 4, fig.height = 2.5,  # inches
+                      message = FALSE)
+```
+
+```{r}
+#| label: fig-bars
+#| fig-cap: "Bars drawn at the chapter's default size"
+barplot(c(3, 1, 2))
+```
+
+```{r}
+message("a message nobody asked for")
+cat("shown output\\n")
+```
+
+```{r}
+#| echo: true
+#| fig-width: 6
+cat("this cell shows its code\\n")
+plot(1:3)
+```
+
+```{r}
+library(knitr)
+size <- 3
+opts_chunk$set(echo = TRUE, fig.height = size)
+cat("after the second call\\n")
+```
+
+```{r}
+cat("code visible again\\n")
+```
+"""
+
+
+@needs_r
+def test_opts_chunk_set_applies_to_later_cells(tmp_path: Path) -> None:
+    root = tmp_path / "book"
+    shutil.copytree(R_BOOK, root)
+    chapter = root / "chapters" / "defaults.qmd"
+    chapter.write_text(SETUP_CHAPTER)
+    ch = execute_chapter(chapter, load_project(root), tmp_path / "cache")
+    md = ch.markdown
+    code = [n["c"][1] for n in walk(blocks_of(md)) if n["t"] == "CodeBlock"
+            and "cell-output" not in n["c"][0][1]]
+    outputs = "\n".join(n["c"][1] for n in walk(blocks_of(md)) if n["t"] == "CodeBlock"
+                        and "cell-output" in n["c"][0][1])
+    # echo = FALSE from the setup chunk: the next cells' code is hidden...
+    assert not any("barplot" in c or 'cat("shown output' in c for c in code)
+    assert "shown output" in outputs
+    assert "a message nobody asked for" not in outputs  # message = FALSE
+    # ...unless a cell says otherwise; and the second call turns echo back on
+    assert any('cat("this cell shows its code' in c for c in code)
+    assert any('cat("code visible again' in c for c in code)
+    # fig.width / fig.height reach R: 4 x 2.5 in = 288 x 180 pt; the cell's own 6 wins
+    figs = sorted(ch.resources.items())
+    sizes = [(re.search(r'width="([\d.]+)pt"', p.read_text()).group(1),  # type: ignore[union-attr]
+              re.search(r'height="([\d.]+)pt"', p.read_text()).group(1))  # type: ignore[union-attr]
+             for _, p in figs]
+    assert ("288", "180") in sizes and ("432", "180") in sizes
+    # a value that is not a literal cannot be applied before R runs: said, at its line
+    [warning] = [p for p in ch.problems if "opts_chunk" in p.message]
+    assert warning.severity == "warning" and "'fig.height = size'" in warning.message
+    assert (warning.file, warning.line) == (chapter, line_of(chapter, "fig.height = size"))
+
+
+def test_opts_chunk_arguments_are_read_as_r_literals() -> None:
+    from mlsys.execute.knitr_opts import opts_chunk_calls
+
+    code = textwrap.dedent("""\
+        # knitr::opts_chunk$set(echo = TRUE)   (commented out: not applied)
+        x <- "opts_chunk$set(eval = FALSE)"
+        knitr::opts_chunk$set(
+          fig.cap = "A, (b)", out.width = c(1, 2.5), comment = NA, dpi = 150L,
+          echo = F, results = 'hide', fig.align = paste0("cen", "ter"))
+        """)
+    [call] = opts_chunk_calls(code)
+    assert call.line == 2
+    assert call.options == {"fig-cap": "A, (b)", "out-width": [1, 2.5], "comment": None,
+                            "dpi": 150, "echo": False, "results": "hide"}
+    assert call.unread == ('fig.align = paste0("cen", "ter")',)

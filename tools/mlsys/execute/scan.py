@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from mlsys.execute.knitr_opts import opts_chunk_calls, yaml_defaults
 from mlsys.include import Loc, expand_includes
 from mlsys.model import BuildError, Problem
 from mlsys.project import Project, load_yaml, read_front_matter
@@ -79,6 +80,8 @@ class Doc:
     escaped: dict[int, int] = field(default_factory=dict)  # ```{{python}} open -> close index
     cwd: Path | None = None  # where code runs (execute-dir)
     first_r: Loc | None = None  # the first R cell or inline R (for "R is missing")
+    # knitr chunk-option defaults (`knitr: opts_chunk:`, then each `opts_chunk$set()` so far)
+    knitr_defaults: dict[str, Any] = field(default_factory=dict)
 
 
 def fence_end(lines: list[str], start: int, marks: str) -> int:
@@ -271,6 +274,7 @@ def scan(path: Path, project: Project) -> Doc:
               _figsize(meta, project, problems, path))
     settings = _settings(meta, project, doc)
     doc.cwd = _execute_dir(meta, project, path, doc)
+    doc.knitr_defaults = yaml_defaults(project.config, meta)
     i = front_end
     while i < len(lines):
         i = _scan_line(doc, i, settings)
@@ -313,8 +317,11 @@ def _scan_cell(doc: Doc, i: int, cell: re.Match[str], settings: _Settings) -> in
         problems.append(Problem("error", "code cell is not closed", *locs[i]))
     code = lines[i + 1 : j]
     opts, n_opts = _cell_options(code, locs[i], problems)
-    options = {**settings.base, **_parse_attr_options(cell.group(4) or ""), **opts}
     lang = ENGINES.get(cell.group(3).lower(), cell.group(3))
+    # knitr's defaults reach every cell of a knitr document (Quarto runs Python through knitr
+    # too once a chapter has R cells); the cell's own options win
+    knitr = doc.knitr_defaults if doc.first_r is not None or lang == "r" else {}
+    options = {**settings.base, **knitr, **_parse_attr_options(cell.group(4) or ""), **opts}
     runnable = lang in ("python", "r") and settings.engine_ok
     if lang not in ("python", "r"):
         problems.append(Problem("warning", f"unsupported cell engine '{{{cell.group(3)}}}': "
@@ -339,6 +346,8 @@ def _scan_cell(doc: Doc, i: int, cell: re.Match[str], settings: _Settings) -> in
             if size is not None:
                 extra["figsize"] = size
         doc.plan.append(("cell", body, extra))
+        if lang == "r" and "opts_chunk" in body:
+            _opts_chunk(doc, body, i + 1 + n_opts)
     for key in ("fig-cap", "tbl-cap", "fig-alt", "lst-cap"):
         value = options.get(key)
         if isinstance(value, str) and settings.enabled:
@@ -347,6 +356,20 @@ def _scan_cell(doc: Doc, i: int, cell: re.Match[str], settings: _Settings) -> in
                 _plan_expr(doc, m, locs[i])
     doc.cells.append(c)
     return j
+
+
+def _opts_chunk(doc: Doc, body: str, first_line: int) -> None:
+    """Apply an R cell's `opts_chunk$set(...)` to the cells after it (as knitr does)."""
+    for call in opts_chunk_calls(body):
+        file, line = doc.locs[first_line + call.line]
+        doc.knitr_defaults.update(
+            {k: v for k, v in call.options.items() if v is not None})
+        for k in [k for k, v in call.options.items() if v is None]:
+            doc.knitr_defaults.pop(k, None)  # `NULL` / `NA`: back to the default
+        for arg in call.unread:
+            doc.problems.append(Problem(
+                "warning", f"opts_chunk$set(): '{arg}' is not a literal value, so it cannot be "
+                "applied before the cells run; ignored", file, line))
 
 
 def _cell_extra(options: dict[str, Any], lang: str) -> dict[str, Any]:
