@@ -428,6 +428,24 @@ def test_opts_chunk_set_applies_to_later_cells(tmp_path: Path) -> None:
     assert (warning.file, warning.line) == (chapter, line_of(chapter, "fig.height = size"))
 
 
+@needs_r
+def test_opts_chunk_in_a_sourced_file_applies_too(tmp_path: Path) -> None:
+    root = tmp_path / "book"
+    shutil.copytree(R_BOOK, root)  # execute-dir: project, so source() reads from the root
+    (root / "_common.R").write_text("set.seed(1)\nknitr::opts_chunk$set(\n  echo = FALSE,\n"
+                                    "  fig.width = 3, fig.height = 2, fig.asp = 1 / 2)\n")
+    chapter = root / "chapters" / "common.qmd"
+    chapter.write_text("# Common\n\n```{r}\n#| include: false\nsource(\"_common.R\")\n```\n\n"
+                       "```{r}\nplot(1:2)\ncat(\"out\\n\")\n```\n")
+    ch = execute_chapter(chapter, load_project(root), tmp_path / "cache")
+    assert "plot(1:2)" not in ch.markdown and "out" in ch.markdown  # echo = FALSE
+    [svg] = ch.resources.values()
+    assert 'width="216pt"' in svg.read_text() and 'height="144pt"' in svg.read_text()
+    [warning] = [p for p in ch.problems if "opts_chunk" in p.message]
+    assert "(in _common.R): 'fig.asp = 1 / 2'" in warning.message
+    assert (warning.file, warning.line) == (chapter, 5)  # the source() line
+
+
 def test_opts_chunk_arguments_are_read_as_r_literals() -> None:
     from mlsys.execute.knitr_opts import opts_chunk_calls
 

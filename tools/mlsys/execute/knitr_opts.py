@@ -18,6 +18,7 @@ from typing import Any
 _CALL = re.compile(r"(?:\bknitr\s*::\s*)?\bopts_chunk\s*\$\s*set\s*\(")
 _NUMBER = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?L?$")
 _NAME = re.compile(r"^[A-Za-z.][\w.]*$")
+_SOURCE = re.compile(r"\b(?:base\s*::\s*)?source\s*\(\s*([\"'])([^\"'\n]+)\1")
 
 
 @dataclass(frozen=True)
@@ -148,3 +149,11 @@ def yaml_defaults(*layers: Any) -> dict[str, Any]:
         if isinstance(opts, dict):
             out.update({quarto_name(str(k)): v for k, v in opts.items()})
     return out
+
+
+def sourced_files(code: str) -> list[tuple[int, str]]:
+    """`source("file.R")` calls with a literal path: (0-based line, path), in order.
+
+    A setup chunk often sources a shared `_common.R` that calls `opts_chunk$set()`."""
+    code = _blank(code, strings=False)
+    return [(code.count("\n", 0, m.start()), m.group(2)) for m in _SOURCE.finditer(code)]

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from mlsys.execute.knitr_opts import opts_chunk_calls, yaml_defaults
+from mlsys.execute.knitr_opts import opts_chunk_calls, sourced_files, yaml_defaults
 from mlsys.include import Loc, expand_includes
 from mlsys.model import BuildError, Problem
 from mlsys.project import Project, load_yaml, read_front_matter
@@ -346,7 +346,7 @@ def _scan_cell(doc: Doc, i: int, cell: re.Match[str], settings: _Settings) -> in
             if size is not None:
                 extra["figsize"] = size
         doc.plan.append(("cell", body, extra))
-        if lang == "r" and "opts_chunk" in body:
+        if lang == "r" and ("opts_chunk" in body or "source" in body):
             _opts_chunk(doc, body, i + 1 + n_opts)
     for key in ("fig-cap", "tbl-cap", "fig-alt", "lst-cap"):
         value = options.get(key)
@@ -359,16 +359,22 @@ def _scan_cell(doc: Doc, i: int, cell: re.Match[str], settings: _Settings) -> in
 
 
 def _opts_chunk(doc: Doc, body: str, first_line: int) -> None:
-    """Apply an R cell's `opts_chunk$set(...)` to the cells after it (as knitr does)."""
-    for call in opts_chunk_calls(body):
-        file, line = doc.locs[first_line + call.line]
+    """Apply an R cell's `opts_chunk$set(...)` to the cells after it (as knitr does), also
+    when it is in a file the cell `source()`s (resolved from where the code runs)."""
+    found = [(first_line + c.line, c, "") for c in opts_chunk_calls(body)]
+    for offset, name in sourced_files(body):
+        script = (doc.cwd or Path(".")) / name
+        if script.is_file() and "opts_chunk" in (text := script.read_text(errors="replace")):
+            found += [(first_line + offset, c, f" (in {name})") for c in opts_chunk_calls(text)]
+    for at, call, where in sorted(found, key=lambda f: f[0]):
+        file, line = doc.locs[at]
         doc.knitr_defaults.update(
             {k: v for k, v in call.options.items() if v is not None})
         for k in [k for k, v in call.options.items() if v is None]:
             doc.knitr_defaults.pop(k, None)  # `NULL` / `NA`: back to the default
         for arg in call.unread:
             doc.problems.append(Problem(
-                "warning", f"opts_chunk$set(): '{arg}' is not a literal value, so it cannot be "
+                "warning", f"opts_chunk$set(){where}: '{arg}' is not a literal value, so it cannot be "
                 "applied before the cells run; ignored", file, line))
 
 
