@@ -461,3 +461,34 @@ def test_opts_chunk_arguments_are_read_as_r_literals() -> None:
     assert call.options == {"fig-cap": "A, (b)", "out-width": [1, 2.5], "comment": None,
                             "dpi": 150, "echo": False, "results": "hide"}
     assert call.unread == ('fig.align = paste0("cen", "ter")',)
+
+
+@needs_r
+def test_include_graphics_is_the_image_file_not_its_path_as_text(tmp_path: Path) -> None:
+    root = tmp_path / "book"
+    shutil.copytree(R_BOOK, root)
+    (root / "img").mkdir()
+    shutil.copy(FIXTURES / "lua_book" / "diagram.svg",
+                root / "img" / "cycle.svg")
+    chapter = root / "chapters" / "rstats.qmd"
+    chapter.write_text(chapter.read_text() + textwrap.dedent("""
+
+        The cycle is in @fig-cycle.
+
+        ```{r}
+        #| label: fig-cycle
+        #| echo: false
+        #| fig-cap: "The cycle, drawn elsewhere"
+        knitr::include_graphics("img/cycle.svg")
+        ```
+        """))
+    book = render_book(root, cache_dir=root / ".site-cache")
+    html = next(p.body_html for p in book.pages if p.href == "chapters/rstats.html")
+    # execute-dir is the project root; the page is in chapters/: the link climbs out
+    figure = html[html.index('<div id="fig-cycle" class="quarto-float'):]
+    figure = figure[:figure.index("</figure>")]
+    assert '<img src="../img/cycle.svg"' in figure
+    assert "Figure 1.2:</span> The cycle, drawn elsewhere" in figure
+    assert '<a href="#fig-cycle" class="quarto-xref">Figure 1.2</a>' in html
+    assert book.resources["img/cycle.svg"] == root / "img" / "cycle.svg"
+    assert "img/cycle.svg</p>" not in html  # never the path as a paragraph
