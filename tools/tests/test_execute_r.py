@@ -492,3 +492,47 @@ def test_include_graphics_is_the_image_file_not_its_path_as_text(tmp_path: Path)
     assert '<a href="#fig-cycle" class="quarto-xref">Figure 1.2</a>' in html
     assert book.resources["img/cycle.svg"] == root / "img" / "cycle.svg"
     assert "img/cycle.svg</p>" not in html  # never the path as a paragraph
+
+
+@needs_r
+def test_knitr_comment_results_and_unsupported_options(tmp_path: Path) -> None:
+    root = tmp_path / "book"
+    shutil.copytree(R_BOOK, root)
+    (root / "_common.R").write_text('knitr::opts_chunk$set(\n  comment = "#>",\n'
+                                    '  collapse = TRUE,\n  fig.show = "hold"\n)\n')
+    chapter = root / "chapters" / "style.qmd"
+    chapter.write_text(textwrap.dedent("""\
+        # Style
+
+        ```{r}
+        #| echo: false
+        source("_common.R")
+        ```
+
+        ```{r}
+        1 + 2
+        ```
+
+        ```{r}
+        #| results: "asis"
+        cat("Some **bold** words.\\n")
+        ```
+
+        ```{r}
+        #| results: hide
+        cat("never shown\\n")
+        ```
+        """))
+    ch = execute_chapter(chapter, load_project(root), tmp_path / "cache")
+    outputs = [n["c"][1] for n in walk(blocks_of(ch.markdown)) if n["t"] == "CodeBlock"
+               and "cell-output" in n["c"][0][1]]
+    assert outputs == ["#> [1] 3"]  # knitr's comment prefix
+    assert "Some **bold** words." in ch.markdown  # results: asis is markdown, not output
+    assert 'cat("never shown' in ch.markdown  # results: hide hides the output, not the code
+    ignored = sorted(p.message for p in ch.problems)
+    assert ignored == [
+        "opts_chunk$set() (in _common.R): knitr option 'collapse' is not supported by this "
+        "engine and is ignored",
+        "opts_chunk$set() (in _common.R): knitr option 'fig-show' is not supported by this "
+        "engine and is ignored"]
+    assert {(p.file, p.line) for p in ch.problems} == {(chapter, 5)}

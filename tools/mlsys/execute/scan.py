@@ -34,6 +34,13 @@ ESCAPED_FENCE = re.compile(r"^(\s*)(`{3,})\s*\{\{([A-Za-z][^}]*)\}\}\s*$")
 INLINE = re.compile(r"(?<!`)(`+)\{(python|r)\}[ \t]+(.+?)(?<!`)\1(?!`)")
 OPTION = re.compile(r"^\s*#\|\s?(.*)$")
 
+# Cell options the engine acts on (what a knitr `opts_chunk$set()` may usefully set).
+HONOURED = frozenset({
+    "echo", "eval", "include", "output", "warning", "message", "error", "results", "comment",
+    "fig-width", "fig-height", "fig-cap", "fig-alt", "fig-subcap", "dev", "dpi", "label",
+    "classes", "column", "code-fold", "code-summary", "layout-ncol", "layout-nrow", "tbl-cap",
+    "lst-cap", "lst-label"})
+
 # Options Quarto resolves per cell; values are the defaults before project/chapter config.
 DEFAULTS: dict[str, Any] = {
     "echo": True,
@@ -322,6 +329,7 @@ def _scan_cell(doc: Doc, i: int, cell: re.Match[str], settings: _Settings) -> in
     # too once a chapter has R cells); the cell's own options win
     knitr = doc.knitr_defaults if doc.first_r is not None or lang == "r" else {}
     options = {**settings.base, **knitr, **_parse_attr_options(cell.group(4) or ""), **opts}
+    _knitr_results(options)
     runnable = lang in ("python", "r") and settings.engine_ok
     if lang not in ("python", "r"):
         problems.append(Problem("warning", f"unsupported cell engine '{{{cell.group(3)}}}': "
@@ -358,6 +366,14 @@ def _scan_cell(doc: Doc, i: int, cell: re.Match[str], settings: _Settings) -> in
     return j
 
 
+def _knitr_results(options: dict[str, Any]) -> None:
+    """knitr's `results:` in Quarto's terms: `asis` and `hide` set `output:` (unless the
+    cell sets `output:` itself); `markup` and `hold` are the normal output."""
+    results = str(options.pop("results", "")).lower()
+    if results in ("asis", "hide", "false") and options.get("output", True) is True:
+        options["output"] = "asis" if results == "asis" else False
+
+
 def _opts_chunk(doc: Doc, body: str, first_line: int) -> None:
     """Apply an R cell's `opts_chunk$set(...)` to the cells after it (as knitr does), also
     when it is in a file the cell `source()`s (resolved from where the code runs)."""
@@ -372,6 +388,10 @@ def _opts_chunk(doc: Doc, body: str, first_line: int) -> None:
             {k: v for k, v in call.options.items() if v is not None})
         for k in [k for k, v in call.options.items() if v is None]:
             doc.knitr_defaults.pop(k, None)  # `NULL` / `NA`: back to the default
+        for name in sorted(set(call.options) - HONOURED):
+            doc.problems.append(Problem(
+                "warning", f"opts_chunk$set(){where}: knitr option '{name}' is not supported "
+                "by this engine and is ignored", file, line))
         for arg in call.unread:
             doc.problems.append(Problem(
                 "warning", f"opts_chunk$set(){where}: '{arg}' is not a literal value, so it cannot be "
