@@ -499,7 +499,8 @@ def test_knitr_comment_results_and_unsupported_options(tmp_path: Path) -> None:
     root = tmp_path / "book"
     shutil.copytree(R_BOOK, root)
     (root / "_common.R").write_text('knitr::opts_chunk$set(\n  comment = "#>",\n'
-                                    '  collapse = TRUE,\n  fig.show = "hold"\n)\n')
+                                    '  collapse = TRUE,\n  fig.show = "hold",\n'
+                                    '  fig.width = 4, fig.asp = 0.5\n)\n')
     chapter = root / "chapters" / "style.qmd"
     chapter.write_text(textwrap.dedent("""\
         # Style
@@ -522,6 +523,10 @@ def test_knitr_comment_results_and_unsupported_options(tmp_path: Path) -> None:
         #| results: hide
         cat("never shown\\n")
         ```
+
+        ```{r}
+        plot(1:3)
+        ```
         """))
     ch = execute_chapter(chapter, load_project(root), tmp_path / "cache")
     outputs = [n["c"][1] for n in walk(blocks_of(ch.markdown)) if n["t"] == "CodeBlock"
@@ -529,6 +534,8 @@ def test_knitr_comment_results_and_unsupported_options(tmp_path: Path) -> None:
     assert outputs == ["#> [1] 3"]  # knitr's comment prefix
     assert "Some **bold** words." in ch.markdown  # results: asis is markdown, not output
     assert 'cat("never shown' in ch.markdown  # results: hide hides the output, not the code
+    [svg] = ch.resources.values()  # fig.asp: 4 in wide x 0.5 = 2 in high (288 x 144 pt)
+    assert 'width="288pt"' in svg.read_text() and 'height="144pt"' in svg.read_text()
     ignored = sorted(p.message for p in ch.problems)
     assert ignored == [
         "opts_chunk$set() (in _common.R): knitr option 'collapse' is not supported by this "

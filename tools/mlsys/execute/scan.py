@@ -37,6 +37,7 @@ OPTION = re.compile(r"^\s*#\|\s?(.*)$")
 # Cell options the engine acts on (what a knitr `opts_chunk$set()` may usefully set).
 HONOURED = frozenset({
     "echo", "eval", "include", "output", "warning", "message", "error", "results", "comment",
+    "cache", "fig-asp",  # (every result is cached: the freeze cache)
     "fig-width", "fig-height", "fig-cap", "fig-alt", "fig-subcap", "dev", "dpi", "label",
     "classes", "column", "code-fold", "code-summary", "layout-ncol", "layout-nrow", "tbl-cap",
     "lst-cap", "lst-label"})
@@ -325,11 +326,8 @@ def _scan_cell(doc: Doc, i: int, cell: re.Match[str], settings: _Settings) -> in
     code = lines[i + 1 : j]
     opts, n_opts = _cell_options(code, locs[i], problems)
     lang = ENGINES.get(cell.group(3).lower(), cell.group(3))
-    # knitr's defaults reach every cell of a knitr document (Quarto runs Python through knitr
-    # too once a chapter has R cells); the cell's own options win
-    knitr = doc.knitr_defaults if doc.first_r is not None or lang == "r" else {}
-    options = {**settings.base, **knitr, **_parse_attr_options(cell.group(4) or ""), **opts}
-    _knitr_results(options)
+    options = _resolve_options(doc, settings, lang,
+                               {**_parse_attr_options(cell.group(4) or ""), **opts})
     runnable = lang in ("python", "r") and settings.engine_ok
     if lang not in ("python", "r"):
         problems.append(Problem("warning", f"unsupported cell engine '{{{cell.group(3)}}}': "
@@ -364,6 +362,22 @@ def _scan_cell(doc: Doc, i: int, cell: re.Match[str], settings: _Settings) -> in
                 _plan_expr(doc, m, locs[i])
     doc.cells.append(c)
     return j
+
+
+def _resolve_options(doc: Doc, settings: _Settings, lang: str, own: dict[str, Any]
+                     ) -> dict[str, Any]:
+    """A cell's options: the chapter's, then knitr's defaults, then the cell's own.
+
+    knitr's defaults reach every cell of a knitr document (Quarto runs Python through knitr
+    too once a chapter has R cells)."""
+    knitr = doc.knitr_defaults if doc.first_r is not None or lang == "r" else {}
+    options = {**settings.base, **knitr, **own}
+    _knitr_results(options)
+    asp = options.get("fig-asp")
+    if isinstance(asp, int | float) and not isinstance(asp, bool) and asp > 0 \
+            and "fig-height" not in own:  # knitr: height = width x aspect ratio
+        options["fig-height"] = float(options.get("fig-width", doc.figsize[0])) * asp
+    return options
 
 
 def _knitr_results(options: dict[str, Any]) -> None:
