@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,9 +75,16 @@ class _Worker:
     """One `pandoc lua worker.lua` process; used by one thread at a time."""
 
     def __init__(self, pandoc: str) -> None:
-        self.proc = subprocess.Popen(
-            [pandoc, "lua", str(WORKER_LUA)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE)
+        # stderr goes to a file, not a pipe: pandoc's warnings over a long build could fill a
+        # pipe nobody reads and stall the worker
+        self.err = tempfile.TemporaryFile()
+        try:
+            self.proc = subprocess.Popen(
+                [pandoc, "lua", str(WORKER_LUA)], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=self.err)
+        except OSError:
+            self.err.close()
+            raise
 
     def convert(self, conv: Conversion, text: str, cwd: Path | None) -> tuple[bool, str]:
         """(True, output) or (False, pandoc's error message); WorkerFailed if the process is
@@ -110,8 +118,9 @@ class _Worker:
     def _death(self) -> str:
         try:
             self.proc.wait(timeout=5)
-            err = self.proc.stderr.read().decode("utf-8", "replace") if self.proc.stderr else ""
-        except (subprocess.TimeoutExpired, OSError):
+            self.err.seek(0)
+            err = self.err.read().decode("utf-8", "replace")
+        except (subprocess.TimeoutExpired, OSError, ValueError):
             err = ""
         return (f"pandoc worker exited (status {self.proc.returncode})"
                 + (f": {' '.join(err.split())[:300]}" if err.strip() else ""))
@@ -125,9 +134,9 @@ class _Worker:
         except (OSError, subprocess.TimeoutExpired):
             self.proc.kill()
             self.proc.wait()
-        for stream in (self.proc.stdout, self.proc.stderr):
-            if stream:
-                stream.close()
+        if self.proc.stdout:
+            self.proc.stdout.close()
+        self.err.close()
 
 
 class PandocSession:
