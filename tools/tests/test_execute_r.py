@@ -479,6 +479,7 @@ def test_include_graphics_is_the_image_file_not_its_path_as_text(tmp_path: Path)
         #| label: fig-cycle
         #| echo: false
         #| fig-cap: "The cycle, drawn elsewhere"
+        #| fig-alt: "Three arrows in a ring"
         knitr::include_graphics("img/cycle.svg")
         ```
         """))
@@ -488,6 +489,7 @@ def test_include_graphics_is_the_image_file_not_its_path_as_text(tmp_path: Path)
     figure = html[html.index('<div id="fig-cycle" class="quarto-float'):]
     figure = figure[:figure.index("</figure>")]
     assert '<img src="../img/cycle.svg"' in figure
+    assert 'alt="Three arrows in a ring"' in figure
     assert "Figure 1.2:</span> The cycle, drawn elsewhere" in figure
     assert '<a href="#fig-cycle" class="quarto-xref">Figure 1.2</a>' in html
     assert book.resources["img/cycle.svg"] == root / "img" / "cycle.svg"

@@ -289,6 +289,10 @@ def _place_figures(acc: _Outs, cell: Cell, caption: Callable[[str], str | None])
     elif len(figures) > 1 and fig_cap:
         blocks = [*blocks, fig_cap]  # no label: nothing to number, the caption is a paragraph
     elif not figures and fig_id and fig_cap:
+        if fig_alt:  # an image the code named (`knitr::include_graphics`) gets the alt text
+            image = re.compile(r"^(!\[[^\]]*\]\([^)\s]+\))$")
+            blocks = [image.sub(lambda m: f"{m.group(1)}{{{alt_attr.strip()}}}", b)
+                      for b in blocks]
         blocks = [f"::: {{#{fig_id}}}", *blocks, fig_cap, ":::"]
     if label.startswith("tbl-") and tbl_cap and not acc.table_done and blocks:
         blocks = [f"::: {{#{label}}}", *blocks, tbl_cap, ":::"]
