@@ -473,19 +473,24 @@ class SiteBuilder:
         author sees every problem at once."""
         problems: list[Problem] = []
         sections: list[BookSection] = []
-        for part in todo:
-            if part.kind != "quarto":
-                continue
-            try:
-                section = self._render_book(part, chapters)
-            except BuildError as exc:
-                problems.extend(exc.problems)
-                continue
-            if section is None:
-                continue  # none of the named chapters is in this volume
-            result.books[part.id] = section.book
-            result.problems.extend(section.book.problems)
-            sections.append(section)
+        books = [p for p in todo if p.kind == "quarto"]
+        if not books:
+            return sections
+        from mlsys.pandoc_worker import pandoc_session
+        from mlsys.parse import pandoc_path
+
+        with pandoc_session(pandoc_path()):  # one set of pandoc workers for every volume
+            for part in books:
+                try:
+                    section = self._render_book(part, chapters)
+                except BuildError as exc:
+                    problems.extend(exc.problems)
+                    continue
+                if section is None:
+                    continue  # none of the named chapters is in this volume
+                result.books[part.id] = section.book
+                result.problems.extend(section.book.problems)
+                sections.append(section)
         if problems:
             raise BuildError(problems)
         return sections

@@ -24,7 +24,10 @@ fill get the text colour from a rule on the root.
 from __future__ import annotations
 
 import colorsys
+import hashlib
 import re
+from functools import lru_cache
+from pathlib import Path
 
 # The dark theme's page background and text colour (site.css `--bg` and `--fg`).
 DARK_BG = (0x12, 0x15, 0x1B)
@@ -92,3 +95,9 @@ def theme_svg(svg: str) -> str:
     if root is None:
         return svg
     return svg[: root.end()] + dark_style(svg) + svg[root.end():]
+
+
+@lru_cache(maxsize=1)
+def theme_digest() -> str:
+    """Hash of this module: part of the key under which a themed SVG in the site is reused."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]

@@ -13,6 +13,9 @@ A filter runs at the stage where Quarto would run it:
 * `at: post-quarto` / `pre-render` / `post-render`, and filters listed after `quarto` -- on
   the rendered tree just before pandoc writes HTML.
 
+A `filters:` entry that is not a `.lua` file (a script or an executable, or `type: json`) is a
+pandoc JSON filter: it runs at the same position, through `jsonfilters.run_json_filter`.
+
 Both stages are cached with the tree they produce (the plan's digest covers the filter files'
 bytes), so a warm build runs no Lua. What filters ask of the page (`include_text`,
 `add_html_dependency`) and their `quarto.log.warning`s travel in the tree's metadata.
@@ -34,6 +37,7 @@ from typing import Any
 
 import yaml
 
+from .jsonfilters import FilterRunError, run_json_filter
 from .model import Problem
 from .parse import PandocError, digest, pandoc_path, read_cache, write_cache
 from .project import load_yaml
@@ -67,6 +71,7 @@ class FilterEntry:
     stage: str
     declared_in: Path
     line: int | None
+    kind: str = "lua"  # or "json": an executable or script fed the AST as JSON
 
 
 @dataclass(frozen=True)
@@ -85,14 +90,40 @@ class LuaPlan:
             stage == EARLY and bool(self.shortcodes))
 
     def run(self, ast: dict[str, Any], stage: str, target: str = "html") -> dict[str, Any]:
-        """The tree after this stage's filters (unchanged when the stage has none)."""
+        """The tree after this stage's filters (unchanged when the stage has none).
+
+        Filters run in the order declared: consecutive Lua filters share one pandoc process,
+        a JSON filter gets the tree on stdin in between (shortcodes run first, as in Quarto).
+        """
         if not self.has(stage):
             return ast
+        segments: list[tuple[str, list[FilterEntry]]] = []
+        for entry in (f for f in self.filters if f.stage == stage):
+            if segments and segments[-1][0] == entry.kind == "lua":
+                segments[-1][1].append(entry)
+            else:
+                segments.append((entry.kind, [entry]))
+        shortcodes = dict(self.shortcodes) if stage == EARLY else {}
+        if shortcodes and (not segments or segments[0][0] != "lua"):
+            segments.insert(0, ("lua", []))
+        for i, (kind, entries) in enumerate(segments):
+            if kind == "json":
+                try:
+                    ast = run_json_filter(ast, entries[0].path, self.doc, target,
+                                          json.loads(self.meta_json))
+                except FilterRunError as exc:
+                    raise LuaError(exc.where, exc.message) from exc
+            else:
+                ast = self._run_lua(ast, entries, shortcodes if i == 0 else {}, target)
+        return ast
+
+    def _run_lua(self, ast: dict[str, Any], entries: list[FilterEntry],
+                 shortcodes: dict[str, Path], target: str) -> dict[str, Any]:
         config = {
             "module_dir": str(LUA_DIR), "format": target, "doc": str(self.doc),
             "project": str(self.project), "meta": json.loads(self.meta_json),
-            "filters": [str(f.path) for f in self.filters if f.stage == stage],
-            "shortcodes": {n: str(p) for n, p in self.shortcodes} if stage == EARLY else {},
+            "filters": [str(f.path) for f in entries],
+            "shortcodes": {n: str(p) for n, p in shortcodes.items()},
         }
         env = {**os.environ, "MLSYS_LUA_CONFIG": json.dumps(config)}
         proc = subprocess.run(
@@ -129,7 +160,8 @@ class LuaPlan:
             return Problem("error", f"Lua filter failed: {text}", self.doc)
         if entry.declared_in != self.doc:  # a project filter: say which chapter it was on
             text += f" (while filtering {_rel(self.doc, self.project)})"
-        return Problem("error", f"Lua filter failed: {text}", entry.declared_in, entry.line)
+        what = "JSON filter" if entry.kind == "json" else "Lua filter"
+        return Problem("error", f"{what} failed: {text}", entry.declared_in, entry.line)
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -331,32 +363,28 @@ def _resolve(decl: _Declared, root: Path, stage: str,
              problems: list[Problem]) -> list[FilterEntry]:
     item = decl.item
     name = item.get("path") if isinstance(item, dict) else item
-    if isinstance(item, dict) and item.get("type") == "json":
-        problems.append(Problem("warning", f"JSON filter '{name}' is not run (only Lua "
-                                "filters are supported)", decl.file, decl.line))
-        return []
+    declared_type = item.get("type") if isinstance(item, dict) else None
     if not isinstance(name, str) or not name:
         problems.append(Problem("warning", f"filter entry not understood: {item!r}",
                                 decl.file, decl.line))
         return []
     path = (decl.base / name).resolve()
-    if not path.suffix:  # an extension's name
+    if not path.suffix:  # an extension's name, else an executable JSON filter
         for ext in _extension_dirs(root, decl.base):
             if ext.name == name:
-                return [FilterEntry(p, stage, decl.file, decl.line)
+                return [FilterEntry(p, stage, decl.file, decl.line,
+                                    "lua" if p.suffix == ".lua" else "json")
                         for p in _contributes(ext, "filters")]
+    if not path.suffix and not path.is_file():
         problems.append(Problem("warning", f"filter '{name}': no such extension under "
                                 "_extensions/ (the filter is not run)", decl.file, decl.line))
-        return []
-    if path.suffix != ".lua":
-        problems.append(Problem("warning", f"filter '{name}' is not a Lua filter and is not "
-                                "run (only Lua filters are supported)", decl.file, decl.line))
         return []
     if not path.is_file():
         problems.append(Problem("warning", f"filter file not found: {name} (the filter is "
                                 "not run)", decl.file, decl.line))
         return []
-    return [FilterEntry(path, stage, decl.file, decl.line)]
+    kind = "lua" if path.suffix == ".lua" and declared_type != "json" else "json"
+    return [FilterEntry(path, stage, decl.file, decl.line, kind)]
 
 
 def _meta_for_filters(config: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from .filters.conditional import apply_conditional
 from .filters.normalize import normalize
 from .filters.pandoc_ast import meta_value
 from .filters.tikz import normalize_tikz, protect_tikz
+from .pandoc_worker import Conversion, current_session
 
 READER = "markdown"
 # Bump when normalisation changes, so old cached ASTs are not reused.
@@ -72,7 +73,7 @@ def engine_digest() -> str:
     """
     here = Path(__file__).resolve().parent
     files = [here / "parse.py", here / "xref.py", here / "render.py", here / "pipeline.py",
-             *sorted((here / "filters").glob("*.py")), *sorted(here.glob("lua*.py")),
+             *sorted((here / "filters").glob("*.py")), *sorted(here.glob("lua*.py")), here / "jsonfilters.py",
              *sorted((here / "lua").glob("*.lua"))]
     h = hashlib.sha256()
     for f in files:
@@ -83,8 +84,24 @@ def engine_digest() -> str:
 
 @lru_cache(maxsize=1)
 def _pandoc_version(path: str) -> str:
+    """Asked of the binary once, then remembered in a file keyed by the binary's path, size
+    and modification time: a warm build starts no process at all."""
+    st = os.stat(path)
+    memo = Path(tempfile.gettempdir()) / f"mlsys-pandoc-version-{os.getuid()}.json"
+    key = f"{path}:{st.st_size}:{st.st_mtime_ns}"
+    try:
+        known = json.loads(memo.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    if isinstance(known, dict) and isinstance(known.get(key), str):
+        return known[key]
     out = subprocess.run([path, "--version"], capture_output=True, text=True, check=True)
-    return out.stdout.splitlines()[0].strip()
+    version = out.stdout.splitlines()[0].strip()
+    try:
+        write_atomic(memo, json.dumps({key: version}))
+    except OSError:
+        pass
+    return version
 
 
 def pandoc_version() -> str:
@@ -95,7 +112,20 @@ def pandoc_version() -> str:
 
 
 def run_pandoc(args: list[str], text: str, cwd: Path | None = None) -> str:
-    """Run pandoc with `text` on stdin; raise PandocError with its stderr on failure."""
+    """Run pandoc with `text` on stdin; raise PandocError with its stderr on failure.
+
+    Inside `pandoc_session()` (a build) the conversion goes to a long-running worker, with the
+    same output; a one-off process is the fallback and the path for options it doesn't map.
+    """
+    session = current_session()
+    conv = Conversion.from_args(args) if session is not None else None
+    if session is not None and conv is not None:
+        answer = session.convert(conv, text, cwd)
+        if answer is not None:
+            ok, out = answer
+            if not ok:
+                raise PandocError(out.strip() or "pandoc failed")
+            return out
     proc = subprocess.run(
         [pandoc_path(), *args],
         input=text.encode("utf-8"),

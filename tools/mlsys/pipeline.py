@@ -40,10 +40,12 @@ from .include import expand_includes
 from .luafilters import LuaError, LuaPlan, lua_warnings, plan_chapter, project_lua_digest
 from .model import BuildError, Page, Problem, RenderedBook, SidebarPart
 from .options import option_problems
+from .pandoc_worker import pandoc_session
 from .parse import (
     PandocError,
     digest,
     engine_digest,
+    pandoc_path,
     pandoc_version,
     parse_key,
     parse_markdown,
@@ -597,6 +599,31 @@ def _prepare_all(build: _Build, items: list[tuple[ChapterRef, bool]], chosen_pat
     return prepared, table, nocite
 
 
+def _prepare_and_render(build: _Build, items: list[tuple[ChapterRef, bool]],
+                        chosen_paths: set[Path]
+                        ) -> tuple[list[_Prepared], list[tuple[RenderedChapter | None,
+                                                                list[Problem]]]]:
+    """Pass one for every chapter (chapters not being rendered are only indexed), then pass
+    two for the chosen ones: each rendered chapter (None if it failed) and its problems."""
+    prepared, table, nocite = _prepare_all(build, items, chosen_paths)
+    pages_map = {p.ref.path: p.ref.href for p in prepared}
+    pages_digest = digest(json.dumps(sorted((str(k), v) for k, v in pages_map.items())))
+    to_render = [p for p in prepared if p.ref.path in chosen_paths]
+    known = build.bib_keys(list(build.project.bibliography))
+    cited = [k for k in nocite if k in known]
+
+    def work(prep: _Prepared) -> tuple[RenderedChapter | None, list[Problem]]:
+        return build.render(prep, table, cited, pages_map, pages_digest)
+
+    return prepared, build._map("render", work, to_render)
+
+
+def worker_problem(reason: str) -> Problem:
+    """The warning for a build whose pandoc worker failed (its output is still right)."""
+    return Problem("warning", f"{reason}; the rest of this build ran one pandoc process per "
+                   "conversion (same output, slower)")
+
+
 def render_book(
     path: Path,
     *,
@@ -621,20 +648,11 @@ def render_book(
     build.selected = chosen_paths
     build.problems.extend(option_problems(project, chosen))
     items = [(ref, ref.path in chosen_paths) for ref in project.chapters]
-    # Chapters not being rendered are only indexed: cheap, so run them after the real ones.
-    prepared, table, nocite = _prepare_all(build, items, chosen_paths)
-
-    pages_map = {p.ref.path: p.ref.href for p in prepared}
-    pages_digest = digest(json.dumps(sorted((str(k), v) for k, v in pages_map.items())))
+    with pandoc_session(pandoc_path()) as session:  # workers start on first use only
+        prepared, results = _prepare_and_render(build, items, chosen_paths)
+    if (reason := session.unreported_fallback()) is not None:
+        build.problems.append(worker_problem(reason))
     to_render = [p for p in prepared if p.ref.path in chosen_paths]
-    all_bibs = list(project.bibliography)
-    known = build.bib_keys(all_bibs)
-    cited = [k for k in nocite if k in known]
-
-    def work(prep: _Prepared) -> tuple[RenderedChapter | None, list[Problem]]:
-        return build.render(prep, table, cited, pages_map, pages_digest)
-
-    results = build._map("render", work, to_render)
     pages: list[Page] = []
     resources: dict[str, Path] = {}
     for prep, (rendered, problems) in zip(to_render, results, strict=True):
@@ -699,7 +717,11 @@ def prepare_book(path: Path, *, profile: str | None = None, target: str = "html"
     build = _Build(project, cache, jobs or min(4, os.cpu_count() or 1), progress)
     every = {c.path for c in project.chapters}
     build.selected = every
-    prepared, table, nocite = _prepare_all(build, [(r, True) for r in project.chapters], every)
+    with pandoc_session(pandoc_path()) as session:
+        prepared, table, nocite = _prepare_all(build, [(r, True) for r in project.chapters],
+                                               every)
+    if (reason := session.unreported_fallback()) is not None:
+        build.problems.append(worker_problem(reason))
     if any(p.severity == "error" for p in build.problems):
         raise BuildError(build.problems)
     chapters = []

@@ -577,3 +577,18 @@ def test_the_same_chapter_twice_at_once_leaves_one_whole_cache_entry(
     entries = [p for p in cache.rglob("results.json")]
     assert len(entries) == 1 and not list(cache.glob("tmp-*"))
     assert execute_chapter(chapter, project, cache).executed is False
+
+
+def test_a_frozen_missing_file_failure_reruns_once_the_file_exists(tmp_path: Path,
+                                                                    project: Project) -> None:
+    chapter = tmp_path / "data.qmd"
+    chapter.write_text("# D\n\n```{python}\ntext = open('numbers.txt').read()\n```\n\n"
+                       "Read: `{python} text.strip()`\n")
+    cache = tmp_path / "cache"
+    first = execute_chapter(chapter, project, cache)
+    assert "FileNotFoundError" in first.problems[0].message
+    assert execute_chapter(chapter, project, cache).executed is False  # still frozen
+    (tmp_path / "numbers.txt").write_text("42\n")
+    fixed = execute_chapter(chapter, project, cache)  # the code did not change; the file did
+    assert fixed.executed is True and fixed.problems == []
+    assert "Read: 42" in fixed.markdown

@@ -348,3 +348,200 @@ def test_python_and_r_cells_in_one_chapter_each_run_at_the_project_root(tmp_path
                and "cell-output-stdout" in n["c"][0][1]]
     assert outputs == ["['3', '4']", "7"]
     assert "Python says 42, R says 14." in ch.markdown
+
+
+# ------------------------------------------------------------------- knitr's opts_chunk$set
+
+SETUP_CHAPTER = """\
+---
+title: Defaults
+---
+
+# Defaults {#sec-defaults}
+
+```{r}
+#| label: setup
+#| include: false
+knitr::opts_chunk$set(echo = FALSE, fig.width = 4, fig.height = 2.5,  # inches
+                      message = FALSE)
+```
+
+```{r}
+#| label: fig-bars
+#| fig-cap: "Bars drawn at the chapter's default size"
+barplot(c(3, 1, 2))
+```
+
+```{r}
+message("a message nobody asked for")
+cat("shown output\\n")
+```
+
+```{r}
+#| echo: true
+#| fig-width: 6
+cat("this cell shows its code\\n")
+plot(1:3)
+```
+
+```{r}
+library(knitr)
+size <- 3
+opts_chunk$set(echo = TRUE, fig.height = size)
+cat("after the second call\\n")
+```
+
+```{r}
+cat("code visible again\\n")
+```
+"""
+
+
+@needs_r
+def test_opts_chunk_set_applies_to_later_cells(tmp_path: Path) -> None:
+    root = tmp_path / "book"
+    shutil.copytree(R_BOOK, root)
+    chapter = root / "chapters" / "defaults.qmd"
+    chapter.write_text(SETUP_CHAPTER)
+    ch = execute_chapter(chapter, load_project(root), tmp_path / "cache")
+    md = ch.markdown
+    code = [n["c"][1] for n in walk(blocks_of(md)) if n["t"] == "CodeBlock"
+            and "cell-output" not in n["c"][0][1]]
+    outputs = "\n".join(n["c"][1] for n in walk(blocks_of(md)) if n["t"] == "CodeBlock"
+                        and "cell-output" in n["c"][0][1])
+    # echo = FALSE from the setup chunk: the next cells' code is hidden...
+    assert not any("barplot" in c or 'cat("shown output' in c for c in code)
+    assert "shown output" in outputs
+    assert "a message nobody asked for" not in outputs  # message = FALSE
+    # ...unless a cell says otherwise; and the second call turns echo back on
+    assert any('cat("this cell shows its code' in c for c in code)
+    assert any('cat("code visible again' in c for c in code)
+    # fig.width / fig.height reach R: 4 x 2.5 in = 288 x 180 pt; the cell's own 6 wins
+    figs = sorted(ch.resources.items())
+    sizes = [(re.search(r'width="([\d.]+)pt"', p.read_text()).group(1),  # type: ignore[union-attr]
+              re.search(r'height="([\d.]+)pt"', p.read_text()).group(1))  # type: ignore[union-attr]
+             for _, p in figs]
+    assert ("288", "180") in sizes and ("432", "180") in sizes
+    # a value that is not a literal cannot be applied before R runs: said, at its line
+    [warning] = [p for p in ch.problems if "opts_chunk" in p.message]
+    assert warning.severity == "warning" and "'fig.height = size'" in warning.message
+    assert (warning.file, warning.line) == (chapter, line_of(chapter, "fig.height = size"))
+
+
+@needs_r
+def test_opts_chunk_in_a_sourced_file_applies_too(tmp_path: Path) -> None:
+    root = tmp_path / "book"
+    shutil.copytree(R_BOOK, root)  # execute-dir: project, so source() reads from the root
+    (root / "_common.R").write_text("set.seed(1)\nknitr::opts_chunk$set(\n  echo = FALSE,\n"
+                                    "  fig.width = 3, fig.height = 2, fig.asp = 1 / 2)\n")
+    chapter = root / "chapters" / "common.qmd"
+    chapter.write_text("# Common\n\n```{r}\n#| include: false\nsource(\"_common.R\")\n```\n\n"
+                       "```{r}\nplot(1:2)\ncat(\"out\\n\")\n```\n")
+    ch = execute_chapter(chapter, load_project(root), tmp_path / "cache")
+    assert "plot(1:2)" not in ch.markdown and "out" in ch.markdown  # echo = FALSE
+    [svg] = ch.resources.values()
+    assert 'width="216pt"' in svg.read_text() and 'height="144pt"' in svg.read_text()
+    [warning] = [p for p in ch.problems if "opts_chunk" in p.message]
+    assert "(in _common.R): 'fig.asp = 1 / 2'" in warning.message
+    assert (warning.file, warning.line) == (chapter, 5)  # the source() line
+
+
+def test_opts_chunk_arguments_are_read_as_r_literals() -> None:
+    from mlsys.execute.knitr_opts import opts_chunk_calls
+
+    code = textwrap.dedent("""\
+        # knitr::opts_chunk$set(echo = TRUE)   (commented out: not applied)
+        x <- "opts_chunk$set(eval = FALSE)"
+        knitr::opts_chunk$set(
+          fig.cap = "A, (b)", out.width = c(1, 2.5), comment = NA, dpi = 150L,
+          echo = F, results = 'hide', fig.align = paste0("cen", "ter"))
+        """)
+    [call] = opts_chunk_calls(code)
+    assert call.line == 2
+    assert call.options == {"fig-cap": "A, (b)", "out-width": [1, 2.5], "comment": None,
+                            "dpi": 150, "echo": False, "results": "hide"}
+    assert call.unread == ('fig.align = paste0("cen", "ter")',)
+
+
+@needs_r
+def test_include_graphics_is_the_image_file_not_its_path_as_text(tmp_path: Path) -> None:
+    root = tmp_path / "book"
+    shutil.copytree(R_BOOK, root)
+    (root / "img").mkdir()
+    shutil.copy(FIXTURES / "lua_book" / "diagram.svg",
+                root / "img" / "cycle.svg")
+    chapter = root / "chapters" / "rstats.qmd"
+    chapter.write_text(chapter.read_text() + textwrap.dedent("""
+
+        The cycle is in @fig-cycle.
+
+        ```{r}
+        #| label: fig-cycle
+        #| echo: false
+        #| fig-cap: "The cycle, drawn elsewhere"
+        #| fig-alt: "Three arrows in a ring"
+        knitr::include_graphics("img/cycle.svg")
+        ```
+        """))
+    book = render_book(root, cache_dir=root / ".site-cache")
+    html = next(p.body_html for p in book.pages if p.href == "chapters/rstats.html")
+    # execute-dir is the project root; the page is in chapters/: the link climbs out
+    figure = html[html.index('<div id="fig-cycle" class="quarto-float'):]
+    figure = figure[:figure.index("</figure>")]
+    assert '<img src="../img/cycle.svg"' in figure
+    assert 'alt="Three arrows in a ring"' in figure
+    assert "Figure 1.2:</span> The cycle, drawn elsewhere" in figure
+    assert '<a href="#fig-cycle" class="quarto-xref">Figure 1.2</a>' in html
+    assert book.resources["img/cycle.svg"] == root / "img" / "cycle.svg"
+    assert "img/cycle.svg</p>" not in html  # never the path as a paragraph
+
+
+@needs_r
+def test_knitr_comment_results_and_unsupported_options(tmp_path: Path) -> None:
+    root = tmp_path / "book"
+    shutil.copytree(R_BOOK, root)
+    (root / "_common.R").write_text('knitr::opts_chunk$set(\n  comment = "#>",\n'
+                                    '  collapse = TRUE,\n  fig.show = "hold",\n'
+                                    '  fig.width = 4, fig.asp = 0.5\n)\n')
+    chapter = root / "chapters" / "style.qmd"
+    chapter.write_text(textwrap.dedent("""\
+        # Style
+
+        ```{r}
+        #| echo: false
+        source("_common.R")
+        ```
+
+        ```{r}
+        1 + 2
+        ```
+
+        ```{r}
+        #| results: "asis"
+        cat("Some **bold** words.\\n")
+        ```
+
+        ```{r}
+        #| results: hide
+        cat("never shown\\n")
+        ```
+
+        ```{r}
+        plot(1:3)
+        ```
+        """))
+    ch = execute_chapter(chapter, load_project(root), tmp_path / "cache")
+    outputs = [n["c"][1] for n in walk(blocks_of(ch.markdown)) if n["t"] == "CodeBlock"
+               and "cell-output" in n["c"][0][1]]
+    assert outputs == ["#> [1] 3"]  # knitr's comment prefix
+    assert "Some **bold** words." in ch.markdown  # results: asis is markdown, not output
+    assert 'cat("never shown' in ch.markdown  # results: hide hides the output, not the code
+    [svg] = ch.resources.values()  # fig.asp: 4 in wide x 0.5 = 2 in high (288 x 144 pt)
+    assert 'width="288pt"' in svg.read_text() and 'height="144pt"' in svg.read_text()
+    ignored = sorted(p.message for p in ch.problems)
+    assert ignored == [
+        "opts_chunk$set() (in _common.R): knitr option 'collapse' is not supported by this "
+        "engine and is ignored",
+        "opts_chunk$set() (in _common.R): knitr option 'fig-show' is not supported by this "
+        "engine and is ignored"]
+    assert {(p.file, p.line) for p in ch.problems} == {(chapter, 5)}

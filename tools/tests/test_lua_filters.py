@@ -155,7 +155,7 @@ def test_shortcode_error_is_at_the_calling_line(tmp_path: Path) -> None:
     assert f"{greet}:" in problem.message
 
 
-def test_pre_ast_filter_sees_raw_tree_and_json_filter_is_reported(tmp_path: Path) -> None:
+def test_pre_ast_filter_sees_raw_tree_and_json_filter_runs(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     (root / "early.lua").write_text(
         "-- counts raw LaTeX blocks, which only exist before conditional content is applied\n"
@@ -165,17 +165,24 @@ def test_pre_ast_filter_sees_raw_tree_and_json_filter_is_reported(tmp_path: Path
         "  doc.blocks:insert(pandoc.Para({ pandoc.Str('raw blocks seen: ' .. n) }))\n"
         "  return doc\n"
         "end\n")
-    (root / "tool.py").write_text("print('a JSON filter')\n")
+    (root / "tool.py").write_text("print('not a JSON document')\n")
     chapter = root / "basics.qmd"
     chapter.write_text(chapter.read_text().replace(
         "quiz: quizzes/basics.json\n", "quiz: quizzes/basics.json\nfilters:\n"
         "  - path: early.lua\n    at: pre-ast\n  - tool.py\n")
         + "\n```{=latex}\n\\newpage\n```\n")
+    with pytest.raises(BuildError) as err:
+        render_book(root, cache_dir=root / ".cache")
+    # a JSON filter is run (as pandoc runs one); one that writes no JSON fails the build
+    [problem] = err.value.problems
+    assert problem.message.startswith("JSON filter failed: ")
+    assert "did not write a pandoc JSON document" in problem.message
+    assert "not a JSON document" in problem.message
+    assert (problem.file, problem.line) == (chapter, 6)
+    (root / "tool.py").write_text("import sys\nsys.stdout.write(sys.stdin.read())\n")
     book = render_book(root, cache_dir=root / ".cache")
     assert "raw blocks seen: 1" in _html(book, "basics.html")
-    [problem] = book.problems
-    assert "'tool.py' is not a Lua filter" in problem.message
-    assert (problem.file, problem.line) == (chapter, 6)
+    assert book.problems == []
 
 
 def test_log_output_and_dump_reach_the_terminal(tmp_path: Path,
@@ -248,3 +255,82 @@ def test_filters_under_format_html_run_too(tmp_path: Path) -> None:
     book = render_book(root, cache_dir=root / ".cache")
     assert book.problems == []
     assert "format-level filter ran" in _html(book, "basics.html")
+
+
+# A pandoc JSON filter in plain Python: argv[1] is the format; the tree comes on stdin.
+JSON_FILTER = """\
+import json, sys
+
+doc = json.load(sys.stdin)
+meta = doc["meta"]
+label = meta["filter-metadata"]["c"]["quiz"]["c"]["label"]["c"]
+def para(text):
+    return {"t": "Para", "c": [{"t": "Str", "c": text}]}
+image = {"t": "Image", "c": [["", [], []], [], ["diagram.svg", ""]]}
+figure = {"t": "Div", "c": [["fig-json", [], []], [
+    {"t": "Para", "c": [image]}, para("Drawn by a JSON filter.")]]}
+doc["blocks"] += [para(f"format={sys.argv[1]} label={label}"), figure]
+json.dump(doc, sys.stdout)
+"""
+
+LATE_FILTER = """\
+import json, sys
+
+doc = json.load(sys.stdin)
+def count(node):
+    if isinstance(node, dict):
+        hit = node.get("t") == "Link" and "quarto-xref" in node["c"][0][1]
+        return hit + sum(count(v) for v in node.values())
+    if isinstance(node, list):
+        return sum(count(v) for v in node)
+    return 0
+n = count(doc["blocks"])
+doc["blocks"].append({"t": "Para", "c": [{"t": "Str", "c": f"xref-links-seen={n}"}]})
+json.dump(doc, sys.stdout)
+"""
+
+
+def test_json_filters_run_where_lua_filters_would(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    (root / "filters" / "figure.py").write_text(JSON_FILTER)
+    (root / "filters" / "late.py").write_text(LATE_FILTER)
+    chapter = root / "basics.qmd"
+    chapter.write_text(chapter.read_text().replace(
+        "quiz: quizzes/basics.json\n", "quiz: quizzes/basics.json\nfilters:\n"
+        "  - path: filters/figure.py\n    at: pre-quarto\n  - filters/late.py\n")
+        + "\nThe JSON filter's figure is @fig-json.\n")
+    book = render_book(root, cache_dir=root / ".cache")
+    assert book.problems == []
+    page = _html(book, "basics.html")
+    # argv[1] is the format; project options (filter-metadata) are in the metadata
+    assert "format=html label=Self-Check" in page
+    # before cross-references: the injected figure is numbered and the reference resolves
+    assert '<a href="#fig-json" class="quarto-xref">Figure 1.2</a>' in page
+    assert '<span class="float-prefix">Figure 1.2:</span> Drawn by a JSON filter.' in page
+    # after `quarto` (the project lists it first): it sees our rendered tree, where the
+    # resolved references are links
+    assert "xref-links-seen=3" in page
+    # the Lua filters of the project still ran around them
+    assert "Which unit measures throughput?" in page
+
+
+def test_json_filter_failure_names_the_filter_and_its_line(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    (root / "boom.py").write_text("import sys\nsys.stderr.write('no quizzes here\\n')\n"
+                                  "sys.exit(2)\n")
+    (root / "tool").write_text("#!/bin/sh\ncat\n")  # executable, but not marked so
+    chapter = root / "basics.qmd"
+    chapter.write_text(chapter.read_text().replace(
+        "quiz: quizzes/basics.json\n", "quiz: quizzes/basics.json\nfilters:\n  - boom.py\n"))
+    with pytest.raises(BuildError) as err:
+        render_book(root, cache_dir=root / ".cache")
+    [problem] = err.value.problems
+    assert problem.message == (f"JSON filter failed: {root / 'boom.py'}: exited with "
+                               "status 2: no quizzes here")
+    assert (problem.file, problem.line) == (chapter, 4)  # the `- boom.py` line
+    chapter.write_text(chapter.read_text().replace("  - boom.py\n", "  - tool\n"))
+    with pytest.raises(BuildError) as err:
+        render_book(root, cache_dir=root / ".cache")
+    assert "not executable" in err.value.problems[0].message
+    (root / "tool").chmod(0o755)
+    assert render_book(root, cache_dir=root / ".cache").problems == []

@@ -91,8 +91,12 @@ def test_footnotes_and_numbered_equations(book: RenderedBook) -> None:
     assert re.search(r'<a href="#fn1" class="footnote-ref" id="fnref1" role="doc-noteref">'
                      r"<sup>1</sup></a>", page)
     assert '<section id="footnotes" class="footnotes footnotes-end-of-document"' in page
-    assert re.search(r'<span id="eq-energy" class="display-equation"><math display="block".*?'
-                     r'<span class="eq-number">\(1.1\)</span>', page, re.DOTALL)
+    # Quarto's form: span#eq-x > span.math.display, the number as \tag{} in the TeX (which
+    # MathJax draws; pandoc's MathML does not, so it is also shown beside the math)
+    assert re.search(r'<span id="eq-energy" class="display-equation"><span class="math display">'
+                     r'<math display="block"[^>]*>.*?<annotation encoding="application/x-tex" '
+                     r'data-pagefind-ignore>[^<]*\\tag\{1\.1\}</annotation></semantics></math>'
+                     r'</span><span class="eq-number">\(1.1\)</span></span>', page, re.DOTALL)
     assert '<a href="#eq-energy" class="quarto-xref">Equation 1.1</a>' in page
 
 

@@ -132,7 +132,8 @@ def test_floats_have_numbered_captions(book: RenderedBook) -> None:
 
 def test_equation_is_mathml_with_number(book: RenderedBook) -> None:
     intro = page(book, "intro.html").body_html
-    m = re.search(r'<span id="eq-energy" class="display-equation"><math display="block".*?'
+    m = re.search(r'<span id="eq-energy" class="display-equation"><span class="math display">'
+                  r'<math display="block".*?\\tag\{1\.1\}</annotation>.*?'
                   r'<span class="eq-number">\(1\.1\)</span>', intro, re.DOTALL)
     assert m
     assert '<math display="inline"' in intro

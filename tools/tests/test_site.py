@@ -515,3 +515,26 @@ def test_every_page_type_has_a_menu_drawer_listing_the_navbar_menus(tmp_path: Pa
         assert p.controls, f"{page} has no menu button"
         assert p.found_target, f"{page}: the menu button controls #{p.controls}, which is missing"
         assert all(href in p.links for href in wanted), f"{page}: the drawer lists {p.links}"
+
+
+def test_svg_figures_are_themed_once_and_again_only_when_they_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mlsys.site.staging as staging
+
+    svg = tmp_path / "fig.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg"><path fill="#000000"/></svg>')
+    book = books.make_book(tmp_path / "src")
+    book.resources["figures/fig.svg"] = svg  # hrefs are relative to the volume
+    out = tmp_path / "_site"
+    build(out, book)
+    written = out / "book/figures/fig.svg"
+    assert "prefers-color-scheme: dark" in written.read_text()
+    themed: list[str] = []
+    real = staging.theme_svg
+    monkeypatch.setattr(staging, "theme_svg", lambda text: themed.append(text) or real(text))
+    again = build(out, book).report
+    assert themed == [] and again.written == []  # unchanged: not even read
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg"><path fill="#ff0000"/></svg>')
+    edited = build(out, book).report
+    assert len(themed) == 1 and edited.written == ["book/figures/fig.svg"]
+    assert '[fill="#ff0000" i]' in written.read_text()

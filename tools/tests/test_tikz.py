@@ -188,3 +188,44 @@ def test_book_exports_get_the_same_svgs(built: tuple[Path, RenderedBook]) -> Non
         assert len(images) == 4 and all(i.startswith("_tikz/") for i in images)
         assert {chapter.generated[i] for i in images} == {
             book.resources[i] for i in images}  # drawn once, for the site and the exports
+
+
+@needs_latex
+def test_inline_tikz_in_text_is_an_inline_svg(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    chapter = root / "diagrams.qmd"
+    chapter.write_text(chapter.read_text() + (
+        "\n\nA dot \\tikz{\\fill (0,0) circle (2pt);} marks a node, and a red bar "
+        "\\tikz[baseline=-0.5ex]{\\draw[red, thick] (0,0) -- (1em,0);} marks an edge.\n\n"
+        "\\tikz{\\draw (0,0) rectangle (1,0.5);}\n\n"
+        "Settings such as \\tikzset{every node/.style={draw}} are not pictures.\n"))
+    book = render_book(root, cache_dir=root / ".cache")
+    assert book.problems == []
+    page = _page(book)
+    para = re.search(r"<p>A dot (<img [^>]+>) marks a node, and a red bar (<img [^>]+>) "
+                     r"marks an edge\.</p>", page)
+    assert para is not None, "the inline pictures sit inside the sentence"
+    srcs = []
+    for tag in para.groups():
+        assert re.search(r'class="[^"]*\btikz-inline\b', tag)
+        srcs.append(re.search(r'src="(_tikz/[0-9a-f]+\.svg)"', tag).group(1))  # type: ignore[union-attr]
+    dot, bar = (book.resources[s].read_text() for s in srcs)
+    assert "<path" in dot and MARKER in dot  # drawn, with the dark-mode style
+    assert "#f00" in bar.lower() or "#ff0000" in bar.lower() or "red" in bar.lower()
+    # a paragraph holding only \tikz{...}: a block picture (not wrapped in a tikzpicture)
+    assert re.search(r'<p><img src="_tikz/[0-9a-f]+\.svg" class="img-fluid tikz" '
+                     r'alt="TikZ diagram" /></p>\s*<p>Settings such as', page)
+    assert "\\tikz" not in page and "tikzset" not in page  # no LaTeX source shown
+
+
+@needs_latex
+def test_inline_tikz_without_braces_is_reported(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    chapter = root / "diagrams.qmd"
+    text = chapter.read_text() + "\n\nA circle \\tikz \\draw (0,0) circle (1ex); here.\n"
+    chapter.write_text(text)
+    book = render_book(root, cache_dir=root / ".cache")
+    [problem] = book.problems
+    assert problem.severity == "warning"
+    assert "write \\tikz{...}" in problem.message
+    assert (problem.file, problem.line) == (chapter, len(text.splitlines()))

@@ -11,6 +11,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import threading
 import uuid
@@ -126,7 +127,9 @@ def load_or_run(doc: Doc, path: Path, project: Project, cache_dir: Path,
     results_file = entry / "results.json"
     if results_file.is_file():
         try:
-            return json.loads(results_file.read_text(encoding="utf-8")), entry, False
+            frozen = json.loads(results_file.read_text(encoding="utf-8"))
+            if not _missing_file_appeared(frozen, doc.cwd or path.parent):
+                return frozen, entry, False
         except (OSError, ValueError):
             pass  # a damaged entry is simply re-made
     results = run_plan(doc, path, project)
@@ -135,6 +138,29 @@ def load_or_run(doc: Doc, path: Path, project: Project, cache_dir: Path,
     except OSError as exc:
         raise CacheUnwritable(results, f"cannot write the freeze cache in {cache_dir}: "
                                f"{exc}") from exc
+
+
+# Quoted names in an error message: `'data.csv'` (Python), `"fig.png"` or `‘x.csv’` (R).
+_QUOTED = re.compile(r"""['"\u2018\u201c]([^'"\u2019\u201d\n]{1,300})['"\u2019\u201d]""")
+
+
+def _missing_file_appeared(results: list[dict[str, Any] | None], cwd: Path) -> bool:
+    """A frozen failure about a file that was missing and exists now is stale (the author
+    added the file: the next build must run the code again, not replay the error)."""
+    for res in results:
+        if not res or res.get("status") != "error":
+            continue
+        text = f"{res.get('ename', '')}: {res.get('evalue', '')}"
+        if not re.search(r"(?i)no such file|cannot find|cannot open|not found|does not exist",
+                         text):
+            continue
+        for name in _QUOTED.findall(text):
+            try:
+                if (cwd / name).exists():
+                    return True
+            except (OSError, ValueError):
+                continue
+    return False
 
 
 class CacheUnwritable(Exception):

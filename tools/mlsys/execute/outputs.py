@@ -179,6 +179,7 @@ class _Outs:
     figures: list[str] = field(default_factory=list)
     sizes: list[str] = field(default_factory=list)  # "width=320 height=240" when the kernel sized it
     table_done: bool = False
+    comment: str = ""  # knitr's `comment` option: a prefix for every line of text output
 
     def flush_streams(self, asis: bool) -> None:
         """Consecutive stream outputs of one name become one output block."""
@@ -189,6 +190,8 @@ class _Outs:
         if asis:
             self.blocks.append(text.rstrip("\n"))
             return
+        if self.comment:
+            text = "".join(f"{self.comment} {line}" for line in text.splitlines(True))
         marks = fence_for(text)
         self.blocks.append(f"{marks} {{.cell-output .cell-output-{name}}}\n"
                            f"{text.rstrip(chr(10))}\n{marks}")
@@ -197,7 +200,8 @@ class _Outs:
 def _output_blocks(res: Result, cell: Cell, asis: bool, ctx: _Ctx,
                    caption: Callable[[str], str | None]) -> list[str]:
     """Markdown blocks for a cell's outputs, with figure and table captions applied."""
-    acc = _Outs()
+    comment = cell.options.get("comment")
+    acc = _Outs(comment=str(comment) if isinstance(comment, str) else "")
     tbl_cap = caption("tbl-cap")
     for out in res.get("outputs", []):
         if out["type"] == "stream":
@@ -285,6 +289,10 @@ def _place_figures(acc: _Outs, cell: Cell, caption: Callable[[str], str | None])
     elif len(figures) > 1 and fig_cap:
         blocks = [*blocks, fig_cap]  # no label: nothing to number, the caption is a paragraph
     elif not figures and fig_id and fig_cap:
+        if fig_alt:  # an image the code named (`knitr::include_graphics`) gets the alt text
+            image = re.compile(r"^(!\[[^\]]*\]\([^)\s]+\))$")
+            blocks = [image.sub(lambda m: f"{m.group(1)}{{{alt_attr.strip()}}}", b)
+                      for b in blocks]
         blocks = [f"::: {{#{fig_id}}}", *blocks, fig_cap, ":::"]
     if label.startswith("tbl-") and tbl_cap and not acc.table_done and blocks:
         blocks = [f"::: {{#{label}}}", *blocks, tbl_cap, ":::"]

@@ -56,7 +56,7 @@ def run_plan(doc: Doc, path: Path, project: Project) -> list[Result | None]:
     """Execute the plan; `None` stands for an item that never ran (an earlier one failed)."""
     results: list[Result | None] = [None] * len(doc.plan)
     # like Quarto, tell the code which profile is active (so it can branch on the volume)
-    env = {"QUARTO_PROJECT_DIR": str(project.root)}
+    env = {"QUARTO_PROJECT_DIR": str(project.root), "MLSYS_DOC_DIR": str(path.parent)}
     if project.profile:
         env["QUARTO_PROFILE"] = project.profile
     cwd = doc.cwd or path.parent

@@ -55,8 +55,24 @@ condition_output <- function(x, kind) {
 
 # Visible values are printed as knitr prints them, so a `knitr::kable()` table (or anything
 # whose knit_print method returns markdown) becomes a markdown table, not printed text.
+# `knitr::include_graphics()` files become markdown images, with paths relative to the
+# chapter's folder (code may run elsewhere: execute-dir), so the page links the file itself.
+relative_to_doc <- function(file) {
+  doc <- Sys.getenv("MLSYS_DOC_DIR", getwd())
+  if (grepl("^(https?:)?//", file)) return(file)
+  a <- strsplit(normalizePath(file, mustWork = FALSE), "/", fixed = TRUE)[[1]]
+  b <- strsplit(normalizePath(doc, mustWork = FALSE), "/", fixed = TRUE)[[1]]
+  n <- 0
+  while (n < min(length(a), length(b)) && a[[n + 1]] == b[[n + 1]]) n <- n + 1
+  paste(c(rep("..", length(b) - n), a[seq_along(a) > n]), collapse = "/")
+}
+
 value_handler <- evaluate::new_output_handler(value = function(x, visible) {
   if (!visible) return(invisible(NULL))
+  if (inherits(x, "knit_image_paths")) {
+    md <- vapply(as.character(x), function(f) paste0("![](", relative_to_doc(f), ")"), "")
+    return(structure(list(md = paste(md, collapse = "\n\n")), class = "mlsys_md"))
+  }
   res <- knitr::knit_print(x)
   if (inherits(res, "knit_asis")) {
     return(structure(list(md = paste(as.character(res), collapse = "\n")), class = "mlsys_md"))

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from mlsys.execute.knitr_opts import opts_chunk_calls, sourced_files, yaml_defaults
 from mlsys.include import Loc, expand_includes
 from mlsys.model import BuildError, Problem
 from mlsys.project import Project, load_yaml, read_front_matter
@@ -32,6 +33,14 @@ ESCAPED_FENCE = re.compile(r"^(\s*)(`{3,})\s*\{\{([A-Za-z][^}]*)\}\}\s*$")
 # inline `{python} expr` / `{r} expr`: group 2 is the language, group 3 the expression
 INLINE = re.compile(r"(?<!`)(`+)\{(python|r)\}[ \t]+(.+?)(?<!`)\1(?!`)")
 OPTION = re.compile(r"^\s*#\|\s?(.*)$")
+
+# Cell options the engine acts on (what a knitr `opts_chunk$set()` may usefully set).
+HONOURED = frozenset({
+    "echo", "eval", "include", "output", "warning", "message", "error", "results", "comment",
+    "cache", "fig-asp",  # (every result is cached: the freeze cache)
+    "fig-width", "fig-height", "fig-cap", "fig-alt", "fig-subcap", "dev", "dpi", "label",
+    "classes", "column", "code-fold", "code-summary", "layout-ncol", "layout-nrow", "tbl-cap",
+    "lst-cap", "lst-label"})
 
 # Options Quarto resolves per cell; values are the defaults before project/chapter config.
 DEFAULTS: dict[str, Any] = {
@@ -79,6 +88,8 @@ class Doc:
     escaped: dict[int, int] = field(default_factory=dict)  # ```{{python}} open -> close index
     cwd: Path | None = None  # where code runs (execute-dir)
     first_r: Loc | None = None  # the first R cell or inline R (for "R is missing")
+    # knitr chunk-option defaults (`knitr: opts_chunk:`, then each `opts_chunk$set()` so far)
+    knitr_defaults: dict[str, Any] = field(default_factory=dict)
 
 
 def fence_end(lines: list[str], start: int, marks: str) -> int:
@@ -271,6 +282,7 @@ def scan(path: Path, project: Project) -> Doc:
               _figsize(meta, project, problems, path))
     settings = _settings(meta, project, doc)
     doc.cwd = _execute_dir(meta, project, path, doc)
+    doc.knitr_defaults = yaml_defaults(project.config, meta)
     i = front_end
     while i < len(lines):
         i = _scan_line(doc, i, settings)
@@ -313,8 +325,9 @@ def _scan_cell(doc: Doc, i: int, cell: re.Match[str], settings: _Settings) -> in
         problems.append(Problem("error", "code cell is not closed", *locs[i]))
     code = lines[i + 1 : j]
     opts, n_opts = _cell_options(code, locs[i], problems)
-    options = {**settings.base, **_parse_attr_options(cell.group(4) or ""), **opts}
     lang = ENGINES.get(cell.group(3).lower(), cell.group(3))
+    options = _resolve_options(doc, settings, lang,
+                               {**_parse_attr_options(cell.group(4) or ""), **opts})
     runnable = lang in ("python", "r") and settings.engine_ok
     if lang not in ("python", "r"):
         problems.append(Problem("warning", f"unsupported cell engine '{{{cell.group(3)}}}': "
@@ -339,6 +352,8 @@ def _scan_cell(doc: Doc, i: int, cell: re.Match[str], settings: _Settings) -> in
             if size is not None:
                 extra["figsize"] = size
         doc.plan.append(("cell", body, extra))
+        if lang == "r" and ("opts_chunk" in body or "source" in body):
+            _opts_chunk(doc, body, i + 1 + n_opts)
     for key in ("fig-cap", "tbl-cap", "fig-alt", "lst-cap"):
         value = options.get(key)
         if isinstance(value, str) and settings.enabled:
@@ -347,6 +362,54 @@ def _scan_cell(doc: Doc, i: int, cell: re.Match[str], settings: _Settings) -> in
                 _plan_expr(doc, m, locs[i])
     doc.cells.append(c)
     return j
+
+
+def _resolve_options(doc: Doc, settings: _Settings, lang: str, own: dict[str, Any]
+                     ) -> dict[str, Any]:
+    """A cell's options: the chapter's, then knitr's defaults, then the cell's own.
+
+    knitr's defaults reach every cell of a knitr document (Quarto runs Python through knitr
+    too once a chapter has R cells)."""
+    knitr = doc.knitr_defaults if doc.first_r is not None or lang == "r" else {}
+    options = {**settings.base, **knitr, **own}
+    _knitr_results(options)
+    asp = options.get("fig-asp")
+    if isinstance(asp, int | float) and not isinstance(asp, bool) and asp > 0 \
+            and "fig-height" not in own:  # knitr: height = width x aspect ratio
+        options["fig-height"] = float(options.get("fig-width", doc.figsize[0])) * asp
+    return options
+
+
+def _knitr_results(options: dict[str, Any]) -> None:
+    """knitr's `results:` in Quarto's terms: `asis` and `hide` set `output:` (unless the
+    cell sets `output:` itself); `markup` and `hold` are the normal output."""
+    results = str(options.pop("results", "")).lower()
+    if results in ("asis", "hide", "false") and options.get("output", True) is True:
+        options["output"] = "asis" if results == "asis" else False
+
+
+def _opts_chunk(doc: Doc, body: str, first_line: int) -> None:
+    """Apply an R cell's `opts_chunk$set(...)` to the cells after it (as knitr does), also
+    when it is in a file the cell `source()`s (resolved from where the code runs)."""
+    found = [(first_line + c.line, c, "") for c in opts_chunk_calls(body)]
+    for offset, name in sourced_files(body):
+        script = (doc.cwd or Path(".")) / name
+        if script.is_file() and "opts_chunk" in (text := script.read_text(errors="replace")):
+            found += [(first_line + offset, c, f" (in {name})") for c in opts_chunk_calls(text)]
+    for at, call, where in sorted(found, key=lambda f: f[0]):
+        file, line = doc.locs[at]
+        doc.knitr_defaults.update(
+            {k: v for k, v in call.options.items() if v is not None})
+        for k in [k for k, v in call.options.items() if v is None]:
+            doc.knitr_defaults.pop(k, None)  # `NULL` / `NA`: back to the default
+        for name in sorted(set(call.options) - HONOURED):
+            doc.problems.append(Problem(
+                "warning", f"opts_chunk$set(){where}: knitr option '{name}' is not supported "
+                "by this engine and is ignored", file, line))
+        for arg in call.unread:
+            doc.problems.append(Problem(
+                "warning", f"opts_chunk$set(){where}: '{arg}' is not a literal value, so it cannot be "
+                "applied before the cells run; ignored", file, line))
 
 
 def _cell_extra(options: dict[str, Any], lang: str) -> dict[str, Any]:

@@ -113,9 +113,16 @@ def _table(node: Node, local: dict[str, Target], config: XrefConfig) -> list[Nod
 def _equation(node: Node, local: dict[str, Target], config: XrefConfig) -> Node | None:
     a, content = node["c"]
     if "equation" in a[1] and a[0] in local:
+        # Quarto's HTML form: `span#eq-x > span.math.display`, the number as `\tag{n}` at
+        # the end of the TeX (what MathJax draws). Pandoc's MathML keeps the tag in the TeX
+        # annotation but does not draw it, so the number is also shown beside the math.
         target = local[a[0]]
+        for node_ in content:
+            if node_["t"] == "Math" and node_["c"][0]["t"] == "DisplayMath":
+                node_["c"][1] = node_["c"][1].rstrip() + f" \\tag{{{target.number}}}"
         number = span([{"t": "Str", "c": f"({target.number})"}], ["eq-number"])
-        return span([*content, number], ["display-equation"], id_=a[0])
+        return span([span(content, ["math", "display"]), number], ["display-equation"],
+                    id_=a[0])
     return None
 
 

@@ -32,7 +32,12 @@ from ..figtheme import theme_svg
 from .pandoc_ast import Node, attr_get, attr_pop, text_inlines, walk_passes
 
 PACKAGES = "texlive-latex-base texlive-pictures texlive-latex-extra dvisvgm"
-_TIKZ = re.compile(r"\\begin\{tikzpicture\}")
+_TIKZ = re.compile(r"\\begin\{tikzpicture\}|\\tikz\s*[\[{]")
+# `\tikz[options]{commands}` / `\tikz{commands}` inside a line of text: an inline picture.
+_INLINE = re.compile(r"\A\s*\\tikz\s*(\[[^\]]*\]\s*)?\{.*\}\s*\Z", re.DOTALL)
+# `\tikz \draw ...;` (no braces): pandoc splits it into raw bits and text, so it cannot be
+# recovered as written (`--` has become a dash): reported, with the form that works.
+_BARE = re.compile(r"\A\\tikz\s*\Z")
 # Preamble statements that matter to a picture; anything else (page layout, fonts) is not.
 _KEEP = re.compile(r"^\s*\\(usepackage|RequirePackage|PassOptionsToPackage|usetikzlibrary|usepgfplotslibrary|"
                    r"tikzset|pgfplotsset|definecolor|colorlet|newcommand|renewcommand|"
@@ -206,6 +211,15 @@ def protect_tikz(blocks: list[Node]) -> list[Node]:
     (an HTML page has no use for the rest of it; a picture becomes an image)."""
 
     def fn(node: Node) -> Node | None:
+        if node["t"] == "RawInline":
+            fmt, text = node["c"]
+            if fmt not in ("latex", "tex"):
+                return None
+            if _INLINE.match(text):  # inline picture: kept as a code span until normalised
+                return {"t": "Code", "c": [["", ["tikz-inline"], []], text]}
+            if _BARE.match(text):
+                return {"t": "Code", "c": [["", ["tikz-bare"], []], text]}
+            return None
         if node["t"] == "RawBlock" and _is_tikz(node):
             return {"t": "CodeBlock", "c": [["", ["tikz"], []], node["c"][1]]}
         inl = [n for n in node["c"] if n["t"] not in ("Space", "SoftBreak")] \
@@ -214,13 +228,16 @@ def protect_tikz(blocks: list[Node]) -> list[Node]:
             return {"t": "CodeBlock", "c": [["", ["tikz"], []], inl[0]["c"][1]]}
         return None
 
-    return walk_passes(blocks, [(frozenset({"RawBlock", "Para", "Plain"}), fn)])
+    return walk_passes(blocks, [(frozenset({"RawInline", "RawBlock", "Para", "Plain"}), fn)])
 
 
 def normalize_tikz(blocks: list[Node]) -> list[Node]:
     """`.tikz` code blocks -> raw LaTeX; with a figure label, a Figure around it (parse stage)."""
 
     def fn(node: Node) -> Node | None:
+        if node["t"] == "Code":
+            return {"t": "RawInline", "c": ["latex", node["c"][1]]} \
+                if "tikz-inline" in node["c"][0][1] else None
         if "tikz" not in node["c"][0][1]:
             return None
         code, options = _tikz_code(node)
@@ -228,7 +245,7 @@ def normalize_tikz(blocks: list[Node]) -> list[Node]:
         fid = a[0] or options.get("label", "")
         cap = attr_pop(a, "fig-cap") or options.get("fig-cap", "")
         alt = attr_get(a, "fig-alt") or options.get("fig-alt", "")
-        if "\\begin{tikzpicture}" not in code:
+        if "\\begin{tikzpicture}" not in code and not _INLINE.match(code):
             code = "\\begin{tikzpicture}\n" + code.strip() + "\n\\end{tikzpicture}"
         raw = {"t": "RawBlock", "c": ["latex", code]}
         if not fid.startswith("fig-"):
@@ -237,7 +254,7 @@ def normalize_tikz(blocks: list[Node]) -> list[Node]:
         return {"t": "Figure", "c": [[fid, ["tikz-figure"], [["fig-alt", alt]] if alt else []],
                                      [None, caption], [raw]]}
 
-    return walk_passes(blocks, [(frozenset({"CodeBlock"}), fn)])
+    return walk_passes(blocks, [(frozenset({"CodeBlock", "Code"}), fn)])
 
 
 @dataclass(frozen=True)
@@ -272,8 +289,9 @@ def draw_tikz(blocks: list[Node], preamble: str, cache: Path,
     pictures: list[str] = []
     walk_passes(blocks, [(frozenset({"RawBlock", "RawInline"}),
                           lambda n: pictures.append(n["c"][1]) if _is_tikz(n) else None)])
+    bare = _drop_bare(blocks)
     if not pictures:
-        return {}, []
+        return {}, bare
     if not latex_available():
         return {}, [TikzIssue("error", "TikZ figures need LaTeX and dvisvgm: apt-get install "
                               + PACKAGES, _needle(pictures[0], None))]
@@ -281,7 +299,7 @@ def draw_tikz(blocks: list[Node], preamble: str, cache: Path,
     with ThreadPoolExecutor(max_workers=jobs or min(len(unique), os.cpu_count() or 1)) as pool:
         futures = {p: pool.submit(compile_picture, preamble, p, cache) for p in unique}
     done: dict[str, Path] = {}
-    issues: list[TikzIssue] = []
+    issues: list[TikzIssue] = bare
     for picture, future in futures.items():
         try:
             done[picture] = future.result()
@@ -294,9 +312,27 @@ def draw_tikz(blocks: list[Node], preamble: str, cache: Path,
         path = done.get(node["c"][1]) if _is_tikz(node) else None
         if path is None:
             return None
-        img = {"t": "Image", "c": [["", ["tikz"], []], [{"t": "Str", "c": "TikZ diagram"}],
+        inline = node["t"] == "RawInline"
+        img = {"t": "Image", "c": [["", ["tikz", "tikz-inline"] if inline else ["tikz"], []],
+                                   [{"t": "Str", "c": "TikZ diagram"}],
                                    [f"_tikz/{path.name}", ""]]}
-        return img if node["t"] == "RawInline" else {"t": "Para", "c": [img]}
+        return img if inline else {"t": "Para", "c": [img]}
 
     walk_passes(blocks, [(frozenset({"RawBlock", "RawInline"}), image)])
     return generated, issues
+
+
+def _drop_bare(blocks: list[Node]) -> list[TikzIssue]:
+    """Remove the `\\tikz` of a brace-less inline picture and say how to write it."""
+    issues: list[TikzIssue] = []
+
+    def fn(node: Node) -> list[Node] | None:
+        if "tikz-bare" not in node["c"][0][1]:
+            return None
+        issues.append(TikzIssue(
+            "warning", "inline \\tikz without braces is not drawn (pandoc reads its commands "
+            "as text): write \\tikz{...} or \\tikz[options]{...}", "\\tikz "))
+        return []
+
+    walk_passes(blocks, [(frozenset({"Code"}), fn)])
+    return issues

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from mlsys.figtheme import theme_svg
+from mlsys.figtheme import theme_digest, theme_svg
 from mlsys.model import BuildError
 
 from .config import MANIFEST_NAME, MANIFEST_VERSION, SiteError, SiteReport
@@ -99,9 +99,11 @@ class _Staging:
     def _read_manifest(self) -> dict[str, Any]:
         return read_manifest(self.out)
 
-    def write_bytes(self, rel: str, data: bytes, section: str) -> bool:
-        """Write one file unless the previous build wrote the same bytes; True if written."""
-        digest = _sha(data)
+    def write_bytes(self, rel: str, data: bytes, section: str, key: str | None = None) -> bool:
+        """Write one file unless the previous build wrote the same bytes; True if written.
+
+        `key` stands for the bytes in the manifest when the caller has a cheaper one."""
+        digest = key or _sha(data)
         target = self.stage / rel
         prev = self.files.get(rel)
         self._record(rel, digest, section)
@@ -148,14 +150,24 @@ class _Staging:
         return True
 
     def copy_resource(self, rel: str, src: Path, section: str) -> bool:
-        """Copy a book's resource; an SVG figure gets its dark-mode colours (see `figtheme`)."""
+        """Copy a book's resource; an SVG figure gets its dark-mode colours (see `figtheme`).
+
+        An SVG unchanged since the last build (same size, mtime and theming code) is neither
+        read nor re-themed: on a book with many figures that is most of a warm build."""
         if src.suffix.lower() != ".svg":
             return self.copy_file(rel, src, section)
         try:
+            st = src.stat()
+            key = f"svg:{theme_digest()}:{st.st_size}:{st.st_mtime_ns}"
+            prev = self.files.get(rel)
+            if prev and prev.get("hash") == key and (self.stage / rel).exists():
+                self._record(rel, key, section)
+                self.report.unchanged += 1
+                return False
             text = src.read_text("utf-8", errors="replace")
         except OSError as exc:
             raise SiteError(f"{src}: resource listed for {rel} cannot be read ({exc})") from exc
-        return self.write_text(rel, theme_svg(text), section)
+        return self.write_bytes(rel, theme_svg(text).encode("utf-8"), section, key)
 
     def forget_section(self, section: str, keep: Iterable[str]) -> None:
         """Delete files a section wrote last time but not this time (a removed chapter)."""
