@@ -1,14 +1,14 @@
 """Static memory planning: offsets never collide, and reuse makes the arena small."""
 
 import pytest
+from mlsysim.memplan import Buffer, cnn_buffers, plan_arena
 
 import mlsysim
-from mlsysim.memplan import Buffer, cnn_buffers, plan_arena
 
 
 def _collisions(plan):
     bad = []
-    items = list(zip(plan.buffers, plan.offsets))
+    items = list(zip(plan.buffers, plan.offsets, strict=True))
     for i, (a, oa) in enumerate(items):
         for b, ob in items[i + 1:]:
             if a.overlaps(b) and oa < ob + b.size_bytes and ob < oa + a.size_bytes:

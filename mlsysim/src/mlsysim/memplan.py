@@ -84,7 +84,7 @@ def plan_arena(buffers: Sequence[Buffer]) -> ArenaPlan:
         placed.append(i)
     steps = max(b.last for b in buffers) + 1
     live = [sum(b.size_bytes for b in buffers if b.first <= s <= b.last) for s in range(steps)]
-    arena = max(o + b.size_bytes for o, b in zip(offsets, buffers))
+    arena = max(o + b.size_bytes for o, b in zip(offsets, buffers, strict=True))
     return ArenaPlan(tuple(buffers), tuple(offsets), float(arena),
                      float(sum(b.size_bytes for b in buffers)), float(max(live)), steps)
 
