@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from mlsysim.adaptive import cascade_cost, early_exit_cost
 from mlsysim.errors import InvalidInputError
 
