@@ -100,6 +100,11 @@ CASES: dict[str, dict[str, Any]] = {
         "fix": {"bits": "4"},
         "change": {"bits": "8"},
     },
+    "fabric_alltoall": {
+        "guess": "2x to 4x",
+        "fix": {"design": "fat-tree 1:1"},
+        "change": {"tokens": 65536},
+    },
 }
 
 

@@ -5,6 +5,7 @@ for FLOPs, memory, training time, serving latency, energy and cost."""
 
 from ._units import quantity as format_quantity
 from ._units import seconds, si
+from .alltoall_fabric import FabricAllToAll, alltoall_on_fabric, torus_dims
 from .batching import LargeBatch, large_batch
 from .calibration import calibrate
 from .checkpointing import (
@@ -120,6 +121,7 @@ from .validation import ValidationRow, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "FabricAllToAll", "alltoall_on_fabric", "torus_dims",
     "drf", "erlang_c", "fragmentation", "gang_reservation", "mmc_queue", "preemption_cost", "servers_for_wait",
     "IngestDemand", "ObjectReads", "ShuffleBuffer", "StorageTier", "TieredCheckpoint", "checkpoint_bytes", "checkpoint_write_bandwidth", "ingest_bandwidth", "object_read_throughput", "shuffle_buffer", "tiered_checkpoint",
     "LargeBatch", "large_batch",
