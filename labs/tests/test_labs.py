@@ -105,6 +105,11 @@ CASES: dict[str, dict[str, Any]] = {
         "fix": {"design": "fat-tree 1:1"},
         "change": {"tokens": 65536},
     },
+    "checkpoint_bandwidth": {
+        "guess": "3 to 8 TB",
+        "fix": {"asynchronous": True, "interval": 5},
+        "change": {"bw": 1000},
+    },
 }
 
 

@@ -8,6 +8,7 @@ from ._units import seconds, si
 from .alltoall_fabric import FabricAllToAll, alltoall_on_fabric, torus_dims
 from .batching import LargeBatch, large_batch
 from .calibration import calibrate
+from .checkpoint_goodput import CheckpointPlan, checkpoint_goodput_curve, checkpoint_plan
 from .checkpointing import (
     ADAM_MIXED_BYTES_PER_PARAM,
     CheckpointCost,
@@ -121,6 +122,7 @@ from .validation import ValidationRow, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "CheckpointPlan", "checkpoint_goodput_curve", "checkpoint_plan",
     "FabricAllToAll", "alltoall_on_fabric", "torus_dims",
     "drf", "erlang_c", "fragmentation", "gang_reservation", "mmc_queue", "preemption_cost", "servers_for_wait",
     "IngestDemand", "ObjectReads", "ShuffleBuffer", "StorageTier", "TieredCheckpoint", "checkpoint_bytes", "checkpoint_write_bandwidth", "ingest_bandwidth", "object_read_throughput", "shuffle_buffer", "tiered_checkpoint",
