@@ -110,6 +110,11 @@ CASES: dict[str, dict[str, Any]] = {
         "fix": {"asynchronous": True, "interval": 5},
         "change": {"bw": 1000},
     },
+    "gang_scheduling": {
+        "guess": "more than half a day",
+        "fix": {"policy": "easy"},
+        "change": {"gpus": 448},
+    },
 }
 
 

@@ -54,6 +54,7 @@ from .facility import (
     rack_plan,
     site_capacity,
 )
+from .gang_sim import GangSchedule, simulate_gang_scheduling
 from .kernels import (
     FusionResult,
     LayerCost,
@@ -122,6 +123,7 @@ from .validation import ValidationRow, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "GangSchedule", "simulate_gang_scheduling",
     "CheckpointPlan", "checkpoint_goodput_curve", "checkpoint_plan",
     "FabricAllToAll", "alltoall_on_fabric", "torus_dims",
     "drf", "erlang_c", "fragmentation", "gang_reservation", "mmc_queue", "preemption_cost", "servers_for_wait",
