@@ -115,6 +115,11 @@ CASES: dict[str, dict[str, Any]] = {
         "fix": {"policy": "easy"},
         "change": {"gpus": 448},
     },
+    "kv_paging": {
+        "guess": "2x to 3x",
+        "fix": {"policy": "paged", "block": 16, "watermark": 1.0},
+        "change": {"mean_out": 256},
+    },
 }
 
 

@@ -63,6 +63,7 @@ from .kernels import (
     dense_layer,
     elementwise_chain,
 )
+from .kv_paging import KvPaging, kv_pool_tokens, simulate_kv_paging
 from .memory import TrainingMemory, kv_cache_bytes, model_size_bytes, training_memory
 from .network import Cluster, allgather_time, allreduce_time, alltoall_time, cluster
 from .registry import (
@@ -123,6 +124,7 @@ from .validation import ValidationRow, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "KvPaging", "kv_pool_tokens", "simulate_kv_paging",
     "GangSchedule", "simulate_gang_scheduling",
     "CheckpointPlan", "checkpoint_goodput_curve", "checkpoint_plan",
     "FabricAllToAll", "alltoall_on_fabric", "torus_dims",
