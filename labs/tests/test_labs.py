@@ -120,6 +120,11 @@ CASES: dict[str, dict[str, Any]] = {
         "fix": {"policy": "paged", "block": 16, "watermark": 1.0},
         "change": {"mean_out": 256},
     },
+    "disaggregated_serving": {
+        "guess": "100 to 300 ms",
+        "fix": {"mode": "disaggregated", "prefill": 4},
+        "change": {"prompt": 4096},
+    },
 }
 
 

@@ -31,6 +31,7 @@ from .compute import (
     transformer_ops,
 )
 from .data_pipeline import PipelineThroughput, data_pipeline
+from .disaggregation import ServingMode, serving_mode
 from .economics import (
     TCO,
     Energy,
@@ -124,6 +125,7 @@ from .validation import ValidationRow, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "ServingMode", "serving_mode",
     "KvPaging", "kv_pool_tokens", "simulate_kv_paging",
     "GangSchedule", "simulate_gang_scheduling",
     "CheckpointPlan", "checkpoint_goodput_curve", "checkpoint_plan",
