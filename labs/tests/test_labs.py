@@ -125,6 +125,11 @@ CASES: dict[str, dict[str, Any]] = {
         "fix": {"mode": "disaggregated", "prefill": 4},
         "change": {"prompt": 4096},
     },
+    "federated_stragglers": {
+        "guess": "the whole 30-minute deadline",
+        "fix": {"over": 50},
+        "change": {"deadline": 10},
+    },
 }
 
 

@@ -55,6 +55,7 @@ from .facility import (
     rack_plan,
     site_capacity,
 )
+from .federated_rounds import FederatedRounds, federated_rounds
 from .gang_sim import GangSchedule, simulate_gang_scheduling
 from .kernels import (
     FusionResult,
@@ -125,6 +126,7 @@ from .validation import ValidationRow, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "FederatedRounds", "federated_rounds",
     "ServingMode", "serving_mode",
     "KvPaging", "kv_pool_tokens", "simulate_kv_paging",
     "GangSchedule", "simulate_gang_scheduling",
