@@ -130,6 +130,11 @@ CASES: dict[str, dict[str, Any]] = {
         "fix": {"over": 50},
         "change": {"deadline": 10},
     },
+    "fleet_carbon": {
+        "guess": "about 30x",
+        "fix": {"grid": "solar and gas", "start": 5, "pue": "hyperscale (1.10)"},
+        "change": {"start": 6},
+    },
 }
 
 

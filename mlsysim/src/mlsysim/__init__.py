@@ -57,6 +57,7 @@ from .facility import (
 )
 from .federated_rounds import FederatedRounds, federated_rounds
 from .gang_sim import GangSchedule, simulate_gang_scheduling
+from .grid_carbon import GridProfile, JobCarbon, job_carbon
 from .kernels import (
     FusionResult,
     LayerCost,
@@ -126,6 +127,7 @@ from .validation import ValidationRow, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "GridProfile", "JobCarbon", "job_carbon",
     "FederatedRounds", "federated_rounds",
     "ServingMode", "serving_mode",
     "KvPaging", "kv_pool_tokens", "simulate_kv_paging",
