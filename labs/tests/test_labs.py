@@ -135,6 +135,11 @@ CASES: dict[str, dict[str, Any]] = {
         "fix": {"grid": "solar and gas", "start": 5, "pue": "hyperscale (1.10)"},
         "change": {"start": 6},
     },
+    "sdc_detection": {
+        "guess": "about four",
+        "fix": {"screen": "daily", "checksums": True},
+        "change": {"devices": 65536},
+    },
 }
 
 

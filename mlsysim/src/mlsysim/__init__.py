@@ -95,6 +95,7 @@ from .scheduling import (
     servers_for_wait,
 )
 from .serve import ServeResult, serve, tokens_per_verify
+from .silent_corruption import SdcPlan, sdc_plan
 from .simulate import ServingSim, simulate_serving
 from .storage import (
     IngestDemand,
@@ -127,6 +128,7 @@ from .validation import ValidationRow, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "SdcPlan", "sdc_plan",
     "GridProfile", "JobCarbon", "job_carbon",
     "FederatedRounds", "federated_rounds",
     "ServingMode", "serving_mode",
