@@ -59,30 +59,38 @@ class GangSchedule(ResultMixin):
 
 
 class _State:
-    """Free GPUs per node and the running jobs (end time, job id, allocation)."""
+    """Free GPUs per node and the running jobs (end time, job id, allocation). Plain lists:
+    the cluster has at most a few hundred nodes and numpy's per-call cost would dominate."""
 
     def __init__(self, nodes: int, per_node: int) -> None:
-        self.free = np.full(nodes, per_node, dtype=int)
+        self.free = [per_node] * nodes
         self.per_node = per_node
         self.running: list[tuple[float, int, tuple[tuple[int, int], ...]]] = []
 
-    def place(self, k: int, free: np.ndarray | None = None) -> tuple[tuple[int, int], ...] | None:
-        free = self.free if free is None else free
-        if k <= self.per_node:
-            ok = np.flatnonzero(free >= k)
-            return None if not ok.size else ((int(ok[np.argmin(free[ok])]), k),)
-        whole = np.flatnonzero(free == self.per_node)
-        need = k // self.per_node
-        return None if whole.size < need else tuple((int(i), self.per_node)
-                                                    for i in whole[:need])
+    def place(self, k: int) -> tuple[tuple[int, int], ...] | None:
+        """Best-fit node for a job of up to one node; whole free nodes for a larger one."""
+        free, g = self.free, self.per_node
+        if k <= g:
+            best = min((f, i) for i, f in enumerate(free) if f >= k) if max(free) >= k else None
+            return None if best is None else ((best[1], k),)
+        need = k // g
+        if free.count(g) < need:
+            return None
+        whole = [i for i, f in enumerate(free) if f == g]
+        return None if len(whole) < need else tuple((i, g) for i in whole[:need])
 
     def shadow(self, k: int) -> float:
         """Earliest time a `k`-GPU job fits as running jobs end (EASY's reservation)."""
-        free = self.free.copy()
+        free, g = self.free[:], self.per_node
+        need = -(-k // g)
+        full = free.count(g)
         for end, _, alloc in sorted(self.running):
             for node, n in alloc:
                 free[node] += n
-            if self.place(k, free) is not None:
+                full += free[node] == g
+                if k <= g and free[node] >= k:
+                    return end
+            if k > g and full >= need:
                 return end
         return float("inf")
 
@@ -128,7 +136,7 @@ def _simulate(gpus: int, per_node: int, mix: str, load: float, mean_run_s: float
         nxt = min(arrivals[i] if i < jobs else np.inf, st.running[0][0] if st.running else np.inf)
         lo, hi = max(t, warm), min(nxt, stop)
         if hi > lo:
-            used = gpus - int(st.free.sum())
+            used = gpus - sum(st.free)
             busy += used * (hi - lo)
             idle_waiting += (gpus - used) * (hi - lo) * bool(queue)
         t = float(nxt)
