@@ -5,12 +5,13 @@ are replaced as they finish (continuous batching), so a new prompt must be prefi
 `output_len / batch` decode steps on average. Three ways to do it:
 
 - `colocated`: the new prompt's prefill runs alone on the replica and every decoding request
-  waits for it (the default of iteration-level schedulers, Yu et al. 2022, Orca, OSDI). The
-  worst gap between two tokens is one decode step plus one prompt's prefill; over a cycle of
+  waits for it, as under schedulers that give admitted prompts a prefill-only iteration (the
+  "generation stalls" Sarathi-Serve, Agrawal et al. 2024, OSDI, measures). The worst gap
+  between two tokens is one decode step plus one prompt's prefill; over a cycle of
   `output_len` steps the replica also prefills `batch` prompts, so
   tokens/s = batch x output_len / (output_len x TPOT + batch x prefill);
-- `chunked`: the prompt is split into chunks that ride along with decode steps (Sarathi-Serve,
-  Agrawal et al. 2024, OSDI; `serve(chunk_size=...)`);
+- `chunked`: the prompt is split into chunks that ride along with decode steps (Sarathi-Serve's
+  remedy; `serve(chunk_size=...)`);
 - `disaggregated`: a separate pool of `prefill_gpus` runs prefills and ships the KV cache to
   the decode pool (DistServe, Zhong et al. 2024, OSDI; `serve(prefill_gpus=...)`): decode is
   never interrupted, a request's first token waits for its prefill plus the KV transfer, and
