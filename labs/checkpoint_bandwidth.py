@@ -138,6 +138,8 @@ def _(asynchronous, bw, gpus, interval, plan, restart, size):
                    else 1.5)
     _plot.points(interval.value, 100 * plan.goodput, colour=kit.FAIL_COLOUR, size=6)
     _plot.hline(90, "90% target")
+    _best = mlsysim.checkpoint_plan(size, gpus.value, bw.value * 1e9, plan.best_interval_s,
+                                    asynchronous.value, restart.value)
     mo.vstack([
         kit.stats({"checkpoint": kit.fmt_bytes(size),
                    "training stalls per save": kit.fmt_time(plan.blocking_s),
@@ -145,12 +147,12 @@ def _(asynchronous, bw, gpus, interval, plan, restart, size):
                    "fleet MTBF": kit.fmt_time(plan.mtbf_s),
                    "goodput": f"{100 * plan.goodput:.1f}%",
                    "best interval": kit.fmt_time(plan.best_interval_s)}),
-        kit.bars(["your plan"], {
-            "saving": [100 * plan.checkpoint_overhead],
-            "lost work": [100 * plan.lost_work],
-            "restarts": [100 * plan.restart_overhead]},
+        kit.bars(["your interval", "best interval"], {
+            "saving": [100 * plan.checkpoint_overhead, 100 * _best.checkpoint_overhead],
+            "lost work": [100 * plan.lost_work, 100 * _best.lost_work],
+            "restarts": [100 * plan.restart_overhead, 100 * _best.restart_overhead]},
             title="Where the lost time goes", ylabel="% of wall-clock time",
-            width=300, height=240),
+            width=420, height=260),
         _plot.show(),
     ])
     return

@@ -151,6 +151,8 @@ def _(embodied, grid, per_day, pue, result, start):
                    label=_g, width=3.0 if _g == grid.value else 1.5)
     _plot.hline(BUDGET_KG, "challenge budget")
     _plot.points(start.value, result.total_kg, colour=kit.FAIL_COLOUR, size=6)
+    _each = [job(_g, start.value, per_day.value, PUES[pue.value], embodied.value)
+             for _g in GRIDS]
     mo.vstack([
         kit.stats({"compute time": kit.fmt_time(compute_hours() * 3600),
                    "wall-clock time": kit.fmt_time(result.wall_hours * 3600),
@@ -159,10 +161,10 @@ def _(embodied, grid, per_day, pue, result, start):
                    "electricity": f"{result.operational_kg:,.0f} kg",
                    "manufacturing": f"{result.embodied_kg:,.0f} kg",
                    "total": f"{result.total_kg:,.0f} kg CO2e"}),
-        kit.bars([grid.value], {"electricity": [result.operational_kg],
-                                "manufacturing": [result.embodied_kg]},
-                 title="Where the emissions come from", ylabel="kg CO2e", width=300,
-                 height=240),
+        kit.bars(list(GRIDS), {"electricity": [_j.operational_kg for _j in _each],
+                               "manufacturing": [_j.embodied_kg for _j in _each]},
+                 title=f"Where the emissions come from, starting at {start.value}:00",
+                 ylabel="kg CO2e", width=660, height=260),
         _plot.show(),
     ])
     return
