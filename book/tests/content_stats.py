@@ -150,6 +150,8 @@ BAR = {
     "tables": 2,
     "citations": 8,
     "quizzes": 1,
+    # second edition (issue 20): at least ten questions per chapter, none with four
+    "quiz_questions": 10,
     "napkin_math": 1,
 }
 

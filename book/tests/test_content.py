@@ -40,6 +40,14 @@ def test_volume_one_has_sixteen_chapters() -> None:
     assert len(VOL1) == 16, VOL1
 
 
+def test_volume_two_is_complete() -> None:
+    # Issue 19: an introduction, fifteen chapters in four parts and a conclusion; the preface no
+    # longer promises chapters that are still to come.
+    assert len(VOL2) == 17, VOL2
+    preface = (BOOK / "vol2" / "index.qmd").read_text(encoding="utf-8").lower()
+    assert "being written" not in preface and "in preparation" not in preface
+
+
 @pytest.mark.parametrize("rel", VOL2)
 def test_volume_two_chapter_meets_its_bar(rel: str) -> None:
     s = content_stats.stats(BOOK / rel, KEYS)
@@ -114,6 +122,7 @@ def test_no_work_is_cited_under_two_keys() -> None:
 # keeps the wrong wording from coming back in an edit.
 RETRACTED = [
     ("hw_acceleration.qmd", "moving to the right with every hardware generation"),
+    ("hw_acceleration.qmd", "move right with each hardware generation"),
     ("conclusion.qmd", "Each generation makes data movement a larger share"),
     ("introduction.qmd", "a handful of operations per weight"),
     ("data_engineering.qmd", "depthwise convolutions) or both"),
@@ -143,3 +152,44 @@ def test_ridge_claim_matches_the_catalog() -> None:
              for n in ("A100-80GB", "H100", "B200")}
     assert ridge["A100-80GB"] < ridge["H100"]
     assert ridge["B200"] <= ridge["H100"] * 1.05
+
+
+_FALLACY = re.compile(r"^\*\*(Fallacy|Pitfall): (.+?)\*\*", re.MULTILINE)
+
+
+def _fallacies() -> list[tuple[str, str]]:
+    """Every fallacy and pitfall title in both volumes, with its chapter file."""
+    out = []
+    for rel in VOL1 + VOL2:
+        text = (BOOK / rel).read_text(encoding="utf-8")
+        out += [(rel, m.group(2).rstrip(".").strip()) for m in _FALLACY.finditer(text)]
+    return out
+
+
+def test_no_fallacy_is_stated_twice() -> None:
+    # A reader who meets the same fallacy in three chapters stops reading the section.
+    seen: dict[str, str] = {}
+    dupes = []
+    for rel, title in _fallacies():
+        key = re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
+        if key in seen:
+            dupes.append(f"{rel}: '{title}' already in {seen[key]}")
+        seen.setdefault(key, rel)
+    assert dupes == [], "\n".join(dupes)
+
+
+def test_flops_is_not_speed_is_said_once_per_kind() -> None:
+    # The review found eight restatements of "FLOPs (or peak FLOP/s) is not speed"; the book
+    # keeps one about peak rates (hw_acceleration) and one about FLOP counts (architectures).
+    about_flops = [f"{rel}: {t}" for rel, t in _fallacies() if re.search(r"\bFLOP", t)]
+    assert len(about_flops) <= 2, "\n".join(about_flops)
+
+
+@pytest.mark.parametrize("rel", VOL1)
+def test_chapter_links_its_problem_set(rel: str) -> None:
+    # Readers reach the exercises from the chapter, not only from the instructor hub.
+    stem = Path(rel).stem
+    if not (BOOK.parent / "instructors" / "problems" / f"{stem}.yaml").exists():
+        pytest.skip(f"no problem set for {stem}")
+    text = (BOOK / rel).read_text(encoding="utf-8")
+    assert f"../../instructors/problems/{stem}.html" in text

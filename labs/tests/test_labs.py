@@ -131,8 +131,8 @@ CASES: dict[str, dict[str, Any]] = {
         "change": {"deadline": 10},
     },
     "fleet_carbon": {
-        "guess": "about 30x",
-        "fix": {"grid": "solar and gas", "start": 5, "pue": "hyperscale (1.10)"},
+        "guess": "about 15x",
+        "fix": {"grid": "solar-rich", "start": 5, "pue": "hyperscale (1.10)"},
         "change": {"start": 6},
     },
     "sdc_detection": {
@@ -343,11 +343,13 @@ def test_federated_stragglers_over_selection_shortens_rounds_but_wastes_work() -
 
 
 def test_fleet_carbon_pausing_misses_the_deadline_and_hydro_is_not_allowed() -> None:
-    paused = kit.run_lab("fleet_carbon", grid="solar and gas", per_day=12,
+    paused = kit.run_lab("fleet_carbon", grid="solar-rich", per_day=12,
                          pue="hyperscale (1.10)")
     assert paused.defs["result"].wall_hours > 24 and paused.verdicts() == ["fail"]
-    hydro = kit.run_lab("fleet_carbon", grid="hydro")
-    assert hydro.defs["result"].total_kg < 100 and "not an allowed region" in hydro.plain
+    hydro = kit.run_lab("fleet_carbon", grid="hydro-dominated")
+    assert hydro.defs["result"].total_kg < 200 and "not an allowed region" in hydro.plain
+    coal = kit.run_lab("fleet_carbon", grid="coal-dominated")
+    assert coal.defs["result"].total_kg > 10 * hydro.defs["result"].total_kg
 
 
 def test_sdc_detection_defects_scale_with_the_fleet_and_reexecution_is_costly() -> None:

@@ -42,6 +42,20 @@ def test_serve_cli():
     assert r.stdout.startswith("(the figures below describe a plan that cannot run)")
 
 
+def test_serve_cli_attention_kernel_and_train_cli_dropout():
+    base = ["serve", "llama-2-70b", "--gpus", "2", "--precision", "fp8", "--batch", "64",
+            "--output-len", "2048", "--json"]
+    shared = json.loads(run(*base).stdout)
+    per_head = json.loads(run(*base, "--attention-kernel", "per_head").stdout)
+    assert per_head["tpot_s"] > 1.3 * shared["tpot_s"]
+    assert run(*base, "--attention-kernel", "xqa").returncode == 2  # argparse refuses it
+    kw = ["train", "gpt-2-xl", "--hardware", "A100", "--gpus", "32", "--tokens", "1e10",
+          "--global-batch", "512", "--seq-len", "2048", "--tp", "1", "--pp", "1", "--json"]
+    plain = json.loads(run(*kw, "--unfused-attention").stdout)["step_time_s"]
+    dropped = json.loads(run(*kw, "--unfused-attention", "--dropout").stdout)["step_time_s"]
+    assert dropped > plain
+
+
 @pytest.mark.parametrize("args,needle", [
     (("train", "llama-2-7b", "--tp", "5", "--tokens", "1e9", "--global-batch", "64"), "tp"),
     (("serve", "llama-2-7b", "--hardware", "A100", "--precision", "fp8"), "precision"),

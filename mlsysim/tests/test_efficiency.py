@@ -118,3 +118,61 @@ def test_override_restores_values():
         assert eff.device_efficiency("H100").gemm == 0.3
     assert eff.device_efficiency("H100") == before
     assert eff.family_of("H200") == "Hopper" and eff.family_of("TPU-v4") == "default"
+
+
+def test_per_head_decode_kernel_rereads_grouped_kv_heads():
+    reuse = eff.device_efficiency("H100").kv_reuse
+    assert 0 < reuse < 1
+    # Llama 2 70B: 64 query heads over 8 K/V heads, a group of 8
+    assert eff.kv_read_factor("H100", 64, 8, "gqa_shared") == 1.0
+    assert eff.kv_read_factor("H100", 64, 8, "per_head") == pytest.approx(1 + 7 * (1 - reuse))
+    assert eff.kv_read_factor("H100", 32, 32, "per_head") == 1.0  # MHA: nothing to share
+    with pytest.raises(ms.InvalidInputError, match="attention_kernel"):
+        eff.kv_read_factor("H100", 64, 8, "flash")
+    kw = dict(batch=64, prompt_len=128, output_len=2048, precision="fp8", gpus=2)
+    shared = ms.serve("Llama-2-70B", "H100", **kw)
+    per_head = ms.serve("Llama-2-70B", "H100", attention_kernel="per_head", **kw)
+    assert per_head.tpot_s > 1.3 * shared.tpot_s  # long contexts: the cache read dominates
+    assert per_head.ttft_s == pytest.approx(shared.ttft_s)  # prefill reads no cache
+    mha = [ms.serve("Llama-2-7B", "H100", attention_kernel=k, batch=64, output_len=2048).tpot_s
+           for k in ("gqa_shared", "per_head")]
+    assert mha[0] == pytest.approx(mha[1])
+    with pytest.raises(ms.InvalidInputError, match="attention_kernel"):
+        ms.serve("Llama-2-70B", "H100", gpus=2, attention_kernel="xqa")
+
+
+def test_attention_dropout_costs_narrow_unfused_models_most():
+    """Dropout on the probabilities is one more trip of the heads x s^2 score matrix: a larger
+    share of a narrow model's step (GEMMs grow with h^2 s) and free inside a fused kernel."""
+    kw = dict(tokens=1e11, seq_len=2048, recompute="full", fused_attention=False)
+    ratio = []
+    for name, gpus, tp in (("GPT-2-XL", 32, 1), ("GPT-3", 1024, 8)):
+        cl = ms.cluster("A100", gpus)
+        a = ms.train(name, cl, global_batch=512, tp=tp, pp=1 if gpus == 32 else 16, **kw)
+        b = ms.train(name, cl, global_batch=512, tp=tp, pp=1 if gpus == 32 else 16,
+                     dropout=True, **kw)
+        ratio.append(b.step_time_s / a.step_time_s)
+    assert ratio[0] > ratio[1] > 1.0
+    cl = ms.cluster("A100", 32)
+    fused = [ms.train("GPT-2-XL", cl, tokens=1e11, global_batch=512, seq_len=2048, tp=1, pp=1,
+                      dropout=d).step_time_s for d in (False, True)]
+    assert fused[0] == pytest.approx(fused[1])
+
+
+def test_parallel_block_halves_tensor_parallel_all_reduces():
+    m = ms.model("Falcon-180B")
+    assert m.parallel_block and not ms.model("Llama-2-70B").parallel_block
+    from dataclasses import replace
+    serial = replace(m, parallel_block=False)
+    kw = dict(batch=1, prompt_len=2048, output_len=1, precision="fp8", gpus=8)
+    assert ms.serve(m, "H100", **kw).ttft_s < ms.serve(serial, "H100", **kw).ttft_s
+
+
+def test_fp32_gradient_reduction_doubles_the_exposed_data_parallel_sync():
+    cl = ms.cluster("A100", 64)
+    kw = dict(tokens=1e10, global_batch=128, seq_len=2048, tp=1, pp=1, overlap=False,
+              zero_stage=0)
+    half = ms.train("GPT-2-XL", cl, **kw)
+    full = ms.train("GPT-2-XL", cl, fp32_grad_reduce=True, **kw)
+    assert full.dp_comm_exposed_s == pytest.approx(2 * half.dp_comm_exposed_s, rel=0.05)
+    assert full.step_time_s > half.step_time_s

@@ -61,6 +61,19 @@ def test_tensor_parallelism_past_one_node_pays_the_scale_out_network() -> None:
     assert two_nodes.ttft_s > one_big_node.ttft_s
 
 
+def test_sixteen_way_tensor_parallelism_over_infiniband_is_slower_than_one_node() -> None:
+    """The issue's report: gpus=16 showed a lower TTFT than gpus=8 because only 1/8 of a
+    hierarchical all-reduce crossed the nodes. A tensor-parallel group over two nodes is one
+    ring whose every step waits on InfiniBand: twice the GPUs, but slower on both counts."""
+    eight = ms.serve("Llama-2-70B", "H100", gpus=8)
+    sixteen = ms.serve("Llama-2-70B", "H100", gpus=16)
+    assert sixteen.ttft_s > 1.5 * eight.ttft_s
+    assert sixteen.tpot_s > eight.tpot_s
+    # the same 16 GPUs as two pipeline stages of 8 keep the all-reduces on NVLink
+    staged = ms.serve("Llama-2-70B", "H100", gpus=16, pp=2)
+    assert staged.ttft_s < sixteen.ttft_s
+
+
 def test_gpus_without_a_scale_up_link_still_pay_for_their_all_reduces() -> None:
     """Two Jetson boards (no NVLink) split a model: their all-reduces cross the network
     between boards, slower than the same two devices on one PCIe host would be (before the

@@ -42,6 +42,13 @@ from .economics import (
     tco,
     training_cost,
 )
+from .edge import (
+    DeviceTrainingMemory,
+    OtaRollout,
+    device_training_memory,
+    ota_rollout,
+    update_coverage,
+)
 from .efficiency import attention_time, gemm_efficiency, gemm_time, memory_bound_time
 from .errors import InvalidInputError, MlsysimError, PrecisionError, UnknownNameError
 from .facility import (
@@ -55,8 +62,23 @@ from .facility import (
     rack_plan,
     site_capacity,
 )
+from .federated import FederatedRound, federated_round, rounds_within
 from .federated_rounds import FederatedRounds, federated_rounds
 from .gang_sim import GangSchedule, simulate_gang_scheduling
+from .governance import (
+    EU_AI_ACT_SYSTEMIC_FLOPS,
+    ExplanationCost,
+    GapSample,
+    UnlearningCost,
+    audit_sample_size,
+    days_to_collect,
+    detectable_gap,
+    explanation_cost,
+    feedback_loop,
+    sisa_unlearning,
+    subgroup_sample_size,
+    zero_event_bound,
+)
 from .grid_carbon import GridProfile, JobCarbon, job_carbon
 from .kernels import (
     FusionResult,
@@ -69,6 +91,33 @@ from .kernels import (
 from .kv_paging import KvPaging, kv_pool_tokens, simulate_kv_paging
 from .memory import TrainingMemory, kv_cache_bytes, model_size_bytes, training_memory
 from .network import Cluster, allgather_time, allreduce_time, alltoall_time, cluster
+from .operations import (
+    BurnAlert,
+    CanaryPlan,
+    CapacityOrder,
+    ErrorBudget,
+    FalseAlarms,
+    burn_rate_alert,
+    canary_plan,
+    capacity_order,
+    detection_time,
+    error_budget,
+    false_alarms,
+)
+from .performance import HostBound, StepLedger, host_bound, loader_stall, step_ledger
+from .privacy import (
+    PerExampleCost,
+    PrivacySpent,
+    SecureAggregation,
+    dp_noise_ratio,
+    dp_sgd_epsilon,
+    membership_tpr_bound,
+    noise_for_epsilon,
+    per_example_gradient_cost,
+    sealed_transfer_time,
+    secure_aggregation,
+    sgm_rdp,
+)
 from .registry import (
     Fabric,
     Hardware,
@@ -84,6 +133,15 @@ from .registry import (
     variant,
 )
 from .reliability import Goodput, fleet_mtbf, training_goodput, young_daly_interval
+from .robustness import (
+    SdcExposure,
+    abft_overhead,
+    adversarial_training_multiplier,
+    ks_critical_distance,
+    sdc_exposure,
+    shift_sample_size,
+    smoothing_radius,
+)
 from .scaling import chinchilla, chinchilla_tokens, hoffmann_loss
 from .scheduling import (
     drf,
@@ -109,6 +167,22 @@ from .storage import (
     object_read_throughput,
     shuffle_buffer,
     tiered_checkpoint,
+)
+from .sustainability import (
+    BLOOM_FOOTPRINT,
+    GRID_MIXES,
+    SOURCE_G_PER_KWH,
+    CarbonShift,
+    LifecycleCarbon,
+    TokenEnergy,
+    WaterUse,
+    carbon_shift,
+    grid_intensity,
+    hourly_intensity,
+    lifecycle_carbon,
+    rebound,
+    token_energy,
+    water_use,
 )
 from .tinyml import BATTERIES_J, BatteryLife, TinyMLFit, battery_life, tinyml_fit
 from .topology import (
@@ -136,10 +210,16 @@ __all__ = [
     "GangSchedule", "simulate_gang_scheduling",
     "CheckpointPlan", "checkpoint_goodput_curve", "checkpoint_plan",
     "FabricAllToAll", "alltoall_on_fabric", "torus_dims",
+    "DeviceTrainingMemory", "OtaRollout", "device_training_memory", "ota_rollout", "update_coverage", "FederatedRound", "federated_round", "rounds_within",
+    "BurnAlert", "CanaryPlan", "CapacityOrder", "ErrorBudget", "FalseAlarms", "burn_rate_alert", "canary_plan", "capacity_order", "detection_time", "error_budget", "false_alarms",
+    "SdcExposure", "abft_overhead", "adversarial_training_multiplier", "ks_critical_distance", "sdc_exposure", "shift_sample_size", "smoothing_radius",
+    "PerExampleCost", "PrivacySpent", "SecureAggregation", "dp_noise_ratio", "dp_sgd_epsilon", "membership_tpr_bound", "noise_for_epsilon", "per_example_gradient_cost", "sealed_transfer_time", "secure_aggregation", "sgm_rdp",
+    "EU_AI_ACT_SYSTEMIC_FLOPS", "ExplanationCost", "GapSample", "UnlearningCost", "audit_sample_size", "days_to_collect", "detectable_gap", "explanation_cost", "feedback_loop", "sisa_unlearning", "subgroup_sample_size", "zero_event_bound",
+    "BLOOM_FOOTPRINT", "GRID_MIXES", "SOURCE_G_PER_KWH", "CarbonShift", "LifecycleCarbon", "TokenEnergy", "WaterUse", "carbon_shift", "grid_intensity", "hourly_intensity", "lifecycle_carbon", "rebound", "token_energy", "water_use",
+    "HostBound", "StepLedger", "host_bound", "loader_stall", "step_ledger",
     "drf", "erlang_c", "fragmentation", "gang_reservation", "mmc_queue", "preemption_cost", "servers_for_wait",
     "IngestDemand", "ObjectReads", "ShuffleBuffer", "StorageTier", "TieredCheckpoint", "checkpoint_bytes", "checkpoint_write_bandwidth", "ingest_bandwidth", "object_read_throughput", "shuffle_buffer", "tiered_checkpoint",
     "LargeBatch", "large_batch",
-    "si", "seconds",
     "ADAM_MIXED_BYTES_PER_PARAM", "CheckpointCost", "checkpoint_cost", "daly_interval", "interruption_probability", "replica_availability",
     "CollectiveCost", "collective_cost", "straggler_step_time",
     "CompressionResult", "compress", "FusionResult", "LayerCost", "attention_layer", "conv2d_layer", "dense_layer", "elementwise_chain",

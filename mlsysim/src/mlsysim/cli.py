@@ -128,7 +128,8 @@ def _cmd_train(a: argparse.Namespace) -> None:
               tp=a.tp, pp=a.pp, dp=a.dp, precision=a.precision, micro_batch=a.micro_batch,
               recompute=a.recompute, zero_stage=a.zero_stage, ep=a.ep, cp=a.cp,
               uneven_stages=a.uneven_stages, offload_optimizer=a.offload_optimizer,
-              offload_activations=a.offload_activations)
+              offload_activations=a.offload_activations,
+              fused_attention=not a.unfused_attention, dropout=a.dropout)
     _emit(r, a.json)
 
 
@@ -139,7 +140,7 @@ def _cmd_serve(a: argparse.Namespace) -> None:
                 output_len=a.output_len, precision=a.precision, gpus=a.gpus, pp=a.pp,
                 replicas=a.replicas, rate=a.rate, chunk_size=a.chunk_size,
                 prefill_gpus=a.prefill_gpus, draft=a.draft, acceptance=a.acceptance,
-                draft_len=a.draft_len), a.json)
+                draft_len=a.draft_len, attention_kernel=a.attention_kernel), a.json)
 
 
 def _cmd_simulate(a: argparse.Namespace) -> None:
@@ -239,6 +240,11 @@ def _add_train(sub) -> None:
     s.add_argument("--offload-activations", action="store_true",
                    help="stored activations in host memory between forward and backward (default: off)")
     s.add_argument("--precision", default="bf16", help="number format (default: %(default)s)")
+    s.add_argument("--unfused-attention", action="store_true",
+                   help="score matrix through DRAM, as before FlashAttention (default: fused)")
+    s.add_argument("--dropout", action="store_true",
+                   help="attention dropout, a kernel of its own when attention is unfused "
+                        "(default: off)")
     _json_flag(s)
     s.set_defaults(func=_cmd_train)
 
@@ -265,6 +271,9 @@ def _add_serving(sub) -> None:
                    help="per-token acceptance rate of the draft (default: %(default)s)")
     s.add_argument("--draft-len", type=_int, default=4,
                    help="tokens drafted per verification (default: %(default)s)")
+    s.add_argument("--attention-kernel", choices=["gqa_shared", "per_head"], default="gqa_shared",
+                   help="decode attention: reads each grouped K/V head once (gqa_shared) or once "
+                        "per query head, as TensorRT-LLM before v0.7 (default: %(default)s)")
     _json_flag(s)
     s.set_defaults(func=_cmd_serve)
 

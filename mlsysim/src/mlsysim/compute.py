@@ -186,8 +186,8 @@ class TransformerOps(ResultMixin):
 def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: ArrayLike = 1,
                    decode: bool = False, fused_attention: bool = True, *, causal: bool = True,
                    wb: float | None = None, kvb: float | None = None,
-                   shapes: list[tuple] | None = None, seq_parallel: bool = False
-                   ) -> tuple[list[str], list[ArrayLike], list[ArrayLike]]:
+                   shapes: list[tuple] | None = None, seq_parallel: bool = False,
+                   dropout: bool = False) -> tuple[list[str], list[ArrayLike], list[ArrayLike]]:
     """FLOPs and bytes of each operator of ONE layer, per tensor-parallel rank.
 
     `tokens` = tokens processed in this pass (batch x new tokens), `ctx` = context length each
@@ -198,7 +198,10 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
     training-plan search evaluates a whole grid of (micro-batch, tp) in one call. When
     `shapes` is a list it receives one entry per operator for `mlsysim.efficiency`:
     ("gemm", M, N, K), ("attention",) or ("memory",). With `seq_parallel` (Megatron's
-    sequence parallelism) the norms and residual adds are split over the `tp` ranks too."""
+    sequence parallelism) the norms and residual adds are split over the `tp` ranks too.
+    `dropout` (training with attention dropout, as Megatron-LM's default 0.1): an unfused
+    attention drops out the probabilities in a kernel of its own, one more round trip of the
+    score matrix plus its 1-byte mask; a fused kernel draws the mask on chip for free."""
     r = _OpRows(tokens, tp, b, b if wb is None else wb, [] if shapes is None else shapes)
     kvb = b if kvb is None else kvb
     tri = 0.5 if causal and not decode else 1.0
@@ -214,7 +217,7 @@ def layer_op_table(m: Model, tokens: ArrayLike, ctx: ArrayLike, b: float, tp: Ar
     if fused_attention:
         _fused_attention(r, m, ctx, qk, v, kv_w, kvb, tri, decode)
     else:
-        _unfused_attention(r, m, ctx, qk, v, kv_w, kvb, decode)
+        _unfused_attention(r, m, ctx, qk, v, kv_w, kvb, decode, dropout)
     r.gemm("out_proj", v, d)
     r.elementwise("residual_attn", tokens * d / sp, rw=3.0, flops_per=1.0)
     r.elementwise("norm_mlp", tokens * d / sp, rw=2.0, flops_per=5.0)
@@ -312,7 +315,7 @@ def _fused_attention(r: _OpRows, m: Model, ctx: ArrayLike, qk: float, v: float,
 
 
 def _unfused_attention(r: _OpRows, m: Model, ctx: ArrayLike, qk: float, v: float,
-                       kv_read: float, kvb: float, decode: bool) -> None:
+                       kv_read: float, kvb: float, decode: bool, dropout: bool = False) -> None:
     """Scores, softmax and context as three kernels; masking happens after the full score
     matrix is computed, so there is no causal saving."""
     tokens, tp, b = r.tokens, r.tp, r.b
@@ -325,6 +328,9 @@ def _unfused_attention(r: _OpRows, m: Model, ctx: ArrayLike, qk: float, v: float
     r.add("attn_scores", ("gemm", tokens * m.heads / tp, ctx, qk / m.heads),
           2.0 * tokens * ctx * qk / tp, nbytes)
     r.elementwise("softmax", tokens * ctx * m.heads / tp, rw=2.0, flops_per=5.0)
+    if dropout:  # read the probabilities, write them and a 1-byte keep-mask (half an element)
+        r.elementwise("attn_dropout", tokens * ctx * m.heads / tp, rw=2.0 + 0.5 * 2.0 / r.b,
+                      flops_per=2.0)
     # per head [tokens x ctx] @ [ctx x head_dim]
     if decode:
         nbytes = (b * (tokens * ctx * m.heads / tp + tokens * v / tp)

@@ -8,12 +8,21 @@ effects, each a closed form, and a handful of fitted numbers per device family:
   reduction (`K`) pays the pipeline's fill and drain. Efficiency = fitted peak fraction x tile
   x wave x K terms. FP8/INT8 GEMMs reach their own (fitted) fraction of the doubled peak;
   weight-only INT4 multiplies in FP16 after dequantising each weight (a fixed extra cost).
-- Fused (FlashAttention-style) attention reaches a fixed share of the GEMM fraction; causal
-  masking halving its work is counted in `compute.layer_op_table`.
+- Fused (FlashAttention-style) attention reaches its own fitted fraction `attention` of the
+  16-bit peak (FlashAttention-2, Dao 2023, reports 50-73% of A100 peak in the forward pass,
+  below what large GEMMs reach: the softmax and its rescaling run on the slower vector
+  units between the matrix multiplies); it always runs at the 16-bit rate, also in FP8
+  serving, so FP8 runs inform it as well as BF16 ones. Causal masking halving its work is
+  counted in `compute.layer_op_table`.
 - Memory-bound kernels reach the fitted bandwidth fraction only with enough bytes in flight:
   by Little's law a stream of `n` bytes gets `n / (n + bw x latency)` of it.
 - Every kernel pays a fitted launch gap, and every forward pass of a serving runtime a fitted
   per-step overhead (batch scheduling, sampling, host work).
+- Decode attention over a grouped-query (GQA) cache depends on the runtime's kernel: a
+  `gqa_shared` kernel reads each cached K/V head once for its whole group of query heads; a
+  `per_head` kernel (one thread block per query head, as in TensorRT-LLM before its XQA
+  kernel) reads it once per query head, and only a fitted fraction `kv_reuse` of those
+  re-reads hit on-chip cache (`kv_read_factor`).
 
 The fitted numbers live in `data/calibration.yaml`, written by `mlsysim calibrate`
 (`validation.calibrate`) from the calibration cases only."""
@@ -36,15 +45,14 @@ from .registry import Hardware, hardware
 
 #: DRAM latency seen by a streaming kernel; bytes in flight needed = bandwidth x this
 MEMORY_LATENCY_S = 0.5e-6
-#: fused attention's share of the GEMM peak fraction (FlashAttention-2, Dao 2023, reports
-#: 50-73% of A100 peak in the forward pass, below the ~80% that large GEMMs reach)
-ATTENTION_SHARE = 0.8
 #: extra multiply-adds per weight element to dequantise INT4/INT8 weights to FP16 in the GEMM
 DEQUANT_SHARE = 0.15
 #: reduction steps a GEMM main loop needs to fill and drain its pipeline
 K_OVERHEAD = 32
 #: the parameters `mlsysim calibrate` fits, in order
-FITTED = ("gemm", "fp8", "memory", "launch_s", "step_s")
+FITTED = ("gemm", "fp8", "attention", "memory", "launch_s", "step_s", "kv_reuse")
+#: decode-attention kernels a serving runtime may use (see `kv_read_factor`)
+ATTENTION_KERNELS = ("gqa_shared", "per_head")
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,8 @@ class DeviceEfficiency:
     launch_s: float   # per-kernel launch and scheduling gap
     network: float    # fraction of link bandwidth collectives reach
     step_s: float = 0.0  # per forward pass of a serving runtime (scheduling, sampling)
+    attention: float = 0.56  # fraction of the 16-bit peak fused attention reaches
+    kv_reuse: float = 0.0  # share of a per-head decode kernel's K/V re-reads served on chip
     tile_m: int = 128
     tile_n: int = 128
 
@@ -101,7 +111,7 @@ def _family_params(fam: str) -> DeviceEfficiency:
     vals.pop("members", None)
     return DeviceEfficiency(family=fam, **{k: vals[k] for k in
                                            ("gemm", "fp8", "memory", "launch_s", "network",
-                                            "step_s")},
+                                            "step_s", "attention", "kv_reuse")},
                             **{k: int(vals[k]) for k in ("tile_m", "tile_n") if k in vals})
 
 
@@ -117,6 +127,24 @@ def override(family: str, **values: float) -> Iterator[None]:
             _OVERRIDES.pop(family, None)
         else:
             _OVERRIDES[family] = old
+
+
+def kv_read_factor(hw: Hardware | str, heads: int, kv_heads: int,
+                   kernel: str = "gqa_shared") -> float:
+    """How many times decode attention reads each cached key/value from DRAM.
+
+    A `gqa_shared` kernel loads a K/V head once and serves its whole group of
+    `heads / kv_heads` query heads from on-chip memory: 1. A `per_head` kernel schedules one
+    query head per thread block, so each block of a group streams the same K/V again; a
+    fitted share `kv_reuse` of those `group - 1` re-reads hits L2 instead of DRAM:
+    1 + (group - 1) x (1 - kv_reuse). Multi-head attention (group 1) reads once either way."""
+    if kernel not in ATTENTION_KERNELS:
+        raise InvalidInputError("attention_kernel", f"unknown decode attention kernel "
+                                f"{kernel!r}; expected one of {', '.join(ATTENTION_KERNELS)}")
+    group = heads / max(kv_heads, 1)
+    if kernel == "gqa_shared" or group <= 1:
+        return 1.0
+    return 1.0 + (group - 1.0) * (1.0 - device_efficiency(hw).kv_reuse)
 
 
 def compute_peak(hw: Hardware | str, precision: str) -> tuple[float, float]:
@@ -206,7 +234,7 @@ def attention_time(hw: Hardware | str, tokens: ArrayLike, ctx: ArrayLike, heads:
     kv_bytes = (2 * b * ctx * kv * head_dim * (tokens if decode else 1)) if decode else 0.0
     if fused:
         nbytes = b * 4 * tokens * heads * head_dim + kv_bytes
-        eff = device_efficiency(h).gemm * ATTENTION_SHARE
+        eff = device_efficiency(h).attention
         t = _kernel_time(h, work, nbytes, eff, peak)
     else:
         scores = b * tokens * ctx * heads
@@ -268,7 +296,7 @@ def op_times(hw: Hardware | str, precision: str, shapes: list[tuple], flops: lis
             out[i] = t[row] if t[row].ndim else float(t[row])
     for i, sh in enumerate(shapes):
         if sh[0] == "attention":
-            out[i] = _kernel_time(h, flops[i], nbytes[i], e.gemm * ATTENTION_SHARE, half, e)
+            out[i] = _kernel_time(h, flops[i], nbytes[i], e.attention, half, e)
         elif sh[0] not in ("gemm", "memory"):
             raise InvalidInputError("shapes", f"unknown operator kind {sh[0]!r}")
     return out
@@ -282,7 +310,7 @@ def _op_times_scalar(h: Hardware, e: DeviceEfficiency, peak: float, frac: float,
     lat_bytes = h.memory_bw * MEMORY_LATENCY_S
     sm = h.sm_count or 0
     tile_m, tile_n, launch = e.tile_m, e.tile_n, e.launch_s
-    attn_rate = half * e.gemm * ATTENTION_SHARE
+    attn_rate = half * e.attention
     out = []
     for sh, f, y in zip(shapes, flops, nbytes, strict=True):
         t_mem = (y + lat_bytes) / bw

@@ -6,10 +6,11 @@ proportion to the share of the hardware's life it holds the devices. Dodge et al
 ("Measuring the Carbon Intensity of AI in Cloud Instances", FAccT) show both levers studied
 here: moving a job between regions, and shifting or pausing it to follow the cleanest hours.
 
-The grids below are *archetypes*, labelled assumptions rather than measured regions: a daily
-mean and how deep solar generation pulls the midday intensity down. Only the US average is a
-sourced figure (EIA 2022, `economics.DEFAULT_GRID_G_PER_KWH`); the hydro and coal levels follow
-the rough orders quoted in `carbon`'s docstring. Pass your own `GridProfile` for a real grid.
+The named grids are `sustainability.GRID_MIXES`, archetype generation mixes (labelled
+assumptions) priced hour by hour by `sustainability.hourly_intensity` from per-source lifecycle
+intensities, so the lab and the chapter read the same grids. Pass a `GridProfile` (a daily mean
+and the depth of a midday solar dip) for a grid of your own.
+
 Embodied emissions per accelerator are an assumption too: vendors publish few figures, and
 Gupta et al. 2021 ("Chasing Carbon: The Elusive Environmental Footprint of Computing", HPCA)
 argue that manufacturing is a large and growing share of computing's footprint."""
@@ -21,9 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._units import ResultMixin, check_positive
-from .economics import DEFAULT_GRID_G_PER_KWH, DEFAULT_PUE, energy
+from .economics import DEFAULT_PUE, energy
 from .errors import InvalidInputError
 from .registry import Hardware, hardware
+from .sustainability import GRID_MIXES, hourly_intensity
 
 #: Assumed embodied emissions of one accelerator with its share of the server, kg CO2e.
 DEFAULT_EMBODIED_KG_PER_GPU = 150.0
@@ -50,13 +52,8 @@ class GridProfile:
         return self.mean_g_per_kwh * shape / shape.mean()
 
 
-GRIDS = {g.name: g for g in (
-    GridProfile("hydro", 20.0),
-    GridProfile("nuclear", 60.0),
-    GridProfile("solar and gas", 300.0, 0.6),
-    GridProfile("US average", DEFAULT_GRID_G_PER_KWH, 0.15),
-    GridProfile("coal", 800.0),
-)}
+#: The named grids: the archetype mixes of `sustainability`.
+GRIDS = tuple(GRID_MIXES)
 
 
 @dataclass(frozen=True)
@@ -74,18 +71,16 @@ class JobCarbon(ResultMixin):
     _units = {"facility_kwh": "", "operational_kg": "", "embodied_kg": "", "total_kg": ""}
 
 
-def _grid(grid: GridProfile | str) -> GridProfile:
+def _hourly(grid: GridProfile | str) -> tuple[str, np.ndarray]:
+    """(name, intensity in each hour of the day) of a named mix or a `GridProfile`."""
     if isinstance(grid, GridProfile):
-        return grid
-    if grid not in GRIDS:
-        raise InvalidInputError("grid", f"unknown grid {grid!r}; one of {', '.join(GRIDS)}")
-    return GRIDS[grid]
+        return grid.name, grid.hourly()
+    return grid, np.asarray(hourly_intensity(grid), float)  # refuses unknown names
 
 
-def _intensity(g: GridProfile, hours: float, start_hour: int, run_hours_per_day: int) -> float:
+def _intensity(day: np.ndarray, hours: float, start_hour: int, run_hours_per_day: int) -> float:
     """Mean intensity over the hours the job draws power: `hours` from `start_hour` when it
     runs around the clock, else the `run_hours_per_day` cleanest hours of every day."""
-    day = g.hourly()
     if run_hours_per_day < 24:
         return float(np.sort(day)[:run_hours_per_day].mean())
     whole = int(hours)
@@ -96,7 +91,7 @@ def _intensity(g: GridProfile, hours: float, start_hour: int, run_hours_per_day:
 
 
 def job_carbon(hw: Hardware | str, gpus: int, compute_hours: float,
-               grid: GridProfile | str = "US average", start_hour: int = 0,
+               grid: GridProfile | str = "mixed", start_hour: int = 0,
                run_hours_per_day: int = 24, pue: float = DEFAULT_PUE,
                power_fraction: float = 0.8,
                embodied_kg_per_gpu: float = DEFAULT_EMBODIED_KG_PER_GPU,
@@ -107,7 +102,7 @@ def job_carbon(hw: Hardware | str, gpus: int, compute_hours: float,
     24 / run_hours_per_day times as long on the wall clock and holds its GPUs all that time:
     embodied = gpus x embodied_kg_per_gpu x wall_hours / (lifetime_years x 8,766 h); paused
     GPUs are assumed to draw nothing. operational = kWh at the meter x mean intensity."""
-    g = _grid(grid)
+    name, day = _hourly(grid)
     gpus = check_positive("gpus", gpus, integer=True)
     hours = check_positive("compute_hours", compute_hours)
     if not 0 <= start_hour < 24 or not 1 <= run_hours_per_day <= 24:
@@ -116,8 +111,8 @@ def job_carbon(hw: Hardware | str, gpus: int, compute_hours: float,
     check_positive("embodied_kg_per_gpu", embodied_kg_per_gpu, allow_zero=True)
     check_positive("lifetime_years", lifetime_years)
     e = energy(hardware(hw), hours * 3600, gpus, power_fraction, pue, 0.0)
-    mean = _intensity(g, hours, int(start_hour), int(run_hours_per_day))
+    mean = _intensity(day, hours, int(start_hour), int(run_hours_per_day))
     op = float(e.kwh) * mean / 1e3
     wall = hours * 24 / run_hours_per_day
     emb = gpus * embodied_kg_per_gpu * wall / (lifetime_years * HOURS_PER_YEAR)
-    return JobCarbon(g.name, wall, float(e.kwh), mean, op, emb, op + emb)
+    return JobCarbon(name, wall, float(e.kwh), mean, op, emb, op + emb)

@@ -162,6 +162,7 @@ class Model(ResultMixin):
     pos: str = "rope"
     norm: str = "layernorm"
     bias: bool = False
+    parallel_block: bool = False  # attention and MLP side by side on one norm (GPT-J, PaLM, Falcon)
     moe: dict[str, int] | None = None
     mla: dict[str, int] | None = None
     vit: dict[str, int] | None = None
@@ -273,7 +274,7 @@ def _derive_transformer(e: dict[str, Any]) -> tuple[int, int, int]:
 
 _TRANSFORMER_DEFAULTS = dict(kv_heads=None, head_dim=None, gated=False, vocab=0, max_seq=2048,
                              tied=False, pos="rope", norm="layernorm", bias=False, moe=None,
-                             mla=None, vit=None)
+                             mla=None, vit=None, parallel_block=False)
 
 
 def _build_model(e: dict[str, Any]) -> Model:
@@ -297,6 +298,7 @@ def _build_model(e: dict[str, Any]) -> Model:
             head_dim=e["head_dim"], ffn=e["ffn"], gated=e["gated"], vocab=e["vocab"],
             max_seq=e["max_seq"], tied=e["tied"], pos=e["pos"], norm=e["norm"], bias=e["bias"],
             moe=e["moe"], mla=e["mla"], vit=e["vit"], embedding_params=int(emb),
+            parallel_block=bool(e["parallel_block"]),
         )
     if kind == "cnn":
         summary = summarize_cnn(e["name"], tuple(e["input"]), tuple(e["layers"]))

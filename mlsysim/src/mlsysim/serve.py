@@ -17,7 +17,7 @@ import numpy as np
 from . import efficiency as _efficiency
 from ._units import ArrayLike, ResultMixin, check_positive, norm_precision, precision_bytes
 from .compute import layer_op_table
-from .efficiency import device_efficiency, op_times
+from .efficiency import device_efficiency, kv_read_factor, op_times
 from .errors import InvalidInputError
 from .memory import kv_cache_bytes, model_size_bytes
 from .network import Cluster, allreduce_time, cluster
@@ -78,6 +78,7 @@ class _Setup:
     b: float      # bytes per activation element
     wb: float     # bytes per weight
     kvp: str      # KV-cache format
+    kv_reads: float = 1.0  # DRAM reads of each cached K/V per decode step (`kv_read_factor`)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def _pass_parts(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode:
                 kvb: float | None = None) -> _Pass:
     """Seconds of one forward pass over `tokens` tokens attending to `ctx`, split over
     `gpus` by tensor parallelism; past one node the all-reduces cross the scale-out fabric
-    (hierarchical all-reduce)."""
+    (`_tp_allreduce`)."""
     wb = b if wb is None else wb
     shapes: list[tuple] = []
     names, fl, by = layer_op_table(m, tokens, ctx, b, gpus, decode, shapes=shapes, wb=wb, kvb=kvb)
@@ -114,14 +115,31 @@ def _pass_parts(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode:
     head = times[-1]
     if gpus > 1:
         cl = _cluster(h, gpus, gpus_per_node)
-        # two all-reduces of the activations per layer; dividing the bytes by the network
-        # efficiency scales the bandwidth term only, as the calibration intends
+        # two all-reduces of the activations per layer (one when attention and MLP run side
+        # by side and their partial sums are added before a single reduction); dividing the
+        # bytes by the network efficiency scales the bandwidth term only
         msg = tokens * m.d_model * b / device_efficiency(h).network
+        n_ar = 1 if m.parallel_block else 2
         # each all-reduce is a kernel too: it pays the device's launch gap
-        t = t + 2 * m.n_layers * (allreduce_time(msg, cl) + device_efficiency(h).launch_s)
+        t = t + n_ar * m.n_layers * (_tp_allreduce(msg, cl) + device_efficiency(h).launch_s)
     if np.ndim(t_m) == 0 and np.ndim(t_c) == 0:
         return _Pass(t, head, "memory" if t_m > t_c else "compute")
     return _Pass(t, head, np.where(t_m > t_c, "memory", "compute"))
+
+
+def _tp_allreduce(msg, cl: Cluster):
+    """Seconds of one tensor-parallel all-reduce of the activations.
+
+    Inside a node: a ring over the scale-up link. Past one node the group is one flat ring
+    through both nodes, as a runtime's single tensor-parallel communicator runs it (the
+    same model `train()` uses): each of its 2(n-1) steps waits for the slowest hop, a
+    scale-out NIC at network latency, so a layer's all-reduce costs microseconds of
+    InfiniBand latency per rank where NVLink costs a fraction of one. The activations of
+    one layer (KB in decode, a few MB in prefill) are too small to spread over every NIC
+    of the node, which is what a hierarchical all-reduce of gradients relies on."""
+    if cl.nodes == 1:
+        return allreduce_time(msg, cl)
+    return allreduce_time(msg, cl.gpus, cl.inter, algorithm="ring")
 
 
 @lru_cache(maxsize=256)
@@ -159,7 +177,7 @@ def _run_cached(s: _Setup, tokens: float, ctx: float, decode: bool, m: Model | N
 
 def _run_uncached(s: _Setup, tokens, ctx, decode: bool, m: Model | None = None) -> _Pass:
     return _pass_parts(m or s.m, s.h, tokens, ctx, s.b, s.tp, decode, s.precision,
-                       s.cl.gpus_per_node, s.wb, precision_bytes(s.kvp))
+                       s.cl.gpus_per_node, s.wb, precision_bytes(s.kvp) * s.kv_reads)
 
 
 def _hops(s: _Setup, nbytes) -> ArrayLike:
@@ -265,7 +283,8 @@ def erlang_c_wait(rate: float, servers: ArrayLike, service_s: ArrayLike) -> Arra
 
 
 def _setup(m: Model | str, hw: Hardware | str, gpus: int, pp: int, precision: str,
-           kv_precision: str | None, gpus_per_node: int | None) -> _Setup:
+           kv_precision: str | None, gpus_per_node: int | None,
+           attention_kernel: str = "gqa_shared") -> _Setup:
     """Validate the model, device and split of one replica (`gpus` = tp x pp)."""
     m, h = model(m), hardware(hw)
     if m.kind != "transformer" or m.vit is not None or not m.vocab:
@@ -289,7 +308,8 @@ def _setup(m: Model | str, hw: Hardware | str, gpus: int, pp: int, precision: st
     wb = precision_bytes(precision)
     # weight-only int4/int8 keep FP16 activations; the KV cache has its own format
     b = 2.0 if precision in ("int8", "int4", "fp8") else wb  # activations stay 16-bit
-    return _Setup(m, h, precision, tp, pp, _cluster(h, gpus, gpus_per_node), b, wb, kvp)
+    reads = kv_read_factor(h, m.heads, m.kv_heads, attention_kernel) if not m.mla else 1.0
+    return _Setup(m, h, precision, tp, pp, _cluster(h, gpus, gpus_per_node), b, wb, kvp, reads)
 
 
 def _check_options(s: _Setup, chunk_size, prefill_gpus, draft, acceptance, draft_len,
@@ -369,7 +389,8 @@ def serve(m: Model | str, hw: Hardware | str, batch: ArrayLike = 1, prompt_len: 
           kv_precision: str | None = None, gpus_per_node: int | None = None, *, pp: int = 1,
           replicas: int = 1, rate: float | None = None, chunk_size: int | None = None,
           prefill_gpus: int | None = None, draft: Model | str | None = None,
-          acceptance: float = 0.8, draft_len: int = 4) -> ServeResult:
+          acceptance: float = 0.8, draft_len: int = 4,
+          attention_kernel: str = "gqa_shared") -> ServeResult:
     """Predict TTFT, TPOT and throughput for `batch` concurrent requests (array = sweep).
 
     One replica uses `gpus` GPUs: `pp` pipeline stages of gpus/pp-way tensor parallelism, in
@@ -383,8 +404,10 @@ def serve(m: Model | str, hw: Hardware | str, batch: ArrayLike = 1, prompt_len: 
     Infeasible batches (weights + KV cache above memory, a context past the model's window,
     a rate the replicas cannot serve) come back feasible=False with the reason; max_batch
     tells the largest batch that fits. `kv_precision` defaults to the compute precision
-    (fp16 for int8/int4 weight-only quantisation)."""
-    s = _setup(m, hw, gpus, pp, precision, kv_precision, gpus_per_node)
+    (fp16 for int8/int4 weight-only quantisation). `attention_kernel` is the runtime's decode
+    attention: `gqa_shared` (reads each grouped K/V head once, e.g. TensorRT-LLM's XQA,
+    FlashDecoding) or `per_head` (re-reads it per query head; `efficiency.kv_read_factor`)."""
+    s = _setup(m, hw, gpus, pp, precision, kv_precision, gpus_per_node, attention_kernel)
     batch = check_positive("batch", batch, integer=True)
     prompt_len = check_positive("prompt_len", prompt_len, integer=True)
     output_len = check_positive("output_len", output_len, integer=True)

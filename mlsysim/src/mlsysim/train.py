@@ -126,6 +126,8 @@ class Options:
     offload_optimizer: bool = False
     offload_activations: bool = False
     fused_attention: bool = True
+    dropout: bool = False
+    fp32_grad_reduce: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,7 +215,7 @@ def _layer_compute_each(m: Model, h: Hardware, plan: Plan, seq_len: int, b: floa
     ba = 2.0 if b < 2 else b
     names, fl, by = layer_op_table(m, tokens, seq_len, ba, plan.tp,
                                    fused_attention=opts.fused_attention, wb=b, shapes=shapes,
-                                   seq_parallel=opts.sequence_parallel)
+                                   seq_parallel=opts.sequence_parallel, dropout=opts.dropout)
     if m.vocab:  # the LM head joins the table: one pass of the efficiency model prices all
         shapes.append(("gemm", tokens, m.vocab / plan.tp, m.d_model))
         fl.append(2.0 * tokens * m.d_model * m.vocab / plan.tp)
@@ -222,7 +224,7 @@ def _layer_compute_each(m: Model, h: Hardware, plan: Plan, seq_len: int, b: floa
     t_head = 3 * t_ops.pop() if m.vocab else 0.0
     t_fwd = sum(t_ops)
     t_attn = sum(t for n, t in zip(names, t_ops, strict=True)
-                 if n in ("attention", "attn_scores", "softmax", "attn_context"))
+                 if n in ("attention", "attn_scores", "softmax", "attn_dropout", "attn_context"))
     rc = plan.recompute.astype(int)
     t_layer = 3 * t_fwd + np.choose(rc, [np.zeros_like(t_fwd), t_attn, t_fwd])
     return t_layer, t_fwd, t_head
@@ -245,7 +247,8 @@ def _layer_comm(m: Model, cl: Cluster, plan: Plan, seq_len: int, b: float, tp_ov
     tokens = plan.micro_batch * seq_len / cp
     gpn = cl.gpus_per_node
     bw, lat = _links(cl, tp <= gpn)
-    t_tp = (1 - tp_overlap) * (4 + 2 * full) * _ring(tokens * m.d_model * b, tp, bw, lat)
+    per = 0.5 if m.parallel_block else 1.0  # parallel attention + MLP: one reduction, not two
+    t_tp = (1 - tp_overlap) * per * (4 + 2 * full) * _ring(tokens * m.d_model * b, tp, bw, lat)
     kv = plan.micro_batch * seq_len * _kv_width(m) * b / tp
     bw, lat = _links(cl, tp * cp <= gpn)
     t_cp = (2 + full) * _gather(kv, cp, bw, lat)
@@ -354,7 +357,10 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch: int, seq_len: int, plan:
     wb, gb, ob = state_bytes(opts.optimizer, opts.precision, True)
     params_gpu, w, g, o = model_states(m, wb, gb, ob, opts.zero_stage,
                                        (plan.dp * plan.cp).astype(float), plan.tp, plan.pp, plan.ep)
-    t_dp = _dp_sync(cl, plan, params_gpu * b, opts.zero_stage, m_count)
+    # gradients are reduced in the compute format, or in fp32 where the framework accumulates
+    # and reduces them in fp32 (Megatron-LM does for bf16)
+    t_dp = _dp_sync(cl, plan, params_gpu * (4.0 if opts.fp32_grad_reduce else b),
+                    opts.zero_stage, m_count)
     window = ((2.0 / 3.0) * t_stage * (m_count if opts.zero_stage >= 3 else 1)
               if opts.overlap else 0.0)
     t_dp = np.maximum(0.0, t_dp - window)
@@ -471,7 +477,8 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
           sequence_parallel: bool = True, overlap: bool = True, optimizer: str = "adam",
           uneven_stages: bool = False, tp_overlap: float = 0.0, cp: int | None = 1,
           offload_optimizer: bool = False, offload_activations: bool = False,
-          fused_attention: bool = True) -> TrainResult:
+          fused_attention: bool = True, dropout: bool = False,
+          fp32_grad_reduce: bool = False) -> TrainResult:
     """Predict a training run: step time, total time, GPU-hours, tokens/s per GPU, MFU/HFU.
 
     `global_batch` is in sequences of `seq_len` tokens. Leave tp/pp/dp (and micro_batch,
@@ -484,7 +491,10 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
     stored activations in host memory between forward and backward; both pay the host link.
     tp_overlap in [0, 1] is the fraction of tensor-parallel communication hidden behind
     compute (0 by default, which is what the calibration run did). fused_attention=False
-    prices attention as runs before FlashAttention (2022) did: the score matrix through DRAM."""
+    prices attention as runs before FlashAttention (2022) did: the score matrix through DRAM;
+    with dropout=True (attention dropout, Megatron-LM's default) that matrix makes one more
+    round trip through a dropout kernel. fp32_grad_reduce=True all-reduces the gradients in
+    fp32 (Megatron-LM accumulates and reduces bf16 runs' gradients in fp32)."""
     m = model(m)
     opts, degrees = _train_args(m, cl, tokens, global_batch, seq_len, locals())
     plan, (tps, pps) = _candidates(m, cl, global_batch, seq_len, degrees,
@@ -533,7 +543,8 @@ def _train_args(m: Model, cl: Cluster, tokens, global_batch, seq_len, a: dict):
                      v, a["uneven_stages"])
     opts = Options(precision, v, a["zero_stage"], a["sequence_parallel"], a["overlap"],
                    a["optimizer"], a["tp_overlap"], a["uneven_stages"], a["offload_optimizer"],
-                   a["offload_activations"], a["fused_attention"])
+                   a["offload_activations"], a["fused_attention"], bool(a["dropout"]),
+                   bool(a["fp32_grad_reduce"]))
     return opts, degrees
 
 

@@ -143,7 +143,8 @@ def predict(c: Measurement) -> float:
     hw = hardware(a["hardware"])
     if c.kind == "serve":
         r = serve(m, hw, batch=a["batch"], prompt_len=a["prompt_len"], output_len=a["output_len"],
-                  precision=a["precision"], gpus=a["gpus"], kv_precision=a.get("kv_precision"))
+                  precision=a["precision"], gpus=a["gpus"], kv_precision=a.get("kv_precision"),
+                  attention_kernel=a.get("attention_kernel", "gqa_shared"))
         if c.metric == "ttft_s":
             return float(r.ttft_s)
         if c.metric == "out_tok_s_per_gpu":
@@ -151,7 +152,7 @@ def predict(c: Measurement) -> float:
         raise InvalidInputError("metric", f"{c.id}: unknown serving metric {c.metric!r}")
     kw = {k: a[k] for k in ("tp", "pp", "dp", "micro_batch", "recompute", "zero_stage", "ep",
                             "schedule", "virtual_stages", "uneven_stages", "precision",
-                            "fused_attention") if k in a}
+                            "fused_attention", "dropout", "overlap", "fp32_grad_reduce") if k in a}
     if "gpt" in a:
         kw.setdefault("recompute", "full")
     r = train(m, cluster(hw, a["gpus"]), tokens=a.get("tokens", 1e12),
@@ -159,13 +160,22 @@ def predict(c: Measurement) -> float:
     if not r.feasible:
         raise MlsysimError(f"measurement {c.id}: mlsysim calls the published run infeasible: "
                            f"{r.reason}")
-    if c.metric == "tflops_megatron":  # Megatron counts 4 passes (full recompute) over 3
-        return float(r.mfu * hw.peak(r.precision) * 4.0 / 3.0)
+    if c.metric == "tflops_megatron":
+        return megatron_flops(m, a["global_batch"], a.get("seq_len", 2048)) / (
+            r.step_time_s * a["gpus"])
     if c.metric == "mfu":
         return float(r.mfu)
     if c.metric == "gpu_hours":
         return float(r.gpu_hours)
     raise InvalidInputError("metric", f"{c.id}: unknown training metric {c.metric!r}")
+
+
+def megatron_flops(m: Any, batch: int, seq: int) -> float:
+    """FLOPs of one iteration as Narayanan et al. 2021 (eq. 3) count them for their TFLOP/s:
+    96 B s l h^2 (1 + s/(6h) + V/(16 l h)): every layer's GEMMs and attention four times
+    (forward, recomputed forward, backward = 2 passes) and the logits three times."""
+    h, n_layers = m.d_model, m.n_layers
+    return 96.0 * batch * seq * n_layers * h * h * (1 + seq / (6 * h) + m.vocab / (16 * n_layers * h))
 
 
 @dataclass(frozen=True)
