@@ -45,3 +45,13 @@ def test_bad_inputs_are_refused():
         mlsysim.federated_rounds(100, dropout=1.0)
     with pytest.raises(InvalidInputError):
         mlsysim.federated_rounds(0)
+
+
+@pytest.mark.parametrize("over, dropout, spread", [(0.5, 0.1, 0.8), (0.3, 0.0, 0.5),
+                                                   (1.0, 0.2, 1.2)])
+def test_monte_carlo_round_agrees_with_the_chapters_order_statistic(over, dropout, spread):
+    # with no deadline the simulated round is the k-th report, which `federated_round`
+    # (the edge chapter's model) approximates in closed form
+    sim = mlsysim.federated_rounds(100, over, 1e7, 300, spread, dropout, server_s=0)
+    closed = mlsysim.federated_round(1.0, 100, 1e9, 1e9, 300, spread, over, dropout)
+    assert sim.mean_round_s == pytest.approx(closed.round_s, rel=0.03)
