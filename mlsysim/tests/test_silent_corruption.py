@@ -38,3 +38,13 @@ def test_bad_fractions_are_refused():
         mlsysim.sdc_plan(1024, reexec_fraction=1.5)
     with pytest.raises(InvalidInputError, match="shorter than the period"):
         mlsysim.sdc_plan(1024, screen_every_h=1, screen_hours=2)
+
+
+def test_corruption_rate_agrees_with_the_robust_ai_chapters_sdc_exposure():
+    # the same fleet in the chapter's terms: a defect rate, and a defective device's mean
+    # time between corruptions of step_s / q
+    plan = mlsysim.sdc_plan(16384, step_s=5.0, corrupt_prob=1e-4)
+    rate = plan.defective_devices / 16384
+    exposure = mlsysim.sdc_exposure(16384, rate, 5.0 / 1e-4 / 3600, 60.0)
+    assert exposure.expected_defective == pytest.approx(plan.defective_devices)
+    assert plan.corrupted_per_day == pytest.approx(24 / exposure.fleet_mtbc_h, rel=0.01)
