@@ -3,9 +3,9 @@
 import math
 
 import pytest
+from mlsysim.errors import InvalidInputError
 
 import mlsysim as m
-from mlsysim.errors import InvalidInputError
 
 
 def test_label_budget_is_labels_times_seconds_times_rate():

@@ -74,6 +74,14 @@ from .governance import (
     subgroup_sample_size,
     zero_event_bound,
 )
+from .kernels import (
+    FusionResult,
+    LayerCost,
+    attention_layer,
+    conv2d_layer,
+    dense_layer,
+    elementwise_chain,
+)
 from .labeling import (
     ActiveLearningCurve,
     LabelBudget,
@@ -86,14 +94,6 @@ from .labeling import (
     majority_vote_accuracy,
     noisy_label_value,
     votes_needed,
-)
-from .kernels import (
-    FusionResult,
-    LayerCost,
-    attention_layer,
-    conv2d_layer,
-    dense_layer,
-    elementwise_chain,
 )
 from .memory import TrainingMemory, kv_cache_bytes, model_size_bytes, training_memory
 from .network import Cluster, allgather_time, allreduce_time, alltoall_time, cluster
