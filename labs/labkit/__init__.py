@@ -1,4 +1,4 @@
-"""Shared look and building blocks of every lab, so sixteen notebooks read as one course.
+"""Shared look and building blocks of every lab, so the notebooks read as one course.
 
 A lab is a marimo notebook that walks one loop: ask a question, make the learner commit a
 prediction, reveal the answer computed by mlsysim, let them explore with widgets, set a design

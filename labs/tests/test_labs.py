@@ -100,6 +100,46 @@ CASES: dict[str, dict[str, Any]] = {
         "fix": {"bits": "4"},
         "change": {"bits": "8"},
     },
+    "fabric_alltoall": {
+        "guess": "2x to 4x",
+        "fix": {"design": "fat-tree 1:1"},
+        "change": {"tokens": 65536},
+    },
+    "checkpoint_bandwidth": {
+        "guess": "3 to 8 TB",
+        "fix": {"asynchronous": True, "interval": 5},
+        "change": {"bw": 1000},
+    },
+    "gang_scheduling": {
+        "guess": "more than half a day",
+        "fix": {"policy": "easy"},
+        "change": {"gpus": 448},
+    },
+    "kv_paging": {
+        "guess": "2x to 3x",
+        "fix": {"policy": "paged", "block": 16, "watermark": 1.0},
+        "change": {"mean_out": 256},
+    },
+    "disaggregated_serving": {
+        "guess": "100 to 300 ms",
+        "fix": {"mode": "disaggregated", "prefill": 4},
+        "change": {"prompt": 4096},
+    },
+    "federated_stragglers": {
+        "guess": "the whole 30-minute deadline",
+        "fix": {"over": 50},
+        "change": {"deadline": 10},
+    },
+    "fleet_carbon": {
+        "guess": "about 15x",
+        "fix": {"grid": "solar-rich", "start": 5, "pue": "hyperscale (1.10)"},
+        "change": {"start": 6},
+    },
+    "sdc_detection": {
+        "guess": "about four",
+        "fix": {"screen": "daily", "checksums": True},
+        "change": {"devices": 65536},
+    },
 }
 
 
@@ -241,3 +281,81 @@ def test_failures_more_reliable_gpus_raise_the_fleet_mtbf() -> None:
     assert better.defs["mtbf_s"] == pytest.approx(base.defs["mtbf_s"] * steps[-1]
                                                   / base.defs["device_mtbf"].value, rel=0.01)
     assert better.defs["best"].goodput > base.defs["best"].goodput
+
+
+# ---------------------------------------------------------------- Volume II at scale
+def test_fabric_alltoall_oversubscription_shows_the_fabric_as_the_bound() -> None:
+    over = kit.run_lab("fabric_alltoall")
+    full = kit.run_lab("fabric_alltoall", design="fat-tree 1:1")
+    assert over.defs["result"].bound == "fabric"
+    assert over.defs["result"].time_s > 2 * full.defs["result"].time_s
+    assert over.defs["result"].switches < full.defs["result"].switches
+    torus = kit.run_lab("fabric_alltoall", design="3-D torus")
+    assert "switches: 0" in torus.plain and torus.verdicts() == ["fail"]
+    rail = kit.run_lab("fabric_alltoall", design="rail-optimised", gpus=2048)
+    assert rail.verdicts() == ["pass"]
+
+
+def test_checkpoint_bandwidth_async_stalls_for_milliseconds_and_wins_on_goodput() -> None:
+    sync = kit.run_lab("checkpoint_bandwidth", interval=13)
+    asyn = kit.run_lab("checkpoint_bandwidth", asynchronous=True, interval=13)
+    assert sync.defs["plan"].blocking_s > 10 > 0.1 > asyn.defs["plan"].blocking_s
+    assert asyn.defs["plan"].goodput > sync.defs["plan"].goodput
+    assert re.search(r"checkpoint: 5\.68 TB", sync.plain)
+    over = kit.run_lab("checkpoint_bandwidth", bw=1000, asynchronous=True, interval=5)
+    assert "over the 200 GB/s budget" in over.plain and over.verdicts() == ["fail"]
+
+
+def test_gang_scheduling_easy_protects_the_largest_gangs() -> None:
+    ff = kit.run_lab("gang_scheduling", policy="first-fit").defs["run"]
+    easy = kit.run_lab("gang_scheduling", policy="easy").defs["run"]
+    assert ff.mean_wait_s < easy.mean_wait_s
+    assert easy.largest_mean_wait_s < ff.largest_mean_wait_s
+    big = kit.run_lab("gang_scheduling", policy="easy", gpus=1024)
+    assert "utilisation" in big.plain and "below 75%" in big.plain
+
+
+def test_kv_paging_without_headroom_preempts_and_big_blocks_fragment() -> None:
+    thrash = kit.run_lab("kv_paging", policy="paged")
+    assert thrash.defs["result"].preemptions_per_1k > 100
+    assert "preemptions per 1,000 requests (max 10)" in thrash.plain
+    big = kit.run_lab("kv_paging", policy="paged", watermark=1.0, block=512)
+    assert big.defs["result"].fragmentation > 0.05 and big.verdicts() == ["fail"]
+
+
+def test_disaggregated_serving_pool_too_small_is_infeasible_and_too_big_is_wasteful() -> None:
+    small = kit.run_lab("disaggregated_serving", mode="disaggregated", prefill=2)
+    assert "Infeasible." in small.plain and small.verdicts() == ["fail"]
+    big = kit.run_lab("disaggregated_serving", mode="disaggregated", prefill=8)
+    assert "tokens/s per GPU, below 150" in big.plain
+    chunked = kit.run_lab("disaggregated_serving", mode="chunked", chunk=128)
+    assert chunked.defs["result"].tpot_worst_s < kit.run_lab(
+        "disaggregated_serving").defs["result"].tpot_worst_s
+
+
+def test_federated_stragglers_over_selection_shortens_rounds_but_wastes_work() -> None:
+    none = kit.run_lab("federated_stragglers").defs["result"]
+    half = kit.run_lab("federated_stragglers", over=50).defs["result"]
+    assert half.mean_round_s < none.mean_round_s / 2
+    assert half.wasted_share > none.wasted_share
+    lots = kit.run_lab("federated_stragglers", over=100)
+    assert "thrown away (max 35%)" in lots.plain and lots.verdicts() == ["fail"]
+
+
+def test_fleet_carbon_pausing_misses_the_deadline_and_hydro_is_not_allowed() -> None:
+    paused = kit.run_lab("fleet_carbon", grid="solar-rich", per_day=12,
+                         pue="hyperscale (1.10)")
+    assert paused.defs["result"].wall_hours > 24 and paused.verdicts() == ["fail"]
+    hydro = kit.run_lab("fleet_carbon", grid="hydro-dominated")
+    assert hydro.defs["result"].total_kg < 200 and "not an allowed region" in hydro.plain
+    coal = kit.run_lab("fleet_carbon", grid="coal-dominated")
+    assert coal.defs["result"].total_kg > 10 * hydro.defs["result"].total_kg
+
+
+def test_sdc_detection_defects_scale_with_the_fleet_and_reexecution_is_costly() -> None:
+    small = kit.run_lab("sdc_detection", devices=1024).defs["result"]
+    big = kit.run_lab("sdc_detection", devices=65536).defs["result"]
+    assert big.defective_devices == pytest.approx(64 * small.defective_devices)
+    full = kit.run_lab("sdc_detection", reexec=100)
+    assert full.defs["result"].missed_per_day == 0
+    assert "Detection costs 100.0% of the compute" in full.plain

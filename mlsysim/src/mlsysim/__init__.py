@@ -5,8 +5,10 @@ for FLOPs, memory, training time, serving latency, energy and cost."""
 
 from ._units import quantity as format_quantity
 from ._units import seconds, si
+from .alltoall_fabric import FabricAllToAll, alltoall_on_fabric, torus_dims
 from .batching import LargeBatch, large_batch
 from .calibration import calibrate
+from .checkpoint_goodput import CheckpointPlan, checkpoint_goodput_curve, checkpoint_plan
 from .checkpointing import (
     ADAM_MIXED_BYTES_PER_PARAM,
     CheckpointCost,
@@ -29,6 +31,7 @@ from .compute import (
     transformer_ops,
 )
 from .data_pipeline import PipelineThroughput, data_pipeline
+from .disaggregation import ServingMode, serving_mode
 from .economics import (
     TCO,
     Energy,
@@ -60,6 +63,8 @@ from .facility import (
     site_capacity,
 )
 from .federated import FederatedRound, federated_round, rounds_within
+from .federated_rounds import FederatedRounds, federated_rounds
+from .gang_sim import GangSchedule, simulate_gang_scheduling
 from .governance import (
     EU_AI_ACT_SYSTEMIC_FLOPS,
     ExplanationCost,
@@ -74,6 +79,7 @@ from .governance import (
     subgroup_sample_size,
     zero_event_bound,
 )
+from .grid_carbon import GridProfile, JobCarbon, job_carbon
 from .kernels import (
     FusionResult,
     LayerCost,
@@ -82,6 +88,7 @@ from .kernels import (
     dense_layer,
     elementwise_chain,
 )
+from .kv_paging import KvPaging, kv_pool_tokens, simulate_kv_paging
 from .labeling import (
     ActiveLearningCurve,
     LabelBudget,
@@ -159,6 +166,7 @@ from .scheduling import (
     servers_for_wait,
 )
 from .serve import ServeResult, serve, tokens_per_verify
+from .silent_corruption import SdcPlan, sdc_plan
 from .simulate import ServingSim, simulate_serving
 from .storage import (
     IngestDemand,
@@ -207,6 +215,14 @@ from .validation import ValidationRow, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "SdcPlan", "sdc_plan",
+    "GridProfile", "JobCarbon", "job_carbon",
+    "FederatedRounds", "federated_rounds",
+    "ServingMode", "serving_mode",
+    "KvPaging", "kv_pool_tokens", "simulate_kv_paging",
+    "GangSchedule", "simulate_gang_scheduling",
+    "CheckpointPlan", "checkpoint_goodput_curve", "checkpoint_plan",
+    "FabricAllToAll", "alltoall_on_fabric", "torus_dims",
     "DeviceTrainingMemory", "OtaRollout", "device_training_memory", "ota_rollout", "update_coverage", "FederatedRound", "federated_round", "rounds_within",
     "BurnAlert", "CanaryPlan", "CapacityOrder", "ErrorBudget", "FalseAlarms", "burn_rate_alert", "canary_plan", "capacity_order", "detection_time", "error_budget", "false_alarms",
     "SdcExposure", "abft_overhead", "adversarial_training_multiplier", "ks_critical_distance", "sdc_exposure", "shift_sample_size", "smoothing_radius",
