@@ -193,3 +193,20 @@ def test_chapter_links_its_problem_set(rel: str) -> None:
         pytest.skip(f"no problem set for {stem}")
     text = (BOOK / rel).read_text(encoding="utf-8")
     assert f"../../instructors/problems/{stem}.html" in text
+
+
+def _labs() -> list[tuple[str, str]]:
+    """(lab name, chapter file) for every lab whose catalogue entry names a book chapter."""
+    cat = yaml.safe_load((BOOK.parent / "labs" / "labs.yaml").read_text(encoding="utf-8"))
+    out = []
+    for lab in cat["labs"]:
+        m = re.search(r"book/(vol[12])/([a-z_]+)\.html", lab.get("href", ""))
+        if m:
+            out.append((lab["name"], f"{m.group(1)}/{m.group(2)}.qmd"))
+    return out
+
+
+@pytest.mark.parametrize("name,rel", _labs(), ids=[n for n, _ in _labs()])
+def test_lab_is_linked_from_its_chapter(name: str, rel: str) -> None:
+    # A lab points at its chapter; the chapter must point back, or readers never find the lab.
+    assert f"labs/{name}.html" in (BOOK / rel).read_text(encoding="utf-8"), rel

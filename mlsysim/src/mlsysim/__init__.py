@@ -89,6 +89,19 @@ from .kernels import (
     elementwise_chain,
 )
 from .kv_paging import KvPaging, kv_pool_tokens, simulate_kv_paging
+from .labeling import (
+    ActiveLearningCurve,
+    LabelBudget,
+    accuracy_for_kappa,
+    active_learning_curve,
+    cohen_kappa,
+    kappa_for_accuracy,
+    label_budget,
+    labels_to_reach,
+    majority_vote_accuracy,
+    noisy_label_value,
+    votes_needed,
+)
 from .memory import TrainingMemory, kv_cache_bytes, model_size_bytes, training_memory
 from .network import Cluster, allgather_time, allreduce_time, alltoall_time, cluster
 from .operations import (
@@ -216,6 +229,7 @@ __all__ = [
     "PerExampleCost", "PrivacySpent", "SecureAggregation", "dp_noise_ratio", "dp_sgd_epsilon", "membership_tpr_bound", "noise_for_epsilon", "per_example_gradient_cost", "sealed_transfer_time", "secure_aggregation", "sgm_rdp",
     "EU_AI_ACT_SYSTEMIC_FLOPS", "ExplanationCost", "GapSample", "UnlearningCost", "audit_sample_size", "days_to_collect", "detectable_gap", "explanation_cost", "feedback_loop", "sisa_unlearning", "subgroup_sample_size", "zero_event_bound",
     "BLOOM_FOOTPRINT", "GRID_MIXES", "SOURCE_G_PER_KWH", "CarbonShift", "LifecycleCarbon", "TokenEnergy", "WaterUse", "carbon_shift", "grid_intensity", "hourly_intensity", "lifecycle_carbon", "rebound", "token_energy", "water_use",
+    "ActiveLearningCurve", "LabelBudget", "accuracy_for_kappa", "active_learning_curve", "cohen_kappa", "kappa_for_accuracy", "label_budget", "labels_to_reach", "majority_vote_accuracy", "noisy_label_value", "votes_needed",
     "HostBound", "StepLedger", "host_bound", "loader_stall", "step_ledger",
     "drf", "erlang_c", "fragmentation", "gang_reservation", "mmc_queue", "preemption_cost", "servers_for_wait",
     "IngestDemand", "ObjectReads", "ShuffleBuffer", "StorageTier", "TieredCheckpoint", "checkpoint_bytes", "checkpoint_write_bandwidth", "ingest_bandwidth", "object_read_throughput", "shuffle_buffer", "tiered_checkpoint",
