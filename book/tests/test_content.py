@@ -210,3 +210,14 @@ def _labs() -> list[tuple[str, str]]:
 def test_lab_is_linked_from_its_chapter(name: str, rel: str) -> None:
     # A lab points at its chapter; the chapter must point back, or readers never find the lab.
     assert f"labs/{name}.html" in (BOOK / rel).read_text(encoding="utf-8"), rel
+
+
+def test_no_key_is_defined_in_two_bib_files() -> None:
+    # Both volumes load several .bib files; a key defined twice is ambiguous to citeproc and
+    # the two copies drift apart when one is corrected.
+    where: dict[str, list[str]] = {}
+    for bib in [BOOK / "references.bib", *sorted((BOOK / "bib").glob("*.bib"))]:
+        for key in re.findall(r"(?m)^@\w+\{([^,\s]+),", bib.read_text(encoding="utf-8")):
+            where.setdefault(key, []).append(bib.name)
+    twice = {k: v for k, v in where.items() if len(v) > 1}
+    assert twice == {}, twice
