@@ -82,6 +82,12 @@ def _check_array(field: str, value: Any, integer: bool, allow_zero: bool):
 _PREFIXES = [(1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
 
 
+def scalar_or_array(x: np.ndarray) -> float | np.ndarray:
+    """A 0-d result as a plain `float`, an array as itself: vectorised models answer a scalar
+    question with a number a reader can print, and a sweep with the array."""
+    return float(x) if np.ndim(x) == 0 else x
+
+
 def si(value: float, unit: str = "", sig: int = 3) -> str:
     """Format with an SI prefix: 3.35e12 B/s -> '3.35 TB/s' (`sig` significant figures).
     Small arrays print element-wise."""

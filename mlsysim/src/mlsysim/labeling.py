@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._units import ResultMixin, check_positive
+from ._units import ResultMixin, check_positive, scalar_or_array
 from .errors import InvalidInputError
 
 
@@ -127,7 +127,7 @@ def noisy_label_value(noise_rate: float) -> float:
     if np.any((eta < 0) | (eta >= 0.5)):
         raise InvalidInputError("noise_rate", "must lie in [0, 0.5)")
     out = (1 - 2 * eta) ** 2
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(out)
 
 
 @dataclass(frozen=True)

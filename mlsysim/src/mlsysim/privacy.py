@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._units import ArrayLike, ResultMixin, check_positive
+from ._units import ArrayLike, ResultMixin, check_positive, scalar_or_array
 from .errors import InvalidInputError
 
 #: Integer Renyi orders searched when converting to (epsilon, delta); 2..256 covers the range
@@ -127,7 +127,7 @@ def membership_tpr_bound(epsilon: ArrayLike, fpr: ArrayLike, delta: float = 0.0)
         raise InvalidInputError("delta", f"must be < 1, got {delta!r}")
     tpr = np.minimum.reduce([np.ones_like(eps * f), np.exp(eps) * f + d,
                              1 - np.exp(-eps) * (1 - d - f)])
-    return float(tpr) if tpr.ndim == 0 else tpr
+    return scalar_or_array(tpr)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from ._units import ArrayLike, ResultMixin, check_positive
+from ._units import ArrayLike, ResultMixin, check_positive, scalar_or_array
 from .errors import InvalidInputError
 from .reliability import fleet_mtbf, young_daly_interval
 
@@ -44,7 +44,7 @@ def shift_sample_size(effect: ArrayLike, sd: float = 1.0, alpha: float = 0.05, p
     tests = check_positive("tests", tests, integer=True)
     z = _Z.inv_cdf(1 - alpha / tests / 2) + _Z.inv_cdf(power)
     n = np.ceil(2 * z**2 * sd**2 / np.asarray(e, float) ** 2)
-    return float(n) if n.ndim == 0 else n
+    return scalar_or_array(n)
 
 
 def ks_critical_distance(n: ArrayLike, m: ArrayLike | None = None, alpha: float = 0.05) -> ArrayLike:
@@ -55,7 +55,7 @@ def ks_critical_distance(n: ArrayLike, m: ArrayLike | None = None, alpha: float 
     m = n if m is None else np.asarray(check_positive("m", m), float)
     alpha = _check_prob("alpha", alpha)
     d = math.sqrt(-math.log(alpha / 2) / 2) * np.sqrt((n + m) / (n * m))
-    return float(d) if d.ndim == 0 else d
+    return scalar_or_array(d)
 
 
 def adversarial_training_multiplier(attack_steps: ArrayLike, input_grad_only: bool = False) -> ArrayLike:
@@ -68,7 +68,7 @@ def adversarial_training_multiplier(attack_steps: ArrayLike, input_grad_only: bo
     k = np.asarray(check_positive("attack_steps", attack_steps, allow_zero=True), float)
     per_step = 2.0 if input_grad_only else 3.0
     r = (3.0 + k * per_step) / 3.0
-    return float(r) if r.ndim == 0 else r
+    return scalar_or_array(r)
 
 
 def smoothing_radius(sigma: float, samples: ArrayLike, p_top: float = 1.0,
@@ -87,7 +87,7 @@ def smoothing_radius(sigma: float, samples: ArrayLike, p_top: float = 1.0,
     alpha = _check_prob("alpha", alpha)
     lower = np.clip(p - np.sqrt(math.log(1 / alpha) / (2 * n)), 0.0, 1 - 1e-15)
     r = np.where(lower > 0.5, sigma * np.vectorize(_Z.inv_cdf)(np.maximum(lower, 0.5)), 0.0)
-    return float(r) if r.ndim == 0 else r
+    return scalar_or_array(r)
 
 
 @dataclass(frozen=True)
@@ -141,4 +141,4 @@ def abft_overhead(m: ArrayLike, k: ArrayLike, n: ArrayLike) -> ArrayLike:
     check_positive("k", k)
     n = np.asarray(check_positive("n", n), float)
     r = (m + n + 1) / (m * n)
-    return float(r) if r.ndim == 0 else r
+    return scalar_or_array(r)
