@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 
+from ._stats import STD, two_proportion_n
 from ._units import ResultMixin, check_positive
 from .errors import InvalidInputError
 
@@ -24,7 +24,7 @@ EU_AI_ACT_SYSTEMIC_FLOPS = 1e25
 
 
 def _z(p: float) -> float:
-    return NormalDist().inv_cdf(p)
+    return STD.inv_cdf(p)
 
 
 def _check_prob(field: str, value: float) -> float:
@@ -60,10 +60,7 @@ def subgroup_sample_size(p1: float, p2: float, alpha: float = 0.05, power: float
     _check_prob("alpha", alpha)
     _check_prob("power", power)
     k = check_positive("comparisons", comparisons, integer=True)
-    za, zb = _z(1 - alpha / k / 2), _z(power)
-    pb = (p1 + p2) / 2
-    num = za * math.sqrt(2 * pb * (1 - pb)) + zb * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))
-    n = math.ceil(num ** 2 / (p1 - p2) ** 2)
+    n = two_proportion_n(p1, p2, _z(1 - alpha / k / 2), _z(power))
     return GapSample(p1, p2, alpha, power, k, n, 2 * n)
 
 

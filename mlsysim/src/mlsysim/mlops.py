@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import NormalDist
 
+from ._stats import STD as _STD
+from ._stats import two_proportion_n
 from ._units import ResultMixin, check_positive
 from .errors import InvalidInputError
-
-_STD = NormalDist()
 
 
 def _unit(field: str, value: float) -> float:
@@ -83,10 +82,7 @@ def label_window(accuracy: float, drop: float, labels_per_day: float, alpha: flo
     p2 = _unit("accuracy - drop", p1 - drop)
     check_positive("labels_per_day", labels_per_day)
     za = _STD.inv_cdf(1.0 - _unit("alpha", alpha))
-    zb = _STD.inv_cdf(_unit("power", power))
-    pbar = (p1 + p2) / 2.0
-    num = za * math.sqrt(2.0 * pbar * (1.0 - pbar)) + zb * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))
-    n = math.ceil(num * num / drop**2)
+    n = two_proportion_n(p1, p2, za, _STD.inv_cdf(_unit("power", power)))
     return LabelWindow(p1, p2, alpha, power, n, n / labels_per_day)
 
 

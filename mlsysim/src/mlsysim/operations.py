@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import NormalDist
 
+from ._stats import STD as _STD
+from ._stats import two_proportion_n
 from ._units import ResultMixin, check_positive
 from .errors import InvalidInputError
-
-_STD = NormalDist()
 
 
 def _fraction(field: str, value: float, *, closed_low: bool = False) -> float:
@@ -56,10 +55,7 @@ def canary_plan(baseline_rate: float, relative_change: float, request_rate: floa
     _fraction("alpha", alpha)
     _fraction("power", power)
     za = _STD.inv_cdf(1 - alpha if one_sided else 1 - alpha / 2)
-    zb = _STD.inv_cdf(power)
-    pbar = (p1 + p2) / 2
-    num = za * math.sqrt(2 * pbar * (1 - pbar)) + zb * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))
-    n = math.ceil(num * num / (p2 - p1) ** 2)
+    n = two_proportion_n(p1, p2, za, _STD.inv_cdf(power))
     return CanaryPlan(p1, p2, alpha, power, n, canary_share, n / (canary_share * request_rate))
 
 
