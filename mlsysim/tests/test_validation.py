@@ -26,9 +26,9 @@ def test_heldout_set_covers_what_the_issue_asks():
     assert all(r.source and len(r.source) > 20 for r in held)
 
 
-@pytest.mark.xfail(strict=True, reason="held-out gate not met yet: training median 9.6% but max "
-                   "53% (PaLM on TPU v4), inference median 10.8%, max 63% (MI300X at batch "
-                   "256); both borrow the A100's fitted values; see docs/validation.qmd")
+@pytest.mark.xfail(strict=True, reason="held-out gate not met yet: medians 9.8% (training) and "
+                   "10.1% (inference), but max 46% (DeepSeek-V3 hours), 42% (Llama 3 405B MFU) "
+                   "and 63% (MI300X at batch 256); see the notes of those rows")
 def test_heldout_gate():
     by = {(s.set, s.domain): s for s in validation.summaries()}
     for d in ("training", "inference"):
@@ -42,9 +42,11 @@ def test_heldout_errors_do_not_regress():
     assert by[("heldout", "training")].median_abs_error <= 0.10  # the median bound holds
     assert by[("heldout", "inference")].median_abs_error <= 0.11
     assert all(r.note for r in _held() if abs(r.error) > 0.35)  # every big miss says why
-    # the two devices without fitted values of their own (TPU v4, MI300X), and OPT at 35%
+    # MI300X (no fitted values of its own) and the two Hopper runs of frameworks far better
+    # tuned than the FSDP runs that set Hopper's BF16 fraction (see their notes)
     worst = {r.id: r.error for r in _held() if abs(r.error) > 0.35}
-    assert set(worst) <= {"palm-540b", "oci-mi300x-405b-b256", "opt-175b"}, worst
+    assert set(worst) <= {"oci-mi300x-405b-b256", "llama3-405b-8k", "llama3-405b-16k",
+                          "deepseek-v3-hours"}, worst
 
 
 def test_per_head_decode_kernel_explains_the_old_tensorrt_llm_gqa_runs():
@@ -92,12 +94,20 @@ def test_committed_parameters_match_a_refit():
 def test_every_fitted_value_names_the_cases_that_set_it():
     cal = calibration.calibrate()
     ids = {c.id for c in calibration.calibration_cases()}
+    shared = (f"shared from {calibration.SHARED_FROM}",)
     for v in cal.values:
-        assert set(v.cases) <= ids
+        assert set(v.cases) <= ids or v.cases == shared
         assert not v.fitted or v.cases
     text = str(cal)
     assert "Hopper" in text and "set by trt-h100-7b-128-128" in text
-    assert "Hopper  gemm" in text and "not fitted" in text  # no BF16 Hopper case: said so
+    # Hopper's BF16 fraction is set by BF16 training runs, its FP8 one by FP8 serving runs
+    gemm = next(line for line in text.splitlines() if line.startswith("Hopper  gemm"))
+    assert "llmf-h100-7b-2048-8" in gemm and "trt-h100" not in gemm
+    assert "A100    fp8" in text and "not fitted" in text  # no FP8 A100 case: said so
+    # the training-framework factor is fitted once (A100: 16-bit serving pins its GEMM
+    # fraction) and shared, never refitted per family
+    assert any(line.startswith("Hopper  train") and line.endswith("shared from A100")
+               for line in text.splitlines())
 
 
 def test_a_bad_measurement_row_names_its_id(tmp_path, monkeypatch):

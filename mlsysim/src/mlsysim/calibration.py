@@ -31,9 +31,14 @@ from .validation import Measurement, measurements, predict
 #: 2024) and FlashAttention-2 on an A100 (50-73%; Dao 2023).
 #: A per-head decode kernel's K/V re-reads hit on-chip cache between never and almost always.
 BOUNDS = {"gemm": (0.2, 0.95), "fp8": (0.2, 0.95), "attention": (0.35, 0.75), "memory": (0.3, 0.95),
-          "launch_s": (1e-6, 1e-5), "step_s": (1e-6, 2e-3), "kv_reuse": (1e-3, 0.99)}
+          "launch_s": (1e-6, 1e-5), "step_s": (1e-6, 2e-3), "kv_reuse": (1e-3, 0.99),
+          "train": (0.5, 1.0)}
 #: where every fit starts, so a refit does not depend on the file it overwrites
-START = {"gemm": 0.7, "fp8": 0.6, "attention": 0.56, "memory": 0.8, "launch_s": 4e-6, "step_s": 1e-4, "kv_reuse": 0.5}
+START = {"gemm": 0.7, "fp8": 0.6, "attention": 0.56, "memory": 0.8, "launch_s": 4e-6, "step_s": 1e-4, "kv_reuse": 0.5,
+         "train": 0.8}
+#: the family whose 16-bit serving rows pin the GEMM fraction, so that its training rows can
+#: set the shared training-framework factor (`efficiency.SHARED`) that every family uses
+SHARED_FROM = "A100"
 
 
 @dataclass(frozen=True)
@@ -58,12 +63,14 @@ class Calibration:
         lines = []
         for v in self.values:
             lo, hi = BOUNDS[v.name]
-            how = ("not fitted (no case moves it)" if not v.fitted else
+            shared = v.cases[:1] == (f"shared from {SHARED_FROM}",)
+            how = (f"shared from {SHARED_FROM}" if shared else
+                   "not fitted (no case moves it)" if not v.fitted else
                    "fitted, at its bound" if min(abs(v.value - lo), abs(v.value - hi)) < 1e-9 * hi
                    else "fitted")
             shown = f"{v.value * 1e6:.2f} us" if v.name.endswith("_s") else f"{v.value:.3f}"
             lines.append(f"{v.family:<8}{v.name:<10}{shown:>10}  {how}"
-                         + (f"; set by {', '.join(v.cases)}" if v.cases else ""))
+                         + (f"; set by {', '.join(v.cases)}" if v.cases and not shared else ""))
         lines.append("calibration errors after the fit:")
         lines += [f"  {cid:<34}{e:+.1%}" for cid, e in self.errors]
         return "\n".join(lines)
@@ -75,17 +82,20 @@ def calibration_cases() -> tuple[Measurement, ...]:
 
 
 def _log_residuals(fam: str, names: list[str], x: np.ndarray,
-                   cases: list[Measurement]) -> np.ndarray:
-    with eff.override(fam, **dict(zip(names, x.tolist(), strict=True))):
+                   cases: list[Measurement], fixed: dict[str, float] | None = None) -> np.ndarray:
+    with eff.override(fam, **(fixed or {}), **dict(zip(names, x.tolist(), strict=True))):
         return np.array([np.log(predict(c) / c.measured) for c in cases])
 
 
-def _fit_family(fam: str, cases: list[Measurement]) -> tuple[list[FittedValue], np.ndarray]:
-    names = list(eff.FITTED)
+def _fit_family(fam: str, cases: list[Measurement], fixed: dict[str, float] | None = None
+                ) -> tuple[list[FittedValue], np.ndarray]:
+    """Levenberg-Marquardt over the family's parameters; `fixed` ones are held (shared)."""
+    fixed = fixed or {}
+    names = [n for n in eff.FITTED if n not in fixed]
     x = np.array([START[n] for n in names], dtype=float)
     lo = np.array([BOUNDS[n][0] for n in names])
     hi = np.array([BOUNDS[n][1] for n in names])
-    r = _log_residuals(fam, names, x, cases)
+    r = _log_residuals(fam, names, x, cases, fixed)
     J = np.zeros((len(cases), len(names)))
     lam = 1e-2
     active = None
@@ -93,7 +103,7 @@ def _fit_family(fam: str, cases: list[Measurement]) -> tuple[list[FittedValue], 
         for j in range(len(names)):  # d residual / d log(parameter)
             xp = x.copy()
             xp[j] *= 1.01
-            J[:, j] = (_log_residuals(fam, names, xp, cases) - r) / np.log(1.01)
+            J[:, j] = (_log_residuals(fam, names, xp, cases, fixed) - r) / np.log(1.01)
         if active is None:
             # which parameters the cases move is decided once, at the start: a parameter
             # that reaches a bound where it barely matters (a 1 us overhead) stays fitted
@@ -104,7 +114,7 @@ def _fit_family(fam: str, cases: list[Measurement]) -> tuple[list[FittedValue], 
         step = -np.linalg.solve(A + lam * np.diag(np.diag(A) + 1e-9), Ja.T @ r)
         trial = x.copy()
         trial[active] = np.clip(x[active] * np.exp(step), lo[active], hi[active])
-        r_trial = _log_residuals(fam, names, trial, cases)
+        r_trial = _log_residuals(fam, names, trial, cases, fixed)
         if r_trial @ r_trial < r @ r:
             x, r, lam = trial, r_trial, lam / 3
             if np.abs(step).max() < 1e-4:
@@ -130,8 +140,14 @@ def calibrate(cases: tuple[Measurement, ...] | None = None) -> Calibration:
     for c in cases:
         groups.setdefault(eff.family_of(c.hardware), []).append(c)
     values, errors = [], []
-    for fam in sorted(groups):
-        vals, r = _fit_family(fam, groups[fam])
+    shared: dict[str, float] = {}
+    for fam in sorted(groups, key=lambda f: f != SHARED_FROM):  # the sharing family first
+        vals, r = _fit_family(fam, groups[fam], shared if fam != SHARED_FROM else None)
+        if fam == SHARED_FROM:
+            shared = {v.name: v.value for v in vals if v.name in eff.SHARED}
+        else:
+            vals += [FittedValue(fam, n, v, False, (f"shared from {SHARED_FROM}",))
+                     for n, v in shared.items()]
         values += vals
         errors += [(c.id, float(np.expm1(e))) for c, e in zip(groups[fam], r, strict=True)]
     return Calibration(tuple(values), tuple(errors))
@@ -158,7 +174,8 @@ def write(cal: Calibration, path: Path | None = None) -> Path:
             "# from the calibration rows of measurements.yaml (never the held-out rows).",
             "# default: devices without a family of their own use the A100 family's values."]
     for v in cal.values:
-        head.append(f"#   {v.family} {v.name}: " + (", ".join(v.cases) if v.fitted else "not fitted"))
+        head.append(f"#   {v.family} {v.name}: " + (", ".join(v.cases) if v.fitted or v.cases
+                                                       else "not fitted"))
     text = "\n".join(head) + "\n" + yaml.safe_dump(data, sort_keys=False, width=100)
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".calibration-", suffix=".yaml")

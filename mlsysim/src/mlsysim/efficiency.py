@@ -50,7 +50,10 @@ DEQUANT_SHARE = 0.15
 #: reduction steps a GEMM main loop needs to fill and drain its pipeline
 K_OVERHEAD = 32
 #: the parameters `mlsysim calibrate` fits, in order
-FITTED = ("gemm", "fp8", "attention", "memory", "launch_s", "step_s", "kv_reuse")
+FITTED = ("gemm", "fp8", "attention", "memory", "launch_s", "step_s", "kv_reuse", "train")
+#: fitted once, on the family with both 16-bit serving and training runs, and shared: it
+#: describes training frameworks, not a chip
+SHARED = ("train",)
 #: decode-attention kernels a serving runtime may use (see `kv_read_factor`)
 ATTENTION_KERNELS = ("gqa_shared", "per_head")
 
@@ -68,6 +71,7 @@ class DeviceEfficiency:
     step_s: float = 0.0  # per forward pass of a serving runtime (scheduling, sampling)
     attention: float = 0.56  # fraction of the 16-bit peak fused attention reaches
     kv_reuse: float = 0.0  # share of a per-head decode kernel's K/V re-reads served on chip
+    train: float = 1.0  # training framework's compute rate over a serving runtime's (see op_times)
     tile_m: int = 128
     tile_n: int = 128
 
@@ -111,7 +115,7 @@ def _family_params(fam: str) -> DeviceEfficiency:
     vals.pop("members", None)
     return DeviceEfficiency(family=fam, **{k: vals[k] for k in
                                            ("gemm", "fp8", "memory", "launch_s", "network",
-                                            "step_s", "attention", "kv_reuse")},
+                                            "step_s", "attention", "kv_reuse", "train")},
                             **{k: int(vals[k]) for k in ("tile_m", "tile_n") if k in vals})
 
 
@@ -261,15 +265,24 @@ def _kernel_time(h: Hardware, flops: ArrayLike, nbytes: ArrayLike, compute_eff: 
 
 
 def op_times(hw: Hardware | str, precision: str, shapes: list[tuple], flops: list[ArrayLike],
-             nbytes: list[ArrayLike]) -> list[ArrayLike]:
+             nbytes: list[ArrayLike], training: bool = False) -> list[ArrayLike]:
     """Seconds of each operator of a `compute.layer_op_table` (same order as its lists).
 
     GEMMs run at their precision's rate (the caller passes 16-bit activation bytes where
     only the GEMMs are low precision); attention always runs at the BF16/FP16 rate. All
-    GEMMs are priced in one vectorised call, so a plan grid costs one pass."""
+    GEMMs are priced in one vectorised call, so a plan grid costs one pass.
+
+    `training`: the compute-bound kernels of a training step reach the fitted fraction
+    `train` of the rates a serving runtime's kernels reach: backward GEMMs read transposed
+    operands, FlashAttention's backward pass runs below its forward (Dao 2023), eager
+    frameworks launch unfused kernels, and the gradient and parameter collectives that
+    overlap compute occupy SMs and memory bandwidth of their own."""
     h = hardware(hw)
     e = device_efficiency(h)
     peak, frac = compute_peak(h, precision)
+    if training and e.train != 1.0:
+        frac *= e.train
+        e = replace(e, attention=e.attention * e.train)
     half = h.flops.get("bf16") or h.flops.get("fp16") or peak
     # the shapes derive from the same tokens/context as the FLOPs: scalar FLOPs, scalar plan
     if all(isinstance(x, float | int) for x in flops):

@@ -94,18 +94,22 @@ class TrainingMemory(ResultMixin):
 def activation_bytes_per_layer(m: Model, seq_len: ArrayLike, micro_batch: ArrayLike,
                                tp: ArrayLike = 1, recompute: str = "none",
                                sequence_parallel: bool = False,
-                               fused_attention: bool = False) -> ArrayLike:
+                               fused_attention: bool = False, dropout: bool = True) -> ArrayLike:
     """Korthikanti et al. 2022, eq. 1-6: activation bytes of one layer for one micro-batch.
 
     The paper's 34 = 11 (attention) + 19 (MLP) + 4 (norms) assumes a 4h GeLU MLP; we scale the
-    MLP part by the model's actual FFN width (and gated FFNs keep one more tensor)."""
+    MLP part by the model's actual FFN width (and gated FFNs keep one more tensor).
+    `dropout=False` (models trained without dropout, as most LLMs now are) drops the two 1-byte
+    keep-masks of the attention and MLP output dropouts (2 sbh) and, unfused, the score
+    matrix's mask (as/h); the default keeps the paper's formula."""
     s, b, h = seq_len, micro_batch, m.d_model
     a = m.heads
     f_ratio = (m.moe.get("ffn", m.ffn) * (m.moe["top_k"] + m.moe.get("shared", 0)) if m.moe
                else m.ffn) / h
     mlp = 2 + 4 * f_ratio * (1.5 if m.gated else 1.0) + 1
-    linear = 11 + mlp + 4       # attention linear part + MLP + norms (34 for GPT)
-    score = 5 * a * s / h       # softmax, its dropout mask and the attention over values
+    masks = 0 if dropout else 2  # the two output-dropout keep-masks, 1 byte per element
+    linear = 11 + mlp + 4 - masks  # attention linear part + MLP + norms (34 for GPT)
+    score = (5 if dropout else 4) * a * s / h  # softmax, its dropout mask, attention over V
     if recompute == "full":
         return 2.0 * s * b * h / (tp if sequence_parallel else 1)
     if recompute not in ("none", "selective"):
@@ -115,7 +119,8 @@ def activation_bytes_per_layer(m: Model, seq_len: ArrayLike, micro_batch: ArrayL
     if sequence_parallel:
         return s * b * h * (linear + score_part) / tp
     # without SP the norms and dropouts (10 sbh) are replicated on every TP rank
-    return s * b * h * (10 + (linear - 10) / tp + score_part / tp)
+    rep = 10 - masks
+    return s * b * h * (rep + (linear - rep) / tp + score_part / tp)
 
 
 def training_memory(m: Model | str, precision: str = "bf16", optimizer: str = "adam",

@@ -156,6 +156,10 @@ RUNTIME_BYTES = 1.5e9
 #: tensors (an estimate, not fitted; with RUNTIME_BYTES it keeps the ~8% headroom of an
 #: 80 GB GPU that the model kept before these overheads were named one by one)
 FRAGMENTATION = 0.07
+#: bytes per logit of the loss: the forward reads the 16-bit logits and writes fp32
+#: log-probabilities, the backward reads those and writes the 16-bit gradient (a fused
+#: softmax cross-entropy touches each logit no fewer times): (2 + 4) + (4 + 2)
+LOGIT_BYTES = 12.0
 #: host-memory bandwidth one GPU's CPU optimizer gets: a two-socket DDR5 server (~300 GB/s)
 #: shared by 8 GPUs (an estimate, used only by `offload_optimizer`)
 HOST_BW_PER_GPU = 40e9
@@ -220,13 +224,20 @@ def _layer_compute_each(m: Model, h: Hardware, plan: Plan, seq_len: int, b: floa
         shapes.append(("gemm", tokens, m.vocab / plan.tp, m.d_model))
         fl.append(2.0 * tokens * m.d_model * m.vocab / plan.tp)
         by.append(ba * tokens * (m.d_model + m.vocab / plan.tp) + b * m.d_model * m.vocab / plan.tp)
-    t_ops = op_times(h, precision, shapes, fl, by)
-    t_head = 3 * t_ops.pop() if m.vocab else 0.0
+    if m.vocab:  # softmax cross-entropy over the logits: memory-bound, forward and backward
+        shapes.append(("memory",))
+        fl.append(0.0)
+        by.append(LOGIT_BYTES * tokens * m.vocab / plan.tp)
+    t_ops = op_times(h, precision, shapes, fl, by, training=True)
+    t_head = (t_ops.pop() + 3 * t_ops.pop()) if m.vocab else 0.0
     t_fwd = sum(t_ops)
     t_attn = sum(t for n, t in zip(names, t_ops, strict=True)
                  if n in ("attention", "attn_scores", "softmax", "attn_dropout", "attn_context"))
     rc = plan.recompute.astype(int)
-    t_layer = 3 * t_fwd + np.choose(rc, [np.zeros_like(t_fwd), t_attn, t_fwd])
+    # a fused (FlashAttention) backward recomputes the scores it never stored: 5 matmuls to
+    # the forward's 2, 2.5x the forward's work where other kernels take 2x (Dao 2023)
+    bwd_extra = 0.5 * t_attn if opts.fused_attention else 0.0
+    t_layer = 3 * t_fwd + bwd_extra + np.choose(rc, [np.zeros_like(t_fwd), t_attn, t_fwd])
     return t_layer, t_fwd, t_head
 
 
@@ -260,10 +271,13 @@ def _layer_comm(m: Model, cl: Cluster, plan: Plan, seq_len: int, b: float, tp_ov
     return t_tp, t_cp, 4 * _gather(a2a, ep, bw, cl.inter.latency_s) * share
 
 
-def _dp_sync(cl: Cluster, plan: Plan, grad_bytes, zero_stage: int, m_count):
+def _dp_sync(cl: Cluster, plan: Plan, grad_bytes, zero_stage: int, m_count, param_bytes=0.0):
     """Seconds of the gradient all-reduce over the `dp x cp` replicas of each weight:
     reduce-scatter and all-gather inside a node, ring across nodes (hierarchical); ZeRO-3
-    adds a parameter all-gather for the forward and the backward of every micro-batch."""
+    adds a parameter all-gather (`param_bytes`, the compute format) for the forward and the
+    backward of every micro-batch, hierarchical too: each node's GPUs fetch disjoint
+    eighths of the remote shards over their own NICs, then exchange them over the scale-up
+    links, so the scale-out fabric carries each byte into a node once, not once per GPU."""
     group = plan.dp * plan.cp
     gpn = cl.gpus_per_node
     local = np.minimum(np.maximum(gpn // np.minimum(plan.tp * plan.pp, gpn), 1), group)
@@ -273,7 +287,9 @@ def _dp_sync(cl: Cluster, plan: Plan, grad_bytes, zero_stage: int, m_count):
     t = 2 * _gather(grad_bytes, local, bw_in, lat_in) + _ring(grad_bytes / local, nodes, bw_out,
                                                              lat_out)
     if zero_stage >= 3:
-        t = t + m_count * _gather(grad_bytes, group, np.where(nodes > 1, bw_out, bw_in), lat_out)
+        gather = _gather(param_bytes, local, bw_in, lat_in) + _gather(param_bytes / local, nodes,
+                                                                      bw_out, lat_out)
+        t = t + 2 * m_count * gather
     return t
 
 
@@ -285,7 +301,7 @@ def _memory(m: Model, plan: Plan, opts: Options, seq_len: int, b: float, layers,
     per = opts.sequence_parallel
     act = np.choose(plan.recompute.astype(int), [
         activation_bytes_per_layer(m, seq_len / plan.cp, plan.micro_batch, plan.tp, name, per,
-                                   True) * b / 2.0 for name in _RECOMPUTE])
+                                   True, opts.dropout) * b / 2.0 for name in _RECOMPUTE])
     w, g, o = states
     if opts.offload_optimizer:
         o = 0.0 * o
@@ -360,7 +376,7 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch: int, seq_len: int, plan:
     # gradients are reduced in the compute format, or in fp32 where the framework accumulates
     # and reduces them in fp32 (Megatron-LM does for bf16)
     t_dp = _dp_sync(cl, plan, params_gpu * (4.0 if opts.fp32_grad_reduce else b),
-                    opts.zero_stage, m_count)
+                    opts.zero_stage, m_count, params_gpu * b)
     window = ((2.0 / 3.0) * t_stage * (m_count if opts.zero_stage >= 3 else 1)
               if opts.overlap else 0.0)
     t_dp = np.maximum(0.0, t_dp - window)

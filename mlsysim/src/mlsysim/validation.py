@@ -128,12 +128,16 @@ def _num(v: Any) -> Any:
 
 
 def _gpt(dims: dict) -> Any:
-    """A Megatron-LM GPT of the given depth and width (4x MLP, learned positions, tied)."""
+    """A GPT of the given depth and width (4x GELU MLP, learned positions, tied embeddings):
+    Megatron-LM's by default (vocabulary 51,200, biases); a row may set `vocab`, `bias` and
+    `max_seq` (LLM Foundry's MPT benchmark models: vocabulary 50,368, no biases, positions
+    as long as the benchmarked sequence)."""
     d = dims["d_model"]
     return _build_model({"name": f"GPT {dims['layers']}L x {d}", "kind": "transformer",
                          "layers": dims["layers"], "d_model": d, "heads": dims["heads"],
-                         "ffn": 4 * d, "vocab": 51200, "max_seq": 2048, "pos": "learned",
-                         "tied": True, "norm": "layernorm", "bias": True})
+                         "ffn": 4 * d, "vocab": dims.get("vocab", 51200),
+                         "max_seq": dims.get("max_seq", 2048), "pos": "learned",
+                         "tied": True, "norm": "layernorm", "bias": dims.get("bias", True)})
 
 
 def predict(c: Measurement) -> float:
@@ -165,6 +169,8 @@ def predict(c: Measurement) -> float:
             r.step_time_s * a["gpus"])
     if c.metric == "mfu":
         return float(r.mfu)
+    if c.metric == "tok_s_per_gpu":
+        return a["global_batch"] * a.get("seq_len", 2048) / (r.step_time_s * a["gpus"])
     if c.metric == "gpu_hours":
         return float(r.gpu_hours)
     raise InvalidInputError("metric", f"{c.id}: unknown training metric {c.metric!r}")
@@ -347,6 +353,7 @@ def _render(head: list[str], body: list[list[str]], markdown: bool) -> str:
 
 _PANELS = (("tflops_megatron", "training: TFLOP/s per GPU", 1e12),
            ("mfu", "training: MFU", 1.0),
+           ("tok_s_per_gpu", "training: tokens/s per GPU", 1.0),
            ("gpu_hours", "training: GPU-hours (millions)", 1e6),
            ("out_tok_s_per_gpu", "serving: output tok/s per GPU", 1.0),
            ("ttft_s", "serving: time to first token (ms)", 1e-3))

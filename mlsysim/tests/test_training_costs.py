@@ -1,0 +1,78 @@
+"""The training-step costs added for the held-out gate (issue 17): each against a hand count."""
+
+import importlib
+
+import numpy as np
+import pytest
+from mlsysim.compute import layer_op_table
+from mlsysim.memory import activation_bytes_per_layer
+from mlsysim.network import cluster
+from mlsysim.validation import _gpt
+
+import mlsysim as ms
+from mlsysim import efficiency as eff
+
+train_module = importlib.import_module("mlsysim.train")  # the module; `ms.train` is the function
+
+
+def test_no_dropout_drops_the_two_output_masks():
+    m = ms.model("Llama-2-7B")
+    s, b, h = 4096, 2, m.d_model
+    with_masks = activation_bytes_per_layer(m, s, b, 1, "none", False, True, dropout=True)
+    without = activation_bytes_per_layer(m, s, b, 1, "none", False, True, dropout=False)
+    assert with_masks - without == pytest.approx(2 * s * b * h)  # 1 byte each, two masks
+
+
+def _step(model, gpus, **kw):
+    kw.setdefault("zero_stage", 3)
+    return ms.train(model, cluster("H100", gpus), tokens=1e9, global_batch=gpus * 2,
+                    seq_len=2048, tp=1, pp=1, micro_batch=2, recompute="none", **kw)
+
+
+def test_zero3_parameter_gather_is_hierarchical_across_nodes():
+    """Going from one node to two adds the scale-out fabric to the gather, but each byte
+    enters a node once: the exposed ZeRO-3 traffic grows by well under the NVLink/NIC ratio."""
+    m = _gpt({"layers": 40, "d_model": 5120, "heads": 40})
+    one = _step(m, 8, overlap=False).dp_comm_exposed_s
+    two = _step(m, 16, overlap=False).dp_comm_exposed_s
+    c = cluster("H100", 16)
+    assert c.intra.bw_per_direction / c.inter.bw_per_direction > 4  # the naive bound's ratio
+    assert 1.0 < two / one < 2.0
+
+
+def test_loss_kernel_streams_every_logit():
+    small = {"layers": 12, "d_model": 768, "heads": 12, "bias": False}
+    base = _step(_gpt({**small, "vocab": 32000}), 8, zero_stage=0)
+    wide = _step(_gpt({**small, "vocab": 64000}), 8, zero_stage=0)
+    h = ms.hardware("H100")
+    tokens = 2 * 2048  # one micro-batch per GPU
+    floor = train_module.LOGIT_BYTES * tokens * 32000 / h.memory_bw
+    assert wide.step_time_s - base.step_time_s > floor  # the extra logits' loss traffic at least
+
+
+def test_fused_attention_backward_costs_two_and_a_half_forwards():
+    """Step = 3 x forward for every kernel, plus half a forward more for fused attention."""
+    m = ms.model("Llama-2-7B")
+    h = ms.hardware("H100")
+    one = np.asarray(1)
+    plan = train_module.Plan(one, one, np.asarray(8), one, np.asarray(0), one, one)
+    opts = train_module.Options()
+    t_layer, t_fwd, _ = train_module._layer_compute_each(m, h, plan, 8192, 2.0, opts)
+    shapes: list[tuple] = []
+    names, fl, by = layer_op_table(m, 8192.0, 8192, 2.0, one, fused_attention=True, wb=2.0,
+                                   shapes=shapes, seq_parallel=True, dropout=False)
+    t_ops = eff.op_times(h, "bf16", shapes, fl, by, training=True)
+    t_attn = sum(t for n, t in zip(names, t_ops, strict=True) if n == "attention")
+    assert t_attn > 0
+    assert float(t_layer - 3 * t_fwd) == pytest.approx(0.5 * t_attn, rel=1e-9)
+
+
+def test_training_kernels_run_at_the_shared_framework_factor():
+    h = ms.hardware("H100")
+    e = eff.device_efficiency(h)
+    shapes, fl, by = [("gemm", 8192, 8192, 8192)], [2.0 * 8192 ** 3], [3 * 2 * 8192 ** 2]
+    serve_t = eff.op_times(h, "bf16", shapes, fl, by)[0]
+    train_t = eff.op_times(h, "bf16", shapes, fl, by, training=True)[0]
+    assert 0.5 <= e.train < 1.0
+    assert (train_t - e.launch_s) == pytest.approx((serve_t - e.launch_s) / e.train, rel=1e-9)
+    assert eff.device_efficiency("A100").train == e.train  # fitted once, shared
