@@ -167,7 +167,7 @@ def _(rental):
 def _():
     kit.challenge(
         "Train **Llama-3-70B** compute-optimally (20 tokens per parameter) within **30 days**, "
-        "for at most **50 t CO2e** and **$1.2 M** of rented GPU time. The default plan, 256 "
+        "for at most **50 t CO2e** and **$1.3 M** of rented GPU time. The default plan, 256 "
         "A100s on an average grid, misses all three."
     )
     return
@@ -185,7 +185,7 @@ def _(en, model, rental, run):
             _issues.append(f"it takes {kit.fmt_time(run.total_time_s)} (over 30 days)")
         if en.co2_kg > 50e3:
             _issues.append(f"it emits {en.co2_kg / 1e3:,.0f} t CO2e (over budget)")
-        if not rental <= 1.2e6:
+        if not rental <= 1.3e6:
             _issues.append(f"it costs ${rental:,.0f} (over budget)")
     kit.verdict(not _issues, "On time, under the carbon budget and under the bill.",
                 "; ".join(_issues) + ".")

@@ -17,19 +17,19 @@ with app.setup:
 
     import labkit as kit
 
-    GPU, GPUS = "H100-SXM", 256
+    GPU, GPUS = "H100-SXM", 512
     GRIDS = tuple(grid_carbon.GRIDS)
     ALLOWED = ("solar-rich", "mixed")
     BUDGET_KG, MAX_WALL_H = 450.0, 24.0
     PUES = {"hyperscale (1.10)": economics.DEFAULT_PUE, "industry average (1.58)": 1.58}
-    QUESTION = ("A Llama-3-8B training run on 256 H100s moves from a coal-dominated grid to "
+    QUESTION = ("A Llama-3-8B training run on 512 H100s moves from a coal-dominated grid to "
                 "a hydro-dominated one. By how much do its total emissions, manufacturing "
                 "included, fall?")
     OPTIONS = ("about 3x", "about 15x", "about 50x", "about 150x")
 
     @functools.cache
     def compute_hours() -> float:
-        """Hours of Llama-3-8B trained on its compute-optimal tokens on 256 H100s."""
+        """Hours of Llama-3-8B trained on its compute-optimal tokens on 512 H100s."""
         m = mlsysim.model("Llama-3-8B")
         run = mlsysim.train(m, mlsysim.cluster(GPU, GPUS), mlsysim.chinchilla_tokens(m.params),
                             512, 4096)

@@ -132,7 +132,7 @@ CASES: dict[str, dict[str, Any]] = {
     },
     "fleet_carbon": {
         "guess": "about 15x",
-        "fix": {"grid": "solar-rich", "start": 5, "pue": "hyperscale (1.10)"},
+        "fix": {"grid": "solar-rich", "start": 6, "pue": "hyperscale (1.10)"},
         "change": {"start": 6},
     },
     "sdc_detection": {
@@ -343,7 +343,7 @@ def test_federated_stragglers_over_selection_shortens_rounds_but_wastes_work() -
 
 
 def test_fleet_carbon_pausing_misses_the_deadline_and_hydro_is_not_allowed() -> None:
-    paused = kit.run_lab("fleet_carbon", grid="solar-rich", per_day=12,
+    paused = kit.run_lab("fleet_carbon", grid="solar-rich", per_day=8,
                          pue="hyperscale (1.10)")
     assert paused.defs["result"].wall_hours > 24 and paused.verdicts() == ["fail"]
     hydro = kit.run_lab("fleet_carbon", grid="hydro-dominated")
