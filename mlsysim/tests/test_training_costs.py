@@ -76,3 +76,21 @@ def test_training_kernels_run_at_the_shared_framework_factor():
     assert 0.5 <= e.train < 1.0
     assert (train_t - e.launch_s) == pytest.approx((serve_t - e.launch_s) / e.train, rel=1e-9)
     assert eff.device_efficiency("A100").train == e.train  # fitted once, shared
+
+
+def test_hidden_collectives_slow_compute_by_the_contention_share():
+    """Overlapped ZeRO-3 traffic is not free: the fitted share of its hidden time is added;
+    a run with nothing to overlap (one GPU) pays nothing."""
+    m = _gpt({"layers": 40, "d_model": 5120, "heads": 40})
+    small = _gpt({"layers": 12, "d_model": 768, "heads": 12})
+    base = eff.device_efficiency("H100").contention
+    assert 0 < base < 1
+    with eff.override("Hopper", contention=0.0):
+        free = _step(m, 8).step_time_s
+        alone_free = _step(small, 1).step_time_s
+    paid = _step(m, 8).step_time_s
+    exposed_if_serial = _step(m, 8, overlap=False).dp_comm_exposed_s
+    assert paid > free
+    assert paid - free <= base * exposed_if_serial + 1e-12  # at most the share of the traffic
+    alone = _step(small, 1)
+    assert alone.feasible and alone.step_time_s == pytest.approx(alone_free)

@@ -128,7 +128,9 @@ def test_headings_have_anchor_links(browser: object, site) -> None:
     heading.hover()
     anchor = heading.locator(".anchor-link")
     assert anchor.get_attribute("href") == "#sec-deep"
-    assert float(anchor.evaluate("a => getComputedStyle(a).opacity")) > 0.5  # shown on hover
+    # shown on hover, once its fade-in transition has run (it is mid-fade on a loaded machine)
+    anchor.evaluate("a => Promise.all(a.getAnimations().map(t => t.finished))")
+    assert float(anchor.evaluate("a => getComputedStyle(a).opacity")) > 0.5
     anchor.click()
     assert page.evaluate("location.hash") == "#sec-deep"
     page.close()

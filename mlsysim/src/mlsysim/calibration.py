@@ -32,10 +32,10 @@ from .validation import Measurement, measurements, predict
 #: A per-head decode kernel's K/V re-reads hit on-chip cache between never and almost always.
 BOUNDS = {"gemm": (0.2, 0.95), "fp8": (0.2, 0.95), "attention": (0.35, 0.75), "memory": (0.3, 0.95),
           "launch_s": (1e-6, 1e-5), "step_s": (1e-6, 2e-3), "kv_reuse": (1e-3, 0.99),
-          "train": (0.5, 1.0)}
+          "train": (0.5, 1.0), "contention": (1e-3, 1.0)}
 #: where every fit starts, so a refit does not depend on the file it overwrites
 START = {"gemm": 0.7, "fp8": 0.6, "attention": 0.56, "memory": 0.8, "launch_s": 4e-6, "step_s": 1e-4, "kv_reuse": 0.5,
-         "train": 0.8}
+         "train": 0.8, "contention": 0.2}
 #: the family whose 16-bit serving rows pin the GEMM fraction, so that its training rows can
 #: set the shared training-framework factor (`efficiency.SHARED`) that every family uses
 SHARED_FROM = "A100"

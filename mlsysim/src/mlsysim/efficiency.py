@@ -50,10 +50,11 @@ DEQUANT_SHARE = 0.15
 #: reduction steps a GEMM main loop needs to fill and drain its pipeline
 K_OVERHEAD = 32
 #: the parameters `mlsysim calibrate` fits, in order
-FITTED = ("gemm", "fp8", "attention", "memory", "launch_s", "step_s", "kv_reuse", "train")
+FITTED = ("gemm", "fp8", "attention", "memory", "launch_s", "step_s", "kv_reuse", "train",
+          "contention")
 #: fitted once, on the family with both 16-bit serving and training runs, and shared: it
 #: describes training frameworks, not a chip
-SHARED = ("train",)
+SHARED = ("train", "contention")
 #: decode-attention kernels a serving runtime may use (see `kv_read_factor`)
 ATTENTION_KERNELS = ("gqa_shared", "per_head")
 
@@ -72,6 +73,7 @@ class DeviceEfficiency:
     attention: float = 0.56  # fraction of the 16-bit peak fused attention reaches
     kv_reuse: float = 0.0  # share of a per-head decode kernel's K/V re-reads served on chip
     train: float = 1.0  # training framework's compute rate over a serving runtime's (see op_times)
+    contention: float = 0.0  # compute time lost per second of a collective hidden behind it
     tile_m: int = 128
     tile_n: int = 128
 
@@ -115,7 +117,8 @@ def _family_params(fam: str) -> DeviceEfficiency:
     vals.pop("members", None)
     return DeviceEfficiency(family=fam, **{k: vals[k] for k in
                                            ("gemm", "fp8", "memory", "launch_s", "network",
-                                            "step_s", "attention", "kv_reuse", "train")},
+                                            "step_s", "attention", "kv_reuse", "train",
+                                            "contention")},
                             **{k: int(vals[k]) for k in ("tile_m", "tile_n") if k in vals})
 
 

@@ -379,6 +379,9 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch: int, seq_len: int, plan:
                     opts.zero_stage, m_count, params_gpu * b)
     window = ((2.0 / 3.0) * t_stage * (m_count if opts.zero_stage >= 3 else 1)
               if opts.overlap else 0.0)
+    # a collective hidden behind compute still takes SMs and memory bandwidth from it: the
+    # fitted share `contention` of its hidden time shows up as slower compute
+    t_hidden = np.minimum(t_dp, window) * device_efficiency(h).contention
     t_dp = np.maximum(0.0, t_dp - window)
     shard = plan.dp * plan.cp if opts.zero_stage >= 1 else 1
     mem, act = _memory(m, plan, opts, seq_len, b, layers, (w, g, o))
@@ -388,7 +391,7 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch: int, seq_len: int, plan:
     model_flops, hw_flops = _flops(m, global_batch, seq_len, plan.recompute)
     busy = m_count + (plan.pp - 1) / v
     return PlanCost(
-        step=t_pipe + t_pp + t_dp + t_opt + t_off,
+        step=t_pipe + t_pp + t_dp + t_hidden + t_opt + t_off,
         compute=np.maximum(np.maximum(first, mid) * t_layer, last * t_layer + t_head) * m_count,
         bubble=(plan.pp - 1) / v * t_stage, tp=slowest * t_tp * busy, pp=t_pp, dp=t_dp,
         ep=slowest * t_ep * m_count, cp=slowest * t_cp * busy, offload=t_off, mem=mem,

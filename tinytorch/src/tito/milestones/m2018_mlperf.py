@@ -37,7 +37,8 @@ def run(seed: int = 0) -> Result:
     tt.manual_seed(seed)
     gpt = nn.GPT(40, context_length=96, d_model=128, num_heads=4, num_layers=2)
     prompt = np.random.default_rng(seed).integers(0, 40, size=(1, 16))
-    gen = optimise_generation(gpt, prompt, new_tokens=64, repeats=3)
+    # seven timed runs each: the median holds when another process shares the cores
+    gen = optimise_generation(gpt, prompt, new_tokens=64, repeats=7)
 
     table = [{"variant": e.name, "accuracy": e.accuracy, "KiB": e.size_bytes / 1024,
               "median ms": e.latency.median_ms, "p90 ms": e.latency.p90_ms,
