@@ -147,11 +147,9 @@ from .registry import (
 )
 from .reliability import Goodput, fleet_mtbf, training_goodput, young_daly_interval
 from .robustness import (
-    SdcExposure,
     abft_overhead,
     adversarial_training_multiplier,
     ks_critical_distance,
-    sdc_exposure,
     shift_sample_size,
     smoothing_radius,
 )
@@ -166,7 +164,7 @@ from .scheduling import (
     servers_for_wait,
 )
 from .serve import ServeResult, serve, tokens_per_verify
-from .silent_corruption import SdcPlan, sdc_plan
+from .silent_corruption import SdcExposure, SdcPlan, sdc_exposure, sdc_plan
 from .simulate import ServingSim, simulate_serving
 from .storage import (
     IngestDemand,
