@@ -202,6 +202,7 @@ def _round_close(k: int, m: int, dropout: float, median: float, spread: float,
     for s, w in _survivors(m, dropout):
         probs += w * _arrivals(k, s, median, spread, deadline)
         close += w * _mean_close(k, s, median, spread, deadline)
+    probs.setflags(write=False)  # cached: shared by every caller with these inputs
     return probs, close
 
 
