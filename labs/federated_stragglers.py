@@ -24,8 +24,8 @@ with app.setup:
 
     def answer() -> tuple[str, str]:
         """The prediction's answer and why, computed with mlsysim (notebook and site share it)."""
-        r = mlsysim.federated_rounds(100, 0.0, 1800)
-        over = mlsysim.federated_rounds(100, 0.3, 1800)
+        r = mlsysim.federated_training(100, 0.0, 1800)
+        over = mlsysim.federated_training(100, 0.3, 1800)
         m = r.mean_round_s / 60
         correct = (OPTIONS[3] if r.deadline_share > 0.9 else OPTIONS[0] if m < 7.5
                    else OPTIONS[1] if m < 15 else OPTIONS[2])
@@ -36,7 +36,7 @@ with app.setup:
             f"clients closes a round in {kit.fmt_time(over.mean_round_s)}.")
 
     def explore_point(over: int, deadline: int, dropout: int) -> dict[str, float]:
-        r = mlsysim.federated_rounds(100, over / 100, deadline * 60, dropout=dropout / 100)
+        r = mlsysim.federated_training(100, over / 100, deadline * 60, dropout=dropout / 100)
         return {"hours": r.hours_to_target, "round": r.mean_round_s,
                 "reports": r.mean_reports, "waste": 100 * r.wasted_share,
                 "budget": HOURS}
@@ -97,7 +97,7 @@ def _():
     80% of $K$. Client times here are log-normal and drop-outs random, both assumptions to
     vary. How much progress a round makes is modelled like a batch: averaging $k$ reports
     needs $R_{\min}(1 + K_{\text{crit}}/k)$ rounds to reach the target, with diminishing
-    returns past $K_{\text{crit}} = 100$ (`mlsysim.federated_rounds`).
+    returns past $K_{\text{crit}} = 100$ (`mlsysim.federated_training`).
     """)
     return
 
@@ -134,9 +134,9 @@ def _():
 
 @app.cell
 def _(dropout, spread, target):
-    def run(over_pct: float, minutes: float) -> mlsysim.FederatedRounds:
-        return mlsysim.federated_rounds(target.value, over_pct / 100, minutes * 60,
-                                        spread=spread.value, dropout=dropout.value / 100)
+    def run(over_pct: float, minutes: float) -> mlsysim.FederatedTraining:
+        return mlsysim.federated_training(target.value, over_pct / 100, minutes * 60,
+                                          spread=spread.value, dropout=dropout.value / 100)
     return (run,)
 
 

@@ -1,4 +1,5 @@
-"""Federated rounds and on-device fleets against hand-checkable cases."""
+"""Federated rounds, training under a round policy and on-device fleets against hand-checkable
+cases and simulations."""
 
 import math
 
@@ -114,3 +115,66 @@ def test_round_time_matches_a_monte_carlo_of_lognormal_clients(k, over, drop, sp
         if alive.size >= k:
             times.append(alive[k - 1])
     assert np.mean(times) == pytest.approx(r.round_s, rel=0.08)
+
+
+# --- training under a round policy: the same order statistics, closed at a deadline ---
+
+
+def test_without_over_selection_dropouts_run_every_round_to_the_deadline():
+    r = mlsysim.federated_training(100, 0.0, 1800, dropout=0.1)
+    assert r.invited == 100 and r.deadline_share > 0.99
+    assert r.mean_round_s == pytest.approx(1800 + 30)
+    assert 85 < r.mean_reports < 93  # about 90% of the invited phones report
+
+
+def test_a_far_deadline_closes_the_round_at_the_chapters_order_statistic():
+    # no drop-outs and a deadline no round reaches: the close time is federated_round's
+    r = mlsysim.federated_training(100, 0.3, 1e9, 300, 0.6, dropout=0.0, server_s=0)
+    closed = mlsysim.federated_round(1.0, 100, 1e9, 1e9, 300, 0.6, 0.3)
+    assert r.mean_round_s == pytest.approx(closed.round_s, rel=1e-9)
+    assert r.deadline_share < 1e-9 and r.mean_reports == pytest.approx(100)
+    assert r.wasted_share == pytest.approx(1 - 100 / 130)
+
+
+def test_too_few_reports_abandon_rounds_and_rounds_follow_the_batch_law():
+    starved = mlsysim.federated_training(100, 0.0, 300, median_client_s=600)
+    assert starved.failed_share == pytest.approx(1.0) and math.isinf(starved.hours_to_target)
+    ok = mlsysim.federated_training(100, 1.0, 3600, rounds_min=300, critical_cohort=100)
+    # McCandlish et al. 2018: steps = S_min (1 + B_crit / B), with B = 100 reports
+    assert ok.failed_share < 1e-9 and ok.rounds_to_target == pytest.approx(600, rel=1e-6)
+    assert ok.hours_to_target == pytest.approx(600 * ok.mean_round_s / 3600)
+
+
+def test_bad_policy_inputs_name_the_field():
+    with pytest.raises(InvalidInputError, match="dropout"):
+        mlsysim.federated_training(100, dropout=1.0)
+    with pytest.raises(InvalidInputError, match="min_fraction"):
+        mlsysim.federated_training(100, min_fraction=0.0)
+    with pytest.raises(InvalidInputError, match="clients"):
+        mlsysim.federated_training(0)
+
+
+def _simulate_policy(k, over, deadline, median, spread, dropout, need, rounds=4000):
+    """Seeded rounds of lognormal clients with random drop-outs, closed at min(deadline, k-th)."""
+    rng = np.random.default_rng(1)
+    m = math.ceil(k * (1 + over) - 1e-9)
+    t = median * np.exp(spread * rng.standard_normal((rounds, m)))
+    t[rng.random((rounds, m)) < dropout] = np.inf
+    t.sort(axis=1)
+    close = np.minimum(t[:, k - 1], deadline)
+    reports = np.minimum((t <= close[:, None]).sum(axis=1), k)
+    return close.mean(), reports.mean(), (close >= deadline).mean(), (reports < need).mean()
+
+
+@pytest.mark.parametrize("k, over, deadline, spread, dropout", [
+    (100, 0.5, 3600, 0.8, 0.1), (100, 0.1, 1800, 0.8, 0.1), (50, 0.3, 900, 0.4, 0.2),
+    (200, 0.0, 600, 1.2, 0.05)], ids=["ample", "barely-covered", "tight-deadline", "no-over"])
+def test_policy_matches_a_monte_carlo_of_deadline_rounds(k, over, deadline, spread, dropout):
+    # the closed forms (order statistics averaged over binomial survivors) against simulation
+    r = mlsysim.federated_training(k, over, deadline, 300, spread, dropout, server_s=0)
+    close, reports, at_deadline, failed = _simulate_policy(k, over, deadline, 300, spread,
+                                                           dropout, math.ceil(0.8 * k))
+    assert r.mean_round_s == pytest.approx(close, rel=0.05)
+    assert r.mean_reports == pytest.approx(reports, rel=0.02)
+    assert r.deadline_share == pytest.approx(at_deadline, abs=0.04)
+    assert r.failed_share == pytest.approx(failed, abs=0.04)

@@ -1,5 +1,5 @@
 """Robustness models: shift-detection sample sizes, adversarial training and certification
-costs, silent-data-corruption screening and checksum overheads."""
+costs and checksum overheads (silent data corruption: test_silent_corruption.py)."""
 
 import math
 
@@ -39,18 +39,6 @@ def test_smoothing_radius_grows_with_samples_and_abstains_when_unsure():
     assert ms.smoothing_radius(0.5, 1000, p_top=0.5) == 0.0
     with pytest.raises(ms.InvalidInputError, match="p_top"):
         ms.smoothing_radius(0.5, 10, p_top=1.2)
-
-
-def test_sdc_screening_is_young_daly_against_corruption():
-    e = ms.sdc_exposure(16_384, 1e-3, 1000.0, 120.0)
-    m_h = 1000.0 / (16_384 * 1e-3)
-    assert e.fleet_mtbc_h == pytest.approx(m_h)
-    assert e.screen_interval_h * 3600 == pytest.approx(math.sqrt(2 * 120 * m_h * 3600))
-    assert e.screen_overhead == pytest.approx(e.corrupted_work)  # balanced at the optimum
-    assert e.expected_defective == pytest.approx(16.384)
-    assert e.p_any_defective == pytest.approx(1 - (1 - 1e-3) ** 16_384)
-    with pytest.raises(ms.InvalidInputError, match="defect_rate"):
-        ms.sdc_exposure(8, 2.0, 1000.0, 60.0)
 
 
 def test_abft_overhead_falls_with_matrix_size():

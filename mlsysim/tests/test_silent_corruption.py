@@ -1,4 +1,5 @@
-"""Silent data corruption: Little's law for defective devices, and what detection catches."""
+"""Silent data corruption, one model: exposure and the Young-Daly screen (the robust AI chapter),
+Little's law for defective devices and what detection catches (the lab)."""
 
 import math
 
@@ -8,13 +9,35 @@ import mlsysim
 from mlsysim import InvalidInputError
 
 
-def test_defective_devices_follow_littles_law_and_steps_compound():
+def test_sdc_screening_is_young_daly_against_corruption():
+    # Young 1974 / Daly 2006 with a screening pass for the checkpoint and the job's mean time
+    # between corruptions, t_def / (n p), for the crash MTBF
+    e = mlsysim.sdc_exposure(16_384, 1e-3, 1000.0, 120.0)
+    m_h = 1000.0 / (16_384 * 1e-3)
+    assert e.fleet_mtbc_h == pytest.approx(m_h)
+    assert e.screen_interval_h * 3600 == pytest.approx(math.sqrt(2 * 120 * m_h * 3600))
+    assert e.screen_overhead == pytest.approx(e.corrupted_work)  # balanced at the optimum
+    assert e.expected_defective == pytest.approx(16.384)
+    assert e.p_any_defective == pytest.approx(1 - (1 - 1e-3) ** 16_384)
+    with pytest.raises(InvalidInputError, match="defect_rate"):
+        mlsysim.sdc_exposure(8, 2.0, 1000.0, 60.0)
+
+
+def test_defective_devices_follow_littles_law_and_corruptions_arrive_as_poisson():
     r = mlsysim.sdc_plan(16384, step_s=5.0, onset_per_1k_year=1.0, unscreened_days=90,
                          corrupt_prob=1e-4)
-    assert r.defective_devices == pytest.approx(16384 * 1e-3 * 90 / 365.25)
-    p_step = 1 - (1 - 1e-4) ** r.defective_devices
-    assert r.corrupted_per_day == pytest.approx(p_step * 86400 / 5)
+    d = 16384 * 1e-3 * 90 / 365.25  # Little's law: devices x onset x residence
+    assert r.defective_devices == pytest.approx(d)
+    # each defective device corrupts once per step / q, so the job once per step / (q d)
+    assert r.fleet_mtbc_h == pytest.approx(5.0 / (1e-4 * d) / 3600)
+    assert r.corrupted_per_day == pytest.approx(-math.expm1(-1e-4 * d) * 86400 / 5)
     assert r.missed_per_day == r.corrupted_per_day and r.overhead == 0
+
+
+def test_no_defects_or_no_corruption_means_nothing_to_catch():
+    for r in (mlsysim.sdc_plan(4096, onset_per_1k_year=0.0), mlsysim.sdc_plan(4096, corrupt_prob=0.0)):
+        assert r.corrupted_per_day == 0 and math.isinf(r.fleet_mtbc_h)
+        assert math.isinf(r.days_between_missed)
 
 
 def test_screening_shortens_residence_and_costs_test_time():
@@ -38,13 +61,5 @@ def test_bad_fractions_are_refused():
         mlsysim.sdc_plan(1024, reexec_fraction=1.5)
     with pytest.raises(InvalidInputError, match="shorter than the period"):
         mlsysim.sdc_plan(1024, screen_every_h=1, screen_hours=2)
-
-
-def test_corruption_rate_agrees_with_the_robust_ai_chapters_sdc_exposure():
-    # the same fleet in the chapter's terms: a defect rate, and a defective device's mean
-    # time between corruptions of step_s / q
-    plan = mlsysim.sdc_plan(16384, step_s=5.0, corrupt_prob=1e-4)
-    rate = plan.defective_devices / 16384
-    exposure = mlsysim.sdc_exposure(16384, rate, 5.0 / 1e-4 / 3600, 60.0)
-    assert exposure.expected_defective == pytest.approx(plan.defective_devices)
-    assert plan.corrupted_per_day == pytest.approx(24 / exposure.fleet_mtbc_h, rel=0.01)
+    with pytest.raises(InvalidInputError, match="onset_per_1k_year"):
+        mlsysim.sdc_plan(1024, onset_per_1k_year=5000.0)

@@ -62,8 +62,13 @@ from .facility import (
     rack_plan,
     site_capacity,
 )
-from .federated import FederatedRound, federated_round, rounds_within
-from .federated_rounds import FederatedRounds, federated_rounds
+from .federated import (
+    FederatedRound,
+    FederatedTraining,
+    federated_round,
+    federated_training,
+    rounds_within,
+)
 from .gang_sim import GangSchedule, simulate_gang_scheduling
 from .governance import (
     EU_AI_ACT_SYSTEMIC_FLOPS,
@@ -147,11 +152,9 @@ from .registry import (
 )
 from .reliability import Goodput, fleet_mtbf, training_goodput, young_daly_interval
 from .robustness import (
-    SdcExposure,
     abft_overhead,
     adversarial_training_multiplier,
     ks_critical_distance,
-    sdc_exposure,
     shift_sample_size,
     smoothing_radius,
 )
@@ -166,7 +169,7 @@ from .scheduling import (
     servers_for_wait,
 )
 from .serve import ServeResult, serve, tokens_per_verify
-from .silent_corruption import SdcPlan, sdc_plan
+from .silent_corruption import SdcExposure, SdcPlan, sdc_exposure, sdc_plan
 from .simulate import ServingSim, simulate_serving
 from .storage import (
     IngestDemand,
@@ -215,17 +218,17 @@ from .validation import ValidationRow, validate
 __version__ = "0.1.0"
 
 __all__ = [
-    "SdcPlan", "sdc_plan",
+    "SdcExposure", "SdcPlan", "sdc_exposure", "sdc_plan",
     "GridProfile", "JobCarbon", "job_carbon",
-    "FederatedRounds", "federated_rounds",
     "ServingMode", "serving_mode",
     "KvPaging", "kv_pool_tokens", "simulate_kv_paging",
     "GangSchedule", "simulate_gang_scheduling",
     "CheckpointPlan", "checkpoint_goodput_curve", "checkpoint_plan",
     "FabricAllToAll", "alltoall_on_fabric", "torus_dims",
-    "DeviceTrainingMemory", "OtaRollout", "device_training_memory", "ota_rollout", "update_coverage", "FederatedRound", "federated_round", "rounds_within",
+    "DeviceTrainingMemory", "OtaRollout", "device_training_memory", "ota_rollout", "update_coverage", "FederatedRound", "FederatedTraining", "federated_round",
+    "federated_training", "rounds_within",
     "BurnAlert", "CanaryPlan", "CapacityOrder", "ErrorBudget", "FalseAlarms", "burn_rate_alert", "canary_plan", "capacity_order", "detection_time", "error_budget", "false_alarms",
-    "SdcExposure", "abft_overhead", "adversarial_training_multiplier", "ks_critical_distance", "sdc_exposure", "shift_sample_size", "smoothing_radius",
+    "abft_overhead", "adversarial_training_multiplier", "ks_critical_distance", "shift_sample_size", "smoothing_radius",
     "PerExampleCost", "PrivacySpent", "SecureAggregation", "dp_noise_ratio", "dp_sgd_epsilon", "membership_tpr_bound", "noise_for_epsilon", "per_example_gradient_cost", "sealed_transfer_time", "secure_aggregation", "sgm_rdp",
     "EU_AI_ACT_SYSTEMIC_FLOPS", "ExplanationCost", "GapSample", "UnlearningCost", "audit_sample_size", "days_to_collect", "detectable_gap", "explanation_cost", "feedback_loop", "sisa_unlearning", "subgroup_sample_size", "zero_event_bound",
     "BLOOM_FOOTPRINT", "GRID_MIXES", "SOURCE_G_PER_KWH", "CarbonShift", "LifecycleCarbon", "TokenEnergy", "WaterUse", "carbon_shift", "grid_intensity", "hourly_intensity", "lifecycle_carbon", "rebound", "token_energy", "water_use",

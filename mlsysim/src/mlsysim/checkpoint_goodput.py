@@ -1,18 +1,17 @@
 """Goodput of a checkpointing plan, synchronous or asynchronous, from the storage it writes to.
 
-`training_goodput` takes the save time as given; here it follows from the checkpoint's size and
-the bandwidths on its way out, and an asynchronous save changes two terms, not one:
+`training_goodput` takes the save time as given and owns the goodput formula for both kinds of
+save; here the times follow from the checkpoint's size and the bandwidths on its way out
+(`checkpoint_cost`):
 
 - synchronous: training stops for the whole write, persist = S / min(B_storage, n b_writer);
-  goodput = 1 - persist/tau - (tau/2 + R)/M  [Young 1974; Daly 2006];
 - asynchronous (CheckFreq, Mohan et al., FAST 2021): training stops only to snapshot its shard
-  to host memory, S / (n b_snap), while the copy persists in the background. A failure then
-  loses, on average, tau/2 plus the persist time, because the newest durable checkpoint is the
-  one before the copy in flight; and a persist longer than tau makes the next snapshot wait:
-  stall = snapshot + max(0, persist - tau). goodput = 1 - stall/tau - (tau/2 + persist + R)/M.
+  to host memory, S / (n b_snap), while the copy persists in the background, which a failure
+  also loses and which delays the next snapshot when it outlasts the interval.
 
 M is the job's MTBF (`fleet_mtbf`), tau the compute time between checkpoints. The best interval
-is found on a fine grid from once a minute up, so it stays right where persist > tau breaks Young-Daly's form."""
+is found on a fine grid from once a minute up, so it stays right where persist > tau breaks
+Young-Daly's form."""
 
 from __future__ import annotations
 
@@ -20,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._units import ResultMixin, check_positive
-from .checkpointing import checkpoint_cost
-from .reliability import DEFAULT_GPU_MTBF_HOURS, fleet_mtbf
+from ._units import ArrayLike, ResultMixin, check_positive
+from .checkpointing import CheckpointCost, checkpoint_cost
+from .reliability import DEFAULT_GPU_MTBF_HOURS, Goodput, fleet_mtbf, training_goodput
 
 #: Each GPU's copy bandwidth into host memory for an asynchronous snapshot, bytes/s: a PCIe 5.0
 #: x16 link moves 63 GB/s each way (PCI-SIG); half of it is assumed achievable while training.
@@ -53,13 +52,12 @@ class CheckpointPlan(ResultMixin):
               "persist_s": "s", "best_interval_s": "s"}
 
 
-def _terms(tau: np.ndarray, snap: float, persist: float, restart: float, mtbf: float,
-           asynchronous: bool) -> tuple[np.ndarray, np.ndarray, float]:
-    """(checkpoint overhead, lost work, restart overhead) as fractions of wall-clock time."""
-    if asynchronous:
-        stall = snap + np.maximum(0.0, persist - tau)
-        return stall / tau, (tau / 2 + persist) / mtbf, restart / mtbf
-    return persist / tau, tau / 2 / mtbf, restart / mtbf
+def _goodput(cost: CheckpointCost, mtbf_s: float, restart_s: float, tau: ArrayLike,
+             asynchronous: bool) -> Goodput:
+    """`training_goodput` for a save of this cost: an asynchronous one blocks for its snapshot
+    and persists in the background, a synchronous one blocks for the whole persist."""
+    background = cost.persist_s if asynchronous else 0.0
+    return training_goodput(mtbf_s, cost.blocking_s, restart_s, tau, background)
 
 
 def checkpoint_plan(state_bytes: float, gpus: int, storage_bw: float, interval_s: float,
@@ -76,16 +74,14 @@ def checkpoint_plan(state_bytes: float, gpus: int, storage_bw: float, interval_s
     cost = checkpoint_cost(state_bytes, gpus, storage_bw, writer_bw,
                            snapshot_bw if asynchronous else None)
     mtbf = float(fleet_mtbf(gpus, device_mtbf_hours)) * 3600.0
-    snap, persist = cost.snapshot_s, cost.persist_s
     grid = np.geomspace(MIN_INTERVAL_S, 48 * 3600.0, 2000)
-    ck, lost, rs = _terms(grid, snap, persist, restart, mtbf, asynchronous)
-    good = np.clip(1 - ck - lost - rs, 0.0, 1.0)
-    i = int(np.argmax(good))
-    c1, l1, _ = _terms(np.asarray(float(tau)), snap, persist, restart, mtbf, asynchronous)
+    best = _goodput(cost, mtbf, restart, grid, asynchronous)
+    i = int(np.argmax(best.goodput))
+    at = _goodput(cost, mtbf, restart, tau, asynchronous)
     return CheckpointPlan(float(state_bytes), mtbf, float(tau), float(cost.blocking_s),
-                          float(persist), float(c1), float(l1), rs,
-                          float(max(0.0, 1 - c1 - l1 - rs)), float(grid[i]), float(good[i]),
-                          bool(asynchronous))
+                          float(cost.persist_s), at.checkpoint_overhead, at.lost_work,
+                          at.restart_overhead, at.goodput, float(grid[i]),
+                          float(best.goodput[i]), bool(asynchronous))
 
 
 def checkpoint_goodput_curve(state_bytes: float, gpus: int, storage_bw: float,
@@ -98,5 +94,4 @@ def checkpoint_goodput_curve(state_bytes: float, gpus: int, storage_bw: float,
     cost = checkpoint_cost(state_bytes, check_positive("gpus", gpus, integer=True), storage_bw,
                            writer_bw, snapshot_bw if asynchronous else None)
     mtbf = float(fleet_mtbf(gpus, device_mtbf_hours)) * 3600.0
-    ck, lost, rs = _terms(tau, cost.snapshot_s, cost.persist_s, restart_s, mtbf, asynchronous)
-    return np.clip(1 - ck - lost - rs, 0.0, 1.0)
+    return np.asarray(_goodput(cost, mtbf, restart_s, tau, asynchronous).goodput, float)

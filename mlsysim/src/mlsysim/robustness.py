@@ -1,24 +1,20 @@
 """Robustness at scale: how many samples reveal a distribution shift, what adversarial training
-and certification cost, and how silent data corruption in a fleet trades screening against
-corrupted work.
+and certification cost, and what checksums add to a matrix product.
 
 Why a module: each robustness decision is a sample size or a multiplier on compute. A monitor
 needs enough requests per window to see a shift; a robust model pays for its attack steps; a
-fleet pays for screening its devices or for the work a defective one corrupts. The silent-data-
-corruption model reuses `reliability.fleet_mtbf` and `reliability.young_daly_interval`, because
-screening for corruption is the same trade as checkpointing against crashes."""
+checked product pays for its checksum row and column. Silent data corruption in a fleet (how
+many defective devices, how often to screen) is modelled once, in `silent_corruption`."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
 
-from ._units import ArrayLike, ResultMixin, check_positive, scalar_or_array
+from ._units import ArrayLike, check_positive, scalar_or_array
 from .errors import InvalidInputError
-from .reliability import fleet_mtbf, young_daly_interval
 
 _Z = NormalDist()
 
@@ -88,48 +84,6 @@ def smoothing_radius(sigma: float, samples: ArrayLike, p_top: float = 1.0,
     lower = np.clip(p - np.sqrt(math.log(1 / alpha) / (2 * n)), 0.0, 1 - 1e-15)
     r = np.where(lower > 0.5, sigma * np.vectorize(_Z.inv_cdf)(np.maximum(lower, 0.5)), 0.0)
     return scalar_or_array(r)
-
-
-@dataclass(frozen=True)
-class SdcExposure(ResultMixin):
-    """How silent data corruption touches a job of `devices`, and the best screening plan."""
-
-    devices: int
-    expected_defective: float
-    p_any_defective: float
-    fleet_mtbc_h: float
-    screen_interval_h: float
-    screen_overhead: float
-    corrupted_work: float
-    total_cost: float
-
-
-def sdc_exposure(devices: int, defect_rate: float, defective_mtbc_h: float,
-                 screen_s: float) -> SdcExposure:
-    """Silent-data-corruption exposure of a synchronous job and the screening interval that
-    minimises its cost.
-
-    `defect_rate` is the fraction of devices with a latent defect (an input: fleet studies such
-    as Hochschild et al. 2021 and Dixit et al. 2021 find defective processors at rates per
-    thousands of machines); `defective_mtbc_h` is the mean time between corrupting events of one
-    defective device; `screen_s` is the job time one screening pass costs. The job's mean time
-    between corruptions is `M = defective_mtbc_h / (devices x defect_rate)`
-    (`reliability.fleet_mtbf` with a per-device mean of `defective_mtbc_h / defect_rate`). If a
-    corruption stays undetected until the next screen, the work since it began (on average half
-    an interval) is lost, so the cost rate is `screen_s / tau + tau / (2 M)`, minimised at the
-    Young-Daly interval `tau = sqrt(2 screen_s M)` (`reliability.young_daly_interval`)."""
-    n = check_positive("devices", devices, integer=True)
-    r = float(check_positive("defect_rate", defect_rate))
-    if r > 1:
-        raise InvalidInputError("defect_rate", f"must be <= 1, got {defect_rate!r}")
-    mtbc = check_positive("defective_mtbc_h", defective_mtbc_h)
-    check_positive("screen_s", screen_s)
-    m_h = float(fleet_mtbf(n, mtbc / r))
-    tau_s = float(young_daly_interval(screen_s, m_h * 3600))
-    overhead = screen_s / tau_s
-    corrupted = tau_s / 2 / (m_h * 3600)
-    return SdcExposure(n, n * r, 1 - (1 - r) ** n, m_h, tau_s / 3600, overhead, corrupted,
-                       overhead + corrupted)
 
 
 def abft_overhead(m: ArrayLike, k: ArrayLike, n: ArrayLike) -> ArrayLike:
