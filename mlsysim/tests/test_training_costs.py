@@ -94,3 +94,41 @@ def test_hidden_collectives_slow_compute_by_the_contention_share():
     assert paid - free <= base * exposed_if_serial + 1e-12  # at most the share of the traffic
     alone = _step(small, 1)
     assert alone.feasible and alone.step_time_s == pytest.approx(alone_free)
+
+
+def test_grouped_query_attention_stores_smaller_keys_and_values():
+    """Korthikanti's 11 sbh of attention activations keep K and V at full width (2 sbh
+    each); with kv_heads / heads = g they are 2g each: Llama 3 405B (g = 1/16) saves 3.75."""
+    m = ms.model("Llama-3-405B")
+    mha = _gpt({"layers": 2, "d_model": m.d_model, "heads": m.heads})
+    s, b = 8192, 1
+    g = m.kv_heads / m.heads
+    assert g == pytest.approx(1 / 16)
+    gpt = activation_bytes_per_layer(mha, s, b, 1, "none", False, True, dropout=True)
+    assert gpt == pytest.approx(34 * s * b * mha.d_model)  # the paper's number, unchanged
+    llama = activation_bytes_per_layer(m, s, b, 1, "none", False, True, dropout=True)
+    llama_as_mha = llama + 4 * (1 - g) * s * b * m.d_model
+    gated = 2 + 4 * (m.ffn / m.d_model) * 1.5 + 1
+    assert llama_as_mha == pytest.approx((11 + gated + 4) * s * b * m.d_model)
+
+
+def _deepseek(schedule: str, **kw):
+    return ms.train("DeepSeek-V3", cluster("H800", 2048), tokens=14.8e12, global_batch=15360,
+                    seq_len=4096, precision="fp8", tp=1, pp=16, ep=64, uneven_stages=True,
+                    schedule=schedule, **kw)
+
+
+def test_dualpipe_hides_expert_traffic_and_shrinks_the_bubble():
+    one, dual = _deepseek("1f1b", micro_batch=1), _deepseek("dualpipe", micro_batch=1)
+    assert one.feasible and dual.feasible
+    assert one.ep_comm_s > 0 and dual.ep_comm_s == 0 and dual.pp_comm_s == 0
+    # bubble (pp/2 - 1) x 2 forwards = 7 x 2/3 of a stage (no TP or CP here: a stage is its
+    # compute), against 1F1B's 15 stages
+    stage = dual.compute_s / dual.microbatches
+    assert dual.bubble_s == pytest.approx(7 * (2 / 3) * stage, rel=1e-9)
+    assert one.bubble_s > 15 * stage
+    assert dual.memory_per_gpu_bytes > one.memory_per_gpu_bytes  # a second weight copy
+    assert dual.step_time_s < one.step_time_s
+    with pytest.raises(ms.MlsysimError, match="pp must be even"):
+        ms.train("Llama-2-7B", cluster("H100", 24), tokens=1e9, global_batch=24, seq_len=4096,
+                 tp=8, pp=3, uneven_stages=True, schedule="dualpipe")

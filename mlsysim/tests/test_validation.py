@@ -26,9 +26,10 @@ def test_heldout_set_covers_what_the_issue_asks():
     assert all(r.source and len(r.source) > 20 for r in held)
 
 
-@pytest.mark.xfail(strict=True, reason="held-out gate not met yet: medians 8.2% (training) and "
-                   "10.0% (inference), but max 50% (DeepSeek-V3 hours), 40% (Llama 3 405B MFU) "
-                   "and 63% (MI300X at batch 256); see the notes of those rows")
+@pytest.mark.xfail(strict=True, reason="held-out gate not met yet: training passes (median "
+                   "7.8%, max 25%) and inference's median passes (9.95%), but one case misses by "
+                   "62%: Llama 3.1 405B under 2024 vLLM on eight MI300X at batch 256, a device "
+                   "with no fitted values of its own (see its note)")
 def test_heldout_gate():
     by = {(s.set, s.domain): s for s in validation.summaries()}
     for d in ("training", "inference"):
@@ -40,13 +41,12 @@ def test_heldout_errors_do_not_regress():
     """Until the gate passes, hold the line where it is: no case gets worse than today."""
     by = {(s.set, s.domain): s for s in validation.summaries()}
     assert by[("heldout", "training")].median_abs_error <= 0.10  # the median bound holds
-    assert by[("heldout", "inference")].median_abs_error <= 0.11
+    assert by[("heldout", "training")].max_abs_error <= 0.35  # and so does the maximum
+    assert by[("heldout", "inference")].median_abs_error <= 0.10
     assert all(r.note for r in _held() if abs(r.error) > 0.35)  # every big miss says why
-    # MI300X (no fitted values of its own) and the two Hopper runs of frameworks far better
-    # tuned than the FSDP runs that set Hopper's BF16 fraction (see their notes)
+    # only MI300X at batch 256 (no fitted values of its own; see its note)
     worst = {r.id: r.error for r in _held() if abs(r.error) > 0.35}
-    assert set(worst) <= {"oci-mi300x-405b-b256", "llama3-405b-8k", "llama3-405b-16k",
-                          "deepseek-v3-hours"}, worst
+    assert set(worst) <= {"oci-mi300x-405b-b256"}, worst
 
 
 def test_per_head_decode_kernel_explains_the_old_tensorrt_llm_gqa_runs():

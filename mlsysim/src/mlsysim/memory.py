@@ -98,7 +98,8 @@ def activation_bytes_per_layer(m: Model, seq_len: ArrayLike, micro_batch: ArrayL
     """Korthikanti et al. 2022, eq. 1-6: activation bytes of one layer for one micro-batch.
 
     The paper's 34 = 11 (attention) + 19 (MLP) + 4 (norms) assumes a 4h GeLU MLP; we scale the
-    MLP part by the model's actual FFN width (and gated FFNs keep one more tensor).
+    MLP part by the model's actual FFN width (and gated FFNs keep one more tensor), and the
+    stored keys and values by the grouped-query share of heads.
     `dropout=False` (models trained without dropout, as most LLMs now are) drops the two 1-byte
     keep-masks of the attention and MLP output dropouts (2 sbh) and, unfused, the score
     matrix's mask (as/h); the default keeps the paper's formula."""
@@ -108,7 +109,11 @@ def activation_bytes_per_layer(m: Model, seq_len: ArrayLike, micro_batch: ArrayL
                else m.ffn) / h
     mlp = 2 + 4 * f_ratio * (1.5 if m.gated else 1.0) + 1
     masks = 0 if dropout else 2  # the two output-dropout keep-masks, 1 byte per element
-    linear = 11 + mlp + 4 - masks  # attention linear part + MLP + norms (34 for GPT)
+    # attention keeps its input (2), Q (2), K and V (2 each, times the grouped-query share
+    # kv_heads / heads), the projection's input (2) and a mask (1): 11 for multi-head
+    g = 1.0 if m.mla else (m.kv_heads or a) / a
+    attn = 7 + 4 * g
+    linear = attn + mlp + 4 - masks  # attention linear part + MLP + norms (34 for GPT)
     score = (5 if dropout else 4) * a * s / h  # softmax, its dropout mask, attention over V
     if recompute == "full":
         return 2.0 * s * b * h / (tp if sequence_parallel else 1)

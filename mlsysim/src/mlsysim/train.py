@@ -128,6 +128,7 @@ class Options:
     fused_attention: bool = True
     dropout: bool = False
     fp32_grad_reduce: bool = False
+    dualpipe: bool = False
 
 
 @dataclass(frozen=True)
@@ -305,9 +306,13 @@ def _memory(m: Model, plan: Plan, opts: Options, seq_len: int, b: float, layers,
     w, g, o = states
     if opts.offload_optimizer:
         o = 0.0 * o
-    in_flight = np.where(opts.offload_activations, 2.0 / np.maximum(first, 1), plan.pp)
+    # DualPipe feeds micro-batches from both ends: one more in flight, and each GPU keeps a
+    # second copy of its stage's weights for the other direction
+    in_flight = np.where(opts.offload_activations, 2.0 / np.maximum(first, 1),
+                         plan.pp + (1 if opts.dualpipe else 0))
     even = m.n_layers / plan.pp
-    first_mem = (w + g + o) * np.maximum(first, mid) / even + act * first * in_flight
+    w_copies = w * (2.0 if opts.dualpipe else 1.0)
+    first_mem = (w_copies + g + o) * np.maximum(first, mid) / even + act * first * in_flight
     logits = plan.micro_batch * seq_len / plan.cp * m.vocab / plan.tp * (b + 4.0)
     last_mem = (w + g + o) * last / even + act * np.where(opts.offload_activations, 2.0,
                                                           last) + logits
@@ -361,14 +366,21 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch: int, seq_len: int, plan:
     t_tp, t_cp, t_ep = _layer_comm(m, cl, plan, seq_len, b, opts.tp_overlap)
     layers = stage_layers(m.n_layers, plan.pp, opts.uneven_stages)
     first, mid, last = layers
-    per_layer = t_layer + t_tp + t_cp + t_ep
+    # DualPipe (DeepSeek-AI 2024) overlaps each chunk's expert all-to-alls and pipeline sends
+    # with another chunk's compute: they leave the critical path
+    per_layer = t_layer + t_tp + t_cp + (0.0 if opts.dualpipe else t_ep)
     t_stage = np.maximum(np.maximum(first, mid) * per_layer, last * per_layer + t_head)
     slowest = np.where(np.maximum(first, mid) * per_layer > last * per_layer + t_head,
                        np.maximum(first, mid), last)
-    t_pipe = (m_count + (plan.pp - 1) / v) * t_stage
+    t_bubble = (plan.pp - 1) / v * t_stage
+    if opts.dualpipe:
+        # its bubble, (PP/2 - 1)(F&B + B - 3W) in the report's notation, with a forward F, a
+        # full backward B = 2F and its weight half W = F: (PP/2 - 1) x 2F, 2/3 of a stage
+        t_bubble = np.maximum(plan.pp / 2 - 1, 0) * (2.0 / 3.0) * t_stage
+    t_pipe = m_count * t_stage + t_bubble
     p2p = plan.micro_batch * seq_len / plan.cp * m.d_model * b / plan.tp
     bw, _ = _links(cl, plan.tp * plan.cp * plan.pp <= cl.gpus_per_node)
-    t_pp = np.where(plan.pp > 1, 2 * v * (m_count + plan.pp - 1)
+    t_pp = np.where((plan.pp > 1) & (not opts.dualpipe), 2 * v * (m_count + plan.pp - 1)
                     * (cl.inter.latency_s + p2p / bw), 0.0)
     wb, gb, ob = state_bytes(opts.optimizer, opts.precision, True)
     params_gpu, w, g, o = model_states(m, wb, gb, ob, opts.zero_stage,
@@ -393,8 +405,8 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch: int, seq_len: int, plan:
     return PlanCost(
         step=t_pipe + t_pp + t_dp + t_hidden + t_opt + t_off,
         compute=np.maximum(np.maximum(first, mid) * t_layer, last * t_layer + t_head) * m_count,
-        bubble=(plan.pp - 1) / v * t_stage, tp=slowest * t_tp * busy, pp=t_pp, dp=t_dp,
-        ep=slowest * t_ep * m_count, cp=slowest * t_cp * busy, offload=t_off, mem=mem,
+        bubble=t_bubble, tp=slowest * t_tp * busy, pp=t_pp, dp=t_dp,
+        ep=slowest * t_ep * m_count * (0.0 if opts.dualpipe else 1.0), cp=slowest * t_cp * busy, offload=t_off, mem=mem,
         model_flops=model_flops, hw_flops=hw_flops, microbatches=m_count)
 
 
@@ -513,7 +525,10 @@ def train(m: Model | str, cl: Cluster, tokens: float, global_batch: int, seq_len
     prices attention as runs before FlashAttention (2022) did: the score matrix through DRAM;
     with dropout=True (attention dropout, Megatron-LM's default) that matrix makes one more
     round trip through a dropout kernel. fp32_grad_reduce=True all-reduces the gradients in
-    fp32 (Megatron-LM accumulates and reduces bf16 runs' gradients in fp32)."""
+    fp32 (Megatron-LM accumulates and reduces bf16 runs' gradients in fp32).
+    schedule="dualpipe" is DeepSeek-V3's bidirectional pipeline (DeepSeek-AI 2024): expert
+    all-to-alls and pipeline sends hidden behind compute, a bubble of (pp/2 - 1) x 2
+    forwards, one more micro-batch in flight and a second copy of each stage's weights."""
     m = model(m)
     opts, degrees = _train_args(m, cl, tokens, global_batch, seq_len, locals())
     plan, (tps, pps) = _candidates(m, cl, global_batch, seq_len, degrees,
@@ -546,8 +561,9 @@ def _train_args(m: Model, cl: Cluster, tokens, global_batch, seq_len, a: dict):
     seq_len = check_positive("seq_len", seq_len, integer=True)
     precision = norm_precision(a["precision"])
     cl.hardware.peak(precision)
-    if a["schedule"] not in ("1f1b", "interleaved"):
-        raise InvalidInputError("schedule", f"{a['schedule']!r} is not 1f1b or interleaved")
+    if a["schedule"] not in ("1f1b", "interleaved", "dualpipe"):
+        raise InvalidInputError("schedule", f"{a['schedule']!r} is not 1f1b, interleaved or "
+                                "dualpipe")
     v = (check_positive("virtual_stages", a["virtual_stages"], integer=True)
          if a["schedule"] == "interleaved" else 1)
     if not 0.0 <= a["tp_overlap"] <= 1.0:
@@ -563,7 +579,10 @@ def _train_args(m: Model, cl: Cluster, tokens, global_batch, seq_len, a: dict):
     opts = Options(precision, v, a["zero_stage"], a["sequence_parallel"], a["overlap"],
                    a["optimizer"], a["tp_overlap"], a["uneven_stages"], a["offload_optimizer"],
                    a["offload_activations"], a["fused_attention"], bool(a["dropout"]),
-                   bool(a["fp32_grad_reduce"]))
+                   bool(a["fp32_grad_reduce"]), a["schedule"] == "dualpipe")
+    if opts.dualpipe and a["pp"] is not None and a["pp"] % 2:
+        raise InvalidInputError("pp", f"DualPipe pairs stage i with stage pp-1-i on one GPU, so "
+                                f"pp must be even, got {a['pp']}")
     return opts, degrees
 
 
