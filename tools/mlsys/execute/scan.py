@@ -240,13 +240,16 @@ def _own_options(code: list[str], n_opts: int, attr: dict[str, Any], opts: dict[
 
 def _figsize(meta: dict[str, Any], project: Project, problems: list[Problem],
              path: Path) -> tuple[float, float]:
-    """fig-width/fig-height from the chapter, else the project's html format, else 7 x 5."""
-    html = project.config.get("format", {})
-    html = html.get("html", {}) if isinstance(html, dict) else {}
-    html = html if isinstance(html, dict) else {}
+    """fig-width/fig-height from the chapter (its html format, then its top level), else the
+    project's (the same order), else 7 x 5."""
+    layers = []
+    for source in (meta, project.config):
+        fmt = source.get("format")
+        html = fmt.get("html") if isinstance(fmt, dict) else None
+        layers += [html if isinstance(html, dict) else {}, source]
     size = [7.0, 5.0]
     for i, key in enumerate(("fig-width", "fig-height")):
-        value = meta.get(key, html.get(key, project.config.get(key)))
+        value = next((layer[key] for layer in layers if key in layer), None)
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
@@ -310,9 +313,14 @@ def _doc_reporter(meta: dict[str, Any], project: Project, doc: Doc,
     """Report a problem with an option set in the chapter's front matter (at its line) or
     else in `_quarto.yml`; `section` is the top-level key the option sits under."""
 
+    fmt = meta.get("format")
+    html = fmt.get("html") if isinstance(fmt, dict) else None
+
     def report(key: str, why: str) -> None:
         top = section or key
-        if top in meta or (isinstance(meta.get("format"), dict) and section is None):
+        if top not in meta and section is None and isinstance(html, dict) and key in html:
+            top = "format"
+        if top in meta:
             file, line = doc.locs[_front_line(doc.lines, doc.front_end, top)]
         else:
             file, line = project.root / "_quarto.yml", None
@@ -327,8 +335,9 @@ def _knitr_yaml(meta: dict[str, Any], project: Project, doc: Doc) -> dict[str, A
     report = _doc_reporter(meta, project, doc, "knitr")
     found = yaml_defaults(project.config, meta)
     for key in [k for k in found if k not in HONOURED]:
-        report(key, f"knitr opts_chunk option '{key}' is not supported by this engine and is "
-               "ignored")
+        if key in yaml_defaults(meta):  # the project's are reported once, by `options`
+            report(key, f"knitr opts_chunk option '{key}' is not supported by this engine "
+                   "and is ignored")
         del found[key]
     return valid_options(found, report)
 
