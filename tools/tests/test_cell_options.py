@@ -84,6 +84,12 @@ for n in range(3):
     total += n
 print(total)
 ```
+
+A code block that is not run:
+
+```python
+print("shown, never run")
+```
 """
 
 KNIT = """\
@@ -246,6 +252,8 @@ def test_code_overflow_wrap_from_the_html_format_reaches_every_cell(site: Path) 
     for cell in cells(page(site, "py.html")):
         if "sourceCode" in cell:
             assert re.search(r'<pre class="sourceCode[^"]* code-overflow-wrap', cell), cell
+    plain = cells(page(site, "py.html"))[-1].split("never run", 1)[0].rsplit("<pre", 1)[1]
+    assert plain.startswith(' class="sourceCode python code-overflow-wrap"')  # not a cell
     css = next((site / "_site").rglob("components*.css")).read_text()
     assert "pre.code-overflow-wrap" in css and "white-space: pre-wrap" in css
 

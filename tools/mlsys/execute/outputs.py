@@ -437,7 +437,8 @@ def emit(doc: Doc, results: list[Result | None], images: Path | None, chapter: s
         elif i in doc.escaped:
             i = _emit_escaped(ctx, i)
         else:
-            line = _inline_line(ctx, i, problems) if i in doc.inline else doc.lines[i]
+            line = _inline_line(ctx, i, problems) if i in doc.inline else \
+                doc.plain_fences.get(i, doc.lines[i])
             ctx.w.add(line, doc.locs[i])
             i += 1
     return ctx.w, ctx.resources

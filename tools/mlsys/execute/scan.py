@@ -111,6 +111,9 @@ class Doc:
     first_r: Loc | None = None  # the first R cell or inline R (for "R is missing")
     # knitr chunk-option defaults (`knitr: opts_chunk:`, then each `opts_chunk$set()` so far)
     knitr_defaults: dict[str, Any] = field(default_factory=dict)
+    # plain (not executed) code blocks' opening fences, rewritten to carry the chapter-wide
+    # `code-line-numbers` / `code-overflow` classes: line index -> new fence line
+    plain_fences: dict[int, str] = field(default_factory=dict)
 
 
 def fence_end(lines: list[str], start: int, marks: str) -> int:
@@ -267,6 +270,7 @@ class _Settings:
     base: dict[str, Any]
     enabled: bool
     engine_ok: bool  # False for an `engine:` we cannot run: every cell is shown as code
+    code_classes: tuple[str, ...] = ()  # what chapter-wide code options add to every block
 
 
 def _front_line(lines: list[str], front_end: int, key: str) -> int:
@@ -356,7 +360,11 @@ def _settings(meta: dict[str, Any], project: Project, doc: Doc) -> _Settings:
         doc.problems.append(Problem(
             "warning", f"unsupported engine '{engine}': its cells are shown as code, not run "
             f"(supported: {', '.join(sorted(KNOWN_ENGINES))})", file, line))
-    return _Settings(base, bool(enabled), engine is None or str(engine) in KNOWN_ENGINES)
+    classes = ("number-lines",) if truthy(base.get("code-line-numbers")) else ()
+    if str(base.get("code-overflow", "")).lower() == "wrap":
+        classes += ("code-overflow-wrap",)
+    return _Settings(base, bool(enabled), engine is None or str(engine) in KNOWN_ENGINES,
+                     classes)
 
 
 def _execute_dir(meta: dict[str, Any], project: Project, path: Path, doc: Doc) -> Path:
@@ -417,12 +425,33 @@ def _scan_line(doc: Doc, i: int, settings: _Settings) -> int:
         if ESCAPED_FENCE.match(lines[i]):
             doc.escaped[i] = fence_end(lines, i, other.group(1))
             return doc.escaped[i] + 1
+        rewritten = _with_classes(lines[i], settings.code_classes)
+        if rewritten:
+            doc.plain_fences[i] = rewritten
         return fence_end(lines, i, other.group(1)) + 1
     if settings.enabled and "`{" in lines[i]:
         for m in INLINE.finditer(lines[i]):
             doc.inline.setdefault(i, []).append((m, len(doc.plan)))
             _plan_expr(doc, m, doc.locs[i])
     return i + 1
+
+
+_PLAIN_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(\{[^}]*\}|[\w+#.-]+)?\s*$")
+
+
+def _with_classes(line: str, classes: tuple[str, ...]) -> str | None:
+    """A plain code block's opening fence with `classes` added (None: nothing to add, or a
+    raw block such as ```{=html}, which is not code)."""
+    m = _PLAIN_FENCE.match(line) if classes else None
+    info = (m.group(3) or "") if m else "{="
+    if not m or info.startswith("{="):
+        return None
+    add = " ".join(f".{c}" for c in classes)
+    if info.startswith("{"):
+        attrs = f"{info[:-1].rstrip()} {add}}}"
+    else:
+        attrs = f"{{.{info} {add}}}" if info else f"{{{add}}}"
+    return f"{m.group(1)}{m.group(2)} {attrs}"
 
 
 def _plan_expr(doc: Doc, m: re.Match[str], loc: Loc) -> None:
