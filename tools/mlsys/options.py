@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .execute.knitr_opts import quarto_name
-from .execute.scan import DOC_CELL_OPTIONS, HONOURED
+from .execute.scan import DOC_CELL_OPTIONS, HONOURED, bad_value
 from .luafilters import filter_items
 from .model import Problem
 from .project import Project, _parse_yaml, load_yaml
@@ -167,10 +167,12 @@ def _knitr_chunk_options(data: dict[str, Any], where: Any, out: list[Problem]) -
     (A chapter's own `knitr:` is checked when the chapter is scanned.)"""
     knitr = data.get("knitr")
     opts = knitr.get("opts_chunk") if isinstance(knitr, dict) else None
-    for key in opts if isinstance(opts, dict) else {}:
-        if quarto_name(str(key)) not in HONOURED:
-            out.append(Problem("warning", f"project knitr opts_chunk option '{key}' is not "
-                               "supported by this engine and is ignored", where.file,
+    for key, value in (opts if isinstance(opts, dict) else {}).items():
+        name = quarto_name(str(key))
+        why = f"option '{key}' is not supported by this engine and is ignored" \
+            if name not in HONOURED else bad_value(name, value) if value is not None else None
+        if why:
+            out.append(Problem("warning", f"project knitr opts_chunk {why}", where.file,
                                where.line("knitr", "opts_chunk", key)))
 
 

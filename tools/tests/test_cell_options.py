@@ -141,6 +141,9 @@ echo: false
 format:
   html:
     code-copy: false
+knitr:
+  opts_chunk:
+    prompt: true
 ---
 
 ```{python}
@@ -339,8 +342,9 @@ def test_options_the_engine_does_not_act_on_are_warnings_at_their_lines(
         f"{bad}:3: warning: document option 'echo' is not supported",
         f"{bad}:6: warning: document option 'format.html.code-copy: false' is not supported: "
         "this engine always shows a copy button on code",
-        f"{bad}:10: warning: cell option 'tidy' is not supported by this engine",
-        f"{bad}:11: warning: cell option 'fig-show' must be one of asis, hold, hide, got "
+        f"{bad}:7: warning: knitr opts_chunk option 'prompt' is not supported",
+        f"{bad}:13: warning: cell option 'tidy' is not supported by this engine",
+        f"{bad}:14: warning: cell option 'fig-show' must be one of asis, hold, hide, got "
         "'animate'",
         "warning: project option 'execute.freeze: false' is not supported: this engine "
         "always reuses the results of unchanged code",
@@ -348,7 +352,7 @@ def test_options_the_engine_does_not_act_on_are_warnings_at_their_lines(
         "warning: project knitr opts_chunk option 'tidy' is not supported",
     ]
     if HAVE_R:
-        expected.append(f"{bad}:16: warning: cell option 'out-width' must be a number of "
+        expected.append(f"{bad}:19: warning: cell option 'out-width' must be a number of "
                         "pixels, a percentage or a CSS length")
     for message in expected:
         assert message in out, (message, out)

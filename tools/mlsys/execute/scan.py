@@ -334,16 +334,21 @@ def _doc_reporter(meta: dict[str, Any], project: Project, doc: Doc,
 
 
 def _knitr_yaml(meta: dict[str, Any], project: Project, doc: Doc) -> dict[str, Any]:
-    """`knitr: opts_chunk:` defaults of the project and chapter, each option the engine does
-    not support (or value it cannot use) reported and dropped."""
+    """`knitr: opts_chunk:` defaults of the project and chapter, without the options the
+    engine does not support or values it cannot use. The chapter's are reported here; the
+    project's once for the whole book, by `mlsys.options`."""
     report = _doc_reporter(meta, project, doc, "knitr")
+    own = yaml_defaults(meta)
+
+    def chapter_only(key: str, why: str) -> None:
+        if key in own:
+            report(key, f"knitr opts_chunk {why}")
+
     found = yaml_defaults(project.config, meta)
     for key in [k for k in found if k not in HONOURED]:
-        if key in yaml_defaults(meta):  # the project's are reported once, by `options`
-            report(key, f"knitr opts_chunk option '{key}' is not supported by this engine "
-                   "and is ignored")
+        chapter_only(key, f"option '{key}' is not supported by this engine and is ignored")
         del found[key]
-    return valid_options(found, report)
+    return valid_options(found, chapter_only)
 
 
 def _settings(meta: dict[str, Any], project: Project, doc: Doc) -> _Settings:
