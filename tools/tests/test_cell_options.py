@@ -85,6 +85,10 @@ for n in range(3):
 print(total)
 ```
 
+An image from a file, not from code, takes the chapter's alignment too:
+
+![A drawn figure](drawn.svg)
+
 A code block that is not run:
 
 ```python
@@ -171,6 +175,8 @@ def book(root: Path, chapters: dict[str, str], config: str = CONFIG) -> Path:
     (root / "index.qmd").write_text("# Options\n\nCells and their options.\n")
     for name, text in chapters.items():
         (root / name).write_text(textwrap.dedent(text))
+    (root / "drawn.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="40" '
+                                    'height="20"><rect width="40" height="20"/></svg>\n')
     return root
 
 
@@ -214,6 +220,12 @@ def test_fig_align_center_on_a_knitr_fence_is_the_centred_figure_class(site: Pat
         pytest.skip("R is not installed")
     last = cells(page(site, "knit.html"))[-1]
     assert '<div class="quarto-figure quarto-figure-center">' in last
+
+
+def test_fig_align_in_front_matter_reaches_a_markdown_figure(site: Path) -> None:
+    html = page(site, "py.html")
+    drawn = html[:html.index('src="drawn.svg"')].rsplit("<div", 2)
+    assert 'class="quarto-figure quarto-figure-right"' in "".join(drawn[-2:])
 
 
 # --------------------------------------------------------------------- out-width / height

@@ -404,7 +404,8 @@ def _emit_escaped(ctx: _Ctx, i: int) -> int:
 
 def _inline_line(ctx: _Ctx, i: int, problems: list[Problem]) -> str:
     """Line `i` with its inline expressions replaced by their values."""
-    line, doc = ctx.doc.lines[i], ctx.doc
+    doc = ctx.doc
+    line = doc.rewrites.get(i, doc.lines[i])  # a rewrite only changes the line's end
     pieces: list[str] = []
     pos = 0
     for m, pi in doc.inline[i]:
@@ -438,7 +439,7 @@ def emit(doc: Doc, results: list[Result | None], images: Path | None, chapter: s
             i = _emit_escaped(ctx, i)
         else:
             line = _inline_line(ctx, i, problems) if i in doc.inline else \
-                doc.plain_fences.get(i, doc.lines[i])
+                doc.rewrites.get(i, doc.lines[i])
             ctx.w.add(line, doc.locs[i])
             i += 1
     return ctx.w, ctx.resources

@@ -111,9 +111,10 @@ class Doc:
     first_r: Loc | None = None  # the first R cell or inline R (for "R is missing")
     # knitr chunk-option defaults (`knitr: opts_chunk:`, then each `opts_chunk$set()` so far)
     knitr_defaults: dict[str, Any] = field(default_factory=dict)
-    # plain (not executed) code blocks' opening fences, rewritten to carry the chapter-wide
-    # `code-line-numbers` / `code-overflow` classes: line index -> new fence line
-    plain_fences: dict[int, str] = field(default_factory=dict)
+    # lines that chapter-wide options rewrite: plain (not executed) code blocks' opening
+    # fences get the `code-line-numbers` / `code-overflow` classes, images alone on their
+    # line the `fig-align`: line index -> new line
+    rewrites: dict[int, str] = field(default_factory=dict)
 
 
 def fence_end(lines: list[str], start: int, marks: str) -> int:
@@ -271,6 +272,7 @@ class _Settings:
     enabled: bool
     engine_ok: bool  # False for an `engine:` we cannot run: every cell is shown as code
     code_classes: tuple[str, ...] = ()  # what chapter-wide code options add to every block
+    fig_align: str | None = None  # chapter-wide fig-align (left, center, right)
 
 
 def _front_line(lines: list[str], front_end: int, key: str) -> int:
@@ -368,8 +370,9 @@ def _settings(meta: dict[str, Any], project: Project, doc: Doc) -> _Settings:
     classes = ("number-lines",) if truthy(base.get("code-line-numbers")) else ()
     if str(base.get("code-overflow", "")).lower() == "wrap":
         classes += ("code-overflow-wrap",)
+    align = str(base.get("fig-align", "default")).lower()
     return _Settings(base, bool(enabled), engine is None or str(engine) in KNOWN_ENGINES,
-                     classes)
+                     classes, align if align != "default" else None)
 
 
 def _execute_dir(meta: dict[str, Any], project: Project, path: Path, doc: Doc) -> Path:
@@ -432,8 +435,12 @@ def _scan_line(doc: Doc, i: int, settings: _Settings) -> int:
             return doc.escaped[i] + 1
         rewritten = _with_classes(lines[i], settings.code_classes)
         if rewritten:
-            doc.plain_fences[i] = rewritten
+            doc.rewrites[i] = rewritten
         return fence_end(lines, i, other.group(1)) + 1
+    if settings.fig_align and (image := _LONE_IMAGE.match(lines[i])) and \
+            "fig-align" not in (image.group(3) or ""):
+        attrs = f'{(image.group(3) or "")[1:-1]} fig-align="{settings.fig_align}"'.strip()
+        doc.rewrites[i] = f"{image.group(1)}{image.group(2)}{{{attrs}}}"
     if settings.enabled and "`{" in lines[i]:
         for m in INLINE.finditer(lines[i]):
             doc.inline.setdefault(i, []).append((m, len(doc.plan)))
@@ -441,6 +448,8 @@ def _scan_line(doc: Doc, i: int, settings: _Settings) -> int:
     return i + 1
 
 
+# a markdown image alone on its line (a figure when captioned), with its attributes
+_LONE_IMAGE = re.compile(r"^(\s*)(!\[.*\]\([^)]*\))(\{[^}]*\})?\s*$")
 _PLAIN_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(\{[^}]*\}|[\w+#.-]+)?\s*$")
 
 
