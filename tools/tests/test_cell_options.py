@@ -295,13 +295,13 @@ def test_comment_from_knitr_opts_chunk_prefixes_text_output(site: Path) -> None:
 
 
 def test_fig_show_hold_puts_figures_after_the_text(site: Path) -> None:
-    hold = r_cells(site)[2]
-    assert hold.index("printed after the plot") < hold.index("<img ")
+    outputs = r_cells(site)[2].split("</code></pre></div>", 1)[1]  # after the code
+    assert outputs.index("#&gt; printed after the plot") < outputs.index("<img ")
 
 
 def test_fig_show_hide_shows_no_figure(site: Path) -> None:
     hide = r_cells(site)[3]
-    assert "no figure here" in hide and "<img " not in hide
+    assert "#&gt; no figure here" in hide and "<img " not in hide
     assert not any("cell-4-" in p.name for p in (site / "_site").rglob("*.svg"))
 
 
