@@ -21,24 +21,28 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .execute.knitr_opts import quarto_name
+from .execute.scan import DOC_CELL_OPTIONS, HONOURED, bad_value
 from .luafilters import filter_items
 from .model import Problem
 from .project import Project, _parse_yaml, load_yaml
 
-# Options any execution layer accepts at the top level, in `execute:` or per format.
+# Keys of an `execute:` section (project, chapter, or under `format: html:`). `cache` and
+# `freeze` name what the engine always does (FIXED); `daemon` only tunes kernel start-up.
 EXECUTE = frozenset({
     "echo", "eval", "warning", "error", "output", "include", "cache", "freeze", "daemon",
-    "enabled", "fig-width", "fig-height", "fig-dpi", "fig-format", "fig-align", "fig-cap",
-    "fig-alt", "fig-asp", "code-fold", "code-summary", "code-overflow", "code-line-numbers",
-    "execute-dir", "engine", "jupyter", "knitr", "kernel", "keep-ipynb", "ipynb-filters",
-    "tbl-cap", "lst-cap", "out-width", "out-height", "panel", "layout-ncol", "layout-nrow"})
+    "enabled"})
+# Cell options a project or chapter sets for all its cells (top level or `format: html:`).
+CELL_DEFAULTS = frozenset({"fig-width", "fig-height", *DOC_CELL_OPTIONS})
+# How code runs: where, with which engine and kernel, and knitr's chunk defaults.
+ENGINE = frozenset({"execute", "execute-dir", "engine", "jupyter", "knitr"})
 # Shared by `_quarto.yml` and a chapter's front matter.
 COMMON = frozenset({
     "title", "subtitle", "author", "date", "description", "abstract", "keywords", "lang",
     "bibliography", "nocite", "references", "crossref", "execute", "format", "filters",
     "filter-metadata", "number-sections", "number-depth", "toc", "toc-depth", "toc-title",
     "shortcodes", "header-includes", "include-in-header", "link-citations", "citation",
-    "editor", "categories", "image", "draft", "params"}) | EXECUTE
+    "editor", "categories", "image", "draft", "params"}) | CELL_DEFAULTS | ENGINE
 PROJECT = COMMON | {"project", "book", "profile", "mlsys", "metadata-files"}
 DOCUMENT = COMMON | {"id", "label", "unnumbered", "order", "aliases", "search", "language"}
 BOOK = frozenset({
@@ -52,7 +56,7 @@ HTML = frozenset({
     "html-math-method", "execute", "link-citations", "lang", "fig-responsive",
     "anchor-sections", "smooth-scroll", "citations-hover", "footnotes-hover",
     "crossrefs-hover", "reference-location", "citation-location", "email-obfuscation",
-    "filters", "shortcodes"}) | EXECUTE
+    "filters", "shortcodes"}) | CELL_DEFAULTS
 # Formats an HTML build is right to leave alone, and top-level keys only they read.
 OTHER_FORMATS = frozenset({
     "pdf", "latex", "beamer", "typst", "epub", "epub2", "epub3", "docx", "odt", "pptx",
@@ -68,6 +72,27 @@ OTHER_FORMAT_KEYS = frozenset({
     "lot", "fig-pos", "tbl-pos", "cover-image", "epub-cover-image", "reference-doc",
     "slide-level", "incremental", "pdf-title", "pdfa", "fontenc", "mainfontoptions",
     "include-before-body", "include-after-body", "top-level-division"})
+
+
+# Options the engine always treats one way: other values are reported as not supported.
+# option -> (the values that match, what the engine does)
+FIXED: dict[str, tuple[tuple[Any, ...], str]] = {
+    "code-copy": ((True, "hover"), "always shows a copy button on code"),
+    "html-math-method": (("mathml",), "always writes math as MathML"),
+    "fig-responsive": ((True,), "always scales images to the text width"),
+    "anchor-sections": ((True,), "always gives headings an anchor link"),
+    "smooth-scroll": ((False,), "never animates scrolling"),
+    "citations-hover": ((True,), "always previews citations on hover"),
+    "footnotes-hover": ((True,), "always previews footnotes on hover"),
+    "crossrefs-hover": ((True,), "always previews cross-references on hover"),
+    "reference-location": (("margin",), "shows footnotes in the margin of wide pages"),
+    "citation-location": (("document",), "lists references at the end of the page"),
+    "email-obfuscation": (("none",), "never obfuscates e-mail addresses"),
+    "cache": ((True,), "always reuses the results of unchanged code"),
+    "freeze": ((True, "auto"), "always reuses the results of unchanged code"),
+}
+# Sections whose keys are checked too: section -> the keys the engine acts on.
+SECTIONS = {"execute": EXECUTE, "knitr": frozenset({"opts_chunk"})}
 
 
 # Metadata a chapter reads: `{{< meta key >}}`, and `when-meta` / `unless-meta` conditions
@@ -108,9 +133,25 @@ class _Lazy:
         return self._where.line(*keys)
 
 
+def _fixed(key: str, value: Any, path: tuple[str, ...], where: Any, out: list[Problem],
+           label: str) -> None:
+    """A value asking for what the engine never does (`code-copy: false`) is reported."""
+    accepted, does = FIXED[key]
+    if value in accepted or (isinstance(value, str) and value.lower() in accepted):
+        return
+    name = ".".join([*path, key])
+    value = str(value).lower() if isinstance(value, bool) else value
+    out.append(Problem("warning", f"{label} option '{name}: {value}' is not supported: this "
+                       f"engine {does}; ignored", where.file, where.line(*path, key)))
+
+
 def _check(data: dict[str, Any], known: frozenset[str] | set[str], path: tuple[str, ...],
            where: Any, out: list[Problem], lenient: bool, label: str) -> None:
-    for key in data:
+    for key, value in data.items():
+        if isinstance(key, str) and key in known and key in FIXED:
+            _fixed(key, value, path, where, out, label)
+        if isinstance(key, str) and key in known and key in SECTIONS and isinstance(value, dict):
+            _check(value, SECTIONS[key], (*path, key), where, out, False, label)
         if not isinstance(key, str) or key in known or key in OTHER_FORMAT_KEYS:
             continue
         if lenient and not path and key not in QUARTO_IGNORED:
@@ -118,6 +159,21 @@ def _check(data: dict[str, Any], known: frozenset[str] | set[str], path: tuple[s
         name = ".".join([*path, key])
         out.append(Problem("warning", f"{label} option '{name}' is not supported by this "
                            "engine and is ignored", where.file, where.line(*path, key)))
+
+
+def _knitr_chunk_options(data: dict[str, Any], where: Any, out: list[Problem]) -> None:
+    """`knitr: opts_chunk:` of `_quarto.yml`: options the engine does not act on.
+
+    (A chapter's own `knitr:` is checked when the chapter is scanned.)"""
+    knitr = data.get("knitr")
+    opts = knitr.get("opts_chunk") if isinstance(knitr, dict) else None
+    for key, value in (opts if isinstance(opts, dict) else {}).items():
+        name = quarto_name(str(key))
+        why = f"option '{key}' is not supported by this engine and is ignored" \
+            if name not in HONOURED else bad_value(name, value) if value is not None else None
+        if why:
+            out.append(Problem("warning", f"project knitr opts_chunk {why}", where.file,
+                               where.line("knitr", "opts_chunk", key)))
 
 
 def _check_formats(fmt: Any, where: Any, out: list[Problem], label: str) -> None:
@@ -154,6 +210,7 @@ def project_option_problems(project: Project, used: set[str] | None = None) -> l
             if isinstance(data.get(section), dict):
                 _check(data[section], known, (section,), where, out, False, "project")
         _check_formats(data.get("format"), where, out, "project")
+        _knitr_chunk_options(data, where, out)
     return out
 
 

@@ -497,7 +497,7 @@ def test_include_graphics_is_the_image_file_not_its_path_as_text(tmp_path: Path)
 
 
 @needs_r
-def test_knitr_comment_results_and_unsupported_options(tmp_path: Path) -> None:
+def test_knitr_comment_collapse_results_and_fig_asp_from_a_sourced_file(tmp_path: Path) -> None:
     root = tmp_path / "book"
     shutil.copytree(R_BOOK, root)
     (root / "_common.R").write_text('knitr::opts_chunk$set(\n  comment = "#>",\n'
@@ -531,17 +531,12 @@ def test_knitr_comment_results_and_unsupported_options(tmp_path: Path) -> None:
         ```
         """))
     ch = execute_chapter(chapter, load_project(root), tmp_path / "cache")
-    outputs = [n["c"][1] for n in walk(blocks_of(ch.markdown)) if n["t"] == "CodeBlock"
-               and "cell-output" in n["c"][0][1]]
-    assert outputs == ["#> [1] 3"]  # knitr's comment prefix
+    blocks = [n for n in walk(blocks_of(ch.markdown)) if n["t"] == "CodeBlock"]
+    assert not [n for n in blocks if "cell-output" in n["c"][0][1]]
+    # collapse = TRUE: the output joins the code's block, with knitr's comment prefix
+    assert "1 + 2\n#> [1] 3" in [n["c"][1] for n in blocks]
     assert "Some **bold** words." in ch.markdown  # results: asis is markdown, not output
     assert 'cat("never shown' in ch.markdown  # results: hide hides the output, not the code
     [svg] = ch.resources.values()  # fig.asp: 4 in wide x 0.5 = 2 in high (288 x 144 pt)
     assert 'width="288pt"' in svg.read_text() and 'height="144pt"' in svg.read_text()
-    ignored = sorted(p.message for p in ch.problems)
-    assert ignored == [
-        "opts_chunk$set() (in _common.R): knitr option 'collapse' is not supported by this "
-        "engine and is ignored",
-        "opts_chunk$set() (in _common.R): knitr option 'fig-show' is not supported by this "
-        "engine and is ignored"]
-    assert {(p.file, p.line) for p in ch.problems} == {(chapter, 5)}
+    assert ch.problems == []  # every option of the setup file is applied

@@ -114,6 +114,10 @@ def _cell_attrs(cell: Cell, caption: Callable[[str], str | None]) -> tuple[str, 
         attrs += "".join(f" .{n.lstrip('.')}" for n in names)
     if isinstance(opts.get("column"), str):
         attrs += f" .column-{opts['column']}"  # e.g. column: margin -> .column-margin
+    if truthy(opts.get("code-line-numbers")):
+        code_attrs += " .number-lines"  # pandoc numbers the lines of the block
+    if str(opts.get("code-overflow", "")).lower() == "wrap":
+        code_attrs += " .code-overflow-wrap"
     for key in ("code-fold", "code-summary"):
         if key in opts:
             value = opts[key]
@@ -143,8 +147,11 @@ def _emit_cell(cell: Cell, ctx: _Ctx) -> None:
     wrap = not cell.indent
     if wrap:
         w.add(f"::: {{{attrs}}}", fence_loc)
+    merged: list[str] = []
+    if echo and truthy(opts.get("collapse")):
+        merged, blocks = _collapsible(blocks)
     if echo:
-        _emit_code(cell, doc, w, code_attrs, fenced=opts["echo"] == "fenced")
+        _emit_code(cell, doc, w, code_attrs, fenced=opts["echo"] == "fenced", tail=merged)
     for block in blocks:
         w.add("", fence_loc)
         # outputs of a cell nested in a list item keep the item's indentation
@@ -154,19 +161,41 @@ def _emit_cell(cell: Cell, ctx: _Ctx) -> None:
         w.add(":::", fence_loc)
 
 
-def _emit_code(cell: Cell, doc: Doc, w: Writer, code_attrs: str, fenced: bool) -> None:
-    """The cell's code block; `echo: fenced` shows it as written (fence, options and code)."""
+_TEXT_OUTPUT = re.compile(r"^(`{3,}) \{\.cell-output \.cell-output-(stdout|stderr|display)\}\n"
+                          r"(.*)\n\1$", re.S)
+
+
+def _collapsible(blocks: list[str]) -> tuple[list[str], list[str]]:
+    """knitr's `collapse: true`: the text outputs that follow the code directly join its
+    block (their lines, already prefixed by `comment`); the first figure, table or error
+    ends the run, and it and everything after stay blocks of their own."""
+    merged: list[str] = []
+    for n, block in enumerate(blocks):
+        m = _TEXT_OUTPUT.match(block)
+        if not m:
+            return merged, blocks[n:]
+        merged += m.group(3).split("\n")
+    return merged, []
+
+
+def _emit_code(cell: Cell, doc: Doc, w: Writer, code_attrs: str, fenced: bool,
+               tail: list[str] | None = None) -> None:
+    """The cell's code block; `echo: fenced` shows it as written (fence, options and code);
+    `tail` is output text collapsed into the block."""
     last = len(doc.locs) - 1
     start = 0 if fenced else cell.body_start
     body = cell.code[start:]
     if fenced:
         code_attrs = code_attrs.replace(f".{cell.lang} ", ".markdown ", 1)
         body = [doc.lines[cell.fence], *body, doc.lines[min(cell.close, len(doc.lines) - 1)]]
-    marks = fence_for("\n".join(body))
+    tail = [f"{cell.indent}{t}" for t in tail or []]
+    marks = fence_for("\n".join(body + tail))
     fence_loc = doc.locs[cell.fence]
     w.add(f"{cell.indent}{marks} {{{code_attrs}}}", fence_loc)
     for k, line in enumerate(body):
         w.add(line, doc.locs[min(cell.fence + start + k + (0 if fenced else 1), last)])
+    for line in tail:
+        w.add(line, doc.locs[min(cell.close, last)])
     w.add(f"{cell.indent}{marks}", doc.locs[min(cell.close, last)])
 
 
@@ -203,7 +232,10 @@ def _output_blocks(res: Result, cell: Cell, asis: bool, ctx: _Ctx,
     comment = cell.options.get("comment")
     acc = _Outs(comment=str(comment) if isinstance(comment, str) else "")
     tbl_cap = caption("tbl-cap")
-    for out in res.get("outputs", []):
+    fig_show = str(cell.options.get("fig-show", "asis")).lower()
+    for out in _held(res.get("outputs", []), cell.options):
+        if out.get("image") and fig_show == "hide":
+            continue  # drawn, never shown
         if out["type"] == "stream":
             if out["name"] == "stderr" and not _shown(out, cell.options):
                 continue
@@ -221,7 +253,19 @@ def _output_blocks(res: Result, cell: Cell, asis: bool, ctx: _Ctx,
         else:
             _add_display(out.get("data", {}), cell.label or "", asis, tbl_cap, acc)
     acc.flush_streams(asis)
+    if fig_show == "hold":  # every figure after the cell's other outputs, in drawing order
+        acc.blocks = [b for b in acc.blocks if not b.startswith("\x00fig")] + \
+            [b for b in acc.blocks if b.startswith("\x00fig")]
     return _place_figures(acc, cell, caption)
+
+
+def _held(outputs: list[Result], opts: dict[str, Any]) -> list[Result]:
+    """knitr's `results: hold`: the cell's printed text (stdout) moves after its other
+    outputs, as one piece; warnings, messages and figures keep their order."""
+    if str(opts.get("results", "")).lower() != "hold":
+        return outputs
+    text = [o for o in outputs if o["type"] == "stream" and o["name"] == "stdout"]
+    return [o for o in outputs if o not in text] + text
 
 
 def _shown(out: Result, opts: dict[str, Any]) -> bool:
@@ -240,8 +284,21 @@ def _add_figure(image: dict[str, str], cell: Cell, ctx: _Ctx, acc: _Outs) -> Non
     assert ctx.images is not None
     ctx.resources[href] = ctx.images / image["file"]
     acc.figures.append(href)
-    acc.sizes.append(" ".join(f"{k}={image[k]}" for k in ("width", "height") if k in image))
+    acc.sizes.append(_image_attrs(cell.options, image))
     acc.blocks.append(f"\x00fig{n - 1}")
+
+
+def _image_attrs(opts: dict[str, Any], image: dict[str, str]) -> str:
+    """A figure's attributes: its display size (`out-width` / `out-height`, else the size
+    the kernel reported) and `fig-align`, which the float filter turns into the figure's
+    `quarto-figure-<align>` class."""
+    out = {k: str(opts[f"out-{k}"]).strip() for k in ("width", "height") if f"out-{k}" in opts}
+    size = out or {k: image[k] for k in ("width", "height") if k in image}
+    attrs = [f"{k}={v}" for k, v in size.items()]
+    align = str(opts.get("fig-align", "default")).lower()
+    if align in ("left", "center", "right"):
+        attrs.append(f'fig-align="{align}"')
+    return " ".join(attrs)
 
 
 def _add_display(data: dict[str, Any], label: str, asis: bool, tbl_cap: str | None,
@@ -258,6 +315,8 @@ def _add_display(data: dict[str, Any], label: str, asis: bool, tbl_cap: str | No
         acc.blocks.append(f"{marks}{{=html}}\n{html}\n{marks}")
     elif "text/plain" in data:
         text = str(data["text/plain"])
+        if acc.comment:
+            text = "\n".join(f"{acc.comment} {line}" for line in text.split("\n"))
         marks = fence_for(text)
         acc.blocks.append(f"{marks} {{.cell-output .cell-output-display}}\n{text}\n{marks}")
 
@@ -289,14 +348,24 @@ def _place_figures(acc: _Outs, cell: Cell, caption: Callable[[str], str | None])
     elif len(figures) > 1 and fig_cap:
         blocks = [*blocks, fig_cap]  # no label: nothing to number, the caption is a paragraph
     elif not figures and fig_id and fig_cap:
-        if fig_alt:  # an image the code named (`knitr::include_graphics`) gets the alt text
-            image = re.compile(r"^(!\[[^\]]*\]\([^)\s]+\))$")
-            blocks = [image.sub(lambda m: f"{m.group(1)}{{{alt_attr.strip()}}}", b)
-                      for b in blocks]
-        blocks = [f"::: {{#{fig_id}}}", *blocks, fig_cap, ":::"]
+        blocks = [f"::: {{#{fig_id}}}", *_named_images(blocks, alt_attr, opts), fig_cap, ":::"]
+    elif not figures:
+        blocks = _named_images(blocks, "", opts)
     if label.startswith("tbl-") and tbl_cap and not acc.table_done and blocks:
         blocks = [f"::: {{#{label}}}", *blocks, tbl_cap, ":::"]
     return blocks
+
+
+_NAMED_IMAGE = re.compile(r"^(!\[[^\]]*\]\([^)\s]+\))$")
+
+
+def _named_images(blocks: list[str], alt_attr: str, opts: dict[str, Any]) -> list[str]:
+    """Images the code named (`knitr::include_graphics`) get the cell's alt text, size and
+    alignment, as knitr gives them to its own plots."""
+    attrs = " ".join(x for x in (alt_attr.strip(), _image_attrs(opts, {})) if x)
+    if not attrs:
+        return blocks
+    return [_NAMED_IMAGE.sub(lambda m: f"{m.group(1)}{{{attrs}}}", b) for b in blocks]
 
 
 def _cell_failures(doc: Doc, results: list[Result | None], problems: list[Problem],
@@ -335,7 +404,8 @@ def _emit_escaped(ctx: _Ctx, i: int) -> int:
 
 def _inline_line(ctx: _Ctx, i: int, problems: list[Problem]) -> str:
     """Line `i` with its inline expressions replaced by their values."""
-    line, doc = ctx.doc.lines[i], ctx.doc
+    doc = ctx.doc
+    line = doc.rewrites.get(i, doc.lines[i])  # a rewrite only changes the line's end
     pieces: list[str] = []
     pos = 0
     for m, pi in doc.inline[i]:
@@ -368,7 +438,8 @@ def emit(doc: Doc, results: list[Result | None], images: Path | None, chapter: s
         elif i in doc.escaped:
             i = _emit_escaped(ctx, i)
         else:
-            line = _inline_line(ctx, i, problems) if i in doc.inline else doc.lines[i]
+            line = _inline_line(ctx, i, problems) if i in doc.inline else \
+                doc.rewrites.get(i, doc.lines[i])
             ctx.w.add(line, doc.locs[i])
             i += 1
     return ctx.w, ctx.resources

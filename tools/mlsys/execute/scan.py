@@ -7,13 +7,19 @@ the plan alone and a warm build never needs a kernel or R.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from mlsys.execute.knitr_opts import opts_chunk_calls, sourced_files, yaml_defaults
+from mlsys.execute.knitr_opts import (
+    opts_chunk_calls,
+    quarto_name,
+    sourced_files,
+    yaml_defaults,
+)
 from mlsys.include import Loc, expand_includes
 from mlsys.model import BuildError, Problem
 from mlsys.project import Project, load_yaml, read_front_matter
@@ -34,13 +40,28 @@ ESCAPED_FENCE = re.compile(r"^(\s*)(`{3,})\s*\{\{([A-Za-z][^}]*)\}\}\s*$")
 INLINE = re.compile(r"(?<!`)(`+)\{(python|r)\}[ \t]+(.+?)(?<!`)\1(?!`)")
 OPTION = re.compile(r"^\s*#\|\s?(.*)$")
 
-# Cell options the engine acts on (what a knitr `opts_chunk$set()` may usefully set).
+# Cell options the engine acts on (at cell level, or as knitr `opts_chunk` defaults); any
+# other cell option is reported at its line as "not supported, ignored".
 HONOURED = frozenset({
     "echo", "eval", "include", "output", "warning", "message", "error", "results", "comment",
     "cache", "fig-asp",  # (every result is cached: the freeze cache)
     "fig-width", "fig-height", "fig-cap", "fig-alt", "fig-subcap", "dev", "dpi", "label",
     "classes", "column", "code-fold", "code-summary", "layout-ncol", "layout-nrow", "tbl-cap",
-    "lst-cap", "lst-label"})
+    "lst-cap", "lst-label", "fig-align", "out-width", "out-height", "collapse", "fig-show",
+    "code-line-numbers", "code-overflow"})
+# Cell options a chapter's front matter (top level or `format: html:`) or `_quarto.yml` sets
+# for every cell of the chapter.
+DOC_CELL_OPTIONS = ("code-fold", "code-summary", "code-line-numbers", "code-overflow",
+                    "fig-align", "fig-asp", "out-width", "out-height")
+# Options whose value must be one of a few words: anything else is reported and ignored.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "fig-align": ("default", "left", "center", "right"),
+    "fig-show": ("asis", "hold", "hide"),
+    "results": ("markup", "asis", "hide", "hold", "false"),
+    "code-overflow": ("scroll", "wrap"),
+}
+# out-width / out-height: a number (pixels), a percentage or a CSS length
+SIZE = re.compile(r"^\d+(\.\d+)?(%|px|in|cm|mm|em|rem|pt|vw)?$")
 
 # Options Quarto resolves per cell; values are the defaults before project/chapter config.
 DEFAULTS: dict[str, Any] = {
@@ -90,6 +111,10 @@ class Doc:
     first_r: Loc | None = None  # the first R cell or inline R (for "R is missing")
     # knitr chunk-option defaults (`knitr: opts_chunk:`, then each `opts_chunk$set()` so far)
     knitr_defaults: dict[str, Any] = field(default_factory=dict)
+    # lines that chapter-wide options rewrite: plain (not executed) code blocks' opening
+    # fences get the `code-line-numbers` / `code-overflow` classes, images alone on their
+    # line the `fig-align`: line index -> new line
+    rewrites: dict[int, str] = field(default_factory=dict)
 
 
 def fence_end(lines: list[str], start: int, marks: str) -> int:
@@ -159,15 +184,76 @@ def _cell_options(code: list[str], file_loc: Loc, problems: list[Problem]) -> tu
     return data, n
 
 
+def bad_value(key: str, value: Any) -> str | None:
+    """Why `value` cannot be used for option `key` (None when it can)."""
+    if key in CHOICES:
+        word = "false" if value is False else str(value).lower()
+        if word not in CHOICES[key]:
+            return (f"option '{key}' must be one of {', '.join(CHOICES[key])}, got "
+                    f"{value!r}; ignored")
+    elif key == "code-line-numbers" and not isinstance(value, bool) and \
+            str(value).lower() not in ("true", "false"):
+        return (f"option 'code-line-numbers' highlights lines ({value!r}) only in slides; "
+                "here it is true or false; ignored")
+    elif key in ("out-width", "out-height") and not SIZE.match(str(value).strip()):
+        return (f"option '{key}' must be a number of pixels, a percentage or a CSS length "
+                f"(e.g. 70%, 300px, 4in), got {value!r}; ignored")
+    return None
+
+
+def valid_options(options: dict[str, Any], report: Callable[[str, str], None]
+                  ) -> dict[str, Any]:
+    """`options` without the values `bad_value` rejects; `report(key, why)` for each."""
+    out = {}
+    for key, value in options.items():
+        why = bad_value(key, value) if value is not None else None
+        if why:
+            report(key, why)
+        else:
+            out[key] = value
+    return out
+
+
+def _option_offset(code: list[str], n_opts: int, key: str) -> int | None:
+    """0-based line within the cell of the `#| key:` option line (None: on the fence)."""
+    pattern = re.compile(rf"^\s*#\|\s*{re.escape(key)}\s*:")
+    return next((k for k in range(n_opts) if pattern.match(code[k])), None)
+
+
+def _own_options(code: list[str], n_opts: int, attr: dict[str, Any], opts: dict[str, Any],
+                 fence: int, doc: Doc) -> dict[str, Any]:
+    """The cell's own options (fence attributes, then `#|` lines), with each option the
+    engine does not support, or a value it cannot use, reported at its line and dropped."""
+    merged: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    for source in (attr, opts):
+        for key, value in source.items():
+            name = quarto_name(str(key))
+            merged[name] = value
+            at = _option_offset(code, n_opts, str(key)) if source is opts else None
+            lines[name] = fence if at is None else fence + 1 + at
+
+    def report(key: str, why: str) -> None:
+        doc.problems.append(Problem("warning", f"cell {why}", *doc.locs[lines[key]]))
+
+    for key in [k for k in merged if k not in HONOURED]:
+        report(key, f"option '{key}' is not supported by this engine and is ignored")
+        del merged[key]
+    return valid_options(merged, report)
+
+
 def _figsize(meta: dict[str, Any], project: Project, problems: list[Problem],
              path: Path) -> tuple[float, float]:
-    """fig-width/fig-height from the chapter, else the project's html format, else 7 x 5."""
-    html = project.config.get("format", {})
-    html = html.get("html", {}) if isinstance(html, dict) else {}
-    html = html if isinstance(html, dict) else {}
+    """fig-width/fig-height from the chapter (its html format, then its top level), else the
+    project's (the same order), else 7 x 5."""
+    layers = []
+    for source in (meta, project.config):
+        fmt = source.get("format")
+        html = fmt.get("html") if isinstance(fmt, dict) else None
+        layers += [html if isinstance(html, dict) else {}, source]
     size = [7.0, 5.0]
     for i, key in enumerate(("fig-width", "fig-height")):
-        value = meta.get(key, html.get(key, project.config.get(key)))
+        value = next((layer[key] for layer in layers if key in layer), None)
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
@@ -185,6 +271,8 @@ class _Settings:
     base: dict[str, Any]
     enabled: bool
     engine_ok: bool  # False for an `engine:` we cannot run: every cell is shown as code
+    code_classes: tuple[str, ...] = ()  # what chapter-wide code options add to every block
+    fig_align: str | None = None  # chapter-wide fig-align (left, center, right)
 
 
 def _front_line(lines: list[str], front_end: int, key: str) -> int:
@@ -196,25 +284,26 @@ def _front_line(lines: list[str], front_end: int, key: str) -> int:
 
 
 def _html_options(meta: dict[str, Any], project: Project) -> dict[str, Any]:
-    """`code-fold` / `code-summary` set for the whole project or chapter (top level or under
-    `format: html:`), the defaults every cell of the chapter starts from."""
+    """Cell options (`DOC_CELL_OPTIONS`) set for the whole project or chapter (top level or
+    under `format: html:`), the defaults every cell of the chapter starts from."""
     found: dict[str, Any] = {}
     for source in (project.config, meta):
         fmt = source.get("format")
         html = fmt.get("html") if isinstance(fmt, dict) else None
         for layer in (source, html if isinstance(html, dict) else {}):
-            found.update({k: layer[k] for k in ("code-fold", "code-summary") if k in layer})
+            found.update({k: layer[k] for k in DOC_CELL_OPTIONS if k in layer})
     return found
 
 
-def _cell_figsize(opts: dict[str, Any], default: tuple[float, float], loc: Loc,
+def _cell_figsize(options: dict[str, Any], default: tuple[float, float], loc: Loc,
                   problems: list[Problem]) -> list[float] | None:
-    """A cell's own `fig-width` / `fig-height` (inches), when it sets either."""
-    if "fig-width" not in opts and "fig-height" not in opts:
+    """A Python cell's figure size in inches, when its options change the chapter's (its own
+    `fig-width` / `fig-height`, knitr defaults, or a height from `fig-asp`)."""
+    if "fig-width" not in options and "fig-height" not in options:
         return None
     size = list(default)
     for i, key in enumerate(("fig-width", "fig-height")):
-        value = opts.get(key)
+        value = options.get(key)
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
@@ -225,13 +314,52 @@ def _cell_figsize(opts: dict[str, Any], default: tuple[float, float], loc: Loc,
     return size
 
 
+def _doc_reporter(meta: dict[str, Any], project: Project, doc: Doc,
+                  section: str | None = None) -> Callable[[str, str], None]:
+    """Report a problem with an option set in the chapter's front matter (at its line) or
+    else in `_quarto.yml`; `section` is the top-level key the option sits under."""
+
+    fmt = meta.get("format")
+    html = fmt.get("html") if isinstance(fmt, dict) else None
+
+    def report(key: str, why: str) -> None:
+        top = section or key
+        if top not in meta and section is None and isinstance(html, dict) and key in html:
+            top = "format"
+        if top in meta:
+            file, line = doc.locs[_front_line(doc.lines, doc.front_end, top)]
+        else:
+            file, line = project.root / "_quarto.yml", None
+        doc.problems.append(Problem("warning", why, file, line))
+
+    return report
+
+
+def _knitr_yaml(meta: dict[str, Any], project: Project, doc: Doc) -> dict[str, Any]:
+    """`knitr: opts_chunk:` defaults of the project and chapter, without the options the
+    engine does not support or values it cannot use. The chapter's are reported here; the
+    project's once for the whole book, by `mlsys.options`."""
+    report = _doc_reporter(meta, project, doc, "knitr")
+    own = yaml_defaults(meta)
+
+    def chapter_only(key: str, why: str) -> None:
+        if key in own:
+            report(key, f"knitr opts_chunk {why}")
+
+    found = yaml_defaults(project.config, meta)
+    for key in [k for k in found if k not in HONOURED]:
+        chapter_only(key, f"option '{key}' is not supported by this engine and is ignored")
+        del found[key]
+    return valid_options(found, chapter_only)
+
+
 def _settings(meta: dict[str, Any], project: Project, doc: Doc) -> _Settings:
     """Resolve execute options (project, then chapter) and check the chapter's engine."""
     base = dict(DEFAULTS)
     base.update({k: v for k, v in project.execute_options.items() if k in DEFAULTS})
     chapter_exec = meta.get("execute") if isinstance(meta.get("execute"), dict) else {}
     base.update({k: v for k, v in chapter_exec.items() if k in DEFAULTS})
-    base.update(_html_options(meta, project))
+    base.update(valid_options(_html_options(meta, project), _doc_reporter(meta, project, doc)))
     enabled = project.execute_options.get("enabled", True) and chapter_exec.get("enabled", True)
     engine = meta.get("engine")
     if engine is not None and str(engine) not in KNOWN_ENGINES:
@@ -239,7 +367,12 @@ def _settings(meta: dict[str, Any], project: Project, doc: Doc) -> _Settings:
         doc.problems.append(Problem(
             "warning", f"unsupported engine '{engine}': its cells are shown as code, not run "
             f"(supported: {', '.join(sorted(KNOWN_ENGINES))})", file, line))
-    return _Settings(base, bool(enabled), engine is None or str(engine) in KNOWN_ENGINES)
+    classes = ("number-lines",) if truthy(base.get("code-line-numbers")) else ()
+    if str(base.get("code-overflow", "")).lower() == "wrap":
+        classes += ("code-overflow-wrap",)
+    align = str(base.get("fig-align", "default")).lower()
+    return _Settings(base, bool(enabled), engine is None or str(engine) in KNOWN_ENGINES,
+                     classes, align if align != "default" else None)
 
 
 def _execute_dir(meta: dict[str, Any], project: Project, path: Path, doc: Doc) -> Path:
@@ -282,7 +415,7 @@ def scan(path: Path, project: Project) -> Doc:
               _figsize(meta, project, problems, path))
     settings = _settings(meta, project, doc)
     doc.cwd = _execute_dir(meta, project, path, doc)
-    doc.knitr_defaults = yaml_defaults(project.config, meta)
+    doc.knitr_defaults = _knitr_yaml(meta, project, doc)
     i = front_end
     while i < len(lines):
         i = _scan_line(doc, i, settings)
@@ -300,12 +433,39 @@ def _scan_line(doc: Doc, i: int, settings: _Settings) -> int:
         if ESCAPED_FENCE.match(lines[i]):
             doc.escaped[i] = fence_end(lines, i, other.group(1))
             return doc.escaped[i] + 1
+        rewritten = _with_classes(lines[i], settings.code_classes)
+        if rewritten:
+            doc.rewrites[i] = rewritten
         return fence_end(lines, i, other.group(1)) + 1
+    if settings.fig_align and (image := _LONE_IMAGE.match(lines[i])) and \
+            "fig-align" not in (image.group(3) or ""):
+        attrs = f'{(image.group(3) or "")[1:-1]} fig-align="{settings.fig_align}"'.strip()
+        doc.rewrites[i] = f"{image.group(1)}{image.group(2)}{{{attrs}}}"
     if settings.enabled and "`{" in lines[i]:
         for m in INLINE.finditer(lines[i]):
             doc.inline.setdefault(i, []).append((m, len(doc.plan)))
             _plan_expr(doc, m, doc.locs[i])
     return i + 1
+
+
+# a markdown image alone on its line (a figure when captioned), with its attributes
+_LONE_IMAGE = re.compile(r"^(\s*)(!\[.*\]\([^)]*\))(\{[^}]*\})?\s*$")
+_PLAIN_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(\{[^}]*\}|[\w+#.-]+)?\s*$")
+
+
+def _with_classes(line: str, classes: tuple[str, ...]) -> str | None:
+    """A plain code block's opening fence with `classes` added (None: nothing to add, or a
+    raw block such as ```{=html}, which is not code)."""
+    m = _PLAIN_FENCE.match(line) if classes else None
+    info = (m.group(3) or "") if m else "{="
+    if not m or info.startswith("{="):
+        return None
+    add = " ".join(f".{c}" for c in classes)
+    if info.startswith("{"):
+        attrs = f"{info[:-1].rstrip()} {add}}}"
+    else:
+        attrs = f"{{.{info} {add}}}" if info else f"{{{add}}}"
+    return f"{m.group(1)}{m.group(2)} {attrs}"
 
 
 def _plan_expr(doc: Doc, m: re.Match[str], loc: Loc) -> None:
@@ -326,8 +486,8 @@ def _scan_cell(doc: Doc, i: int, cell: re.Match[str], settings: _Settings) -> in
     code = lines[i + 1 : j]
     opts, n_opts = _cell_options(code, locs[i], problems)
     lang = ENGINES.get(cell.group(3).lower(), cell.group(3))
-    options = _resolve_options(doc, settings, lang,
-                               {**_parse_attr_options(cell.group(4) or ""), **opts})
+    own = _own_options(code, n_opts, _parse_attr_options(cell.group(4) or ""), opts, i, doc)
+    options = _resolve_options(doc, settings, lang, own)
     runnable = lang in ("python", "r") and settings.engine_ok
     if lang not in ("python", "r"):
         problems.append(Problem("warning", f"unsupported cell engine '{{{cell.group(3)}}}': "
@@ -347,8 +507,7 @@ def _scan_cell(doc: Doc, i: int, cell: re.Match[str], settings: _Settings) -> in
                          for ln in code[n_opts:])
         extra = _cell_extra(options, lang)
         if lang == "python":  # R draws at fig-width/fig-height itself (see _cell_extra)
-            size = _cell_figsize({**_parse_attr_options(cell.group(4) or ""), **opts},
-                                 doc.figsize, locs[i], problems)
+            size = _cell_figsize(options, doc.figsize, locs[i], problems)
             if size is not None:
                 extra["figsize"] = size
         doc.plan.append(("cell", body, extra))
@@ -382,8 +541,8 @@ def _resolve_options(doc: Doc, settings: _Settings, lang: str, own: dict[str, An
 
 def _knitr_results(options: dict[str, Any]) -> None:
     """knitr's `results:` in Quarto's terms: `asis` and `hide` set `output:` (unless the
-    cell sets `output:` itself); `markup` and `hold` are the normal output."""
-    results = str(options.pop("results", "")).lower()
+    cell sets `output:` itself); `hold` is applied when outputs are laid out."""
+    results = str(options.get("results", "")).lower()
     if results in ("asis", "hide", "false") and options.get("output", True) is True:
         options["output"] = "asis" if results == "asis" else False
 
@@ -398,8 +557,15 @@ def _opts_chunk(doc: Doc, body: str, first_line: int) -> None:
             found += [(first_line + offset, c, f" (in {name})") for c in opts_chunk_calls(text)]
     for at, call, where in sorted(found, key=lambda f: f[0]):
         file, line = doc.locs[at]
-        doc.knitr_defaults.update(
-            {k: v for k, v in call.options.items() if v is not None})
+
+        def report(_key: str, why: str, where: str = where, file: Path = file,
+                   line: int = line) -> None:
+            doc.problems.append(Problem("warning", f"opts_chunk$set(){where}: {why}", file,
+                                        line))
+
+        usable = valid_options({k: v for k, v in call.options.items() if k in HONOURED},
+                               report)
+        doc.knitr_defaults.update({k: v for k, v in usable.items() if v is not None})
         for k in [k for k, v in call.options.items() if v is None]:
             doc.knitr_defaults.pop(k, None)  # `NULL` / `NA`: back to the default
         for name in sorted(set(call.options) - HONOURED):

@@ -77,19 +77,45 @@ def _caption_inlines(caption: list) -> list[Node]:
     return caption[1][0]["c"] if caption[1] and caption[1][0]["t"] in ("Plain", "Para") else []
 
 
+ALIGN = frozenset({"left", "center", "right"})
+
+
+def _align(images: list[Node]) -> str | None:
+    """`fig-align` of a figure's images (taken off them): left, center or right, else None
+    (Quarto's `default`, which is centred in HTML)."""
+    found = None
+    for img in images:
+        value = (attr_pop(img["c"][0], "fig-align") or "").lower()
+        found = value if value in ALIGN else found
+    return found
+
+
 def _figure(node: Node, local: dict[str, Target], config: XrefConfig) -> list[Node] | None:
     a, caption, body = node["c"]
+    images = []
     for b in body:  # Quarto's class for an image that is a figure's content
         for inl in b["c"] if b["t"] in ("Plain", "Para") else []:
             img = inl["c"][1][0] if inl["t"] == "Link" and len(inl["c"][1]) == 1 else inl
             if img["t"] == "Image" and "figure-img" not in img["c"][0][1]:
                 img["c"][0][1].append("figure-img")
+            images += [img] if img["t"] == "Image" else []
+    align = _align(images)
     target = local.get(a[0])
     if target is None:
-        return None
+        return [div([node], ["quarto-figure", f"quarto-figure-{align}"])] if align else None
     inl = _caption_inlines(caption)
     sub = "(" in (target.number or "")
-    return _wrap(a[0], target.key, _prefix(target, config) + inl, body, list(a[1]), sub=sub)
+    return _wrap(a[0], target.key, _prefix(target, config) + inl, body, list(a[1]), sub=sub,
+                 align=align or "center")
+
+
+def _aligned_image(node: Node, local: dict[str, Target], config: XrefConfig) -> Node | None:
+    """An image alone in its paragraph, with no caption, aligned by `fig-align`."""
+    inl = node["c"]
+    if len(inl) != 1 or inl[0]["t"] != "Image":
+        return None
+    align = _align(inl)
+    return div([node], ["quarto-figure", f"quarto-figure-{align}"]) if align else None
 
 
 def _table(node: Node, local: dict[str, Target], config: XrefConfig) -> list[Node] | None:
@@ -185,7 +211,7 @@ def _image(node: Node, local: dict[str, Target], config: XrefConfig) -> None:
 
 
 _HANDLERS = {"Image": _image, "Figure": _figure, "Table": _table, "Span": _equation,
-             "CodeBlock": _listing, "Div": _float_div}
+             "CodeBlock": _listing, "Div": _float_div, "Para": _aligned_image}
 
 
 def float_pass(local: dict[str, Target], config: XrefConfig) -> Pass:
@@ -199,14 +225,14 @@ def float_pass(local: dict[str, Target], config: XrefConfig) -> Pass:
 
 
 def _wrap(fid: str, key: str, caption: list[Node], body: list[Node],
-          classes: list[str], sub: bool = False) -> list[Node]:
+          classes: list[str], sub: bool = False, align: str = "center") -> list[Node]:
     """Quarto's float: an anchored div with the id, a figure of the kind, its caption.
 
     The outer `div.quarto-float` stays a real pandoc Div (not raw HTML), so a Lua filter
     listed after `quarto` finds floats the way filters written for Quarto do: a Div with the
     id and the `quarto-float` class.
     """
-    outer = ["quarto-float", "quarto-figure", "quarto-figure-center", "anchored", *classes]
+    outer = ["quarto-float", "quarto-figure", f"quarto-figure-{align}", "anchored", *classes]
     inner = f"quarto-float quarto-{'subfloat' if sub else 'float'}-{key} figure"
     top = key in CAPTION_ON_TOP
     cap = _caption_blocks(caption, key, fid, top, sub) if caption else []
