@@ -9,8 +9,10 @@ author can make here is reported as a `BuildError` whose problems name the file 
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import json
 import os
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -283,6 +285,7 @@ class _ChapterWalker:
         self.refs: list[ChapterRef] = []
         self.next_number = 1
         self.next_letter = 0
+        self.numbered = True  # False for a website: its pages have no chapter numbers
 
     def _resolve(self, entry: Any, loc: YamlLocator, keys: tuple[str | int, ...]) -> Path | None:
         if not isinstance(entry, str) or not entry.strip():
@@ -319,7 +322,7 @@ class _ChapterWalker:
                 self.next_letter += 1
         else:
             kind = "chapter"
-            if not unnumbered:
+            if not unnumbered and self.numbered:
                 number = str(self.next_number)
                 self.next_number += 1
         href = re.sub(r"\.(qmd|md|ipynb)$", ".html", rel)
@@ -408,9 +411,12 @@ def load_project(path: Path, profile: str | None = None) -> Project:
     root, config_file = _config_file(Path(path).resolve())
     layers = _Layers.read(root, config_file, profile)
     problems: list[Problem] = []
-    book = _check_book_type(layers, problems)
     walker = _ChapterWalker(root, problems)
-    _walk_chapters(layers, book, walker, problems)
+    if _project_type(layers) == "website":
+        book = _website_pages(layers, walker, problems)
+    else:
+        book = _check_book_type(layers, problems)
+        _walk_chapters(layers, book, walker, problems)
     bibliography = _bibliography(root, layers, problems)
     if problems:
         raise BuildError(problems)
@@ -498,6 +504,11 @@ class _Layers:
         return items
 
 
+def _project_type(layers: _Layers) -> Any:
+    proj = layers.config.get("project")
+    return proj.get("type") if isinstance(proj, dict) else None
+
+
 def _check_book_type(layers: _Layers, problems: list[Problem]) -> dict[str, Any]:
     """`project: type: book` and a `book:` mapping with chapters; returns that mapping."""
     config = layers.config
@@ -506,7 +517,7 @@ def _check_book_type(layers: _Layers, problems: list[Problem]) -> dict[str, Any]
     if ptype != "book":
         where = layers.owner("project", "type")
         problems.append(Problem(
-            "error", f"'project: type:' must be 'book' (got {ptype!r})", where.file,
+            "error", f"'project: type:' must be 'book' or 'website' (got {ptype!r})", where.file,
             where.line("project", "type") or where.line("project") or 1))
     book = config.get("book")
     if not isinstance(book, dict) or "chapters" not in book:
@@ -528,6 +539,94 @@ def _walk_chapters(layers: _Layers, book: dict[str, Any], walker: _ChapterWalker
                                     where.line("book", key)))
             continue
         walker.walk(layers.located("book", key), appendix=key == "appendices")
+
+
+# A Quarto website (`project: type: website`) lists its pages in `website: sidebar:`, grouped by
+# `section:`; we read that list as the book's reading order: sections become parts, pages have
+# no chapter numbers (a website numbers figures per page), and `project: render:` (when given)
+# limits which pages are rendered, as it does in Quarto.
+
+_Located = tuple[Any, YamlLocator, tuple[str | int, ...]]
+
+
+def _website_pages(layers: _Layers, walker: _ChapterWalker,
+                   problems: list[Problem]) -> dict[str, Any]:
+    """Walk a website's sidebar (then its `project: render:` list) into `walker`; returns the
+    `website:` mapping, which holds the title as `book:` does for a book."""
+    walker.numbered = False
+    website = layers.config.get("website")
+    website = website if isinstance(website, dict) else {}
+    render = [(str(v), loc, k) for v, loc, k in layers.located("project", "render")]
+    entries: list[tuple[str, str | None, YamlLocator, tuple[str | int, ...]]] = []
+    for sidebar, loc, keys in _sidebars(layers):
+        _sidebar_entries(sidebar.get("contents"), None, loc, (*keys, "contents"), entries,
+                         problems)
+    wanted = [posixpath.normpath(r) for r, _, _ in render]
+    skipped = [e for e in entries if wanted and not _rendered(e[0], wanted)]
+    if skipped:
+        rel, _, loc, keys = skipped[0]
+        problems.append(Problem(
+            "warning", f"{len(skipped)} sidebar page(s) are not in 'project: render:' and are "
+            f"left out (first: {rel})", loc.file, loc.line(*keys)))
+    pages = [e for e in entries if e not in skipped]
+    listed = {posixpath.normpath(rel) for rel, _, _, _ in pages}
+    pages += [(r, None, loc, k) for r, loc, k in render
+              if posixpath.normpath(r) not in listed and not any(c in r for c in "*?[")]
+    if not pages:
+        where = layers.owner("website")
+        problems.append(Problem("error", "a website project needs pages: 'website: sidebar: "
+                                "contents:' or 'project: render:'", where.file,
+                                where.line("website") or 1))
+    for rel, part, loc, keys in pages:
+        path = walker._resolve(rel, loc, keys)
+        if path is not None:
+            walker._add(rel, path, part, False, not walker.refs, loc, keys)
+    return website
+
+
+def _sidebars(layers: _Layers) -> list[tuple[dict[str, Any], YamlLocator, tuple[str | int, ...]]]:
+    """`website: sidebar:` as one mapping or a list of them, each with where it is written."""
+    out = []
+    for item, loc, keys in layers.located("website", "sidebar"):
+        if isinstance(item, dict):
+            out.append((item, loc, keys))
+    return out
+
+
+def _rendered(rel: str, wanted: list[str]) -> bool:
+    norm = posixpath.normpath(rel)
+    return any(fnmatch.fnmatch(norm, w) for w in wanted)
+
+
+def _sidebar_entries(contents: Any, part: str | None, loc: YamlLocator,
+                     keys: tuple[str | int, ...], out: list[Any], problems: list[Problem]) -> None:
+    """Flatten sidebar `contents:` into (file, section title, loc, keys), warning about what
+    a book's navigation cannot show (external links, `auto:` globs, nested sections)."""
+    for i, item in enumerate(contents if isinstance(contents, list) else []):
+        ikeys = (*keys, i)
+        if isinstance(item, dict) and "section" in item:
+            title = _unquote_title(item["section"])
+            if part is not None:
+                problems.append(Problem(
+                    "warning", f"sidebar section '{title}' inside '{part}': nested sections "
+                    f"are shown as one ('{part}')", loc.file, loc.line(*ikeys)))
+            if isinstance(item.get("href"), str):
+                out.append((item["href"], part or title, loc, (*ikeys, "href")))
+            _sidebar_entries(item.get("contents"), part or title, loc, (*ikeys, "contents"),
+                             out, problems)
+            continue
+        href = item.get("href") if isinstance(item, dict) else item
+        if isinstance(item, dict) and "auto" in item:
+            problems.append(Problem("warning", "sidebar 'auto:' entries are not supported (list "
+                                    "the pages)", loc.file, loc.line(*ikeys)))
+        elif isinstance(href, str) and re.match(r"^[a-z][a-z0-9+.-]*:", href):
+            problems.append(Problem("warning", f"external sidebar link not shown: {href}",
+                                    loc.file, loc.line(*ikeys)))
+        elif isinstance(href, str) and re.search(r"\.(qmd|md|ipynb)$", href):
+            out.append((href, part, loc, (*ikeys, "href") if isinstance(item, dict) else ikeys))
+        elif not (isinstance(item, dict) and str(item.get("text", "")).strip("- ") == ""):
+            problems.append(Problem("warning", f"sidebar entry not understood: {item!r}",
+                                    loc.file, loc.line(*ikeys)))
 
 
 def _bibliography(root: Path, layers: _Layers, problems: list[Problem]) -> list[Path]:

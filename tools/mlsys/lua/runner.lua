@@ -39,6 +39,10 @@ local function load_filter(path, alias)
   package.path = dir .. "/?.lua;" .. package.path
   quarto._context.script_dir = dir
   env.PANDOC_SCRIPT_FILE = path
+  -- Quarto runs pandoc with the page as its output file; filters read it (to name the
+  -- chapter, or files of their own), so a filter sees that name, not our JSON pipe's nil.
+  env.PANDOC_STATE = setmetatable({ output_file = cfg.output_file },
+    { __index = function(_, key) return PANDOC_STATE[key] end })
   local fh = io.open(path, "r")
   if not fh then fail(path, "cannot read the filter file") end
   local chunk, err = load(fh:read("a"), "@" .. alias, "t", env)
