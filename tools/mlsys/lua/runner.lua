@@ -128,13 +128,37 @@ local function shortcode_filter(meta)
   }
 end
 
+-- Project options as pandoc reads YAML metadata (and so as Quarto hands them to filters):
+-- text is Markdown (MetaInlines, or MetaBlocks when it holds several paragraphs), so a filter
+-- that stringifies Inlines, or tests `pandoc.utils.type(v) == "Inlines"`, sees what it expects.
+local function to_meta(value)
+  local kind = type(value)
+  if kind == "number" then value, kind = tostring(value), "string" end
+  if kind == "string" then
+    local blocks = pandoc.read(value, "markdown").blocks
+    if #blocks == 0 then return pandoc.MetaInlines({}) end
+    if #blocks == 1 and (blocks[1].t == "Para" or blocks[1].t == "Plain") then
+      return pandoc.MetaInlines(blocks[1].content)
+    end
+    return pandoc.MetaBlocks(blocks)
+  end
+  if kind ~= "table" then return value end
+  local out = {}
+  if value[1] ~= nil then
+    for i, item in ipairs(value) do out[i] = to_meta(item) end
+    return pandoc.MetaList(out)
+  end
+  for key, item in pairs(value) do out[key] = to_meta(item) end
+  return pandoc.MetaMap(out)
+end
+
 -- The run --------------------------------------------------------------------------------------
 function Pandoc(doc)
   -- project options are the document's metadata while filters run (as in Quarto); they are
   -- taken out again afterwards, so a chapter does not inherit the book's `title:`
   local injected = {}
   for key, value in pairs(cfg.meta or {}) do
-    if doc.meta[key] == nil then doc.meta[key] = value; injected[#injected + 1] = key end
+    if doc.meta[key] == nil then doc.meta[key] = to_meta(value); injected[#injected + 1] = key end
   end
   if cfg.shortcodes and next(cfg.shortcodes) ~= nil then
     load_shortcodes()
