@@ -646,6 +646,7 @@ def render_book(
     chosen = select_chapters(project, chapters) if chapters else project.chapters
     chosen_paths = {c.path for c in chosen}
     build.selected = chosen_paths
+    build.problems.extend(project.warnings)
     build.problems.extend(option_problems(project, chosen))
     items = [(ref, ref.path in chosen_paths) for ref in project.chapters]
     with pandoc_session(pandoc_path()) as session:  # workers start on first use only
@@ -662,7 +663,8 @@ def render_book(
         pages.append(_page(prep, rendered))
         resources.update(rendered.resources)
 
-    problems = build.problems
+    # a project-level problem (a filter the config names) is found once per chapter: say it once
+    problems = list(dict.fromkeys(build.problems))
     if any(p.severity == "error" for p in problems) or (strict and problems):
         raise BuildError(problems)
     return RenderedBook(
@@ -717,6 +719,7 @@ def prepare_book(path: Path, *, profile: str | None = None, target: str = "html"
     build = _Build(project, cache, jobs or min(4, os.cpu_count() or 1), progress)
     every = {c.path for c in project.chapters}
     build.selected = every
+    build.problems.extend(project.warnings)
     with pandoc_session(pandoc_path()) as session:
         prepared, table, nocite = _prepare_all(build, [(r, True) for r in project.chapters],
                                                every)

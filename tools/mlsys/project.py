@@ -67,6 +67,7 @@ class Project:
     callouts: dict[str, Any] = field(default_factory=dict)
     number_sections: bool = True
     output_dir: Path = Path("_book")
+    warnings: list[Problem] = field(default_factory=list)  # config the build reports, goes on
 
     @property
     def execute_options(self) -> dict[str, Any]:
@@ -411,6 +412,7 @@ def load_project(path: Path, profile: str | None = None) -> Project:
     root, config_file = _config_file(Path(path).resolve())
     layers = _Layers.read(root, config_file, profile)
     problems: list[Problem] = []
+    _metadata_files(root, layers, problems)
     walker = _ChapterWalker(root, problems)
     if _project_type(layers) == "website":
         book = _website_pages(layers, walker, problems)
@@ -418,9 +420,11 @@ def load_project(path: Path, profile: str | None = None) -> Project:
         book = _check_book_type(layers, problems)
         _walk_chapters(layers, book, walker, problems)
     bibliography = _bibliography(root, layers, problems)
-    if problems:
+    if any(p.severity == "error" for p in problems):
         raise BuildError(problems)
-    return _assemble(root, layers, book, walker, bibliography)
+    project = _assemble(root, layers, book, walker, bibliography)
+    project.warnings = problems
+    return project
 
 
 def _config_file(path: Path) -> tuple[Path, Path]:
@@ -502,6 +506,19 @@ class _Layers:
                     seen.add(key)
                     items.append((item, loc, keys if i is None else (*keys, i)))
         return items
+
+
+def _metadata_files(root: Path, layers: _Layers, problems: list[Problem]) -> None:
+    """Merge `metadata-files:` into the config as defaults (the project's own keys win, as a
+    document's metadata wins over pandoc's `--metadata-file`); a missing file is a warning."""
+    for item, loc, keys in layers.located("metadata-files"):
+        path = root / str(item)
+        if not path.is_file():
+            problems.append(Problem("warning", f"metadata file not found: {item} (its options "
+                                    "are not applied)", loc.file, loc.line(*keys)))
+            continue
+        data, _ = _read_mapping(path, "a metadata file")
+        layers.config = deep_merge(data, layers.config)
 
 
 def _project_type(layers: _Layers) -> Any:
