@@ -33,6 +33,7 @@ from .execute import (
 from .filters.attr_repair import repair_attributes
 from .filters.callouts import callout_css
 from .filters.citations import bibliography_keys, has_refs_div
+from .filters.notes import unused_notes
 from .filters.pandoc_ast import esc, meta_value
 from .filters.shortcodes import expand_shortcodes
 from .filters.tikz import draw_tikz, latex_available, tikz_preamble
@@ -334,16 +335,20 @@ class _Build:
 
     def repair(self, ref: ChapterRef, markdown: str,
                executed: ExecutedChapter | None) -> tuple[str, list[Problem]]:
-        """Attribute blocks pandoc cannot read (`{#x key= v}`): repaired, each a warning."""
+        """Attribute blocks pandoc cannot read (`{#x key= v}`): repaired, each a warning; and
+        footnote definitions nothing cites (pandoc drops them): each a warning."""
         text, repairs = repair_attributes(markdown)
+        found = [(r.line, f"malformed attribute {r.written}: spaces around '=' (read as "
+                  f"{r.read_as})") for r in repairs]
+        found += [(line, f"footnote [^{key}] is defined but never cited, so it is not shown")
+                  for line, key in unused_notes(text)]
         problems = []
         if ref.path in self.selected:
-            for r in repairs:
-                file, where = ref.path, r.line
+            for line, message in sorted(found):
+                file, where = ref.path, line
                 if executed is not None and executed.line_map:
-                    file, where = source_location(executed, r.line)
-                problems.append(Problem("warning", f"malformed attribute {r.written}: spaces "
-                                        f"around '=' (read as {r.read_as})", file, where))
+                    file, where = source_location(executed, line)
+                problems.append(Problem("warning", message, file, where))
         return text, problems
 
     def variables(self) -> dict[str, Any]:

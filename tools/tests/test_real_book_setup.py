@@ -228,3 +228,16 @@ def test_tikz_figure_using_the_diagram_preamble_is_drawn(tmp_path: Path) -> None
     src = re.search(r'<img src="(_tikz/[0-9a-f]+\.svg)" class="img-fluid tikz"', page)
     assert src and book.resources[src.group(1)].is_file()
     assert '<span class="float-prefix">Figure 1:</span> A mossy box.' in page
+
+
+def test_a_footnote_nothing_cites_is_a_warning_at_its_line(tmp_path: Path) -> None:
+    chapter = ("# Notes\n\nA claim[^fn-cited]: with a colon after it.\n\n"
+               "[^fn-cited]: Shown.\n\n[^fn-orphan]: Never cited.\n\n"
+               "```\n[^fn-in-code]: not a note\n```\n")
+    root = _write(tmp_path, {
+        "_quarto.yml": "project:\n  type: book\nbook:\n  chapters:\n    - index.qmd\n",
+        "index.qmd": chapter})
+    book = render_book(root, cache_dir=root / ".cache")
+    assert [(p.message, p.line) for p in book.problems] == [
+        ("footnote [^fn-orphan] is defined but never cited, so it is not shown", 7)]
+    assert "Shown." in _page(book, "index.html")
