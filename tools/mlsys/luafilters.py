@@ -143,8 +143,11 @@ class LuaPlan:
                 raise LuaError(m.group(1), m.group(2).strip())
             raise LuaError(str(LUA_DIR / "runner.lua"), " ".join(err.split()) or "pandoc failed")
         logged = _ERROR.sub("", err).strip()
-        if logged:
-            print(logged, file=sys.stderr)  # quarto.log.output: for the author, as Quarto
+        if logged:  # quarto.log.output and io.stderr, for the author as under Quarto; chapters
+            # run in parallel, so each line says which chapter it came from
+            where = _rel(self.doc, self.project)
+            print("\n".join(f"{where}: {line}" for line in logged.splitlines()),
+                  file=sys.stderr)
         out = json.loads(proc.stdout)
         _merge_output(out["meta"], config["filters"])
         return out

@@ -111,10 +111,17 @@ class _Lazy:
         return self._where.line(*keys)
 
 
+# Options honoured with one value only: what the engine always does (`citeproc: true`, it
+# processes citations anyway); the other value would be ignored, so it stays a warning.
+ALWAYS = {"citeproc": True}
+
+
 def _check(data: dict[str, Any], known: frozenset[str] | set[str], path: tuple[str, ...],
            where: Any, out: list[Problem], lenient: bool, label: str) -> None:
     for key in data:
         if not isinstance(key, str) or key in known or key in OTHER_FORMAT_KEYS:
+            continue
+        if key in ALWAYS and data[key] == ALWAYS[key]:
             continue
         if lenient and not path and key not in QUARTO_IGNORED:
             continue  # a book's own metadata, which a Lua filter may read

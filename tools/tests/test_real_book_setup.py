@@ -241,3 +241,13 @@ def test_a_footnote_nothing_cites_is_a_warning_at_its_line(tmp_path: Path) -> No
     assert [(p.message, p.line) for p in book.problems] == [
         ("footnote [^fn-orphan] is defined but never cited, so it is not shown", 7)]
     assert "Shown." in _page(book, "index.html")
+
+
+def test_citeproc_true_is_quiet_and_false_is_a_warning(tmp_path: Path) -> None:
+    # citations are always processed: asking for that is not an ignored option
+    base = "project:\n  type: book\nbook:\n  chapters:\n    - index.qmd\nformat:\n  html:\n"
+    for value, warned in (("true", False), ("false", True)):
+        root = _write(tmp_path / value, {"_quarto.yml": f"{base}    citeproc: {value}\n",
+                                         "index.qmd": "# Only\n"})
+        problems = render_book(root, cache_dir=root / ".cache").problems
+        assert any("'format.html.citeproc'" in p.message for p in problems) == warned
