@@ -170,17 +170,39 @@ def _file_digest(paths: list[Path]) -> str:
 
 
 def _locate(prep: _Prepared, needle: str | None) -> tuple[Path, int | None]:
-    """The source file and line where `needle` first appears in a chapter (for messages)."""
+    """The source file and line where `needle` first appears in a chapter (for messages).
+
+    A needle of several lines is a block's lines up to the one meant (a TikZ picture up to
+    its failing line): the block is matched line by line, ignoring indentation, and the
+    line is its last; failing that, its last line alone is looked for."""
     if needle is None:
         return prep.ref.path, None
-    pattern = re.compile(re.escape(needle) + (r"(?![\w-])" if needle.startswith("@")
-                                               else ""))
-    for i, line in enumerate(prep.markdown.splitlines(), start=1):
-        if pattern.search(line):
-            if prep.executed is not None and prep.executed.line_map:
-                return source_location(prep.executed, i)
-            return prep.ref.path, i
-    return prep.ref.path, None
+    lines = prep.markdown.splitlines()
+    found = _find_block(lines, needle.splitlines()) if "\n" in needle else None
+    if found is None:
+        needle = needle.splitlines()[-1].strip() if "\n" in needle else needle
+        pattern = re.compile(re.escape(needle) + (r"(?![\w-])" if needle.startswith("@")
+                                                   else ""))
+        found = next((i for i, line in enumerate(lines, start=1) if pattern.search(line)), None)
+    if found is None:
+        return prep.ref.path, None
+    if prep.executed is not None and prep.executed.line_map:
+        return source_location(prep.executed, found)
+    return prep.ref.path, found
+
+
+def _find_block(lines: list[str], block: list[str]) -> int | None:
+    """1-based line of `block`'s last line where all of it appears in `lines` (stripped);
+    a first line the source lacks (a wrapper added around a `.tikz` block) may be skipped."""
+    for want in (block, block[1:]):
+        want = [w.strip() for w in want]
+        if not want:
+            continue
+        for i in range(len(lines) - len(want) + 1):
+            if lines[i].strip() == want[0] and \
+                    all(lines[i + k].strip() == w for k, w in enumerate(want)):
+                return i + len(want)
+    return None
 
 
 class _Build:

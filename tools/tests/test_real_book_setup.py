@@ -251,3 +251,23 @@ def test_citeproc_true_is_quiet_and_false_is_a_warning(tmp_path: Path) -> None:
                                          "index.qmd": "# Only\n"})
         problems = render_book(root, cache_dir=root / ".cache").problems
         assert any("'format.html.citeproc'" in p.message for p in problems) == warned
+
+
+@pytest.mark.skipif(not tikz.latex_available(), reason="latex and dvisvgm are missing")
+def test_tikz_error_is_located_in_the_picture_that_failed(tmp_path: Path) -> None:
+    # both pictures open with the same lines; only the second one is broken
+    def picture(label: str, body: str) -> str:
+        return (f"::: {{#fig-{label}}}\n```{{.tikz}}\n\\scalebox{{0.8}}{{%\n"
+                f"\\begin{{tikzpicture}}\n{body}\n\\end{{tikzpicture}}}}\n```\n"
+                f"Picture {label}.\n:::\n\n")
+    text = ("# Two pictures\n\n" + picture("good", "\\draw (0,0) -- (1,1);")
+            + picture("bad", "\\draw (0,0) -- (2,0);\n\\node {\\nosuchmacro};"))
+    root = _write(tmp_path, {
+        "_quarto.yml": "project:\n  type: book\nbook:\n  chapters:\n    - index.qmd\n",
+        "index.qmd": text})
+    with pytest.raises(BuildError) as info:
+        render_book(root, cache_dir=root / ".cache")
+    [problem] = info.value.problems
+    start = text.splitlines().index("::: {#fig-bad}") + 1
+    assert "Undefined control sequence" in problem.message
+    assert start < problem.line <= start + 8  # inside the bad picture, not the good one

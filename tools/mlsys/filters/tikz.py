@@ -278,13 +278,13 @@ class TikzIssue:
 
 
 def _needle(picture: str, line: int | None) -> str | None:
-    """Text of the picture to find it in the chapter: the failing line when distinctive."""
+    """Text to find the picture's failing line in the chapter by: the picture's lines up to
+    that line (or up to its first distinctive line), so that two pictures sharing a line
+    (`\\resizebox{...}{%`, a common `\\tikzset`) are told apart by the lines before it."""
     lines = picture.splitlines()
-    if line is not None and 0 < line <= len(lines):
-        text = lines[line - 1].strip()
-        if len(text) >= 8 and not text.startswith("\\end"):
-            return text
-    return next((t.strip() for t in lines if len(t.strip()) >= 8), None)
+    if line is None or not 0 < line <= len(lines):
+        line = next((i for i, t in enumerate(lines, start=1) if len(t.strip()) >= 8), None)
+    return "\n".join(lines[:line]) if line else None
 
 
 def _is_tikz(node: Node) -> bool:
