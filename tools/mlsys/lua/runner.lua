@@ -134,6 +134,17 @@ end
 local function to_meta(value)
   local kind = type(value)
   if kind == "number" then value, kind = tostring(value), "string" end
+  if kind == "string" and value:match("^[%a][%w ,:;/()=.-]*$") and not value:find("%-%-")
+      and not value:find("%.[ .]") then  -- ("Mr. X" and "e.g. y" get a non-breaking space)
+    -- plain words (labels, colours, names): the Str/Space inlines pandoc would read, without
+    -- a Markdown parse per string (a big config has a hundred of them)
+    local inlines = {}
+    for word in value:gmatch("%S+") do
+      if #inlines > 0 then inlines[#inlines + 1] = pandoc.Space() end
+      inlines[#inlines + 1] = pandoc.Str(word)
+    end
+    return pandoc.MetaInlines(inlines)
+  end
   if kind == "string" then
     local blocks = pandoc.read(value, "markdown").blocks
     if #blocks == 0 then return pandoc.MetaInlines({}) end
