@@ -563,7 +563,15 @@ def _walk_chapters(layers: _Layers, book: dict[str, Any], walker: _ChapterWalker
 # no chapter numbers (a website numbers figures per page), and `project: render:` (when given)
 # limits which pages are rendered, as it does in Quarto.
 
-_Located = tuple[Any, YamlLocator, tuple[str | int, ...]]
+@dataclass(frozen=True)
+class _SidebarPage:
+    """One page a website's sidebar (or `project: render:`) lists, with where it is written."""
+
+    rel: str
+    part: str | None
+    loc: YamlLocator
+    keys: tuple[str | int, ...]
+    text: str | None = None  # the entry's own label (`text:`), when it has one
 
 
 def _website_pages(layers: _Layers, walker: _ChapterWalker,
@@ -574,30 +582,36 @@ def _website_pages(layers: _Layers, walker: _ChapterWalker,
     website = layers.config.get("website")
     website = website if isinstance(website, dict) else {}
     render = [(str(v), loc, k) for v, loc, k in layers.located("project", "render")]
-    entries: list[tuple[str, str | None, YamlLocator, tuple[str | int, ...]]] = []
+    entries: list[_SidebarPage] = []
     for sidebar, loc, keys in _sidebars(layers):
         _sidebar_entries(sidebar.get("contents"), None, loc, (*keys, "contents"), entries,
                          problems)
     wanted = [posixpath.normpath(r) for r, _, _ in render]
-    skipped = [e for e in entries if wanted and not _rendered(e[0], wanted)]
+    skipped = [e for e in entries if wanted and not _rendered(e.rel, wanted)]
     if skipped:
-        rel, _, loc, keys = skipped[0]
+        first = skipped[0]
         problems.append(Problem(
             "warning", f"{len(skipped)} sidebar page(s) are not in 'project: render:' and are "
-            f"left out (first: {rel})", loc.file, loc.line(*keys)))
+            f"left out (first: {first.rel})", first.loc.file, first.loc.line(*first.keys)))
     pages = [e for e in entries if e not in skipped]
-    listed = {posixpath.normpath(rel) for rel, _, _, _ in pages}
-    pages += [(r, None, loc, k) for r, loc, k in render
+    listed = {posixpath.normpath(e.rel) for e in pages}
+    pages += [_SidebarPage(r, None, loc, k) for r, loc, k in render
               if posixpath.normpath(r) not in listed and not any(c in r for c in "*?[")]
     if not pages:
         where = layers.owner("website")
         problems.append(Problem("error", "a website project needs pages: 'website: sidebar: "
                                 "contents:' or 'project: render:'", where.file,
                                 where.line("website") or 1))
-    for rel, part, loc, keys in pages:
-        path = walker._resolve(rel, loc, keys)
-        if path is not None:
-            walker._add(rel, path, part, False, not walker.refs, loc, keys)
+    for e in pages:
+        path = walker._resolve(e.rel, e.loc, e.keys)
+        if path is None:
+            continue
+        walker._add(e.rel, path, e.part, False, not walker.refs, e.loc, e.keys)
+        title = walker.refs[-1].title if walker.refs and walker.refs[-1].path == path else None
+        if e.text and title is not None and e.text != title:
+            problems.append(Problem(
+                "warning", f"sidebar text '{e.text}' is not shown: the sidebar names "
+                f"{e.rel} by its title '{title}'", e.loc.file, e.loc.line(*e.keys)))
     return website
 
 
@@ -628,7 +642,7 @@ def _sidebar_entries(contents: Any, part: str | None, loc: YamlLocator,
                     "warning", f"sidebar section '{title}' inside '{part}': nested sections "
                     f"are shown as one ('{part}')", loc.file, loc.line(*ikeys)))
             if isinstance(item.get("href"), str):
-                out.append((item["href"], part or title, loc, (*ikeys, "href")))
+                out.append(_SidebarPage(item["href"], part or title, loc, (*ikeys, "href")))
             _sidebar_entries(item.get("contents"), part or title, loc, (*ikeys, "contents"),
                              out, problems)
             continue
@@ -640,7 +654,9 @@ def _sidebar_entries(contents: Any, part: str | None, loc: YamlLocator,
             problems.append(Problem("warning", f"external sidebar link not shown: {href}",
                                     loc.file, loc.line(*ikeys)))
         elif isinstance(href, str) and re.search(r"\.(qmd|md|ipynb)$", href):
-            out.append((href, part, loc, (*ikeys, "href") if isinstance(item, dict) else ikeys))
+            text = item.get("text") if isinstance(item, dict) else None
+            out.append(_SidebarPage(href, part, loc, (*ikeys, "href") if isinstance(item, dict)
+                                    else ikeys, _unquote_title(text) if text else None))
         elif not (isinstance(item, dict) and str(item.get("text", "")).strip("- ") == ""):
             problems.append(Problem("warning", f"sidebar entry not understood: {item!r}",
                                     loc.file, loc.line(*ikeys)))

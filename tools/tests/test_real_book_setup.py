@@ -97,6 +97,11 @@ def test_website_warns_about_what_its_sidebar_cannot_show(tmp_path: Path) -> Non
     skipped = next(p for p in book.problems if "not in 'project: render:'" in p.message)
     assert skipped.message.startswith("1 sidebar page(s)") and "parts/gamma.qmd" in skipped.message
     assert skipped.line == lines.index("            - href: parts/gamma.qmd") + 1
+    # the index's own sidebar label is not what the sidebar shows: said, at its line
+    label = next(p for p in book.problems if p.message.startswith("sidebar text"))
+    assert label.message == ("sidebar text 'Home' is not shown: the sidebar names index.qmd "
+                             "by its title 'Welcome'")
+    assert label.line == lines.index("        - href: index.qmd") + 1
 
 
 def test_website_without_pages_is_an_error_at_its_line(tmp_path: Path) -> None:
