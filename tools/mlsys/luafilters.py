@@ -48,8 +48,9 @@ _STAGE = {"pre-ast": EARLY, "post-ast": PARSE, "pre-quarto": PARSE, "post-quarto
           "pre-render": RENDER, "post-render": RENDER}
 _OUT_KEY = "mlsys-lua"
 _ERROR = re.compile(r"^MLSYS-LUA-ERROR\t([^\t]*)\t(.*)$", re.MULTILINE)
-# Filters pandoc or our pipeline applies anyway: naming them is not a problem.
-_BUILTIN = frozenset({"quarto", "citeproc", "crossref"})
+# Filters pandoc or our pipeline applies anyway: naming them is not a problem. The diagram
+# extension's `.tikz` blocks (and its `diagram:` preamble) are drawn by filters/tikz.py.
+_BUILTIN = frozenset({"quarto", "citeproc", "crossref", "diagram", "pandoc-ext/diagram"})
 # Project keys that configure the project, not the document's metadata.
 _NOT_META = frozenset({"project", "book", "format", "profile", "website", "execute", "mlsys"})
 
@@ -122,6 +123,7 @@ class LuaPlan:
         config = {
             "module_dir": str(LUA_DIR), "format": target, "doc": str(self.doc),
             "project": str(self.project), "meta": json.loads(self.meta_json),
+            "output_file": self.doc.with_suffix(".html").name,
             "filters": [str(f.path) for f in entries],
             "shortcodes": {n: str(p) for n, p in shortcodes.items()},
         }
@@ -141,8 +143,11 @@ class LuaPlan:
                 raise LuaError(m.group(1), m.group(2).strip())
             raise LuaError(str(LUA_DIR / "runner.lua"), " ".join(err.split()) or "pandoc failed")
         logged = _ERROR.sub("", err).strip()
-        if logged:
-            print(logged, file=sys.stderr)  # quarto.log.output: for the author, as Quarto
+        if logged:  # quarto.log.output and io.stderr, for the author as under Quarto; chapters
+            # run in parallel, so each line says which chapter it came from
+            where = _rel(self.doc, self.project)
+            print("\n".join(f"{where}: {line}" for line in logged.splitlines()),
+                  file=sys.stderr)
         out = json.loads(proc.stdout)
         _merge_output(out["meta"], config["filters"])
         return out
@@ -369,9 +374,9 @@ def _resolve(decl: _Declared, root: Path, stage: str,
                                 decl.file, decl.line))
         return []
     path = (decl.base / name).resolve()
-    if not path.suffix:  # an extension's name, else an executable JSON filter
+    if not path.suffix:  # an extension's name (`name` or `org/name`), else a JSON filter
         for ext in _extension_dirs(root, decl.base):
-            if ext.name == name:
+            if name in (ext.name, f"{ext.parent.name}/{ext.name}"):
                 return [FilterEntry(p, stage, decl.file, decl.line,
                                     "lua" if p.suffix == ".lua" else "json")
                         for p in _contributes(ext, "filters")]

@@ -43,11 +43,14 @@ COMMON = frozenset({
     "filter-metadata", "number-sections", "number-depth", "toc", "toc-depth", "toc-title",
     "shortcodes", "header-includes", "include-in-header", "link-citations", "citation",
     "editor", "categories", "image", "draft", "params"}) | CELL_DEFAULTS | ENGINE
-PROJECT = COMMON | {"project", "book", "profile", "mlsys", "metadata-files"}
+PROJECT = COMMON | {"project", "book", "profile", "mlsys", "metadata-files", "diagram"}
 DOCUMENT = COMMON | {"id", "label", "unnumbered", "order", "aliases", "search", "language"}
 BOOK = frozenset({
     "title", "subtitle", "author", "date", "description", "abstract", "chapters",
     "appendices", "references", "output-file", "site-url", "doi", "license", "copyright"})
+# `website:` of a website project: its sidebar is the reading order; the site frame (navbar,
+# footer, search, previous/next links) is our own template's.
+WEBSITE = frozenset({"title", "sidebar", "search", "page-navigation", "site-url"})
 PROJECT_SECTION = frozenset({
     "type", "output-dir", "execute-dir", "render", "resources", "pre-render", "post-render",
     "preview", "lib-dir", "title"})
@@ -133,6 +136,11 @@ class _Lazy:
         return self._where.line(*keys)
 
 
+# Options honoured with one value only: what the engine always does (`citeproc: true`, it
+# processes citations anyway); the other value would be ignored, so it stays a warning.
+ALWAYS = {"citeproc": True}
+
+
 def _fixed(key: str, value: Any, path: tuple[str, ...], where: Any, out: list[Problem],
            label: str) -> None:
     """A value asking for what the engine never does (`code-copy: false`) is reported."""
@@ -153,6 +161,8 @@ def _check(data: dict[str, Any], known: frozenset[str] | set[str], path: tuple[s
         if isinstance(key, str) and key in known and key in SECTIONS and isinstance(value, dict):
             _check(value, SECTIONS[key], (*path, key), where, out, False, label)
         if not isinstance(key, str) or key in known or key in OTHER_FORMAT_KEYS:
+            continue
+        if key in ALWAYS and data[key] == ALWAYS[key]:
             continue
         if lenient and not path and key not in QUARTO_IGNORED:
             continue  # a book's own metadata, which a Lua filter may read
@@ -191,6 +201,11 @@ def _check_formats(fmt: Any, where: Any, out: list[Problem], label: str) -> None
             _check(value, HTML, ("format", str(name)), where, out, False, label)
 
 
+def _get_type(data: dict[str, Any]) -> Any:
+    proj = data.get("project")
+    return proj.get("type") if isinstance(proj, dict) else None
+
+
 def project_option_problems(project: Project, used: set[str] | None = None) -> list[Problem]:
     """Warnings for every option of `_quarto.yml` (and its profiles) the engine ignores."""
     files = [f for f in (project.root / "_quarto.yml", project.root / "_quarto.yaml")
@@ -205,8 +220,12 @@ def project_option_problems(project: Project, used: set[str] | None = None) -> l
         data, where = load_yaml(text), _Lazy(text, file)
         if not isinstance(data, dict):
             continue
-        _check(data, PROJECT | (used or set()), (), where, out, lenient, "project")
-        for section, known in (("book", BOOK), ("project", PROJECT_SECTION)):
+        website = {"website"} if _get_type(data) == "website" else set()
+        _check(data, PROJECT | website | (used or set()), (), where, out, lenient, "project")
+        sections = [("book", BOOK), ("project", PROJECT_SECTION)]
+        if _get_type(data) == "website":
+            sections.append(("website", WEBSITE))
+        for section, known in sections:
             if isinstance(data.get(section), dict):
                 _check(data[section], known, (section,), where, out, False, "project")
         _check_formats(data.get("format"), where, out, "project")

@@ -33,6 +33,7 @@ from .execute import (
 from .filters.attr_repair import repair_attributes
 from .filters.callouts import callout_css
 from .filters.citations import bibliography_keys, has_refs_div
+from .filters.notes import unused_notes
 from .filters.pandoc_ast import esc, meta_value
 from .filters.shortcodes import expand_shortcodes
 from .filters.tikz import draw_tikz, latex_available, tikz_preamble
@@ -169,17 +170,39 @@ def _file_digest(paths: list[Path]) -> str:
 
 
 def _locate(prep: _Prepared, needle: str | None) -> tuple[Path, int | None]:
-    """The source file and line where `needle` first appears in a chapter (for messages)."""
+    """The source file and line where `needle` first appears in a chapter (for messages).
+
+    A needle of several lines is a block's lines up to the one meant (a TikZ picture up to
+    its failing line): the block is matched line by line, ignoring indentation, and the
+    line is its last; failing that, its last line alone is looked for."""
     if needle is None:
         return prep.ref.path, None
-    pattern = re.compile(re.escape(needle) + (r"(?![\w-])" if needle.startswith("@")
-                                               else ""))
-    for i, line in enumerate(prep.markdown.splitlines(), start=1):
-        if pattern.search(line):
-            if prep.executed is not None and prep.executed.line_map:
-                return source_location(prep.executed, i)
-            return prep.ref.path, i
-    return prep.ref.path, None
+    lines = prep.markdown.splitlines()
+    found = _find_block(lines, needle.splitlines()) if "\n" in needle else None
+    if found is None:
+        needle = needle.splitlines()[-1].strip() if "\n" in needle else needle
+        pattern = re.compile(re.escape(needle) + (r"(?![\w-])" if needle.startswith("@")
+                                                   else ""))
+        found = next((i for i, line in enumerate(lines, start=1) if pattern.search(line)), None)
+    if found is None:
+        return prep.ref.path, None
+    if prep.executed is not None and prep.executed.line_map:
+        return source_location(prep.executed, found)
+    return prep.ref.path, found
+
+
+def _find_block(lines: list[str], block: list[str]) -> int | None:
+    """1-based line of `block`'s last line where all of it appears in `lines` (stripped);
+    a first line the source lacks (a wrapper added around a `.tikz` block) may be skipped."""
+    for want in (block, block[1:]):
+        want = [w.strip() for w in want]
+        if not want:
+            continue
+        for i in range(len(lines) - len(want) + 1):
+            if lines[i].strip() == want[0] and \
+                    all(lines[i + k].strip() == w for k, w in enumerate(want)):
+                return i + len(want)
+    return None
 
 
 class _Build:
@@ -334,16 +357,20 @@ class _Build:
 
     def repair(self, ref: ChapterRef, markdown: str,
                executed: ExecutedChapter | None) -> tuple[str, list[Problem]]:
-        """Attribute blocks pandoc cannot read (`{#x key= v}`): repaired, each a warning."""
+        """Attribute blocks pandoc cannot read (`{#x key= v}`): repaired, each a warning; and
+        footnote definitions nothing cites (pandoc drops them): each a warning."""
         text, repairs = repair_attributes(markdown)
+        found = [(r.line, f"malformed attribute {r.written}: spaces around '=' (read as "
+                  f"{r.read_as})") for r in repairs]
+        found += [(line, f"footnote [^{key}] is defined but never cited, so it is not shown")
+                  for line, key in unused_notes(text)]
         problems = []
         if ref.path in self.selected:
-            for r in repairs:
-                file, where = ref.path, r.line
+            for line, message in sorted(found):
+                file, where = ref.path, line
                 if executed is not None and executed.line_map:
-                    file, where = source_location(executed, r.line)
-                problems.append(Problem("warning", f"malformed attribute {r.written}: spaces "
-                                        f"around '=' (read as {r.read_as})", file, where))
+                    file, where = source_location(executed, line)
+                problems.append(Problem("warning", message, file, where))
         return text, problems
 
     def variables(self) -> dict[str, Any]:
@@ -646,6 +673,7 @@ def render_book(
     chosen = select_chapters(project, chapters) if chapters else project.chapters
     chosen_paths = {c.path for c in chosen}
     build.selected = chosen_paths
+    build.problems.extend(project.warnings)
     build.problems.extend(option_problems(project, chosen))
     items = [(ref, ref.path in chosen_paths) for ref in project.chapters]
     with pandoc_session(pandoc_path()) as session:  # workers start on first use only
@@ -662,7 +690,8 @@ def render_book(
         pages.append(_page(prep, rendered))
         resources.update(rendered.resources)
 
-    problems = build.problems
+    # a project-level problem (a filter the config names) is found once per chapter: say it once
+    problems = list(dict.fromkeys(build.problems))
     if any(p.severity == "error" for p in problems) or (strict and problems):
         raise BuildError(problems)
     return RenderedBook(
@@ -717,6 +746,7 @@ def prepare_book(path: Path, *, profile: str | None = None, target: str = "html"
     build = _Build(project, cache, jobs or min(4, os.cpu_count() or 1), progress)
     every = {c.path for c in project.chapters}
     build.selected = every
+    build.problems.extend(project.warnings)
     with pandoc_session(pandoc_path()) as session:
         prepared, table, nocite = _prepare_all(build, [(r, True) for r in project.chapters],
                                                every)

@@ -9,8 +9,10 @@ author can make here is reported as a `BuildError` whose problems name the file 
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import json
 import os
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -65,6 +67,7 @@ class Project:
     callouts: dict[str, Any] = field(default_factory=dict)
     number_sections: bool = True
     output_dir: Path = Path("_book")
+    warnings: list[Problem] = field(default_factory=list)  # config the build reports, goes on
 
     @property
     def execute_options(self) -> dict[str, Any]:
@@ -283,6 +286,7 @@ class _ChapterWalker:
         self.refs: list[ChapterRef] = []
         self.next_number = 1
         self.next_letter = 0
+        self.numbered = True  # False for a website: its pages have no chapter numbers
 
     def _resolve(self, entry: Any, loc: YamlLocator, keys: tuple[str | int, ...]) -> Path | None:
         if not isinstance(entry, str) or not entry.strip():
@@ -319,7 +323,7 @@ class _ChapterWalker:
                 self.next_letter += 1
         else:
             kind = "chapter"
-            if not unnumbered:
+            if not unnumbered and self.numbered:
                 number = str(self.next_number)
                 self.next_number += 1
         href = re.sub(r"\.(qmd|md|ipynb)$", ".html", rel)
@@ -408,13 +412,19 @@ def load_project(path: Path, profile: str | None = None) -> Project:
     root, config_file = _config_file(Path(path).resolve())
     layers = _Layers.read(root, config_file, profile)
     problems: list[Problem] = []
-    book = _check_book_type(layers, problems)
+    _metadata_files(root, layers, problems)
     walker = _ChapterWalker(root, problems)
-    _walk_chapters(layers, book, walker, problems)
+    if _project_type(layers) == "website":
+        book = _website_pages(layers, walker, problems)
+    else:
+        book = _check_book_type(layers, problems)
+        _walk_chapters(layers, book, walker, problems)
     bibliography = _bibliography(root, layers, problems)
-    if problems:
+    if any(p.severity == "error" for p in problems):
         raise BuildError(problems)
-    return _assemble(root, layers, book, walker, bibliography)
+    project = _assemble(root, layers, book, walker, bibliography)
+    project.warnings = problems
+    return project
 
 
 def _config_file(path: Path) -> tuple[Path, Path]:
@@ -498,6 +508,24 @@ class _Layers:
         return items
 
 
+def _metadata_files(root: Path, layers: _Layers, problems: list[Problem]) -> None:
+    """Merge `metadata-files:` into the config as defaults (the project's own keys win, as a
+    document's metadata wins over pandoc's `--metadata-file`); a missing file is a warning."""
+    for item, loc, keys in layers.located("metadata-files"):
+        path = root / str(item)
+        if not path.is_file():
+            problems.append(Problem("warning", f"metadata file not found: {item} (its options "
+                                    "are not applied)", loc.file, loc.line(*keys)))
+            continue
+        data, _ = _read_mapping(path, "a metadata file")
+        layers.config = deep_merge(data, layers.config)
+
+
+def _project_type(layers: _Layers) -> Any:
+    proj = layers.config.get("project")
+    return proj.get("type") if isinstance(proj, dict) else None
+
+
 def _check_book_type(layers: _Layers, problems: list[Problem]) -> dict[str, Any]:
     """`project: type: book` and a `book:` mapping with chapters; returns that mapping."""
     config = layers.config
@@ -506,7 +534,7 @@ def _check_book_type(layers: _Layers, problems: list[Problem]) -> dict[str, Any]
     if ptype != "book":
         where = layers.owner("project", "type")
         problems.append(Problem(
-            "error", f"'project: type:' must be 'book' (got {ptype!r})", where.file,
+            "error", f"'project: type:' must be 'book' or 'website' (got {ptype!r})", where.file,
             where.line("project", "type") or where.line("project") or 1))
     book = config.get("book")
     if not isinstance(book, dict) or "chapters" not in book:
@@ -528,6 +556,110 @@ def _walk_chapters(layers: _Layers, book: dict[str, Any], walker: _ChapterWalker
                                     where.line("book", key)))
             continue
         walker.walk(layers.located("book", key), appendix=key == "appendices")
+
+
+# A Quarto website (`project: type: website`) lists its pages in `website: sidebar:`, grouped by
+# `section:`; we read that list as the book's reading order: sections become parts, pages have
+# no chapter numbers (a website numbers figures per page), and `project: render:` (when given)
+# limits which pages are rendered, as it does in Quarto.
+
+@dataclass(frozen=True)
+class _SidebarPage:
+    """One page a website's sidebar (or `project: render:`) lists, with where it is written."""
+
+    rel: str
+    part: str | None
+    loc: YamlLocator
+    keys: tuple[str | int, ...]
+    text: str | None = None  # the entry's own label (`text:`), when it has one
+
+
+def _website_pages(layers: _Layers, walker: _ChapterWalker,
+                   problems: list[Problem]) -> dict[str, Any]:
+    """Walk a website's sidebar (then its `project: render:` list) into `walker`; returns the
+    `website:` mapping, which holds the title as `book:` does for a book."""
+    walker.numbered = False
+    website = layers.config.get("website")
+    website = website if isinstance(website, dict) else {}
+    render = [(str(v), loc, k) for v, loc, k in layers.located("project", "render")]
+    entries: list[_SidebarPage] = []
+    for sidebar, loc, keys in _sidebars(layers):
+        _sidebar_entries(sidebar.get("contents"), None, loc, (*keys, "contents"), entries,
+                         problems)
+    wanted = [posixpath.normpath(r) for r, _, _ in render]
+    skipped = [e for e in entries if wanted and not _rendered(e.rel, wanted)]
+    if skipped:
+        first = skipped[0]
+        problems.append(Problem(
+            "warning", f"{len(skipped)} sidebar page(s) are not in 'project: render:' and are "
+            f"left out (first: {first.rel})", first.loc.file, first.loc.line(*first.keys)))
+    pages = [e for e in entries if e not in skipped]
+    listed = {posixpath.normpath(e.rel) for e in pages}
+    pages += [_SidebarPage(r, None, loc, k) for r, loc, k in render
+              if posixpath.normpath(r) not in listed and not any(c in r for c in "*?[")]
+    if not pages:
+        where = layers.owner("website")
+        problems.append(Problem("error", "a website project needs pages: 'website: sidebar: "
+                                "contents:' or 'project: render:'", where.file,
+                                where.line("website") or 1))
+    for e in pages:
+        path = walker._resolve(e.rel, e.loc, e.keys)
+        if path is None:
+            continue
+        walker._add(e.rel, path, e.part, False, not walker.refs, e.loc, e.keys)
+        title = walker.refs[-1].title if walker.refs and walker.refs[-1].path == path else None
+        if e.text and title is not None and e.text != title:
+            problems.append(Problem(
+                "warning", f"sidebar text '{e.text}' is not shown: the sidebar names "
+                f"{e.rel} by its title '{title}'", e.loc.file, e.loc.line(*e.keys)))
+    return website
+
+
+def _sidebars(layers: _Layers) -> list[tuple[dict[str, Any], YamlLocator, tuple[str | int, ...]]]:
+    """`website: sidebar:` as one mapping or a list of them, each with where it is written."""
+    out = []
+    for item, loc, keys in layers.located("website", "sidebar"):
+        if isinstance(item, dict):
+            out.append((item, loc, keys))
+    return out
+
+
+def _rendered(rel: str, wanted: list[str]) -> bool:
+    norm = posixpath.normpath(rel)
+    return any(fnmatch.fnmatch(norm, w) for w in wanted)
+
+
+def _sidebar_entries(contents: Any, part: str | None, loc: YamlLocator,
+                     keys: tuple[str | int, ...], out: list[Any], problems: list[Problem]) -> None:
+    """Flatten sidebar `contents:` into (file, section title, loc, keys), warning about what
+    a book's navigation cannot show (external links, `auto:` globs, nested sections)."""
+    for i, item in enumerate(contents if isinstance(contents, list) else []):
+        ikeys = (*keys, i)
+        if isinstance(item, dict) and "section" in item:
+            title = _unquote_title(item["section"])
+            if part is not None:
+                problems.append(Problem(
+                    "warning", f"sidebar section '{title}' inside '{part}': nested sections "
+                    f"are shown as one ('{part}')", loc.file, loc.line(*ikeys)))
+            if isinstance(item.get("href"), str):
+                out.append(_SidebarPage(item["href"], part or title, loc, (*ikeys, "href")))
+            _sidebar_entries(item.get("contents"), part or title, loc, (*ikeys, "contents"),
+                             out, problems)
+            continue
+        href = item.get("href") if isinstance(item, dict) else item
+        if isinstance(item, dict) and "auto" in item:
+            problems.append(Problem("warning", "sidebar 'auto:' entries are not supported (list "
+                                    "the pages)", loc.file, loc.line(*ikeys)))
+        elif isinstance(href, str) and re.match(r"^[a-z][a-z0-9+.-]*:", href):
+            problems.append(Problem("warning", f"external sidebar link not shown: {href}",
+                                    loc.file, loc.line(*ikeys)))
+        elif isinstance(href, str) and re.search(r"\.(qmd|md|ipynb)$", href):
+            text = item.get("text") if isinstance(item, dict) else None
+            out.append(_SidebarPage(href, part, loc, (*ikeys, "href") if isinstance(item, dict)
+                                    else ikeys, _unquote_title(text) if text else None))
+        elif not (isinstance(item, dict) and str(item.get("text", "")).strip("- ") == ""):
+            problems.append(Problem("warning", f"sidebar entry not understood: {item!r}",
+                                    loc.file, loc.line(*ikeys)))
 
 
 def _bibliography(root: Path, layers: _Layers, problems: list[Problem]) -> list[Path]:

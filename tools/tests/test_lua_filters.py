@@ -199,6 +199,8 @@ def test_log_output_and_dump_reach_the_terminal(tmp_path: Path,
     err = capsys.readouterr().err
     assert "blocks: " in err and 'kind = "demo"' in err
     assert "answer = 42" in err
+    # chapters are filtered in parallel: every line names the chapter it came from
+    assert "index.qmd: blocks: " in err
 
 
 def test_project_options_are_filter_metadata_only_while_filters_run(tmp_path: Path) -> None:

@@ -188,16 +188,16 @@ def test_invalid_yaml_in_profile_names_the_profile_file(tmp_path: Path) -> None:
 
 def test_wrong_project_type_and_missing_chapters(tmp_path: Path) -> None:
     root = write_book(tmp_path / "a", """
-        # a website is not a book
+        # a manuscript is neither a book nor a website
         project:
-          type: website
+          type: manuscript
         book:
           chapters: [index.qmd]
         """, {"index.qmd": "# Hi\n"})
     with pytest.raises(BuildError) as exc:
         load_project(root)
     prob = only_problem(exc)
-    assert (prob.line, "'website'" in prob.message) == (3, True)
+    assert (prob.line, "'manuscript'" in prob.message) == (3, True)
 
     root = write_book(tmp_path / "b", """
         project:

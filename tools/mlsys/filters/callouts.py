@@ -6,6 +6,7 @@ callouts — a quiz whose answers hide in an inner callout — open on demand wi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..xref import Target
@@ -60,6 +61,9 @@ def callout_pass(project: dict[str, Any], local: dict[str, Target]) -> Pass:
         ctype = callout_type(a[1])
         if ctype is None:
             return None
+        if _drawn_by_filter(content, ctype):  # a second box around it would frame it twice
+            kept = [c for c in a[1] if c != "callout" and not c.startswith("callout-")]
+            return [div(content, kept, a[0])]
         default_title, icon = _default(ctype, project)
         title_attr = attr_get(a, "title")
         title: list[Node]
@@ -79,6 +83,21 @@ def callout_pass(project: dict[str, Any], local: dict[str, Target]) -> Pass:
         return _structure(a, ctype, title, icon, content)
 
     return frozenset({"Div"}), fn
+
+
+def _drawn_by_filter(content: list[Node], ctype: str) -> bool:
+    """True when a Lua filter has already drawn this callout: its content opens with raw HTML
+    (a block, or the first inline of a paragraph) whose element carries `callout-<type>`, as
+    custom-block extensions emit a `<details class="callout-x ...">` of their own."""
+    first = content[0] if content else None
+    if first is not None and first["t"] in ("Para", "Plain") and first["c"]:
+        first = first["c"][0]
+    if first is None or first["t"] not in ("RawBlock", "RawInline") or \
+            first["c"][0] != "html":
+        return False
+    m = re.match(r"\s*<(?:details|div|section|aside)\b[^>]*\bclass=[\"']([^\"']*)",
+                 first["c"][1])
+    return bool(m) and f"callout-{ctype}" in m.group(1).split()
 
 
 def _structure(a: list, ctype: str, title: list[Node], icon: str,

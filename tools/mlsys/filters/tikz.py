@@ -89,11 +89,16 @@ def _statements(text: str) -> list[str]:
 
 
 def _header_sources(config: dict[str, Any], base: Path) -> list[str]:
-    """Raw LaTeX of `header-includes` and the files (or `text:`) of `include-in-header`."""
+    """Raw LaTeX of `header-includes` and the files (or `text:`) of `include-in-header`, at
+    the top level, for PDF/LaTeX, and for the diagram extension's TikZ engine
+    (`diagram: engine: tikz: header-includes:`, where books put their TikZ preamble)."""
     texts: list[str] = []
     fmt = config.get("format")
     layers = [config] + [fmt[k] for k in ("pdf", "latex") if isinstance(fmt, dict)
                          and isinstance(fmt.get(k), dict)]
+    diagram = _get(config, ("diagram", "engine", "tikz"))
+    if isinstance(diagram, dict):
+        layers.append(diagram)
     for layer in layers:
         for key in ("header-includes", "include-in-header"):
             value = layer.get(key)
@@ -110,6 +115,12 @@ def _header_sources(config: dict[str, Any], base: Path) -> list[str]:
                 elif key == "header-includes" or "\\" in item:
                     texts.append(item)
     return texts
+
+
+def _get(data: Any, keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
 
 
 def _front_matter(markdown: str) -> dict[str, Any]:
@@ -267,13 +278,13 @@ class TikzIssue:
 
 
 def _needle(picture: str, line: int | None) -> str | None:
-    """Text of the picture to find it in the chapter: the failing line when distinctive."""
+    """Text to find the picture's failing line in the chapter by: the picture's lines up to
+    that line (or up to its first distinctive line), so that two pictures sharing a line
+    (`\\resizebox{...}{%`, a common `\\tikzset`) are told apart by the lines before it."""
     lines = picture.splitlines()
-    if line is not None and 0 < line <= len(lines):
-        text = lines[line - 1].strip()
-        if len(text) >= 8 and not text.startswith("\\end"):
-            return text
-    return next((t.strip() for t in lines if len(t.strip()) >= 8), None)
+    if line is None or not 0 < line <= len(lines):
+        line = next((i for i, t in enumerate(lines, start=1) if len(t.strip()) >= 8), None)
+    return "\n".join(lines[:line]) if line else None
 
 
 def _is_tikz(node: Node) -> bool:

@@ -39,6 +39,10 @@ local function load_filter(path, alias)
   package.path = dir .. "/?.lua;" .. package.path
   quarto._context.script_dir = dir
   env.PANDOC_SCRIPT_FILE = path
+  -- Quarto runs pandoc with the page as its output file; filters read it (to name the
+  -- chapter, or files of their own), so a filter sees that name, not our JSON pipe's nil.
+  env.PANDOC_STATE = setmetatable({ output_file = cfg.output_file },
+    { __index = function(_, key) return PANDOC_STATE[key] end })
   local fh = io.open(path, "r")
   if not fh then fail(path, "cannot read the filter file") end
   local chunk, err = load(fh:read("a"), "@" .. alias, "t", env)
@@ -124,13 +128,48 @@ local function shortcode_filter(meta)
   }
 end
 
+-- Project options as pandoc reads YAML metadata (and so as Quarto hands them to filters):
+-- text is Markdown (MetaInlines, or MetaBlocks when it holds several paragraphs), so a filter
+-- that stringifies Inlines, or tests `pandoc.utils.type(v) == "Inlines"`, sees what it expects.
+local function to_meta(value)
+  local kind = type(value)
+  if kind == "number" then value, kind = tostring(value), "string" end
+  if kind == "string" and value:match("^[%a][%w ,:;/()=.-]*$") and not value:find("%-%-")
+      and not value:find("%.[ .]") then  -- ("Mr. X" and "e.g. y" get a non-breaking space)
+    -- plain words (labels, colours, names): the Str/Space inlines pandoc would read, without
+    -- a Markdown parse per string (a big config has a hundred of them)
+    local inlines = {}
+    for word in value:gmatch("%S+") do
+      if #inlines > 0 then inlines[#inlines + 1] = pandoc.Space() end
+      inlines[#inlines + 1] = pandoc.Str(word)
+    end
+    return pandoc.MetaInlines(inlines)
+  end
+  if kind == "string" then
+    local blocks = pandoc.read(value, "markdown").blocks
+    if #blocks == 0 then return pandoc.MetaInlines({}) end
+    if #blocks == 1 and (blocks[1].t == "Para" or blocks[1].t == "Plain") then
+      return pandoc.MetaInlines(blocks[1].content)
+    end
+    return pandoc.MetaBlocks(blocks)
+  end
+  if kind ~= "table" then return value end
+  local out = {}
+  if value[1] ~= nil then
+    for i, item in ipairs(value) do out[i] = to_meta(item) end
+    return pandoc.MetaList(out)
+  end
+  for key, item in pairs(value) do out[key] = to_meta(item) end
+  return pandoc.MetaMap(out)
+end
+
 -- The run --------------------------------------------------------------------------------------
 function Pandoc(doc)
   -- project options are the document's metadata while filters run (as in Quarto); they are
   -- taken out again afterwards, so a chapter does not inherit the book's `title:`
   local injected = {}
   for key, value in pairs(cfg.meta or {}) do
-    if doc.meta[key] == nil then doc.meta[key] = value; injected[#injected + 1] = key end
+    if doc.meta[key] == nil then doc.meta[key] = to_meta(value); injected[#injected + 1] = key end
   end
   if cfg.shortcodes and next(cfg.shortcodes) ~= nil then
     load_shortcodes()
