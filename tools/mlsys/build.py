@@ -92,7 +92,7 @@ class Curriculum:
             return False  # `mlsys build` notes it (skipped_for_tools); never a failure
         where = self.root / part.path
         if part.generate:  # its sources folder must exist too (a partial checkout lacks it)
-            return where.exists() and generator_of(part, self.root / CURRICULUM) is not None
+            return where.exists() and _installed(part.generate.split(":")[0])
         if part.kind == "quarto":
             return (where / "_quarto.yml").is_file() or (where / "_quarto.yaml").is_file()
         return where.is_dir() and labs_exporter() is not None
@@ -227,6 +227,16 @@ def _is_spec(value: object) -> bool:
     return all(x.isidentifier() for x in module.split(".")) and func.isidentifier()
 
 
+def _installed(module_name: str) -> bool:
+    """Whether a generator's package is installed, found without importing it: a book build
+    asks this of every other part, and importing the instructors' generator (which pulls in
+    mlsysim) costs a fifth of a second. A module that then lacks its function is still
+    reported, by `generator_of`, when the part is built."""
+    import importlib.util
+
+    return importlib.util.find_spec(module_name.split(".")[0]) is not None
+
+
 def generator_of(part: Part, source: Path) -> Callable[[Path, Path], None] | None:
     """The function behind a part's `generate:`, or None when its package is not installed
     (a fresh checkout builds the parts it has). A module that imports but lacks the function
@@ -284,6 +294,28 @@ def run_generator(part: Part, func: Callable[[Path, Path], None], dest: Path,
         raise BuildError([Problem(
             "error", f"part '{part.id}' ({part.generate}) failed: {exc}", root / CURRICULUM,
             part.line)]) from exc
+
+
+def _stamp(dest: Path) -> Path:
+    """Where the fingerprint of a generated part's inputs is kept (beside its output)."""
+    return dest.parent / f".{dest.name}.inputs"
+
+
+def _tree_fingerprint(folder: Path) -> str:
+    """Every file's path, size and modification time under `folder` (caches and build
+    output skipped): cheap, and changes whenever an author saves a file there."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for f in sorted(folder.rglob("*")):
+        if any(part.startswith(".") or part in ("__pycache__", "_site", "dist")
+               for part in f.relative_to(folder).parts):
+            continue
+        if f.is_file():
+            st = f.stat()
+            h.update(f"{f.relative_to(folder).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n"
+                     .encode())
+    return h.hexdigest()
 
 
 def _sync_tree(src: Path, dest: Path) -> None:
@@ -416,7 +448,22 @@ class SiteBuilder:
         if part.id not in self._generated:
             dest = self.cache / GENERATED_DIR / part.id
             self._generated[part.id] = generate_part(part, self.root, dest)
+            _stamp(dest).write_text(_tree_fingerprint(self.root / part.path), "utf-8")
         return self._generated[part.id]
+
+    def listing_source(self, part: Part) -> Path:
+        """The sources to read a part's page names from, for the link check of a build that
+        does not build that part. A generator names its pages after the files of its own
+        folder, so its last output is reused while that folder is unchanged: a book edit
+        does not re-run the instructors' generator (half a second) to learn its pages."""
+        if not part.generate or part.id in self._generated:
+            return self.source(part)
+        dest = self.cache / GENERATED_DIR / part.id
+        stamp = _stamp(dest)
+        if ((dest / "_quarto.yml").is_file() and stamp.is_file()
+                and stamp.read_text("utf-8") == _tree_fingerprint(self.root / part.path)):
+            return dest
+        return self.source(part)
 
     # -- selection ---------------------------------------------------------------------------
 
@@ -569,7 +616,7 @@ class SiteBuilder:
             from mlsys.project import load_project
 
             try:
-                project = load_project(self.source(part), part.profile)
+                project = load_project(self.listing_source(part), part.profile)
             except BuildError as exc:
                 raise ValueError("; ".join(p.message for p in exc.problems)) from None
             return {c.href for c in project.chapters}
@@ -649,7 +696,7 @@ class SiteBuilder:
             if part.kind != "quarto" or not self.curriculum.present(part):
                 continue
             try:
-                project = load_project(self.source(part), part.profile)
+                project = load_project(self.listing_source(part), part.profile)
             except BuildError:
                 continue  # that part's own build reports its config problems
             for chapter in project.chapters:

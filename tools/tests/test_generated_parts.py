@@ -18,6 +18,8 @@ from pathlib import Path
 
 def quarto_project(dest: Path, root: Path) -> None:
     """A two-page Quarto book, its text taken from a data file of the repository."""
+    with (root / "generator-runs.log").open("a") as log:
+        log.write("ran\\n")
     words = (root / "drills.txt").read_text().split()
     (dest / "_quarto.yml").write_text(
         "project:\\n  type: book\\nbook:\\n  title: Drills\\n  chapters:\\n"
@@ -143,3 +145,29 @@ def test_links_into_a_static_part_left_out_are_checked_by_its_pages_list(repo: P
     memory.write_text(memory.read_text() + "\n[Gone](../../slides/missing.html)\n")
     code, out = run("build", "book", "--vol", "1", "--strict", "-q")
     assert code != 0 and "slides/missing.html" in out
+
+
+def test_a_book_build_reads_a_generated_parts_pages_without_regenerating_it(
+        repo: Path) -> None:
+    """Checking a link into the drills part needs its page names, which its last generation
+    still gives while the part's own folder is unchanged; a file saved there regenerates it."""
+    memory = repo / "book" / "vol1" / "memory.qmd"
+    memory.write_text(memory.read_text() + "\n[Cards](../../drills/cards.html)\n")
+    runs = repo / "generator-runs.log"
+
+    def ran() -> int:
+        return len(runs.read_text().splitlines()) if runs.exists() else 0
+
+    assert run("build", "book", "--vol", "1", "--strict", "-q")[0] == 0
+    assert ran() == 1  # no earlier generation to read: the generator runs once
+    memory.write_text(memory.read_text() + "\nAn edit.\n")
+    code, out = run("build", "book", "--vol", "1", "--strict", "-q")
+    assert code == 0, out
+    assert ran() == 1  # the drills folder is unchanged: its last output is read
+    (repo / "drills" / "notes.txt").write_text("a new source file")
+    memory.write_text(memory.read_text() + "\nAnother edit.\n")  # links of written pages
+    assert run("build", "book", "--vol", "1", "--strict", "-q")[0] == 0
+    assert ran() == 2
+    memory.write_text(memory.read_text() + "\n[Gone](../../drills/missing.html)\n")
+    code, out = run("build", "book", "--vol", "1", "--strict", "-q")
+    assert code != 0 and "drills/missing.html" in out
