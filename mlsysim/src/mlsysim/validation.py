@@ -370,14 +370,14 @@ def scatter_svg(rows: tuple[ValidationRow, ...] | None = None, size: int = 230) 
     panels = [p for p in panels if p[3]]
     cols = min(2, len(panels))
     w, h = cols * size, ((len(panels) + cols - 1) // cols) * size
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h + 20}" role="img" '
            # inline style: beats page-wide svg rules (icon strokes) that would outline text
            f'style="max-width:100%;height:auto;font:11px sans-serif;stroke:none;'
            f'stroke-width:1;fill:currentColor" '
            f'aria-label="Predicted versus published, log-log, with a 10% band">']
     for i, (_, title, unit, pts) in enumerate(panels):
         out += _panel(pts, title, unit, (i % cols) * size, (i // cols) * size, size)
-    out.append(f'<g transform="translate({w - 180},{h - 14})" fill="currentColor">'
+    out.append(f'<g transform="translate({w - 180},{h + 12})" fill="currentColor">'
                '<circle cx="4" cy="-4" r="4" fill="none" stroke="#e08a00" stroke-width="1.5"/>'
                '<text x="12" y="0">calibration</text><circle cx="94" cy="-4" r="4" '
                'fill="#2f80ed"/><text x="102" y="0">held out</text></g>')
@@ -406,10 +406,11 @@ def _panel(pts: list[ValidationRow], title: str, unit: float, x0: float, y0: flo
          f'<line x1="{X(a):.1f}" y1="{Y(a):.1f}" x2="{X(b):.1f}" y2="{Y(b):.1f}" '
          'stroke="currentColor" stroke-opacity="0.5" stroke-dasharray="3 3"/>']
     for t in _ticks(lo, hi):
+        label = _tick_label(t)
         g.append(f'<text x="{X(t):.1f}" y="{y0 + 32 + inner}" text-anchor="middle" '
-                 f'fill="currentColor" fill-opacity="0.75">{t:g}</text>')
+                 f'fill="currentColor" fill-opacity="0.75">{label}</text>')
         g.append(f'<text x="{x0 + pad - 3}" y="{Y(t) + 3:.1f}" text-anchor="end" '
-                 f'fill="currentColor" fill-opacity="0.75">{t:g}</text>')
+                 f'fill="currentColor" fill-opacity="0.75">{label}</text>')
     for r, (m, p) in zip(pts, vals, strict=True):
         style = ('fill="none" stroke="#e08a00" stroke-width="1.5"' if r.set == "calibration"
                  else 'fill="#2f80ed" fill-opacity="0.85"')
@@ -418,6 +419,14 @@ def _panel(pts: list[ValidationRow], title: str, unit: float, x0: float, y0: flo
                  f'({r.error:+.1%})</title></circle>')
     g.append("</g>")
     return g
+
+
+def _tick_label(t: float) -> str:
+    """A tick value short enough for the panel's left margin: 100000 is 100k."""
+    for div, suffix in ((1e6, "M"), (1e3, "k")):
+        if t >= 10 * div:
+            return f"{t / div:g}{suffix}"
+    return f"{t:g}"
 
 
 def _ticks(lo: float, hi: float) -> list[float]:
