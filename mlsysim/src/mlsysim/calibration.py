@@ -43,13 +43,15 @@ SHARED_FROM = "A100"
 
 @dataclass(frozen=True)
 class FittedValue:
-    """One fitted number and the calibration cases whose predictions it moves."""
+    """One fitted number and the calibration cases whose predictions it moves; a shared
+    value (`efficiency.SHARED`) names the family it was fitted on instead."""
 
     family: str
     name: str
     value: float
     fitted: bool
     cases: tuple[str, ...]
+    shared_from: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,14 +65,13 @@ class Calibration:
         lines = []
         for v in self.values:
             lo, hi = BOUNDS[v.name]
-            shared = v.cases[:1] == (f"shared from {SHARED_FROM}",)
-            how = (f"shared from {SHARED_FROM}" if shared else
+            how = (f"shared from {v.shared_from}" if v.shared_from else
                    "not fitted (no case moves it)" if not v.fitted else
                    "fitted, at its bound" if min(abs(v.value - lo), abs(v.value - hi)) < 1e-9 * hi
                    else "fitted")
             shown = f"{v.value * 1e6:.2f} us" if v.name.endswith("_s") else f"{v.value:.3f}"
             lines.append(f"{v.family:<8}{v.name:<10}{shown:>10}  {how}"
-                         + (f"; set by {', '.join(v.cases)}" if v.cases and not shared else ""))
+                         + (f"; set by {', '.join(v.cases)}" if v.cases else ""))
         lines.append("calibration errors after the fit:")
         lines += [f"  {cid:<34}{e:+.1%}" for cid, e in self.errors]
         return "\n".join(lines)
@@ -142,12 +143,11 @@ def calibrate(cases: tuple[Measurement, ...] | None = None) -> Calibration:
     values, errors = [], []
     shared: dict[str, float] = {}
     for fam in sorted(groups, key=lambda f: f != SHARED_FROM):  # the sharing family first
-        vals, r = _fit_family(fam, groups[fam], shared if fam != SHARED_FROM else None)
+        vals, r = _fit_family(fam, groups[fam], shared)  # empty for the sharing family
         if fam == SHARED_FROM:
             shared = {v.name: v.value for v in vals if v.name in eff.SHARED}
         else:
-            vals += [FittedValue(fam, n, v, False, (f"shared from {SHARED_FROM}",))
-                     for n, v in shared.items()]
+            vals += [FittedValue(fam, n, v, False, (), SHARED_FROM) for n, v in shared.items()]
         values += vals
         errors += [(c.id, float(np.expm1(e))) for c, e in zip(groups[fam], r, strict=True)]
     return Calibration(tuple(values), tuple(errors))
@@ -174,8 +174,9 @@ def write(cal: Calibration, path: Path | None = None) -> Path:
             "# from the calibration rows of measurements.yaml (never the held-out rows).",
             "# default: devices without a family of their own use the A100 family's values."]
     for v in cal.values:
-        head.append(f"#   {v.family} {v.name}: " + (", ".join(v.cases) if v.fitted or v.cases
-                                                       else "not fitted"))
+        head.append(f"#   {v.family} {v.name}: " + (
+            f"shared from {v.shared_from}" if v.shared_from else
+            ", ".join(v.cases) if v.fitted else "not fitted"))
     text = "\n".join(head) + "\n" + yaml.safe_dump(data, sort_keys=False, width=100)
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".calibration-", suffix=".yaml")

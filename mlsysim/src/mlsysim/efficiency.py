@@ -277,9 +277,9 @@ def op_times(hw: Hardware | str, precision: str, shapes: list[tuple], flops: lis
 
     `training`: the compute-bound kernels of a training step reach the fitted fraction
     `train` of the rates a serving runtime's kernels reach: backward GEMMs read transposed
-    operands, FlashAttention's backward pass runs below its forward (Dao 2023), eager
-    frameworks launch unfused kernels, and the gradient and parameter collectives that
-    overlap compute occupy SMs and memory bandwidth of their own."""
+    operands, FlashAttention's backward pass runs below its forward (Dao 2023) and eager
+    frameworks launch unfused kernels. (Collectives overlapping compute are priced apart,
+    by the fitted `contention` in `train.evaluate_plans`.)"""
     h = hardware(hw)
     e = device_efficiency(h)
     peak, frac = compute_peak(h, precision)

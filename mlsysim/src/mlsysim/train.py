@@ -272,7 +272,7 @@ def _layer_comm(m: Model, cl: Cluster, plan: Plan, seq_len: int, b: float, tp_ov
     return t_tp, t_cp, 4 * _gather(a2a, ep, bw, cl.inter.latency_s) * share
 
 
-def _dp_sync(cl: Cluster, plan: Plan, grad_bytes, zero_stage: int, m_count, param_bytes=0.0):
+def _dp_sync(cl: Cluster, plan: Plan, grad_bytes, zero_stage: int, m_count, param_bytes):
     """Seconds of the gradient all-reduce over the `dp x cp` replicas of each weight:
     reduce-scatter and all-gather inside a node, ring across nodes (hierarchical); ZeRO-3
     adds a parameter all-gather (`param_bytes`, the compute format) for the forward and the
@@ -368,7 +368,8 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch: int, seq_len: int, plan:
     first, mid, last = layers
     # DualPipe (DeepSeek-AI 2024) overlaps each chunk's expert all-to-alls and pipeline sends
     # with another chunk's compute: they leave the critical path
-    per_layer = t_layer + t_tp + t_cp + (0.0 if opts.dualpipe else t_ep)
+    t_ep = 0.0 * t_ep if opts.dualpipe else t_ep
+    per_layer = t_layer + t_tp + t_cp + t_ep
     t_stage = np.maximum(np.maximum(first, mid) * per_layer, last * per_layer + t_head)
     slowest = np.where(np.maximum(first, mid) * per_layer > last * per_layer + t_head,
                        np.maximum(first, mid), last)
@@ -406,7 +407,7 @@ def evaluate_plans(m: Model, cl: Cluster, global_batch: int, seq_len: int, plan:
         step=t_pipe + t_pp + t_dp + t_hidden + t_opt + t_off,
         compute=np.maximum(np.maximum(first, mid) * t_layer, last * t_layer + t_head) * m_count,
         bubble=t_bubble, tp=slowest * t_tp * busy, pp=t_pp, dp=t_dp,
-        ep=slowest * t_ep * m_count * (0.0 if opts.dualpipe else 1.0), cp=slowest * t_cp * busy, offload=t_off, mem=mem,
+        ep=slowest * t_ep * m_count, cp=slowest * t_cp * busy, offload=t_off, mem=mem,
         model_flops=model_flops, hw_flops=hw_flops, microbatches=m_count)
 
 
