@@ -206,7 +206,10 @@ def _labs() -> list[tuple[str, str]]:
     return out
 
 
-@pytest.mark.parametrize("name,rel", _labs(), ids=[n for n, _ in _labs()])
+_LABS = _labs()  # read the catalogue once, for the cases and their ids
+
+
+@pytest.mark.parametrize("name,rel", _LABS, ids=[n for n, _ in _LABS])
 def test_lab_is_linked_from_its_chapter(name: str, rel: str) -> None:
     # A lab points at its chapter; the chapter must point back, or readers never find the lab.
     assert f"labs/{name}.html" in (BOOK / rel).read_text(encoding="utf-8"), rel

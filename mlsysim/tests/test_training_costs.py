@@ -48,6 +48,17 @@ def test_loss_kernel_streams_every_logit():
     tokens = 2 * 2048  # one micro-batch per GPU
     floor = train_module.LOGIT_BYTES * tokens * 32000 / h.memory_bw
     assert wide.step_time_s - base.step_time_s > floor  # the extra logits' loss traffic at least
+    # and the LM head's share of a step is exactly its GEMM (forward and backward) plus one
+    # streaming pass of LOGIT_BYTES over every logit
+    m, v = _gpt({**small, "vocab": 64000}), 64000.0
+    one = np.asarray(1)
+    plan = train_module.Plan(one, one, one, np.asarray(2), np.asarray(0), one, one)
+    _, _, t_head = train_module._layer_compute_each(m, h, plan, 2048, 2.0, train_module.Options())
+    gemm, loss = eff.op_times(
+        h, "bf16", [("gemm", tokens, v, 768), ("memory",)], [2.0 * tokens * 768 * v, 0.0],
+        [2.0 * tokens * (768 + v) + 2.0 * 768 * v, train_module.LOGIT_BYTES * tokens * v],
+        training=True)
+    assert float(t_head) == pytest.approx(3 * gemm + loss, rel=1e-9)
 
 
 def test_fused_attention_backward_costs_two_and_a_half_forwards():
