@@ -176,3 +176,20 @@ def test_fp32_gradient_reduction_doubles_the_exposed_data_parallel_sync():
     full = ms.train("GPT-2-XL", cl, fp32_grad_reduce=True, **kw)
     assert full.dp_comm_exposed_s == pytest.approx(2 * half.dp_comm_exposed_s, rel=0.05)
     assert full.step_time_s > half.step_time_s
+
+
+def test_runtime_host_work_per_sequence_adds_to_every_step():
+    """A serving runtime's per-sequence host work (vLLM 0.6's Python scheduler, input
+    preparation and sampling) makes every decode step, and the prefill pass, longer by
+    `seq_s` per sequence of the batch: a 128-sequence batch pays it 128 times."""
+    kw = dict(batch=128, prompt_len=128, output_len=64, precision="fp8", gpus=8)
+    with eff.override("MI300X", seq_s=0.0):
+        base = ms.serve("Llama-3-70B", "MI300X", **kw)
+    with eff.override("MI300X", seq_s=50e-6):
+        slow = ms.serve("Llama-3-70B", "MI300X", **kw)
+    assert slow.tpot_s - base.tpot_s == pytest.approx(128 * 50e-6, rel=1e-9)
+    assert slow.ttft_s - base.ttft_s == pytest.approx(128 * 50e-6, rel=1e-9)
+    # the fitted families: vLLM's on the MI300X pays tens of microseconds per sequence,
+    # TensorRT-LLM's C++ runtime on NVIDIA parts (their calibration runs) next to nothing
+    assert eff.device_efficiency("MI300X").seq_s > 20e-6
+    assert eff.device_efficiency("H100").seq_s < 1e-6

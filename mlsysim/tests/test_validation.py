@@ -26,10 +26,6 @@ def test_heldout_set_covers_what_the_issue_asks():
     assert all(r.source and len(r.source) > 20 for r in held)
 
 
-@pytest.mark.xfail(strict=True, reason="held-out gate not met yet: training passes (median "
-                   "7.8%, max 25%) and inference's median passes (9.95%), but one case misses by "
-                   "62%: Llama 3.1 405B under 2024 vLLM on eight MI300X at batch 256, a device "
-                   "with no fitted values of its own (see its note)")
 def test_heldout_gate():
     by = {(s.set, s.domain): s for s in validation.summaries()}
     for d in ("training", "inference"):
@@ -37,16 +33,20 @@ def test_heldout_gate():
         assert s.median_abs_error <= 0.10 and s.max_abs_error <= 0.35, (d, s)
 
 
-def test_heldout_errors_do_not_regress():
-    """Until the gate passes, hold the line where it is: no case gets worse than today."""
-    by = {(s.set, s.domain): s for s in validation.summaries()}
-    assert by[("heldout", "training")].median_abs_error <= 0.10  # the median bound holds
-    assert by[("heldout", "training")].max_abs_error <= 0.35  # and so does the maximum
-    assert by[("heldout", "inference")].median_abs_error <= 0.10
-    assert all(r.note for r in _held() if abs(r.error) > 0.35)  # every big miss says why
-    # only MI300X at batch 256 (no fitted values of its own; see its note)
-    worst = {r.id: r.error for r in _held() if abs(r.error) > 0.35}
-    assert set(worst) <= {"oci-mi300x-405b-b256"}, worst
+def test_mi300x_is_fitted_on_amds_table_and_predicts_another_operators_runs():
+    """The MI300X family is fitted on AMD's vLLM latency rows at 128 prompt tokens only; OCI's
+    Llama 3.1 405B sweep (another operator, another vLLM build, batches up to 256) and AMD's
+    2,048-token rows stay held out and land within the gate. Borrowing the A100's values,
+    the batch-256 OCI run was predicted 62% too fast."""
+    cal = {(v.family, v.name): v for v in calibration.calibrate().values}
+    fitted = [v for (fam, _), v in cal.items() if fam == "MI300X" and v.fitted]
+    assert {v.name for v in fitted} >= {"fp8", "memory", "seq_s"}
+    assert all(c.startswith("amd-mi300x-") and "-128-" in c for v in fitted for c in v.cases)
+    rows = {r.id: r for r in _held()}
+    oci = [rows[f"oci-mi300x-405b-b{b}"] for b in (1, 32, 256)]
+    assert all(abs(r.error) <= 0.35 for r in oci), [(r.id, r.error) for r in oci]
+    held_amd = [r for r in rows.values() if r.id.startswith("amd-mi300x-")]
+    assert len(held_amd) == 16 and all("-2048-" in r.id for r in held_amd)
 
 
 def test_per_head_decode_kernel_explains_the_old_tensorrt_llm_gqa_runs():

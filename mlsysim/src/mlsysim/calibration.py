@@ -31,10 +31,10 @@ from .validation import Measurement, measurements, predict
 #: 2024) and FlashAttention-2 on an A100 (50-73%; Dao 2023).
 #: A per-head decode kernel's K/V re-reads hit on-chip cache between never and almost always.
 BOUNDS = {"gemm": (0.2, 0.95), "fp8": (0.2, 0.95), "attention": (0.35, 0.75), "memory": (0.3, 0.95),
-          "launch_s": (1e-6, 1e-5), "step_s": (1e-6, 2e-3), "kv_reuse": (1e-3, 0.99),
+          "launch_s": (1e-6, 1e-5), "step_s": (1e-6, 2e-3), "seq_s": (1e-9, 2e-4), "kv_reuse": (1e-3, 0.99),
           "train": (0.5, 1.0), "contention": (1e-3, 1.0)}
 #: where every fit starts, so a refit does not depend on the file it overwrites
-START = {"gemm": 0.7, "fp8": 0.6, "attention": 0.56, "memory": 0.8, "launch_s": 4e-6, "step_s": 1e-4, "kv_reuse": 0.5,
+START = {"gemm": 0.7, "fp8": 0.6, "attention": 0.56, "memory": 0.8, "launch_s": 4e-6, "step_s": 1e-4, "seq_s": 1e-5, "kv_reuse": 0.5,
          "train": 0.8, "contention": 0.2}
 #: the family whose 16-bit serving rows pin the GEMM fraction, so that its training rows can
 #: set the shared training-framework factor (`efficiency.SHARED`) that every family uses
@@ -126,7 +126,9 @@ def _fit_family(fam: str, cases: list[Measurement], fixed: dict[str, float] | No
                 break
     out = []
     for j, n in enumerate(names):
-        moved = [c.id for i, c in enumerate(cases) if max(abs(J[i, j]), abs(J0[i, j])) > 0.01]
+        sens = np.maximum(np.abs(J[:, j]), np.abs(J0[:, j]))
+        # the cases it moves by 1% per e-fold; a value fitted on weaker pulls names those
+        moved = [c.id for i, c in enumerate(cases) if sens[i] > (0.01 if sens.max() > 0.01 else 1e-4)]
         out.append(FittedValue(fam, n, float(x[j]), bool(active[j]), tuple(moved)))
     return out, r
 
@@ -161,12 +163,16 @@ def data_path() -> Path:
 def write(cal: Calibration, path: Path | None = None) -> Path:
     """Write the fitted values over the parameters file (temp file, then swap).
 
-    Families keep their `members`; `default` (devices without their own family, e.g. TPU v4
-    or MI300X) takes the A100 family's values."""
+    Families keep their `members`; `default` (devices without their own family, e.g. TPU v4)
+    takes the A100 family's values, and so does any value no case of a family set."""
     path = path or data_path()
     data = yaml.safe_load(data_path().read_text())
     for v in cal.values:
-        data["families"].setdefault(v.family, {})[v.name] = round(v.value, 8 if v.name.endswith("_s") else 4)
+        fam = data["families"].setdefault(v.family, {})
+        if not v.fitted and not v.shared_from and v.family != SHARED_FROM:
+            fam.pop(v.name, None)  # nothing set it: the family keeps `default`'s value
+            continue
+        fam[v.name] = round(v.value, 10 if v.name.endswith("_s") else 4)
     if "A100" in data["families"]:
         for n in eff.FITTED:
             data["default"][n] = data["families"]["A100"][n]

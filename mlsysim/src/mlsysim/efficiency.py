@@ -17,7 +17,13 @@ effects, each a closed form, and a handful of fitted numbers per device family:
 - Memory-bound kernels reach the fitted bandwidth fraction only with enough bytes in flight:
   by Little's law a stream of `n` bytes gets `n / (n + bw x latency)` of it.
 - Every kernel pays a fitted launch gap, and every forward pass of a serving runtime a fitted
-  per-step overhead (batch scheduling, sampling, host work).
+  per-step overhead (batch scheduling, sampling, host work) plus a fitted share per sequence
+  in the batch, `seq_s`: a Python runtime prepares inputs, samples and builds outputs
+  sequence by sequence between steps (the vLLM team measured the GPU busy for well under half
+  of a v0.5.3 step of Llama 3 8B on an H100: vLLM blog, "vLLM v0.6.0: 2.7x Throughput
+  Improvement and 5x Latency Reduction", 2024-09-05). The values describe the runtime each
+  family's calibration runs used: TensorRT-LLM's C++ runtime for the A100 and Hopper
+  families, vLLM 0.6 for the MI300X.
 - Decode attention over a grouped-query (GQA) cache depends on the runtime's kernel: a
   `gqa_shared` kernel reads each cached K/V head once for its whole group of query heads; a
   `per_head` kernel (one thread block per query head, as in TensorRT-LLM before its XQA
@@ -50,8 +56,8 @@ DEQUANT_SHARE = 0.15
 #: reduction steps a GEMM main loop needs to fill and drain its pipeline
 K_OVERHEAD = 32
 #: the parameters `mlsysim calibrate` fits, in order
-FITTED = ("gemm", "fp8", "attention", "memory", "launch_s", "step_s", "kv_reuse", "train",
-          "contention")
+FITTED = ("gemm", "fp8", "attention", "memory", "launch_s", "step_s", "seq_s", "kv_reuse",
+          "train", "contention")
 #: fitted once, on the family with both 16-bit serving and training runs, and shared: it
 #: describes training frameworks, not a chip
 SHARED = ("train", "contention")
@@ -70,6 +76,7 @@ class DeviceEfficiency:
     launch_s: float   # per-kernel launch and scheduling gap
     network: float    # fraction of link bandwidth collectives reach
     step_s: float = 0.0  # per forward pass of a serving runtime (scheduling, sampling)
+    seq_s: float = 0.0  # per sequence per forward pass of a serving runtime (host work)
     attention: float = 0.56  # fraction of the 16-bit peak fused attention reaches
     kv_reuse: float = 0.0  # share of a per-head decode kernel's K/V re-reads served on chip
     train: float = 1.0  # training framework's compute rate over a serving runtime's (see op_times)
@@ -117,7 +124,7 @@ def _family_params(fam: str) -> DeviceEfficiency:
     vals.pop("members", None)
     return DeviceEfficiency(family=fam, **{k: vals[k] for k in
                                            ("gemm", "fp8", "memory", "launch_s", "network",
-                                            "step_s", "attention", "kv_reuse", "train",
+                                            "step_s", "seq_s", "attention", "kv_reuse", "train",
                                             "contention")},
                             **{k: int(vals[k]) for k in ("tile_m", "tile_n") if k in vals})
 

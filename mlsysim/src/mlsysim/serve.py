@@ -109,9 +109,11 @@ def _pass_parts(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode:
     fl.append(2.0 * rows * m.d_model * m.vocab / gpus)
     by.append(b * rows * (m.d_model + m.vocab / gpus) + wb * m.d_model * m.vocab / gpus)
     times = op_times(h, precision, shapes, fl, by)
-    # the runtime's per-pass work (scheduling, sampling) joins the layers' time, so a
+    # the runtime's per-pass work (scheduling, sampling), a fixed part and one per sequence
+    # (`rows`: one per sequence in decode and prefill alike), joins the layers' time, so a
     # pipeline spreads it over its stages and a token pays it once, not once per stage
-    t = sum(times[:-1]) * m.n_layers + device_efficiency(h).step_s
+    e = device_efficiency(h)
+    t = sum(times[:-1]) * m.n_layers + e.step_s + e.seq_s * rows
     head = times[-1]
     if gpus > 1:
         cl = _cluster(h, gpus, gpus_per_node)

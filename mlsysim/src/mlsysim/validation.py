@@ -153,6 +153,8 @@ def predict(c: Measurement) -> float:
             return float(r.ttft_s)
         if c.metric == "out_tok_s_per_gpu":
             return float(a["batch"] * a["output_len"] / r.request_latency_s / a["gpus"])
+        if c.metric == "latency_s":
+            return float(r.request_latency_s)
         raise InvalidInputError("metric", f"{c.id}: unknown serving metric {c.metric!r}")
     kw = {k: a[k] for k in ("tp", "pp", "dp", "micro_batch", "recompute", "zero_stage", "ep",
                             "schedule", "virtual_stages", "uneven_stages", "precision",
@@ -356,7 +358,8 @@ _PANELS = (("tflops_megatron", "training: TFLOP/s per GPU", 1e12),
            ("tok_s_per_gpu", "training: tokens/s per GPU", 1.0),
            ("gpu_hours", "training: GPU-hours (millions)", 1e6),
            ("out_tok_s_per_gpu", "serving: output tok/s per GPU", 1.0),
-           ("ttft_s", "serving: time to first token (ms)", 1e-3))
+           ("ttft_s", "serving: time to first token (ms)", 1e-3),
+           ("latency_s", "serving: request latency (s)", 1.0))
 
 
 def scatter_svg(rows: tuple[ValidationRow, ...] | None = None, size: int = 230) -> str:
