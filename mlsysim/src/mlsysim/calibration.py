@@ -128,7 +128,8 @@ def _fit_family(fam: str, cases: list[Measurement], fixed: dict[str, float] | No
     for j, n in enumerate(names):
         sens = np.maximum(np.abs(J[:, j]), np.abs(J0[:, j]))
         # the cases it moves by 1% per e-fold; a value fitted on weaker pulls names those
-        moved = [c.id for i, c in enumerate(cases) if sens[i] > (0.01 if sens.max() > 0.01 else 1e-4)]
+        cut = 0.01 if sens.max() > 0.01 else 1e-4
+        moved = [c.id for i, c in enumerate(cases) if sens[i] > cut]
         out.append(FittedValue(fam, n, float(x[j]), bool(active[j]), tuple(moved)))
     return out, r
 

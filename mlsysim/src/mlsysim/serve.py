@@ -120,10 +120,10 @@ def _pass_parts(m: Model, h: Hardware, tokens, ctx, b: float, gpus: int, decode:
         # two all-reduces of the activations per layer (one when attention and MLP run side
         # by side and their partial sums are added before a single reduction); dividing the
         # bytes by the network efficiency scales the bandwidth term only
-        msg = tokens * m.d_model * b / device_efficiency(h).network
+        msg = tokens * m.d_model * b / e.network
         n_ar = 1 if m.parallel_block else 2
         # each all-reduce is a kernel too: it pays the device's launch gap
-        t = t + n_ar * m.n_layers * (_tp_allreduce(msg, cl) + device_efficiency(h).launch_s)
+        t = t + n_ar * m.n_layers * (_tp_allreduce(msg, cl) + e.launch_s)
     if np.ndim(t_m) == 0 and np.ndim(t_c) == 0:
         return _Pass(t, head, "memory" if t_m > t_c else "compute")
     return _Pass(t, head, np.where(t_m > t_c, "memory", "compute"))
